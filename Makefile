@@ -1,0 +1,131 @@
+# ringcast - live-stream fan-out proxy.  See README.
+#
+#   make             build ringcastd, ringcastctl, the test origin and tools
+#   make run         install missing packages, build, run the demo channel
+#   make check       install missing packages, build, run every test
+#   make check-asan  the same test suite built with ASan + UBSan
+#   make bench       benchmarks against peers (icecast2), figures printed
+#   make install     PREFIX=/usr/local DESTDIR=
+#   make clean
+
+VERSION		:= 0.1.0
+PREFIX		?= /usr/local
+DESTDIR		?=
+SYSCONFDIR	?= /etc
+B		?= build
+CC		?= cc
+SAN		?=
+
+PKGS		:= libcurl libmicrohttpd libconfig
+PKG_CFLAGS	 = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS	 = $(shell pkg-config --libs cmocka 2>/dev/null)
+
+CFLAGS		?= -O2 -g
+WFLAGS		:= -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+		   -Wmissing-prototypes -Wno-unused-parameter
+ALL_CFLAGS	 = $(WFLAGS) $(CFLAGS) $(SAN) -Iinclude $(PKG_CFLAGS) \
+		   -D_GNU_SOURCE -DRINGCAST_VERSION='"$(VERSION)"' -MMD -MP
+LDLIBS		 = $(PKG_LIBS) -lpthread -lrt -lm
+
+# Modules shared by the daemon, the CLI and the unit tests.
+LIB_SRCS	:= log config tsscan pace ring state json msg proctitle util \
+		   status pidfile
+# ringcastd: supervisor and every child role (one binary, forked).
+DAEMON_SRCS	:= ringcastd supervisor proc control fetch_ts fetch_file \
+		   worker http_stream http_info
+CTL_SRCS	:= ctl
+
+UNIT_TESTS	:= test_config test_tsscan test_ring test_json test_msg \
+		   test_util
+
+LIB_OBJS	:= $(LIB_SRCS:%=$(B)/src/%.o)
+DAEMON_OBJS	:= $(DAEMON_SRCS:%=$(B)/src/%.o)
+CTL_OBJS	:= $(CTL_SRCS:%=$(B)/src/%.o)
+TEST_BINS	:= $(UNIT_TESTS:%=$(B)/tests/%)
+ORIGIN		:= $(B)/tests/origin
+TOOLS		:= $(B)/tests/tsclient $(B)/tests/loadgen
+
+PROGS		:= $(B)/ringcastd $(B)/ringcastctl
+
+.PHONY: all run check check-asan unit integration bench install clean deps
+
+all: $(PROGS) $(ORIGIN) $(TOOLS) $(TEST_BINS)
+
+Q	?= @
+$(B)/src/%.o: src/%.c
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/tests/%.o: tests/%.c
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/ringcastd: $(DAEMON_OBJS) $(LIB_OBJS)
+	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+
+$(B)/ringcastctl: $(CTL_OBJS) $(LIB_OBJS)
+	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+
+$(B)/tests/%: $(B)/tests/unit/%.o $(LIB_OBJS)
+	$(CC) $(SAN) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
+
+$(ORIGIN): $(B)/tests/origin/origin.o $(LIB_OBJS)
+	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+
+$(B)/tests/tsclient: $(B)/tests/tools/tsclient.o $(LIB_OBJS)
+	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+
+$(B)/tests/loadgen: $(B)/tests/tools/loadgen.o $(LIB_OBJS)
+	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+
+deps:
+	@sh scripts/install-deps
+
+run: deps
+	$(MAKE) all
+	@echo "ringcast demo: open http://127.0.0.1:8080/stream/demo in VLC"
+	@echo "               (HLS: http://127.0.0.1:8080/hls/demo/index.m3u8)"
+	$(B)/ringcastd -f -c etc/ringcast-demo.conf
+
+unit: all
+	@sh tests/run-unit $(B)
+
+integration: all
+	@python3 tests/integration/run.py --build $(B)
+
+check: deps
+	$(MAKE) all
+	@sh tests/run-all $(B)
+
+check-asan: deps
+	$(MAKE) B=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" \
+	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" all
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    RINGCAST_SANITIZED=1 sh tests/run-all build-asan
+
+bench: deps
+	$(MAKE) all
+	@sh bench/run $(B)
+
+install: $(PROGS)
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
+	    $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
+	    $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(SYSCONFDIR)/ringcast
+	install -m 0755 $(B)/ringcastd $(DESTDIR)$(PREFIX)/sbin/ringcastd
+	install -m 0755 $(B)/ringcastctl $(DESTDIR)$(PREFIX)/bin/ringcastctl
+	install -m 0644 man/ringcastctl.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 man/ringcast.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 0644 man/ringcastd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 0644 etc/ringcast.conf \
+	    $(DESTDIR)$(SYSCONFDIR)/ringcast/ringcast.conf.example
+	test -e $(DESTDIR)$(SYSCONFDIR)/ringcast/ringcast.conf || \
+	    install -m 0644 etc/ringcast.conf $(DESTDIR)$(SYSCONFDIR)/ringcast/ringcast.conf
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

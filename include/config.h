@@ -1,0 +1,136 @@
+/*
+ * config.h - ringcast configuration (libconfig syntax), see ringcast.conf(5).
+ *
+ * config_load() parses a file into a fresh struct config, applies defaults,
+ * lets every stream override the `defaults` group, and validates the
+ * result.  Every problem is reported as "FILE:LINE: message"; a config that
+ * produced any error is never handed to the caller, so an invalid file can
+ * never replace a running configuration.
+ */
+#ifndef RINGCAST_CONFIG_H
+#define RINGCAST_CONFIG_H
+
+#include <stddef.h>
+
+#define CONFIG_DEFAULT_PATH		"/etc/ringcast/ringcast.conf"
+#define CONFIG_NAME_MAX			64	/* [A-Za-z0-9_-]{1,64} */
+#define CONFIG_MAX_STREAMS		256	/* == STATE_MAX_STREAMS */
+#define CONFIG_MAX_LISTEN		16
+#define CONFIG_MAX_BACKUP_URLS		8
+#define CONFIG_MAX_WORKERS		64
+#define CONFIG_URL_MAX			2048
+#define CONFIG_MIN_RING_SIZE_BYTES	(188 * 1024)	/* ~192 KiB */
+#define CONFIG_MAX_RING_SIZE_BYTES	(1024LL * 1024 * 1024)
+#define CONFIG_MIN_SEGMENTS		2	/* hls.max_segments bounds */
+#define CONFIG_MAX_SEGMENTS		1000
+#define CONFIG_MAX_SECONDS		604800.0 /* sanity bound, any duration */
+#define CONFIG_DEFAULT_USER_AGENT	"VLC/3.0.16 LibVLC/3.0.16"
+#define CONFIG_DEFAULT_SEGMENT_DURATION	2.0	/* seconds */
+
+enum stream_type {
+	STREAM_TS = 0,
+	STREAM_HLS = 1,
+};
+
+enum log_target {
+	LOG_TARGET_SYSLOG = 0,
+	LOG_TARGET_STDERR,
+	LOG_TARGET_FILE,
+};
+
+enum variant_choice {
+	VARIANT_HIGHEST = 0,
+	VARIANT_LOWEST,
+	VARIANT_BANDWIDTH,
+};
+
+/* The `hls` group: in `defaults` and in every stream. */
+struct hls_conf {
+	int	 max_segments;			/* default 20 */
+	int	 initial_segments;		/* default 3 */
+	int	 window_size;			/* default 6 */
+	double	 initial_buffer_seconds;	/* default 10.0 */
+	int	 max_initial_segments;		/* default 10 */
+	double	 buffer_ready_timeout;		/* default 30.0 */
+	double	 first_segment_timeout;		/* default 30.0 */
+	double	 fetch_interval;		/* default 0.5 */
+	double	 client_timeout_factor;		/* default 3.0 */
+};
+
+/* Every key that `defaults` can hold; a stream starts from a copy. */
+struct stream_opts {
+	char		*user_agent;		/* default "VLC/3.0.16 LibVLC/3.0.16" */
+	int		 on_demand;		/* default 1 */
+	double		 idle_timeout;		/* seconds, default 10.0 */
+	double		 connect_timeout;	/* default 10.0 */
+	double		 data_timeout;		/* default 10.0 */
+	double		 retry_min;		/* default 1.0 */
+	double		 retry_max;		/* default 8.0 */
+	long long	 ring_size;		/* bytes, default 16777216 */
+	int		 max_clients;		/* default 1024 */
+	struct hls_conf	 hls;
+};
+
+struct stream_conf {
+	char			 name[CONFIG_NAME_MAX + 1];
+	enum stream_type	 type;
+	char			*url;
+	char			*backup_urls[CONFIG_MAX_BACKUP_URLS];
+	int			 n_backup_urls;
+	int			 loop;			/* default 0 */
+	enum variant_choice	 variant;		/* default highest */
+	long			 variant_bandwidth;	/* with VARIANT_BANDWIDTH */
+	double			 segment_duration;	/* default 2.0 */
+	char			*title;			/* default: name */
+	char			*group;			/* default: "" */
+	struct stream_opts	 opts;
+	int			 line;			/* where it is defined */
+};
+
+struct config {
+	char			*path;
+	char			*listen[CONFIG_MAX_LISTEN];	/* "host:port" */
+	int			 n_listen;
+	int			 workers;		/* 0 -> one per CPU, resolved */
+	char			*user;			/* "" = no privilege drop */
+	char			*pid_file;
+	char			*control_socket;
+	enum log_target		 log_target;
+	char			*log_file;		/* with LOG_TARGET_FILE, else NULL */
+	int			 log_level;		/* LOG_ERR..LOG_DEBUG (syslog.h) */
+	char			*admin_token;		/* "" = admin API off */
+	int			 max_clients;		/* default 4096 */
+	char			*events_webhook;	/* "" = off */
+	struct stream_opts	 defaults;
+	struct stream_conf	*streams;
+	int			 n_streams;
+};
+
+/*
+ * Parse and validate PATH.  On success store a new config in *OUT (free
+ * with config_free), set ERRS to "" and return 0; `workers = 0` is already
+ * resolved to the number of online CPUs.  On failure return -1, leave *OUT
+ * untouched and fill ERRS with one "FILE:LINE: message\n" line per problem
+ * (all of them, not only the first), truncated to whole lines within ERRSZ
+ * bytes.  A file that cannot be opened gives "FILE: cannot open: ...\n".
+ * ERRS may be NULL when ERRSZ is 0.
+ */
+int			 config_load(const char *path, struct config **out,
+			    char *errs, size_t errsz);
+/* Same, from a string; FILENAME is only used in messages. */
+int			 config_load_string(const char *text,
+			    const char *filename, struct config **out,
+			    char *errs, size_t errsz);
+void			 config_free(struct config *);
+
+const struct stream_conf *config_find_stream(const struct config *,
+			    const char *name);
+/* 1 when the two definitions differ in anything that needs a restart. */
+int			 config_stream_changed(const struct stream_conf *,
+			    const struct stream_conf *);
+int			 config_name_valid(const char *);
+const char		*config_stream_type_name(enum stream_type);
+/* The path in a "file://PATH" URL (relative or absolute), else NULL. */
+const char		*config_url_file_path(const char *url);
+
+#endif

@@ -1,0 +1,61 @@
+/*
+ * control.h - the control socket: ringcastctl commands and event
+ * subscribers (one JSON object a line).
+ */
+#ifndef RINGCAST_CONTROL_H
+#define RINGCAST_CONTROL_H
+
+#include <poll.h>
+#include <stddef.h>
+
+#include "json.h"
+
+#define CONTROL_MAX_CLIENTS		64
+#define CONTROL_LINE_MAX		1024
+#define CONTROL_QUEUE_MAX_BYTES		(4 * 1024 * 1024)
+#define CONTROL_QUEUE_MAX_EVENTS	4096
+
+struct supervisor;
+
+struct control_client {
+	int		 fd;		/* -1: free */
+	char		 in[CONTROL_LINE_MAX];
+	size_t		 inlen;
+	struct buf	 out;
+	size_t		 outoff;
+	size_t		 queued;	/* events not yet written */
+	int		 subscriber;
+	int		 close_after;	/* close once out is written */
+};
+
+struct control {
+	int			 fd;	/* listening, -1 when off */
+	char			 path[108];
+	struct control_client	 clients[CONTROL_MAX_CLIENTS];
+};
+
+/* Bind PATH (mode 0660), replacing a stale socket; refuses a live one. */
+int	 control_open(struct control *, const char *path);
+void	 control_close(struct control *);
+/* Add our descriptors to PFD (at most MAX); returns how many. */
+int	 control_pollfds(struct control *, struct pollfd *pfd, int max);
+/* Handle readiness reported in PFD (as filled by control_pollfds). */
+void	 control_handle(struct control *, struct supervisor *,
+	    struct pollfd *pfd, int n);
+/* Queue a complete event line for every subscriber. */
+void	 control_broadcast(struct control *, const char *line, size_t len);
+/* Parse one command line: returns the command and points *ARG at its
+ * argument (pure, unit-tested). */
+enum control_cmd {
+	CTL_CMD_INVALID = 0,
+	CTL_CMD_STATUS,
+	CTL_CMD_STATUS_TEXT,
+	CTL_CMD_EVENTS,
+	CTL_CMD_RELOAD,
+	CTL_CMD_START,
+	CTL_CMD_STOP,
+	CTL_CMD_METRICS,
+};
+enum control_cmd control_parse(char *line, char **arg);
+
+#endif

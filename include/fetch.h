@@ -1,0 +1,75 @@
+/*
+ * fetch.h - the fetcher process: one a stream, the single writer of its
+ * ring.  fetch_ts.c holds the process loop, the ingest pipeline (packet
+ * alignment, random-access index, splice marking, keep-alive null
+ * packets) and the HTTP(S) source; fetch_file.c the paced file source.
+ */
+#ifndef RINGCAST_FETCH_H
+#define RINGCAST_FETCH_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "ring.h"
+#include "state.h"
+#include "tsscan.h"
+
+#define FETCH_NULL_AFTER_MS	1000	/* silent this long: send nulls */
+#define FETCH_NULL_EVERY_MS	400
+#define FETCH_NULL_PACKETS	7
+#define FETCH_POLL_MS		100
+#define FETCH_MAX_REDIRECTS	5
+
+enum fetch_result {
+	FETCH_STOP = 0,		/* asked to stop */
+	FETCH_ERROR,		/* failed or lost: reconnect */
+	FETCH_EOF,		/* source ended for good (file, no loop) */
+};
+
+struct fetcher {
+	int			 slot;
+	int			 chan;		/* to the supervisor */
+	const struct stream_conf *sc;
+	struct state		*st;
+	struct ring		 ring;
+	struct ts_sync		 sync;
+	struct tsscan		 scan;
+	uint8_t			 batch[RING_MAX_WRITE_BYTES];
+	size_t			 batch_len;
+	uint64_t		 raps[64];	/* to publish after the batch */
+	int			 n_raps;
+	uint64_t		 last_pat_pos;
+	int			 pat_since_rap;
+	int			 splice;	/* mark discontinuities */
+	uint8_t			 disc_pending[TS_PID_COUNT / 8];
+	uint64_t		 last_data_ms;	/* last upstream byte */
+	uint64_t		 last_null_ms;
+	uint64_t		 attempt_bytes;	/* this connection */
+	int			 unhealthy;
+	const char		*url;		/* in use */
+	char			 error[STATE_ERROR_MAX];
+};
+
+/* Set by SIGTERM or a closed channel: the fetcher finishes and exits. */
+extern volatile sig_atomic_t fetch_stopping;
+
+/* Ingest LEN upstream bytes (any alignment). */
+void	 fetch_ingest(struct fetcher *, const uint8_t *buf, size_t len);
+/* Publish what is batched. */
+void	 fetch_flush(struct fetcher *);
+/* Called often: null packets while the upstream is silent. */
+void	 fetch_keepalive(struct fetcher *);
+/* The next packets follow a splice (reconnect, failover, loop). */
+void	 fetch_mark_splice(struct fetcher *);
+/* Drain the supervisor channel; sets fetch_stopping when it closed. */
+void	 fetch_check_channel(struct fetcher *);
+/* Emit an event object (a JSON object without "time"). */
+void	 fetch_event(struct fetcher *, const char *json_obj);
+void	 fetch_event_connected(struct fetcher *);
+
+enum fetch_result fetch_http_run(struct fetcher *, const char *url);
+enum fetch_result fetch_file_run(struct fetcher *, const char *url);
+
+#endif

@@ -1,0 +1,67 @@
+/*
+ * proc.h - the supervisor's table of child processes.
+ *
+ * One slot a child: role, pid, channel to the supervisor, what it serves
+ * (worker row or stream slot), respawn backoff and whether the supervisor
+ * asked it to exit.  Spawning closes every descriptor the child must not
+ * keep, so a child holds only its channel, the listening sockets (workers)
+ * and the log.
+ */
+#ifndef RINGCAST_PROC_H
+#define RINGCAST_PROC_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#define PROC_MAX		(64 + 256 + 8)
+#define PROC_BACKOFF_MIN_MS	250
+#define PROC_BACKOFF_MAX_MS	10000
+#define PROC_STABLE_MS		10000	/* lived this long: reset backoff */
+
+enum proc_role {
+	ROLE_NONE = 0,
+	ROLE_WORKER,
+	ROLE_FETCHER,
+};
+
+struct proc {
+	enum proc_role	 role;
+	pid_t		 pid;		/* 0: not running */
+	int		 fd;		/* channel, -1 when none */
+	int		 index;		/* worker row or stream slot */
+	uint64_t	 started_ms;
+	uint64_t	 backoff_ms;
+	uint64_t	 respawn_at_ms;	/* 0: no respawn pending */
+	uint64_t	 kill_at_ms;	/* SIGKILL if still alive then */
+	int		 exiting;	/* supervisor asked it to stop */
+	int		 restarts;
+	int		 end_reason;	/* stream end reason, fetchers */
+};
+
+typedef void (*proc_child_fn)(struct proc *, void *arg);
+
+struct proctab {
+	struct proc	 procs[PROC_MAX];
+	int		 keep_fds[32];	/* inherited by every child */
+	int		 n_keep;
+};
+
+void		 proctab_init(struct proctab *);
+struct proc	*proc_alloc(struct proctab *, enum proc_role, int index);
+void		 proc_free(struct proc *);
+struct proc	*proc_by_pid(struct proctab *, pid_t);
+struct proc	*proc_find(struct proctab *, enum proc_role, int index);
+/*
+ * Fork P's process.  The child closes every descriptor but its channel
+ * and the table's keep_fds, then runs FN (which must not return: it
+ * exits).  0 in the parent, -1 on failure.
+ */
+int		 proc_spawn(struct proctab *, struct proc *, proc_child_fn,
+		    void *arg);
+/* Ask P to stop: SIGTERM now, SIGKILL after GRACE_MS. */
+void		 proc_stop(struct proc *, uint64_t grace_ms, uint64_t now);
+const char	*proc_role_name(enum proc_role);
+/* Human-readable exit status ("exit 1", "signal 9"). */
+void		 proc_status_str(int status, char *out, size_t outsz);
+
+#endif

@@ -1,0 +1,81 @@
+/*
+ * ring.h - the per-stream MPEG-TS ring in POSIX shared memory.
+ *
+ * Layout (version 1): a header, an index of random-access points, then
+ * `capacity` bytes of whole 188-byte packets.  One writer (the stream's
+ * fetcher) appends packets; any number of readers in other processes copy
+ * from it at their own 64-bit position.  See ring.c for the protocol.
+ */
+#ifndef RINGCAST_RING_H
+#define RINGCAST_RING_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define RING_MAGIC		0x52435247u	/* "RCRG" */
+#define RING_VERSION		1u
+#define RING_RAP_MAX		1024		/* index entries kept */
+#define RING_MAX_WRITE_BYTES	(188 * 512)	/* one publish at most */
+
+struct ring_hdr {
+	uint32_t		 magic;
+	uint32_t		 version;
+	uint64_t		 generation;
+	uint64_t		 capacity;		/* bytes, multiple of 188 */
+	uint64_t		 data_offset;		/* from the header start */
+	_Atomic int32_t		 writer_pid;
+	_Atomic uint32_t	 splices;		/* reconnects written */
+
+	/* Written by the writer only. */
+	_Atomic uint64_t	 head __attribute__((aligned(64)));
+	_Atomic uint64_t	 reserve;		/* head + bytes being written */
+	_Atomic uint64_t	 rap_count __attribute__((aligned(64)));
+	_Atomic uint64_t	 rap[RING_RAP_MAX];	/* stream positions */
+};
+
+struct ring {
+	struct ring_hdr	*hdr;
+	uint8_t		*data;
+	size_t		 map_size;
+	uint64_t	 capacity;
+	int		 writable;
+};
+
+/* Round a requested ring_size to the capacity really used (188 multiple). */
+uint64_t ring_capacity_for(uint64_t ring_size_bytes);
+size_t	 ring_map_size(uint64_t capacity);
+
+/* Supervisor: create and initialise a segment (mode 0600, O_EXCL). */
+int	 ring_create(const char *shm_name, uint64_t ring_size_bytes,
+	    uint64_t generation);
+int	 ring_unlink(const char *shm_name);
+/* Map an existing segment; WRITABLE for the fetcher, read-only otherwise. */
+int	 ring_open(struct ring *, const char *shm_name, int writable);
+void	 ring_close(struct ring *);
+/* Same on memory the caller owns (unit tests): MEM of ring_map_size(). */
+void	 ring_init_mem(struct ring *, void *mem, uint64_t capacity,
+	    uint64_t generation);
+
+/* Writer: append LEN bytes (whole packets, <= RING_MAX_WRITE_BYTES). */
+int	 ring_write(struct ring *, const uint8_t *pkts, size_t len);
+/* Writer: record a random-access point at stream position POS (< head). */
+void	 ring_add_rap(struct ring *, uint64_t pos);
+
+/* Readers. */
+uint64_t ring_head(const struct ring *);
+/*
+ * Copy up to MAX bytes from *POS.  Returns the count copied (and advances
+ * *POS), 0 when nothing new, or -1 when *POS is no longer in the ring (the
+ * reader fell behind by more than the ring, or POS is ahead of head): the
+ * caller repositions, e.g. to ring_latest_rap().
+ */
+ssize_t	 ring_read(const struct ring *, uint64_t *pos, uint8_t *out,
+	    size_t max);
+/* Newest random-access point still wholly in the ring; -1 if none. */
+int	 ring_latest_rap(const struct ring *, uint64_t *pos);
+/* The oldest RAP at or after POS still in the ring; -1 if none. */
+int	 ring_rap_after(const struct ring *, uint64_t pos, uint64_t *out);
+
+#endif

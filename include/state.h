@@ -1,0 +1,162 @@
+/*
+ * state.h - the daemon-wide shared-memory state segment.
+ *
+ * The supervisor creates it (shm "/ringcast.<supervisor pid>.state", mode
+ * 0600) before forking anything; every child maps it.  It holds one slot a
+ * stream (name, limits, which ring generation is current, counters written
+ * by fetchers and workers), client counts per worker and stream (so a
+ * dead worker's clients are forgotten by zeroing its row), and a futex
+ * word that fetchers bump after every publish so that workers can sleep
+ * until data arrives instead of polling.
+ *
+ * Concurrency: no locks.  Static slot fields are written only by the
+ * supervisor inside a seqlock (cfg_seq odd while writing); text fields a
+ * fetcher reports (url in use, last error) sit behind their own seqlock
+ * (info_seq); counters are atomics.  A process killed at any instant
+ * leaves at worst an odd sequence, which the supervisor repairs when it
+ * reaps that process (state_slot_repair); readers retry a bounded number
+ * of times and never block.
+ */
+#ifndef RINGCAST_STATE_H
+#define RINGCAST_STATE_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "config.h"
+
+#define STATE_MAGIC		0x52435354u	/* "RCST" */
+#define STATE_VERSION		1u
+#define STATE_MAX_STREAMS	CONFIG_MAX_STREAMS
+#define STATE_MAX_WORKERS	CONFIG_MAX_WORKERS
+#define STATE_URL_MAX		512
+#define STATE_ERROR_MAX		160
+#define STATE_TITLE_MAX		128
+#define STATE_SHM_NAME_MAX	96
+#define STATE_CACHELINE		64
+
+enum stream_state {
+	STREAM_STOPPED = 0,	/* on demand, no fetcher */
+	STREAM_STARTING,	/* fetcher forked, no data yet */
+	STREAM_RUNNING,		/* data flowing */
+	STREAM_RETRYING,	/* upstream lost, reconnecting */
+	STREAM_ENDED,		/* upstream ended (eof), not restarted */
+};
+
+struct stream_slot {
+	/* Supervisor-written, under cfg_seq. */
+	_Atomic uint32_t	 cfg_seq;
+	uint32_t		 in_use;
+	char			 name[CONFIG_NAME_MAX + 1];
+	char			 title[STATE_TITLE_MAX];
+	char			 group[STATE_TITLE_MAX];
+	uint32_t		 type;			/* enum stream_type */
+	uint32_t		 on_demand;
+	uint32_t		 max_clients;
+	uint32_t		 buffer_ready_timeout_ms;
+	uint64_t		 ring_size;
+
+	/* Live values: atomics. */
+	_Atomic uint64_t	 ring_gen;		/* 0: no ring */
+	_Atomic int32_t		 fetcher_pid;
+	_Atomic uint32_t	 state;			/* enum stream_state */
+	_Atomic uint32_t	 healthy;
+	_Atomic uint32_t	 want_start;		/* a worker asked */
+	_Atomic uint64_t	 started_wall_ms;
+	_Atomic uint64_t	 last_data_ms;		/* monotonic */
+	_Atomic uint64_t	 bytes_in;
+	_Atomic uint64_t	 bytes_out;
+	_Atomic uint64_t	 reconnects;
+	_Atomic uint64_t	 failovers;
+	_Atomic uint64_t	 skipped_clients;
+	_Atomic uint64_t	 clients_served;
+	_Atomic uint64_t	 fetcher_restarts;
+
+	/* Fetcher-written text, under info_seq. */
+	_Atomic uint32_t	 info_seq;
+	char			 url[STATE_URL_MAX];
+	char			 last_error[STATE_ERROR_MAX];
+} __attribute__((aligned(STATE_CACHELINE)));
+
+struct state_worker {
+	_Atomic int32_t		 pid;
+	_Atomic uint32_t	 clients;		/* all streams */
+	_Atomic uint64_t	 requests;
+} __attribute__((aligned(STATE_CACHELINE)));
+
+struct state {
+	uint32_t		 magic;
+	uint32_t		 version;
+	int32_t			 supervisor_pid;
+	uint32_t		 max_clients;		/* whole daemon */
+	_Atomic uint64_t	 started_wall_ms;
+	_Atomic uint64_t	 config_generation;
+	_Atomic uint64_t	 events_dropped;
+
+	_Atomic uint32_t	 notify_seq __attribute__((aligned(STATE_CACHELINE)));
+	_Atomic uint32_t	 notify_waiters;
+
+	struct state_worker	 workers[STATE_MAX_WORKERS];
+	struct stream_slot	 streams[STATE_MAX_STREAMS];
+	/* Clients of stream s on worker w: clients[w][s]. */
+	_Atomic uint32_t	 clients[STATE_MAX_WORKERS][STATE_MAX_STREAMS];
+};
+
+/* Snapshot of a slot's static fields, taken consistently. */
+struct slot_cfg {
+	int		 in_use;
+	char		 name[CONFIG_NAME_MAX + 1];
+	char		 title[STATE_TITLE_MAX];
+	char		 group[STATE_TITLE_MAX];
+	enum stream_type type;
+	int		 on_demand;
+	uint32_t	 max_clients;
+	uint32_t	 buffer_ready_timeout_ms;
+};
+
+/* Supervisor: create, size and map; unlink when done. */
+struct state	*state_create(const char *shm_name);
+/* Children: map an existing segment (checks magic and version). */
+struct state	*state_attach(const char *shm_name);
+void		 state_detach(struct state *);
+int		 state_unlink(const char *shm_name);
+void		 state_shm_name(char *out, size_t outsz, pid_t supervisor);
+void		 ring_shm_name(char *out, size_t outsz, pid_t supervisor,
+		    int slot, uint64_t gen);
+
+/* Supervisor: write a slot's static fields from a stream definition. */
+void		 state_slot_configure(struct state *, int slot,
+		    const struct stream_conf *);
+void		 state_slot_clear(struct state *, int slot);
+/* Read the static fields consistently; -1 if the slot is being rewritten
+ * for too long (caller treats it as absent). */
+int		 state_slot_read(const struct state *, int slot,
+		    struct slot_cfg *);
+/* Find a stream by name; its slot index or -1. */
+int		 state_find(const struct state *, const char *name);
+
+/* Fetcher: report the URL in use and the last error (NULL leaves it). */
+void		 state_slot_set_info(struct state *, int slot,
+		    const char *url, const char *error);
+void		 state_slot_get_info(const struct state *, int slot,
+		    char *url, size_t urlsz, char *err, size_t errsz);
+/* Supervisor, after reaping a writer: make a torn seqlock even again. */
+void		 state_slot_repair(struct state *, int slot);
+
+/* Clients of a stream over all workers; of all streams of a worker. */
+uint32_t	 state_stream_clients(const struct state *, int slot);
+uint32_t	 state_total_clients(const struct state *);
+/* Supervisor: forget a dead worker's clients. */
+void		 state_worker_reset(struct state *, int worker);
+
+/* Wake-ups: writers notify after publishing, readers wait. */
+void		 state_notify(struct state *);
+uint32_t	 state_notify_seq(const struct state *);
+/* Sleep until notify_seq differs from SEQ or TIMEOUT_MS passes. */
+void		 state_wait(struct state *, uint32_t seq, int timeout_ms);
+
+const char	*stream_state_name(enum stream_state);
+
+#endif

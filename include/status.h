@@ -1,0 +1,18 @@
+/*
+ * status.h - the daemon's status, built from shared memory only, so the
+ * supervisor (control socket) and every worker (/status, /metrics) give
+ * the same answer without asking anyone.
+ */
+#ifndef RINGCAST_STATUS_H
+#define RINGCAST_STATUS_H
+
+#include "json.h"
+#include "state.h"
+
+int	 status_json(const struct state *, struct buf *);
+int	 status_text(const struct state *, struct buf *);
+int	 status_prometheus(const struct state *, struct buf *);
+int	 status_playlist_m3u(const struct state *, const char *base_url,
+	    struct buf *);
+
+#endif

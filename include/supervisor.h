@@ -1,0 +1,86 @@
+/*
+ * supervisor.h - ringcastd's master process.
+ *
+ * It reads the configuration, owns the listening sockets, the control
+ * socket and every shared-memory object, forks workers and fetchers,
+ * respawns them, routes events and applies reloads.  It never touches
+ * stream bytes.
+ */
+#ifndef RINGCAST_SUPERVISOR_H
+#define RINGCAST_SUPERVISOR_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "control.h"
+#include "proc.h"
+#include "state.h"
+
+#define SUP_TICK_MS		200
+#define SUP_STOP_GRACE_MS	3000	/* SIGTERM -> SIGKILL */
+#define SUP_SHUTDOWN_MAX_MS	5000
+
+enum end_reason {
+	END_NONE = 0,
+	END_IDLE,
+	END_EOF,
+	END_ERROR,
+	END_STOPPED,
+	END_RELOAD,
+	END_SHUTDOWN,
+};
+
+/* Supervisor-side view of one stream slot. */
+struct sup_stream {
+	const struct stream_conf *conf;		/* NULL: slot unused */
+	char		 name[CONFIG_NAME_MAX + 1];	/* kept until it ends */
+	enum stream_type type;
+	char		 url[STATE_URL_MAX];
+	uint64_t	 ring_gen;		/* 0: no ring */
+	uint64_t	 idle_since_ms;		/* 0: has clients */
+	int		 ended;			/* eof: not restarted */
+	int		 manual_stop;		/* `ringcastctl stop` */
+	int		 pending_start;		/* start after old fetcher exits */
+};
+
+struct supervisor {
+	struct config	*cfg;
+	const char	*config_path;
+	const char	*pid_file;		/* -p or the config's */
+	int		 pid_fd;
+	int		 foreground;
+	int		 debug;
+	struct state	*st;
+	char		 state_name[STATE_SHM_NAME_MAX];
+	int		 listen_fds[CONFIG_MAX_LISTEN];
+	int		 n_listen;
+	int		 sigfd;
+	struct proctab	 procs;
+	struct control	 ctl;
+	struct sup_stream streams[STATE_MAX_STREAMS];
+	uint64_t	 next_gen;
+	uint64_t	 started_ms;
+	int		 stopping;
+	uint64_t	 stop_deadline_ms;
+	int		 workers_wanted;
+};
+
+/* Run the daemon; returns the process exit code. */
+int	 supervisor_run(struct supervisor *);
+
+/* Used by the control socket and the HTTP admin API (via messages). */
+int	 supervisor_reload(struct supervisor *, char *err, size_t errsz);
+int	 supervisor_stream_start(struct supervisor *, const char *name,
+	    char *err, size_t errsz);
+int	 supervisor_stream_stop(struct supervisor *, const char *name,
+	    char *err, size_t errsz);
+/* Timestamp, encode and fan out an event (JSON object without "time"). */
+void	 supervisor_event(struct supervisor *, const char *json_obj);
+
+const char *end_reason_name(enum end_reason);
+
+/* Child entry points (never return). */
+void	 worker_main(struct proc *, void *supervisor);
+void	 fetcher_main(struct proc *, void *supervisor);
+
+#endif

@@ -1,0 +1,35 @@
+/*
+ * util.h - small helpers shared by every process: clocks, strings,
+ * descriptors, listening sockets.
+ */
+#ifndef RINGCAST_UTIL_H
+#define RINGCAST_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define UTIL_RFC3339_MAX	32
+
+uint64_t now_ms(void);			/* CLOCK_MONOTONIC */
+uint64_t now_us(void);
+uint64_t wall_ms(void);			/* CLOCK_REALTIME */
+/* "2026-11-25T10:00:00.123Z" for WALL_MS. */
+void	 format_rfc3339_ms(uint64_t wall_ms, char out[UTIL_RFC3339_MAX]);
+
+size_t	 str_copy(char *dst, const char *src, size_t dstsz);
+
+int	 fd_set_nonblock(int fd);
+int	 fd_set_cloexec(int fd);
+
+/*
+ * Parse "host:port", "[v6]:port" or "*:port" into HOST and PORT.
+ * 0 on success, -1 on a malformed spec.
+ */
+int	 listen_parse(const char *spec, char *host, size_t hostsz, int *port);
+/* Bind and listen (non-blocking, SO_REUSEADDR); -1 with errno. */
+int	 listen_open(const char *spec, int backlog);
+
+/* Sleep for MS milliseconds, restarting after signals. */
+void	 sleep_ms(uint64_t ms);
+
+#endif

@@ -1,0 +1,101 @@
+/*
+ * worker.h - a worker process: libmicrohttpd on the shared listening
+ * sockets, serving players from the rings.
+ */
+#ifndef RINGCAST_WORKER_H
+#define RINGCAST_WORKER_H
+
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <signal.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "json.h"
+#include "proc.h"
+#include "ring.h"
+#include "state.h"
+
+#define WORKER_WAKE_MS		100	/* longest sleep of the wake loop */
+#define WORKER_REVIVE_MS	1000	/* resume every idle client this often */
+#define WORKER_RAP_WAIT_MS	3000	/* no keyframe seen: start at head */
+#define WORKER_DRAIN_MS		2000	/* shutdown: time for clients to end */
+#define WORKER_BLOCK_BYTES	(64 * 1024)
+#define WORKER_CONN_TIMEOUT_S	30	/* idle keep-alive / slow headers */
+
+/* A mapping of one generation of a stream's ring, shared by clients. */
+struct ring_ref {
+	struct ring	 ring;
+	uint64_t	 gen;
+	int		 slot;
+	int		 refs;
+	int		 current;	/* still the slot's generation */
+};
+
+enum client_phase {
+	CLIENT_WAIT_START = 0,	/* suspended until the stream has data */
+	CLIENT_STREAMING,
+};
+
+struct worker;
+
+struct client {
+	struct worker		*w;
+	struct MHD_Connection	*conn;
+	enum client_phase	 phase;
+	int			 slot;
+	char			 name[CONFIG_NAME_MAX + 1];
+	struct ring_ref		*rr;
+	uint64_t		 pos;
+	uint64_t		 started_ms;
+	uint64_t		 deadline_ms;	/* WAIT_START: 503 after */
+	uint64_t		 bytes;
+	char			 addr[64];
+	int			 counted;
+	int			 suspended;
+	int			 ending;	/* finish the response */
+	struct client		*prev, *next;	/* suspended list */
+};
+
+struct worker {
+	struct state		*st;
+	int			 row;
+	int			 chan;
+	struct MHD_Daemon	*daemons[CONFIG_MAX_LISTEN];
+	int			 n_daemons;
+	pthread_mutex_t		 lock;		/* clients and rings */
+	struct client		*suspended;
+	int			 n_clients;	/* streaming responses */
+	struct ring_ref		*rings[STATE_MAX_STREAMS];
+	_Atomic int		 stopping;
+	char			 admin_token[256];
+};
+
+/* Never returns. */
+void	 worker_main(struct proc *, void *supervisor);
+
+/* Helpers shared by the http_* route files. */
+enum MHD_Result http_reply(struct MHD_Connection *, unsigned status,
+	    const char *content_type, const void *body, size_t len);
+enum MHD_Result http_error(struct MHD_Connection *, unsigned status,
+	    const char *message);
+void	 worker_event(struct worker *, const char *json_obj);
+
+/* http_stream.c: GET /stream/NAME. */
+enum MHD_Result http_stream_request(struct worker *, struct MHD_Connection *,
+	    const char *name, int head_only, void **con_cls);
+void	 http_stream_completed(struct worker *, struct client *);
+/* Under w->lock: resume suspended clients that can progress. */
+void	 http_stream_wake(struct worker *, int everyone);
+/* Shutdown: end every streaming response. */
+void	 http_stream_end_all(struct worker *);
+
+/* http_info.c: /status, /metrics, /healthz, /playlist.m3u. */
+enum MHD_Result http_info_request(struct worker *, struct MHD_Connection *,
+	    const char *url, int *handled);
+
+/* Split "/stream/NAME" or "/stream/NAME.ts"; 0 and NAME, or -1. */
+int	 http_parse_stream_path(const char *url, char *name, size_t namesz);
+
+#endif

@@ -1,0 +1,344 @@
+/*
+ * control.c - the control socket (ringcastctl, event subscribers).
+ *
+ * A Unix stream socket, mode 0660, served from the supervisor's poll loop.
+ * A client sends one command line; the answer is written and the
+ * connection closed, except for `events`, which turns the connection into
+ * a subscription: each event is queued as a JSON line.  Queues are bounded
+ * (CONTROL_QUEUE_MAX_EVENTS / _BYTES); a subscriber that does not read is
+ * cut off with a log line, so it can never slow anything down.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "log.h"
+#include "status.h"
+#include "supervisor.h"
+#include "util.h"
+
+enum control_cmd
+control_parse(char *line, char **arg)
+{
+	static const struct { const char *word; enum control_cmd cmd;
+	    int want_arg; } cmds[] = {
+		{ "status", CTL_CMD_STATUS, 0 },
+		{ "events", CTL_CMD_EVENTS, 0 },
+		{ "reload", CTL_CMD_RELOAD, 0 },
+		{ "start", CTL_CMD_START, 1 },
+		{ "stop", CTL_CMD_STOP, 1 },
+		{ "metrics", CTL_CMD_METRICS, -1 },
+	};
+	char *p, *end;
+	size_t i, wlen;
+
+	*arg = NULL;
+	end = line + strlen(line);
+	while (end > line && (end[-1] == '\n' || end[-1] == '\r' ||
+	    end[-1] == ' ' || end[-1] == '\t'))
+		*--end = '\0';
+	for (p = line; *p == ' ' || *p == '\t'; p++)
+		;
+	wlen = strcspn(p, " \t");
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		char *a;
+
+		if (strlen(cmds[i].word) != wlen ||
+		    strncmp(cmds[i].word, p, wlen) != 0)
+			continue;
+		for (a = p + wlen; *a == ' ' || *a == '\t'; a++)
+			;
+		if (cmds[i].cmd == CTL_CMD_STATUS && *a != '\0') {
+			if (strcmp(a, "text") == 0)
+				return CTL_CMD_STATUS_TEXT;
+			if (strcmp(a, "json") == 0)
+				return CTL_CMD_STATUS;
+			return CTL_CMD_INVALID;
+		}
+		if (cmds[i].want_arg == 1 && (*a == '\0' ||
+		    strpbrk(a, " \t") != NULL))
+			return CTL_CMD_INVALID;
+		if (cmds[i].want_arg == 0 && *a != '\0')
+			return CTL_CMD_INVALID;
+		*arg = *a != '\0' ? a : NULL;
+		return cmds[i].cmd;
+	}
+	return CTL_CMD_INVALID;
+}
+
+int
+control_open(struct control *ctl, const char *path)
+{
+	struct sockaddr_un sun;
+	int fd, i;
+
+	memset(ctl, 0, sizeof(*ctl));
+	ctl->fd = -1;
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
+		ctl->clients[i].fd = -1;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (str_copy(sun.sun_path, path, sizeof(sun.sun_path)) >=
+	    sizeof(sun.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	str_copy(ctl->path, path, sizeof(ctl->path));
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd == -1)
+		return -1;
+	/* A socket someone answers on belongs to a running daemon. */
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
+		close(fd);
+		errno = EADDRINUSE;
+		return -1;
+	}
+	close(fd);
+	unlink(path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd == -1)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
+	    chmod(path, 0660) == -1 || listen(fd, 16) == -1) {
+		int saved = errno;
+
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	ctl->fd = fd;
+	return 0;
+}
+
+static void
+control_drop(struct control_client *c)
+{
+	close(c->fd);
+	c->fd = -1;
+	buf_free(&c->out);
+	c->inlen = c->outoff = c->queued = 0;
+	c->subscriber = c->close_after = 0;
+}
+
+void
+control_close(struct control *ctl)
+{
+	int i;
+
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
+		if (ctl->clients[i].fd != -1)
+			control_drop(&ctl->clients[i]);
+	if (ctl->fd != -1) {
+		close(ctl->fd);
+		unlink(ctl->path);
+		ctl->fd = -1;
+	}
+}
+
+int
+control_pollfds(struct control *ctl, struct pollfd *pfd, int max)
+{
+	int i, n = 0;
+
+	if (ctl->fd == -1 || max < 1)
+		return 0;
+	pfd[n].fd = ctl->fd;
+	pfd[n++].events = POLLIN;
+	for (i = 0; i < CONTROL_MAX_CLIENTS && n < max; i++) {
+		struct control_client *c = &ctl->clients[i];
+
+		if (c->fd == -1)
+			continue;
+		pfd[n].fd = c->fd;
+		pfd[n].events = POLLIN;
+		if (c->out.len > c->outoff)
+			pfd[n].events |= POLLOUT;
+		n++;
+	}
+	return n;
+}
+
+static void
+control_reply_json_ok(struct control_client *c)
+{
+	buf_puts(&c->out, "{\"ok\":true}\n");
+}
+
+static void
+control_reply_error(struct control_client *c, const char *msg)
+{
+	buf_puts(&c->out, "{");
+	json_kv_str(&c->out, "error", msg);
+	buf_puts(&c->out, "}\n");
+}
+
+static void
+control_command(struct control_client *c, struct supervisor *sv, char *line)
+{
+	char err[8192], *arg;
+	enum control_cmd cmd = control_parse(line, &arg);
+
+	c->close_after = 1;
+	switch (cmd) {
+	case CTL_CMD_STATUS:
+		status_json(sv->st, &c->out);
+		buf_puts(&c->out, "\n");
+		break;
+	case CTL_CMD_STATUS_TEXT:
+		status_text(sv->st, &c->out);
+		break;
+	case CTL_CMD_EVENTS:
+		c->subscriber = 1;
+		c->close_after = 0;
+		log_debug("control: new event subscriber");
+		break;
+	case CTL_CMD_RELOAD:
+		if (supervisor_reload(sv, err, sizeof(err)) == 0)
+			control_reply_json_ok(c);
+		else
+			control_reply_error(c, err);
+		break;
+	case CTL_CMD_START:
+		if (supervisor_stream_start(sv, arg, err, sizeof(err)) == 0)
+			control_reply_json_ok(c);
+		else
+			control_reply_error(c, err);
+		break;
+	case CTL_CMD_STOP:
+		if (supervisor_stream_stop(sv, arg, err, sizeof(err)) == 0)
+			control_reply_json_ok(c);
+		else
+			control_reply_error(c, err);
+		break;
+	case CTL_CMD_METRICS:
+		status_prometheus(sv->st, &c->out);
+		break;
+	case CTL_CMD_INVALID:
+		control_reply_error(c, "unknown command (try: status, events,"
+		    " reload, start NAME, stop NAME, metrics)");
+		break;
+	}
+}
+
+static void
+control_accept(struct control *ctl)
+{
+	int fd, i;
+
+	while ((fd = accept4(ctl->fd, NULL, NULL,
+	    SOCK_NONBLOCK | SOCK_CLOEXEC)) != -1) {
+		for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
+			if (ctl->clients[i].fd == -1)
+				break;
+		if (i == CONTROL_MAX_CLIENTS) {
+			log_warnx("control: too many clients, refusing one");
+			close(fd);
+			continue;
+		}
+		memset(&ctl->clients[i], 0, sizeof(ctl->clients[i]));
+		ctl->clients[i].fd = fd;
+		buf_init(&ctl->clients[i].out);
+	}
+}
+
+static void
+control_read(struct control_client *c, struct supervisor *sv)
+{
+	ssize_t n;
+	char *nl;
+
+	n = read(c->fd, c->in + c->inlen, sizeof(c->in) - 1 - c->inlen);
+	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR)) {
+		control_drop(c);
+		return;
+	}
+	if (n < 0 || c->subscriber || c->close_after)
+		return;		/* subscribers' input is ignored */
+	c->inlen += (size_t)n;
+	c->in[c->inlen] = '\0';
+	if ((nl = strchr(c->in, '\n')) != NULL) {
+		*nl = '\0';
+		control_command(c, sv, c->in);
+		c->inlen = 0;
+	} else if (c->inlen == sizeof(c->in) - 1) {
+		control_reply_error(c, "command line too long");
+		c->close_after = 1;
+	}
+}
+
+static void
+control_write(struct control_client *c)
+{
+	ssize_t n;
+
+	while (c->out.len > c->outoff) {
+		n = send(c->fd, c->out.data + c->outoff, c->out.len - c->outoff,
+		    MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n == -1) {
+			if (errno != EAGAIN && errno != EINTR)
+				control_drop(c);
+			return;
+		}
+		c->outoff += (size_t)n;
+	}
+	buf_reset(&c->out);
+	c->outoff = 0;
+	c->queued = 0;
+	if (c->close_after)
+		control_drop(c);
+}
+
+void
+control_handle(struct control *ctl, struct supervisor *sv, struct pollfd *pfd,
+    int n)
+{
+	int i, j;
+
+	if (n == 0)
+		return;
+	for (j = 1; j < n; j++) {
+		for (i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+			struct control_client *c = &ctl->clients[i];
+
+			if (c->fd != pfd[j].fd)
+				continue;
+			if (pfd[j].revents & (POLLIN | POLLHUP | POLLERR))
+				control_read(c, sv);
+			if (c->fd != -1 && c->out.len > c->outoff)
+				control_write(c);
+			break;
+		}
+	}
+	if (pfd[0].revents & POLLIN)
+		control_accept(ctl);
+}
+
+void
+control_broadcast(struct control *ctl, const char *line, size_t len)
+{
+	int i;
+
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+		struct control_client *c = &ctl->clients[i];
+
+		if (c->fd == -1 || !c->subscriber)
+			continue;
+		if (c->queued >= CONTROL_QUEUE_MAX_EVENTS ||
+		    c->out.len - c->outoff + len > CONTROL_QUEUE_MAX_BYTES) {
+			log_warnx("control: event subscriber does not read;"
+			    " cutting it off after %zu queued events",
+			    c->queued);
+			control_drop(c);
+			continue;
+		}
+		buf_append(&c->out, line, len);
+		c->queued++;
+		control_write(c);
+	}
+}

@@ -1,0 +1,173 @@
+/*
+ * ctl.c - ringcastctl, the operator's client for the control socket.
+ *
+ * It sends one command line and copies the answer to stdout.  Exit codes:
+ * 0 success, 1 the daemon refused the command (its answer is an
+ * {"error":...} object), 2 the daemon could not be reached.  `events`
+ * follows the subscription until the daemon closes it or stdout does.
+ */
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "json.h"
+#include "util.h"
+
+#define CTL_EXIT_OK		0
+#define CTL_EXIT_REFUSED	1
+#define CTL_EXIT_UNREACHABLE	2
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: ringcastctl [-s socket] command\n"
+	    "commands:\n"
+	    "  status [--json]     streams, clients and health\n"
+	    "  events              follow events (one JSON object a line)\n"
+	    "  reload              re-read the configuration\n"
+	    "  start NAME          start a stream's fetcher\n"
+	    "  stop NAME           stop a stream's fetcher\n"
+	    "  metrics             Prometheus metrics\n");
+	exit(CTL_EXIT_REFUSED);
+}
+
+static int
+ctl_connect(const char *path)
+{
+	struct sockaddr_un sun;
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (str_copy(sun.sun_path, path, sizeof(sun.sun_path)) >=
+	    sizeof(sun.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		int saved = errno;
+
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+static int
+ctl_write_all(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Build the command line from argv; -1 on a usage error. */
+static int
+ctl_command(int argc, char **argv, struct buf *cmd)
+{
+	const char *c = argv[0];
+
+	if (strcmp(c, "status") == 0) {
+		if (argc == 1)
+			return buf_puts(cmd, "status text\n");
+		if (argc == 2 && strcmp(argv[1], "--json") == 0)
+			return buf_puts(cmd, "status json\n");
+		return -1;
+	}
+	if ((strcmp(c, "events") == 0 || strcmp(c, "reload") == 0 ||
+	    strcmp(c, "metrics") == 0) && argc == 1)
+		return buf_printf(cmd, "%s\n", c);
+	if ((strcmp(c, "start") == 0 || strcmp(c, "stop") == 0) && argc == 2) {
+		if (!config_name_valid(argv[1])) {
+			fprintf(stderr, "ringcastctl: invalid stream name\n");
+			return -1;
+		}
+		return buf_printf(cmd, "%s %s\n", c, argv[1]);
+	}
+	return -1;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *sock = "/run/ringcast/control.sock";
+	struct buf cmd, answer;
+	char chunk[8192], err[1024];
+	int ch, fd, refused;
+	ssize_t n;
+
+	if (getenv("RINGCAST_CONTROL_SOCKET") != NULL)
+		sock = getenv("RINGCAST_CONTROL_SOCKET");
+	while ((ch = getopt(argc, argv, "+s:h")) != -1) {
+		switch (ch) {
+		case 's': sock = optarg; break;
+		default: usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		usage();
+	buf_init(&cmd);
+	if (ctl_command(argc, argv, &cmd) != 0)
+		usage();
+	signal(SIGPIPE, SIG_DFL);
+	if ((fd = ctl_connect(sock)) == -1) {
+		fprintf(stderr, "ringcastctl: cannot reach ringcastd at %s: %s\n",
+		    sock, strerror(errno));
+		return CTL_EXIT_UNREACHABLE;
+	}
+	if (ctl_write_all(fd, cmd.data, cmd.len) == -1) {
+		fprintf(stderr, "ringcastctl: %s: %s\n", sock, strerror(errno));
+		return CTL_EXIT_UNREACHABLE;
+	}
+	buf_free(&cmd);
+	buf_init(&answer);
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			fprintf(stderr, "ringcastctl: %s\n", strerror(errno));
+			return CTL_EXIT_UNREACHABLE;
+		}
+		if (strcmp(argv[0], "events") == 0) {
+			if (ctl_write_all(1, chunk, (size_t)n) == -1)
+				return CTL_EXIT_OK;	/* reader went away */
+			continue;
+		}
+		buf_append(&answer, chunk, (size_t)n);
+	}
+	close(fd);
+	if (strcmp(argv[0], "events") == 0)
+		return CTL_EXIT_OK;
+	refused = json_get_str(buf_str(&answer), "error", err, sizeof(err)) == 0;
+	if (refused)
+		fprintf(stderr, "ringcastctl: %s\n", err);
+	else if (answer.len == 0) {
+		fprintf(stderr, "ringcastctl: no answer from ringcastd\n");
+		return CTL_EXIT_UNREACHABLE;
+	} else if (strcmp(argv[0], "status") == 0 || strcmp(argv[0],
+	    "metrics") == 0 || argc > 1 || strcmp(argv[0], "reload") != 0)
+		fwrite(answer.data, 1, answer.len, stdout);
+	buf_free(&answer);
+	return refused ? CTL_EXIT_REFUSED : CTL_EXIT_OK;
+}

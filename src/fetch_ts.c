@@ -1,0 +1,485 @@
+/*
+ * fetch_ts.c - the fetcher process: upstream -> shared-memory ring.
+ *
+ * One process a stream, the single writer of its ring.  Upstream bytes go
+ * through packet alignment (garbage is dropped and sync regained), the
+ * scanner (which finds PATs and keyframes: a PAT followed by a keyframe is
+ * indexed as a random-access point where new clients start), and are
+ * published in batches so that readers are woken at most once a batch.
+ * While the upstream is silent, null packets keep players connected;
+ * after a reconnect, failover or file loop, the first packet of every PID
+ * carries the discontinuity indicator so players resynchronise.
+ *
+ * The HTTP source uses libcurl's multi interface only to poll the
+ * transfer and the supervisor channel together: the fetcher never sleeps
+ * where it cannot notice a stop request or a silent upstream.
+ */
+#include <sys/prctl.h>
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fetch.h"
+#include "json.h"
+#include "log.h"
+#include "msg.h"
+#include "proctitle.h"
+#include "supervisor.h"
+#include "util.h"
+
+volatile sig_atomic_t fetch_stopping;
+
+static void
+fetch_on_sigterm(int sig)
+{
+	(void)sig;
+	fetch_stopping = 1;
+}
+
+void
+fetch_event(struct fetcher *f, const char *obj)
+{
+	if (msg_send(f->chan, MSG_EVENT, obj, strlen(obj)) == -1)
+		atomic_fetch_add(&f->st->events_dropped, 1);
+}
+
+static void
+fetch_event_url(struct fetcher *f, const char *event, const char *extra_key,
+    const char *extra, const char *num_key, double num)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_puts(&b, "{");
+	json_kv_str(&b, "event", event);
+	json_kv_str(&b, "stream", f->sc->name);
+	json_kv_str(&b, "url", f->url);
+	if (extra_key != NULL)
+		json_kv_str(&b, extra_key, extra);
+	if (num_key != NULL)
+		json_kv_double(&b, num_key, num);
+	buf_puts(&b, "}");
+	if (!b.failed)
+		fetch_event(f, b.data);
+	buf_free(&b);
+}
+
+void
+fetch_event_connected(struct fetcher *f)
+{
+	log_info("connected to %s", f->url);
+	fetch_event_url(f, "upstream_connected", NULL, NULL, NULL, 0);
+}
+
+void
+fetch_check_channel(struct fetcher *f)
+{
+	struct msg m;
+	int n;
+
+	while ((n = msg_recv(f->chan, &m)) == 1)
+		if (m.type == MSG_SHUTDOWN)
+			fetch_stopping = 1;
+	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EBADMSG))
+		fetch_stopping = 1;	/* the supervisor is gone */
+}
+
+void
+fetch_mark_splice(struct fetcher *f)
+{
+	ts_sync_reset(&f->sync);
+	memset(f->disc_pending, 0xff, sizeof(f->disc_pending));
+	f->splice = 1;
+	atomic_fetch_add(&f->ring.hdr->splices, 1);
+}
+
+void
+fetch_flush(struct fetcher *f)
+{
+	int i;
+
+	if (f->batch_len == 0)
+		return;
+	if (ring_write(&f->ring, f->batch, f->batch_len) == -1)
+		log_warn("ring write");
+	for (i = 0; i < f->n_raps; i++)
+		ring_add_rap(&f->ring, f->raps[i]);
+	f->batch_len = 0;
+	f->n_raps = 0;
+	state_notify(f->st);
+}
+
+static void
+fetch_append(struct fetcher *f, const uint8_t *pkt)
+{
+	if (f->batch_len + TS_PACKET_SIZE > sizeof(f->batch))
+		fetch_flush(f);
+	memcpy(f->batch + f->batch_len, pkt, TS_PACKET_SIZE);
+	f->batch_len += TS_PACKET_SIZE;
+}
+
+static void
+fetch_add_rap(struct fetcher *f, uint64_t pos)
+{
+	if (f->n_raps == (int)(sizeof(f->raps) / sizeof(f->raps[0])))
+		fetch_flush(f);
+	f->raps[f->n_raps++] = pos;
+}
+
+/* First packet of a PID after a splice: flag the discontinuity. */
+static void
+fetch_splice_packet(struct fetcher *f, uint8_t *pkt)
+{
+	uint16_t pid = ts_pid(pkt);
+	uint8_t disc[TS_PACKET_SIZE];
+
+	if (pid == TS_PID_NULL ||
+	    !(f->disc_pending[pid / 8] & (1u << (pid % 8))))
+		return;
+	f->disc_pending[pid / 8] &= (uint8_t)~(1u << (pid % 8));
+	if (ts_set_discontinuity(pkt))
+		return;
+	/* No adaptation field to flag: an AF-only packet goes first; it
+	 * does not advance the counter, so it takes the previous value. */
+	ts_make_discontinuity(disc, pid, (ts_cc(pkt) + 15) % 16);
+	fetch_append(f, disc);
+}
+
+static void
+fetch_packet(struct fetcher *f, uint8_t *pkt)
+{
+	uint64_t pcr, pos;
+	int flags;
+
+	if (f->splice)
+		fetch_splice_packet(f, pkt);
+	pos = ring_head(&f->ring) + f->batch_len;
+	flags = tsscan_packet(&f->scan, pkt, &pcr);
+	if (flags & TS_F_PAT) {
+		f->last_pat_pos = pos;
+		f->pat_since_rap = 1;
+		/* audio-only programmes: every PAT is a start point */
+		if (f->scan.have_pmt_pid && !f->scan.have_video &&
+		    f->scan.packets > 1000)
+			fetch_add_rap(f, pos);
+	}
+	if ((flags & TS_F_KEYFRAME) && f->pat_since_rap) {
+		fetch_add_rap(f, f->last_pat_pos);
+		f->pat_since_rap = 0;
+	}
+	fetch_append(f, pkt);
+}
+
+static void
+fetch_healthy(struct fetcher *f)
+{
+	struct stream_slot *s = &f->st->streams[f->slot];
+
+	if (f->unhealthy) {
+		double silent = (double)(now_ms() - f->last_data_ms) / 1000.0;
+
+		f->unhealthy = 0;
+		log_info("upstream healthy again after %.1f s", silent);
+		fetch_event_url(f, "upstream_healthy", NULL, NULL, "silent_for",
+		    silent);
+	}
+	atomic_store(&s->healthy, 1);
+	atomic_store(&s->state, STREAM_RUNNING);
+}
+
+void
+fetch_ingest(struct fetcher *f, const uint8_t *buf, size_t len)
+{
+	uint8_t out[TS_PACKET_SIZE * 64];
+	size_t consumed, n, i;
+
+	if (len == 0)
+		return;
+	atomic_fetch_add(&f->st->streams[f->slot].bytes_in, len);
+	if (f->attempt_bytes == 0)
+		fetch_event_connected(f);
+	f->attempt_bytes += len;
+	if (f->unhealthy || !atomic_load(&f->st->streams[f->slot].healthy))
+		fetch_healthy(f);
+	f->last_data_ms = now_ms();
+	while (len > 0) {
+		n = ts_sync_feed(&f->sync, buf, len, &consumed, out,
+		    sizeof(out));
+		for (i = 0; i < n; i += TS_PACKET_SIZE)
+			fetch_packet(f, out + i);
+		buf += consumed;
+		len -= consumed;
+		if (consumed == 0 && n == 0)
+			break;
+	}
+	fetch_flush(f);
+}
+
+void
+fetch_keepalive(struct fetcher *f)
+{
+	uint8_t nulls[TS_PACKET_SIZE * FETCH_NULL_PACKETS];
+	uint64_t now = now_ms();
+	int i;
+
+	if (now - f->last_data_ms < FETCH_NULL_AFTER_MS ||
+	    now - f->last_null_ms < FETCH_NULL_EVERY_MS)
+		return;
+	if (atomic_load(&f->st->streams[f->slot].healthy)) {
+		atomic_store(&f->st->streams[f->slot].healthy, 0);
+		log_debug("upstream silent; sending null packets to clients");
+	}
+	for (i = 0; i < FETCH_NULL_PACKETS; i++)
+		ts_make_null(nulls + i * TS_PACKET_SIZE);
+	fetch_flush(f);
+	if (ring_write(&f->ring, nulls, sizeof(nulls)) == 0)
+		state_notify(f->st);
+	f->last_null_ms = now;
+}
+
+/* ---- HTTP(S) source ---- */
+
+static size_t
+fetch_http_write(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct fetcher *f = arg;
+
+	fetch_ingest(f, (const uint8_t *)data, size * nmemb);
+	return size * nmemb;
+}
+
+static CURL *
+fetch_http_handle(struct fetcher *f, const char *url, char *errbuf)
+{
+	const struct stream_opts *o = &f->sc->opts;
+	CURL *h;
+
+	if ((h = curl_easy_init()) == NULL)
+		return NULL;
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, o->user_agent);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, fetch_http_write);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, f);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+	    (long)(o->connect_timeout * 1000.0));
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(h, CURLOPT_MAXREDIRS, (long)FETCH_MAX_REDIRECTS);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_FAILONERROR, 1L);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 64L * 1024);
+	return h;
+}
+
+/* 1 when the upstream has been silent for data_timeout. */
+static int
+fetch_silent_too_long(struct fetcher *f, uint64_t since_ms)
+{
+	uint64_t last = f->last_data_ms > since_ms ? f->last_data_ms : since_ms;
+	uint64_t limit = (uint64_t)(f->sc->opts.data_timeout * 1000.0);
+	double silent;
+
+	if (now_ms() - last < limit)
+		return 0;
+	silent = (double)(now_ms() - last) / 1000.0;
+	snprintf(f->error, sizeof(f->error), "no data for %.1f s", silent);
+	if (!f->unhealthy) {
+		f->unhealthy = 1;
+		atomic_store(&f->st->streams[f->slot].healthy, 0);
+		log_warnx("upstream %s unhealthy: silent for %.1f s", f->url,
+		    silent);
+		fetch_event_url(f, "upstream_unhealthy", NULL, NULL,
+		    "silent_for", silent);
+	}
+	return 1;
+}
+
+enum fetch_result
+fetch_http_run(struct fetcher *f, const char *url)
+{
+	char errbuf[CURL_ERROR_SIZE] = "";
+	struct curl_waitfd extra = { f->chan, CURL_WAIT_POLLIN, 0 };
+	enum fetch_result res = FETCH_ERROR;
+	uint64_t started = now_ms();
+	CURLM *multi;
+	CURLMsg *cm;
+	CURL *h;
+	int running = 1, left;
+
+	if ((multi = curl_multi_init()) == NULL ||
+	    (h = fetch_http_handle(f, url, errbuf)) == NULL) {
+		snprintf(f->error, sizeof(f->error), "cannot set up libcurl");
+		if (multi != NULL)
+			curl_multi_cleanup(multi);
+		return FETCH_ERROR;
+	}
+	curl_multi_add_handle(multi, h);
+	while (running && !fetch_stopping) {
+		curl_multi_perform(multi, &running);
+		while ((cm = curl_multi_info_read(multi, &left)) != NULL) {
+			if (cm->msg != CURLMSG_DONE)
+				continue;
+			if (cm->data.result == CURLE_OK)
+				snprintf(f->error, sizeof(f->error),
+				    "upstream closed the connection");
+			else
+				snprintf(f->error, sizeof(f->error), "%s",
+				    errbuf[0] ? errbuf :
+				    curl_easy_strerror(cm->data.result));
+			running = 0;
+		}
+		if (!running)
+			break;
+		fetch_keepalive(f);
+		if (fetch_silent_too_long(f, started))
+			break;
+		extra.revents = 0;
+		curl_multi_poll(multi, &extra, 1, FETCH_POLL_MS, NULL);
+		if (extra.revents)
+			fetch_check_channel(f);
+	}
+	if (fetch_stopping)
+		res = FETCH_STOP;
+	curl_multi_remove_handle(multi, h);
+	curl_easy_cleanup(h);
+	curl_multi_cleanup(multi);
+	return res;
+}
+
+/* ---- the process ---- */
+
+static int
+fetch_url_count(const struct stream_conf *sc)
+{
+	return 1 + sc->n_backup_urls;
+}
+
+static const char *
+fetch_url_at(const struct stream_conf *sc, int i)
+{
+	return i == 0 ? sc->url : sc->backup_urls[i - 1];
+}
+
+/* Sleep MS while keeping clients fed and the channel watched. */
+static void
+fetch_backoff(struct fetcher *f, uint64_t ms)
+{
+	uint64_t until = now_ms() + ms;
+	struct pollfd pfd = { f->chan, POLLIN, 0 };
+
+	while (!fetch_stopping && now_ms() < until) {
+		uint64_t left = until - now_ms();
+
+		fetch_keepalive(f);
+		if (poll(&pfd, 1, (int)(left < FETCH_POLL_MS ? left :
+		    FETCH_POLL_MS)) > 0)
+			fetch_check_channel(f);
+	}
+}
+
+static void
+fetch_report_error(struct fetcher *f, double retry_in)
+{
+	struct stream_slot *s = &f->st->streams[f->slot];
+
+	log_warnx("upstream %s: %s; retrying in %.1f s", f->url, f->error,
+	    retry_in);
+	state_slot_set_info(f->st, f->slot, NULL, f->error);
+	atomic_fetch_add(&s->reconnects, 1);
+	atomic_store(&s->state, STREAM_RETRYING);
+	fetch_event_url(f, "upstream_error", "error", f->error, "retry_in",
+	    retry_in);
+}
+
+static enum fetch_result
+fetch_loop(struct fetcher *f)
+{
+	const struct stream_conf *sc = f->sc;
+	double backoff = sc->opts.retry_min;
+	int idx = 0, failed_in_cycle = 0;
+	enum fetch_result res = FETCH_STOP;
+
+	while (!fetch_stopping) {
+		f->url = fetch_url_at(sc, idx);
+		f->attempt_bytes = 0;
+		f->error[0] = '\0';
+		state_slot_set_info(f->st, f->slot, f->url, NULL);
+		if (strncmp(f->url, "file://", 7) == 0)
+			res = fetch_file_run(f, f->url);
+		else
+			res = fetch_http_run(f, f->url);
+		fetch_flush(f);
+		if (res != FETCH_ERROR || fetch_stopping)
+			break;
+		if (f->attempt_bytes > 0) {
+			backoff = sc->opts.retry_min;
+			failed_in_cycle = 0;
+		} else
+			failed_in_cycle++;
+		fetch_report_error(f, backoff);
+		fetch_mark_splice(f);
+		fetch_backoff(f, (uint64_t)(backoff * 1000.0));
+		if (fetch_url_count(sc) > 1) {
+			idx = (idx + 1) % fetch_url_count(sc);
+			atomic_fetch_add(&f->st->streams[f->slot].failovers, 1);
+		}
+		if (failed_in_cycle >= fetch_url_count(sc)) {
+			failed_in_cycle = 0;
+			backoff *= 2;
+			if (backoff > sc->opts.retry_max)
+				backoff = sc->opts.retry_max;
+		}
+	}
+	return res;
+}
+
+void
+fetcher_main(struct proc *self, void *arg)
+{
+	struct supervisor *sv = arg;
+	static struct fetcher f;
+	char name[STATE_SHM_NAME_MAX];
+	struct sigaction sa;
+	enum fetch_result res;
+
+	memset(&f, 0, sizeof(f));
+	f.slot = self->index;
+	f.chan = self->fd;
+	f.sc = sv->streams[f.slot].conf;
+	f.st = sv->st;
+	proctitle_set("ringcastd: fetcher %s", f.sc->name);
+	log_set_role("fetcher %s", f.sc->name);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = fetch_on_sigterm;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	ring_shm_name(name, sizeof(name), f.st->supervisor_pid, f.slot,
+	    sv->streams[f.slot].ring_gen);
+	if (ring_open(&f.ring, name, 1) == -1)
+		fatal("cannot open ring %s", name);
+	atomic_store(&f.ring.hdr->writer_pid, (int32_t)getpid());
+	tsscan_init(&f.scan);
+	f.last_data_ms = now_ms();
+	if (ring_head(&f.ring) > 0)	/* a predecessor wrote here */
+		fetch_mark_splice(&f);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+		fatalx("curl_global_init failed");
+	res = fetch_loop(&f);
+	fetch_flush(&f);
+	if (res == FETCH_EOF) {
+		log_info("upstream ended");
+		msg_send(f.chan, MSG_STREAM_EOF, NULL, 0);
+	}
+	curl_global_cleanup();
+	ring_close(&f.ring);
+	_exit(0);
+}

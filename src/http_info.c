@@ -1,0 +1,85 @@
+/*
+ * http_info.c - the informational routes: /status (JSON), /metrics
+ * (Prometheus text), /healthz and /playlist.m3u.
+ *
+ * Every answer is rendered from shared memory by status.c; nothing here
+ * asks another process, so these routes are as cheap as a static file.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "status.h"
+#include "worker.h"
+
+static enum MHD_Result
+http_reply_buf(struct MHD_Connection *conn, const char *type, struct buf *b,
+    int rc)
+{
+	enum MHD_Result ret;
+
+	if (rc == -1 || b->failed)
+		ret = http_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		    "out of memory");
+	else
+		ret = http_reply(conn, MHD_HTTP_OK, type, b->data, b->len);
+	buf_free(b);
+	return ret;
+}
+
+/* http://HOST of the request, for absolute URLs in the playlist. */
+static void
+http_base_url(struct MHD_Connection *conn, char *out, size_t outsz)
+{
+	const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_HOST);
+	size_t i;
+
+	if (host == NULL || host[0] == '\0' || strlen(host) > 255)
+		host = "localhost";
+	for (i = 0; host[i] != '\0'; i++)	/* no header injection */
+		if ((unsigned char)host[i] <= ' ' || host[i] == '"' ||
+		    host[i] == '/')
+			host = "localhost";
+	snprintf(out, outsz, "http://%s", host);
+}
+
+static int
+http_healthy(struct worker *w)
+{
+	return kill(w->st->supervisor_pid, 0) == 0 || errno == EPERM;
+}
+
+enum MHD_Result
+http_info_request(struct worker *w, struct MHD_Connection *conn,
+    const char *url, int *handled)
+{
+	char base[300];
+	struct buf b;
+
+	*handled = 1;
+	buf_init(&b);
+	if (strcmp(url, "/status") == 0)
+		return http_reply_buf(conn, "application/json", &b,
+		    status_json(w->st, &b) == 0 ? buf_puts(&b, "\n") : -1);
+	if (strcmp(url, "/metrics") == 0)
+		return http_reply_buf(conn,
+		    "text/plain; version=0.0.4; charset=utf-8", &b,
+		    status_prometheus(w->st, &b));
+	if (strcmp(url, "/playlist.m3u") == 0 ||
+	    strcmp(url, "/playlist.m3u8") == 0) {
+		http_base_url(conn, base, sizeof(base));
+		return http_reply_buf(conn, "audio/x-mpegurl", &b,
+		    status_playlist_m3u(w->st, base, &b));
+	}
+	if (strcmp(url, "/healthz") == 0) {
+		if (http_healthy(w))
+			return http_reply(conn, MHD_HTTP_OK, "text/plain",
+			    "ok\n", 3);
+		return http_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+		    "supervisor is not running");
+	}
+	*handled = 0;
+	return MHD_NO;
+}

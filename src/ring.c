@@ -1,0 +1,290 @@
+/*
+ * ring.c - single-writer, many-reader MPEG-TS ring in shared memory.
+ *
+ * Design (after Linux's perf ring and the seqlock): the writer owns two
+ * monotonic 64-bit counters.  Before it copies packets it raises `reserve`
+ * to head + len (and fences), then copies, then publishes `head` with
+ * release semantics.  A reader loads head (acquire), copies the bytes
+ * between its position and head, fences, and loads reserve again: if the
+ * writer may have begun overwriting what was copied (reserve - capacity >
+ * position) the copy is thrown away and the reader is told it fell
+ * behind.  Nothing is ever locked, so a writer killed with SIGKILL at any
+ * instant leaves a ring whose published part is intact (its half-written
+ * packet is past head and never seen), and a reader killed mid-copy holds
+ * nothing the writer waits for.  This is the "design at least as safe" as
+ * a process-shared rwlock that SPEC allows: the rwlock has no robust mode,
+ * this has no lock to lose.
+ *
+ * Random-access points (a PAT before a keyframe) go into a small circular
+ * index published the same way; readers validate an entry by re-reading
+ * the count after reading it.
+ */
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ring.h"
+#include "tsscan.h"
+
+#define RING_HDR_BYTES	((sizeof(struct ring_hdr) + 4095) & ~(size_t)4095)
+
+uint64_t
+ring_capacity_for(uint64_t ring_size_bytes)
+{
+	uint64_t cap = ring_size_bytes - ring_size_bytes % TS_PACKET_SIZE;
+
+	if (cap < 4 * RING_MAX_WRITE_BYTES)
+		cap = 4 * RING_MAX_WRITE_BYTES;
+	return cap;
+}
+
+size_t
+ring_map_size(uint64_t capacity)
+{
+	return RING_HDR_BYTES + (size_t)capacity;
+}
+
+void
+ring_init_mem(struct ring *r, void *mem, uint64_t capacity, uint64_t gen)
+{
+	struct ring_hdr *h = mem;
+
+	memset(h, 0, sizeof(*h));
+	h->magic = RING_MAGIC;
+	h->version = RING_VERSION;
+	h->generation = gen;
+	h->capacity = capacity;
+	h->data_offset = RING_HDR_BYTES;
+	r->hdr = h;
+	r->data = (uint8_t *)mem + RING_HDR_BYTES;
+	r->capacity = capacity;
+	r->map_size = ring_map_size(capacity);
+	r->writable = 1;
+}
+
+int
+ring_create(const char *shm_name, uint64_t ring_size_bytes, uint64_t gen)
+{
+	uint64_t cap = ring_capacity_for(ring_size_bytes);
+	size_t size = ring_map_size(cap);
+	struct ring r;
+	void *mem;
+	int fd;
+
+	fd = shm_open(shm_name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd == -1)
+		return -1;
+	if (ftruncate(fd, (off_t)size) == -1)
+		goto fail;
+	mem = mmap(NULL, RING_HDR_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED,
+	    fd, 0);
+	if (mem == MAP_FAILED)
+		goto fail;
+	ring_init_mem(&r, mem, cap, gen);
+	munmap(mem, RING_HDR_BYTES);
+	close(fd);
+	return 0;
+fail:
+	{
+		int saved = errno;
+
+		close(fd);
+		shm_unlink(shm_name);
+		errno = saved;
+	}
+	return -1;
+}
+
+int
+ring_unlink(const char *shm_name)
+{
+	return shm_unlink(shm_name);
+}
+
+int
+ring_open(struct ring *r, const char *shm_name, int writable)
+{
+	struct ring_hdr *h;
+	struct stat sb;
+	void *mem;
+	int fd, prot = PROT_READ | (writable ? PROT_WRITE : 0);
+
+	memset(r, 0, sizeof(*r));
+	fd = shm_open(shm_name, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC, 0);
+	if (fd == -1)
+		return -1;
+	if (fstat(fd, &sb) == -1 || (size_t)sb.st_size < RING_HDR_BYTES) {
+		close(fd);
+		errno = EPROTO;
+		return -1;
+	}
+	mem = mmap(NULL, (size_t)sb.st_size, prot, MAP_SHARED, fd, 0);
+	close(fd);
+	if (mem == MAP_FAILED)
+		return -1;
+	h = mem;
+	if (h->magic != RING_MAGIC || h->version != RING_VERSION ||
+	    h->data_offset != RING_HDR_BYTES ||
+	    ring_map_size(h->capacity) != (size_t)sb.st_size) {
+		munmap(mem, (size_t)sb.st_size);
+		errno = EPROTO;
+		return -1;
+	}
+	r->hdr = h;
+	r->data = (uint8_t *)mem + RING_HDR_BYTES;
+	r->capacity = h->capacity;
+	r->map_size = (size_t)sb.st_size;
+	r->writable = writable;
+	return 0;
+}
+
+void
+ring_close(struct ring *r)
+{
+	if (r->hdr != NULL)
+		munmap(r->hdr, r->map_size);
+	memset(r, 0, sizeof(*r));
+}
+
+static void
+ring_copy_in(struct ring *r, uint64_t pos, const uint8_t *src, size_t len)
+{
+	size_t off = (size_t)(pos % r->capacity);
+	size_t first = len;
+
+	if (first > r->capacity - off)
+		first = (size_t)(r->capacity - off);
+	memcpy(r->data + off, src, first);
+	if (first < len)
+		memcpy(r->data, src + first, len - first);
+}
+
+int
+ring_write(struct ring *r, const uint8_t *pkts, size_t len)
+{
+	uint64_t head;
+
+	if (!r->writable || len % TS_PACKET_SIZE != 0 ||
+	    len > RING_MAX_WRITE_BYTES) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (len == 0)
+		return 0;
+	head = atomic_load_explicit(&r->hdr->head, memory_order_relaxed);
+	atomic_store_explicit(&r->hdr->reserve, head + len,
+	    memory_order_relaxed);
+	atomic_thread_fence(memory_order_seq_cst);
+	ring_copy_in(r, head, pkts, len);
+	atomic_store_explicit(&r->hdr->head, head + len, memory_order_release);
+	return 0;
+}
+
+void
+ring_add_rap(struct ring *r, uint64_t pos)
+{
+	uint64_t n = atomic_load_explicit(&r->hdr->rap_count,
+	    memory_order_relaxed);
+
+	atomic_store_explicit(&r->hdr->rap[n % RING_RAP_MAX], pos,
+	    memory_order_relaxed);
+	atomic_store_explicit(&r->hdr->rap_count, n + 1, memory_order_release);
+}
+
+uint64_t
+ring_head(const struct ring *r)
+{
+	return atomic_load_explicit(&r->hdr->head, memory_order_acquire);
+}
+
+/* 1 when [pos, head) cannot have been touched by the writer yet. */
+static int
+ring_pos_valid(const struct ring *r, uint64_t pos)
+{
+	uint64_t reserve;
+
+	atomic_thread_fence(memory_order_acquire);
+	reserve = atomic_load_explicit(&r->hdr->reserve, memory_order_relaxed);
+	return reserve <= pos + r->capacity;
+}
+
+ssize_t
+ring_read(const struct ring *r, uint64_t *pos, uint8_t *out, size_t max)
+{
+	uint64_t head = ring_head(r), p = *pos;
+	size_t n, off, first;
+
+	if (p > head || !ring_pos_valid(r, p))
+		return -1;
+	if (p == head || max == 0)
+		return 0;
+	n = head - p < max ? (size_t)(head - p) : max;
+	off = (size_t)(p % r->capacity);
+	first = n < r->capacity - off ? n : (size_t)(r->capacity - off);
+	memcpy(out, r->data + off, first);
+	if (first < n)
+		memcpy(out + first, r->data, n - first);
+	if (!ring_pos_valid(r, p))
+		return -1;
+	*pos = p + n;
+	return (ssize_t)n;
+}
+
+/* Entry I of the index if it is still the one written as entry I. */
+static int
+ring_rap_get(const struct ring *r, uint64_t i, uint64_t *pos)
+{
+	uint64_t v = atomic_load_explicit(&r->hdr->rap[i % RING_RAP_MAX],
+	    memory_order_relaxed);
+	uint64_t count;
+
+	atomic_thread_fence(memory_order_acquire);
+	count = atomic_load_explicit(&r->hdr->rap_count, memory_order_relaxed);
+	if (count - i > RING_RAP_MAX)
+		return -1;
+	*pos = v;
+	return 0;
+}
+
+int
+ring_latest_rap(const struct ring *r, uint64_t *pos)
+{
+	uint64_t count = atomic_load_explicit(&r->hdr->rap_count,
+	    memory_order_acquire);
+	uint64_t head = ring_head(r), v;
+
+	if (count == 0)
+		return -1;
+	if (ring_rap_get(r, count - 1, &v) == -1 || v >= head ||
+	    !ring_pos_valid(r, v))
+		return -1;
+	*pos = v;
+	return 0;
+}
+
+int
+ring_rap_after(const struct ring *r, uint64_t pos, uint64_t *out)
+{
+	uint64_t count = atomic_load_explicit(&r->hdr->rap_count,
+	    memory_order_acquire);
+	uint64_t i, lo, v, head = ring_head(r), found = 0;
+	int have = 0;
+
+	lo = count > RING_RAP_MAX ? count - RING_RAP_MAX : 0;
+	for (i = count; i > lo; i--) {
+		if (ring_rap_get(r, i - 1, &v) == -1 || v >= head)
+			continue;
+		if (v < pos || !ring_pos_valid(r, v))
+			break;
+		found = v;
+		have = 1;
+	}
+	if (!have)
+		return -1;
+	*out = found;
+	return 0;
+}

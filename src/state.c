@@ -1,0 +1,356 @@
+/*
+ * state.c - the daemon-wide shared-memory state segment (see state.h).
+ *
+ * Design: the supervisor is the only creator and unlinker of shared
+ * memory; children attach.  Everything in here is either an atomic or sits
+ * behind a seqlock whose writer is a single process, so no process can
+ * ever wait on another: a crashed writer leaves an odd sequence that
+ * readers give up on after a bounded number of retries and that the
+ * supervisor repairs when it reaps the writer.  Wake-ups use a futex on a
+ * shared counter, which never blocks the waker and costs one syscall.
+ */
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include <linux/futex.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "state.h"
+#include "util.h"
+
+#define SEQLOCK_TRIES	1000
+
+void
+state_shm_name(char *out, size_t outsz, pid_t supervisor)
+{
+	snprintf(out, outsz, "/ringcast.%d.state", (int)supervisor);
+}
+
+void
+ring_shm_name(char *out, size_t outsz, pid_t supervisor, int slot,
+    uint64_t gen)
+{
+	snprintf(out, outsz, "/ringcast.%d.ring.%d.%llu", (int)supervisor,
+	    slot, (unsigned long long)gen);
+}
+
+struct state *
+state_create(const char *shm_name)
+{
+	struct state *st;
+	int fd;
+
+	fd = shm_open(shm_name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd == -1)
+		return NULL;
+	if (ftruncate(fd, sizeof(struct state)) == -1) {
+		int saved = errno;
+
+		close(fd);
+		shm_unlink(shm_name);
+		errno = saved;
+		return NULL;
+	}
+	st = mmap(NULL, sizeof(*st), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (st == MAP_FAILED) {
+		shm_unlink(shm_name);
+		return NULL;
+	}
+	/* ftruncate zero-filled it: every atomic starts at 0. */
+	st->magic = STATE_MAGIC;
+	st->version = STATE_VERSION;
+	st->supervisor_pid = (int32_t)getpid();
+	atomic_store(&st->started_wall_ms, wall_ms());
+	return st;
+}
+
+struct state *
+state_attach(const char *shm_name)
+{
+	struct state *st;
+	struct stat sb;
+	int fd;
+
+	fd = shm_open(shm_name, O_RDWR | O_CLOEXEC, 0);
+	if (fd == -1)
+		return NULL;
+	if (fstat(fd, &sb) == -1 || (size_t)sb.st_size != sizeof(*st)) {
+		close(fd);
+		errno = EPROTO;
+		return NULL;
+	}
+	st = mmap(NULL, sizeof(*st), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (st == MAP_FAILED)
+		return NULL;
+	if (st->magic != STATE_MAGIC || st->version != STATE_VERSION) {
+		munmap(st, sizeof(*st));
+		errno = EPROTO;
+		return NULL;
+	}
+	return st;
+}
+
+void
+state_detach(struct state *st)
+{
+	if (st != NULL)
+		munmap(st, sizeof(*st));
+}
+
+int
+state_unlink(const char *shm_name)
+{
+	return shm_unlink(shm_name);
+}
+
+static void
+seq_write_begin(_Atomic uint32_t *seq)
+{
+	uint32_t s = atomic_load_explicit(seq, memory_order_relaxed);
+
+	if (s & 1u)	/* torn by a dead writer: continue from there */
+		s++;
+	atomic_store_explicit(seq, s + 1, memory_order_relaxed);
+	atomic_thread_fence(memory_order_seq_cst);
+}
+
+static void
+seq_write_end(_Atomic uint32_t *seq)
+{
+	atomic_thread_fence(memory_order_release);
+	atomic_fetch_add_explicit(seq, 1, memory_order_relaxed);
+}
+
+void
+state_slot_configure(struct state *st, int slot, const struct stream_conf *sc)
+{
+	struct stream_slot *s = &st->streams[slot];
+
+	seq_write_begin(&s->cfg_seq);
+	s->in_use = 1;
+	str_copy(s->name, sc->name, sizeof(s->name));
+	str_copy(s->title, sc->title ? sc->title : sc->name, sizeof(s->title));
+	str_copy(s->group, sc->group ? sc->group : "", sizeof(s->group));
+	s->type = sc->type;
+	s->on_demand = (uint32_t)sc->opts.on_demand;
+	s->max_clients = (uint32_t)sc->opts.max_clients;
+	s->buffer_ready_timeout_ms =
+	    (uint32_t)(sc->opts.hls.buffer_ready_timeout * 1000.0);
+	s->ring_size = (uint64_t)sc->opts.ring_size;
+	seq_write_end(&s->cfg_seq);
+}
+
+void
+state_slot_clear(struct state *st, int slot)
+{
+	struct stream_slot *s = &st->streams[slot];
+
+	seq_write_begin(&s->cfg_seq);
+	s->in_use = 0;
+	s->name[0] = '\0';
+	seq_write_end(&s->cfg_seq);
+	atomic_store(&s->ring_gen, 0);
+	atomic_store(&s->fetcher_pid, 0);
+	atomic_store(&s->state, STREAM_STOPPED);
+	atomic_store(&s->healthy, 0);
+	atomic_store(&s->want_start, 0);
+	atomic_store(&s->bytes_in, 0);
+	atomic_store(&s->bytes_out, 0);
+	atomic_store(&s->reconnects, 0);
+	atomic_store(&s->failovers, 0);
+	atomic_store(&s->skipped_clients, 0);
+	atomic_store(&s->clients_served, 0);
+	atomic_store(&s->fetcher_restarts, 0);
+	state_slot_set_info(st, slot, "", "");
+}
+
+int
+state_slot_read(const struct state *st, int slot, struct slot_cfg *out)
+{
+	const struct stream_slot *s = &st->streams[slot];
+	_Atomic uint32_t *seq = (_Atomic uint32_t *)&s->cfg_seq;
+	int tries;
+
+	for (tries = 0; tries < SEQLOCK_TRIES; tries++) {
+		uint32_t before = atomic_load_explicit(seq,
+		    memory_order_acquire);
+
+		if (before & 1u)
+			continue;
+		out->in_use = (int)s->in_use;
+		memcpy(out->name, s->name, sizeof(out->name));
+		memcpy(out->title, s->title, sizeof(out->title));
+		memcpy(out->group, s->group, sizeof(out->group));
+		out->type = (enum stream_type)s->type;
+		out->on_demand = (int)s->on_demand;
+		out->max_clients = s->max_clients;
+		out->buffer_ready_timeout_ms = s->buffer_ready_timeout_ms;
+		atomic_thread_fence(memory_order_acquire);
+		if (atomic_load_explicit(seq, memory_order_relaxed) == before) {
+			out->name[sizeof(out->name) - 1] = '\0';
+			out->title[sizeof(out->title) - 1] = '\0';
+			out->group[sizeof(out->group) - 1] = '\0';
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int
+state_find(const struct state *st, const char *name)
+{
+	struct slot_cfg cfg;
+	int i;
+
+	for (i = 0; i < STATE_MAX_STREAMS; i++) {
+		if (!st->streams[i].in_use)
+			continue;
+		if (state_slot_read(st, i, &cfg) == 0 && cfg.in_use &&
+		    strcmp(cfg.name, name) == 0)
+			return i;
+	}
+	return -1;
+}
+
+void
+state_slot_set_info(struct state *st, int slot, const char *url,
+    const char *error)
+{
+	struct stream_slot *s = &st->streams[slot];
+
+	seq_write_begin(&s->info_seq);
+	if (url != NULL)
+		str_copy(s->url, url, sizeof(s->url));
+	if (error != NULL)
+		str_copy(s->last_error, error, sizeof(s->last_error));
+	seq_write_end(&s->info_seq);
+}
+
+void
+state_slot_get_info(const struct state *st, int slot, char *url,
+    size_t urlsz, char *err, size_t errsz)
+{
+	const struct stream_slot *s = &st->streams[slot];
+	_Atomic uint32_t *seq = (_Atomic uint32_t *)&s->info_seq;
+	int tries;
+
+	for (tries = 0; tries < SEQLOCK_TRIES; tries++) {
+		uint32_t before = atomic_load_explicit(seq,
+		    memory_order_acquire);
+
+		if (before & 1u)
+			continue;
+		snprintf(url, urlsz, "%.*s", (int)sizeof(s->url) - 1, s->url);
+		snprintf(err, errsz, "%.*s", (int)sizeof(s->last_error) - 1,
+		    s->last_error);
+		atomic_thread_fence(memory_order_acquire);
+		if (atomic_load_explicit(seq, memory_order_relaxed) == before)
+			return;
+	}
+	str_copy(url, "", urlsz);
+	str_copy(err, "", errsz);
+}
+
+void
+state_slot_repair(struct state *st, int slot)
+{
+	struct stream_slot *s = &st->streams[slot];
+	uint32_t seq = atomic_load(&s->info_seq);
+
+	if (seq & 1u)
+		atomic_store(&s->info_seq, seq + 1);
+}
+
+uint32_t
+state_stream_clients(const struct state *st, int slot)
+{
+	uint32_t n = 0;
+	int w;
+
+	for (w = 0; w < STATE_MAX_WORKERS; w++)
+		n += atomic_load_explicit(
+		    (_Atomic uint32_t *)&st->clients[w][slot],
+		    memory_order_relaxed);
+	return n;
+}
+
+uint32_t
+state_total_clients(const struct state *st)
+{
+	uint32_t n = 0;
+	int w;
+
+	for (w = 0; w < STATE_MAX_WORKERS; w++)
+		n += atomic_load_explicit(
+		    (_Atomic uint32_t *)&st->workers[w].clients,
+		    memory_order_relaxed);
+	return n;
+}
+
+void
+state_worker_reset(struct state *st, int worker)
+{
+	int s;
+
+	for (s = 0; s < STATE_MAX_STREAMS; s++)
+		atomic_store(&st->clients[worker][s], 0);
+	atomic_store(&st->workers[worker].clients, 0);
+	atomic_store(&st->workers[worker].pid, 0);
+}
+
+static long
+futex(_Atomic uint32_t *addr, int op, uint32_t val,
+    const struct timespec *timeout)
+{
+	return syscall(SYS_futex, (uint32_t *)addr, op, val, timeout, NULL, 0);
+}
+
+void
+state_notify(struct state *st)
+{
+	atomic_fetch_add_explicit(&st->notify_seq, 1, memory_order_seq_cst);
+	if (atomic_load_explicit(&st->notify_waiters, memory_order_seq_cst))
+		futex(&st->notify_seq, FUTEX_WAKE, INT_MAX, NULL);
+}
+
+uint32_t
+state_notify_seq(const struct state *st)
+{
+	return atomic_load_explicit((_Atomic uint32_t *)&st->notify_seq,
+	    memory_order_acquire);
+}
+
+void
+state_wait(struct state *st, uint32_t seq, int timeout_ms)
+{
+	struct timespec ts = { timeout_ms / 1000,
+	    (long)(timeout_ms % 1000) * 1000000L };
+
+	atomic_fetch_add_explicit(&st->notify_waiters, 1, memory_order_seq_cst);
+	if (atomic_load_explicit(&st->notify_seq, memory_order_seq_cst) == seq)
+		futex(&st->notify_seq, FUTEX_WAIT, seq, &ts);
+	atomic_fetch_sub_explicit(&st->notify_waiters, 1, memory_order_seq_cst);
+}
+
+const char *
+stream_state_name(enum stream_state s)
+{
+	switch (s) {
+	case STREAM_STOPPED:	return "stopped";
+	case STREAM_STARTING:	return "starting";
+	case STREAM_RUNNING:	return "running";
+	case STREAM_RETRYING:	return "retrying";
+	case STREAM_ENDED:	return "ended";
+	}
+	return "unknown";
+}

@@ -1,0 +1,271 @@
+/*
+ * status.c - status JSON, the ringcastctl table, Prometheus text and the
+ * M3U channel list, all rendered from the state segment.
+ *
+ * Reading only shared memory keeps every answer memory-only: no request
+ * ever waits for another process.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "status.h"
+#include "util.h"
+
+struct stream_view {
+	struct slot_cfg	 cfg;
+	char		 url[STATE_URL_MAX];
+	char		 err[STATE_ERROR_MAX];
+	enum stream_state state;
+	int		 pid;
+	uint32_t	 clients;
+	int		 healthy;
+	uint64_t	 bytes_in, bytes_out, reconnects, failovers, skipped;
+	uint64_t	 served, restarts;
+	double		 uptime_s;
+};
+
+static int
+stream_view(const struct state *st, int i, struct stream_view *v)
+{
+	const struct stream_slot *s = &st->streams[i];
+	uint64_t started;
+
+	if (!s->in_use || state_slot_read(st, i, &v->cfg) == -1 ||
+	    !v->cfg.in_use)
+		return -1;
+	state_slot_get_info(st, i, v->url, sizeof(v->url), v->err,
+	    sizeof(v->err));
+	v->state = (enum stream_state)atomic_load(&s->state);
+	v->pid = atomic_load(&s->fetcher_pid);
+	v->clients = state_stream_clients(st, i);
+	v->healthy = (int)atomic_load(&s->healthy);
+	v->bytes_in = atomic_load(&s->bytes_in);
+	v->bytes_out = atomic_load(&s->bytes_out);
+	v->reconnects = atomic_load(&s->reconnects);
+	v->failovers = atomic_load(&s->failovers);
+	v->skipped = atomic_load(&s->skipped_clients);
+	v->served = atomic_load(&s->clients_served);
+	v->restarts = atomic_load(&s->fetcher_restarts);
+	started = atomic_load(&s->started_wall_ms);
+	v->uptime_s = v->pid > 0 && started ?
+	    (double)(wall_ms() - started) / 1000.0 : 0.0;
+	return 0;
+}
+
+int
+status_json(const struct state *st, struct buf *b)
+{
+	struct stream_view v;
+	int i, w;
+
+	buf_puts(b, "{");
+	json_kv_str(b, "version", RINGCAST_VERSION);
+	json_kv_int(b, "pid", st->supervisor_pid);
+	json_kv_double(b, "uptime", (double)(wall_ms() -
+	    atomic_load(&st->started_wall_ms)) / 1000.0);
+	json_kv_uint(b, "config_generation",
+	    atomic_load(&st->config_generation));
+	json_kv_uint(b, "clients", state_total_clients(st));
+	json_kv_uint(b, "events_dropped", atomic_load(&st->events_dropped));
+	json_key(b, "workers");
+	buf_puts(b, "[");
+	for (w = 0; w < STATE_MAX_WORKERS; w++) {
+		int pid = atomic_load(&st->workers[w].pid);
+
+		if (pid <= 0)
+			continue;
+		if (b->len && b->data[b->len - 1] != '[')
+			buf_puts(b, ",");
+		buf_puts(b, "{");
+		json_kv_int(b, "pid", pid);
+		json_kv_uint(b, "clients", atomic_load(&st->workers[w].clients));
+		json_kv_uint(b, "requests",
+		    atomic_load(&st->workers[w].requests));
+		buf_puts(b, "}");
+	}
+	buf_puts(b, "]");
+	json_key(b, "streams");
+	buf_puts(b, "{");
+	for (i = 0; i < STATE_MAX_STREAMS; i++) {
+		if (stream_view(st, i, &v) == -1)
+			continue;
+		json_key(b, v.cfg.name);
+		buf_puts(b, "{");
+		json_kv_str(b, "state", stream_state_name(v.state));
+		json_kv_str(b, "type", config_stream_type_name(v.cfg.type));
+		json_kv_str(b, "url", v.url);
+		json_kv_int(b, "pid", v.pid);
+		json_kv_uint(b, "clients", v.clients);
+		json_kv_uint(b, "bytes_in", v.bytes_in);
+		json_kv_uint(b, "bytes_out", v.bytes_out);
+		json_kv_bool(b, "healthy", v.healthy);
+		json_kv_str(b, "last_error", v.err[0] ? v.err : NULL);
+		json_kv_double(b, "uptime", v.uptime_s);
+		json_kv_bool(b, "on_demand", v.cfg.on_demand);
+		json_kv_uint(b, "reconnects", v.reconnects);
+		json_kv_uint(b, "failovers", v.failovers);
+		json_kv_uint(b, "skipped_clients", v.skipped);
+		json_kv_uint(b, "clients_served", v.served);
+		json_kv_uint(b, "fetcher_restarts", v.restarts);
+		buf_puts(b, "}");
+	}
+	buf_puts(b, "}}");
+	return b->failed ? -1 : 0;
+}
+
+static void
+human_bytes(uint64_t n, char *out, size_t outsz)
+{
+	const char *unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)n;
+	int u = 0;
+
+	while (v >= 1024.0 && u < 4) {
+		v /= 1024.0;
+		u++;
+	}
+	snprintf(out, outsz, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
+}
+
+int
+status_text(const struct state *st, struct buf *b)
+{
+	struct stream_view v;
+	char in[32], out[32];
+	int i;
+
+	buf_printf(b, "ringcastd %s, pid %d, up %.0f s, %u clients\n",
+	    RINGCAST_VERSION, st->supervisor_pid,
+	    (double)(wall_ms() - atomic_load(&st->started_wall_ms)) / 1000.0,
+	    state_total_clients(st));
+	buf_printf(b, "%-20s %-4s %-9s %-7s %7s %7s %10s %10s  %s\n",
+	    "STREAM", "TYPE", "STATE", "HEALTH", "PID", "CLIENTS", "IN", "OUT",
+	    "UPSTREAM / LAST ERROR");
+	for (i = 0; i < STATE_MAX_STREAMS; i++) {
+		if (stream_view(st, i, &v) == -1)
+			continue;
+		human_bytes(v.bytes_in, in, sizeof(in));
+		human_bytes(v.bytes_out, out, sizeof(out));
+		buf_printf(b, "%-20s %-4s %-9s %-7s %7d %7u %10s %10s  ",
+		    v.cfg.name, config_stream_type_name(v.cfg.type),
+		    stream_state_name(v.state),
+		    v.pid > 0 ? (v.healthy ? "ok" : "bad") : "-",
+		    v.pid, v.clients, in, out);
+		json_escape(b, v.url, strlen(v.url));
+		if (v.err[0]) {
+			buf_puts(b, " (");
+			json_escape(b, v.err, strlen(v.err));
+			buf_puts(b, ")");
+		}
+		buf_puts(b, "\n");
+	}
+	return b->failed ? -1 : 0;
+}
+
+static void
+prom_series(struct buf *b, const char *name, const char *stream,
+    unsigned long long v)
+{
+	buf_printf(b, "%s{stream=\"", name);
+	json_escape(b, stream, strlen(stream));
+	buf_printf(b, "\"} %llu\n", v);
+}
+
+static void
+prom_help(struct buf *b, const char *name, const char *type,
+    const char *help)
+{
+	buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+int
+status_prometheus(const struct state *st, struct buf *b)
+{
+	static const struct { const char *name, *type, *help; } m[] = {
+		{ "ringcast_stream_up", "gauge",
+		    "1 while the stream's fetcher runs" },
+		{ "ringcast_stream_healthy", "gauge",
+		    "1 while the upstream delivers data" },
+		{ "ringcast_stream_clients", "gauge", "Connected clients" },
+		{ "ringcast_stream_bytes_in_total", "counter",
+		    "Bytes received from the upstream" },
+		{ "ringcast_stream_bytes_out_total", "counter",
+		    "Bytes sent to clients" },
+		{ "ringcast_stream_reconnects_total", "counter",
+		    "Upstream reconnects" },
+		{ "ringcast_stream_failovers_total", "counter",
+		    "Switches to another upstream URL" },
+		{ "ringcast_stream_skipped_clients_total", "counter",
+		    "Times a slow client was moved ahead" },
+		{ "ringcast_stream_fetcher_restarts_total", "counter",
+		    "Fetcher processes restarted after dying" },
+	};
+	struct stream_view v[1];
+	size_t k;
+	int i;
+
+	prom_help(b, "ringcast_uptime_seconds", "gauge", "Daemon uptime");
+	buf_printf(b, "ringcast_uptime_seconds %.3f\n",
+	    (double)(wall_ms() - atomic_load(&st->started_wall_ms)) / 1000.0);
+	prom_help(b, "ringcast_config_generation", "gauge",
+	    "Configurations loaded since start");
+	buf_printf(b, "ringcast_config_generation %llu\n",
+	    (unsigned long long)atomic_load(&st->config_generation));
+	prom_help(b, "ringcast_events_dropped_total", "counter",
+	    "Events lost because a queue was full");
+	buf_printf(b, "ringcast_events_dropped_total %llu\n",
+	    (unsigned long long)atomic_load(&st->events_dropped));
+	prom_help(b, "ringcast_clients", "gauge", "Connected clients");
+	buf_printf(b, "ringcast_clients %u\n", state_total_clients(st));
+	for (k = 0; k < sizeof(m) / sizeof(m[0]); k++) {
+		prom_help(b, m[k].name, m[k].type, m[k].help);
+		for (i = 0; i < STATE_MAX_STREAMS; i++) {
+			unsigned long long val[] = { 0 };
+
+			if (stream_view(st, i, v) == -1)
+				continue;
+			switch (k) {
+			case 0: val[0] = v->pid > 0; break;
+			case 1: val[0] = v->pid > 0 && v->healthy; break;
+			case 2: val[0] = v->clients; break;
+			case 3: val[0] = v->bytes_in; break;
+			case 4: val[0] = v->bytes_out; break;
+			case 5: val[0] = v->reconnects; break;
+			case 6: val[0] = v->failovers; break;
+			case 7: val[0] = v->skipped; break;
+			default: val[0] = v->restarts; break;
+			}
+			prom_series(b, m[k].name, v->cfg.name, val[0]);
+		}
+	}
+	return b->failed ? -1 : 0;
+}
+
+int
+status_playlist_m3u(const struct state *st, const char *base_url,
+    struct buf *b)
+{
+	struct slot_cfg cfg;
+	int i;
+
+	buf_puts(b, "#EXTM3U\n");
+	for (i = 0; i < STATE_MAX_STREAMS; i++) {
+		if (!st->streams[i].in_use || state_slot_read(st, i, &cfg) ||
+		    !cfg.in_use)
+			continue;
+		buf_puts(b, "#EXTINF:-1 tvg-id=\"");
+		json_escape(b, cfg.name, strlen(cfg.name));
+		buf_puts(b, "\" tvg-name=\"");
+		json_escape(b, cfg.title, strlen(cfg.title));
+		buf_puts(b, "\"");
+		if (cfg.group[0]) {
+			buf_puts(b, " group-title=\"");
+			json_escape(b, cfg.group, strlen(cfg.group));
+			buf_puts(b, "\"");
+		}
+		buf_puts(b, ",");
+		json_escape(b, cfg.title, strlen(cfg.title));
+		buf_printf(b, "\n%s/stream/%s\n", base_url, cfg.name);
+	}
+	return b->failed ? -1 : 0;
+}

@@ -1,0 +1,945 @@
+/*
+ * supervisor.c - ringcastd's master process (see supervisor.h).
+ *
+ * Design: one poll(2) loop, nginx-style.  Signals arrive through a
+ * signalfd, so handlers never run arbitrary code; children talk to us over
+ * SOCK_SEQPACKET channels; the control socket is served from the same
+ * loop.  Per-stream lifecycle lives here: a fetcher is started at start-up
+ * (on_demand = false) or when a worker asks, stopped after idle_timeout
+ * without clients, respawned with backoff when it dies (its ring survives,
+ * so clients carry on), and its ring is unlinked when the stream stops.
+ * Reloads are transactional: a new file is parsed and validated in full
+ * before anything changes, then streams are diffed and only added,
+ * removed and changed ones are touched.
+ */
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "json.h"
+#include "log.h"
+#include "msg.h"
+#include "proctitle.h"
+#include "ring.h"
+#include "supervisor.h"
+#include "util.h"
+
+#define SUP_POLL_MAX	(PROC_MAX + CONTROL_MAX_CLIENTS + 4)
+
+static void	 sup_stream_finish(struct supervisor *, int slot,
+		    enum end_reason);
+static int	 sup_stream_begin(struct supervisor *, int slot);
+
+const char *
+end_reason_name(enum end_reason r)
+{
+	switch (r) {
+	case END_IDLE:		return "idle";
+	case END_EOF:		return "eof";
+	case END_ERROR:		return "error";
+	case END_STOPPED:	return "stopped";
+	case END_RELOAD:	return "reload";
+	case END_SHUTDOWN:	return "shutdown";
+	case END_NONE:		break;
+	}
+	return "error";
+}
+
+void
+supervisor_event(struct supervisor *sv, const char *obj)
+{
+	char ts[UTIL_RFC3339_MAX];
+	struct buf line;
+	size_t n = strlen(obj);
+
+	if (n < 2 || obj[0] != '{' || obj[n - 1] != '}') {
+		log_warnx("malformed event dropped");
+		return;
+	}
+	format_rfc3339_ms(wall_ms(), ts);
+	buf_init(&line);
+	buf_puts(&line, "{\"time\":\"");
+	buf_puts(&line, ts);
+	buf_puts(&line, "\"");
+	if (n > 2)
+		buf_puts(&line, ",");
+	buf_append(&line, obj + 1, n - 1);
+	buf_puts(&line, "\n");
+	if (!line.failed) {
+		log_debug("event %.*s", (int)line.len - 1, line.data);
+		control_broadcast(&sv->ctl, line.data, line.len);
+	}
+	buf_free(&line);
+}
+
+static void
+sup_event_stream(struct supervisor *sv, const char *event, int slot,
+    const char *reason)
+{
+	const struct sup_stream *ss = &sv->streams[slot];
+	struct buf b;
+
+	if (ss->name[0] == '\0')
+		return;
+	buf_init(&b);
+	buf_puts(&b, "{");
+	json_kv_str(&b, "event", event);
+	json_kv_str(&b, "stream", ss->name);
+	json_kv_str(&b, "type", config_stream_type_name(ss->type));
+	json_kv_str(&b, "url", ss->url);
+	json_kv_int(&b, "pid", atomic_load(&sv->st->streams[slot].fetcher_pid));
+	if (reason != NULL)
+		json_kv_str(&b, "reason", reason);
+	buf_puts(&b, "}");
+	if (!b.failed)
+		supervisor_event(sv, b.data);
+	buf_free(&b);
+}
+
+/* ---- workers ---- */
+
+static int
+sup_free_worker_row(struct supervisor *sv)
+{
+	int w;
+
+	for (w = 0; w < STATE_MAX_WORKERS; w++)
+		if (proc_find(&sv->procs, ROLE_WORKER, w) == NULL &&
+		    atomic_load(&sv->st->workers[w].pid) == 0)
+			return w;
+	return -1;
+}
+
+static int
+sup_spawn(struct supervisor *sv, struct proc *p)
+{
+	proc_child_fn fn = p->role == ROLE_WORKER ? worker_main : fetcher_main;
+
+	if (proc_spawn(&sv->procs, p, fn, sv) == -1) {
+		log_warn("cannot fork %s", proc_role_name(p->role));
+		p->respawn_at_ms = now_ms() + p->backoff_ms;
+		return -1;
+	}
+	if (p->role == ROLE_WORKER)
+		atomic_store(&sv->st->workers[p->index].pid, (int32_t)p->pid);
+	else
+		atomic_store(&sv->st->streams[p->index].fetcher_pid,
+		    (int32_t)p->pid);
+	log_debug("%s %d started, pid %d", proc_role_name(p->role), p->index,
+	    (int)p->pid);
+	return 0;
+}
+
+static int
+sup_start_worker(struct supervisor *sv)
+{
+	int row = sup_free_worker_row(sv);
+	struct proc *p;
+
+	if (row == -1 || (p = proc_alloc(&sv->procs, ROLE_WORKER, row)) == NULL) {
+		log_warnx("no room for another worker");
+		return -1;
+	}
+	state_worker_reset(sv->st, row);
+	return sup_spawn(sv, p);
+}
+
+static int
+sup_count_workers(struct supervisor *sv, int include_exiting)
+{
+	int i, n = 0;
+
+	for (i = 0; i < PROC_MAX; i++) {
+		struct proc *p = &sv->procs.procs[i];
+
+		if (p->role == ROLE_WORKER && (include_exiting || !p->exiting))
+			n++;
+	}
+	return n;
+}
+
+static void
+sup_adjust_workers(struct supervisor *sv)
+{
+	int i, n = sup_count_workers(sv, 0);
+
+	for (; n < sv->workers_wanted; n++)
+		if (sup_start_worker(sv) == -1)
+			break;
+	for (i = PROC_MAX - 1; i >= 0 && n > sv->workers_wanted; i--) {
+		struct proc *p = &sv->procs.procs[i];
+
+		if (p->role == ROLE_WORKER && !p->exiting) {
+			proc_stop(p, SUP_STOP_GRACE_MS, now_ms());
+			n--;
+		}
+	}
+}
+
+/* ---- streams ---- */
+
+static int
+sup_stream_running(struct supervisor *sv, int slot)
+{
+	return proc_find(&sv->procs, ROLE_FETCHER, slot) != NULL;
+}
+
+static int
+sup_stream_begin(struct supervisor *sv, int slot)
+{
+	struct sup_stream *ss = &sv->streams[slot];
+	struct stream_slot *s = &sv->st->streams[slot];
+	char name[STATE_SHM_NAME_MAX];
+	struct proc *p;
+	uint64_t gen;
+
+	if (ss->conf == NULL || sup_stream_running(sv, slot))
+		return 0;
+	if (ss->ring_gen == 0) {
+		gen = ++sv->next_gen;
+		ring_shm_name(name, sizeof(name), getpid(), slot, gen);
+		if (ring_create(name, (uint64_t)ss->conf->opts.ring_size,
+		    gen) == -1) {
+			log_warn("stream %s: cannot create ring %s",
+			    ss->conf->name, name);
+			return -1;
+		}
+		ss->ring_gen = gen;
+		atomic_store(&s->ring_gen, gen);
+	}
+	if ((p = proc_alloc(&sv->procs, ROLE_FETCHER, slot)) == NULL) {
+		log_warnx("stream %s: no room for a fetcher", ss->conf->name);
+		return -1;
+	}
+	ss->ended = 0;
+	ss->idle_since_ms = 0;
+	atomic_store(&s->state, STREAM_STARTING);
+	atomic_store(&s->healthy, 0);
+	atomic_store(&s->want_start, 0);
+	atomic_store(&s->started_wall_ms, wall_ms());
+	state_slot_set_info(sv->st, slot, ss->conf->url, "");
+	if (sup_spawn(sv, p) == -1)
+		return -1;
+	log_info("stream %s: started fetcher pid %d", ss->conf->name,
+	    (int)p->pid);
+	sup_event_stream(sv, "stream_started", slot, NULL);
+	return 0;
+}
+
+/* Ask the stream's fetcher to stop; the stream finishes when it is reaped. */
+static void
+sup_stream_end(struct supervisor *sv, int slot, enum end_reason reason)
+{
+	struct proc *p = proc_find(&sv->procs, ROLE_FETCHER, slot);
+
+	if (p == NULL) {
+		if (sv->streams[slot].ring_gen != 0)
+			sup_stream_finish(sv, slot, reason);
+		return;
+	}
+	p->end_reason = reason;
+	if (p->pid > 0)
+		proc_stop(p, SUP_STOP_GRACE_MS, now_ms());
+	else
+		proc_free(p);	/* waiting for a respawn: just drop it */
+	if (p->role == ROLE_NONE)
+		sup_stream_finish(sv, slot, reason);
+}
+
+/* The fetcher is gone for good: drop the ring, report, maybe restart. */
+static void
+sup_stream_finish(struct supervisor *sv, int slot, enum end_reason reason)
+{
+	struct sup_stream *ss = &sv->streams[slot];
+	struct stream_slot *s = &sv->st->streams[slot];
+	char name[STATE_SHM_NAME_MAX];
+
+	if (ss->ring_gen != 0) {
+		ring_shm_name(name, sizeof(name), getpid(), slot, ss->ring_gen);
+		if (ring_unlink(name) == -1 && errno != ENOENT)
+			log_warn("shm_unlink %s", name);
+	}
+	if (ss->name[0] != '\0') {
+		log_info("stream %s: ended (%s)", ss->name,
+		    end_reason_name(reason));
+		sup_event_stream(sv, "stream_ended", slot,
+		    end_reason_name(reason));
+	}
+	ss->ring_gen = 0;
+	atomic_store(&s->ring_gen, 0);
+	atomic_store(&s->fetcher_pid, 0);
+	atomic_store(&s->healthy, 0);
+	atomic_store(&s->state, reason == END_EOF ? STREAM_ENDED :
+	    STREAM_STOPPED);
+	ss->ended = reason == END_EOF;
+	ss->idle_since_ms = 0;
+	if (ss->conf == NULL) {
+		state_slot_clear(sv->st, slot);
+		ss->name[0] = '\0';
+		return;
+	}
+	if (ss->pending_start || (!ss->conf->opts.on_demand &&
+	    !ss->manual_stop && !ss->ended && !sv->stopping &&
+	    reason != END_ERROR)) {
+		ss->pending_start = 0;
+		sup_stream_begin(sv, slot);
+	}
+}
+
+static int
+sup_slot_by_name(struct supervisor *sv, const char *name)
+{
+	int i;
+
+	for (i = 0; i < STATE_MAX_STREAMS; i++)
+		if (sv->streams[i].conf != NULL &&
+		    strcmp(sv->streams[i].conf->name, name) == 0)
+			return i;
+	return -1;
+}
+
+static int
+sup_free_slot(struct supervisor *sv)
+{
+	int i;
+
+	for (i = 0; i < STATE_MAX_STREAMS; i++)
+		if (sv->streams[i].conf == NULL &&
+		    sv->streams[i].ring_gen == 0 &&
+		    !sup_stream_running(sv, i))
+			return i;
+	return -1;
+}
+
+int
+supervisor_stream_start(struct supervisor *sv, const char *name, char *err,
+    size_t errsz)
+{
+	int slot = sup_slot_by_name(sv, name);
+
+	if (slot == -1) {
+		snprintf(err, errsz, "no stream named '%s'", name);
+		return -1;
+	}
+	sv->streams[slot].manual_stop = 0;
+	if (sup_stream_running(sv, slot)) {
+		snprintf(err, errsz, "stream '%s' is already running", name);
+		return -1;
+	}
+	if (sup_stream_begin(sv, slot) == -1) {
+		snprintf(err, errsz, "cannot start stream '%s'", name);
+		return -1;
+	}
+	return 0;
+}
+
+int
+supervisor_stream_stop(struct supervisor *sv, const char *name, char *err,
+    size_t errsz)
+{
+	int slot = sup_slot_by_name(sv, name);
+
+	if (slot == -1) {
+		snprintf(err, errsz, "no stream named '%s'", name);
+		return -1;
+	}
+	if (!sup_stream_running(sv, slot)) {
+		snprintf(err, errsz, "stream '%s' is not running", name);
+		return -1;
+	}
+	sv->streams[slot].manual_stop = 1;
+	sup_stream_end(sv, slot, END_STOPPED);
+	return 0;
+}
+
+/* A worker has a client for SLOT: start its fetcher if it is not running. */
+static void
+sup_stream_want(struct supervisor *sv, int32_t slot)
+{
+	if (slot < 0 || slot >= STATE_MAX_STREAMS ||
+	    sv->streams[slot].conf == NULL) {
+		log_warnx("ignoring a start request for slot %d", (int)slot);
+		return;
+	}
+	sv->streams[slot].manual_stop = 0;
+	if (!sup_stream_running(sv, slot) && !sv->stopping)
+		sup_stream_begin(sv, slot);
+}
+
+static void
+sup_idle_check(struct supervisor *sv, uint64_t now)
+{
+	int i;
+
+	for (i = 0; i < STATE_MAX_STREAMS; i++) {
+		struct sup_stream *ss = &sv->streams[i];
+		struct proc *p;
+
+		if (ss->conf == NULL || !ss->conf->opts.on_demand ||
+		    (p = proc_find(&sv->procs, ROLE_FETCHER, i)) == NULL ||
+		    p->exiting)
+			continue;
+		if (atomic_load(&sv->st->streams[i].want_start) ||
+		    state_stream_clients(sv->st, i) > 0) {
+			atomic_store(&sv->st->streams[i].want_start, 0);
+			ss->idle_since_ms = 0;
+			continue;
+		}
+		if (ss->idle_since_ms == 0)
+			ss->idle_since_ms = now;
+		else if (now - ss->idle_since_ms >=
+		    (uint64_t)(ss->conf->opts.idle_timeout * 1000.0))
+			sup_stream_end(sv, i, END_IDLE);
+	}
+}
+
+/* ---- children ---- */
+
+static void
+sup_event_exit(struct supervisor *sv, struct proc *p, int status,
+    int restarting)
+{
+	char st[32];
+	struct buf b;
+
+	proc_status_str(status, st, sizeof(st));
+	buf_init(&b);
+	buf_puts(&b, "{");
+	json_kv_str(&b, "event", "process_exited");
+	json_kv_str(&b, "role", proc_role_name(p->role));
+	if (p->role == ROLE_FETCHER && sv->streams[p->index].conf)
+		json_kv_str(&b, "stream", sv->streams[p->index].conf->name);
+	json_kv_int(&b, "pid", p->pid);
+	json_kv_str(&b, "status", st);
+	json_kv_bool(&b, "restarting", restarting);
+	buf_puts(&b, "}");
+	if (!b.failed)
+		supervisor_event(sv, b.data);
+	buf_free(&b);
+}
+
+static void
+sup_child_exited(struct supervisor *sv, struct proc *p, int status)
+{
+	uint64_t now = now_ms();
+	int restart, index = p->index;
+	enum proc_role role = p->role;
+	char st[32];
+
+	proc_status_str(status, st, sizeof(st));
+	restart = !p->exiting && !sv->stopping;
+	if (role == ROLE_FETCHER && sv->streams[index].ended)
+		restart = 0;
+	if (role == ROLE_FETCHER && sv->streams[index].conf == NULL)
+		restart = 0;
+	if (restart)
+		log_warnx("%s %d (pid %d) died: %s; restarting",
+		    proc_role_name(role), index, (int)p->pid, st);
+	else
+		log_debug("%s %d (pid %d) exited: %s", proc_role_name(role),
+		    index, (int)p->pid, st);
+	sup_event_exit(sv, p, status, restart);
+	if (role == ROLE_WORKER)
+		state_worker_reset(sv->st, index);
+	else
+		state_slot_repair(sv->st, index);
+	if (p->fd != -1) {
+		close(p->fd);
+		p->fd = -1;
+	}
+	if (restart) {
+		if (now - p->started_ms >= PROC_STABLE_MS)
+			p->backoff_ms = PROC_BACKOFF_MIN_MS;
+		p->respawn_at_ms = now + p->backoff_ms;
+		p->backoff_ms *= 2;
+		if (p->backoff_ms > PROC_BACKOFF_MAX_MS)
+			p->backoff_ms = PROC_BACKOFF_MAX_MS;
+		p->restarts++;
+		p->pid = 0;
+		if (role == ROLE_FETCHER) {
+			atomic_fetch_add(&sv->st->streams[index].fetcher_restarts,
+			    1);
+			atomic_store(&sv->st->streams[index].fetcher_pid, 0);
+			atomic_store(&sv->st->streams[index].state,
+			    STREAM_RETRYING);
+		}
+		return;
+	}
+	{
+		enum end_reason reason = p->end_reason;
+
+		if (role == ROLE_FETCHER && sv->streams[index].ended)
+			reason = END_EOF;
+		else if (reason == END_NONE)
+			reason = sv->stopping ? END_SHUTDOWN : END_ERROR;
+		proc_free(p);
+		if (role == ROLE_FETCHER)
+			sup_stream_finish(sv, index, reason);
+		else if (!sv->stopping)
+			sup_adjust_workers(sv);
+	}
+}
+
+static void
+sup_reap(struct supervisor *sv)
+{
+	struct proc *p;
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if ((p = proc_by_pid(&sv->procs, pid)) == NULL)
+			continue;
+		sup_child_exited(sv, p, status);
+	}
+}
+
+static void
+sup_child_message(struct supervisor *sv, struct proc *p)
+{
+	struct msg m;
+	int32_t v;
+	int n, i;
+
+	for (i = 0; i < 64; i++) {
+		n = msg_recv(p->fd, &m);
+		if (n == 0 || (n == -1 && errno != EAGAIN && errno != EBADMSG)) {
+			close(p->fd);	/* child closed; reaped via SIGCHLD */
+			p->fd = -1;
+			return;
+		}
+		if (n == -1 && errno == EAGAIN)
+			return;
+		if (n == -1) {
+			log_warnx("%s %d sent a malformed message",
+			    proc_role_name(p->role), p->index);
+			continue;
+		}
+		switch (m.type) {
+		case MSG_EVENT:
+			supervisor_event(sv, (const char *)m.payload);
+			break;
+		case MSG_STREAM_WANT:
+			if (p->role == ROLE_WORKER && msg_get_int(&m, &v) == 0)
+				sup_stream_want(sv, v);
+			break;
+		case MSG_STREAM_EOF:
+			if (p->role == ROLE_FETCHER)
+				sv->streams[p->index].ended = 1;
+			break;
+		default:
+			log_warnx("%s %d sent message type %u",
+			    proc_role_name(p->role), p->index, m.type);
+			break;
+		}
+	}
+}
+
+static void
+sup_timers(struct supervisor *sv)
+{
+	uint64_t now = now_ms();
+	int i;
+
+	for (i = 0; i < PROC_MAX; i++) {
+		struct proc *p = &sv->procs.procs[i];
+
+		if (p->role == ROLE_NONE)
+			continue;
+		if (p->pid == 0 && p->respawn_at_ms && now >= p->respawn_at_ms &&
+		    !sv->stopping) {
+			if (p->role == ROLE_WORKER)
+				state_worker_reset(sv->st, p->index);
+			sup_spawn(sv, p);
+		}
+		if (p->pid > 0 && p->kill_at_ms && now >= p->kill_at_ms) {
+			log_warnx("%s %d (pid %d) did not stop; killing it",
+			    proc_role_name(p->role), p->index, (int)p->pid);
+			kill(p->pid, SIGKILL);
+			p->kill_at_ms = 0;
+		}
+	}
+	if (!sv->stopping)
+		sup_idle_check(sv, now);
+}
+
+/* ---- configuration ---- */
+
+static void
+sup_apply_daemon_settings(struct supervisor *sv)
+{
+	sv->st->max_clients = (uint32_t)sv->cfg->max_clients;
+	sv->workers_wanted = sv->cfg->workers;
+	if (!sv->debug)
+		log_set_level(sv->cfg->log_level);
+}
+
+static void
+sup_stream_set_conf(struct supervisor *sv, int slot,
+    const struct stream_conf *sc)
+{
+	struct sup_stream *ss = &sv->streams[slot];
+
+	ss->conf = sc;
+	str_copy(ss->name, sc->name, sizeof(ss->name));
+	ss->type = sc->type;
+	str_copy(ss->url, sc->url, sizeof(ss->url));
+	state_slot_configure(sv->st, slot, sc);
+}
+
+static void
+sup_add_stream(struct supervisor *sv, const struct stream_conf *sc)
+{
+	int slot = sup_free_slot(sv);
+
+	if (slot == -1) {
+		log_warnx("stream %s: no free slot", sc->name);
+		return;
+	}
+	memset(&sv->streams[slot], 0, sizeof(sv->streams[slot]));
+	state_slot_clear(sv->st, slot);
+	sup_stream_set_conf(sv, slot, sc);
+	if (!sc->opts.on_demand)
+		sup_stream_begin(sv, slot);
+}
+
+static void
+json_name_list(struct buf *b, const char *key, char names[][CONFIG_NAME_MAX + 1],
+    int n)
+{
+	int i;
+
+	json_key(b, key);
+	buf_puts(b, "[");
+	for (i = 0; i < n; i++) {
+		if (i)
+			buf_puts(b, ",");
+		json_str(b, names[i]);
+	}
+	buf_puts(b, "]");
+}
+
+static void
+sup_event_reloaded(struct supervisor *sv,
+    char added[][CONFIG_NAME_MAX + 1], int na,
+    char removed[][CONFIG_NAME_MAX + 1], int nr,
+    char changed[][CONFIG_NAME_MAX + 1], int nc)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_puts(&b, "{");
+	json_kv_str(&b, "event", "config_reloaded");
+	json_name_list(&b, "added", added, na);
+	json_name_list(&b, "removed", removed, nr);
+	json_name_list(&b, "changed", changed, nc);
+	buf_puts(&b, "}");
+	if (!b.failed)
+		supervisor_event(sv, b.data);
+	buf_free(&b);
+}
+
+static void
+sup_event_rejected(struct supervisor *sv, const char *errs)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_puts(&b, "{");
+	json_kv_str(&b, "event", "config_rejected");
+	json_kv_str(&b, "error", errs);
+	buf_puts(&b, "}");
+	if (!b.failed)
+		supervisor_event(sv, b.data);
+	buf_free(&b);
+}
+
+static int
+sup_listen_changed(const struct config *a, const struct config *b)
+{
+	int i;
+
+	if (a->n_listen != b->n_listen)
+		return 1;
+	for (i = 0; i < a->n_listen; i++)
+		if (strcmp(a->listen[i], b->listen[i]) != 0)
+			return 1;
+	return 0;
+}
+
+int
+supervisor_reload(struct supervisor *sv, char *err, size_t errsz)
+{
+	static char names[3][CONFIG_MAX_STREAMS][CONFIG_NAME_MAX + 1];
+	int n[3] = { 0, 0, 0 };
+	struct config *old = sv->cfg, *cfg;
+	char errs[8192];
+	int i;
+
+	if (config_load(sv->config_path, &cfg, errs, sizeof(errs)) == -1) {
+		size_t len = strlen(errs);
+
+		while (len > 0 && errs[len - 1] == '\n')
+			errs[--len] = '\0';
+		log_warnx("reload rejected, keeping the running configuration:"
+		    " %s", errs);
+		sup_event_rejected(sv, errs);
+		snprintf(err, errsz, "%s", errs);
+		return -1;
+	}
+	if (sup_listen_changed(old, cfg))
+		log_warnx("reload: listen addresses changed; they take effect"
+		    " at the next restart");
+	/* removed and changed streams */
+	for (i = 0; i < STATE_MAX_STREAMS; i++) {
+		struct sup_stream *ss = &sv->streams[i];
+		const struct stream_conf *nsc;
+
+		if (ss->conf == NULL)
+			continue;
+		nsc = config_find_stream(cfg, ss->conf->name);
+		if (nsc == NULL) {
+			str_copy(names[1][n[1]++], ss->conf->name,
+			    CONFIG_NAME_MAX + 1);
+			state_slot_clear(sv->st, i);
+			if (sup_stream_running(sv, i))
+				sup_stream_end(sv, i, END_RELOAD);
+			else if (ss->ring_gen)
+				sup_stream_finish(sv, i, END_RELOAD);
+			ss->conf = NULL;
+			continue;
+		}
+		if (config_stream_changed(ss->conf, nsc)) {
+			int was = sup_stream_running(sv, i);
+
+			str_copy(names[2][n[2]++], nsc->name,
+			    CONFIG_NAME_MAX + 1);
+			sup_stream_set_conf(sv, i, nsc);
+			ss->pending_start = was || !nsc->opts.on_demand;
+			if (was)
+				sup_stream_end(sv, i, END_RELOAD);
+			else if (ss->pending_start) {
+				ss->pending_start = 0;
+				sup_stream_begin(sv, i);
+			}
+			continue;
+		}
+		sup_stream_set_conf(sv, i, nsc);
+	}
+	sv->cfg = cfg;
+	for (i = 0; i < cfg->n_streams; i++) {
+		if (sup_slot_by_name(sv, cfg->streams[i].name) != -1)
+			continue;
+		str_copy(names[0][n[0]++], cfg->streams[i].name,
+		    CONFIG_NAME_MAX + 1);
+		sup_add_stream(sv, &cfg->streams[i]);
+	}
+	/* Listen sockets stay as they are: keep the running list. */
+	for (i = 0; i < cfg->n_listen; i++)
+		free(cfg->listen[i]);
+	for (i = 0; i < old->n_listen; i++)
+		cfg->listen[i] = strdup(old->listen[i]);
+	cfg->n_listen = old->n_listen;
+	config_free(old);
+	sup_apply_daemon_settings(sv);
+	sup_adjust_workers(sv);
+	atomic_fetch_add(&sv->st->config_generation, 1);
+	log_info("configuration reloaded: %d added, %d removed, %d changed",
+	    n[0], n[1], n[2]);
+	sup_event_reloaded(sv, names[0], n[0], names[1], n[1], names[2], n[2]);
+	return 0;
+}
+
+/* ---- main loop ---- */
+
+static int
+sup_signals(struct supervisor *sv)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
+		return -1;
+	signal(SIGPIPE, SIG_IGN);
+	sv->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	return sv->sigfd == -1 ? -1 : 0;
+}
+
+static void
+sup_begin_shutdown(struct supervisor *sv)
+{
+	uint64_t now = now_ms();
+	int i;
+
+	if (sv->stopping)
+		return;
+	log_info("shutting down");
+	sv->stopping = 1;
+	sv->stop_deadline_ms = now + SUP_SHUTDOWN_MAX_MS;
+	for (i = 0; i < PROC_MAX; i++) {
+		struct proc *p = &sv->procs.procs[i];
+
+		if (p->role == ROLE_NONE)
+			continue;
+		if (p->role == ROLE_FETCHER)
+			p->end_reason = END_SHUTDOWN;
+		if (p->pid > 0)
+			proc_stop(p, SUP_STOP_GRACE_MS, now);
+		else {
+			int slot = p->index;
+			enum proc_role role = p->role;
+
+			proc_free(p);
+			if (role == ROLE_FETCHER)
+				sup_stream_finish(sv, slot, END_SHUTDOWN);
+		}
+	}
+}
+
+static void
+sup_handle_signals(struct supervisor *sv)
+{
+	struct signalfd_siginfo si;
+	char err[256];
+
+	while (read(sv->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGCHLD:
+			sup_reap(sv);
+			break;
+		case SIGHUP:
+			log_info("SIGHUP: reloading %s", sv->config_path);
+			if (!sv->stopping)
+				supervisor_reload(sv, err, sizeof(err));
+			break;
+		case SIGTERM:
+		case SIGINT:
+			sup_begin_shutdown(sv);
+			break;
+		case SIGUSR1:
+			if (log_reopen() == -1)
+				log_warn("cannot reopen the log file");
+			else
+				log_info("log file reopened");
+			break;
+		}
+	}
+}
+
+static int
+sup_children_left(struct supervisor *sv)
+{
+	int i;
+
+	for (i = 0; i < PROC_MAX; i++)
+		if (sv->procs.procs[i].role != ROLE_NONE &&
+		    sv->procs.procs[i].pid > 0)
+			return 1;
+	return 0;
+}
+
+static void
+sup_cleanup(struct supervisor *sv)
+{
+	int i;
+
+	for (i = 0; i < PROC_MAX; i++) {
+		struct proc *p = &sv->procs.procs[i];
+
+		if (p->role != ROLE_NONE && p->pid > 0) {
+			kill(p->pid, SIGKILL);
+			waitpid(p->pid, NULL, 0);
+		}
+	}
+	for (i = 0; i < STATE_MAX_STREAMS; i++)
+		if (sv->streams[i].ring_gen != 0)
+			sup_stream_finish(sv, i, END_SHUTDOWN);
+	control_close(&sv->ctl);
+	state_detach(sv->st);
+	state_unlink(sv->state_name);
+	if (sv->pid_fd != -1) {
+		unlink(sv->pid_file);
+		close(sv->pid_fd);
+	}
+}
+
+static void
+sup_poll_once(struct supervisor *sv)
+{
+	struct pollfd pfd[SUP_POLL_MAX];
+	struct proc *who[PROC_MAX];
+	int i, n = 0, nproc = 0, nctl;
+
+	pfd[n].fd = sv->sigfd;
+	pfd[n++].events = POLLIN;
+	for (i = 0; i < PROC_MAX; i++) {
+		struct proc *p = &sv->procs.procs[i];
+
+		if (p->role == ROLE_NONE || p->fd == -1)
+			continue;
+		who[nproc++] = p;
+		pfd[n].fd = p->fd;
+		pfd[n++].events = POLLIN;
+	}
+	nctl = control_pollfds(&sv->ctl, pfd + n, SUP_POLL_MAX - n);
+	if (poll(pfd, (nfds_t)(n + nctl), SUP_TICK_MS) == -1) {
+		if (errno != EINTR)
+			log_warn("poll");
+		return;
+	}
+	if (pfd[0].revents)
+		sup_handle_signals(sv);
+	for (i = 0; i < nproc; i++)
+		if (pfd[1 + i].revents && who[i]->fd == pfd[1 + i].fd)
+			sup_child_message(sv, who[i]);
+	control_handle(&sv->ctl, sv, pfd + n, nctl);
+	sup_timers(sv);
+}
+
+int
+supervisor_run(struct supervisor *sv)
+{
+	int i;
+
+	proctitle_set("ringcastd: supervisor");
+	log_set_role("supervisor");
+	if (sup_signals(sv) == -1) {
+		log_warn("signalfd");
+		return 1;
+	}
+	state_shm_name(sv->state_name, sizeof(sv->state_name), getpid());
+	state_unlink(sv->state_name);	/* stale, from a reused pid */
+	if ((sv->st = state_create(sv->state_name)) == NULL) {
+		log_warn("cannot create shared memory %s", sv->state_name);
+		return 1;
+	}
+	sv->started_ms = now_ms();
+	for (i = 0; i < sv->n_listen; i++)
+		sv->procs.keep_fds[sv->procs.n_keep++] = sv->listen_fds[i];
+	sup_apply_daemon_settings(sv);
+	atomic_store(&sv->st->config_generation, 1);
+	for (i = 0; i < sv->cfg->n_streams; i++)
+		sup_add_stream(sv, &sv->cfg->streams[i]);
+	sup_adjust_workers(sv);
+	log_info("ringcastd %s started: %d workers, %d streams",
+	    RINGCAST_VERSION, sv->workers_wanted, sv->cfg->n_streams);
+	while (!sv->stopping || (sup_children_left(sv) &&
+	    now_ms() < sv->stop_deadline_ms))
+		sup_poll_once(sv);
+	sup_cleanup(sv);
+	log_info("stopped");
+	return 0;
+}

@@ -1,0 +1,253 @@
+/*
+ * worker.c - a worker process: libmicrohttpd on the shared listening
+ * sockets (one MHD daemon per socket, each with its own epoll thread).
+ *
+ * Request threads never block: a client with nothing to read is
+ * suspended, and this process's main thread is the wake loop.  It sleeps
+ * on the state segment's futex, which every fetcher bumps after a publish,
+ * and resumes the suspended clients that can progress; it also resumes
+ * all of them once a second so that MHD notices clients that went away,
+ * and it watches the supervisor channel (a closed channel means the
+ * supervisor died: the worker finishes).
+ */
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "msg.h"
+#include "proctitle.h"
+#include "supervisor.h"
+#include "util.h"
+#include "worker.h"
+
+static volatile sig_atomic_t worker_sigterm;
+
+static void
+worker_on_sigterm(int sig)
+{
+	(void)sig;
+	worker_sigterm = 1;
+}
+
+void
+worker_event(struct worker *w, const char *obj)
+{
+	if (msg_send(w->chan, MSG_EVENT, obj, strlen(obj)) == -1)
+		atomic_fetch_add(&w->st->events_dropped, 1);
+}
+
+enum MHD_Result
+http_reply(struct MHD_Connection *conn, unsigned status,
+    const char *content_type, const void *body, size_t len)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	r = MHD_create_response_from_buffer(len, (void *)body,
+	    MHD_RESPMEM_MUST_COPY);
+	if (r == NULL)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type", content_type);
+	MHD_add_response_header(r, "Cache-Control", "no-cache");
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(r, "Allow", "GET, HEAD");
+	ret = MHD_queue_response(conn, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+enum MHD_Result
+http_error(struct MHD_Connection *conn, unsigned status, const char *message)
+{
+	enum MHD_Result ret;
+	struct buf b;
+
+	buf_init(&b);
+	buf_puts(&b, "{");
+	json_kv_str(&b, "error", message);
+	buf_puts(&b, "}\n");
+	ret = b.failed ? MHD_NO :
+	    http_reply(conn, status, "application/json", b.data, b.len);
+	buf_free(&b);
+	return ret;
+}
+
+static enum MHD_Result
+worker_access(void *cls, struct MHD_Connection *conn, const char *url,
+    const char *method, const char *version, const char *upload_data,
+    size_t *upload_data_size, void **con_cls)
+{
+	struct worker *w = cls;
+	char name[CONFIG_NAME_MAX + 1];
+	int head, handled;
+	enum MHD_Result ret;
+
+	(void)version;
+	(void)upload_data;
+	if (*con_cls != NULL)	/* a resumed stream client */
+		return http_stream_request(w, conn, NULL, 0, con_cls);
+	if (*upload_data_size != 0) {
+		*upload_data_size = 0;	/* bodies are not used: discard */
+		return MHD_YES;
+	}
+	atomic_fetch_add(&w->st->workers[w->row].requests, 1);
+	head = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+	if (!head && strcmp(method, MHD_HTTP_METHOD_GET) != 0)
+		return http_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+		    "method not allowed");
+	if (strncmp(url, "/stream/", 8) == 0) {
+		if (http_parse_stream_path(url, name, sizeof(name)) == -1)
+			return http_error(conn, MHD_HTTP_NOT_FOUND,
+			    "no such stream");
+		return http_stream_request(w, conn, name, head, con_cls);
+	}
+	ret = http_info_request(w, conn, url, &handled);
+	if (handled)
+		return ret;
+	return http_error(conn, MHD_HTTP_NOT_FOUND, "not found");
+}
+
+static void
+worker_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct worker *w = cls;
+
+	(void)conn;
+	(void)toe;
+	if (*con_cls != NULL) {
+		http_stream_completed(w, *con_cls);
+		*con_cls = NULL;
+	}
+}
+
+static void
+worker_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	log_debug("libmicrohttpd: %s", msg);
+}
+
+static int
+worker_start_daemons(struct worker *w, const int *fds, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		w->daemons[i] = MHD_start_daemon(
+		    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+		    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
+		    0, NULL, NULL, worker_access, w,
+		    MHD_OPTION_LISTEN_SOCKET, fds[i],
+		    MHD_OPTION_NOTIFY_COMPLETED, worker_completed, w,
+		    MHD_OPTION_CONNECTION_TIMEOUT,
+		    (unsigned int)WORKER_CONN_TIMEOUT_S,
+		    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)65536,
+		    MHD_OPTION_EXTERNAL_LOGGER, worker_mhd_log, w,
+		    MHD_OPTION_END);
+		if (w->daemons[i] == NULL)
+			return -1;
+		w->n_daemons++;
+	}
+	return 0;
+}
+
+static void
+worker_check_channel(struct worker *w)
+{
+	struct pollfd pfd = { w->chan, POLLIN, 0 };
+	struct msg m;
+	int n;
+
+	if (poll(&pfd, 1, 0) <= 0)
+		return;
+	while ((n = msg_recv(w->chan, &m)) == 1)
+		if (m.type == MSG_SHUTDOWN)
+			worker_sigterm = 1;
+	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EBADMSG))
+		worker_sigterm = 1;
+}
+
+static void
+worker_loop(struct worker *w)
+{
+	uint64_t last_revive = now_ms();
+	uint32_t seq;
+
+	while (!worker_sigterm) {
+		int everyone = now_ms() - last_revive >= WORKER_REVIVE_MS;
+
+		seq = state_notify_seq(w->st);
+		pthread_mutex_lock(&w->lock);
+		http_stream_wake(w, everyone);
+		pthread_mutex_unlock(&w->lock);
+		if (everyone)
+			last_revive = now_ms();
+		worker_check_channel(w);
+		if (worker_sigterm)
+			break;
+		state_wait(w->st, seq, WORKER_WAKE_MS);
+	}
+}
+
+static void
+worker_shutdown(struct worker *w)
+{
+	uint64_t until = now_ms() + WORKER_DRAIN_MS;
+	int i, left;
+
+	for (i = 0; i < w->n_daemons; i++)
+		MHD_quiesce_daemon(w->daemons[i]);
+	atomic_store(&w->stopping, 1);
+	do {
+		http_stream_end_all(w);
+		pthread_mutex_lock(&w->lock);
+		left = w->n_clients;
+		pthread_mutex_unlock(&w->lock);
+		if (left > 0)
+			sleep_ms(20);
+	} while (left > 0 && now_ms() < until);
+	pthread_mutex_lock(&w->lock);
+	http_stream_wake(w, 1);	/* MHD_stop_daemon wants none suspended */
+	pthread_mutex_unlock(&w->lock);
+	for (i = 0; i < w->n_daemons; i++)
+		MHD_stop_daemon(w->daemons[i]);
+}
+
+void
+worker_main(struct proc *self, void *arg)
+{
+	struct supervisor *sv = arg;
+	static struct worker w;
+	struct sigaction sa;
+
+	memset(&w, 0, sizeof(w));
+	w.st = sv->st;
+	w.row = self->index;
+	w.chan = self->fd;
+	pthread_mutex_init(&w.lock, NULL);
+	proctitle_set("ringcastd: worker %d", w.row + 1);
+	log_set_role("worker %d", w.row + 1);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = worker_on_sigterm;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	atomic_store(&w.st->workers[w.row].pid, (int32_t)getpid());
+	if (worker_start_daemons(&w, sv->listen_fds, sv->n_listen) == -1)
+		fatalx("cannot start the HTTP server");
+	log_debug("serving");
+	worker_loop(&w);
+	worker_shutdown(&w);
+	_exit(0);
+}
