@@ -36,7 +36,7 @@ DAEMON_SRCS	:= ringcastd supervisor proc control fetch_ts fetch_file \
 		   worker http_stream http_info
 CTL_SRCS	:= ctl
 
-UNIT_TESTS	:= test_config test_tsscan test_ring test_json test_msg \
+UNIT_TESTS	:= test_config test_tsscan test_pace test_ring test_json test_msg \
 		   test_util
 
 LIB_OBJS	:= $(LIB_SRCS:%=$(B)/src/%.o)
@@ -91,10 +91,10 @@ run: deps
 	$(B)/ringcastd -f -c etc/ringcast-demo.conf
 
 unit: all
-	@sh tests/run-unit $(B)
+	@sh tests/run-all $(B) unit
 
 integration: all
-	@python3 tests/integration/run.py --build $(B)
+	@sh tests/run-all $(B) integration
 
 check: deps
 	$(MAKE) all

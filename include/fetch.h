@@ -49,6 +49,7 @@ struct fetcher {
 	uint64_t		 attempt_bytes;	/* this connection */
 	int			 unhealthy;
 	const char		*url;		/* in use */
+	const char		*base_dir;	/* relative file:// paths */
 	char			 error[STATE_ERROR_MAX];
 };
 

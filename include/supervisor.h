@@ -46,6 +46,7 @@ struct sup_stream {
 struct supervisor {
 	struct config	*cfg;
 	const char	*config_path;
+	char		 start_dir[4096];	/* base of relative file:// */
 	const char	*pid_file;		/* -p or the config's */
 	int		 pid_fd;
 	int		 foreground;

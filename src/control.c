@@ -262,7 +262,7 @@ control_read(struct control_client *c, struct supervisor *sv)
 		return;		/* subscribers' input is ignored */
 	c->inlen += (size_t)n;
 	c->in[c->inlen] = '\0';
-	if ((nl = strchr(c->in, '\n')) != NULL) {
+	if ((nl = memchr(c->in, '\n', c->inlen)) != NULL) {
 		*nl = '\0';
 		control_command(c, sv, c->in);
 		c->inlen = 0;

@@ -29,6 +29,21 @@ file_path(const char *url)
 	return url + strlen("file://");
 }
 
+/* Open the file; a relative path is relative to where ringcastd started
+ * (the daemon itself runs in /). */
+static int
+file_open(struct fetcher *f, const char *url)
+{
+	const char *path = file_path(url);
+	char full[8192];
+
+	if (path[0] != '/' && f->base_dir != NULL) {
+		snprintf(full, sizeof(full), "%s/%s", f->base_dir, path);
+		path = full;
+	}
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
 /* Wait until DUE_US, watching the channel; 0, or -1 when stopping. */
 static int
 file_wait(struct fetcher *f, uint64_t due_us)
@@ -72,7 +87,7 @@ fetch_file_run(struct fetcher *f, const char *url)
 	int fd, loops = 0;
 	ssize_t n;
 
-	if ((fd = open(file_path(url), O_RDONLY | O_CLOEXEC)) == -1) {
+	if ((fd = file_open(f, url)) == -1) {
 		snprintf(f->error, sizeof(f->error), "%s: %s", file_path(url),
 		    strerror(errno));
 		return FETCH_ERROR;

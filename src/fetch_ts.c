@@ -456,6 +456,7 @@ fetcher_main(struct proc *self, void *arg)
 	f.chan = self->fd;
 	f.sc = sv->streams[f.slot].conf;
 	f.st = sv->st;
+	f.base_dir = sv->start_dir;
 	proctitle_set("ringcastd: fetcher %s", f.sc->name);
 	log_set_role("fetcher %s", f.sc->name);
 	memset(&sa, 0, sizeof(sa));

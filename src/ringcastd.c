@@ -188,6 +188,8 @@ main(int argc, char **argv)
 		return 0;
 	}
 	sv.config_path = conf_path;
+	if (getcwd(sv.start_dir, sizeof(sv.start_dir)) == NULL)
+		str_copy(sv.start_dir, "/", sizeof(sv.start_dir));
 	sv.pid_file = pid_path ? pid_path : sv.cfg->pid_file;
 	sv.pid_fd = -1;
 	init_logging(sv.cfg, sv.foreground, sv.debug);

@@ -1,0 +1,287 @@
+"""Integration-test harness: start the real ringcastd and the project's test
+origin on 127.0.0.1, talk to them as a player or an operator would.
+
+Everything started here is bounded in time and killed at the end of each
+test (see run.py), so a failing test never leaves a process behind."""
+
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.join(ROOT, "build")
+SAMPLE = os.path.join(ROOT, "tests", "media", "sample.ts")
+SANITIZED = os.environ.get("RINGCAST_SANITIZED") == "1"
+# Time multiplier for slower sanitizer builds.
+SLOW = 2.0 if SANITIZED else 1.0
+
+_live = []      # processes to kill when a test ends
+
+
+class TestFailure(AssertionError):
+    pass
+
+
+def check(cond, msg="check failed"):
+    if not cond:
+        raise TestFailure(msg)
+
+
+def binary(name):
+    return os.path.join(BUILD, name)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def wait_for(pred, timeout, step=0.05, what="condition"):
+    deadline = time.time() + timeout * SLOW
+    last = None
+    while time.time() < deadline:
+        last = pred()
+        if last:
+            return last
+        time.sleep(step)
+    raise TestFailure("timed out waiting for %s" % what)
+
+
+def spawn(args, **kw):
+    p = subprocess.Popen(args, **kw)
+    _live.append(p)
+    return p
+
+
+def kill_all():
+    while _live:
+        p = _live.pop()
+        if p.poll() is None:
+            try:
+                p.send_signal(signal.SIGTERM)
+                p.wait(timeout=5)
+            except Exception:
+                p.kill()
+                p.wait()
+
+
+def http_get(port, path, timeout=5, method="GET", headers=None, host="127.0.0.1"):
+    """Whole response: (status, headers dict lowercased, body bytes)."""
+    c = http.client.HTTPConnection(host, port, timeout=timeout * SLOW)
+    c.request(method, path, headers=headers or {})
+    r = c.getresponse()
+    body = r.read()
+    hdrs = {k.lower(): v for k, v in r.getheaders()}
+    c.close()
+    return r.status, hdrs, body
+
+
+def read_stream(port, path, seconds, max_bytes=None):
+    """Read a continuous response for SECONDS: (status, headers, bytes)."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=5 * SLOW)
+    s.sendall(("GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+               "User-Agent: ringcast-test\r\n\r\n" % path).encode())
+    data = b""
+    deadline = time.time() + seconds
+    s.settimeout(0.5)
+    while time.time() < deadline:
+        try:
+            chunk = s.recv(65536)
+        except socket.timeout:
+            continue
+        if not chunk:
+            break
+        data += chunk
+        if max_bytes and len(data) > max_bytes:
+            break
+    s.close()
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin1").split("\r\n")
+    status = int(lines[0].split()[1]) if lines and lines[0] else 0
+    hdrs = {}
+    for line in lines[1:]:
+        k, _, v = line.partition(":")
+        hdrs[k.strip().lower()] = v.strip()
+    return status, hdrs, body
+
+
+def ts_packets(body):
+    return [body[i:i + 188] for i in range(0, len(body) - 187, 188)]
+
+
+def ts_pid(pkt):
+    return ((pkt[1] & 0x1F) << 8) | pkt[2]
+
+
+def ts_aligned(body):
+    return len(body) >= 188 and all(body[i] == 0x47 for i in range(0, len(body) - 187, 188))
+
+
+def run_tool(name, args, timeout):
+    """Run a project test tool that prints one JSON line; return it parsed."""
+    out = subprocess.run([binary("tests/" + name)] + args, capture_output=True,
+                         text=True, timeout=timeout * SLOW + 10)
+    lines = [l for l in out.stdout.splitlines() if l.startswith("{")]
+    check(lines, "%s printed no result: %s %s" % (name, out.stdout, out.stderr))
+    return json.loads(lines[-1])
+
+
+class Origin:
+    """The project's test origin (tests/origin/origin.c)."""
+
+    def __init__(self, sample=SAMPLE):
+        self.proc = spawn([binary("tests/origin"), "-p", "0", "-f", sample, "-q"],
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        line = self.proc.stdout.readline()
+        m = re.match(r"port (\d+)", line or "")
+        check(m, "origin did not start: %r" % line)
+        self.port = int(m.group(1))
+
+    def url(self, path):
+        return "http://127.0.0.1:%d%s" % (self.port, path)
+
+    def stats(self):
+        return json.loads(http_get(self.port, "/stats")[2])
+
+    def fault(self, **params):
+        q = "&".join("%s=%s" % kv for kv in params.items())
+        st, _, body = http_get(self.port, "/fault?" + q)
+        check(st == 200, "origin refused fault %s: %s" % (q, body))
+
+    def clear(self):
+        http_get(self.port, "/fault/clear")
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=5)
+
+
+class Daemon:
+    """A ringcastd with a generated configuration in its own directory."""
+
+    def __init__(self, streams="", extra="", workers=2, defaults=""):
+        self.dir = tempfile.mkdtemp(prefix="ringcast-it.")
+        self.port = free_port()
+        self.conf = os.path.join(self.dir, "ringcast.conf")
+        self.pid_file = os.path.join(self.dir, "ringcastd.pid")
+        self.sock = os.path.join(self.dir, "control.sock")
+        self.log = os.path.join(self.dir, "ringcastd.log")
+        self.streams = streams
+        self.extra = extra
+        self.workers = workers
+        self.defaults = defaults
+        self.proc = None
+        self.write_conf()
+
+    def conf_text(self, streams=None):
+        return """
+listen = [ "127.0.0.1:%d" ];
+workers = %d;
+user = "";
+pid_file = "%s";
+control_socket = "%s";
+log = { target = "stderr"; level = "debug"; };
+%s
+defaults = { %s };
+streams = ( %s );
+""" % (self.port, self.workers, self.pid_file, self.sock, self.extra,
+            self.defaults, self.streams if streams is None else streams)
+
+    def write_conf(self, text=None):
+        with open(self.conf, "w") as f:
+            f.write(text if text is not None else self.conf_text())
+
+    def start(self, foreground=True, wait=True):
+        args = [binary("ringcastd"), "-c", self.conf]
+        if foreground:
+            args.insert(1, "-f")
+        self.logf = open(self.log, "ab")
+        self.proc = spawn(args, stdout=self.logf, stderr=self.logf)
+        if not foreground:
+            rc = self.proc.wait(timeout=10)
+            check(rc == 0, "daemon mode start failed (%d): %s" % (rc, self.log_text()))
+        if wait:
+            self.wait_ready()
+        return self
+
+    def wait_ready(self):
+        def ready():
+            try:
+                return http_get(self.port, "/healthz", timeout=1)[0] == 200
+            except OSError:
+                return False
+        wait_for(ready, 10, what="ringcastd /healthz")
+
+    def pid(self):
+        with open(self.pid_file) as f:
+            return int(f.read().strip())
+
+    def log_text(self):
+        try:
+            with open(self.log, errors="replace") as f:
+                return f.read()[-4000:]
+        except OSError:
+            return ""
+
+    def ctl(self, *args, timeout=10):
+        out = subprocess.run([binary("ringcastctl"), "-s", self.sock] + list(args),
+                             capture_output=True, text=True, timeout=timeout * SLOW)
+        return out.returncode, out.stdout, out.stderr
+
+    def status(self):
+        rc, out, err = self.ctl("status", "--json")
+        check(rc == 0, "status failed: %s" % err)
+        return json.loads(out)
+
+    def http_status(self):
+        return json.loads(http_get(self.port, "/status")[2])
+
+    def stream(self, name):
+        return self.status()["streams"][name]
+
+    def children(self, role=None):
+        """pid -> title of the supervisor's children."""
+        sup = self.pid() if os.path.exists(self.pid_file) else self.proc.pid
+        out = {}
+        for d in os.listdir("/proc"):
+            if not d.isdigit():
+                continue
+            try:
+                with open("/proc/%s/stat" % d) as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                with open("/proc/%s/cmdline" % d, "rb") as f:
+                    title = f.read().split(b"\0")[0].decode(errors="replace")
+            except (OSError, IndexError, ValueError):
+                continue
+            if ppid == sup and (role is None or role in title):
+                out[int(d)] = title
+        return out
+
+    def signal(self, sig):
+        os.kill(self.pid(), sig)
+
+    def stop(self, timeout=10):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            return self.proc.wait(timeout=timeout * SLOW)
+        return self.proc.returncode if self.proc else None
+
+    def url(self, path):
+        return "http://127.0.0.1:%d%s" % (self.port, path)
+
+
+def shm_objects():
+    return sorted(n for n in os.listdir("/dev/shm") if n.startswith("ringcast."))
+
+
+def ts_stream(name, url, extra=""):
+    return '{ name = "%s"; type = "ts"; url = "%s"; %s }' % (name, url, extra)
