@@ -20,6 +20,7 @@
 #define TS_PID_NULL		0x1FFF
 #define TS_PID_COUNT		8192
 #define TS_PCR_HZ		27000000ULL	/* PCR ticks a second */
+#define TS_PCR_WRAP		((1ULL << 33) * 300)	/* PCR modulus */
 
 /* Accumulates bytes and yields aligned packets. */
 struct ts_sync {
