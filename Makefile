@@ -29,19 +29,21 @@ ALL_CFLAGS	 = $(WFLAGS) $(CFLAGS) $(SAN) -Iinclude $(PKG_CFLAGS) \
 LDLIBS		 = $(PKG_LIBS) -lpthread -lrt -lm
 
 # Modules shared by the daemon, the CLI and the unit tests.
-LIB_SRCS	:= log config tsscan pace ring state json msg proctitle util \
+LIB_SRCS	:= log config tsscan pace ring state json msg proctitle util metrics \
+		   manifest \
 		   status pidfile
 # ringcastd: supervisor and every child role (one binary, forked).
 DAEMON_SRCS	:= ringcastd supervisor proc control fetch_ts fetch_file \
-		   worker http_stream http_info
+		   worker http_stream http_hls http_info
 CTL_SRCS	:= ctl
 
 UNIT_TESTS	:= test_config test_tsscan test_pace test_ring test_json test_msg \
+		   test_manifest test_metrics \
 		   test_util
 
-LIB_OBJS	:= $(LIB_SRCS:%=$(B)/src/%.o)
-DAEMON_OBJS	:= $(DAEMON_SRCS:%=$(B)/src/%.o)
-CTL_OBJS	:= $(CTL_SRCS:%=$(B)/src/%.o)
+LIB_OBJS	:= $(LIB_SRCS:%=$(B)/obj/src/%.o)
+DAEMON_OBJS	:= $(DAEMON_SRCS:%=$(B)/obj/src/%.o)
+CTL_OBJS	:= $(CTL_SRCS:%=$(B)/obj/src/%.o)
 TEST_BINS	:= $(UNIT_TESTS:%=$(B)/tests/%)
 ORIGIN		:= $(B)/tests/origin
 TOOLS		:= $(B)/tests/tsclient $(B)/tests/loadgen
@@ -53,12 +55,12 @@ PROGS		:= $(B)/ringcastd $(B)/ringcastctl
 all: $(PROGS) $(ORIGIN) $(TOOLS) $(TEST_BINS)
 
 Q	?= @
-$(B)/src/%.o: src/%.c
+$(B)/obj/src/%.o: src/%.c
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(B)/tests/%.o: tests/%.c
+$(B)/obj/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -69,16 +71,20 @@ $(B)/ringcastd: $(DAEMON_OBJS) $(LIB_OBJS)
 $(B)/ringcastctl: $(CTL_OBJS) $(LIB_OBJS)
 	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
 
-$(B)/tests/%: $(B)/tests/unit/%.o $(LIB_OBJS)
+$(B)/tests/%: $(B)/obj/tests/unit/%.o $(LIB_OBJS)
+	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
 
-$(ORIGIN): $(B)/tests/origin/origin.o $(LIB_OBJS)
+$(ORIGIN): $(B)/obj/tests/origin/origin.o $(LIB_OBJS)
+	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
 
-$(B)/tests/tsclient: $(B)/tests/tools/tsclient.o $(LIB_OBJS)
+$(B)/tests/tsclient: $(B)/obj/tests/tools/tsclient.o $(LIB_OBJS)
+	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
 
-$(B)/tests/loadgen: $(B)/tests/tools/loadgen.o $(LIB_OBJS)
+$(B)/tests/loadgen: $(B)/obj/tests/tools/loadgen.o $(LIB_OBJS)
+	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
 
 deps:

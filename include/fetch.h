@@ -48,6 +48,20 @@ struct fetcher {
 	uint64_t		 last_null_ms;
 	uint64_t		 attempt_bytes;	/* this connection */
 	int			 unhealthy;
+	/* HLS segments cut from a TS upstream (or added by fetch_hls). */
+	int			 cut_segments;
+	int			 seg_open;
+	struct ring_seg		 seg;		/* the one being filled */
+	uint64_t		 seg_begin_us;	/* monotonic, fallback timing */
+	uint64_t		 seg_begin_pcr;
+	int			 seg_have_pcr;
+	uint64_t		 next_seq;
+	uint64_t		 disc_count;
+	int			 seg_disc;	/* next segment follows a splice */
+	struct ring_seg		 seg_pending[4];	/* publish after flush */
+	int			 n_seg_pending;
+	uint64_t		 last_pcr;
+	int			 have_pcr;
 	const char		*url;		/* in use */
 	const char		*base_dir;	/* relative file:// paths */
 	char			 error[STATE_ERROR_MAX];
@@ -66,6 +80,12 @@ void	 fetch_keepalive(struct fetcher *);
 void	 fetch_mark_splice(struct fetcher *);
 /* Drain the supervisor channel; sets fetch_stopping when it closed. */
 void	 fetch_check_channel(struct fetcher *);
+/* Segment index: start a segment at POS / close it at POS (exclusive). */
+void	 fetch_segment_begin(struct fetcher *, uint64_t pos);
+void	 fetch_segment_end(struct fetcher *, uint64_t pos,
+	    uint64_t duration_us);
+/* Current stream position (published + batched bytes). */
+uint64_t fetch_position(struct fetcher *);
 /* Emit an event object (a JSON object without "time"). */
 void	 fetch_event(struct fetcher *, const char *json_obj);
 void	 fetch_event_connected(struct fetcher *);

@@ -24,6 +24,9 @@ const char *log_role(void);
 void	 log_set_level(int level);
 int	 log_get_level(void);
 int	 log_reopen(void);
+/* Async-signal-safe: ask for a reopen before the next line is written
+ * (children's SIGUSR1 handler). */
+void	 log_request_reopen(int sig);
 /* Descriptor a child must keep (-1 if none); call log_after_fork() in the
  * child once the other descriptors are closed. */
 int	 log_fd(void);

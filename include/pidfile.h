@@ -12,6 +12,8 @@
  * with fcntl for as long as FD stays open.
  */
 int	 pidfile_create(const char *path, pid_t *other);
+/* Pid of the process holding PATH's lock (a running daemon), or 0. */
+pid_t	 pidfile_locked(const char *path);
 /* Pid recorded in PATH, or -1. */
 pid_t	 pidfile_read(const char *path);
 

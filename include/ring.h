@@ -15,8 +15,22 @@
 #include <sys/types.h>
 
 #define RING_MAGIC		0x52435247u	/* "RCRG" */
-#define RING_VERSION		1u
+#define RING_VERSION		2u
 #define RING_RAP_MAX		1024		/* index entries kept */
+#define RING_SEG_MAX		1024		/* segment index entries */
+#define RING_SEG_DISCONTINUITY	0x1u
+
+/* One HLS segment: a byte range of the ring. */
+struct ring_seg {
+	uint64_t	 seq;		/* media sequence number */
+	uint64_t	 start;		/* stream position of its first byte */
+	uint64_t	 len;
+	uint64_t	 duration_us;
+	int64_t		 pdt_ms;	/* program date time, -1 if none */
+	uint64_t	 disc_seq;	/* discontinuities up to and with it */
+	uint32_t	 flags;		/* RING_SEG_* */
+	uint32_t	 key;		/* 0: clear, else key slot + 1 */
+};
 #define RING_MAX_WRITE_BYTES	(188 * 512)	/* one publish at most */
 
 struct ring_hdr {
@@ -33,6 +47,8 @@ struct ring_hdr {
 	_Atomic uint64_t	 reserve;		/* head + bytes being written */
 	_Atomic uint64_t	 rap_count __attribute__((aligned(64)));
 	_Atomic uint64_t	 rap[RING_RAP_MAX];	/* stream positions */
+	_Atomic uint64_t	 seg_count __attribute__((aligned(64)));
+	struct ring_seg		 segs[RING_SEG_MAX];
 };
 
 struct ring {
@@ -77,5 +93,21 @@ ssize_t	 ring_read(const struct ring *, uint64_t *pos, uint8_t *out,
 int	 ring_latest_rap(const struct ring *, uint64_t *pos);
 /* The oldest RAP at or after POS still in the ring; -1 if none. */
 int	 ring_rap_after(const struct ring *, uint64_t pos, uint64_t *out);
+
+/* Writer: publish a finished segment (its bytes already written). */
+void	 ring_add_segment(struct ring *, const struct ring_seg *);
+/* Writer: the newest segment published, or -1 (to continue numbering). */
+int	 ring_last_segment(const struct ring *, struct ring_seg *);
+/*
+ * Readers: copy up to MAX of the newest segments whose bytes are all
+ * still in the ring into OUT, oldest first; returns how many.
+ */
+int	 ring_segments(const struct ring *, struct ring_seg *out, int max);
+/* The segment with media sequence SEQ if it is still whole: 0, else -1. */
+int	 ring_find_segment(const struct ring *, uint64_t seq,
+	    struct ring_seg *out);
+/* Readers: copy LEN bytes at stream position POS; 0, or -1 if they are no
+ * longer (or not yet) in the ring. */
+int	 ring_copy(const struct ring *, uint64_t pos, uint8_t *out, size_t len);
 
 #endif

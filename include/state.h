@@ -57,6 +57,10 @@ struct stream_slot {
 	uint32_t		 max_clients;
 	uint32_t		 buffer_ready_timeout_ms;
 	uint64_t		 ring_size;
+	uint32_t		 hls_window_size;
+	uint32_t		 hls_initial_segments;
+	uint32_t		 hls_first_segment_timeout_ms;
+	uint32_t		 hls_client_timeout_permille;	/* factor x 1000 */
 
 	/* Live values: atomics. */
 	_Atomic uint64_t	 ring_gen;		/* 0: no ring */
@@ -73,6 +77,11 @@ struct stream_slot {
 	_Atomic uint64_t	 skipped_clients;
 	_Atomic uint64_t	 clients_served;
 	_Atomic uint64_t	 fetcher_restarts;
+	_Atomic uint64_t	 hls_active_ms;		/* monotonic, last request */
+	_Atomic uint32_t	 hls_target_ms;		/* target duration */
+	_Atomic uint32_t	 ended;			/* upstream sent ENDLIST */
+	_Atomic uint64_t	 segments_fetched;
+	_Atomic uint64_t	 segments_failed;
 
 	/* Fetcher-written text, under info_seq. */
 	_Atomic uint32_t	 info_seq;
@@ -114,6 +123,10 @@ struct slot_cfg {
 	int		 on_demand;
 	uint32_t	 max_clients;
 	uint32_t	 buffer_ready_timeout_ms;
+	uint32_t	 hls_window_size;
+	uint32_t	 hls_initial_segments;
+	uint32_t	 hls_first_segment_timeout_ms;
+	uint32_t	 hls_client_timeout_permille;
 };
 
 /* Supervisor: create, size and map; unlink when done. */

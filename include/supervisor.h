@@ -19,6 +19,7 @@
 #define SUP_TICK_MS		200
 #define SUP_STOP_GRACE_MS	3000	/* SIGTERM -> SIGKILL */
 #define SUP_SHUTDOWN_MAX_MS	5000
+#define SUP_HLS_ACTIVE_MS	2000	/* an HLS request keeps a stream up */
 
 enum end_reason {
 	END_NONE = 0,
@@ -47,7 +48,7 @@ struct supervisor {
 	struct config	*cfg;
 	const char	*config_path;
 	char		 start_dir[4096];	/* base of relative file:// */
-	const char	*pid_file;		/* -p or the config's */
+	char		*pid_file;		/* -p or the config's, a copy */
 	int		 pid_fd;
 	int		 foreground;
 	int		 debug;

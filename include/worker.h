@@ -21,7 +21,7 @@
 #define WORKER_REVIVE_MS	1000	/* resume every idle client this often */
 #define WORKER_RAP_WAIT_MS	3000	/* no keyframe seen: start at head */
 #define WORKER_DRAIN_MS		2000	/* shutdown: time for clients to end */
-#define WORKER_BLOCK_BYTES	(64 * 1024)
+#define WORKER_BLOCK_BYTES	(16 * 1024)	/* per streaming response */
 #define WORKER_CONN_TIMEOUT_S	30	/* idle keep-alive / slow headers */
 
 /* A mapping of one generation of a stream's ring, shared by clients. */
@@ -31,6 +31,11 @@ struct ring_ref {
 	int		 slot;
 	int		 refs;
 	int		 current;	/* still the slot's generation */
+};
+
+enum client_kind {
+	CLIENT_TS = 0,		/* continuous /stream/NAME */
+	CLIENT_HLS,		/* a playlist request waiting for segments */
 };
 
 enum client_phase {
@@ -43,6 +48,7 @@ struct worker;
 struct client {
 	struct worker		*w;
 	struct MHD_Connection	*conn;
+	enum client_kind	 kind;
 	enum client_phase	 phase;
 	int			 slot;
 	char			 name[CONFIG_NAME_MAX + 1];
@@ -53,6 +59,7 @@ struct client {
 	uint64_t		 bytes;
 	char			 addr[64];
 	int			 counted;
+	int			 announced;	/* client_connected sent */
 	int			 suspended;
 	int			 ending;	/* finish the response */
 	struct client		*prev, *next;	/* suspended list */
@@ -90,6 +97,26 @@ void	 http_stream_completed(struct worker *, struct client *);
 void	 http_stream_wake(struct worker *, int everyone);
 /* Shutdown: end every streaming response. */
 void	 http_stream_end_all(struct worker *);
+
+/*
+ * Wait, suspended, until SLOT's stream can serve KIND: 1 ready (the
+ * client in *CON_CLS holds a ring reference), 0 suspended (return
+ * MHD_YES), -1 gave up (answer 503 or 404).  *CON_CLS is created on the
+ * first call.
+ */
+int	 http_wait_stream(struct worker *, struct MHD_Connection *, int slot,
+	    const struct slot_cfg *, enum client_kind, void **con_cls);
+/* Ring mappings shared by the connections of a worker (under w->lock). */
+struct ring_ref *ring_ref_get(struct worker *, int slot);
+void	 ring_ref_put(struct worker *, struct ring_ref *);
+/* Tell the supervisor that SLOT has a client (starts on-demand streams). */
+void	 http_request_fetcher(struct worker *, int slot);
+
+/* http_hls.c: /hls/NAME/index.m3u8, /hls/NAME/SEQ.ts. */
+enum MHD_Result http_hls_request(struct worker *, struct MHD_Connection *,
+	    const char *url, void **con_cls);
+/* Wake loop, about once a second: forget silent HLS clients. */
+void	 http_hls_expire(struct worker *);
 
 /* http_info.c: /status, /metrics, /healthz, /playlist.m3u. */
 enum MHD_Result http_info_request(struct worker *, struct MHD_Connection *,

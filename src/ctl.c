@@ -165,8 +165,7 @@ main(int argc, char **argv)
 	else if (answer.len == 0) {
 		fprintf(stderr, "ringcastctl: no answer from ringcastd\n");
 		return CTL_EXIT_UNREACHABLE;
-	} else if (strcmp(argv[0], "status") == 0 || strcmp(argv[0],
-	    "metrics") == 0 || argc > 1 || strcmp(argv[0], "reload") != 0)
+	} else
 		fwrite(answer.data, 1, answer.len, stdout);
 	buf_free(&answer);
 	return refused ? CTL_EXIT_REFUSED : CTL_EXIT_OK;

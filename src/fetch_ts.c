@@ -90,9 +90,86 @@ fetch_check_channel(struct fetcher *f)
 		fetch_stopping = 1;	/* the supervisor is gone */
 }
 
+uint64_t
+fetch_position(struct fetcher *f)
+{
+	return ring_head(&f->ring) + f->batch_len;
+}
+
+void
+fetch_segment_begin(struct fetcher *f, uint64_t pos)
+{
+	memset(&f->seg, 0, sizeof(f->seg));
+	f->seg.seq = f->next_seq++;
+	f->seg.start = pos;
+	f->seg.pdt_ms = (int64_t)wall_ms();
+	if (f->seg_disc) {
+		f->seg.flags |= RING_SEG_DISCONTINUITY;
+		f->disc_count++;
+		f->seg_disc = 0;
+	}
+	f->seg.disc_seq = f->disc_count;
+	f->seg_begin_us = now_us();
+	f->seg_begin_pcr = f->last_pcr;
+	f->seg_have_pcr = f->have_pcr;
+	f->seg_open = 1;
+}
+
+void
+fetch_segment_end(struct fetcher *f, uint64_t pos, uint64_t duration_us)
+{
+	if (!f->seg_open)
+		return;
+	f->seg_open = 0;
+	if (pos <= f->seg.start)
+		return;
+	f->seg.len = pos - f->seg.start;
+	f->seg.duration_us = duration_us;
+	if (f->n_seg_pending == (int)(sizeof(f->seg_pending) /
+	    sizeof(f->seg_pending[0])))
+		fetch_flush(f);
+	f->seg_pending[f->n_seg_pending++] = f->seg;
+}
+
+/* How long the open segment has run: by PCR when it is sane. */
+static uint64_t
+fetch_segment_elapsed_us(struct fetcher *f)
+{
+	uint64_t wall = now_us() - f->seg_begin_us, pcr_us;
+
+	if (!f->seg_have_pcr || !f->have_pcr)
+		return wall;
+	pcr_us = ((f->last_pcr - f->seg_begin_pcr) % (TS_PCR_WRAP)) / 27;
+	return pcr_us < 60000000ULL ? pcr_us : wall;
+}
+
+/* TS upstreams: cut at a random-access point near segment_duration. */
+static void
+fetch_segment_at_rap(struct fetcher *f, uint64_t rap_pos)
+{
+	uint64_t want = (uint64_t)(f->sc->segment_duration * 1e6);
+	uint64_t elapsed;
+
+	if (!f->cut_segments)
+		return;
+	if (!f->seg_open) {
+		fetch_segment_begin(f, rap_pos);
+		return;
+	}
+	elapsed = fetch_segment_elapsed_us(f);
+	if (elapsed + 100000 < want)
+		return;
+	fetch_segment_end(f, rap_pos, elapsed);
+	fetch_segment_begin(f, rap_pos);
+}
+
 void
 fetch_mark_splice(struct fetcher *f)
 {
+	if (f->cut_segments && f->seg_open)
+		fetch_segment_end(f, fetch_position(f),
+		    fetch_segment_elapsed_us(f));
+	f->seg_disc = 1;
 	ts_sync_reset(&f->sync);
 	memset(f->disc_pending, 0xff, sizeof(f->disc_pending));
 	f->splice = 1;
@@ -104,14 +181,17 @@ fetch_flush(struct fetcher *f)
 {
 	int i;
 
-	if (f->batch_len == 0)
+	if (f->batch_len == 0 && f->n_seg_pending == 0)
 		return;
-	if (ring_write(&f->ring, f->batch, f->batch_len) == -1)
+	if (f->batch_len > 0 && ring_write(&f->ring, f->batch, f->batch_len) == -1)
 		log_warn("ring write");
 	for (i = 0; i < f->n_raps; i++)
 		ring_add_rap(&f->ring, f->raps[i]);
+	for (i = 0; i < f->n_seg_pending; i++)
+		ring_add_segment(&f->ring, &f->seg_pending[i]);
 	f->batch_len = 0;
 	f->n_raps = 0;
+	f->n_seg_pending = 0;
 	state_notify(f->st);
 }
 
@@ -161,6 +241,11 @@ fetch_packet(struct fetcher *f, uint8_t *pkt)
 		fetch_splice_packet(f, pkt);
 	pos = ring_head(&f->ring) + f->batch_len;
 	flags = tsscan_packet(&f->scan, pkt, &pcr);
+	if ((flags & TS_F_PCR) && (!f->scan.have_pcr_pid ||
+	    ts_pid(pkt) == f->scan.pcr_pid)) {
+		f->last_pcr = pcr;
+		f->have_pcr = 1;
+	}
 	if (flags & TS_F_PAT) {
 		f->last_pat_pos = pos;
 		f->pat_since_rap = 1;
@@ -171,6 +256,7 @@ fetch_packet(struct fetcher *f, uint8_t *pkt)
 	}
 	if ((flags & TS_F_KEYFRAME) && f->pat_since_rap) {
 		fetch_add_rap(f, f->last_pat_pos);
+		fetch_segment_at_rap(f, f->last_pat_pos);
 		f->pat_since_rap = 0;
 	}
 	fetch_append(f, pkt);
@@ -205,7 +291,8 @@ fetch_ingest(struct fetcher *f, const uint8_t *buf, size_t len)
 	if (f->attempt_bytes == 0)
 		fetch_event_connected(f);
 	f->attempt_bytes += len;
-	if (f->unhealthy || !atomic_load(&f->st->streams[f->slot].healthy))
+	if (f->unhealthy || !atomic_load(&f->st->streams[f->slot].healthy) ||
+	    atomic_load(&f->st->streams[f->slot].state) != STREAM_RUNNING)
 		fetch_healthy(f);
 	f->last_data_ms = now_ms();
 	while (len > 0) {
@@ -395,6 +482,7 @@ fetch_report_error(struct fetcher *f, double retry_in)
 	    retry_in);
 	state_slot_set_info(f->st, f->slot, NULL, f->error);
 	atomic_fetch_add(&s->reconnects, 1);
+	atomic_store(&s->healthy, 0);
 	atomic_store(&s->state, STREAM_RETRYING);
 	fetch_event_url(f, "upstream_error", "error", f->error, "retry_in",
 	    retry_in);
@@ -470,6 +558,15 @@ fetcher_main(struct proc *self, void *arg)
 	atomic_store(&f.ring.hdr->writer_pid, (int32_t)getpid());
 	tsscan_init(&f.scan);
 	f.last_data_ms = now_ms();
+	f.cut_segments = f.sc->type == STREAM_TS;
+	if (f.cut_segments)
+		atomic_store(&f.st->streams[f.slot].hls_target_ms,
+		    (uint32_t)(f.sc->segment_duration * 1000.0 + 999) / 1000 *
+		    1000);
+	if (ring_last_segment(&f.ring, &f.seg) == 0) {
+		f.next_seq = f.seg.seq + 1;	/* continue its numbering */
+		f.disc_count = f.seg.disc_seq;
+	}
 	if (ring_head(&f.ring) > 0)	/* a predecessor wrote here */
 		fetch_mark_splice(&f);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)

@@ -48,7 +48,7 @@ http_parse_stream_path(const char *url, char *name, size_t namesz)
 
 /* ---- ring mappings (under w->lock) ---- */
 
-static void
+void
 ring_ref_put(struct worker *w, struct ring_ref *rr)
 {
 	if (rr == NULL || --rr->refs > 0 || rr->current)
@@ -58,7 +58,7 @@ ring_ref_put(struct worker *w, struct ring_ref *rr)
 }
 
 /* The slot's current ring generation, mapped; NULL when it has none. */
-static struct ring_ref *
+struct ring_ref *
 ring_ref_get(struct worker *w, int slot)
 {
 	uint64_t gen = atomic_load(&w->st->streams[slot].ring_gen);
@@ -179,8 +179,13 @@ client_stream_alive(struct worker *w, struct client *c)
 static int
 client_start_pos(struct client *c, struct ring_ref *rr, uint64_t *pos)
 {
+	struct ring_seg seg;
 	uint64_t head;
 
+	if (c->kind == CLIENT_HLS) {
+		*pos = 0;
+		return ring_segments(&rr->ring, &seg, 1) > 0 ? 0 : -1;
+	}
 	if (ring_latest_rap(&rr->ring, pos) == 0)
 		return 0;
 	head = ring_head(&rr->ring);
@@ -273,6 +278,9 @@ stream_respond(struct worker *w, struct client *c)
 	MHD_add_response_header(r, "Cache-Control", "no-cache, no-store");
 	MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
 	c->phase = CLIENT_STREAMING;
+	c->announced = 1;
+	atomic_fetch_add(&w->st->streams[c->slot].clients_served, 1);
+	client_event(c, "client_connected");
 	ret = MHD_queue_response(c->conn, MHD_HTTP_OK, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -301,6 +309,28 @@ stream_busy(struct MHD_Connection *conn, const char *msg)
 	return ret;
 }
 
+static struct client *
+client_new(struct worker *w, struct MHD_Connection *conn, int slot,
+    const struct slot_cfg *cfg, enum client_kind kind)
+{
+	struct client *c;
+	uint32_t wait_ms = cfg->buffer_ready_timeout_ms;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	if (kind == CLIENT_HLS && cfg->hls_first_segment_timeout_ms > wait_ms)
+		wait_ms = cfg->hls_first_segment_timeout_ms;
+	c->w = w;
+	c->conn = conn;
+	c->slot = slot;
+	c->kind = kind;
+	str_copy(c->name, cfg->name, sizeof(c->name));
+	c->started_ms = now_ms();
+	c->deadline_ms = c->started_ms + (wait_ms ? wait_ms : 30000);
+	client_addr(conn, c->addr, sizeof(c->addr));
+	return c;
+}
+
 /* Admit a new client; NULL with *WHY set when refused. */
 static struct client *
 client_admit(struct worker *w, struct MHD_Connection *conn, int slot,
@@ -316,26 +346,16 @@ client_admit(struct worker *w, struct MHD_Connection *conn, int slot,
 		*why = "server client limit reached";
 		return NULL;
 	}
-	if ((c = calloc(1, sizeof(*c))) == NULL) {
+	if ((c = client_new(w, conn, slot, cfg, CLIENT_TS)) == NULL) {
 		*why = "out of memory";
 		return NULL;
 	}
-	c->w = w;
-	c->conn = conn;
-	c->slot = slot;
-	str_copy(c->name, cfg->name, sizeof(c->name));
-	c->started_ms = now_ms();
-	c->deadline_ms = c->started_ms + (cfg->buffer_ready_timeout_ms ?
-	    cfg->buffer_ready_timeout_ms : 30000);
-	client_addr(conn, c->addr, sizeof(c->addr));
 	c->counted = 1;
 	atomic_fetch_add(&w->st->clients[w->row][slot], 1);
 	atomic_fetch_add(&w->st->workers[w->row].clients, 1);
-	atomic_fetch_add(&w->st->streams[slot].clients_served, 1);
 	pthread_mutex_lock(&w->lock);
 	w->n_clients++;
 	pthread_mutex_unlock(&w->lock);
-	client_event(c, "client_connected");
 	return c;
 }
 
@@ -362,15 +382,49 @@ client_try_start(struct worker *w, struct client *c)
 	return 0;
 }
 
-static void
-client_request_fetcher(struct worker *w, struct client *c)
+void
+http_request_fetcher(struct worker *w, int slot)
 {
-	int32_t slot = c->slot;
+	int32_t v = slot;
 
 	atomic_store(&w->st->streams[slot].want_start, 1);
 	if (atomic_load(&w->st->streams[slot].fetcher_pid) == 0 &&
-	    msg_send(w->chan, MSG_STREAM_WANT, &slot, sizeof(slot)) == -1)
-		log_warn("cannot ask the supervisor to start %s", c->name);
+	    msg_send(w->chan, MSG_STREAM_WANT, &v, sizeof(v)) == -1)
+		log_warn("cannot ask the supervisor to start slot %d", slot);
+}
+
+/* Under w->lock: 1 ready, 0 suspended now, -1 gave up. */
+static int
+client_wait(struct worker *w, struct client *c)
+{
+	int rc = client_try_start(w, c);
+
+	if (rc == 0) {
+		http_request_fetcher(w, c->slot);
+		client_suspend(w, c);
+	}
+	return rc;
+}
+
+int
+http_wait_stream(struct worker *w, struct MHD_Connection *conn, int slot,
+    const struct slot_cfg *cfg, enum client_kind kind, void **con_cls)
+{
+	struct client *c = *con_cls;
+	int rc;
+
+	if (c == NULL) {
+		if ((c = client_new(w, conn, slot, cfg, kind)) == NULL)
+			return -1;
+		pthread_mutex_lock(&w->lock);
+		w->n_clients++;
+		pthread_mutex_unlock(&w->lock);
+		*con_cls = c;
+	}
+	pthread_mutex_lock(&w->lock);
+	rc = client_wait(w, c);
+	pthread_mutex_unlock(&w->lock);
+	return rc;
 }
 
 enum MHD_Result
@@ -394,11 +448,7 @@ http_stream_request(struct worker *w, struct MHD_Connection *conn,
 		*con_cls = c;
 	}
 	pthread_mutex_lock(&w->lock);
-	rc = client_try_start(w, c);
-	if (rc == 0) {
-		client_request_fetcher(w, c);
-		client_suspend(w, c);
-	}
+	rc = client_wait(w, c);
 	pthread_mutex_unlock(&w->lock);
 	if (rc == 1)
 		return stream_respond(w, c);
@@ -421,7 +471,8 @@ http_stream_completed(struct worker *w, struct client *c)
 	if (c->counted) {
 		atomic_fetch_sub(&w->st->clients[w->row][c->slot], 1);
 		atomic_fetch_sub(&w->st->workers[w->row].clients, 1);
-		client_event(c, "client_disconnected");
+		if (c->announced)
+			client_event(c, "client_disconnected");
 	}
 	free(c);
 }

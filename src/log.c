@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@ static int		 log_level = LOG_INFO;
 static int		 log_file_fd = -1;
 static char		 log_path[1024];
 static char		 log_role_buf[96] = "ringcastd";
+static volatile sig_atomic_t log_reopen_wanted;
 
 static int
 log_open_file(void)
@@ -63,6 +65,13 @@ log_reopen(void)
 	if (log_dest != LOG_DEST_FILE)
 		return 0;
 	return log_open_file();
+}
+
+void
+log_request_reopen(int sig)
+{
+	(void)sig;
+	log_reopen_wanted = 1;
 }
 
 int
@@ -175,6 +184,10 @@ log_vlog(int pri, const char *fmt, va_list ap, int with_errno)
 	char msg[LOG_LINE_MAX];
 	int saved = errno, n;
 
+	if (log_reopen_wanted) {
+		log_reopen_wanted = 0;
+		log_reopen();
+	}
 	if (pri > log_level)
 		return;
 	n = vsnprintf(msg, sizeof(msg), fmt, ap);

@@ -40,6 +40,23 @@ pidfile_read(const char *path)
 	return (pid_t)pid;
 }
 
+pid_t
+pidfile_locked(const char *path)
+{
+	struct flock fl;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(fd, F_GETLK, &fl) == -1 || fl.l_type == F_UNLCK)
+		fl.l_pid = 0;
+	close(fd);
+	return fl.l_pid;
+}
+
 int
 pidfile_create(const char *path, pid_t *other)
 {

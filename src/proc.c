@@ -134,7 +134,7 @@ proc_spawn(struct proctab *pt, struct proc *p, proc_child_fn fn, void *arg)
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGCHLD, SIG_DFL);
-		signal(SIGUSR1, SIG_IGN);
+		signal(SIGUSR1, log_request_reopen);
 		signal(SIGPIPE, SIG_IGN);
 		sigprocmask(SIG_SETMASK, &all, NULL);
 		p->fd = sv[1];

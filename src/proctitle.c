@@ -60,8 +60,8 @@ proctitle_set(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	prctl(PR_SET_NAME, buf + (strncmp(buf, "ringcastd: ", 11) == 0 ?
-	    11 : 0), 0, 0, 0);
+	/* comm stays "ringcastd" so pgrep, pidof and top find every process */
+	prctl(PR_SET_NAME, "ringcastd", 0, 0, 0);
 	if (title_start == NULL || title_len < 2)
 		return;
 	memset(title_start, 0, title_len);

@@ -244,7 +244,7 @@ ring_rap_get(const struct ring *r, uint64_t i, uint64_t *pos)
 
 	atomic_thread_fence(memory_order_acquire);
 	count = atomic_load_explicit(&r->hdr->rap_count, memory_order_relaxed);
-	if (count - i > RING_RAP_MAX)
+	if (count - i >= RING_RAP_MAX)	/* the writer may be reusing it */
 		return -1;
 	*pos = v;
 	return 0;
@@ -287,4 +287,106 @@ ring_rap_after(const struct ring *r, uint64_t pos, uint64_t *out)
 		return -1;
 	*out = found;
 	return 0;
+}
+
+/* ---- segment index ---- */
+
+void
+ring_add_segment(struct ring *r, const struct ring_seg *seg)
+{
+	uint64_t n = atomic_load_explicit(&r->hdr->seg_count,
+	    memory_order_relaxed);
+
+	r->hdr->segs[n % RING_SEG_MAX] = *seg;
+	atomic_store_explicit(&r->hdr->seg_count, n + 1, memory_order_release);
+}
+
+/* Copy entry I if it is still entry I once copied. */
+static int
+ring_seg_get(const struct ring *r, uint64_t i, struct ring_seg *out)
+{
+	uint64_t count;
+
+	*out = r->hdr->segs[i % RING_SEG_MAX];
+	atomic_thread_fence(memory_order_acquire);
+	count = atomic_load_explicit(&r->hdr->seg_count, memory_order_relaxed);
+	return count - i >= RING_SEG_MAX ? -1 : 0;
+}
+
+int
+ring_last_segment(const struct ring *r, struct ring_seg *out)
+{
+	uint64_t count = atomic_load_explicit(&r->hdr->seg_count,
+	    memory_order_acquire);
+
+	if (count == 0)
+		return -1;
+	return ring_seg_get(r, count - 1, out);
+}
+
+/* 1 while every byte of SEG is published and not overwritten. */
+static int
+ring_seg_whole(const struct ring *r, const struct ring_seg *seg)
+{
+	return seg->start + seg->len <= ring_head(r) &&
+	    ring_pos_valid(r, seg->start);
+}
+
+int
+ring_segments(const struct ring *r, struct ring_seg *out, int max)
+{
+	uint64_t count = atomic_load_explicit(&r->hdr->seg_count,
+	    memory_order_acquire);
+	uint64_t i, lo = count > RING_SEG_MAX ? count - RING_SEG_MAX + 1 : 0;
+	int n = 0, k;
+
+	if (max <= 0)
+		return 0;
+	/* newest first, then reverse */
+	for (i = count; i > lo && n < max; i--) {
+		if (ring_seg_get(r, i - 1, &out[n]) == -1 ||
+		    !ring_seg_whole(r, &out[n]))
+			break;
+		n++;
+	}
+	for (k = 0; k < n / 2; k++) {
+		struct ring_seg t = out[k];
+
+		out[k] = out[n - 1 - k];
+		out[n - 1 - k] = t;
+	}
+	return n;
+}
+
+int
+ring_find_segment(const struct ring *r, uint64_t seq, struct ring_seg *out)
+{
+	uint64_t count = atomic_load_explicit(&r->hdr->seg_count,
+	    memory_order_acquire);
+	uint64_t i, lo = count > RING_SEG_MAX ? count - RING_SEG_MAX + 1 : 0;
+
+	for (i = count; i > lo; i--) {
+		if (ring_seg_get(r, i - 1, out) == -1)
+			return -1;
+		if (out->seq == seq)
+			return ring_seg_whole(r, out) ? 0 : -1;
+		if (out->seq < seq)
+			break;
+	}
+	return -1;
+}
+
+int
+ring_copy(const struct ring *r, uint64_t pos, uint8_t *out, size_t len)
+{
+	size_t off, first;
+
+	if (pos + len > ring_head(r) || !ring_pos_valid(r, pos))
+		return -1;
+	off = (size_t)(pos % r->capacity);
+	first = len < r->capacity - off ? len : (size_t)(r->capacity - off);
+	memcpy(out, r->data + off, first);
+	if (first < len)
+		memcpy(out + first, r->data, len - first);
+	return ring_pos_valid(r, pos) ? 0 : -1;
 }

@@ -187,14 +187,17 @@ main(int argc, char **argv)
 		config_free(sv.cfg);
 		return 0;
 	}
-	sv.config_path = conf_path;
+	if ((sv.config_path = realpath(conf_path, NULL)) == NULL)
+		sv.config_path = conf_path;	/* loaded fine: cannot fail */
 	if (getcwd(sv.start_dir, sizeof(sv.start_dir)) == NULL)
 		str_copy(sv.start_dir, "/", sizeof(sv.start_dir));
-	sv.pid_file = pid_path ? pid_path : sv.cfg->pid_file;
+	/* a copy: reloads free the configuration it came from */
+	if ((sv.pid_file = strdup(pid_path ? pid_path : sv.cfg->pid_file))
+	    == NULL)
+		fatal("strdup");
 	sv.pid_fd = -1;
 	init_logging(sv.cfg, sv.foreground, sv.debug);
-	if ((other = pidfile_read(sv.pid_file)) > 0 &&
-	    (kill(other, 0) == 0 || errno == EPERM) && other != getpid()) {
+	if ((other = pidfile_locked(sv.pid_file)) > 0) {
 		fprintf(stderr, "ringcastd: already running as pid %d (%s)\n",
 		    (int)other, sv.pid_file);
 		return 1;

@@ -147,6 +147,12 @@ state_slot_configure(struct state *st, int slot, const struct stream_conf *sc)
 	s->buffer_ready_timeout_ms =
 	    (uint32_t)(sc->opts.hls.buffer_ready_timeout * 1000.0);
 	s->ring_size = (uint64_t)sc->opts.ring_size;
+	s->hls_window_size = (uint32_t)sc->opts.hls.window_size;
+	s->hls_initial_segments = (uint32_t)sc->opts.hls.initial_segments;
+	s->hls_first_segment_timeout_ms =
+	    (uint32_t)(sc->opts.hls.first_segment_timeout * 1000.0);
+	s->hls_client_timeout_permille =
+	    (uint32_t)(sc->opts.hls.client_timeout_factor * 1000.0);
 	seq_write_end(&s->cfg_seq);
 }
 
@@ -171,6 +177,11 @@ state_slot_clear(struct state *st, int slot)
 	atomic_store(&s->skipped_clients, 0);
 	atomic_store(&s->clients_served, 0);
 	atomic_store(&s->fetcher_restarts, 0);
+	atomic_store(&s->hls_active_ms, 0);
+	atomic_store(&s->hls_target_ms, 0);
+	atomic_store(&s->ended, 0);
+	atomic_store(&s->segments_fetched, 0);
+	atomic_store(&s->segments_failed, 0);
 	state_slot_set_info(st, slot, "", "");
 }
 
@@ -195,6 +206,12 @@ state_slot_read(const struct state *st, int slot, struct slot_cfg *out)
 		out->on_demand = (int)s->on_demand;
 		out->max_clients = s->max_clients;
 		out->buffer_ready_timeout_ms = s->buffer_ready_timeout_ms;
+		out->hls_window_size = s->hls_window_size;
+		out->hls_initial_segments = s->hls_initial_segments;
+		out->hls_first_segment_timeout_ms =
+		    s->hls_first_segment_timeout_ms;
+		out->hls_client_timeout_permille =
+		    s->hls_client_timeout_permille;
 		atomic_thread_fence(memory_order_acquire);
 		if (atomic_load_explicit(seq, memory_order_relaxed) == before) {
 			out->name[sizeof(out->name) - 1] = '\0';

@@ -16,6 +16,9 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
+#include <sys/mman.h>
+
+#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -37,6 +40,7 @@
 static void	 sup_stream_finish(struct supervisor *, int slot,
 		    enum end_reason);
 static int	 sup_stream_begin(struct supervisor *, int slot);
+static void	 sup_child_message(struct supervisor *, struct proc *);
 
 const char *
 end_reason_name(enum end_reason r)
@@ -388,7 +392,9 @@ sup_idle_check(struct supervisor *sv, uint64_t now)
 		    p->exiting)
 			continue;
 		if (atomic_load(&sv->st->streams[i].want_start) ||
-		    state_stream_clients(sv->st, i) > 0) {
+		    state_stream_clients(sv->st, i) > 0 ||
+		    now - atomic_load(&sv->st->streams[i].hls_active_ms) <
+		    SUP_HLS_ACTIVE_MS) {
 			atomic_store(&sv->st->streams[i].want_start, 0);
 			ss->idle_since_ms = 0;
 			continue;
@@ -435,6 +441,8 @@ sup_child_exited(struct supervisor *sv, struct proc *p, int status)
 	char st[32];
 
 	proc_status_str(status, st, sizeof(st));
+	if (p->fd != -1)
+		sup_child_message(sv, p);	/* what it said before dying */
 	restart = !p->exiting && !sv->stopping;
 	if (role == ROLE_FETCHER && sv->streams[index].ended)
 		restart = 0;
@@ -810,6 +818,17 @@ sup_begin_shutdown(struct supervisor *sv)
 }
 
 static void
+sup_signal_children(struct supervisor *sv, int sig)
+{
+	int i;
+
+	for (i = 0; i < PROC_MAX; i++)
+		if (sv->procs.procs[i].role != ROLE_NONE &&
+		    sv->procs.procs[i].pid > 0)
+			kill(sv->procs.procs[i].pid, sig);
+}
+
+static void
 sup_handle_signals(struct supervisor *sv)
 {
 	struct signalfd_siginfo si;
@@ -834,6 +853,7 @@ sup_handle_signals(struct supervisor *sv)
 				log_warn("cannot reopen the log file");
 			else
 				log_info("log file reopened");
+			sup_signal_children(sv, SIGUSR1);
 			break;
 		}
 	}
@@ -900,13 +920,38 @@ sup_poll_once(struct supervisor *sv)
 			log_warn("poll");
 		return;
 	}
-	if (pfd[0].revents)
-		sup_handle_signals(sv);
+	/* messages first: a fetcher's "ended" must be read before its exit */
 	for (i = 0; i < nproc; i++)
 		if (pfd[1 + i].revents && who[i]->fd == pfd[1 + i].fd)
 			sup_child_message(sv, who[i]);
+	if (pfd[0].revents)
+		sup_handle_signals(sv);
 	control_handle(&sv->ctl, sv, pfd + n, nctl);
 	sup_timers(sv);
+}
+
+/* Remove shared memory left by supervisors that died without cleaning. */
+static void
+sup_sweep_shm(void)
+{
+	struct dirent *de;
+	char name[300];
+	DIR *d;
+	long pid;
+
+	if ((d = opendir("/dev/shm")) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (sscanf(de->d_name, "ringcast.%ld.", &pid) != 1 || pid <= 0 ||
+		    (kill((pid_t)pid, 0) == -1 && errno == EPERM))
+			continue;
+		if (pid != getpid() && kill((pid_t)pid, 0) == 0)
+			continue;
+		snprintf(name, sizeof(name), "/%s", de->d_name);
+		if (shm_unlink(name) == 0)
+			log_info("removed stale shared memory %s", name);
+	}
+	closedir(d);
 }
 
 int
@@ -920,6 +965,7 @@ supervisor_run(struct supervisor *sv)
 		log_warn("signalfd");
 		return 1;
 	}
+	sup_sweep_shm();
 	state_shm_name(sv->state_name, sizeof(sv->state_name), getpid());
 	state_unlink(sv->state_name);	/* stale, from a reused pid */
 	if ((sv->st = state_create(sv->state_name)) == NULL) {

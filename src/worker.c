@@ -28,6 +28,10 @@
 #include "worker.h"
 
 static volatile sig_atomic_t worker_sigterm;
+/* *con_cls of a request seen once: libmicrohttpd closes the connection
+ * when a response is queued on the first call, so we answer on the
+ * second (keep-alive for playlists and segments). */
+static char request_seen;
 
 static void
 worker_on_sigterm(int sig)
@@ -91,12 +95,22 @@ worker_access(void *cls, struct MHD_Connection *conn, const char *url,
 
 	(void)version;
 	(void)upload_data;
-	if (*con_cls != NULL)	/* a resumed stream client */
+	if (*con_cls == NULL) {
+		*con_cls = &request_seen;
+		return MHD_YES;
+	}
+	if (*con_cls != &request_seen) {	/* a resumed, waiting client */
+		struct client *c = *con_cls;
+
+		if (c->kind == CLIENT_HLS)
+			return http_hls_request(w, conn, url, con_cls);
 		return http_stream_request(w, conn, NULL, 0, con_cls);
+	}
 	if (*upload_data_size != 0) {
 		*upload_data_size = 0;	/* bodies are not used: discard */
 		return MHD_YES;
 	}
+	*con_cls = NULL;
 	atomic_fetch_add(&w->st->workers[w->row].requests, 1);
 	head = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
 	if (!head && strcmp(method, MHD_HTTP_METHOD_GET) != 0)
@@ -108,6 +122,8 @@ worker_access(void *cls, struct MHD_Connection *conn, const char *url,
 			    "no such stream");
 		return http_stream_request(w, conn, name, head, con_cls);
 	}
+	if (strncmp(url, "/hls/", 5) == 0)
+		return http_hls_request(w, conn, url, con_cls);
 	ret = http_info_request(w, conn, url, &handled);
 	if (handled)
 		return ret;
@@ -122,7 +138,7 @@ worker_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 	(void)conn;
 	(void)toe;
-	if (*con_cls != NULL) {
+	if (*con_cls != NULL && *con_cls != &request_seen) {
 		http_stream_completed(w, *con_cls);
 		*con_cls = NULL;
 	}
@@ -149,12 +165,11 @@ worker_start_daemons(struct worker *w, const int *fds, int n)
 		    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 		    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
 		    0, NULL, NULL, worker_access, w,
+		    MHD_OPTION_EXTERNAL_LOGGER, worker_mhd_log, w,
 		    MHD_OPTION_LISTEN_SOCKET, fds[i],
 		    MHD_OPTION_NOTIFY_COMPLETED, worker_completed, w,
 		    MHD_OPTION_CONNECTION_TIMEOUT,
 		    (unsigned int)WORKER_CONN_TIMEOUT_S,
-		    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)65536,
-		    MHD_OPTION_EXTERNAL_LOGGER, worker_mhd_log, w,
 		    MHD_OPTION_END);
 		if (w->daemons[i] == NULL)
 			return -1;
@@ -192,8 +207,10 @@ worker_loop(struct worker *w)
 		pthread_mutex_lock(&w->lock);
 		http_stream_wake(w, everyone);
 		pthread_mutex_unlock(&w->lock);
-		if (everyone)
+		if (everyone) {
 			last_revive = now_ms();
+			http_hls_expire(w);
+		}
 		worker_check_channel(w);
 		if (worker_sigterm)
 			break;

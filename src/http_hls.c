@@ -1,0 +1,360 @@
+/*
+ * http_hls.c - HLS for every stream: /hls/NAME/index.m3u8 and
+ * /hls/NAME/SEQ.ts.
+ *
+ * Both are answered from the stream's ring: the playlist is rebuilt from
+ * a copy of the segment index on each request (manifest.c, memory only,
+ * timed as hls_manifest_generation), and a segment is streamed straight
+ * out of the ring with its Content-Length, so a hundred players fetching
+ * the same segment cost the upstream nothing and copy nothing extra.  A
+ * playlist request for a stream that has no segment yet waits suspended
+ * (never blocking a thread) for the first one.
+ *
+ * HLS players make no lasting connection, so a player is known by its
+ * address and User-Agent: the first request makes it a client of the
+ * stream (counted, client_connected), each request refreshes it, and one
+ * silent for client_timeout_factor x target duration is gone
+ * (client_disconnected).  Any request also keeps an on-demand stream
+ * alive through the slot's hls_active_ms.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "manifest.h"
+#include "util.h"
+#include "worker.h"
+
+#define HLS_PLAYLIST_SEGS	64	/* index entries copied a request */
+#define HLS_CLIENTS_MAX		4096	/* per worker */
+#define HLS_DEFAULT_TARGET_MS	6000
+
+struct hls_client {
+	uint64_t	 key;		/* hash of address, user agent, slot */
+	int		 slot;
+	int		 used;
+	char		 name[CONFIG_NAME_MAX + 1];
+	char		 addr[64];
+	uint64_t	 first_ms, last_ms, bytes;
+	uint32_t	 timeout_ms;
+};
+
+static struct hls_client hls_clients[HLS_CLIENTS_MAX];	/* per process */
+
+struct seg_reader {
+	struct worker	*w;
+	struct ring_ref	*rr;
+	uint64_t	 start, len;
+	int		 slot;
+	struct hls_client *who;
+};
+
+/* "/hls/NAME/FILE": NAME and FILE, or -1. */
+static int
+hls_parse_path(const char *url, char *name, size_t namesz, const char **file)
+{
+	const char *p = url + strlen("/hls/"), *slash = strchr(p, '/');
+	size_t len;
+
+	if (slash == NULL)
+		return -1;
+	len = (size_t)(slash - p);
+	if (len == 0 || len >= namesz)
+		return -1;
+	memcpy(name, p, len);
+	name[len] = '\0';
+	*file = slash + 1;
+	return config_name_valid(name) && strchr(*file, '/') == NULL ? 0 : -1;
+}
+
+static int
+hls_parse_seq(const char *file, uint64_t *seq)
+{
+	char *end;
+
+	if (file[0] < '0' || file[0] > '9')
+		return -1;
+	*seq = strtoull(file, &end, 10);
+	return strcmp(end, ".ts") == 0 ? 0 : -1;
+}
+
+static uint64_t
+hls_hash(const char *a, const char *b, int slot)
+{
+	uint64_t h = 1469598103934665603ULL ^ (uint64_t)slot;
+
+	for (; *a; a++)
+		h = (h ^ (unsigned char)*a) * 1099511628211ULL;
+	h = (h ^ 0xff) * 1099511628211ULL;
+	for (; *b; b++)
+		h = (h ^ (unsigned char)*b) * 1099511628211ULL;
+	return h ? h : 1;
+}
+
+static void
+hls_client_event(struct worker *w, struct hls_client *hc, const char *event)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_puts(&b, "{");
+	json_kv_str(&b, "event", event);
+	json_kv_str(&b, "stream", hc->name);
+	json_kv_str(&b, "client", hc->addr);
+	json_kv_str(&b, "kind", "hls");
+	if (strcmp(event, "client_disconnected") == 0) {
+		json_kv_uint(&b, "bytes", hc->bytes);
+		json_kv_double(&b, "seconds",
+		    (double)(hc->last_ms - hc->first_ms) / 1000.0);
+	}
+	buf_puts(&b, "}");
+	if (!b.failed)
+		worker_event(w, b.data);
+	buf_free(&b);
+}
+
+static uint32_t
+hls_timeout_ms(struct worker *w, int slot, const struct slot_cfg *cfg)
+{
+	uint32_t target = atomic_load(&w->st->streams[slot].hls_target_ms);
+
+	if (target == 0)
+		target = HLS_DEFAULT_TARGET_MS;
+	return (uint32_t)((uint64_t)target *
+	    (cfg->hls_client_timeout_permille ?
+	    cfg->hls_client_timeout_permille : 3000) / 1000);
+}
+
+/* Record activity of this player; under w->lock. */
+static struct hls_client *
+hls_client_touch(struct worker *w, struct MHD_Connection *conn, int slot,
+    const struct slot_cfg *cfg)
+{
+	const char *ua = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_USER_AGENT);
+	const union MHD_ConnectionInfo *ci;
+	char addr[64] = "unknown";
+	struct hls_client *hc, *free_hc = NULL;
+	uint64_t key;
+	size_t i, k;
+
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci != NULL && ci->client_addr != NULL) {
+		const struct sockaddr *sa = ci->client_addr;
+
+		if (sa->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->
+			    sin_addr, addr, sizeof(addr));
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->
+			    sin6_addr, addr, sizeof(addr));
+	}
+	key = hls_hash(addr, ua ? ua : "", slot);
+	atomic_store(&w->st->streams[slot].hls_active_ms, now_ms());
+	for (k = 0; k < HLS_CLIENTS_MAX; k++) {
+		i = (key + k) % HLS_CLIENTS_MAX;
+		hc = &hls_clients[i];
+		if (hc->used && hc->key == key && hc->slot == slot) {
+			hc->last_ms = now_ms();
+			return hc;
+		}
+		if (!hc->used && free_hc == NULL)
+			free_hc = hc;
+		if (!hc->used)
+			break;
+	}
+	if ((hc = free_hc) == NULL)
+		return NULL;	/* table full: served, not counted */
+	memset(hc, 0, sizeof(*hc));
+	hc->used = 1;
+	hc->key = key;
+	hc->slot = slot;
+	str_copy(hc->name, cfg->name, sizeof(hc->name));
+	str_copy(hc->addr, addr, sizeof(hc->addr));
+	hc->first_ms = hc->last_ms = now_ms();
+	hc->timeout_ms = hls_timeout_ms(w, slot, cfg);
+	atomic_fetch_add(&w->st->clients[w->row][slot], 1);
+	atomic_fetch_add(&w->st->workers[w->row].clients, 1);
+	atomic_fetch_add(&w->st->streams[slot].clients_served, 1);
+	hls_client_event(w, hc, "client_connected");
+	return hc;
+}
+
+void
+http_hls_expire(struct worker *w)
+{
+	uint64_t now = now_ms();
+	size_t i;
+
+	pthread_mutex_lock(&w->lock);
+	for (i = 0; i < HLS_CLIENTS_MAX; i++) {
+		struct hls_client *hc = &hls_clients[i];
+
+		if (!hc->used || now - hc->last_ms < hc->timeout_ms)
+			continue;
+		atomic_fetch_sub(&w->st->clients[w->row][hc->slot], 1);
+		atomic_fetch_sub(&w->st->workers[w->row].clients, 1);
+		hls_client_event(w, hc, "client_disconnected");
+		hc->used = 0;
+	}
+	/* re-pack probe chains: reinsert entries after a hole */
+	for (i = 0; i < HLS_CLIENTS_MAX; i++) {
+		struct hls_client tmp = hls_clients[i];
+		size_t k, j;
+
+		if (!tmp.used || tmp.key % HLS_CLIENTS_MAX == i)
+			continue;
+		hls_clients[i].used = 0;
+		for (k = 0; k < HLS_CLIENTS_MAX; k++) {
+			j = (tmp.key + k) % HLS_CLIENTS_MAX;
+			if (!hls_clients[j].used) {
+				hls_clients[j] = tmp;
+				break;
+			}
+		}
+	}
+	pthread_mutex_unlock(&w->lock);
+}
+
+static enum MHD_Result
+hls_playlist(struct worker *w, struct MHD_Connection *conn, int slot,
+    const struct slot_cfg *cfg, void **con_cls)
+{
+	struct ring_seg segs[HLS_PLAYLIST_SEGS];
+	struct manifest_opts o;
+	struct client *c;
+	enum MHD_Result ret;
+	struct buf b;
+	int rc, n;
+
+	rc = http_wait_stream(w, conn, slot, cfg, CLIENT_HLS, con_cls);
+	if (rc == 0)
+		return MHD_YES;
+	if (rc == -1)
+		return http_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+		    "stream not ready in time");
+	c = *con_cls;
+	pthread_mutex_lock(&w->lock);
+	n = ring_segments(&c->rr->ring, segs, HLS_PLAYLIST_SEGS);
+	pthread_mutex_unlock(&w->lock);
+	memset(&o, 0, sizeof(o));
+	o.window_size = (int)cfg->hls_window_size;
+	o.initial_segments = (int)cfg->hls_initial_segments;
+	o.endlist = atomic_load(&w->st->streams[slot].ended) != 0;
+	o.key_prefix = "key/";
+	buf_init(&b);
+	if (manifest_build(segs, n, &o, &b) == -1)
+		ret = http_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+		    "no segment available");
+	else
+		ret = http_reply(conn, MHD_HTTP_OK,
+		    "application/vnd.apple.mpegurl", b.data, b.len);
+	buf_free(&b);
+	return ret;
+}
+
+static ssize_t
+seg_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct seg_reader *sr = cls;
+	size_t n;
+	int rc;
+
+	if (pos >= sr->len)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	n = sr->len - pos < max ? (size_t)(sr->len - pos) : max;
+	rc = ring_copy(&sr->rr->ring, sr->start + pos, (uint8_t *)buf, n);
+	if (rc == -1) {
+		log_debug("segment overwritten while being sent");
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	}
+	atomic_fetch_add_explicit(&sr->w->st->streams[sr->slot].bytes_out, n,
+	    memory_order_relaxed);
+	return (ssize_t)n;
+}
+
+static void
+seg_free(void *cls)
+{
+	struct seg_reader *sr = cls;
+
+	pthread_mutex_lock(&sr->w->lock);
+	ring_ref_put(sr->w, sr->rr);
+	pthread_mutex_unlock(&sr->w->lock);
+	free(sr);
+}
+
+static enum MHD_Result
+hls_segment(struct worker *w, struct MHD_Connection *conn, int slot,
+    uint64_t seq, struct hls_client *who)
+{
+	struct MHD_Response *r;
+	struct seg_reader *sr;
+	struct ring_ref *rr;
+	struct ring_seg seg;
+	enum MHD_Result ret;
+
+	pthread_mutex_lock(&w->lock);
+	rr = ring_ref_get(w, slot);
+	if (rr == NULL || ring_find_segment(&rr->ring, seq, &seg) == -1) {
+		pthread_mutex_unlock(&w->lock);
+		return http_error(conn, MHD_HTTP_NOT_FOUND,
+		    "segment not available");
+	}
+	rr->refs++;
+	if (who != NULL)
+		who->bytes += seg.len;
+	pthread_mutex_unlock(&w->lock);
+	if ((sr = calloc(1, sizeof(*sr))) == NULL) {
+		seg_free(&(struct seg_reader){ .w = w, .rr = rr });
+		return MHD_NO;
+	}
+	*sr = (struct seg_reader){ w, rr, seg.start, seg.len, slot, NULL };
+	r = MHD_create_response_from_callback(seg.len, WORKER_BLOCK_BYTES,
+	    seg_read, sr, seg_free);
+	if (r == NULL) {
+		seg_free(sr);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, "Content-Type", "video/mp2t");
+	MHD_add_response_header(r, "Cache-Control", "max-age=60");
+	MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
+	ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+enum MHD_Result
+http_hls_request(struct worker *w, struct MHD_Connection *conn,
+    const char *url, void **con_cls)
+{
+	char name[CONFIG_NAME_MAX + 1];
+	struct hls_client *who;
+	struct slot_cfg cfg;
+	const char *file;
+	uint64_t seq;
+	int slot;
+
+	if (hls_parse_path(url, name, sizeof(name), &file) == -1 ||
+	    (slot = state_find(w->st, name)) == -1 ||
+	    state_slot_read(w->st, slot, &cfg) == -1)
+		return http_error(conn, MHD_HTTP_NOT_FOUND, "no such stream");
+	if (*con_cls == NULL) {
+		pthread_mutex_lock(&w->lock);
+		who = hls_client_touch(w, conn, slot, &cfg);
+		pthread_mutex_unlock(&w->lock);
+	} else
+		who = NULL;
+	if (strcmp(file, "index.m3u8") == 0)
+		return hls_playlist(w, conn, slot, &cfg, con_cls);
+	if (hls_parse_seq(file, &seq) == 0) {
+		http_request_fetcher(w, slot);
+		return hls_segment(w, conn, slot, seq, who);
+	}
+	return http_error(conn, MHD_HTTP_NOT_FOUND, "not found");
+}

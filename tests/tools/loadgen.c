@@ -1,0 +1,1147 @@
+/*
+ * loadgen.c - many HTTP clients in one process, for the benchmarks.
+ *
+ *   loadgen -c N -d SECONDS [-r RAMP_PER_S] [-m stream|playlist]
+ *           [-k SCAN_BYTES] [-H "Name: value"]... URL
+ *
+ * stream mode (default): N clients connect to URL, ramped at RAMP_PER_S
+ * (default 200/s); each reads as fast as it can for SECONDS from its own
+ * start, then closes.  One JSON line reports how many connected, the
+ * per-client throughput distribution (bytes/s), the clients below 90% of
+ * the median ("starved"), time to first body byte, total bytes and
+ * Gbit/s, and the fraction of clients whose first video frame was a
+ * keyframe (what a player needs to show a picture at once).
+ *
+ * playlist mode: N keep-alive connections each GET the URL (a small HLS
+ * playlist) again as soon as the previous answer is complete, for SECONDS
+ * after the ramp; reports requests/s and latency percentiles.
+ *
+ * Design: a single thread, epoll (level-triggered), non-blocking sockets,
+ * one shared read buffer, one small struct per client.  Clients start in
+ * order and all run for the same time, so their end times are sorted and
+ * closing them is a walk along the array.  Body bytes go through tsscan
+ * only until the first video PES start (at most SCAN_BYTES, default 1 MB,
+ * per client) to keep the client cheap next to the server it measures.
+ * Every run is bounded: ramp time + SECONDS + a grace period, and results
+ * are printed even when clients failed (or on SIGINT/SIGTERM).
+ *
+ * The HTTP helpers (URL, head, chunked) repeat tsclient.c's on purpose:
+ * each tool is one file that the Makefile links with the project library.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE		/* strcasestr, POLLRDHUP */
+#endif
+#include <sys/types.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <errno.h>
+#include <math.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tsscan.h"
+
+#define LG_DEFAULT_RAMP_PER_S	200.0
+#define LG_DEFAULT_SCAN_BYTES	(1024 * 1024)
+#define LG_MAX_CLIENTS		100000
+#define LG_MAX_HEADERS		16
+#define LG_HEAD_MAX_BYTES	8192
+#define LG_READ_BYTES		(256 * 1024)
+#define LG_SYNC_OUT_BYTES	(TS_PACKET_SIZE * 1024)
+#define LG_EVENTS		512
+#define LG_TICK_MS		5
+#define LG_GRACE_SECONDS	5.0	/* after the last client's end */
+#define LG_STARVED_FRACTION	0.9
+#define LG_HIST_BUCKET_US	10	/* playlist latency resolution */
+#define LG_HIST_BUCKETS		1000000	/* 10 s */
+#define LG_FD_SLACK		64
+#define LG_HOST_MAX		256
+#define LG_PATH_MAX		4096
+
+enum lg_mode {
+	LG_STREAM = 0,
+	LG_PLAYLIST,
+};
+
+enum lg_state {
+	ST_IDLE = 0,		/* not started yet */
+	ST_CONNECTING,
+	ST_SENDING,
+	ST_HEAD,
+	ST_BODY,
+	ST_DONE,
+};
+
+/* Why a client failed; indexes lg_fail_names. */
+enum lg_fail {
+	F_NONE = 0,
+	F_CONNECT,		/* socket/connect error */
+	F_HTTP,			/* non-2xx status */
+	F_PROTOCOL,		/* malformed head or chunked framing */
+	F_CLOSED,		/* closed before a complete head */
+	F_TIMEOUT,		/* no head before the client's end */
+	F_NFAIL,
+};
+
+static const char *lg_fail_names[F_NFAIL] = {
+	"none", "connect", "http", "protocol", "closed", "timeout",
+};
+
+enum lg_chunk_state {
+	CH_SIZE = 0,
+	CH_EXT,
+	CH_SIZE_LF,
+	CH_DATA,
+	CH_DATA_CR,
+	CH_DATA_LF,
+	CH_TRAILER,
+	CH_DONE,
+};
+
+struct lg_chunked {
+	enum lg_chunk_state	 state;
+	uint64_t		 size;
+	int			 ndigits;
+	size_t			 linelen;
+};
+
+struct lg_url {
+	char	 host[LG_HOST_MAX];
+	char	 port[8];
+	char	 path[LG_PATH_MAX];
+	char	 hosthdr[LG_HOST_MAX + 16];
+};
+
+/* The first-frame probe, allocated while it runs. */
+struct lg_probe {
+	struct ts_sync	 sync;
+	struct tsscan	 scan;
+	uint64_t	 scanned;
+};
+
+struct lg_conn {
+	int			 fd;
+	enum lg_state		 state;
+	enum lg_fail		 fail;
+	int			 status;
+	int			 connected;	/* got a 2xx head */
+	int			 closed_early;	/* server ended the stream */
+	int			 first_video;	/* -1 unknown, 0 no, 1 key */
+	double			 t_start;
+	double			 t_end;		/* scheduled */
+	double			 t_first_byte;
+	double			 t_request;	/* playlist: request sent */
+	uint64_t		 bytes;
+	size_t			 sent;
+	size_t			 headlen;
+	char			*head;
+	int			 chunked;
+	long long		 clen;		/* -1 = none */
+	struct lg_chunked	 ch;
+	struct lg_probe		*probe;
+	uint64_t		 resp_bytes;	/* body of this response */
+	uint32_t		 gen;		/* epoll tag, per socket */
+};
+
+struct lg_opts {
+	int		 clients;
+	double		 seconds;
+	double		 ramp;
+	enum lg_mode	 mode;
+	uint64_t	 scan_bytes;
+	const char	*headers[LG_MAX_HEADERS];
+	int		 nheaders;
+	const char	*url;
+};
+
+struct lg {
+	struct lg_opts	 o;
+	struct lg_url	 u;
+	struct addrinfo	*ai;
+	struct lg_conn	*conns;
+	int		 ep;
+	int		 started;
+	int		 next_end;	/* first client not yet ended */
+	double		 t0;
+	double		 t_stop;	/* hard stop */
+	double		 t_finish;	/* when the run really ended */
+	char		*req;
+	size_t		 reqlen;
+	uint8_t		*buf;
+	uint8_t		*syncbuf;
+	uint32_t	*hist;		/* playlist latency histogram */
+	uint64_t	 hist_over;
+	double		 lat_max;
+	uint64_t	 requests;
+	uint64_t	 req_errors;
+	uint64_t	 reconnects;
+	uint64_t	 total_bytes;
+	int		 fails[F_NFAIL];
+};
+
+static volatile sig_atomic_t lg_interrupted;
+
+static double
+lg_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void
+lg_on_signal(int sig)
+{
+	lg_interrupted = 1;
+}
+
+static void
+lg_usage(void)
+{
+	fprintf(stderr, "usage: loadgen -c clients -d seconds "
+	    "[-r ramp_per_second] [-m stream|playlist]\n"
+	    "               [-k scan_bytes] [-H \"Name: value\"] url\n");
+	exit(2);
+}
+
+static void
+lg_fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "loadgen: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	exit(1);
+}
+
+/* http://HOST[:PORT][/PATH], HOST may be [v6]. */
+static int
+lg_parse_url(const char *s, struct lg_url *u)
+{
+	const char *p, *hend, *pstart;
+	size_t hlen, plen;
+	int v6 = 0;
+
+	if (strncasecmp(s, "http://", 7) != 0)
+		return -1;
+	p = s + 7;
+	if (*p == '[') {
+		if ((hend = strchr(p, ']')) == NULL)
+			return -1;
+		p++;
+		hlen = hend - p;
+		pstart = hend + 1;
+		v6 = 1;
+	} else {
+		hlen = strcspn(p, ":/?");
+		pstart = p + hlen;
+	}
+	if (hlen == 0 || hlen >= sizeof(u->host))
+		return -1;
+	memcpy(u->host, p, hlen);
+	u->host[hlen] = '\0';
+	strcpy(u->port, "80");
+	if (*pstart == ':') {
+		plen = strspn(pstart + 1, "0123456789");
+		if (plen == 0 || plen > 5)
+			return -1;
+		memcpy(u->port, pstart + 1, plen);
+		u->port[plen] = '\0';
+		pstart += 1 + plen;
+	}
+	if (*pstart == '\0')
+		strcpy(u->path, "/");
+	else if (*pstart == '/' || *pstart == '?') {
+		if (snprintf(u->path, sizeof(u->path), "%s%s",
+		    *pstart == '?' ? "/" : "", pstart) >= (int)sizeof(u->path))
+			return -1;
+	} else
+		return -1;
+	snprintf(u->hosthdr, sizeof(u->hosthdr), v6 ? "[%s]%s%s" : "%s%s%s",
+	    u->host, strcmp(u->port, "80") ? ":" : "",
+	    strcmp(u->port, "80") ? u->port : "");
+	return 0;
+}
+
+/* See tsclient.c: consume framing, hand out one span of body at a time. */
+static ssize_t
+lg_chunked_step(struct lg_chunked *c, const uint8_t *buf, size_t len,
+    const uint8_t **span, size_t *spanlen)
+{
+	size_t i, take;
+	int ch, v;
+
+	*span = NULL;
+	*spanlen = 0;
+	for (i = 0; i < len; i++) {
+		ch = buf[i];
+		switch (c->state) {
+		case CH_SIZE:
+			if ((ch >= '0' && ch <= '9') || (ch >= 'a' &&
+			    ch <= 'f') || (ch >= 'A' && ch <= 'F')) {
+				v = ch <= '9' ? ch - '0' : (ch | 0x20) - 'a' + 10;
+				if (++c->ndigits > 15)
+					return -1;
+				c->size = c->size * 16 + v;
+				break;
+			}
+			if (c->ndigits == 0)
+				return -1;
+			if (ch == ';' || ch == ' ' || ch == '\t')
+				c->state = CH_EXT;
+			else if (ch == '\r')
+				c->state = CH_SIZE_LF;
+			else if (ch == '\n')
+				goto size_done;
+			else
+				return -1;
+			break;
+		case CH_EXT:
+			if (ch == '\n')
+				goto size_done;
+			break;
+		case CH_SIZE_LF:
+			if (ch != '\n')
+				return -1;
+ size_done:
+			if (c->size == 0) {
+				c->state = CH_TRAILER;
+				c->linelen = 0;
+			} else
+				c->state = CH_DATA;
+			break;
+		case CH_DATA:
+			take = len - i;
+			if (take > c->size)
+				take = c->size;
+			c->size -= take;
+			if (c->size == 0)
+				c->state = CH_DATA_CR;
+			*span = buf + i;
+			*spanlen = take;
+			return i + take;
+		case CH_DATA_CR:
+			if (ch == '\r')
+				c->state = CH_DATA_LF;
+			else if (ch == '\n')
+				goto chunk_end;
+			else
+				return -1;
+			break;
+		case CH_DATA_LF:
+			if (ch != '\n')
+				return -1;
+ chunk_end:
+			c->state = CH_SIZE;
+			c->size = 0;
+			c->ndigits = 0;
+			break;
+		case CH_TRAILER:
+			if (ch == '\n') {
+				if (c->linelen == 0) {
+					c->state = CH_DONE;
+					return i + 1;
+				}
+				c->linelen = 0;
+			} else if (ch != '\r')
+				c->linelen++;
+			break;
+		case CH_DONE:
+			return i;
+		}
+	}
+	return len;
+}
+
+static size_t
+lg_head_end(const char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len; i++) {
+		if (buf[i] != '\n')
+			continue;
+		if (buf[i + 1] == '\n')
+			return i + 2;
+		if (i + 2 < len && buf[i + 1] == '\r' && buf[i + 2] == '\n')
+			return i + 3;
+	}
+	return 0;
+}
+
+/* Status, chunked and Content-Length of a NUL-terminated head. */
+static int
+lg_parse_head(char *head, struct lg_conn *c)
+{
+	char *line, *next, *v;
+	int first = 1;
+
+	c->chunked = 0;
+	c->clen = -1;
+	for (line = head; line != NULL && *line != '\0'; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if (first) {
+			first = 0;
+			if (strncmp(line, "HTTP/1.", 7) != 0 &&
+			    strncmp(line, "ICY ", 4) != 0)
+				return -1;
+			if ((v = strchr(line, ' ')) == NULL)
+				return -1;
+			c->status = (int)strtol(v + 1, NULL, 10);
+			if (c->status < 100 || c->status > 999)
+				return -1;
+			continue;
+		}
+		if ((v = strchr(line, ':')) == NULL)
+			continue;
+		*v++ = '\0';
+		if (strcasecmp(line, "Transfer-Encoding") == 0 &&
+		    strcasestr(v, "chunked") != NULL)
+			c->chunked = 1;
+		else if (strcasecmp(line, "Content-Length") == 0)
+			c->clen = strtoll(v, NULL, 10);
+	}
+	return first ? -1 : 0;
+}
+
+static void
+lg_build_request(struct lg *g)
+{
+	size_t cap = LG_PATH_MAX + 4096, len;
+	int i, have_ua = 0;
+
+	if ((g->req = malloc(cap)) == NULL)
+		lg_fatal("malloc: %s", strerror(errno));
+	len = snprintf(g->req, cap, "GET %s HTTP/1.1\r\nHost: %s\r\n",
+	    g->u.path, g->u.hosthdr);
+	for (i = 0; i < g->o.nheaders && len < cap; i++) {
+		if (strncasecmp(g->o.headers[i], "User-Agent:", 11) == 0)
+			have_ua = 1;
+		len += snprintf(g->req + len, cap - len, "%s\r\n",
+		    g->o.headers[i]);
+	}
+	if (len < cap)
+		len += snprintf(g->req + len, cap - len, "%s%s\r\n",
+		    have_ua ? "" : "User-Agent: ringcast-loadgen\r\n",
+		    g->o.mode == LG_STREAM ? "Connection: close\r\n" : "");
+	if (len >= cap)
+		lg_fatal("request too long");
+	g->reqlen = len;
+}
+
+/* Raise RLIMIT_NOFILE so N sockets fit; as root also the hard limit. */
+static void
+lg_raise_nofile(int clients)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)clients + LG_FD_SLACK;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return;
+	if (rl.rlim_cur >= want)
+		return;
+	if (rl.rlim_max < want) {
+		rl.rlim_max = want;
+		rl.rlim_cur = want;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+			return;
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur < want)
+		fprintf(stderr, "loadgen: open files limited to %llu, some "
+		    "clients will fail\n", (unsigned long long)rl.rlim_cur);
+}
+
+static void
+lg_close(struct lg *g, struct lg_conn *c)
+{
+	if (c->fd != -1) {
+		close(c->fd);	/* also leaves the epoll set */
+		c->fd = -1;
+	}
+	free(c->head);
+	c->head = NULL;
+	free(c->probe);
+	c->probe = NULL;
+}
+
+static void
+lg_fail(struct lg *g, struct lg_conn *c, enum lg_fail why)
+{
+	if (!c->connected && c->fail == F_NONE) {
+		c->fail = why;
+		g->fails[why]++;
+	}
+	if (c->connected && g->o.mode == LG_STREAM)
+		c->closed_early = 1;
+	if (c->connected && g->o.mode == LG_PLAYLIST)
+		g->req_errors++;
+	lg_close(g, c);
+	c->state = ST_DONE;
+}
+
+/*
+ * The epoll tag of C's current socket: its index and a generation, so an
+ * event still queued for a socket closed in the same batch is ignored.
+ */
+static uint64_t
+lg_tag(const struct lg *g, const struct lg_conn *c)
+{
+	return (uint64_t)c->gen << 32 | (uint64_t)(c - g->conns);
+}
+
+/* Start (or, in playlist mode, restart) the connection of C. */
+static int
+lg_connect(struct lg *g, struct lg_conn *c)
+{
+	struct epoll_event ev;
+	struct addrinfo *a = g->ai;
+
+	c->fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, a->ai_protocol);
+	if (c->fd == -1)
+		return -1;
+	if (connect(c->fd, a->ai_addr, a->ai_addrlen) == -1 &&
+	    errno != EINPROGRESS)
+		return -1;
+	c->state = ST_CONNECTING;
+	c->sent = 0;
+	c->gen++;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLOUT;
+	ev.data.u64 = lg_tag(g, c);
+	if (epoll_ctl(g->ep, EPOLL_CTL_ADD, c->fd, &ev) == -1)
+		return -1;
+	return 0;
+}
+
+static void
+lg_start_clients(struct lg *g, double now)
+{
+	struct lg_conn *c;
+	int target;
+
+	target = (int)((now - g->t0) * g->o.ramp) + 1;
+	if (target > g->o.clients)
+		target = g->o.clients;
+	while (g->started < target) {
+		c = &g->conns[g->started++];
+		c->t_start = now;
+		c->t_end = now + g->o.seconds;
+		if (g->o.mode == LG_PLAYLIST)	/* all measure one window */
+			c->t_end = g->t0 + (g->o.clients - 1) / g->o.ramp +
+			    g->o.seconds;
+		if (lg_connect(g, c) == -1)
+			lg_fail(g, c, F_CONNECT);
+	}
+}
+
+static void
+lg_set_events(struct lg *g, struct lg_conn *c, uint32_t events)
+{
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = events;
+	ev.data.u64 = lg_tag(g, c);
+	if (epoll_ctl(g->ep, EPOLL_CTL_MOD, c->fd, &ev) == -1)
+		lg_fail(g, c, F_CONNECT);
+}
+
+static void
+lg_send(struct lg *g, struct lg_conn *c)
+{
+	ssize_t n;
+
+	if (c->state == ST_CONNECTING) {
+		int err = 0;
+		socklen_t len = sizeof(err);
+
+		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) ==
+		    -1 || err != 0) {
+			lg_fail(g, c, F_CONNECT);
+			return;
+		}
+		c->state = ST_SENDING;
+	}
+	n = send(c->fd, g->req + c->sent, g->reqlen - c->sent, MSG_NOSIGNAL);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n == -1) {
+		lg_fail(g, c, c->connected ? F_CLOSED : F_CONNECT);
+		return;
+	}
+	c->sent += n;
+	if (c->sent < g->reqlen)
+		return;
+	c->t_request = lg_now();
+	c->state = ST_HEAD;
+	c->headlen = 0;
+	lg_set_events(g, c, EPOLLIN);
+}
+
+/* Stream mode: watch the first body bytes until the first video PES. */
+static void
+lg_probe(struct lg *g, struct lg_conn *c, const uint8_t *p, size_t n)
+{
+	struct lg_probe *pr = c->probe;
+	size_t consumed, nout, i;
+	uint64_t pcr;
+	int flags;
+
+	if (pr->scanned + n > g->o.scan_bytes)
+		n = g->o.scan_bytes - pr->scanned;
+	pr->scanned += n;
+	while (n > 0 && c->first_video == -1) {
+		nout = ts_sync_feed(&pr->sync, p, n, &consumed, g->syncbuf,
+		    LG_SYNC_OUT_BYTES);
+		for (i = 0; i + TS_PACKET_SIZE <= nout; i += TS_PACKET_SIZE) {
+			flags = tsscan_packet(&pr->scan, g->syncbuf + i, &pcr);
+			if (flags & (TS_F_VIDEO_PES_START | TS_F_KEYFRAME)) {
+				c->first_video = (flags & TS_F_KEYFRAME) != 0;
+				break;
+			}
+		}
+		if (consumed == 0 && nout == 0)
+			break;
+		p += consumed;
+		n -= consumed;
+	}
+	if (c->first_video != -1 || pr->scanned >= g->o.scan_bytes) {
+		free(c->probe);
+		c->probe = NULL;
+	}
+}
+
+static void
+lg_body(struct lg *g, struct lg_conn *c, const uint8_t *p, size_t n)
+{
+	if (n == 0)
+		return;
+	if (c->t_first_byte == 0)
+		c->t_first_byte = lg_now();
+	c->bytes += n;
+	g->total_bytes += n;
+	if (c->probe != NULL)
+		lg_probe(g, c, p, n);
+}
+
+static void
+lg_hist_add(struct lg *g, double seconds)
+{
+	uint64_t b = (uint64_t)(seconds * 1e6 / LG_HIST_BUCKET_US);
+
+	if (seconds > g->lat_max)
+		g->lat_max = seconds;
+	if (b >= LG_HIST_BUCKETS)
+		g->hist_over++;
+	else
+		g->hist[b]++;
+}
+
+/* Playlist mode: a response is complete; send the next request. */
+static void
+lg_next_request(struct lg *g, struct lg_conn *c)
+{
+	double now = lg_now();
+
+	g->requests++;
+	lg_hist_add(g, now - c->t_request);
+	if (now >= c->t_end) {
+		lg_close(g, c);
+		c->state = ST_DONE;
+		return;
+	}
+	c->state = ST_SENDING;
+	c->sent = 0;
+	lg_set_events(g, c, EPOLLOUT);
+}
+
+static int
+lg_response_done(const struct lg_conn *c, uint64_t body_bytes)
+{
+	if (c->chunked)
+		return c->ch.state == CH_DONE;
+	return c->clen >= 0 && (long long)body_bytes >= c->clen;
+}
+
+/* Body bytes in P; -1 on malformed framing. */
+static int
+lg_feed(struct lg *g, struct lg_conn *c, const uint8_t *p, size_t n,
+    uint64_t *resp_bytes)
+{
+	const uint8_t *span;
+	size_t off = 0, spanlen;
+	ssize_t step;
+
+	while (off < n) {
+		if (c->chunked) {
+			step = lg_chunked_step(&c->ch, p + off, n - off, &span,
+			    &spanlen);
+			if (step == -1)
+				return -1;
+			if (step == 0)
+				break;
+			off += step;
+		} else {
+			span = p + off;
+			spanlen = n - off;
+			off = n;
+			if (c->clen >= 0 && (long long)(*resp_bytes + spanlen)
+			    > c->clen)
+				spanlen = c->clen - *resp_bytes;
+		}
+		*resp_bytes += spanlen;
+		lg_body(g, c, span, spanlen);
+	}
+	return 0;
+}
+
+/* A head arrived in full: returns 1 to go on with the body, 0 if failed. */
+static int
+lg_take_head(struct lg *g, struct lg_conn *c, size_t hend)
+{
+	char save = c->head[hend];
+
+	c->head[hend] = '\0';
+	if (lg_parse_head(c->head, c) == -1) {
+		lg_fail(g, c, F_PROTOCOL);
+		return 0;
+	}
+	c->head[hend] = save;
+	if (c->status < 200) {		/* 1xx: drop it, the real head follows */
+		memmove(c->head, c->head + hend, c->headlen - hend);
+		c->headlen -= hend;
+		return 1;
+	}
+	if (c->status > 299) {
+		lg_fail(g, c, F_HTTP);
+		return 0;
+	}
+	if (!c->connected) {
+		c->connected = 1;
+		if (g->o.mode == LG_STREAM &&
+		    (c->probe = calloc(1, sizeof(*c->probe))) != NULL) {
+			ts_sync_reset(&c->probe->sync);
+			tsscan_init(&c->probe->scan);
+		}
+	}
+	memset(&c->ch, 0, sizeof(c->ch));
+	c->resp_bytes = 0;
+	c->state = ST_BODY;
+	return 1;
+}
+
+/* Playlist mode: the server closed the keep-alive connection. */
+static void
+lg_reconnect(struct lg *g, struct lg_conn *c)
+{
+	lg_close(g, c);
+	g->reconnects++;
+	if (lg_now() >= c->t_end)
+		c->state = ST_DONE;
+	else if (lg_connect(g, c) == -1)
+		lg_fail(g, c, F_CONNECT);
+}
+
+/* Read the head; returns 1 when a body follows in c->head, else 0. */
+static int
+lg_read_head(struct lg *g, struct lg_conn *c, size_t *hend)
+{
+	ssize_t n;
+
+	if (c->head == NULL &&
+	    (c->head = malloc(LG_HEAD_MAX_BYTES)) == NULL) {
+		lg_fail(g, c, F_PROTOCOL);
+		return 0;
+	}
+	n = recv(c->fd, c->head + c->headlen, LG_HEAD_MAX_BYTES - c->headlen,
+	    0);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n <= 0) {
+		if (g->o.mode == LG_PLAYLIST && c->connected &&
+		    c->headlen == 0)
+			lg_reconnect(g, c);	/* closed between requests */
+		else
+			lg_fail(g, c, F_CLOSED);
+		return 0;
+	}
+	c->headlen += n;
+	while (c->state == ST_HEAD &&
+	    (*hend = lg_head_end(c->head, c->headlen)) != 0)
+		if (!lg_take_head(g, c, *hend))
+			return 0;
+	if (c->state == ST_HEAD) {
+		if (c->headlen == LG_HEAD_MAX_BYTES)
+			lg_fail(g, c, F_PROTOCOL);
+		return 0;
+	}
+	return 1;
+}
+
+static void
+lg_read(struct lg *g, struct lg_conn *c)
+{
+	size_t hend = 0;
+	ssize_t n;
+
+	if (c->state == ST_HEAD) {
+		if (!lg_read_head(g, c, &hend))
+			return;
+		/* what followed the head is body */
+		if (lg_feed(g, c, (uint8_t *)c->head + hend,
+		    c->headlen - hend, &c->resp_bytes) == -1) {
+			lg_fail(g, c, F_PROTOCOL);
+			return;
+		}
+		if (g->o.mode == LG_STREAM) {
+			free(c->head);
+			c->head = NULL;
+		}
+	} else {
+		n = recv(c->fd, g->buf, LG_READ_BYTES, 0);
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n <= 0 && g->o.mode == LG_PLAYLIST && !c->chunked &&
+		    c->clen < 0) {
+			/* a close-delimited answer is complete */
+			g->requests++;
+			lg_hist_add(g, lg_now() - c->t_request);
+			lg_reconnect(g, c);
+			return;
+		}
+		if (n <= 0) {
+			lg_fail(g, c, F_CLOSED);
+			return;
+		}
+		if (lg_feed(g, c, g->buf, n, &c->resp_bytes) == -1) {
+			lg_fail(g, c, F_PROTOCOL);
+			return;
+		}
+	}
+	if (!lg_response_done(c, c->resp_bytes))
+		return;
+	if (g->o.mode == LG_PLAYLIST)
+		lg_next_request(g, c);
+	else
+		lg_fail(g, c, F_CLOSED);	/* a finite answer: it ended */
+}
+
+/* Close every client whose time is up; the array is sorted by t_end. */
+static void
+lg_end_clients(struct lg *g, double now)
+{
+	struct lg_conn *c;
+
+	while (g->next_end < g->started &&
+	    g->conns[g->next_end].t_end <= now) {
+		c = &g->conns[g->next_end++];
+		if (c->state != ST_DONE) {
+			if (!c->connected)
+				lg_fail(g, c, F_TIMEOUT);
+			lg_close(g, c);
+			c->state = ST_DONE;
+		}
+	}
+}
+
+static void
+lg_run(struct lg *g)
+{
+	struct epoll_event evs[LG_EVENTS];
+	struct lg_conn *c;
+	double now;
+	int i, n;
+
+	g->t0 = lg_now();
+	g->t_stop = g->t0 + (g->o.clients - 1) / g->o.ramp + g->o.seconds +
+	    LG_GRACE_SECONDS;
+	for (;;) {
+		now = lg_now();
+		if (lg_interrupted || now >= g->t_stop)
+			break;
+		lg_start_clients(g, now);
+		lg_end_clients(g, now);
+		if (g->next_end >= g->o.clients)
+			break;
+		n = epoll_wait(g->ep, evs, LG_EVENTS, LG_TICK_MS);
+		if (n == -1 && errno != EINTR)
+			lg_fatal("epoll_wait: %s", strerror(errno));
+		for (i = 0; i < n; i++) {
+			c = &g->conns[(uint32_t)evs[i].data.u64];
+			if (c->fd == -1 || c->state == ST_DONE ||
+			    c->gen != (uint32_t)(evs[i].data.u64 >> 32))
+				continue;
+			if (c->state == ST_CONNECTING ||
+			    c->state == ST_SENDING)
+				lg_send(g, c);
+			else
+				lg_read(g, c);
+		}
+	}
+	g->t_finish = lg_now();
+	for (i = 0; i < g->started; i++) {
+		c = &g->conns[i];
+		if (c->state != ST_DONE && !c->connected)
+			lg_fail(g, c, F_TIMEOUT);
+		lg_close(g, c);
+		c->state = ST_DONE;
+	}
+}
+
+static int
+lg_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank percentile of a sorted array. */
+static double
+lg_pct(const double *v, size_t n, double p)
+{
+	size_t k;
+
+	if (n == 0)
+		return 0;
+	k = (size_t)ceil(p / 100.0 * n);
+	if (k < 1)
+		k = 1;
+	return v[k > n ? n - 1 : k - 1];
+}
+
+static double
+lg_hist_pct(const struct lg *g, double p)
+{
+	uint64_t total = g->hist_over, want, seen = 0;
+	size_t b;
+
+	for (b = 0; b < LG_HIST_BUCKETS; b++)
+		total += g->hist[b];
+	if (total == 0)
+		return 0;
+	want = (uint64_t)ceil(p / 100.0 * total);
+	if (want < 1)
+		want = 1;
+	for (b = 0; b < LG_HIST_BUCKETS; b++) {
+		seen += g->hist[b];
+		if (seen >= want)	/* upper edge of the bucket, in ms */
+			return fmin((b + 1) * LG_HIST_BUCKET_US / 1000.0,
+			    g->lat_max * 1000);
+	}
+	return g->lat_max * 1000;
+}
+
+static void
+lg_print_common(const struct lg *g, int connected, double wall)
+{
+	int i;
+
+	printf("{\"mode\":\"%s\",\"clients_requested\":%d,"
+	    "\"clients_started\":%d,\"clients_connected\":%d,"
+	    "\"clients_failed\":%d,\"failures\":{",
+	    g->o.mode == LG_STREAM ? "stream" : "playlist", g->o.clients,
+	    g->started, connected, g->started - connected +
+	    (g->o.clients - g->started));
+	for (i = F_CONNECT; i < F_NFAIL; i++)
+		printf("%s\"%s\":%d", i == F_CONNECT ? "" : ",",
+		    lg_fail_names[i], g->fails[i]);
+	printf("},\"seconds\":%.3f,\"wall_seconds\":%.3f,\"interrupted\":%s",
+	    g->o.seconds, wall, lg_interrupted ? "true" : "false");
+}
+
+static void
+lg_report_stream(struct lg *g, double wall)
+{
+	double *rate, *ttfb, span, med;
+	int i, nr = 0, nt = 0, connected = 0, starved = 0, early = 0;
+	int keyfirst = 0, probed = 0;
+	struct lg_conn *c;
+
+	if ((rate = calloc(g->o.clients + 1, sizeof(double))) == NULL ||
+	    (ttfb = calloc(g->o.clients + 1, sizeof(double))) == NULL)
+		lg_fatal("calloc: %s", strerror(errno));
+	for (i = 0; i < g->started; i++) {
+		c = &g->conns[i];
+		if (!c->connected)
+			continue;
+		connected++;
+		early += c->closed_early;
+		/* over its whole slot, even if the server ended it early */
+		span = fmin(c->t_end, g->t_finish) - c->t_first_byte;
+		rate[nr++] = c->t_first_byte > 0 && span > 0 ?
+		    c->bytes / span : 0;
+		if (c->t_first_byte > 0)
+			ttfb[nt++] = (c->t_first_byte - c->t_start) * 1000;
+		if (c->first_video != -1)
+			probed++;
+		keyfirst += c->first_video == 1;
+	}
+	qsort(rate, nr, sizeof(double), lg_cmp_double);
+	qsort(ttfb, nt, sizeof(double), lg_cmp_double);
+	med = lg_pct(rate, nr, 50);
+	for (i = 0; i < nr; i++)
+		starved += rate[i] < LG_STARVED_FRACTION * med;
+	lg_print_common(g, connected, wall);
+	printf(",\"closed_early\":%d,\"rate_min_Bps\":%.0f,"
+	    "\"rate_p10_Bps\":%.0f,\"rate_median_Bps\":%.0f,"
+	    "\"rate_max_Bps\":%.0f,\"starved\":%d,"
+	    "\"ttfb_p50_ms\":%.1f,\"ttfb_p99_ms\":%.1f,\"ttfb_max_ms\":%.1f,"
+	    "\"total_bytes\":%llu,\"total_gbps\":%.3f,"
+	    "\"first_frame_probed\":%d,\"first_frame_keyframe_ratio\":%.3f}\n",
+	    early, nr ? rate[0] : 0, lg_pct(rate, nr, 10), med,
+	    nr ? rate[nr - 1] : 0, starved, lg_pct(ttfb, nt, 50),
+	    lg_pct(ttfb, nt, 99), nt ? ttfb[nt - 1] : 0,
+	    (unsigned long long)g->total_bytes,
+	    wall > 0 ? g->total_bytes * 8 / wall / 1e9 : 0,
+	    probed, connected ? (double)keyfirst / connected : 0);
+	free(rate);
+	free(ttfb);
+}
+
+static void
+lg_report_playlist(struct lg *g, double wall)
+{
+	int i, connected = 0;
+
+	for (i = 0; i < g->started; i++)
+		connected += g->conns[i].connected;
+	lg_print_common(g, connected, wall);
+	printf(",\"requests\":%llu,\"request_errors\":%llu,"
+	    "\"reconnects\":%llu,\"requests_per_s\":%.1f,"
+	    "\"latency_p50_ms\":%.2f,\"latency_p99_ms\":%.2f,"
+	    "\"latency_max_ms\":%.2f,\"total_bytes\":%llu}\n",
+	    (unsigned long long)g->requests,
+	    (unsigned long long)g->req_errors,
+	    (unsigned long long)g->reconnects,
+	    wall > 0 ? g->requests / wall : 0, lg_hist_pct(g, 50),
+	    lg_hist_pct(g, 99), g->lat_max * 1000,
+	    (unsigned long long)g->total_bytes);
+}
+
+static void
+lg_getopts(int argc, char **argv, struct lg_opts *o)
+{
+	char *end;
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	o->ramp = LG_DEFAULT_RAMP_PER_S;
+	o->scan_bytes = LG_DEFAULT_SCAN_BYTES;
+	while ((ch = getopt(argc, argv, "c:d:r:m:k:H:")) != -1) {
+		end = NULL;
+		switch (ch) {
+		case 'c':
+			o->clients = (int)strtol(optarg, &end, 10);
+			break;
+		case 'd':
+			o->seconds = strtod(optarg, &end);
+			break;
+		case 'r':
+			o->ramp = strtod(optarg, &end);
+			break;
+		case 'k':
+			o->scan_bytes = strtoull(optarg, &end, 10);
+			break;
+		case 'm':
+			if (strcmp(optarg, "stream") == 0)
+				o->mode = LG_STREAM;
+			else if (strcmp(optarg, "playlist") == 0)
+				o->mode = LG_PLAYLIST;
+			else
+				lg_usage();
+			break;
+		case 'H':
+			if (o->nheaders == LG_MAX_HEADERS ||
+			    strchr(optarg, ':') == NULL ||
+			    strpbrk(optarg, "\r\n") != NULL)
+				lg_usage();
+			o->headers[o->nheaders++] = optarg;
+			break;
+		default:
+			lg_usage();
+		}
+		if (end != NULL && *end != '\0')
+			lg_usage();
+	}
+	if (optind + 1 != argc || o->clients < 1 ||
+	    o->clients > LG_MAX_CLIENTS || o->seconds <= 0 || o->ramp <= 0)
+		lg_usage();
+	o->url = argv[optind];
+}
+
+int
+main(int argc, char **argv)
+{
+	struct lg g;
+	struct addrinfo hints;
+	struct sigaction sa;
+	int rc;
+
+	memset(&g, 0, sizeof(g));
+	lg_getopts(argc, argv, &g.o);
+	if (lg_parse_url(g.o.url, &g.u) == -1)
+		lg_fatal("bad URL (want http://host[:port]/path): %s", g.o.url);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	if ((rc = getaddrinfo(g.u.host, g.u.port, &hints, &g.ai)) != 0)
+		lg_fatal("%s: %s", g.u.host, gai_strerror(rc));
+	lg_raise_nofile(g.o.clients);
+	lg_build_request(&g);
+
+	signal(SIGPIPE, SIG_IGN);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = lg_on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	if ((g.conns = calloc(g.o.clients, sizeof(*g.conns))) == NULL ||
+	    (g.buf = malloc(LG_READ_BYTES)) == NULL ||
+	    (g.syncbuf = malloc(LG_SYNC_OUT_BYTES)) == NULL)
+		lg_fatal("malloc: %s", strerror(errno));
+	if (g.o.mode == LG_PLAYLIST &&
+	    (g.hist = calloc(LG_HIST_BUCKETS, sizeof(*g.hist))) == NULL)
+		lg_fatal("calloc: %s", strerror(errno));
+	for (rc = 0; rc < g.o.clients; rc++) {
+		g.conns[rc].fd = -1;
+		g.conns[rc].first_video = -1;
+	}
+	if ((g.ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		lg_fatal("epoll_create1: %s", strerror(errno));
+
+	lg_run(&g);
+	if (g.o.mode == LG_STREAM)
+		lg_report_stream(&g, lg_now() - g.t0);
+	else
+		lg_report_playlist(&g, lg_now() - g.t0);
+	fflush(stdout);
+	freeaddrinfo(g.ai);
+	free(g.conns);
+	free(g.buf);
+	free(g.syncbuf);
+	free(g.hist);
+	free(g.req);
+	close(g.ep);
+	return 0;
+}
