@@ -30,15 +30,16 @@ LDLIBS		 = $(PKG_LIBS) -lpthread -lrt -lm
 
 # Modules shared by the daemon, the CLI and the unit tests.
 LIB_SRCS	:= log config tsscan pace ring state json msg proctitle util metrics \
+		   m3u8 \
 		   manifest \
 		   status pidfile
 # ringcastd: supervisor and every child role (one binary, forked).
-DAEMON_SRCS	:= ringcastd supervisor proc control fetch_ts fetch_file \
+DAEMON_SRCS	:= ringcastd supervisor proc control fetch_ts fetch_file fetch_hls \
 		   worker http_stream http_hls http_info
 CTL_SRCS	:= ctl
 
 UNIT_TESTS	:= test_config test_tsscan test_pace test_ring test_json test_msg \
-		   test_manifest test_metrics \
+		   test_manifest test_metrics test_m3u8 \
 		   test_util
 
 LIB_OBJS	:= $(LIB_SRCS:%=$(B)/obj/src/%.o)

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "metrics.h"
 #include "ring.h"
 #include "state.h"
 #include "tsscan.h"
@@ -21,6 +22,8 @@
 #define FETCH_NULL_PACKETS	7
 #define FETCH_POLL_MS		100
 #define FETCH_MAX_REDIRECTS	5
+#define FETCH_HLS_RETRIES	3		/* tries a segment gets */
+#define FETCH_HLS_MAX_SEGMENT_BYTES	(256LL * 1024 * 1024)
 
 enum fetch_result {
 	FETCH_STOP = 0,		/* asked to stop */
@@ -33,6 +36,8 @@ struct fetcher {
 	int			 chan;		/* to the supervisor */
 	const struct stream_conf *sc;
 	struct state		*st;
+	struct metrics_shm	*metrics;
+	int			 mslot;		/* our metrics block */
 	struct ring		 ring;
 	struct ts_sync		 sync;
 	struct tsscan		 scan;
@@ -62,6 +67,9 @@ struct fetcher {
 	int			 n_seg_pending;
 	uint64_t		 last_pcr;
 	int			 have_pcr;
+	/* HLS upstream progress; survives reconnects of fetch_hls_run(). */
+	int			 hls_have_last;
+	uint64_t		 hls_last_seq;
 	const char		*url;		/* in use */
 	const char		*base_dir;	/* relative file:// paths */
 	char			 error[STATE_ERROR_MAX];
@@ -90,7 +98,12 @@ uint64_t fetch_position(struct fetcher *);
 void	 fetch_event(struct fetcher *, const char *json_obj);
 void	 fetch_event_connected(struct fetcher *);
 
+void	 fetch_add_rap(struct fetcher *, uint64_t pos);
+/* Sleep MS while keeping clients fed and the channel watched. */
+void	 fetch_idle(struct fetcher *, uint64_t ms);
+
 enum fetch_result fetch_http_run(struct fetcher *, const char *url);
+enum fetch_result fetch_hls_run(struct fetcher *, const char *url);
 enum fetch_result fetch_file_run(struct fetcher *, const char *url);
 
 #endif

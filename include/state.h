@@ -45,6 +45,13 @@ enum stream_state {
 	STREAM_ENDED,		/* upstream ended (eof), not restarted */
 };
 
+/* CPU and memory of a process, sampled by the supervisor from /proc. */
+struct proc_stats {
+	_Atomic uint64_t	 cpu_ms;		/* user + system */
+	_Atomic uint64_t	 rss_bytes;
+	_Atomic uint32_t	 restarts;
+};
+
 struct stream_slot {
 	/* Supervisor-written, under cfg_seq. */
 	_Atomic uint32_t	 cfg_seq;
@@ -82,6 +89,7 @@ struct stream_slot {
 	_Atomic uint32_t	 ended;			/* upstream sent ENDLIST */
 	_Atomic uint64_t	 segments_fetched;
 	_Atomic uint64_t	 segments_failed;
+	struct proc_stats	 fetcher_stats;
 
 	/* Fetcher-written text, under info_seq. */
 	_Atomic uint32_t	 info_seq;
@@ -93,6 +101,7 @@ struct state_worker {
 	_Atomic int32_t		 pid;
 	_Atomic uint32_t	 clients;		/* all streams */
 	_Atomic uint64_t	 requests;
+	struct proc_stats	 stats;
 } __attribute__((aligned(STATE_CACHELINE)));
 
 struct state {
@@ -103,6 +112,7 @@ struct state {
 	_Atomic uint64_t	 started_wall_ms;
 	_Atomic uint64_t	 config_generation;
 	_Atomic uint64_t	 events_dropped;
+	struct proc_stats	 supervisor_stats;
 
 	_Atomic uint32_t	 notify_seq __attribute__((aligned(STATE_CACHELINE)));
 	_Atomic uint32_t	 notify_waiters;

@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "control.h"
+#include "metrics.h"
 #include "proc.h"
 #include "state.h"
 
@@ -20,6 +21,16 @@
 #define SUP_STOP_GRACE_MS	3000	/* SIGTERM -> SIGKILL */
 #define SUP_SHUTDOWN_MAX_MS	5000
 #define SUP_HLS_ACTIVE_MS	2000	/* an HLS request keeps a stream up */
+
+/* Process-stats sampling interval by running fetchers (issue: adaptive). */
+#define SUP_STATS_IDLE_MS	10000	/* no fetcher */
+#define SUP_STATS_FEW_MS	3000	/* 1-5 fetchers */
+#define SUP_STATS_MANY_MS	2000	/* 6 or more */
+
+/* Metrics blocks: one a process, see metrics.h. */
+#define METRICS_SLOT_SUPERVISOR		0
+#define METRICS_SLOT_WORKER(row)	(1 + (row))
+#define METRICS_SLOT_FETCHER(slot)	(1 + 2 * CONFIG_MAX_WORKERS + (slot))
 
 enum end_reason {
 	END_NONE = 0,
@@ -54,6 +65,9 @@ struct supervisor {
 	int		 debug;
 	struct state	*st;
 	char		 state_name[STATE_SHM_NAME_MAX];
+	struct metrics_shm *metrics;
+	char		 metrics_name[STATE_SHM_NAME_MAX];
+	uint64_t	 next_stats_ms;
 	int		 listen_fds[CONFIG_MAX_LISTEN];
 	int		 n_listen;
 	int		 sigfd;

@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "json.h"
+#include "metrics.h"
 #include "proc.h"
 #include "ring.h"
 #include "state.h"
@@ -67,6 +68,8 @@ struct client {
 
 struct worker {
 	struct state		*st;
+	struct metrics_shm	*metrics;
+	int			 mslot;
 	int			 row;
 	int			 chan;
 	struct MHD_Daemon	*daemons[CONFIG_MAX_LISTEN];

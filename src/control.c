@@ -178,6 +178,37 @@ control_reply_error(struct control_client *c, const char *msg)
 	buf_puts(&c->out, "}\n");
 }
 
+/* "metrics [OPERATION] [--window SECONDS]" */
+static void
+control_metrics(struct control_client *c, struct supervisor *sv, char *arg)
+{
+	char *tok, *save = NULL, *op = NULL;
+	double window_s = 0;
+
+	for (tok = arg ? strtok_r(arg, " \t", &save) : NULL; tok != NULL;
+	    tok = strtok_r(NULL, " \t", &save)) {
+		if (strcmp(tok, "--window") == 0) {
+			tok = strtok_r(NULL, " \t", &save);
+			if (tok == NULL ||
+			    metrics_parse_window(tok, &window_s) == -1) {
+				control_reply_error(c, "--window needs a number"
+				    " of seconds");
+				return;
+			}
+		} else if (op == NULL && metrics_op_from_name(tok) != -1)
+			op = tok;
+		else {
+			control_reply_error(c, "unknown operation");
+			return;
+		}
+	}
+	if (metrics_json(sv->metrics, op, window_s, metrics_now_ms(),
+	    &c->out) == -1)
+		control_reply_error(c, "cannot render metrics");
+	else
+		buf_puts(&c->out, "\n");
+}
+
 static void
 control_command(struct control_client *c, struct supervisor *sv, char *line)
 {
@@ -217,7 +248,7 @@ control_command(struct control_client *c, struct supervisor *sv, char *line)
 			control_reply_error(c, err);
 		break;
 	case CTL_CMD_METRICS:
-		status_prometheus(sv->st, &c->out);
+		control_metrics(c, sv, arg);
 		break;
 	case CTL_CMD_INVALID:
 		control_reply_error(c, "unknown command (try: status, events,"

@@ -35,7 +35,8 @@ usage(void)
 	    "  reload              re-read the configuration\n"
 	    "  start NAME          start a stream's fetcher\n"
 	    "  stop NAME           stop a stream's fetcher\n"
-	    "  metrics             Prometheus metrics\n");
+	    "  metrics [OPERATION] [--window SECONDS]\n"
+	    "                      latency percentiles by operation\n");
 	exit(CTL_EXIT_REFUSED);
 }
 
@@ -93,9 +94,20 @@ ctl_command(int argc, char **argv, struct buf *cmd)
 			return buf_puts(cmd, "status json\n");
 		return -1;
 	}
-	if ((strcmp(c, "events") == 0 || strcmp(c, "reload") == 0 ||
-	    strcmp(c, "metrics") == 0) && argc == 1)
+	if ((strcmp(c, "events") == 0 || strcmp(c, "reload") == 0) &&
+	    argc == 1)
 		return buf_printf(cmd, "%s\n", c);
+	if (strcmp(c, "metrics") == 0 && argc <= 4) {
+		int i;
+
+		buf_puts(cmd, "metrics");
+		for (i = 1; i < argc; i++) {
+			if (strpbrk(argv[i], " \t\r\n") != NULL)
+				return -1;
+			buf_printf(cmd, " %s", argv[i]);
+		}
+		return buf_puts(cmd, "\n");
+	}
 	if ((strcmp(c, "start") == 0 || strcmp(c, "stop") == 0) && argc == 2) {
 		if (!config_name_valid(argv[1])) {
 			fprintf(stderr, "ringcastctl: invalid stream name\n");

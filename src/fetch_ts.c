@@ -204,7 +204,7 @@ fetch_append(struct fetcher *f, const uint8_t *pkt)
 	f->batch_len += TS_PACKET_SIZE;
 }
 
-static void
+void
 fetch_add_rap(struct fetcher *f, uint64_t pos)
 {
 	if (f->n_raps == (int)(sizeof(f->raps) / sizeof(f->raps[0])))
@@ -283,6 +283,7 @@ void
 fetch_ingest(struct fetcher *f, const uint8_t *buf, size_t len)
 {
 	uint8_t out[TS_PACKET_SIZE * 64];
+	uint64_t start = metrics_start();
 	size_t consumed, n, i;
 
 	if (len == 0)
@@ -306,6 +307,7 @@ fetch_ingest(struct fetcher *f, const uint8_t *buf, size_t len)
 			break;
 	}
 	fetch_flush(f);
+	metrics_end(f->metrics, f->mslot, METRICS_TS_INGEST, start, 1);
 }
 
 void
@@ -456,9 +458,8 @@ fetch_url_at(const struct stream_conf *sc, int i)
 	return i == 0 ? sc->url : sc->backup_urls[i - 1];
 }
 
-/* Sleep MS while keeping clients fed and the channel watched. */
-static void
-fetch_backoff(struct fetcher *f, uint64_t ms)
+void
+fetch_idle(struct fetcher *f, uint64_t ms)
 {
 	uint64_t until = now_ms() + ms;
 	struct pollfd pfd = { f->chan, POLLIN, 0 };
@@ -501,7 +502,9 @@ fetch_loop(struct fetcher *f)
 		f->attempt_bytes = 0;
 		f->error[0] = '\0';
 		state_slot_set_info(f->st, f->slot, f->url, NULL);
-		if (strncmp(f->url, "file://", 7) == 0)
+		if (sc->type == STREAM_HLS)
+			res = fetch_hls_run(f, f->url);
+		else if (strncmp(f->url, "file://", 7) == 0)
 			res = fetch_file_run(f, f->url);
 		else
 			res = fetch_http_run(f, f->url);
@@ -515,7 +518,7 @@ fetch_loop(struct fetcher *f)
 			failed_in_cycle++;
 		fetch_report_error(f, backoff);
 		fetch_mark_splice(f);
-		fetch_backoff(f, (uint64_t)(backoff * 1000.0));
+		fetch_idle(f, (uint64_t)(backoff * 1000.0));
 		if (fetch_url_count(sc) > 1) {
 			idx = (idx + 1) % fetch_url_count(sc);
 			atomic_fetch_add(&f->st->streams[f->slot].failovers, 1);
@@ -545,6 +548,8 @@ fetcher_main(struct proc *self, void *arg)
 	f.sc = sv->streams[f.slot].conf;
 	f.st = sv->st;
 	f.base_dir = sv->start_dir;
+	f.metrics = sv->metrics;
+	f.mslot = METRICS_SLOT_FETCHER(f.slot);
 	proctitle_set("ringcastd: fetcher %s", f.sc->name);
 	log_set_role("fetcher %s", f.sc->name);
 	memset(&sa, 0, sizeof(sa));

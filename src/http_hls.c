@@ -229,6 +229,7 @@ hls_playlist(struct worker *w, struct MHD_Connection *conn, int slot,
 	struct manifest_opts o;
 	struct client *c;
 	enum MHD_Result ret;
+	uint64_t start;
 	struct buf b;
 	int rc, n;
 
@@ -239,6 +240,7 @@ hls_playlist(struct worker *w, struct MHD_Connection *conn, int slot,
 		return http_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
 		    "stream not ready in time");
 	c = *con_cls;
+	start = metrics_start();
 	pthread_mutex_lock(&w->lock);
 	n = ring_segments(&c->rr->ring, segs, HLS_PLAYLIST_SEGS);
 	pthread_mutex_unlock(&w->lock);
@@ -248,7 +250,10 @@ hls_playlist(struct worker *w, struct MHD_Connection *conn, int slot,
 	o.endlist = atomic_load(&w->st->streams[slot].ended) != 0;
 	o.key_prefix = "key/";
 	buf_init(&b);
-	if (manifest_build(segs, n, &o, &b) == -1)
+	rc = manifest_build(segs, n, &o, &b);
+	metrics_end(w->metrics, w->mslot, METRICS_HLS_MANIFEST_GENERATION, start,
+	    rc != -1);
+	if (rc == -1)
 		ret = http_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
 		    "no segment available");
 	else

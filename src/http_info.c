@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "metrics.h"
 #include "status.h"
 #include "worker.h"
 
@@ -45,6 +46,30 @@ http_base_url(struct MHD_Connection *conn, char *out, size_t outsz)
 	snprintf(out, outsz, "http://%s", host);
 }
 
+/* GET /metrics/performance[?operation=OP][&window=SECONDS] */
+static enum MHD_Result
+http_performance(struct worker *w, struct MHD_Connection *conn)
+{
+	const char *op = MHD_lookup_connection_value(conn,
+	    MHD_GET_ARGUMENT_KIND, "operation");
+	const char *win = MHD_lookup_connection_value(conn,
+	    MHD_GET_ARGUMENT_KIND, "window");
+	double window_s = 0;
+	struct buf b;
+
+	if (win != NULL && metrics_parse_window(win, &window_s) == -1)
+		return http_error(conn, MHD_HTTP_BAD_REQUEST,
+		    "window must be a number of seconds");
+	if (op != NULL && metrics_op_from_name(op) == -1)
+		return http_error(conn, MHD_HTTP_BAD_REQUEST,
+		    "unknown operation");
+	buf_init(&b);
+	if (metrics_json(w->metrics, op, window_s, metrics_now_ms(), &b) == -1)
+		buf_free(&b);
+	return http_reply_buf(conn, "application/json", &b,
+	    b.data != NULL ? buf_puts(&b, "\n") : -1);
+}
+
 static int
 http_healthy(struct worker *w)
 {
@@ -67,6 +92,8 @@ http_info_request(struct worker *w, struct MHD_Connection *conn,
 		return http_reply_buf(conn,
 		    "text/plain; version=0.0.4; charset=utf-8", &b,
 		    status_prometheus(w->st, &b));
+	if (strcmp(url, "/metrics/performance") == 0)
+		return http_performance(w, conn);
 	if (strcmp(url, "/playlist.m3u") == 0 ||
 	    strcmp(url, "/playlist.m3u8") == 0) {
 		http_base_url(conn, base, sizeof(base));

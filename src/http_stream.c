@@ -227,6 +227,10 @@ client_fill(struct worker *w, struct client *c, char *buf, size_t max)
 		return MHD_CONTENT_READER_END_OF_STREAM;
 	client_follow_ring(w, c);
 	n = ring_read(&c->rr->ring, &c->pos, (uint8_t *)buf, max);
+	if (n == 0 && atomic_load(&w->st->streams[c->slot].state) ==
+	    STREAM_ENDED && c->rr->gen ==
+	    atomic_load(&w->st->streams[c->slot].ring_gen))
+		return MHD_CONTENT_READER_END_OF_STREAM;	/* upstream ended */
 	if (n >= 0)
 		return n;
 	/* Fell out of the ring: jump to the newest start point. */
@@ -489,7 +493,8 @@ client_ready(struct worker *w, struct client *c)
 		return now_ms() >= c->deadline_ms ||
 		    client_try_start(w, c) != 0;
 	gen = atomic_load(&w->st->streams[c->slot].ring_gen);
-	return gen != c->rr->gen || ring_head(&c->rr->ring) != c->pos;
+	return gen != c->rr->gen || ring_head(&c->rr->ring) != c->pos ||
+	    atomic_load(&w->st->streams[c->slot].state) == STREAM_ENDED;
 }
 
 void

@@ -178,6 +178,62 @@ prom_help(struct buf *b, const char *name, const char *type,
 	buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+static void
+prom_proc(struct buf *b, const char *role, const char *name, int pid,
+    const struct proc_stats *ps, int which)
+{
+	const char *metric[] = { "ringcast_process_cpu_seconds_total",
+	    "ringcast_process_resident_bytes", "ringcast_process_restarts_total" };
+
+	buf_printf(b, "%s{role=\"%s\",name=\"", metric[which], role);
+	json_escape(b, name, strlen(name));
+	buf_printf(b, "\",pid=\"%d\"} ", pid);
+	if (which == 0)
+		buf_printf(b, "%.2f\n", (double)atomic_load(&ps->cpu_ms) / 1000.0);
+	else if (which == 1)
+		buf_printf(b, "%llu\n",
+		    (unsigned long long)atomic_load(&ps->rss_bytes));
+	else
+		buf_printf(b, "%u\n", atomic_load(&ps->restarts));
+}
+
+/* Per process: CPU seconds, RSS and restarts (sampled by the supervisor). */
+static void
+status_prometheus_procs(const struct state *st, struct buf *b)
+{
+	static const char *help[][3] = {
+		{ "ringcast_process_cpu_seconds_total", "counter",
+		    "CPU time (user + system) of a ringcast process" },
+		{ "ringcast_process_resident_bytes", "gauge",
+		    "Resident memory of a ringcast process" },
+		{ "ringcast_process_restarts_total", "counter",
+		    "Times the supervisor restarted this process" },
+	};
+	struct slot_cfg cfg;
+	char name[32];
+	int k, i, pid;
+
+	for (k = 0; k < 3; k++) {
+		prom_help(b, help[k][0], help[k][1], help[k][2]);
+		prom_proc(b, "supervisor", "supervisor", st->supervisor_pid,
+		    &st->supervisor_stats, k);
+		for (i = 0; i < STATE_MAX_WORKERS; i++) {
+			if ((pid = atomic_load(&st->workers[i].pid)) <= 0)
+				continue;
+			snprintf(name, sizeof(name), "worker %d", i + 1);
+			prom_proc(b, "worker", name, pid, &st->workers[i].stats,
+			    k);
+		}
+		for (i = 0; i < STATE_MAX_STREAMS; i++) {
+			pid = atomic_load(&st->streams[i].fetcher_pid);
+			if (pid <= 0 || state_slot_read(st, i, &cfg) == -1)
+				continue;
+			prom_proc(b, "fetcher", cfg.name, pid,
+			    &st->streams[i].fetcher_stats, k);
+		}
+	}
+}
+
 int
 status_prometheus(const struct state *st, struct buf *b)
 {
@@ -199,6 +255,10 @@ status_prometheus(const struct state *st, struct buf *b)
 		    "Times a slow client was moved ahead" },
 		{ "ringcast_stream_fetcher_restarts_total", "counter",
 		    "Fetcher processes restarted after dying" },
+		{ "ringcast_stream_segments_fetched_total", "counter",
+		    "HLS segments downloaded from the upstream" },
+		{ "ringcast_stream_segments_failed_total", "counter",
+		    "HLS segments skipped after failed retries" },
 	};
 	struct stream_view v[1];
 	size_t k;
@@ -233,11 +293,16 @@ status_prometheus(const struct state *st, struct buf *b)
 			case 5: val[0] = v->reconnects; break;
 			case 6: val[0] = v->failovers; break;
 			case 7: val[0] = v->skipped; break;
-			default: val[0] = v->restarts; break;
+			case 8: val[0] = v->restarts; break;
+			case 9: val[0] = atomic_load(
+			    &st->streams[i].segments_fetched); break;
+			default: val[0] = atomic_load(
+			    &st->streams[i].segments_failed); break;
 			}
 			prom_series(b, m[k].name, v->cfg.name, val[0]);
 		}
 	}
+	status_prometheus_procs(st, b);
 	return b->failed ? -1 : 0;
 }
 

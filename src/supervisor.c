@@ -19,6 +19,7 @@
 #include <sys/mman.h>
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -41,6 +42,8 @@ static void	 sup_stream_finish(struct supervisor *, int slot,
 		    enum end_reason);
 static int	 sup_stream_begin(struct supervisor *, int slot);
 static void	 sup_child_message(struct supervisor *, struct proc *);
+static void	 sup_collect_stats(struct supervisor *, uint64_t);
+static void	 sup_drop_ring(struct supervisor *, int slot);
 
 const char *
 end_reason_name(enum end_reason r)
@@ -60,8 +63,10 @@ end_reason_name(enum end_reason r)
 void
 supervisor_event(struct supervisor *sv, const char *obj)
 {
+	uint64_t start = metrics_start();
 	char ts[UTIL_RFC3339_MAX];
 	struct buf line;
+	int ok;
 	size_t n = strlen(obj);
 
 	if (n < 2 || obj[0] != '{' || obj[n - 1] != '}') {
@@ -81,7 +86,10 @@ supervisor_event(struct supervisor *sv, const char *obj)
 		log_debug("event %.*s", (int)line.len - 1, line.data);
 		control_broadcast(&sv->ctl, line.data, line.len);
 	}
+	ok = !line.failed;
 	buf_free(&line);
+	metrics_end(sv->metrics, METRICS_SLOT_SUPERVISOR,
+	    METRICS_EVENT_DISPATCH, start, ok);
 }
 
 static void
@@ -126,6 +134,9 @@ static int
 sup_spawn(struct supervisor *sv, struct proc *p)
 {
 	proc_child_fn fn = p->role == ROLE_WORKER ? worker_main : fetcher_main;
+
+	metrics_proc_reset(sv->metrics, p->role == ROLE_WORKER ?
+	    METRICS_SLOT_WORKER(p->index) : METRICS_SLOT_FETCHER(p->index));
 
 	if (proc_spawn(&sv->procs, p, fn, sv) == -1) {
 		log_warn("cannot fork %s", proc_role_name(p->role));
@@ -258,27 +269,40 @@ sup_stream_end(struct supervisor *sv, int slot, enum end_reason reason)
 		sup_stream_finish(sv, slot, reason);
 }
 
+static void
+sup_drop_ring(struct supervisor *sv, int slot)
+{
+	struct sup_stream *ss = &sv->streams[slot];
+	char name[STATE_SHM_NAME_MAX];
+
+	if (ss->ring_gen == 0)
+		return;
+	ring_shm_name(name, sizeof(name), getpid(), slot, ss->ring_gen);
+	if (ring_unlink(name) == -1 && errno != ENOENT)
+		log_warn("shm_unlink %s", name);
+	ss->ring_gen = 0;
+	atomic_store(&sv->st->streams[slot].ring_gen, 0);
+	atomic_store(&sv->st->streams[slot].ended, 0);
+}
+
 /* The fetcher is gone for good: drop the ring, report, maybe restart. */
 static void
 sup_stream_finish(struct supervisor *sv, int slot, enum end_reason reason)
 {
 	struct sup_stream *ss = &sv->streams[slot];
 	struct stream_slot *s = &sv->st->streams[slot];
-	char name[STATE_SHM_NAME_MAX];
 
-	if (ss->ring_gen != 0) {
-		ring_shm_name(name, sizeof(name), getpid(), slot, ss->ring_gen);
-		if (ring_unlink(name) == -1 && errno != ENOENT)
-			log_warn("shm_unlink %s", name);
-	}
+	/* an ended stream keeps its ring: players still get the last
+	 * playlist (with ENDLIST) until it is restarted or removed */
+	if (ss->ring_gen != 0 && (reason != END_EOF || ss->conf == NULL ||
+	    sv->stopping))
+		sup_drop_ring(sv, slot);
 	if (ss->name[0] != '\0') {
 		log_info("stream %s: ended (%s)", ss->name,
 		    end_reason_name(reason));
 		sup_event_stream(sv, "stream_ended", slot,
 		    end_reason_name(reason));
 	}
-	ss->ring_gen = 0;
-	atomic_store(&s->ring_gen, 0);
 	atomic_store(&s->fetcher_pid, 0);
 	atomic_store(&s->healthy, 0);
 	atomic_store(&s->state, reason == END_EOF ? STREAM_ENDED :
@@ -338,6 +362,8 @@ supervisor_stream_start(struct supervisor *sv, const char *name, char *err,
 		snprintf(err, errsz, "stream '%s' is already running", name);
 		return -1;
 	}
+	if (sv->streams[slot].ended)
+		sup_drop_ring(sv, slot);	/* start over with a fresh ring */
 	if (sup_stream_begin(sv, slot) == -1) {
 		snprintf(err, errsz, "cannot start stream '%s'", name);
 		return -1;
@@ -374,7 +400,8 @@ sup_stream_want(struct supervisor *sv, int32_t slot)
 		return;
 	}
 	sv->streams[slot].manual_stop = 0;
-	if (!sup_stream_running(sv, slot) && !sv->stopping)
+	if (!sup_stream_running(sv, slot) && !sv->stopping &&
+	    !sv->streams[slot].ended)
 		sup_stream_begin(sv, slot);
 }
 
@@ -575,8 +602,10 @@ sup_timers(struct supervisor *sv)
 			p->kill_at_ms = 0;
 		}
 	}
-	if (!sv->stopping)
+	if (!sv->stopping) {
 		sup_idle_check(sv, now);
+		sup_collect_stats(sv, now);
+	}
 }
 
 /* ---- configuration ---- */
@@ -734,7 +763,10 @@ supervisor_reload(struct supervisor *sv, char *err, size_t errsz)
 			ss->pending_start = was || !nsc->opts.on_demand;
 			if (was)
 				sup_stream_end(sv, i, END_RELOAD);
-			else if (ss->pending_start) {
+			else
+				sup_drop_ring(sv, i);
+			ss->ended = 0;
+			if (!was && ss->pending_start) {
 				ss->pending_start = 0;
 				sup_stream_begin(sv, i);
 			}
@@ -890,6 +922,10 @@ sup_cleanup(struct supervisor *sv)
 	control_close(&sv->ctl);
 	state_detach(sv->st);
 	state_unlink(sv->state_name);
+	if (sv->metrics != NULL) {
+		munmap(sv->metrics, sizeof(struct metrics_shm));
+		shm_unlink(sv->metrics_name);
+	}
 	if (sv->pid_fd != -1) {
 		unlink(sv->pid_file);
 		close(sv->pid_fd);
@@ -928,6 +964,109 @@ sup_poll_once(struct supervisor *sv)
 		sup_handle_signals(sv);
 	control_handle(&sv->ctl, sv, pfd + n, nctl);
 	sup_timers(sv);
+}
+
+static int
+sup_metrics_create(struct supervisor *sv)
+{
+	void *mem;
+	int fd;
+
+	snprintf(sv->metrics_name, sizeof(sv->metrics_name),
+	    "/ringcast.%d.metrics", (int)getpid());
+	shm_unlink(sv->metrics_name);
+	fd = shm_open(sv->metrics_name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600);
+	if (fd == -1)
+		return -1;
+	if (ftruncate(fd, sizeof(struct metrics_shm)) == -1 ||
+	    (mem = mmap(NULL, sizeof(struct metrics_shm), PROT_READ |
+	    PROT_WRITE, MAP_SHARED, fd, 0)) == MAP_FAILED) {
+		close(fd);
+		shm_unlink(sv->metrics_name);
+		return -1;
+	}
+	close(fd);
+	sv->metrics = mem;
+	metrics_init(sv->metrics);	/* header only: the rest stays sparse */
+	return 0;
+}
+
+/* Read utime+stime and RSS of PID from /proc; -1 when it is gone. */
+static int
+sup_read_proc(pid_t pid, uint64_t *cpu_ms, uint64_t *rss_bytes)
+{
+	static long tick, page;
+	char path[64], buf[1024], *p;
+	unsigned long long ut, st;
+	long rss;
+	ssize_t n;
+	int fd;
+
+	if (tick == 0) {
+		tick = sysconf(_SC_CLK_TCK);
+		page = sysconf(_SC_PAGESIZE);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0 || (buf[n] = '\0', p = strrchr(buf, ')')) == NULL)
+		return -1;
+	/* after ")": state ppid pgrp session tty tpgid flags minflt cminflt
+	 * majflt cmajflt utime stime cutime cstime prio nice threads
+	 * itrealvalue starttime vsize rss */
+	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu"
+	    " %llu %*d %*d %*d %*d %*d %*d %*u %*u %ld", &ut, &st, &rss) != 3)
+		return -1;
+	*cpu_ms = (ut + st) * 1000ULL / (unsigned long long)tick;
+	*rss_bytes = (uint64_t)rss * (uint64_t)page;
+	return 0;
+}
+
+static void
+sup_store_stats(struct proc_stats *ps, pid_t pid)
+{
+	uint64_t cpu, rss;
+
+	if (sup_read_proc(pid, &cpu, &rss) == 0) {
+		atomic_store(&ps->cpu_ms, cpu);
+		atomic_store(&ps->rss_bytes, rss);
+	}
+}
+
+/* Sample every process, at an interval that follows the load. */
+static void
+sup_collect_stats(struct supervisor *sv, uint64_t now)
+{
+	uint64_t start = metrics_start();
+	int i, fetchers = 0;
+
+	if (now < sv->next_stats_ms)
+		return;
+	sup_store_stats(&sv->st->supervisor_stats, getpid());
+	for (i = 0; i < PROC_MAX; i++) {
+		struct proc *p = &sv->procs.procs[i];
+
+		if (p->role == ROLE_NONE || p->pid <= 0)
+			continue;
+		if (p->role == ROLE_WORKER) {
+			sup_store_stats(&sv->st->workers[p->index].stats, p->pid);
+			atomic_store(&sv->st->workers[p->index].stats.restarts,
+			    (uint32_t)p->restarts);
+		} else {
+			fetchers++;
+			sup_store_stats(&sv->st->streams[p->index].fetcher_stats,
+			    p->pid);
+			atomic_store(&sv->st->streams[p->index].fetcher_stats.
+			    restarts, (uint32_t)p->restarts);
+		}
+	}
+	sv->next_stats_ms = now + (fetchers == 0 ? SUP_STATS_IDLE_MS :
+	    fetchers <= 5 ? SUP_STATS_FEW_MS : SUP_STATS_MANY_MS);
+	metrics_end(sv->metrics, METRICS_SLOT_SUPERVISOR,
+	    METRICS_PROCESS_STATS_COLLECTION, start, 1);
 }
 
 /* Remove shared memory left by supervisors that died without cleaning. */
@@ -970,6 +1109,10 @@ supervisor_run(struct supervisor *sv)
 	state_unlink(sv->state_name);	/* stale, from a reused pid */
 	if ((sv->st = state_create(sv->state_name)) == NULL) {
 		log_warn("cannot create shared memory %s", sv->state_name);
+		return 1;
+	}
+	if (sup_metrics_create(sv) == -1) {
+		log_warn("cannot create shared memory %s", sv->metrics_name);
 		return 1;
 	}
 	sv->started_ms = now_ms();

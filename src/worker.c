@@ -251,7 +251,9 @@ worker_main(struct proc *self, void *arg)
 
 	memset(&w, 0, sizeof(w));
 	w.st = sv->st;
+	w.metrics = sv->metrics;
 	w.row = self->index;
+	w.mslot = METRICS_SLOT_WORKER(w.row);
 	w.chan = self->fd;
 	pthread_mutex_init(&w.lock, NULL);
 	proctitle_set("ringcastd: worker %d", w.row + 1);

@@ -138,7 +138,14 @@ def test_ringcastctl_exit_codes():
     rc, _, err = d.ctl("frobnicate")
     check(rc == 1, rc)
     rc, out, _ = d.ctl("metrics")
-    check(rc == 0 and "ringcast_uptime_seconds" in out, out)
+    check(rc == 0 and "process_stats_collection" in json.loads(out)["operations"], out)
+    rc, out, _ = d.ctl("metrics", "event_dispatch", "--window", "30")
+    ops = json.loads(out)["operations"]
+    check(rc == 0 and list(ops) == ["event_dispatch"], out)
+    rc, _, err = d.ctl("metrics", "nosuch")
+    check(rc == 1 and "unknown operation" in err, err)
+    rc, _, err = d.ctl("metrics", "--window", "x")
+    check(rc == 1, err)
 
 
 def test_control_socket_rejects_garbage():

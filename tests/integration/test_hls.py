@@ -1,0 +1,175 @@
+"""Live HLS: playlist fetcher, segment index, playlist and segment serving,
+and both formats for every stream (TS upstream as HLS, HLS upstream as TS)."""
+
+import re
+import threading
+import time
+
+from harness import (Daemon, Origin, check, http_get, read_stream, run_tool,
+                     ts_aligned, ts_pid, wait_for)
+
+
+def hls_daemon(o, path="/hls/ch/index.m3u8", extra="on_demand = false;", **kw):
+    d = Daemon(streams='{ name = "h"; type = "hls"; url = "%s"; %s }' %
+               (o.url(path), extra), **kw)
+    return d.start()
+
+
+def playlist(d, name="h"):
+    st, h, body = http_get(d.port, "/hls/%s/index.m3u8" % name, timeout=40)
+    check(st == 200, "playlist: %d %s" % (st, body[:200]))
+    check(h["content-type"] == "application/vnd.apple.mpegurl", h)
+    text = body.decode()
+    check(text.startswith("#EXTM3U\n"), text)
+    seq = int(re.search(r"#EXT-X-MEDIA-SEQUENCE:(\d+)", text).group(1))
+    target = int(re.search(r"#EXT-X-TARGETDURATION:(\d+)", text).group(1))
+    segs = re.findall(r"^(\d+)\.ts$", text, re.M)
+    durs = [float(x) for x in re.findall(r"#EXTINF:([\d.]+),", text)]
+    check(len(segs) == len(durs) and segs, text)
+    check(all(round(x) <= target for x in durs), "target duration too small")
+    check(int(segs[0]) == seq, "media sequence is the first listed segment")
+    return seq, [int(x) for x in segs], text
+
+
+def test_player_follows_live_playlist():
+    o = Origin()
+    d = hls_daemon(o)
+    seen, last_seq, fetched, bodies = set(), -1, 0, []
+    t_end = time.time() + 16
+    while time.time() < t_end:
+        seq, segs, _ = playlist(d)
+        check(seq >= last_seq, "media sequence went back: %d < %d" % (seq, last_seq))
+        last_seq = seq
+        for s in segs:
+            if s in seen:
+                continue
+            st, h, body = http_get(d.port, "/hls/h/%d.ts" % s)
+            check(st == 200, "segment %d: %d" % (s, st))
+            check(int(h["content-length"]) == len(body), h)
+            bodies.append(body)
+            seen.add(s)
+            fetched += 1
+        time.sleep(1)
+    ordered = sorted(seen)
+    check(ordered == list(range(ordered[0], ordered[-1] + 1)), "a segment was skipped")
+    check(fetched >= 8, "only %d segments in 16 s" % fetched)
+    st = o.stats()
+    check(st["connections"] == 1, "origin connections: %d" % st["connections"])
+    per_seg = [v["requests"] for p, v in st["paths"].items() if re.search(r"/\d+\.ts$", p)]
+    check(per_seg and max(per_seg) == 1, "origin served a segment twice")
+    s = d.stream("h")
+    check(s["state"] == "running" and s["type"] == "hls", s)
+    # every segment a player got is byte for byte one the origin served
+    st, _, text = http_get(o.port, "/hls/ch/index.m3u8")
+    last = int(re.findall(rb"^(\d+)\.ts$", text, re.M)[-1])
+    known = set()
+    for n in range(max(0, last - 29), last + 1):
+        st, _, body = http_get(o.port, "/hls/ch/%d.ts" % n)
+        if st == 200:
+            known.add(body)
+    missing = [i for i, b in enumerate(bodies) if b not in known]
+    check(not missing, "segments not byte-identical to the origin's: %s" % missing)
+
+
+def test_hundred_hls_clients_one_upstream_fetch_per_segment():
+    o = Origin()
+    d = hls_daemon(o)
+    playlist(d)
+    errors = []
+
+    def player():
+        try:
+            t_end = time.time() + 8
+            while time.time() < t_end:
+                _, segs, _ = playlist(d)
+                st, _, body = http_get(d.port, "/hls/h/%d.ts" % segs[-1])
+                if st != 200 or not body:
+                    errors.append(st)
+                time.sleep(0.5)
+        except Exception as e:      # noqa: BLE001
+            errors.append(repr(e))
+    threads = [threading.Thread(target=player) for _ in range(100)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    check(not errors, errors[:5])
+    st = o.stats()
+    check(st["connections"] == 1, "origin connections: %d" % st["connections"])
+    per_seg = [v["requests"] for p, v in st["paths"].items() if re.search(r"/\d+\.ts$", p)]
+    check(max(per_seg) == 1, "origin served a segment twice: %s" % per_seg)
+    check(d.stream("h")["clients"] >= 1, d.stream("h"))
+
+
+def test_master_playlist_variant_choice():
+    o = Origin()
+    d = hls_daemon(o, path="/hls/ch/master.m3u8", extra='on_demand = false; variant = "lowest";')
+    playlist(d)
+    check(any("v=low" in p for p in o.stats()["paths"]) or
+          o.stats()["paths"].get("/hls/ch/index.m3u8"), o.stats())
+
+
+def test_segment_404_is_skipped_with_discontinuity():
+    o = Origin()
+    d = hls_daemon(o)
+    playlist(d)
+    st, _, text = http_get(o.port, "/hls/ch/index.m3u8")
+    nxt = int(re.findall(rb"^(\d+)\.ts$", text, re.M)[-1]) + 1
+    o.fault(path="/hls/ch/%d.ts" % nxt, type="status", value=404, count=0)
+    wait_for(lambda: d.stream("h").get("reconnects", 0) >= 0 and
+             "#EXT-X-DISCONTINUITY\n" in playlist(d)[2], 20, step=0.5,
+             what="a discontinuity after the skipped segment")
+    st, _, body = http_get(d.port, "/metrics")
+    check(re.search(rb'ringcast_stream_segments_failed_total\{stream="h"\} [1-9]', body), body)
+    seq0 = playlist(d)[0]
+    time.sleep(4)
+    check(playlist(d)[0] > seq0, "the stream goes on")
+
+
+def test_playlist_errors_recover():
+    o = Origin()
+    d = hls_daemon(o, extra="on_demand = false; retry_min = 0.3; retry_max = 1.0;")
+    seq0 = playlist(d)[0]
+    o.fault(path="/hls/ch/index.m3u8", type="status", value=500, count=3)
+    time.sleep(3)
+    o.fault(path="/hls/ch/index.m3u8", type="garbage", value=100, count=2)
+    wait_for(lambda: playlist(d)[0] > seq0 + 2, 25, step=0.5, what="recovery")
+    check(d.stream("h")["reconnects"] >= 1, d.stream("h"))
+
+
+def test_on_demand_hls_waits_for_first_segment():
+    o = Origin()
+    d = hls_daemon(o, extra="on_demand = true; idle_timeout = 2.0;")
+    check(d.stream("h")["state"] == "stopped", "not started")
+    t0 = time.time()
+    seq, segs, _ = playlist(d)          # waits suspended, then answers
+    check(time.time() - t0 < 15, "waited too long")
+    check(len(segs) >= 1, segs)
+    wait_for(lambda: d.stream("h")["state"] == "stopped", 30, step=0.5, what="idle stop")
+
+
+def test_ts_stream_as_hls_and_hls_stream_as_ts():
+    o = Origin()
+    d = Daemon(streams='{ name = "t"; type = "ts"; url = "%s"; on_demand = false; }, '
+                       '{ name = "h"; type = "hls"; url = "%s"; on_demand = false; }'
+                       % (o.url("/live.ts"), o.url("/hls/ch/index.m3u8"))).start()
+    wait_for(lambda: len(playlist(d, "t")[1]) >= 2, 20, step=0.5, what="TS cut into segments")
+    seq, segs, text = playlist(d, "t")
+    st, h, body = http_get(d.port, "/hls/t/%d.ts" % segs[-1])
+    check(st == 200 and ts_aligned(body) and ts_pid(body) == 0, "segment starts with PAT")
+    durs = [float(x) for x in re.findall(r"#EXTINF:([\d.]+),", text)]
+    check(all(1.5 <= x <= 3.5 for x in durs), "cut near 2 s: %s" % durs)
+    check(http_get(d.port, "/hls/t/999999.ts")[0] == 404, "gone segment")
+    r = run_tool("tsclient", ["-t", "4", d.url("/stream/h")], 10)
+    check(r["status"] == 200 and r["first_is_pat"] and r["aligned"], r)
+    check(r["first_video_frame_is_keyframe"] and r["bytes"] > 200000, r)
+
+
+def test_endlist_ends_stream():
+    o = Origin()
+    d = hls_daemon(o, path="/vod/ch/index.m3u8",
+                   extra="on_demand = false; hls = { max_initial_segments = 10; "
+                         "initial_buffer_seconds = 100.0; };")
+    wait_for(lambda: d.stream("h")["state"] == "ended", 20, step=0.5, what="eof")
+    seq, segs, text = playlist(d)
+    check(text.endswith("#EXT-X-ENDLIST\n") and len(segs) == 5, text)
