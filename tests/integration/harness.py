@@ -227,12 +227,13 @@ streams = ( %s );
         with open(self.pid_file) as f:
             return int(f.read().strip())
 
-    def log_text(self):
+    def log_text(self, whole=False):
         try:
             with open(self.log, errors="replace") as f:
-                return f.read()[-4000:]
+                text = f.read()
         except OSError:
             return ""
+        return text if whole else text[-4000:]
 
     def ctl(self, *args, timeout=10):
         out = subprocess.run([binary("ringcastctl"), "-s", self.sock] + list(args),
