@@ -30,7 +30,7 @@ LDLIBS		 = $(PKG_LIBS) -lpthread -lrt -lm
 
 # Modules shared by the daemon, the CLI and the unit tests.
 LIB_SRCS	:= log config tsscan pace ring state json msg proctitle util metrics \
-		   m3u8 \
+		   m3u8 webhook \
 		   manifest \
 		   status pidfile
 # ringcastd: supervisor and every child role (one binary, forked).
@@ -39,7 +39,7 @@ DAEMON_SRCS	:= ringcastd supervisor proc control fetch_ts fetch_file fetch_hls \
 CTL_SRCS	:= ctl
 
 UNIT_TESTS	:= test_config test_tsscan test_pace test_ring test_json test_msg \
-		   test_manifest test_metrics test_m3u8 \
+		   test_manifest test_metrics test_m3u8 test_webhook \
 		   test_util
 
 LIB_OBJS	:= $(LIB_SRCS:%=$(B)/obj/src/%.o)

@@ -22,6 +22,7 @@ enum proc_role {
 	ROLE_NONE = 0,
 	ROLE_WORKER,
 	ROLE_FETCHER,
+	ROLE_WEBHOOK,
 };
 
 struct proc {

@@ -87,7 +87,7 @@ hls_get(struct fetcher *f, CURLM *multi, CURL *h, const char *url,
 		fetch_keepalive(f);
 		if (now_ms() - started >= limit_ms) {
 			snprintf(f->error, sizeof(f->error),
-			    "%s: no data for %.1f s", url,
+			    "%.100s: no data for %.1f s", url,
 			    (double)(now_ms() - started) / 1000.0);
 			curl_multi_remove_handle(multi, h);
 			return -1;
@@ -104,10 +104,10 @@ hls_get(struct fetcher *f, CURLM *multi, CURL *h, const char *url,
 	}
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 	if (g->too_big)
-		snprintf(f->error, sizeof(f->error), "%s: larger than %zu bytes",
-		    url, g->limit);
+		snprintf(f->error, sizeof(f->error),
+		    "%.100s: larger than %zu bytes", url, g->limit);
 	else if (result != CURLE_OK)
-		snprintf(f->error, sizeof(f->error), "%s: %s", url,
+		snprintf(f->error, sizeof(f->error), "%.80s: %.70s", url,
 		    errbuf[0] ? errbuf : curl_easy_strerror(result));
 	else if (g->body.failed)
 		snprintf(f->error, sizeof(f->error), "out of memory");

@@ -421,9 +421,9 @@ fetch_http_run(struct fetcher *f, const char *url)
 				snprintf(f->error, sizeof(f->error),
 				    "upstream closed the connection");
 			else
-				snprintf(f->error, sizeof(f->error), "%s",
-				    errbuf[0] ? errbuf :
-				    curl_easy_strerror(cm->data.result));
+				str_copy(f->error, errbuf[0] ? errbuf :
+				    curl_easy_strerror(cm->data.result),
+				    sizeof(f->error));
 			running = 0;
 		}
 		if (!running)

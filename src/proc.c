@@ -170,6 +170,7 @@ proc_role_name(enum proc_role role)
 	switch (role) {
 	case ROLE_WORKER:	return "worker";
 	case ROLE_FETCHER:	return "fetcher";
+	case ROLE_WEBHOOK:	return "webhook";
 	case ROLE_NONE:		break;
 	}
 	return "none";

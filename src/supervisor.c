@@ -35,6 +35,7 @@
 #include "ring.h"
 #include "supervisor.h"
 #include "util.h"
+#include "webhook.h"
 
 #define SUP_POLL_MAX	(PROC_MAX + CONTROL_MAX_CLIENTS + 4)
 
@@ -44,6 +45,7 @@ static int	 sup_stream_begin(struct supervisor *, int slot);
 static void	 sup_child_message(struct supervisor *, struct proc *);
 static void	 sup_collect_stats(struct supervisor *, uint64_t);
 static void	 sup_drop_ring(struct supervisor *, int slot);
+static int	 sup_spawn(struct supervisor *, struct proc *);
 
 const char *
 end_reason_name(enum end_reason r)
@@ -58,6 +60,41 @@ end_reason_name(enum end_reason r)
 	case END_NONE:		break;
 	}
 	return "error";
+}
+
+/* Hand an event to the webhook process, if any (never blocks). */
+static void
+sup_webhook_forward(struct supervisor *sv, const char *obj, size_t len)
+{
+	struct proc *p = proc_find(&sv->procs, ROLE_WEBHOOK, 0);
+
+	if (p == NULL || p->fd == -1 || p->pid <= 0)
+		return;
+	if (msg_send(p->fd, MSG_EVENT, obj, len) == -1)
+		atomic_fetch_add(&sv->st->events_dropped, 1);
+}
+
+/* Start, stop or restart the webhook process to match the config. */
+static void
+sup_webhook_apply(struct supervisor *sv, const char *old_url)
+{
+	struct proc *p = proc_find(&sv->procs, ROLE_WEBHOOK, 0);
+	const char *url = sv->cfg->events_webhook;
+	int want = url != NULL && url[0] != '\0';
+
+	if (p != NULL && (!want || old_url == NULL ||
+	    strcmp(old_url, url) != 0)) {
+		if (p->pid > 0)
+			proc_stop(p, SUP_STOP_GRACE_MS, now_ms());
+		else
+			proc_free(p);
+		p = NULL;
+	}
+	if (want && p == NULL && !sv->stopping &&
+	    (p = proc_alloc(&sv->procs, ROLE_WEBHOOK, 0)) != NULL) {
+		sup_spawn(sv, p);
+		log_info("events webhook: posting to %s", url);
+	}
 }
 
 void
@@ -85,6 +122,7 @@ supervisor_event(struct supervisor *sv, const char *obj)
 	if (!line.failed) {
 		log_debug("event %.*s", (int)line.len - 1, line.data);
 		control_broadcast(&sv->ctl, line.data, line.len);
+		sup_webhook_forward(sv, line.data, line.len - 1);
 	}
 	ok = !line.failed;
 	buf_free(&line);
@@ -130,10 +168,29 @@ sup_free_worker_row(struct supervisor *sv)
 	return -1;
 }
 
+static void
+sup_webhook_child(struct proc *self, void *arg)
+{
+	struct supervisor *sv = arg;
+
+	webhook_main(self->fd, sv->cfg->events_webhook,
+	    sv->cfg->defaults.user_agent, sv->st);
+}
+
 static int
 sup_spawn(struct supervisor *sv, struct proc *p)
 {
-	proc_child_fn fn = p->role == ROLE_WORKER ? worker_main : fetcher_main;
+	proc_child_fn fn = p->role == ROLE_WORKER ? worker_main :
+	    p->role == ROLE_FETCHER ? fetcher_main : sup_webhook_child;
+
+	if (p->role == ROLE_WEBHOOK) {
+		if (proc_spawn(&sv->procs, p, fn, sv) == -1) {
+			log_warn("cannot fork the webhook process");
+			p->respawn_at_ms = now_ms() + p->backoff_ms;
+			return -1;
+		}
+		return 0;
+	}
 
 	metrics_proc_reset(sv->metrics, p->role == ROLE_WORKER ?
 	    METRICS_SLOT_WORKER(p->index) : METRICS_SLOT_FETCHER(p->index));
@@ -484,7 +541,7 @@ sup_child_exited(struct supervisor *sv, struct proc *p, int status)
 	sup_event_exit(sv, p, status, restart);
 	if (role == ROLE_WORKER)
 		state_worker_reset(sv->st, index);
-	else
+	else if (role == ROLE_FETCHER)
 		state_slot_repair(sv->st, index);
 	if (p->fd != -1) {
 		close(p->fd);
@@ -518,7 +575,7 @@ sup_child_exited(struct supervisor *sv, struct proc *p, int status)
 		proc_free(p);
 		if (role == ROLE_FETCHER)
 			sup_stream_finish(sv, index, reason);
-		else if (!sv->stopping)
+		else if (role == ROLE_WORKER && !sv->stopping)
 			sup_adjust_workers(sv);
 	}
 }
@@ -788,9 +845,10 @@ supervisor_reload(struct supervisor *sv, char *err, size_t errsz)
 	for (i = 0; i < old->n_listen; i++)
 		cfg->listen[i] = strdup(old->listen[i]);
 	cfg->n_listen = old->n_listen;
-	config_free(old);
 	sup_apply_daemon_settings(sv);
 	sup_adjust_workers(sv);
+	sup_webhook_apply(sv, old->events_webhook);
+	config_free(old);
 	atomic_fetch_add(&sv->st->config_generation, 1);
 	log_info("configuration reloaded: %d added, %d removed, %d changed",
 	    n[0], n[1], n[2]);
@@ -1120,6 +1178,7 @@ supervisor_run(struct supervisor *sv)
 		sv->procs.keep_fds[sv->procs.n_keep++] = sv->listen_fds[i];
 	sup_apply_daemon_settings(sv);
 	atomic_store(&sv->st->config_generation, 1);
+	sup_webhook_apply(sv, NULL);
 	for (i = 0; i < sv->cfg->n_streams; i++)
 		sup_add_stream(sv, &sv->cfg->streams[i]);
 	sup_adjust_workers(sv);

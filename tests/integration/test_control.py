@@ -240,3 +240,37 @@ def test_metrics_performance_endpoint():
     check(st == 200 and list(data["operations"]) == ["ts_ingest"] and data["window"] == 5, data)
     check(http_get(d.port, "/metrics/performance?operation=nope")[0] == 400, "bad operation")
     check(http_get(d.port, "/metrics/performance?window=-1")[0] == 400, "bad window")
+
+
+def test_events_webhook_posts_every_event():
+    import http.server
+    got, conns = [], set()
+
+    class Hook(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self):
+            n = int(self.headers["Content-Length"])
+            got.append(json.loads(self.rfile.read(n)))
+            conns.add(self.client_address[1])
+            self.send_response(204)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *a):
+            pass
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        o = Origin()
+        d = Daemon(streams=ts_stream("w", o.url("/w.ts"), "on_demand = false;"),
+                   extra='events_webhook = "http://127.0.0.1:%d/hook";' % srv.server_port)
+        d.start()
+        wait_for(lambda: any(e["event"] == "upstream_connected" for e in got), 10,
+                 what="events posted")
+        check(any(e["event"] == "stream_started" and e["stream"] == "w" for e in got), got)
+        check(all("time" in e for e in got), got)
+        check(len(conns) == 1, "one keep-alive connection: %s" % conns)
+        check("ringcastd: webhook" in d.children().values(), d.children())
+    finally:
+        srv.shutdown()
