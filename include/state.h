@@ -36,6 +36,7 @@
 #define STATE_TITLE_MAX		128
 #define STATE_SHM_NAME_MAX	96
 #define STATE_CACHELINE		64
+#define STATE_TOKEN_MAX		256
 
 enum stream_state {
 	STREAM_STOPPED = 0,	/* on demand, no fetcher */
@@ -114,6 +115,10 @@ struct state {
 	_Atomic uint64_t	 events_dropped;
 	struct proc_stats	 supervisor_stats;
 
+	/* "" = admin API off; written by the supervisor under admin_seq */
+	_Atomic uint32_t	 admin_seq;
+	char			 admin_token[STATE_TOKEN_MAX];
+
 	_Atomic uint32_t	 notify_seq __attribute__((aligned(STATE_CACHELINE)));
 	_Atomic uint32_t	 notify_waiters;
 
@@ -167,6 +172,11 @@ void		 state_slot_get_info(const struct state *, int slot,
 		    char *url, size_t urlsz, char *err, size_t errsz);
 /* Supervisor, after reaping a writer: make a torn seqlock even again. */
 void		 state_slot_repair(struct state *, int slot);
+
+/* The admin API's bearer token ("" when the API is off). */
+void		 state_set_admin_token(struct state *, const char *);
+void		 state_get_admin_token(const struct state *, char *out,
+		    size_t outsz);
 
 /* Clients of a stream over all workers; of all streams of a worker. */
 uint32_t	 state_stream_clients(const struct state *, int slot);

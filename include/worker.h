@@ -14,6 +14,7 @@
 #include "config.h"
 #include "json.h"
 #include "metrics.h"
+#include "msg.h"
 #include "proc.h"
 #include "ring.h"
 #include "state.h"
@@ -37,6 +38,7 @@ struct ring_ref {
 enum client_kind {
 	CLIENT_TS = 0,		/* continuous /stream/NAME */
 	CLIENT_HLS,		/* a playlist request waiting for segments */
+	CLIENT_ADMIN,		/* an admin request waiting for the supervisor */
 };
 
 enum client_phase {
@@ -64,6 +66,11 @@ struct client {
 	int			 suspended;
 	int			 ending;	/* finish the response */
 	struct client		*prev, *next;	/* suspended list */
+	/* CLIENT_ADMIN */
+	uint32_t		 admin_id;
+	int			 admin_done;
+	int			 admin_ok;
+	char			 admin_msg[512];
 };
 
 struct worker {
@@ -79,6 +86,7 @@ struct worker {
 	int			 n_clients;	/* streaming responses */
 	struct ring_ref		*rings[STATE_MAX_STREAMS];
 	_Atomic int		 stopping;
+	uint32_t		 admin_next_id;
 	char			 admin_token[256];
 };
 
@@ -120,6 +128,15 @@ enum MHD_Result http_hls_request(struct worker *, struct MHD_Connection *,
 	    const char *url, void **con_cls);
 /* Wake loop, about once a second: forget silent HLS clients. */
 void	 http_hls_expire(struct worker *);
+
+/* http_admin.c: POST /admin/... */
+enum MHD_Result http_admin_request(struct worker *, struct MHD_Connection *,
+	    const char *url, const char *method, void **con_cls);
+/* The supervisor answered admin request ID (main thread). */
+void	 http_admin_reply(struct worker *, const struct msg *);
+/* Under w->lock: add a client to / find one in the suspended list. */
+void	 http_client_suspend(struct worker *, struct client *);
+void	 http_client_free(struct worker *, struct client *);
 
 /* http_info.c: /status, /metrics, /healthz, /playlist.m3u. */
 enum MHD_Result http_info_request(struct worker *, struct MHD_Connection *,

@@ -165,6 +165,12 @@ client_suspend(struct worker *w, struct client *c)
 	MHD_suspend_connection(c->conn);
 }
 
+void
+http_client_suspend(struct worker *w, struct client *c)
+{
+	client_suspend(w, c);
+}
+
 /* 1 when the slot still carries the stream this client asked for. */
 static int
 client_stream_alive(struct worker *w, struct client *c)
@@ -489,6 +495,8 @@ client_ready(struct worker *w, struct client *c)
 
 	if (c->ending || atomic_load(&w->stopping))
 		return 1;
+	if (c->kind == CLIENT_ADMIN)
+		return c->admin_done || now_ms() >= c->deadline_ms;
 	if (c->phase == CLIENT_WAIT_START)
 		return now_ms() >= c->deadline_ms ||
 		    client_try_start(w, c) != 0;

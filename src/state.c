@@ -279,6 +279,35 @@ state_slot_get_info(const struct state *st, int slot, char *url,
 }
 
 void
+state_set_admin_token(struct state *st, const char *token)
+{
+	seq_write_begin(&st->admin_seq);
+	str_copy(st->admin_token, token ? token : "", sizeof(st->admin_token));
+	seq_write_end(&st->admin_seq);
+}
+
+void
+state_get_admin_token(const struct state *st, char *out, size_t outsz)
+{
+	_Atomic uint32_t *seq = (_Atomic uint32_t *)&st->admin_seq;
+	int tries;
+
+	for (tries = 0; tries < SEQLOCK_TRIES; tries++) {
+		uint32_t before = atomic_load_explicit(seq,
+		    memory_order_acquire);
+
+		if (before & 1u)
+			continue;
+		snprintf(out, outsz, "%.*s", (int)sizeof(st->admin_token) - 1,
+		    st->admin_token);
+		atomic_thread_fence(memory_order_acquire);
+		if (atomic_load_explicit(seq, memory_order_relaxed) == before)
+			return;
+	}
+	str_copy(out, "", outsz);	/* cannot read it: treat as off */
+}
+
+void
 state_slot_repair(struct state *st, int slot)
 {
 	struct stream_slot *s = &st->streams[slot];

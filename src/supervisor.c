@@ -594,6 +594,39 @@ sup_reap(struct supervisor *sv)
 	}
 }
 
+/* An admin API request relayed by a worker: run it, answer by id. */
+static void
+sup_admin(struct supervisor *sv, struct proc *p, const struct msg *m)
+{
+	uint8_t reply[8 + 512];
+	char cmd[128], err[8192];
+	uint32_t id, ok;
+	int rc = -1;
+	size_t n;
+
+	if (m->len < 5 || m->len - 4 >= sizeof(cmd))
+		return;
+	memcpy(&id, m->payload, 4);
+	memcpy(cmd, m->payload + 4, m->len - 4);
+	cmd[m->len - 4] = '\0';
+	err[0] = '\0';
+	if (strcmp(cmd, "reload") == 0)
+		rc = supervisor_reload(sv, err, sizeof(err));
+	else if (strncmp(cmd, "stop ", 5) == 0)
+		rc = supervisor_stream_stop(sv, cmd + 5, err, sizeof(err));
+	else if (strncmp(cmd, "start ", 6) == 0)
+		rc = supervisor_stream_start(sv, cmd + 6, err, sizeof(err));
+	else
+		snprintf(err, sizeof(err), "unknown admin command");
+	ok = rc == 0;
+	n = strlen(err) < 512 ? strlen(err) : 512;
+	memcpy(reply, &id, 4);
+	memcpy(reply + 4, &ok, 4);
+	memcpy(reply + 8, err, n);
+	if (p->fd != -1 && msg_send(p->fd, MSG_ADMIN_REPLY, reply, 8 + n) == -1)
+		log_warn("cannot answer an admin request");
+}
+
 static void
 sup_child_message(struct supervisor *sv, struct proc *p)
 {
@@ -626,6 +659,10 @@ sup_child_message(struct supervisor *sv, struct proc *p)
 		case MSG_STREAM_EOF:
 			if (p->role == ROLE_FETCHER)
 				sv->streams[p->index].ended = 1;
+			break;
+		case MSG_ADMIN:
+			if (p->role == ROLE_WORKER)
+				sup_admin(sv, p, &m);
 			break;
 		default:
 			log_warnx("%s %d sent message type %u",
@@ -670,6 +707,7 @@ sup_timers(struct supervisor *sv)
 static void
 sup_apply_daemon_settings(struct supervisor *sv)
 {
+	state_set_admin_token(sv->st, sv->cfg->admin_token);
 	sv->st->max_clients = (uint32_t)sv->cfg->max_clients;
 	sv->workers_wanted = sv->cfg->workers;
 	if (!sv->debug)

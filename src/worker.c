@@ -62,6 +62,8 @@ http_reply(struct MHD_Connection *conn, unsigned status,
 	MHD_add_response_header(r, "Cache-Control", "no-cache");
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
 		MHD_add_response_header(r, "Allow", "GET, HEAD");
+	if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
+		MHD_add_response_header(r, "Retry-After", "5");
 	ret = MHD_queue_response(conn, status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -104,6 +106,9 @@ worker_access(void *cls, struct MHD_Connection *conn, const char *url,
 
 		if (c->kind == CLIENT_HLS)
 			return http_hls_request(w, conn, url, con_cls);
+		if (c->kind == CLIENT_ADMIN)
+			return http_admin_request(w, conn, url, method,
+			    con_cls);
 		return http_stream_request(w, conn, NULL, 0, con_cls);
 	}
 	if (*upload_data_size != 0) {
@@ -112,6 +117,8 @@ worker_access(void *cls, struct MHD_Connection *conn, const char *url,
 	}
 	*con_cls = NULL;
 	atomic_fetch_add(&w->st->workers[w->row].requests, 1);
+	if (strncmp(url, "/admin/", 7) == 0)
+		return http_admin_request(w, conn, url, method, con_cls);
 	head = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
 	if (!head && strcmp(method, MHD_HTTP_METHOD_GET) != 0)
 		return http_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
@@ -187,9 +194,12 @@ worker_check_channel(struct worker *w)
 
 	if (poll(&pfd, 1, 0) <= 0)
 		return;
-	while ((n = msg_recv(w->chan, &m)) == 1)
+	while ((n = msg_recv(w->chan, &m)) == 1) {
 		if (m.type == MSG_SHUTDOWN)
 			worker_sigterm = 1;
+		else if (m.type == MSG_ADMIN_REPLY)
+			http_admin_reply(w, &m);
+	}
 	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EBADMSG))
 		worker_sigterm = 1;
 }
@@ -211,10 +221,10 @@ worker_loop(struct worker *w)
 			last_revive = now_ms();
 			http_hls_expire(w);
 		}
-		worker_check_channel(w);
 		if (worker_sigterm)
 			break;
 		state_wait(w->st, seq, WORKER_WAKE_MS);
+		worker_check_channel(w);
 	}
 }
 

@@ -274,3 +274,40 @@ def test_events_webhook_posts_every_event():
         check("ringcastd: webhook" in d.children().values(), d.children())
     finally:
         srv.shutdown()
+
+
+def test_admin_api():
+    o = Origin()
+    s = ts_stream("a", o.url("/a.ts"), "on_demand = false;")
+    off = Daemon(streams=s).start()
+    check(http_get(off.port, "/admin/reload", method="POST")[0] == 404, "off without a token")
+    d = Daemon(streams=s, extra='admin_token = "s3cret-token";').start()
+    wait_for(lambda: d.stream("a")["state"] == "running", 10, what="running")
+    st, h, body = http_get(d.port, "/admin/reload", method="POST")
+    check(st == 401 and h.get("www-authenticate") == "Bearer", (st, h))
+    st, _, _ = http_get(d.port, "/admin/reload", method="POST",
+                        headers={"Authorization": "Bearer s3cret-tokeX"})
+    check(st == 401, "wrong token")
+    st, _, _ = http_get(d.port, "/admin/reload", method="POST",
+                        headers={"Authorization": "Bearer s3cret-token-longer"})
+    check(st == 401, "longer token")
+    auth = {"Authorization": "Bearer s3cret-token"}
+    check(http_get(d.port, "/admin/reload", headers=auth)[0] == 405, "GET is refused")
+    gen = d.status()["config_generation"]
+    st, _, body = http_get(d.port, "/admin/reload", method="POST", headers=auth)
+    check(st == 200 and json.loads(body)["ok"], body)
+    check(d.status()["config_generation"] == gen + 1, "reloaded")
+    st, _, body = http_get(d.port, "/admin/streams/a/stop", method="POST", headers=auth)
+    check(st == 200, body)
+    wait_for(lambda: d.stream("a")["state"] == "stopped", 10, what="stopped")
+    st, _, body = http_get(d.port, "/admin/streams/a/stop", method="POST", headers=auth)
+    check(st == 409 and "not running" in json.loads(body)["error"], (st, body))
+    st, _, body = http_get(d.port, "/admin/streams/a/start", method="POST", headers=auth)
+    check(st == 200, body)
+    wait_for(lambda: d.stream("a")["state"] == "running", 10, what="restarted")
+    st, _, body = http_get(d.port, "/admin/streams/zz/start", method="POST", headers=auth)
+    check(st == 404, (st, body))
+    check(http_get(d.port, "/admin/nope", method="POST", headers=auth)[0] == 404, "unknown")
+    d.write_conf("broken {")
+    st, _, body = http_get(d.port, "/admin/reload", method="POST", headers=auth)
+    check(st == 409 and "ringcast.conf:1" in json.loads(body)["error"], (st, body))

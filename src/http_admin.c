@@ -1,0 +1,202 @@
+/*
+ * http_admin.c - the admin API: POST /admin/reload,
+ * POST /admin/streams/NAME/stop, POST /admin/streams/NAME/start.
+ *
+ * Off (404) while admin_token is empty; otherwise every request needs
+ * "Authorization: Bearer TOKEN", compared in constant time (401 without
+ * it).  The work is the supervisor's: the worker sends the command over
+ * its channel with a request id and keeps the connection suspended until
+ * the answer comes back (or ADMIN_TIMEOUT_MS passes: 504), so no thread
+ * ever waits on another process.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "msg.h"
+#include "util.h"
+#include "worker.h"
+
+#define ADMIN_TIMEOUT_MS	10000
+
+/* Constant-time comparison: time depends only on the lengths. */
+static int
+admin_token_equal(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, n = la > lb ? la : lb;
+	unsigned char diff = la != lb;
+
+	for (i = 0; i < n; i++)
+		diff |= (unsigned char)((i < la ? a[i] : 0) ^ (i < lb ? b[i] : 0));
+	return diff == 0;
+}
+
+/* The supervisor command for URL, or -1 (unknown path: 404). */
+static int
+admin_command(const char *url, char *cmd, size_t cmdsz)
+{
+	char name[CONFIG_NAME_MAX + 1];
+	const char *p, *slash;
+	size_t len;
+
+	if (strcmp(url, "/admin/reload") == 0) {
+		str_copy(cmd, "reload", cmdsz);
+		return 0;
+	}
+	if (strncmp(url, "/admin/streams/", 15) != 0)
+		return -1;
+	p = url + 15;
+	if ((slash = strchr(p, '/')) == NULL || (len = (size_t)(slash - p)) ==
+	    0 || len >= sizeof(name))
+		return -1;
+	memcpy(name, p, len);
+	name[len] = '\0';
+	if (!config_name_valid(name))
+		return -1;
+	if (strcmp(slash, "/stop") == 0)
+		snprintf(cmd, cmdsz, "stop %s", name);
+	else if (strcmp(slash, "/start") == 0)
+		snprintf(cmd, cmdsz, "start %s", name);
+	else
+		return -1;
+	return 0;
+}
+
+static enum MHD_Result
+admin_unauthorized(struct MHD_Connection *conn)
+{
+	static const char body[] = "{\"error\":\"missing or wrong bearer"
+	    " token\"}\n";
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	r = MHD_create_response_from_buffer(sizeof(body) - 1, (void *)body,
+	    MHD_RESPMEM_PERSISTENT);
+	if (r == NULL)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type", "application/json");
+	MHD_add_response_header(r, "WWW-Authenticate", "Bearer");
+	ret = MHD_queue_response(conn, MHD_HTTP_UNAUTHORIZED, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static int
+admin_authorized(struct worker *w, struct MHD_Connection *conn,
+    const char *token)
+{
+	const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_AUTHORIZATION);
+
+	if (auth == NULL || strncmp(auth, "Bearer ", 7) != 0)
+		return 0;
+	return admin_token_equal(auth + 7, token);
+}
+
+/* Send the command and suspend; the reply resumes the connection. */
+static enum MHD_Result
+admin_forward(struct worker *w, struct MHD_Connection *conn,
+    const char *cmd, void **con_cls)
+{
+	uint8_t payload[4 + 128];
+	struct client *c;
+	size_t len = strlen(cmd);
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return MHD_NO;
+	c->w = w;
+	c->conn = conn;
+	c->kind = CLIENT_ADMIN;
+	c->started_ms = now_ms();
+	c->deadline_ms = c->started_ms + ADMIN_TIMEOUT_MS;
+	pthread_mutex_lock(&w->lock);
+	c->admin_id = ++w->admin_next_id;
+	w->n_clients++;
+	memcpy(payload, &c->admin_id, 4);
+	memcpy(payload + 4, cmd, len);
+	if (msg_send(w->chan, MSG_ADMIN, payload, 4 + len) == -1) {
+		c->admin_done = 1;
+		str_copy(c->admin_msg, "cannot reach the supervisor",
+		    sizeof(c->admin_msg));
+	} else
+		http_client_suspend(w, c);
+	pthread_mutex_unlock(&w->lock);
+	*con_cls = c;
+	if (c->admin_done)
+		return http_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+		    c->admin_msg);
+	return MHD_YES;
+}
+
+enum MHD_Result
+http_admin_request(struct worker *w, struct MHD_Connection *conn,
+    const char *url, const char *method, void **con_cls)
+{
+	char token[STATE_TOKEN_MAX], cmd[128];
+	struct client *c = *con_cls;
+	struct buf b;
+	enum MHD_Result ret;
+
+	if (c != NULL) {	/* resumed: the answer is in */
+		if (!c->admin_done)
+			return http_error(conn, MHD_HTTP_GATEWAY_TIMEOUT,
+			    "the supervisor did not answer in time");
+		if (!c->admin_ok)
+			return http_error(conn, strncmp(c->admin_msg, "no stream",
+			    9) == 0 ? MHD_HTTP_NOT_FOUND : MHD_HTTP_CONFLICT,
+			    c->admin_msg);
+		buf_init(&b);
+		buf_puts(&b, "{\"ok\":true}\n");
+		ret = http_reply(conn, MHD_HTTP_OK, "application/json", b.data,
+		    b.len);
+		buf_free(&b);
+		return ret;
+	}
+	state_get_admin_token(w->st, token, sizeof(token));
+	if (token[0] == '\0')
+		return http_error(conn, MHD_HTTP_NOT_FOUND, "not found");
+	if (admin_command(url, cmd, sizeof(cmd)) == -1)
+		return http_error(conn, MHD_HTTP_NOT_FOUND, "not found");
+	if (strcmp(method, MHD_HTTP_METHOD_POST) != 0) {
+		struct MHD_Response *r = MHD_create_response_from_buffer(
+		    sizeof("{\"error\":\"use POST\"}\n") - 1,
+		    (void *)"{\"error\":\"use POST\"}\n", MHD_RESPMEM_PERSISTENT);
+
+		if (r == NULL)
+			return MHD_NO;
+		MHD_add_response_header(r, "Content-Type", "application/json");
+		MHD_add_response_header(r, "Allow", "POST");
+		ret = MHD_queue_response(conn, MHD_HTTP_METHOD_NOT_ALLOWED, r);
+		MHD_destroy_response(r);
+		return ret;
+	}
+	if (!admin_authorized(w, conn, token)) {
+		log_warnx("admin request %s refused: bad or missing token", url);
+		return admin_unauthorized(conn);
+	}
+	log_info("admin request: %s", cmd);
+	return admin_forward(w, conn, cmd, con_cls);
+}
+
+void
+http_admin_reply(struct worker *w, const struct msg *m)
+{
+	struct client *c;
+	uint32_t id, ok;
+
+	if (m->len < 8)
+		return;
+	memcpy(&id, m->payload, 4);
+	memcpy(&ok, m->payload + 4, 4);
+	pthread_mutex_lock(&w->lock);
+	for (c = w->suspended; c != NULL; c = c->next)
+		if (c->kind == CLIENT_ADMIN && c->admin_id == id) {
+			c->admin_done = 1;
+			c->admin_ok = ok != 0;
+			snprintf(c->admin_msg, sizeof(c->admin_msg), "%.*s",
+			    (int)(m->len - 8), (const char *)m->payload + 8);
+			break;
+		}
+	pthread_mutex_unlock(&w->lock);
+}
