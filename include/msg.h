@@ -20,6 +20,7 @@ enum msg_type {
 	MSG_STREAM_WANT,	/* worker -> sup: int32 slot needs its fetcher */
 	MSG_STREAM_EOF,		/* fetcher -> sup: upstream ended, don't restart */
 	MSG_SHUTDOWN,		/* sup -> child: finish and exit */
+	MSG_QUIESCE,		/* sup -> worker: stop accepting, drain, exit */
 	MSG_ADMIN,		/* worker -> sup: uint32 id, command text */
 	MSG_ADMIN_REPLY,	/* sup -> worker: uint32 id, uint32 ok, text */
 	MSG_TYPE_MAX,

@@ -21,6 +21,7 @@
 #define SUP_STOP_GRACE_MS	3000	/* SIGTERM -> SIGKILL */
 #define SUP_SHUTDOWN_MAX_MS	5000
 #define SUP_HLS_ACTIVE_MS	2000	/* an HLS request keeps a stream up */
+#define SUP_LISTEN_BACKLOG	1024
 
 /* Process-stats sampling interval by running fetchers (issue: adaptive). */
 #define SUP_STATS_IDLE_MS	10000	/* no fetcher */

@@ -23,6 +23,7 @@
 #define WORKER_REVIVE_MS	1000	/* resume every idle client this often */
 #define WORKER_RAP_WAIT_MS	3000	/* no keyframe seen: start at head */
 #define WORKER_DRAIN_MS		2000	/* shutdown: time for clients to end */
+#define WORKER_RETIRE_MS	(10 * 60 * 1000)	/* reload: old generation */
 #define WORKER_BLOCK_BYTES	(16 * 1024)	/* per streaming response */
 #define WORKER_CONN_TIMEOUT_S	30	/* idle keep-alive / slow headers */
 

@@ -142,7 +142,7 @@ main(int argc, char **argv)
 	buf_init(&cmd);
 	if (ctl_command(argc, argv, &cmd) != 0)
 		usage();
-	signal(SIGPIPE, SIG_DFL);
+	signal(SIGPIPE, SIG_IGN);	/* a closed reader is a clean end */
 	if ((fd = ctl_connect(sock)) == -1) {
 		fprintf(stderr, "ringcastctl: cannot reach ringcastd at %s: %s\n",
 		    sock, strerror(errno));

@@ -46,6 +46,7 @@ static void	 sup_child_message(struct supervisor *, struct proc *);
 static void	 sup_collect_stats(struct supervisor *, uint64_t);
 static void	 sup_drop_ring(struct supervisor *, int slot);
 static int	 sup_spawn(struct supervisor *, struct proc *);
+static void	 sup_retire_worker(struct proc *);
 
 const char *
 end_reason_name(enum end_reason r)
@@ -250,10 +251,59 @@ sup_adjust_workers(struct supervisor *sv)
 		struct proc *p = &sv->procs.procs[i];
 
 		if (p->role == ROLE_WORKER && !p->exiting) {
-			proc_stop(p, SUP_STOP_GRACE_MS, now_ms());
+			sup_retire_worker(p);
 			n--;
 		}
 	}
+}
+
+/* Let a worker finish its clients: it stops accepting and exits when
+ * they are gone (or after WORKER_RETIRE_MS); it is not respawned. */
+static void
+sup_retire_worker(struct proc *p)
+{
+	p->exiting = 1;
+	if (p->pid <= 0 || p->fd == -1 ||
+	    msg_send(p->fd, MSG_QUIESCE, NULL, 0) == -1)
+		proc_stop(p, SUP_STOP_GRACE_MS, now_ms());
+	else
+		log_info("worker %d (pid %d) retiring after its clients",
+		    p->index + 1, (int)p->pid);
+}
+
+/* Open the new listening sockets, start a worker generation on them and
+ * retire the old one.  -1 (nothing changed) when one cannot be opened. */
+static int
+sup_relisten(struct supervisor *sv, const struct config *cfg)
+{
+	int fds[CONFIG_MAX_LISTEN], i, n;
+
+	for (n = 0; n < cfg->n_listen; n++) {
+		if ((fds[n] = listen_open(cfg->listen[n], SUP_LISTEN_BACKLOG))
+		    == -1) {
+			log_warn("reload: cannot listen on %s; keeping the"
+			    " current addresses", cfg->listen[n]);
+			while (n-- > 0)
+				close(fds[n]);
+			return -1;
+		}
+	}
+	for (i = 0; i < PROC_MAX; i++) {
+		struct proc *p = &sv->procs.procs[i];
+
+		if (p->role == ROLE_WORKER && !p->exiting)
+			sup_retire_worker(p);
+	}
+	for (i = 0; i < sv->n_listen; i++)
+		close(sv->listen_fds[i]);	/* the retiring keep theirs */
+	sv->procs.n_keep = 0;
+	for (i = 0; i < n; i++) {
+		sv->listen_fds[i] = fds[i];
+		sv->procs.keep_fds[sv->procs.n_keep++] = fds[i];
+	}
+	sv->n_listen = n;
+	log_info("reload: now listening on %d new address(es)", n);
+	return 0;
 }
 
 /* ---- streams ---- */
@@ -814,7 +864,7 @@ supervisor_reload(struct supervisor *sv, char *err, size_t errsz)
 	int n[3] = { 0, 0, 0 };
 	struct config *old = sv->cfg, *cfg;
 	char errs[8192];
-	int i;
+	int i, relisten;
 
 	if (config_load(sv->config_path, &cfg, errs, sizeof(errs)) == -1) {
 		size_t len = strlen(errs);
@@ -827,9 +877,7 @@ supervisor_reload(struct supervisor *sv, char *err, size_t errsz)
 		snprintf(err, errsz, "%s", errs);
 		return -1;
 	}
-	if (sup_listen_changed(old, cfg))
-		log_warnx("reload: listen addresses changed; they take effect"
-		    " at the next restart");
+	relisten = sup_listen_changed(old, cfg) && sup_relisten(sv, cfg) == 0;
 	/* removed and changed streams */
 	for (i = 0; i < STATE_MAX_STREAMS; i++) {
 		struct sup_stream *ss = &sv->streams[i];
@@ -877,12 +925,14 @@ supervisor_reload(struct supervisor *sv, char *err, size_t errsz)
 		    CONFIG_NAME_MAX + 1);
 		sup_add_stream(sv, &cfg->streams[i]);
 	}
-	/* Listen sockets stay as they are: keep the running list. */
-	for (i = 0; i < cfg->n_listen; i++)
-		free(cfg->listen[i]);
-	for (i = 0; i < old->n_listen; i++)
-		cfg->listen[i] = strdup(old->listen[i]);
-	cfg->n_listen = old->n_listen;
+	if (!relisten && sup_listen_changed(old, cfg)) {
+		/* could not bind: the config keeps saying what we listen on */
+		for (i = 0; i < cfg->n_listen; i++)
+			free(cfg->listen[i]);
+		for (i = 0; i < old->n_listen; i++)
+			cfg->listen[i] = strdup(old->listen[i]);
+		cfg->n_listen = old->n_listen;
+	}
 	sup_apply_daemon_settings(sv);
 	sup_adjust_workers(sv);
 	sup_webhook_apply(sv, old->events_webhook);

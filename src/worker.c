@@ -28,6 +28,7 @@
 #include "worker.h"
 
 static volatile sig_atomic_t worker_sigterm;
+static uint64_t worker_retire_at;	/* 0: not retiring */
 /* *con_cls of a request seen once: libmicrohttpd closes the connection
  * when a response is queued on the first call, so we answer on the
  * second (keep-alive for playlists and segments). */
@@ -185,6 +186,37 @@ worker_start_daemons(struct worker *w, const int *fds, int n)
 	return 0;
 }
 
+/* A reload replaced us: accept nothing new, finish what we serve. */
+static void
+worker_retire(struct worker *w)
+{
+	int i;
+
+	for (i = 0; i < w->n_daemons; i++) {
+		int fd = MHD_quiesce_daemon(w->daemons[i]);
+
+		if (fd != -1)
+			close(fd);	/* the old address must stop answering */
+	}
+	worker_retire_at = now_ms() + WORKER_RETIRE_MS;
+	proctitle_set("ringcastd: worker %d (retiring)", w->row + 1);
+	log_info("retiring: no new connections, %d clients to finish",
+	    w->n_clients);
+}
+
+static int
+worker_retired(struct worker *w)
+{
+	int left;
+
+	if (worker_retire_at == 0)
+		return 0;
+	pthread_mutex_lock(&w->lock);
+	left = w->n_clients;
+	pthread_mutex_unlock(&w->lock);
+	return left == 0 || now_ms() >= worker_retire_at;
+}
+
 static void
 worker_check_channel(struct worker *w)
 {
@@ -199,6 +231,8 @@ worker_check_channel(struct worker *w)
 			worker_sigterm = 1;
 		else if (m.type == MSG_ADMIN_REPLY)
 			http_admin_reply(w, &m);
+		else if (m.type == MSG_QUIESCE && worker_retire_at == 0)
+			worker_retire(w);
 	}
 	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EBADMSG))
 		worker_sigterm = 1;
@@ -210,7 +244,7 @@ worker_loop(struct worker *w)
 	uint64_t last_revive = now_ms();
 	uint32_t seq;
 
-	while (!worker_sigterm) {
+	while (!worker_sigterm && !worker_retired(w)) {
 		int everyone = now_ms() - last_revive >= WORKER_REVIVE_MS;
 
 		seq = state_notify_seq(w->st);
@@ -234,8 +268,9 @@ worker_shutdown(struct worker *w)
 	uint64_t until = now_ms() + WORKER_DRAIN_MS;
 	int i, left;
 
-	for (i = 0; i < w->n_daemons; i++)
-		MHD_quiesce_daemon(w->daemons[i]);
+	if (worker_retire_at == 0)
+		for (i = 0; i < w->n_daemons; i++)
+			MHD_quiesce_daemon(w->daemons[i]);
 	atomic_store(&w->stopping, 1);
 	do {
 		http_stream_end_all(w);

@@ -311,3 +311,35 @@ def test_admin_api():
     d.write_conf("broken {")
     st, _, body = http_get(d.port, "/admin/reload", method="POST", headers=auth)
     check(st == 409 and "ringcast.conf:1" in json.loads(body)["error"], (st, body))
+
+
+def test_reload_of_listen_and_workers_keeps_clients():
+    from harness import free_port
+    o = Origin()
+    d = Daemon(streams=ts_stream("a", o.url("/a.ts"), "on_demand = false;"))
+    d.start()
+    wait_for(lambda: d.stream("a")["state"] == "running", 10, what="running")
+    old_port = d.port
+    c = spawn([binary("tests/tsclient"), "-t", "8", d.url("/stream/a")],
+              stdout=subprocess.PIPE, text=True)
+    time.sleep(1.5)
+    old_workers = set(d.children("worker"))
+    d.port = free_port()
+    d.workers = 3
+    d.write_conf()
+    rc, _, err = d.ctl("reload")
+    check(rc == 0, err)
+    wait_for(lambda: http_get(d.port, "/healthz", timeout=1)[0] == 200, 10,
+             what="new address answers")
+    wait_for(lambda: len([t for t in d.children("worker").values()
+                          if "retiring" not in t]) == 3, 10, what="3 new workers")
+    r = json.loads(c.communicate(timeout=20)[0].splitlines()[-1])
+    check(r["seconds"] >= 7.5 and not r["eof"] and r["longest_gap_ms"] < 1000,
+          "client on the old generation was dropped: %s" % r)
+    wait_for(lambda: not (old_workers & set(d.children("worker"))), 10,
+             what="old workers gone once their clients left")
+    try:
+        http_get(old_port, "/healthz", timeout=1)
+        check(False, "old address still answers")
+    except OSError:
+        pass
