@@ -70,6 +70,8 @@ struct fetcher {
 	/* HLS upstream progress; survives reconnects of fetch_hls_run(). */
 	int			 hls_have_last;
 	uint64_t		 hls_last_seq;
+	char			*hls_key_uri;	/* the key last fetched */
+	uint64_t		 hls_key_num;	/* its number in the ring */
 	const char		*url;		/* in use */
 	const char		*base_dir;	/* relative file:// paths */
 	char			 error[STATE_ERROR_MAX];

@@ -15,10 +15,11 @@
 #include <sys/types.h>
 
 #define RING_MAGIC		0x52435247u	/* "RCRG" */
-#define RING_VERSION		2u
+#define RING_VERSION		3u
 #define RING_RAP_MAX		1024		/* index entries kept */
 #define RING_SEG_MAX		1024		/* segment index entries */
 #define RING_SEG_DISCONTINUITY	0x1u
+#define RING_KEYS		64		/* AES-128 keys kept */
 
 /* One HLS segment: a byte range of the ring. */
 struct ring_seg {
@@ -29,7 +30,13 @@ struct ring_seg {
 	int64_t		 pdt_ms;	/* program date time, -1 if none */
 	uint64_t	 disc_seq;	/* discontinuities up to and with it */
 	uint32_t	 flags;		/* RING_SEG_* */
-	uint32_t	 key;		/* 0: clear, else key slot + 1 */
+	uint32_t	 key;		/* 0: clear, else key number + 1 */
+	uint8_t		 iv[16];	/* AES-128 IV, with key */
+};
+
+/* An AES-128 key of an encrypted HLS upstream, served as key/N.key. */
+struct ring_key {
+	uint8_t		 key[16];
 };
 #define RING_MAX_WRITE_BYTES	(188 * 512)	/* one publish at most */
 
@@ -49,6 +56,8 @@ struct ring_hdr {
 	_Atomic uint64_t	 rap[RING_RAP_MAX];	/* stream positions */
 	_Atomic uint64_t	 seg_count __attribute__((aligned(64)));
 	struct ring_seg		 segs[RING_SEG_MAX];
+	_Atomic uint64_t	 key_count;
+	struct ring_key		 keys[RING_KEYS];
 };
 
 struct ring {
@@ -76,6 +85,13 @@ void	 ring_init_mem(struct ring *, void *mem, uint64_t capacity,
 
 /* Writer: append LEN bytes (whole packets, <= RING_MAX_WRITE_BYTES). */
 int	 ring_write(struct ring *, const uint8_t *pkts, size_t len);
+/* Writer: append LEN bytes of any length (encrypted segments: no TS
+ * alignment, so TS readers must not be given this ring). */
+int	 ring_write_raw(struct ring *, const uint8_t *buf, size_t len);
+/* Writer: publish an AES-128 key; returns its number. */
+uint64_t ring_add_key(struct ring *, const uint8_t key[16]);
+/* Readers: key number N if still kept: 0, else -1. */
+int	 ring_get_key(const struct ring *, uint64_t n, uint8_t key[16]);
 /* Writer: record a random-access point at stream position POS (< head). */
 void	 ring_add_rap(struct ring *, uint64_t pos);
 

@@ -88,6 +88,7 @@ struct stream_slot {
 	_Atomic uint64_t	 hls_active_ms;		/* monotonic, last request */
 	_Atomic uint32_t	 hls_target_ms;		/* target duration */
 	_Atomic uint32_t	 ended;			/* upstream sent ENDLIST */
+	_Atomic uint32_t	 encrypted;		/* AES-128 segments */
 	_Atomic uint64_t	 segments_fetched;
 	_Atomic uint64_t	 segments_failed;
 	struct proc_stats	 fetcher_stats;

@@ -224,10 +224,81 @@ hls_segment_get(struct fetcher *f, CURLM *multi, CURL *h,
 	return -1;
 }
 
+/* Encrypted bytes go in as they are: no packet alignment to find. */
+static void
+hls_write_raw(struct fetcher *f, const uint8_t *p, size_t len)
+{
+	size_t n;
+
+	atomic_fetch_add(&f->st->streams[f->slot].bytes_in, len);
+	f->last_data_ms = now_ms();
+	f->attempt_bytes += len;
+	while (len > 0) {
+		n = len < RING_MAX_WRITE_BYTES ? len : RING_MAX_WRITE_BYTES;
+		if (ring_write_raw(&f->ring, p, n) == -1)
+			log_warn("ring write");
+		p += n;
+		len -= n;
+	}
+	state_notify(f->st);
+}
+
+/*
+ * The key of an AES-128 segment, fetched once per key URI and kept in the
+ * ring so that players get it from ringcast (key/N.key), never from the
+ * origin.  Fills *NUM; -1 with f->error on failure.
+ */
+static int
+hls_key(struct fetcher *f, CURLM *multi, CURL *h, const struct m3u8_key *k,
+    uint64_t *num)
+{
+	struct hls_get g = { .limit = 64 };
+
+	if (k->method != M3U8_KEY_AES128 || k->uri == NULL) {
+		snprintf(f->error, sizeof(f->error),
+		    "unsupported encryption METHOD=%.32s", k->method_name);
+		return -1;
+	}
+	if (f->hls_key_uri != NULL && strcmp(f->hls_key_uri, k->uri) == 0) {
+		*num = f->hls_key_num;
+		return 0;
+	}
+	buf_init(&g.body);
+	if (hls_get(f, multi, h, k->uri, &g) == -1 || g.body.len != 16) {
+		if (g.body.len != 16 && f->error[0] == '\0')
+			snprintf(f->error, sizeof(f->error),
+			    "key is %zu bytes, not 16", g.body.len);
+		buf_free(&g.body);
+		return -1;
+	}
+	free(f->hls_key_uri);
+	f->hls_key_uri = strdup(k->uri);
+	f->hls_key_num = *num = ring_add_key(&f->ring,
+	    (const uint8_t *)g.body.data);
+	buf_free(&g.body);
+	atomic_store(&f->st->streams[f->slot].encrypted, 1);
+	return 0;
+}
+
+/* IV of SEG: the tag's, or its upstream media sequence number. */
+static void
+hls_iv(const struct m3u8_key *k, uint64_t seq, uint8_t iv[16])
+{
+	int i;
+
+	if (k->has_iv) {
+		memcpy(iv, k->iv, 16);
+		return;
+	}
+	memset(iv, 0, 16);
+	for (i = 0; i < 8; i++)
+		iv[15 - i] = (uint8_t)(seq >> (8 * i));
+}
+
 /* Append a downloaded segment to the ring and index it. */
 static void
 hls_publish(struct fetcher *f, const struct m3u8_segment *seg,
-    const struct buf *data)
+    const struct buf *data, const struct m3u8_key *key, uint64_t keynum)
 {
 	uint64_t pos;
 
@@ -238,8 +309,14 @@ hls_publish(struct fetcher *f, const struct m3u8_segment *seg,
 	pos = fetch_position(f);
 	fetch_segment_begin(f, pos);
 	f->seg.pdt_ms = seg->pdt_ms;
-	fetch_add_rap(f, pos);		/* TS clients start at a segment */
-	fetch_ingest(f, (const uint8_t *)data->data, data->len);
+	if (key != NULL) {
+		f->seg.key = (uint32_t)keynum + 1;
+		hls_iv(key, seg->seq, f->seg.iv);
+		hls_write_raw(f, (const uint8_t *)data->data, data->len);
+	} else {
+		fetch_add_rap(f, pos);	/* TS clients start at a segment */
+		fetch_ingest(f, (const uint8_t *)data->data, data->len);
+	}
 	fetch_flush(f);
 	fetch_segment_end(f, fetch_position(f),
 	    (uint64_t)(seg->duration * 1e6));
@@ -300,10 +377,16 @@ hls_refresh(struct fetcher *f, CURLM *multi, CURL *h, const char *url,
 	for (i = pl.nsegs ? hls_first_new(f, &pl) : 0; i < pl.nsegs &&
 	    !fetch_stopping; i++) {
 		const struct m3u8_segment *seg = &pl.segs[i];
+		const struct m3u8_key *key = seg->key_index >= 0 &&
+		    (size_t)seg->key_index < pl.nkeys ?
+		    &pl.keys[seg->key_index] : NULL;
+		uint64_t keynum = 0;
+		int ok = key == NULL || hls_key(f, multi, h, key, &keynum) == 0;
 
-		if (hls_segment_get(f, multi, h, seg, &g) == 0)
-			hls_publish(f, seg, &g.body);
+		if (ok && hls_segment_get(f, multi, h, seg, &g) == 0)
+			hls_publish(f, seg, &g.body, key, keynum);
 		else if (!fetch_stopping) {
+			state_slot_set_info(f->st, f->slot, NULL, f->error);
 			log_warnx("segment %llu skipped", (unsigned long long)
 			    seg->seq);
 			atomic_fetch_add(&f->st->streams[f->slot].

@@ -582,6 +582,7 @@ fetcher_main(struct proc *self, void *arg)
 		log_info("upstream ended");
 		msg_send(f.chan, MSG_STREAM_EOF, NULL, 0);
 	}
+	free(f.hls_key_uri);
 	curl_global_cleanup();
 	ring_close(&f.ring);
 	_exit(0);

@@ -69,6 +69,9 @@ hls_parse_path(const char *url, char *name, size_t namesz, const char **file)
 	memcpy(name, p, len);
 	name[len] = '\0';
 	*file = slash + 1;
+	if (strncmp(*file, "key/", 4) == 0)	/* key/N.key */
+		return config_name_valid(name) &&
+		    strchr(*file + 4, '/') == NULL ? 0 : -1;
 	return config_name_valid(name) && strchr(*file, '/') == NULL ? 0 : -1;
 }
 
@@ -81,6 +84,46 @@ hls_parse_seq(const char *file, uint64_t *seq)
 		return -1;
 	*seq = strtoull(file, &end, 10);
 	return strcmp(end, ".ts") == 0 ? 0 : -1;
+}
+
+/* ".../key/N.key": N. */
+static int
+hls_parse_key(const char *url, uint64_t *n)
+{
+	const char *p = strrchr(url, '/');
+	char *end;
+
+	if (p == NULL || p[1] < '0' || p[1] > '9')
+		return -1;
+	*n = strtoull(p + 1, &end, 10);
+	return strcmp(end, ".key") == 0 ? 0 : -1;
+}
+
+static enum MHD_Result
+hls_serve_key(struct worker *w, struct MHD_Connection *conn, int slot,
+    uint64_t n)
+{
+	struct MHD_Response *r;
+	struct ring_ref *rr;
+	enum MHD_Result ret;
+	uint8_t key[16];
+	int rc = -1;
+
+	pthread_mutex_lock(&w->lock);
+	if ((rr = ring_ref_get(w, slot)) != NULL)
+		rc = ring_get_key(&rr->ring, n, key);
+	pthread_mutex_unlock(&w->lock);
+	if (rc == -1)
+		return http_error(conn, MHD_HTTP_NOT_FOUND, "no such key");
+	r = MHD_create_response_from_buffer(sizeof(key), key,
+	    MHD_RESPMEM_MUST_COPY);
+	if (r == NULL)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type", "application/octet-stream");
+	MHD_add_response_header(r, "Cache-Control", "private, max-age=60");
+	ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
 }
 
 static uint64_t
@@ -357,6 +400,8 @@ http_hls_request(struct worker *w, struct MHD_Connection *conn,
 		who = NULL;
 	if (strcmp(file, "index.m3u8") == 0)
 		return hls_playlist(w, conn, slot, &cfg, con_cls);
+	if (strncmp(file, "key", 3) == 0 && hls_parse_key(url, &seq) == 0)
+		return hls_serve_key(w, conn, slot, seq);
 	if (hls_parse_seq(file, &seq) == 0) {
 		http_request_fetcher(w, slot);
 		return hls_segment(w, conn, slot, seq, who);

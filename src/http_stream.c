@@ -451,6 +451,9 @@ http_stream_request(struct worker *w, struct MHD_Connection *conn,
 		    state_slot_read(w->st, slot, &cfg) == -1)
 			return http_error(conn, MHD_HTTP_NOT_FOUND,
 			    "no such stream");
+		if (atomic_load(&w->st->streams[slot].encrypted))
+			return http_error(conn, MHD_HTTP_CONFLICT, "the stream"
+			    " is encrypted (AES-128): play /hls/NAME/index.m3u8");
 		if (head_only)
 			return http_reply(conn, MHD_HTTP_OK, "video/mp2t", "", 0);
 		if ((c = client_admit(w, conn, slot, &cfg, &why)) == NULL)

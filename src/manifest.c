@@ -12,6 +12,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "manifest.h"
 #include "util.h"
@@ -37,6 +38,33 @@ manifest_pdt(struct buf *out, int64_t ms)
 
 	format_rfc3339_ms((uint64_t)ms, ts);
 	buf_printf(out, "#EXT-X-PROGRAM-DATE-TIME:%s\n", ts);
+}
+
+/* 1 when segment I needs an EXT-X-KEY line (first listed or changed). */
+static int
+manifest_key_changes(const struct ring_seg *segs, int from, int i)
+{
+	if (i == from)
+		return segs[i].key != 0;
+	return segs[i].key != segs[i - 1].key ||
+	    (segs[i].key != 0 && memcmp(segs[i].iv, segs[i - 1].iv, 16) != 0);
+}
+
+static void
+manifest_key(struct buf *out, const struct ring_seg *s,
+    const struct manifest_opts *o)
+{
+	int k;
+
+	if (s->key == 0) {
+		buf_puts(out, "#EXT-X-KEY:METHOD=NONE\n");
+		return;
+	}
+	buf_printf(out, "#EXT-X-KEY:METHOD=AES-128,URI=\"%s%u.key\",IV=0x",
+	    o->key_prefix ? o->key_prefix : "", s->key - 1);
+	for (k = 0; k < 16; k++)
+		buf_printf(out, "%02x", s->iv[k]);
+	buf_puts(out, "\n");
 }
 
 int
@@ -69,10 +97,8 @@ manifest_build(const struct ring_seg *segs, int n,
 		if (s->pdt_ms >= 0 && (i == from ||
 		    (s->flags & RING_SEG_DISCONTINUITY)))
 			manifest_pdt(out, s->pdt_ms);
-		if (s->key != 0 && o->key_prefix != NULL &&
-		    (i == from || segs[i - 1].key != s->key))
-			buf_printf(out, "#EXT-X-KEY:METHOD=AES-128,"
-			    "URI=\"%s%u.key\"\n", o->key_prefix, s->key - 1);
+		if (manifest_key_changes(segs, from, i))
+			manifest_key(out, s, o);
 		buf_printf(out, "#EXTINF:%.3f,\n%llu.ts\n",
 		    (double)s->duration_us / 1e6, (unsigned long long)s->seq);
 	}

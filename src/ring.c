@@ -166,10 +166,19 @@ ring_copy_in(struct ring *r, uint64_t pos, const uint8_t *src, size_t len)
 int
 ring_write(struct ring *r, const uint8_t *pkts, size_t len)
 {
+	if (len % TS_PACKET_SIZE != 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return ring_write_raw(r, pkts, len);
+}
+
+int
+ring_write_raw(struct ring *r, const uint8_t *pkts, size_t len)
+{
 	uint64_t head;
 
-	if (!r->writable || len % TS_PACKET_SIZE != 0 ||
-	    len > RING_MAX_WRITE_BYTES) {
+	if (!r->writable || len > RING_MAX_WRITE_BYTES) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -389,4 +398,31 @@ ring_copy(const struct ring *r, uint64_t pos, uint8_t *out, size_t len)
 	if (first < len)
 		memcpy(out + first, r->data, len - first);
 	return ring_pos_valid(r, pos) ? 0 : -1;
+}
+
+/* ---- AES-128 keys ---- */
+
+uint64_t
+ring_add_key(struct ring *r, const uint8_t key[16])
+{
+	uint64_t n = atomic_load_explicit(&r->hdr->key_count,
+	    memory_order_relaxed);
+
+	memcpy(r->hdr->keys[n % RING_KEYS].key, key, 16);
+	atomic_store_explicit(&r->hdr->key_count, n + 1, memory_order_release);
+	return n;
+}
+
+int
+ring_get_key(const struct ring *r, uint64_t n, uint8_t key[16])
+{
+	uint64_t count = atomic_load_explicit(&r->hdr->key_count,
+	    memory_order_acquire);
+
+	if (n >= count || count - n >= RING_KEYS)
+		return -1;
+	memcpy(key, r->hdr->keys[n % RING_KEYS].key, 16);
+	atomic_thread_fence(memory_order_acquire);
+	count = atomic_load_explicit(&r->hdr->key_count, memory_order_relaxed);
+	return count - n >= RING_KEYS ? -1 : 0;
 }

@@ -180,6 +180,7 @@ state_slot_clear(struct state *st, int slot)
 	atomic_store(&s->hls_active_ms, 0);
 	atomic_store(&s->hls_target_ms, 0);
 	atomic_store(&s->ended, 0);
+	atomic_store(&s->encrypted, 0);
 	atomic_store(&s->segments_fetched, 0);
 	atomic_store(&s->segments_failed, 0);
 	state_slot_set_info(st, slot, "", "");

@@ -173,3 +173,53 @@ def test_endlist_ends_stream():
     wait_for(lambda: d.stream("h")["state"] == "ended", 20, step=0.5, what="eof")
     seq, segs, text = playlist(d)
     check(text.endswith("#EXT-X-ENDLIST\n") and len(segs) == 5, text)
+
+
+def test_aes128_keys_are_served_by_ringcast():
+    import http.server
+    import os
+    key = os.urandom(16)
+    segs = [os.urandom(16 * 1000) for _ in range(3)]
+    iv = "0x000102030405060708090a0b0c0d0e0f"
+    pl = ("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:40\n"
+          '#EXT-X-KEY:METHOD=AES-128,URI="k/the.key?tok=1"\n'
+          "#EXTINF:2.0,\ns40.ts\n"
+          '#EXT-X-KEY:METHOD=AES-128,URI="k/the.key?tok=1",IV=%s\n'
+          "#EXTINF:2.0,\ns41.ts\n#EXTINF:2.0,\ns42.ts\n#EXT-X-ENDLIST\n" % iv)
+    files = {"/enc/index.m3u8": pl.encode(), "/enc/k/the.key?tok=1": key,
+             "/enc/s40.ts": segs[0], "/enc/s41.ts": segs[1], "/enc/s42.ts": segs[2]}
+
+    class Src(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):
+            body = files.get(self.path)
+            self.send_response(200 if body is not None else 404)
+            self.send_header("Content-Length", str(len(body or b"")))
+            self.end_headers()
+            self.wfile.write(body or b"")
+
+        def log_message(self, *a):
+            pass
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Src)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        d = Daemon(streams='{ name = "e"; type = "hls"; url = "http://127.0.0.1:%d/enc/index.m3u8";'
+                           ' on_demand = false; hls = { initial_buffer_seconds = 100.0; }; }'
+                   % srv.server_port).start()
+        wait_for(lambda: d.stream("e")["state"] == "ended", 15, step=0.3, what="stream read")
+        seq, listed, text = playlist(d, "e")
+        check("127.0.0.1:%d" % srv.server_port not in text, "origin leaked: " + text)
+        keys = re.findall(r'#EXT-X-KEY:METHOD=AES-128,URI="key/(\d+)\.key",IV=0x([0-9a-f]{32})', text)
+        check(len(keys) == 2, text)           # IV from the sequence, then the explicit one
+        check(keys[0][1] == "%032x" % 40 and keys[1][1] == iv[2:], keys)
+        st, h, body = http_get(d.port, "/hls/e/key/%s.key" % keys[0][0])
+        check(st == 200 and body == key, (st, body))
+        for n, s in zip(listed, segs):
+            st, _, body = http_get(d.port, "/hls/e/%d.ts" % n)
+            check(st == 200 and body == s, "segment %d altered" % n)
+        st, _, body = http_get(d.port, "/stream/e")
+        check(st == 409 and b"encrypted" in body, (st, body))
+        check(http_get(d.port, "/hls/e/key/99.key")[0] == 404, "unknown key")
+    finally:
+        srv.shutdown()

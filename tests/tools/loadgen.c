@@ -12,9 +12,15 @@
  * Gbit/s, and the fraction of clients whose first video frame was a
  * keyframe (what a player needs to show a picture at once).
  *
- * playlist mode: N keep-alive connections each GET the URL (a small HLS
- * playlist) again as soon as the previous answer is complete, for SECONDS
- * after the ramp; reports requests/s and latency percentiles.
+ * playlist mode: N keep-alive connections each GET the URL (an HLS
+ * playlist, or a segment: any answer with a Content-Length or chunked
+ * body) again as soon as the previous answer is complete, for SECONDS
+ * after the ramp.  Rates and latency percentiles are taken over the
+ * measuring window, from the start of the last client to the common end,
+ * so the ramp does not dilute them: requests/s, body bytes/s and Gbit/s
+ * of the answers completed in the window.  The next request goes out at
+ * once on the socket (it is almost always writable), so a request costs
+ * loadgen a send and a recv, not epoll_ctl calls too.
  *
  * Design: a single thread, epoll (level-triggered), non-blocking sockets,
  * one shared read buffer, one small struct per client.  Clients start in
@@ -142,6 +148,7 @@ struct lg_conn {
 	double			 t_end;		/* scheduled */
 	double			 t_first_byte;
 	double			 t_request;	/* playlist: request sent */
+	uint32_t		 events;	/* epoll events registered */
 	uint64_t		 bytes;
 	size_t			 sent;
 	size_t			 headlen;
@@ -185,6 +192,10 @@ struct lg {
 	double		 lat_max;
 	uint64_t	 requests;
 	uint64_t	 req_errors;
+	double		 t_win0, t_win1;	/* playlist: measuring window */
+	uint64_t	 win_requests;
+	uint64_t	 win_bytes;	/* bodies completed in the window */
+	uint64_t	 resp_min, resp_max;	/* body bytes of an answer */
 	uint64_t	 reconnects;
 	uint64_t	 total_bytes;
 	int		 fails[F_NFAIL];
@@ -524,6 +535,7 @@ lg_connect(struct lg *g, struct lg_conn *c)
 	c->state = ST_CONNECTING;
 	c->sent = 0;
 	c->gen++;
+	c->events = EPOLLOUT;
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLOUT;
 	ev.data.u64 = lg_tag(g, c);
@@ -546,8 +558,7 @@ lg_start_clients(struct lg *g, double now)
 		c->t_start = now;
 		c->t_end = now + g->o.seconds;
 		if (g->o.mode == LG_PLAYLIST)	/* all measure one window */
-			c->t_end = g->t0 + (g->o.clients - 1) / g->o.ramp +
-			    g->o.seconds;
+			c->t_end = g->t_win1;
 		if (lg_connect(g, c) == -1)
 			lg_fail(g, c, F_CONNECT);
 	}
@@ -558,11 +569,15 @@ lg_set_events(struct lg *g, struct lg_conn *c, uint32_t events)
 {
 	struct epoll_event ev;
 
+	if (c->events == events)
+		return;
 	memset(&ev, 0, sizeof(ev));
 	ev.events = events;
 	ev.data.u64 = lg_tag(g, c);
 	if (epoll_ctl(g->ep, EPOLL_CTL_MOD, c->fd, &ev) == -1)
 		lg_fail(g, c, F_CONNECT);
+	else
+		c->events = events;
 }
 
 static void
@@ -582,15 +597,19 @@ lg_send(struct lg *g, struct lg_conn *c)
 		c->state = ST_SENDING;
 	}
 	n = send(c->fd, g->req + c->sent, g->reqlen - c->sent, MSG_NOSIGNAL);
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+	if (n == -1 && (errno == EAGAIN || errno == EINTR)) {
+		lg_set_events(g, c, EPOLLOUT);
 		return;
+	}
 	if (n == -1) {
 		lg_fail(g, c, c->connected ? F_CLOSED : F_CONNECT);
 		return;
 	}
 	c->sent += n;
-	if (c->sent < g->reqlen)
+	if (c->sent < g->reqlen) {
+		lg_set_events(g, c, EPOLLOUT);
 		return;
+	}
 	c->t_request = lg_now();
 	c->state = ST_HEAD;
 	c->headlen = 0;
@@ -656,14 +675,29 @@ lg_hist_add(struct lg *g, double seconds)
 		g->hist[b]++;
 }
 
-/* Playlist mode: a response is complete; send the next request. */
+/* Playlist mode: count an answer of BODY bytes completed at NOW. */
+static void
+lg_count_answer(struct lg *g, struct lg_conn *c, double now, uint64_t body)
+{
+	g->requests++;
+	if (now < g->t_win0 || now > g->t_win1)
+		return;
+	g->win_requests++;
+	g->win_bytes += body;
+	if (g->win_requests == 1 || body < g->resp_min)
+		g->resp_min = body;
+	if (body > g->resp_max)
+		g->resp_max = body;
+	lg_hist_add(g, now - c->t_request);
+}
+
+/* Playlist mode: a response is complete; send the next request now. */
 static void
 lg_next_request(struct lg *g, struct lg_conn *c)
 {
 	double now = lg_now();
 
-	g->requests++;
-	lg_hist_add(g, now - c->t_request);
+	lg_count_answer(g, c, now, c->resp_bytes);
 	if (now >= c->t_end) {
 		lg_close(g, c);
 		c->state = ST_DONE;
@@ -671,7 +705,7 @@ lg_next_request(struct lg *g, struct lg_conn *c)
 	}
 	c->state = ST_SENDING;
 	c->sent = 0;
-	lg_set_events(g, c, EPOLLOUT);
+	lg_send(g, c);
 }
 
 static int
@@ -823,8 +857,7 @@ lg_read(struct lg *g, struct lg_conn *c)
 		if (n <= 0 && g->o.mode == LG_PLAYLIST && !c->chunked &&
 		    c->clen < 0) {
 			/* a close-delimited answer is complete */
-			g->requests++;
-			lg_hist_add(g, lg_now() - c->t_request);
+			lg_count_answer(g, c, lg_now(), c->resp_bytes);
 			lg_reconnect(g, c);
 			return;
 		}
@@ -872,8 +905,9 @@ lg_run(struct lg *g)
 	int i, n;
 
 	g->t0 = lg_now();
-	g->t_stop = g->t0 + (g->o.clients - 1) / g->o.ramp + g->o.seconds +
-	    LG_GRACE_SECONDS;
+	g->t_win0 = g->t0 + (g->o.clients - 1) / g->o.ramp;
+	g->t_win1 = g->t_win0 + g->o.seconds;
+	g->t_stop = g->t_win1 + LG_GRACE_SECONDS;
 	for (;;) {
 		now = lg_now();
 		if (lg_interrupted || now >= g->t_stop)
@@ -954,6 +988,7 @@ lg_hist_pct(const struct lg *g, double p)
 static void
 lg_print_common(const struct lg *g, int connected, double wall)
 {
+	struct rusage ru;
 	int i;
 
 	printf("{\"mode\":\"%s\",\"clients_requested\":%d,"
@@ -965,8 +1000,13 @@ lg_print_common(const struct lg *g, int connected, double wall)
 	for (i = F_CONNECT; i < F_NFAIL; i++)
 		printf("%s\"%s\":%d", i == F_CONNECT ? "" : ",",
 		    lg_fail_names[i], g->fails[i]);
-	printf("},\"seconds\":%.3f,\"wall_seconds\":%.3f,\"interrupted\":%s",
-	    g->o.seconds, wall, lg_interrupted ? "true" : "false");
+	if (getrusage(RUSAGE_SELF, &ru) == -1)
+		memset(&ru, 0, sizeof(ru));
+	printf("},\"seconds\":%.3f,\"wall_seconds\":%.3f,\"interrupted\":%s,"
+	    "\"cpu_user_s\":%.3f,\"cpu_sys_s\":%.3f",
+	    g->o.seconds, wall, lg_interrupted ? "true" : "false",
+	    ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6,
+	    ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);
 }
 
 static void
@@ -1021,20 +1061,31 @@ lg_report_stream(struct lg *g, double wall)
 static void
 lg_report_playlist(struct lg *g, double wall)
 {
+	double win = fmin(g->t_win1, g->t_finish) - g->t_win0;
 	int i, connected = 0;
 
+	if (win < 0)
+		win = 0;
 	for (i = 0; i < g->started; i++)
 		connected += g->conns[i].connected;
 	lg_print_common(g, connected, wall);
 	printf(",\"requests\":%llu,\"request_errors\":%llu,"
-	    "\"reconnects\":%llu,\"requests_per_s\":%.1f,"
+	    "\"reconnects\":%llu,\"window_seconds\":%.3f,"
+	    "\"window_requests\":%llu,\"requests_per_s\":%.1f,"
 	    "\"latency_p50_ms\":%.2f,\"latency_p99_ms\":%.2f,"
-	    "\"latency_max_ms\":%.2f,\"total_bytes\":%llu}\n",
+	    "\"latency_max_ms\":%.2f,\"response_bytes_min\":%llu,"
+	    "\"response_bytes_max\":%llu,\"window_bytes\":%llu,"
+	    "\"bytes_per_s\":%.0f,\"gbps\":%.3f,\"total_bytes\":%llu}\n",
 	    (unsigned long long)g->requests,
 	    (unsigned long long)g->req_errors,
-	    (unsigned long long)g->reconnects,
-	    wall > 0 ? g->requests / wall : 0, lg_hist_pct(g, 50),
+	    (unsigned long long)g->reconnects, win,
+	    (unsigned long long)g->win_requests,
+	    win > 0 ? g->win_requests / win : 0, lg_hist_pct(g, 50),
 	    lg_hist_pct(g, 99), g->lat_max * 1000,
+	    (unsigned long long)g->resp_min, (unsigned long long)g->resp_max,
+	    (unsigned long long)g->win_bytes,
+	    win > 0 ? g->win_bytes / win : 0,
+	    win > 0 ? g->win_bytes * 8 / win / 1e9 : 0,
 	    (unsigned long long)g->total_bytes);
 }
 

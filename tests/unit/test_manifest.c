@@ -128,7 +128,8 @@ test_pdt_on_first_keys_and_endlist(void **state)
 	assert_non_null(strstr(buf_str(&b), "#EXT-X-MEDIA-SEQUENCE:0\n"
 	    "#EXT-X-PROGRAM-DATE-TIME:1970-01-01T00:00:00.000Z\n"
 	    "#EXTINF:2.000,\n0.ts\n"
-	    "#EXT-X-KEY:METHOD=AES-128,URI=\"key/1.key\"\n#EXTINF"));
+	    "#EXT-X-KEY:METHOD=AES-128,URI=\"key/1.key\",IV=0x"
+	    "00000000000000000000000000000000\n#EXTINF"));
 	/* the key is announced once, and only PDT of the first / after disc */
 	assert_null(strstr(strstr(buf_str(&b), "key/1.key") + 1, "key/1.key"));
 	assert_null(strstr(buf_str(&b), "00:00:02"));

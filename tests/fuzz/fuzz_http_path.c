@@ -1,0 +1,200 @@
+/*
+ * fuzz_http_path.c - libFuzzer target for the HTTP path routers and URL
+ * resolution.
+ *
+ * The input, as a C string, is a request path as libmicrohttpd hands it
+ * to the worker.  http_parse_stream_path() (src/http_stream.c) must accept
+ * exactly "/stream/NAME" and "/stream/NAME.ts" with NAME a valid stream
+ * name that fits the caller's buffer (given one of exactly that size, so
+ * ASan sees an overflow).  The static HLS routers of src/http_hls.c
+ * (hls_parse_path, hls_parse_seq) are reached by including that file
+ * here; it is not linked separately.
+ *
+ * Then the input is split at its first newline into a base URL and a
+ * reference for m3u8_resolve_url(): the documented buffer size
+ * (strlen(base) + strlen(ref) + 2) must always be enough, a bigger buffer
+ * must give the same answer, an absolute reference must not depend on
+ * the base, and a result with an authority must resolve to itself.
+ *
+ * http_stream.c and http_hls.c belong to the worker: the three helpers
+ * they call in src/worker.c are stubbed below (never called here).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "m3u8.h"
+#include "worker.h"
+
+#include "../../src/http_hls.c"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define CHECK(cond) do {						\
+	if (!(cond)) {							\
+		fprintf(stderr, "%s:%d: check failed: %s\n",		\
+		    __FILE__, __LINE__, #cond);				\
+		abort();						\
+	}								\
+} while (0)
+
+/* ---- stubs for src/worker.c ---- */
+
+enum MHD_Result
+http_reply(struct MHD_Connection *conn, unsigned status,
+    const char *content_type, const void *body, size_t len)
+{
+	abort();
+}
+
+enum MHD_Result
+http_error(struct MHD_Connection *conn, unsigned status, const char *message)
+{
+	abort();
+}
+
+void
+worker_event(struct worker *w, const char *json_obj)
+{
+	abort();
+}
+
+/* ---- /stream/NAME ---- */
+
+/* The spec: "/stream/NAME" or "/stream/NAME.ts", NAME [A-Za-z0-9_-]{1,64}. */
+static int
+stream_path_spec(const char *url, size_t namesz, char *name)
+{
+	size_t len;
+
+	if (strncmp(url, "/stream/", 8) != 0)
+		return -1;
+	url += 8;
+	len = strlen(url);
+	if (len > 3 && strcmp(url + len - 3, ".ts") == 0)
+		len -= 3;
+	if (len == 0 || len > CONFIG_NAME_MAX || len >= namesz ||
+	    strspn(url, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789_-") != len)
+		return -1;
+	memcpy(name, url, len);
+	name[len] = '\0';
+	return 0;
+}
+
+static void
+stream_path_check(const char *url, size_t namesz)
+{
+	char	*name = malloc(namesz), want[CONFIG_NAME_MAX + 2];
+	int	 r, w;
+
+	CHECK(name != NULL);
+	r = http_parse_stream_path(url, name, namesz);
+	w = stream_path_spec(url, namesz, want);
+	CHECK(r == w);
+	if (r == 0) {
+		CHECK(strcmp(name, want) == 0);
+		CHECK(config_name_valid(name));
+	}
+	free(name);
+}
+
+/* ---- /hls/NAME/FILE ---- */
+
+static void
+hls_path_check(const char *url)
+{
+	char		 name[CONFIG_NAME_MAX + 1], *tight;
+	const char	*file;
+	uint64_t	 seq;
+	size_t		 len;
+
+	if (strncmp(url, "/hls/", 5) != 0)	/* worker.c checks this */
+		return;
+	if (hls_parse_path(url, name, sizeof(name), &file) == 0) {
+		len = strlen(name);
+		CHECK(config_name_valid(name));
+		CHECK(strncmp(url + 5, name, len) == 0 && url[5 + len] == '/');
+		CHECK(file == url + 5 + len + 1);
+		CHECK(strchr(file, '/') == NULL);
+		/* Exactly big enough, then one byte short. */
+		CHECK((tight = malloc(len + 1)) != NULL);
+		CHECK(hls_parse_path(url, tight, len + 1, &file) == 0);
+		CHECK(strcmp(tight, name) == 0);
+		CHECK(hls_parse_path(url, tight, len, &file) == -1);
+		free(tight);
+		if (hls_parse_seq(file, &seq) == 0) {
+			CHECK(file[0] >= '0' && file[0] <= '9');
+			CHECK(strlen(file) > 3 &&
+			    strcmp(file + strlen(file) - 3, ".ts") == 0);
+		}
+	}
+}
+
+/* ---- m3u8_resolve_url ---- */
+
+static char *
+resolve(const char *base, const char *ref, size_t extra, int *r)
+{
+	size_t	 sz = (base ? strlen(base) : 0) + strlen(ref) + 2 + extra;
+	char	*out = malloc(sz);
+
+	CHECK(out != NULL);
+	*r = m3u8_resolve_url(base, ref, out, sz);
+	if (*r == 0)
+		CHECK(strlen(out) < sz);
+	return out;
+}
+
+static void
+resolve_check(const char *base, const char *ref)
+{
+	char	*a, *b, *c, *d, *colon;
+	int	 ra, rb, rc, rd;
+
+	a = resolve(base, ref, 0, &ra);
+	b = resolve(base, ref, 100, &rb);
+	CHECK(ra == rb);
+	if (ra == 0)
+		CHECK(strcmp(a, b) == 0);
+	c = resolve(NULL, ref, 0, &rc);
+	if (rc == 0) {			/* REF is absolute */
+		CHECK(ra == 0 && strcmp(a, c) == 0);
+	}
+	if (ra == 0 && (colon = strchr(a, ':')) != NULL &&
+	    strncmp(colon, "://", 3) == 0) {
+		d = resolve(base, a, 0, &rd);
+		CHECK(rd == 0 && strcmp(d, a) == 0);
+		free(d);
+	}
+	free(a);
+	free(b);
+	free(c);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char	*s, *nl;
+
+	CHECK((s = malloc(size + 1)) != NULL);
+	memcpy(s, data, size);
+	s[size] = '\0';
+
+	stream_path_check(s, CONFIG_NAME_MAX + 1);
+	stream_path_check(s, 1 + (size > 0 ? data[0] % 16 : 0));
+	hls_path_check(s);
+
+	if ((nl = strchr(s, '\n')) != NULL) {
+		*nl = '\0';
+		resolve_check(s, nl + 1);
+	} else {
+		resolve_check("http://origin.example/live/index.m3u8?tok=1",
+		    s);
+		resolve_check(s, "../seg/./1.ts?x=y#z");
+	}
+	free(s);
+	return 0;
+}
