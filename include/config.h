@@ -21,6 +21,7 @@
 #define CONFIG_URL_MAX			2048
 #define CONFIG_MIN_RING_SIZE_BYTES	(188 * 1024)	/* ~192 KiB */
 #define CONFIG_MAX_RING_SIZE_BYTES	(1024LL * 1024 * 1024)
+#define CONFIG_DEFAULT_MAX_SEGMENT_BYTES (64LL * 1024 * 1024)
 #define CONFIG_MIN_SEGMENTS		2	/* hls.max_segments bounds */
 #define CONFIG_MAX_SEGMENTS		1000
 #define CONFIG_MAX_SECONDS		604800.0 /* sanity bound, any duration */
@@ -68,6 +69,9 @@ struct stream_opts {
 	double		 retry_max;		/* default 8.0 */
 	long long	 ring_size;		/* bytes, default 16777216 */
 	int		 max_clients;		/* default 1024 */
+	int		 tls_verify;		/* default 1 */
+	char		*ca_file;		/* "" = system CAs */
+	long long	 max_segment_bytes;	/* HLS, default 64 MiB */
 	struct hls_conf	 hls;
 };
 
@@ -100,6 +104,8 @@ struct config {
 	int			 log_level;		/* LOG_ERR..LOG_DEBUG (syslog.h) */
 	char			*admin_token;		/* "" = admin API off */
 	int			 max_clients;		/* default 4096 */
+	int			 max_clients_per_ip;	/* 0 = no limit (default) */
+	long long		 max_memory;		/* sum of rings; 0 = none */
 	char			*events_webhook;	/* "" = off */
 	struct stream_opts	 defaults;
 	struct stream_conf	*streams;

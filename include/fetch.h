@@ -23,7 +23,6 @@
 #define FETCH_POLL_MS		100
 #define FETCH_MAX_REDIRECTS	5
 #define FETCH_HLS_RETRIES	3		/* tries a segment gets */
-#define FETCH_HLS_MAX_SEGMENT_BYTES	(256LL * 1024 * 1024)
 
 enum fetch_result {
 	FETCH_STOP = 0,		/* asked to stop */
@@ -101,6 +100,8 @@ void	 fetch_event(struct fetcher *, const char *json_obj);
 void	 fetch_event_connected(struct fetcher *);
 
 void	 fetch_add_rap(struct fetcher *, uint64_t pos);
+/* TLS verification and CA file of the stream, on a libcurl handle. */
+void	 fetch_tls_options(struct fetcher *, void *curl_handle);
 /* Sleep MS while keeping clients fed and the channel watched. */
 void	 fetch_idle(struct fetcher *, uint64_t ms);
 

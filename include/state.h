@@ -37,6 +37,7 @@
 #define STATE_SHM_NAME_MAX	96
 #define STATE_CACHELINE		64
 #define STATE_TOKEN_MAX		256
+#define STATE_IP_BUCKETS	4096	/* per-address connection counts */
 
 enum stream_state {
 	STREAM_STOPPED = 0,	/* on demand, no fetcher */
@@ -103,6 +104,7 @@ struct state_worker {
 	_Atomic int32_t		 pid;
 	_Atomic uint32_t	 clients;		/* all streams */
 	_Atomic uint64_t	 requests;
+	_Atomic uint64_t	 refused_per_ip;
 	struct proc_stats	 stats;
 } __attribute__((aligned(STATE_CACHELINE)));
 
@@ -125,6 +127,9 @@ struct state {
 
 	struct state_worker	 workers[STATE_MAX_WORKERS];
 	struct stream_slot	 streams[STATE_MAX_STREAMS];
+	uint32_t		 max_clients_per_ip;	/* 0: no limit */
+	/* Connections by client address hash, per worker row. */
+	_Atomic uint16_t	 ip_conns[STATE_MAX_WORKERS][STATE_IP_BUCKETS];
 	/* Clients of stream s on worker w: clients[w][s]. */
 	_Atomic uint32_t	 clients[STATE_MAX_WORKERS][STATE_MAX_STREAMS];
 };
@@ -182,6 +187,9 @@ void		 state_get_admin_token(const struct state *, char *out,
 /* Clients of a stream over all workers; of all streams of a worker. */
 uint32_t	 state_stream_clients(const struct state *, int slot);
 uint32_t	 state_total_clients(const struct state *);
+/* Bucket of a client address (IPv4/IPv6 sockaddr). */
+uint32_t	 state_ip_bucket(const void *sockaddr);
+uint32_t	 state_ip_conns(const struct state *, uint32_t bucket);
 /* Supervisor: forget a dead worker's clients. */
 void		 state_worker_reset(struct state *, int worker);
 

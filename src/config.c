@@ -98,6 +98,10 @@ static const struct keydef global_keys[] = {
 	    KF_NOCTRL },
 	{ "max_clients", K_INT, offsetof(struct config, max_clients),
 	    1, INT_MAX, 0 },
+	{ "max_clients_per_ip", K_INT,
+	    offsetof(struct config, max_clients_per_ip), 0, INT_MAX, 0 },
+	{ "max_memory", K_LLONG, offsetof(struct config, max_memory),
+	    0, 1099511627776.0, 0 },
 };
 
 /* Everything `defaults` holds and a stream may override (but `hls`). */
@@ -120,6 +124,13 @@ static const struct keydef opts_keys[] = {
 	    CONFIG_MIN_RING_SIZE_BYTES, CONFIG_MAX_RING_SIZE_BYTES, 0 },
 	{ "max_clients", K_INT, offsetof(struct stream_opts, max_clients),
 	    1, INT_MAX, 0 },
+	{ "tls_verify", K_BOOL, offsetof(struct stream_opts, tls_verify),
+	    0, 0, 0 },
+	{ "ca_file", K_STRING, offsetof(struct stream_opts, ca_file), 0, 0,
+	    KF_NOCTRL },
+	{ "max_segment_bytes", K_LLONG,
+	    offsetof(struct stream_opts, max_segment_bytes), 65536,
+	    CONFIG_MAX_RING_SIZE_BYTES, 0 },
 };
 
 /* The `hls` group, in struct hls_conf. */
@@ -860,6 +871,10 @@ opts_init(struct stream_opts *o)
 	o->retry_max = 8.0;
 	o->ring_size = 16777216;
 	o->max_clients = 1024;
+	o->tls_verify = 1;
+	o->max_segment_bytes = CONFIG_DEFAULT_MAX_SEGMENT_BYTES;
+	if ((o->ca_file = strdup("")) == NULL)
+		return -1;
 	hls_conf_init(&o->hls);
 	return 0;
 }
@@ -1178,6 +1193,7 @@ parse_stream(struct ctx *c, struct config *cfg, struct stream_conf *st,
 	st->segment_duration = CONFIG_DEFAULT_SEGMENT_DURATION;
 	st->opts = cfg->defaults;
 	st->opts.user_agent = xstrdup(c, g, cfg->defaults.user_agent);
+	st->opts.ca_file = xstrdup(c, g, cfg->defaults.ca_file);
 	if (!config_setting_is_group(g)) {
 		cerror(c, g, "a stream must be a group { name = ...; url = ...; "
 		    "}, not %s", type_name(config_setting_type(g)));
@@ -1235,6 +1251,25 @@ events_webhook(struct ctx *c, struct config *cfg, const config_setting_t *s)
 	cfg->events_webhook = xstrdup(c, s, v);
 }
 
+/* The rings of all streams must fit in max_memory (when set). */
+static void
+check_memory_budget(struct ctx *c, const struct config *cfg,
+    const config_setting_t *root)
+{
+	const config_setting_t *s = config_setting_get_member(root,
+	    "max_memory");
+	long long sum = 0;
+	int i;
+
+	if (cfg->max_memory <= 0 || s == NULL)
+		return;
+	for (i = 0; i < cfg->n_streams; i++)
+		sum += cfg->streams[i].opts.ring_size;
+	if (sum > cfg->max_memory)
+		cerror(c, s, "the streams' rings need %lld bytes, more than "
+		    "max_memory (%lld)", sum, cfg->max_memory);
+}
+
 static void
 parse_root(struct ctx *c, struct config *cfg, const config_setting_t *root)
 {
@@ -1264,6 +1299,7 @@ parse_root(struct ctx *c, struct config *cfg, const config_setting_t *root)
 		else
 			cerror(c, s, "unknown key '%s'", name);
 	}
+	check_memory_budget(c, cfg, root);
 }
 
 static struct config *
@@ -1416,6 +1452,7 @@ stream_conf_free(struct stream_conf *st)
 	free(st->title);
 	free(st->group);
 	free(st->opts.user_agent);
+	free(st->opts.ca_file);
 }
 
 void
@@ -1435,6 +1472,7 @@ config_free(struct config *cfg)
 	free(cfg->admin_token);
 	free(cfg->events_webhook);
 	free(cfg->defaults.user_agent);
+	free(cfg->defaults.ca_file);
 	for (i = 0; i < cfg->n_streams; i++)
 		stream_conf_free(&cfg->streams[i]);
 	free(cfg->streams);
@@ -1480,6 +1518,9 @@ static int
 opts_differ(const struct stream_opts *a, const struct stream_opts *b)
 {
 	return str_differ(a->user_agent, b->user_agent) ||
+	    str_differ(a->ca_file, b->ca_file) ||
+	    a->tls_verify != b->tls_verify ||
+	    a->max_segment_bytes != b->max_segment_bytes ||
 	    a->on_demand != b->on_demand ||
 	    a->idle_timeout != b->idle_timeout ||
 	    a->connect_timeout != b->connect_timeout ||

@@ -136,6 +136,7 @@ hls_handle(struct fetcher *f)
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	fetch_tls_options(f, h);
 	return h;
 }
 
@@ -361,7 +362,7 @@ static int
 hls_refresh(struct fetcher *f, CURLM *multi, CURL *h, const char *url,
     int *endlist, double *target)
 {
-	struct hls_get g = { .limit = FETCH_HLS_MAX_SEGMENT_BYTES };
+	struct hls_get g = { .limit = (size_t)f->sc->opts.max_segment_bytes };
 	struct m3u8 pl;
 	size_t i;
 

@@ -343,6 +343,18 @@ fetch_http_write(char *data, size_t size, size_t nmemb, void *arg)
 	return size * nmemb;
 }
 
+void
+fetch_tls_options(struct fetcher *f, void *handle)
+{
+	const struct stream_opts *o = &f->sc->opts;
+	CURL *h = handle;
+
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, o->tls_verify ? 1L : 0L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, o->tls_verify ? 2L : 0L);
+	if (o->ca_file != NULL && o->ca_file[0] != '\0')
+		curl_easy_setopt(h, CURLOPT_CAINFO, o->ca_file);
+}
+
 static CURL *
 fetch_http_handle(struct fetcher *f, const char *url, char *errbuf)
 {
@@ -366,6 +378,7 @@ fetch_http_handle(struct fetcher *f, const char *url, char *errbuf)
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 64L * 1024);
+	fetch_tls_options(f, h);
 	return h;
 }
 

@@ -306,6 +306,24 @@ hls_playlist(struct worker *w, struct MHD_Connection *conn, int slot,
 	return ret;
 }
 
+static enum MHD_Result
+hls_not_satisfiable(struct MHD_Connection *conn, const char *crange)
+{
+	static const char body[] = "{\"error\":\"range not satisfiable\"}\n";
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	r = MHD_create_response_from_buffer(sizeof(body) - 1, (void *)body,
+	    MHD_RESPMEM_PERSISTENT);
+	if (r == NULL)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type", "application/json");
+	MHD_add_response_header(r, "Content-Range", crange);
+	ret = MHD_queue_response(conn, MHD_HTTP_RANGE_NOT_SATISFIABLE, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 static ssize_t
 seg_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
@@ -337,10 +355,57 @@ seg_free(void *cls)
 	free(sr);
 }
 
+/*
+ * A single "bytes=A-B", "bytes=A-" or "bytes=-N" range of a LEN-byte
+ * body: 1 with [*FROM, *FROM + *COUNT), 0 when there is no usable Range
+ * header (whole body), -1 when it cannot be satisfied (416).
+ */
+static int
+hls_range(const char *h, uint64_t len, uint64_t *from, uint64_t *count)
+{
+	unsigned long long a, b;
+	char *end;
+
+	if (h == NULL || strncmp(h, "bytes=", 6) != 0 || strchr(h, ',') != NULL)
+		return 0;	/* absent, other unit or multipart: ignore */
+	h += 6;
+	if (*h == '-') {	/* suffix: the last N bytes */
+		b = strtoull(h + 1, &end, 10);
+		if (end == h + 1 || *end != '\0' || b == 0)
+			return -1;
+		*count = b < len ? b : len;
+		*from = len - *count;
+		return 1;
+	}
+	if (*h < '0' || *h > '9')
+		return -1;
+	a = strtoull(h, &end, 10);
+	if (*end != '-')
+		return -1;
+	h = end + 1;
+	if (*h == '\0')
+		b = len - 1;
+	else {
+		b = strtoull(h, &end, 10);
+		if (*end != '\0' || b < a)
+			return -1;
+		if (b >= len)
+			b = len - 1;
+	}
+	if (a >= len)
+		return -1;
+	*from = a;
+	*count = b - a + 1;
+	return 1;
+}
+
 static enum MHD_Result
 hls_segment(struct worker *w, struct MHD_Connection *conn, int slot,
     uint64_t seq, struct hls_client *who)
 {
+	uint64_t from = 0, count;
+	char crange[96];
+	int ranged;
 	struct MHD_Response *r;
 	struct seg_reader *sr;
 	struct ring_ref *rr;
@@ -354,16 +419,25 @@ hls_segment(struct worker *w, struct MHD_Connection *conn, int slot,
 		return http_error(conn, MHD_HTTP_NOT_FOUND,
 		    "segment not available");
 	}
+	count = seg.len;
+	ranged = hls_range(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_RANGE), seg.len, &from, &count);
+	if (ranged == -1) {
+		pthread_mutex_unlock(&w->lock);
+		snprintf(crange, sizeof(crange), "bytes */%llu",
+		    (unsigned long long)seg.len);
+		return hls_not_satisfiable(conn, crange);
+	}
 	rr->refs++;
 	if (who != NULL)
-		who->bytes += seg.len;
+		who->bytes += count;
 	pthread_mutex_unlock(&w->lock);
 	if ((sr = calloc(1, sizeof(*sr))) == NULL) {
 		seg_free(&(struct seg_reader){ .w = w, .rr = rr });
 		return MHD_NO;
 	}
-	*sr = (struct seg_reader){ w, rr, seg.start, seg.len, slot, NULL };
-	r = MHD_create_response_from_callback(seg.len, WORKER_BLOCK_BYTES,
+	*sr = (struct seg_reader){ w, rr, seg.start + from, count, slot, NULL };
+	r = MHD_create_response_from_callback(count, WORKER_BLOCK_BYTES,
 	    seg_read, sr, seg_free);
 	if (r == NULL) {
 		seg_free(sr);
@@ -372,7 +446,16 @@ hls_segment(struct worker *w, struct MHD_Connection *conn, int slot,
 	MHD_add_response_header(r, "Content-Type", "video/mp2t");
 	MHD_add_response_header(r, "Cache-Control", "max-age=60");
 	MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
-	ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
+	MHD_add_response_header(r, "Accept-Ranges", "bytes");
+	if (ranged) {
+		snprintf(crange, sizeof(crange), "bytes %llu-%llu/%llu",
+		    (unsigned long long)from,
+		    (unsigned long long)(from + count - 1),
+		    (unsigned long long)seg.len);
+		MHD_add_response_header(r, "Content-Range", crange);
+	}
+	ret = MHD_queue_response(conn, ranged ? MHD_HTTP_PARTIAL_CONTENT :
+	    MHD_HTTP_OK, r);
 	MHD_destroy_response(r);
 	return ret;
 }

@@ -7,6 +7,7 @@
  * detached: the parent of the daemon waits on a pipe until the daemon says
  * it is ready, and exits 1 with the reason if it is not.
  */
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -117,6 +118,30 @@ start_fail(int ready_fd, const char *fmt, const char *arg)
 	return 1;
 }
 
+/* Raise the descriptor limit to the hard limit; say if it is too low for
+ * max_clients (every client is a socket). */
+static void
+raise_fd_limit(const struct config *cfg)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)cfg->max_clients + 1024;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_warn("setrlimit NOFILE");
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < want)
+		log_warnx("open files limit %llu is below max_clients + 1024"
+		    " (%llu): raise it (ulimit -n, LimitNOFILE=)",
+		    (unsigned long long)rl.rlim_cur, (unsigned long long)want);
+	else
+		log_info("open files limit %llu", (unsigned long long)
+		    rl.rlim_cur);
+}
+
 static int
 drop_privileges(const char *user, int pid_fd, const char *ctl_path)
 {
@@ -197,6 +222,7 @@ main(int argc, char **argv)
 		fatal("strdup");
 	sv.pid_fd = -1;
 	init_logging(sv.cfg, sv.foreground, sv.debug);
+	raise_fd_limit(sv.cfg);
 	if ((other = pidfile_locked(sv.pid_file)) > 0) {
 		fprintf(stderr, "ringcastd: already running as pid %d (%s)\n",
 		    (int)other, sv.pid_file);

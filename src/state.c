@@ -14,6 +14,8 @@
 #include <sys/syscall.h>
 
 #include <linux/futex.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -353,6 +355,43 @@ state_worker_reset(struct state *st, int worker)
 		atomic_store(&st->clients[worker][s], 0);
 	atomic_store(&st->workers[worker].clients, 0);
 	atomic_store(&st->workers[worker].pid, 0);
+	for (s = 0; s < STATE_IP_BUCKETS; s++)
+		atomic_store(&st->ip_conns[worker][s], 0);
+}
+
+uint32_t
+state_ip_bucket(const void *addr)
+{
+	const struct sockaddr *sa = addr;
+	const uint8_t *p;
+	uint32_t h = 2166136261u;
+	size_t n, i;
+
+	if (sa->sa_family == AF_INET6) {
+		p = (const uint8_t *)&((const struct sockaddr_in6 *)addr)->
+		    sin6_addr;
+		n = 16;
+	} else {
+		p = (const uint8_t *)&((const struct sockaddr_in *)addr)->
+		    sin_addr;
+		n = 4;
+	}
+	for (i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h % STATE_IP_BUCKETS;
+}
+
+uint32_t
+state_ip_conns(const struct state *st, uint32_t bucket)
+{
+	uint32_t n = 0;
+	int w;
+
+	for (w = 0; w < STATE_MAX_WORKERS; w++)
+		n += atomic_load_explicit(
+		    (_Atomic uint16_t *)&st->ip_conns[w][bucket],
+		    memory_order_relaxed);
+	return n;
 }
 
 static long

@@ -759,6 +759,7 @@ sup_apply_daemon_settings(struct supervisor *sv)
 {
 	state_set_admin_token(sv->st, sv->cfg->admin_token);
 	sv->st->max_clients = (uint32_t)sv->cfg->max_clients;
+	sv->st->max_clients_per_ip = (uint32_t)sv->cfg->max_clients_per_ip;
 	sv->workers_wanted = sv->cfg->workers;
 	if (!sv->debug)
 		log_set_level(sv->cfg->log_level);

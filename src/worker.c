@@ -10,6 +10,7 @@
  * and it watches the supervisor channel (a closed channel means the
  * supervisor died: the worker finishes).
  */
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <errno.h>
@@ -163,6 +164,43 @@ worker_mhd_log(void *cls, const char *fmt, va_list ap)
 	log_debug("libmicrohttpd: %s", msg);
 }
 
+/* Accept policy: at most max_clients_per_ip connections an address,
+ * counted over every worker through the state segment. */
+static enum MHD_Result
+worker_accept_policy(void *cls, const struct sockaddr *addr, socklen_t len)
+{
+	struct worker *w = cls;
+	uint32_t limit = w->st->max_clients_per_ip;
+
+	(void)len;
+	if (limit == 0 || addr == NULL)
+		return MHD_YES;
+	if (state_ip_conns(w->st, state_ip_bucket(addr)) >= limit) {
+		atomic_fetch_add(&w->st->workers[w->row].refused_per_ip, 1);
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+static void
+worker_connection(void *cls, struct MHD_Connection *conn, void **socket_ctx,
+    enum MHD_ConnectionNotificationCode code)
+{
+	struct worker *w = cls;
+	const union MHD_ConnectionInfo *ci;
+	uint32_t b;
+
+	(void)socket_ctx;
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci == NULL || ci->client_addr == NULL)
+		return;
+	b = state_ip_bucket(ci->client_addr);
+	if (code == MHD_CONNECTION_NOTIFY_STARTED)
+		atomic_fetch_add(&w->st->ip_conns[w->row][b], 1);
+	else if (atomic_load(&w->st->ip_conns[w->row][b]) > 0)
+		atomic_fetch_sub(&w->st->ip_conns[w->row][b], 1);
+}
+
 static int
 worker_start_daemons(struct worker *w, const int *fds, int n)
 {
@@ -172,8 +210,9 @@ worker_start_daemons(struct worker *w, const int *fds, int n)
 		w->daemons[i] = MHD_start_daemon(
 		    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 		    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
-		    0, NULL, NULL, worker_access, w,
+		    0, worker_accept_policy, w, worker_access, w,
 		    MHD_OPTION_EXTERNAL_LOGGER, worker_mhd_log, w,
+		    MHD_OPTION_NOTIFY_CONNECTION, worker_connection, w,
 		    MHD_OPTION_LISTEN_SOCKET, fds[i],
 		    MHD_OPTION_NOTIFY_COMPLETED, worker_completed, w,
 		    MHD_OPTION_CONNECTION_TIMEOUT,

@@ -18,6 +18,18 @@
 #include "config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+const char *__lsan_default_suppressions(void);
+
+/*
+ * libconfig 1.5 (Debian 12) leaks a string token that a syntax error
+ * discards (allocated by strbuf_append in its lexer; hyperrealm/libconfig
+ * issue 142, fixed in 1.7.3).  Nothing ringcast can free: not reported.
+ */
+const char *
+__lsan_default_suppressions(void)
+{
+	return "leak:strbuf_append\n";
+}
 
 #define FUZZ_ERRS_BYTES		16384
 #define FUZZ_SMALL_ERRS_BYTES	100

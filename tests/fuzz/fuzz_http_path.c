@@ -14,7 +14,8 @@
  * reference for m3u8_resolve_url(): the documented buffer size
  * (strlen(base) + strlen(ref) + 2) must always be enough, a bigger buffer
  * must give the same answer, an absolute reference must not depend on
- * the base, and a result with an authority must resolve to itself.
+ * the base, and a result with an authority must resolve to itself (when
+ * the base had no dot segments).
  *
  * http_stream.c and http_hls.c belong to the worker: the three helpers
  * they call in src/worker.c are stubbed below (never called here).
@@ -163,8 +164,10 @@ resolve_check(const char *base, const char *ref)
 	if (rc == 0) {			/* REF is absolute */
 		CHECK(ra == 0 && strcmp(a, c) == 0);
 	}
+	/* Idempotent, unless the base has dot segments: an empty reference
+	 * path takes the base path as it is (RFC 3986 5.2.2). */
 	if (ra == 0 && (colon = strchr(a, ':')) != NULL &&
-	    strncmp(colon, "://", 3) == 0) {
+	    strncmp(colon, "://", 3) == 0 && strstr(base, "/.") == NULL) {
 		d = resolve(base, a, 0, &rd);
 		CHECK(rd == 0 && strcmp(d, a) == 0);
 		free(d);

@@ -1,0 +1,167 @@
+"""Hostile HTTP clients: over-long requests, slowloris, many connections
+from one address, path tricks, odd methods, HEAD, Range; none of them can
+make ringcast fetch anything it was not configured with, or slow others."""
+
+import json
+import socket
+import time
+
+from harness import Daemon, Origin, check, http_get, read_stream, ts_stream, wait_for
+
+
+def raw(port, data, timeout=5):
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    s.sendall(data)
+    out = b""
+    try:
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            out += chunk
+            if b"\r\n\r\n" in out and len(out) > 100000:
+                break
+    except socket.timeout:
+        pass
+    s.close()
+    return out
+
+
+def status_of(resp):
+    return int(resp.split(b" ", 2)[1]) if resp.startswith(b"HTTP/") else 0
+
+
+def started(extra="", streams=None):
+    o = Origin()
+    d = Daemon(streams=streams or ts_stream("live", o.url("/live.ts"), "on_demand = false;"),
+               extra=extra)
+    d.start()
+    wait_for(lambda: d.stream("live")["state"] == "running", 10, what="running")
+    return o, d
+
+
+def test_oversized_requests_are_refused():
+    o, d = started()
+    r = raw(d.port, b"GET /" + b"a" * 100000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+    check(status_of(r) in (414, 431, 400, 413) or r == b"", r[:100])
+    r = raw(d.port, b"GET /status HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 200000 +
+            b"\r\n\r\n")
+    check(status_of(r) in (431, 400, 413) or r == b"", r[:100])
+    check(http_get(d.port, "/healthz")[0] == 200, "still serving")
+
+
+def test_garbage_and_methods():
+    o, d = started()
+    r = raw(d.port, b"\x16\x03\x01\x02\x00garbage\r\n\r\n")
+    check(status_of(r) in (400, 0), r[:80])
+    for m in ("PUT", "DELETE", "PATCH", "OPTIONS", "BREW"):
+        st, h, body = http_get(d.port, "/status", method=m)
+        check(st in (405, 400, 501), (m, st))
+        if st == 405:
+            check(json.loads(body)["error"], body)
+    st, h, body = http_get(d.port, "/stream/live", method="HEAD")
+    check(st == 200 and h["content-type"] == "video/mp2t" and body == b"", (st, h))
+    check(d.stream("live")["clients"] == 0, "HEAD is not a client")
+
+
+def test_path_tricks_never_reach_an_upstream():
+    o, d = started()
+    for path in ("/stream/../status", "/stream/%2e%2e/etc/passwd", "/stream/live/../x",
+                 "/stream/li%00ve", "/hls/../stream/live", "/hls/live/../../status",
+                 "/hls/live/%2e%2e%2findex.m3u8", "/stream/http:%2f%2fevil.example%2fx",
+                 "/hls/live/-1.ts", "/hls/live/99999999999999999999999.ts",
+                 "/stream/" + "a" * 65, "/stream/nosuch", "/hls/nosuch/index.m3u8"):
+        st, _, body = http_get(d.port, path)
+        check(st == 404, "%s -> %d" % (path, st))
+        check(json.loads(body)["error"], body)
+    paths = set(o.stats()["paths"])
+    check(paths == {"/live.ts"}, "the origin saw %s" % paths)
+
+
+def test_range_requests_on_segments():
+    o, d = started()
+    wait_for(lambda: http_get(d.port, "/hls/live/index.m3u8", timeout=20)[0] == 200, 20,
+             what="playlist")
+    text = http_get(d.port, "/hls/live/index.m3u8")[2].decode()
+    seq = [l for l in text.splitlines() if l.endswith(".ts")][0]
+    st, h, whole = http_get(d.port, "/hls/live/" + seq)
+    check(st == 200 and h.get("accept-ranges") == "bytes", h)
+    n = len(whole)
+    st, h, part = http_get(d.port, "/hls/live/" + seq, headers={"Range": "bytes=100-1099"})
+    check(st == 206 and part == whole[100:1100], (st, len(part)))
+    check(h["content-range"] == "bytes 100-1099/%d" % n, h)
+    st, h, part = http_get(d.port, "/hls/live/" + seq, headers={"Range": "bytes=-500"})
+    check(st == 206 and part == whole[-500:], st)
+    st, h, part = http_get(d.port, "/hls/live/" + seq, headers={"Range": "bytes=%d-" % (n - 10)})
+    check(st == 206 and part == whole[-10:], st)
+    st, h, _ = http_get(d.port, "/hls/live/" + seq, headers={"Range": "bytes=%d-" % n})
+    check(st == 416 and h["content-range"] == "bytes */%d" % n, (st, h))
+    st, h, _ = http_get(d.port, "/hls/live/" + seq, headers={"Range": "bytes=9-3"})
+    check(st == 416, st)
+    st, h, body = http_get(d.port, "/hls/live/" + seq, method="HEAD")
+    check(st == 200 and int(h["content-length"]) == n and body == b"", h)
+
+
+def test_slowloris_does_not_block_players():
+    o, d = started()
+    held = []
+    for _ in range(300):
+        s = socket.create_connection(("127.0.0.1", d.port))
+        s.sendall(b"GET /stream/live HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        held.append(s)
+    t0 = time.time()
+    st, _, body = read_stream(d.port, "/stream/live", 2)
+    check(st == 200 and len(body) > 100000, (st, len(body)))
+    st, _, _ = http_get(d.port, "/status")
+    check(st == 200 and time.time() - t0 < 4, "served at once")
+    for s in held:
+        s.close()
+
+
+def test_connections_per_address_are_limited():
+    o, d = started(extra="max_clients_per_ip = 20;")
+    held = []
+    for _ in range(20):
+        s = socket.create_connection(("127.0.0.1", d.port))
+        s.sendall(b"GET /stream/live HTTP/1.1\r\nHost: x\r\n\r\n")
+        held.append(s)
+    time.sleep(0.5)
+    refused = 0
+    for _ in range(30):
+        try:
+            s = socket.create_connection(("127.0.0.1", d.port), timeout=2)
+            s.sendall(b"GET /status HTTP/1.1\r\nHost: x\r\n\r\n")
+            r = s.recv(100)
+            s.close()
+            if not r:
+                refused += 1
+        except OSError:
+            refused += 1
+    check(refused == 30, "%d of 30 extra connections refused" % refused)
+    for s in held:
+        s.close()
+
+    def served():
+        try:
+            return http_get(d.port, "/healthz", timeout=1)[0] == 200
+        except OSError:
+            return False
+    wait_for(served, 10, what="served again once they left")
+
+
+def test_memory_budget_and_tls_keys_validated():
+    d = Daemon(streams=ts_stream("a", "https://127.0.0.1:1/a.ts",
+                                 'ring_size = 8388608; tls_verify = false; '
+                                 'ca_file = "/etc/ssl/certs/ca-certificates.crt";') + ", " +
+               ts_stream("b", "http://127.0.0.1:1/b.ts", "ring_size = 8388608;"),
+               extra="max_memory = 10000000;")
+    import subprocess
+    from harness import binary
+    out = subprocess.run([binary("ringcastd"), "-t", "-c", d.conf], capture_output=True,
+                         text=True)
+    check(out.returncode == 1 and "max_memory" in out.stderr, out.stderr)
+    d.extra = "max_memory = 20000000;"
+    d.write_conf()
+    out = subprocess.run([binary("ringcastd"), "-t", "-c", d.conf], capture_output=True,
+                         text=True)
+    check(out.returncode == 0, out.stderr)
