@@ -16,7 +16,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import harness  # noqa: E402
 
-TEST_TIMEOUT_S = 120
+TEST_TIMEOUT_S = int(os.environ.get("TEST_TIMEOUT_S", "120"))
 
 
 class Timeout(Exception):
