@@ -146,10 +146,13 @@ main(int argc, char **argv)
 	if ((fd = ctl_connect(sock)) == -1) {
 		fprintf(stderr, "ringcastctl: cannot reach ringcastd at %s: %s\n",
 		    sock, strerror(errno));
+		buf_free(&cmd);
 		return CTL_EXIT_UNREACHABLE;
 	}
 	if (ctl_write_all(fd, cmd.data, cmd.len) == -1) {
 		fprintf(stderr, "ringcastctl: %s: %s\n", sock, strerror(errno));
+		buf_free(&cmd);
+		close(fd);
 		return CTL_EXIT_UNREACHABLE;
 	}
 	buf_free(&cmd);
@@ -159,18 +162,22 @@ main(int argc, char **argv)
 			continue;
 		if (n == -1) {
 			fprintf(stderr, "ringcastctl: %s\n", strerror(errno));
+			buf_free(&answer);
+			close(fd);
 			return CTL_EXIT_UNREACHABLE;
 		}
 		if (strcmp(argv[0], "events") == 0) {
 			if (ctl_write_all(1, chunk, (size_t)n) == -1)
-				return CTL_EXIT_OK;	/* reader went away */
+				break;	/* our reader went away: done */
 			continue;
 		}
 		buf_append(&answer, chunk, (size_t)n);
 	}
 	close(fd);
-	if (strcmp(argv[0], "events") == 0)
+	if (strcmp(argv[0], "events") == 0) {
+		buf_free(&answer);
 		return CTL_EXIT_OK;
+	}
 	refused = json_get_str(buf_str(&answer), "error", err, sizeof(err)) == 0;
 	if (refused)
 		fprintf(stderr, "ringcastctl: %s\n", err);
