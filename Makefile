@@ -51,7 +51,7 @@ TOOLS		:= $(B)/tests/tsclient $(B)/tests/loadgen
 
 PROGS		:= $(B)/ringcastd $(B)/ringcastctl
 
-.PHONY: all run check check-asan unit integration bench soak install clean deps
+.PHONY: all run check check-asan check-valgrind unit integration bench soak install clean deps
 
 all: $(PROGS) $(ORIGIN) $(TOOLS) $(TEST_BINS)
 
@@ -113,6 +113,10 @@ check-asan: deps
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    RINGCAST_SANITIZED=1 sh tests/run-all build-asan
+
+check-valgrind: deps
+	$(MAKE) all
+	@sh tests/run-valgrind $(B)
 
 soak: deps
 	$(MAKE) all

@@ -19,6 +19,7 @@ extern char **environ;
 
 static char	*title_start;
 static size_t	 title_len;
+char		**proctitle_environ;	/* our copy of the environment: kept */
 
 void
 proctitle_init(int argc, char **argv)
@@ -46,7 +47,7 @@ proctitle_init(int argc, char **argv)
 	for (i = 0; i < argc; i++)
 		if ((argv[i] = strdup(argv[i])) == NULL)
 			return;
-	environ = newenv;
+	environ = proctitle_environ = newenv;
 	title_start = begin;
 	title_len = (size_t)(end - begin);
 }

@@ -21,14 +21,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 const char *__lsan_default_suppressions(void);
 
 /*
- * libconfig 1.5 (Debian 12) leaks a string token that a syntax error
- * discards (allocated by strbuf_append in its lexer; hyperrealm/libconfig
- * issue 142, fixed in 1.7.3).  Nothing ringcast can free: not reported.
+ * libconfig 1.5 (Debian 12) leaks the tokens that a syntax error discards
+ * (allocated in its lexer, libconfig_yylex and strbuf_append;
+ * hyperrealm/libconfig issue 142, fixed in 1.7.3).  Nothing ringcast can
+ * free: leaks of memory that libconfig itself allocated are not reported.
  */
 const char *
 __lsan_default_suppressions(void)
 {
-	return "leak:strbuf_append\n";
+	return "leak:libconfig.so\n";
 }
 
 #define FUZZ_ERRS_BYTES		16384
@@ -88,7 +89,11 @@ check_config(const struct config *cfg)
 	CHECK(config_find_stream(cfg, "") == NULL);
 }
 
-/* ERRS: "fuzz.conf:LINE: message\n" lines, or "fuzz.conf: ...\n". */
+/*
+ * ERRS: "fuzz.conf:LINE: message\n" lines, or "fuzz.conf: ...\n"; whole
+ * lines only, except a first line too long for ERRS, which is cut (what
+ * ctx_format() in src/config.c does, so that something is reported).
+ */
 static void
 check_errs(const char *errs, size_t errsz, int must_have)
 {
@@ -98,8 +103,13 @@ check_errs(const char *errs, size_t errsz, int must_have)
 	CHECK(len < errsz);
 	if (must_have)
 		CHECK(len > 0);
-	if (len > 0)
-		CHECK(errs[len - 1] == '\n');
+	if (len == 0)
+		return;
+	CHECK(strncmp(errs, "fuzz.conf:", len < 10 ? len : 10) == 0);
+	if (errs[len - 1] != '\n') {
+		CHECK(len == errsz - 1 && strchr(errs, '\n') == NULL);
+		return;
+	}
 	for (; *p != '\0'; p = nl + 1) {
 		nl = strchr(p, '\n');
 		CHECK(nl != NULL);

@@ -119,7 +119,9 @@ hls_path_check(const char *url)
 		CHECK(config_name_valid(name));
 		CHECK(strncmp(url + 5, name, len) == 0 && url[5 + len] == '/');
 		CHECK(file == url + 5 + len + 1);
-		CHECK(strchr(file, '/') == NULL);
+		/* One level, or "key/FILE" (AES keys) */
+		CHECK(strchr(strncmp(file, "key/", 4) == 0 ? file + 4 : file,
+		    '/') == NULL);
 		/* Exactly big enough, then one byte short. */
 		CHECK((tight = malloc(len + 1)) != NULL);
 		CHECK(hls_parse_path(url, tight, len + 1, &file) == 0);

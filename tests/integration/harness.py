@@ -18,8 +18,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BUILD = os.path.join(ROOT, "build")
 SAMPLE = os.path.join(ROOT, "tests", "media", "sample.ts")
 SANITIZED = os.environ.get("RINGCAST_SANITIZED") == "1"
-# Time multiplier for slower sanitizer builds.
-SLOW = 2.0 if SANITIZED else 1.0
+# RINGCAST_WRAPPER: a command ringcastd runs under (valgrind).
+WRAPPER = os.environ.get("RINGCAST_WRAPPER", "").split()
+# Time multiplier for slower sanitizer / valgrind builds.
+SLOW = 6.0 if WRAPPER else 2.0 if SANITIZED else 1.0
 
 _live = []      # processes to kill when a test ends
 
@@ -203,9 +205,9 @@ streams = ( %s );
             f.write(text if text is not None else self.conf_text())
 
     def start(self, foreground=True, wait=True):
-        args = [binary("ringcastd"), "-c", self.conf]
+        args = WRAPPER + [binary("ringcastd"), "-c", self.conf]
         if foreground:
-            args.insert(1, "-f")
+            args.insert(len(WRAPPER) + 1, "-f")
         self.logf = open(self.log, "ab")
         self.proc = spawn(args, stdout=self.logf, stderr=self.logf)
         if not foreground:

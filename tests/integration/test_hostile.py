@@ -165,3 +165,33 @@ def test_memory_budget_and_tls_keys_validated():
     out = subprocess.run([binary("ringcastd"), "-t", "-c", d.conf], capture_output=True,
                          text=True)
     check(out.returncode == 0, out.stderr)
+
+
+def test_privileges_dropped_and_files_private():
+    import os
+    import pwd
+    from harness import shm_objects
+    if os.geteuid() != 0:
+        return      # only meaningful when started as root (CI is)
+    nobody = pwd.getpwnam("nobody")
+    o = Origin()
+    d = Daemon(streams=ts_stream("live", o.url("/live.ts"), "on_demand = false;"),
+               extra="")
+    os.chmod(d.dir, 0o777)      # the pid file and socket live here
+    d.write_conf(d.conf_text().replace('user = "";', 'user = "nobody";'))
+    d.start()
+    wait_for(lambda: d.stream("live")["state"] == "running", 10, what="running")
+    pids = [d.proc.pid] + list(d.children())
+    for pid in pids:
+        with open("/proc/%d/status" % pid) as f:
+            uids = [l for l in f if l.startswith("Uid:")][0].split()[1:]
+        check(all(int(u) == nobody.pw_uid for u in uids), "pid %d runs as %s" % (pid, uids))
+    for name in [n for n in shm_objects() if n.startswith("ringcast.%d." % d.proc.pid)]:
+        st = os.stat("/dev/shm/" + name)
+        check(st.st_uid == nobody.pw_uid and (st.st_mode & 0o777) == 0o600,
+              "%s: uid %d mode %o" % (name, st.st_uid, st.st_mode & 0o777))
+    st = os.stat(d.sock)
+    check((st.st_mode & 0o777) == 0o660 and st.st_uid == nobody.pw_uid, oct(st.st_mode))
+    check(d.ctl("status")[0] == 0, "root can still use the control socket")
+    check(d.stop() == 0, "clean exit")
+    check(not os.path.exists(d.pid_file) and not os.path.exists(d.sock), "cleaned up")
