@@ -79,6 +79,8 @@ struct fetcher {
 /* Set by SIGTERM or a closed channel: the fetcher finishes and exits. */
 extern volatile sig_atomic_t fetch_stopping;
 
+/* LEN upstream bytes arrived: counters, health, upstream_connected. */
+void	 fetch_note_data(struct fetcher *, size_t len);
 /* Ingest LEN upstream bytes (any alignment). */
 void	 fetch_ingest(struct fetcher *, const uint8_t *buf, size_t len);
 /* Publish what is batched. */

@@ -38,6 +38,7 @@
 #define STATE_CACHELINE		64
 #define STATE_TOKEN_MAX		256
 #define STATE_IP_BUCKETS	4096	/* per-address connection counts */
+#define STATE_HLS_CLIENTS	8192	/* HLS players known at once */
 
 enum stream_state {
 	STREAM_STOPPED = 0,	/* on demand, no fetcher */
@@ -68,6 +69,7 @@ struct stream_slot {
 	uint64_t		 ring_size;
 	uint32_t		 hls_window_size;
 	uint32_t		 hls_initial_segments;
+	uint32_t		 hls_max_segments;
 	uint32_t		 hls_first_segment_timeout_ms;
 	uint32_t		 hls_client_timeout_permille;	/* factor x 1000 */
 
@@ -90,6 +92,7 @@ struct stream_slot {
 	_Atomic uint32_t	 hls_target_ms;		/* target duration */
 	_Atomic uint32_t	 ended;			/* upstream sent ENDLIST */
 	_Atomic uint32_t	 encrypted;		/* AES-128 segments */
+	_Atomic uint32_t	 hls_clients;		/* players in hls_players */
 	_Atomic uint64_t	 segments_fetched;
 	_Atomic uint64_t	 segments_failed;
 	struct proc_stats	 fetcher_stats;
@@ -99,6 +102,22 @@ struct stream_slot {
 	char			 url[STATE_URL_MAX];
 	char			 last_error[STATE_ERROR_MAX];
 } __attribute__((aligned(STATE_CACHELINE)));
+
+/*
+ * An HLS player (address + User-Agent + stream), shared by all workers.
+ * Claimed by CAS on key (0 = free); fields are valid once ready == 1;
+ * removed by whoever wins the CAS of ready 1 -> 0, then key is cleared.
+ */
+struct hls_player {
+	_Atomic uint64_t	 key;
+	_Atomic uint32_t	 ready;
+	uint32_t		 slot;
+	_Atomic uint64_t	 first_ms;
+	_Atomic uint64_t	 last_ms;
+	_Atomic uint64_t	 bytes;
+	_Atomic uint32_t	 timeout_ms;
+	char			 addr[48];
+};
 
 struct state_worker {
 	_Atomic int32_t		 pid;
@@ -130,6 +149,7 @@ struct state {
 	uint32_t		 max_clients_per_ip;	/* 0: no limit */
 	/* Connections by client address hash, per worker row. */
 	_Atomic uint16_t	 ip_conns[STATE_MAX_WORKERS][STATE_IP_BUCKETS];
+	struct hls_player	 hls_players[STATE_HLS_CLIENTS];
 	/* Clients of stream s on worker w: clients[w][s]. */
 	_Atomic uint32_t	 clients[STATE_MAX_WORKERS][STATE_MAX_STREAMS];
 };
@@ -146,6 +166,7 @@ struct slot_cfg {
 	uint32_t	 buffer_ready_timeout_ms;
 	uint32_t	 hls_window_size;
 	uint32_t	 hls_initial_segments;
+	uint32_t	 hls_max_segments;
 	uint32_t	 hls_first_segment_timeout_ms;
 	uint32_t	 hls_client_timeout_permille;
 };

@@ -105,6 +105,12 @@ fetch_file_run(struct fetcher *f, const char *url)
 		}
 		if (n == 0) {
 			if (!f->sc->loop) {
+				fetch_flush(f);
+				if (f->cut_segments && f->seg_open)
+					fetch_segment_end(f, fetch_position(f),
+					    now_us() - f->seg_begin_us);
+				fetch_flush(f);
+				atomic_store(&f->st->streams[f->slot].ended, 1);
 				res = FETCH_EOF;
 				break;
 			}

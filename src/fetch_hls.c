@@ -231,9 +231,7 @@ hls_write_raw(struct fetcher *f, const uint8_t *p, size_t len)
 {
 	size_t n;
 
-	atomic_fetch_add(&f->st->streams[f->slot].bytes_in, len);
-	f->last_data_ms = now_ms();
-	f->attempt_bytes += len;
+	fetch_note_data(f, len);
 	while (len > 0) {
 		n = len < RING_MAX_WRITE_BYTES ? len : RING_MAX_WRITE_BYTES;
 		if (ring_write_raw(&f->ring, p, n) == -1)

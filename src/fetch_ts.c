@@ -280,14 +280,8 @@ fetch_healthy(struct fetcher *f)
 }
 
 void
-fetch_ingest(struct fetcher *f, const uint8_t *buf, size_t len)
+fetch_note_data(struct fetcher *f, size_t len)
 {
-	uint8_t out[TS_PACKET_SIZE * 64];
-	uint64_t start = metrics_start();
-	size_t consumed, n, i;
-
-	if (len == 0)
-		return;
 	atomic_fetch_add(&f->st->streams[f->slot].bytes_in, len);
 	if (f->attempt_bytes == 0)
 		fetch_event_connected(f);
@@ -296,6 +290,18 @@ fetch_ingest(struct fetcher *f, const uint8_t *buf, size_t len)
 	    atomic_load(&f->st->streams[f->slot].state) != STREAM_RUNNING)
 		fetch_healthy(f);
 	f->last_data_ms = now_ms();
+}
+
+void
+fetch_ingest(struct fetcher *f, const uint8_t *buf, size_t len)
+{
+	uint8_t out[TS_PACKET_SIZE * 64];
+	uint64_t start = metrics_start();
+	size_t consumed, n, i;
+
+	if (len == 0)
+		return;
+	fetch_note_data(f, len);
 	while (len > 0) {
 		n = ts_sync_feed(&f->sync, buf, len, &consumed, out,
 		    sizeof(out));

@@ -11,9 +11,10 @@
  * (never blocking a thread) for the first one.
  *
  * HLS players make no lasting connection, so a player is known by its
- * address and User-Agent: the first request makes it a client of the
- * stream (counted, client_connected), each request refreshes it, and one
- * silent for client_timeout_factor x target duration is gone
+ * address and User-Agent, in a table in shared memory so that every
+ * worker agrees: the first request makes it a client of the stream
+ * (counted, client_connected), each request refreshes it, and one silent
+ * for client_timeout_factor x target duration is gone
  * (client_disconnected).  Any request also keeps an on-demand stream
  * alive through the slot's hls_active_ms.
  */
@@ -31,27 +32,14 @@
 #include "worker.h"
 
 #define HLS_PLAYLIST_SEGS	64	/* index entries copied a request */
-#define HLS_CLIENTS_MAX		4096	/* per worker */
 #define HLS_DEFAULT_TARGET_MS	6000
-
-struct hls_client {
-	uint64_t	 key;		/* hash of address, user agent, slot */
-	int		 slot;
-	int		 used;
-	char		 name[CONFIG_NAME_MAX + 1];
-	char		 addr[64];
-	uint64_t	 first_ms, last_ms, bytes;
-	uint32_t	 timeout_ms;
-};
-
-static struct hls_client hls_clients[HLS_CLIENTS_MAX];	/* per process */
 
 struct seg_reader {
 	struct worker	*w;
 	struct ring_ref	*rr;
 	uint64_t	 start, len;
 	int		 slot;
-	struct hls_client *who;
+	struct hls_player *who;
 };
 
 /* "/hls/NAME/FILE": NAME and FILE, or -1. */
@@ -140,20 +128,21 @@ hls_hash(const char *a, const char *b, int slot)
 }
 
 static void
-hls_client_event(struct worker *w, struct hls_client *hc, const char *event)
+hls_player_event(struct worker *w, struct hls_player *p, const char *event,
+    const char *name)
 {
 	struct buf b;
 
 	buf_init(&b);
 	buf_puts(&b, "{");
 	json_kv_str(&b, "event", event);
-	json_kv_str(&b, "stream", hc->name);
-	json_kv_str(&b, "client", hc->addr);
+	json_kv_str(&b, "stream", name);
+	json_kv_str(&b, "client", p->addr);
 	json_kv_str(&b, "kind", "hls");
 	if (strcmp(event, "client_disconnected") == 0) {
-		json_kv_uint(&b, "bytes", hc->bytes);
-		json_kv_double(&b, "seconds",
-		    (double)(hc->last_ms - hc->first_ms) / 1000.0);
+		json_kv_uint(&b, "bytes", atomic_load(&p->bytes));
+		json_kv_double(&b, "seconds", (double)(atomic_load(&p->last_ms) -
+		    atomic_load(&p->first_ms)) / 1000.0);
 	}
 	buf_puts(&b, "}");
 	if (!b.failed)
@@ -173,95 +162,109 @@ hls_timeout_ms(struct worker *w, int slot, const struct slot_cfg *cfg)
 	    cfg->hls_client_timeout_permille : 3000) / 1000);
 }
 
-/* Record activity of this player; under w->lock. */
-static struct hls_client *
-hls_client_touch(struct worker *w, struct MHD_Connection *conn, int slot,
-    const struct slot_cfg *cfg)
+static void
+hls_peer(struct MHD_Connection *conn, char *addr, size_t addrsz)
+{
+	const union MHD_ConnectionInfo *ci;
+
+	str_copy(addr, "unknown", addrsz);
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci == NULL || ci->client_addr == NULL)
+		return;
+	if (ci->client_addr->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)
+		    ci->client_addr)->sin_addr, addr, (socklen_t)addrsz);
+	else if (ci->client_addr->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)
+		    ci->client_addr)->sin6_addr, addr, (socklen_t)addrsz);
+}
+
+/*
+ * Record activity of this player in the shared table.  A new player is
+ * admitted if the stream and the server have room (*FULL otherwise).
+ * NULL when the table is full (served, not counted).
+ */
+static struct hls_player *
+hls_player_touch(struct worker *w, struct MHD_Connection *conn, int slot,
+    const struct slot_cfg *cfg, int *full)
 {
 	const char *ua = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_USER_AGENT);
-	const union MHD_ConnectionInfo *ci;
-	char addr[64] = "unknown";
-	struct hls_client *hc, *free_hc = NULL;
-	uint64_t key;
+	struct hls_player *p;
+	char addr[48];
+	uint64_t key, zero;
 	size_t i, k;
 
-	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (ci != NULL && ci->client_addr != NULL) {
-		const struct sockaddr *sa = ci->client_addr;
-
-		if (sa->sa_family == AF_INET)
-			inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->
-			    sin_addr, addr, sizeof(addr));
-		else if (sa->sa_family == AF_INET6)
-			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->
-			    sin6_addr, addr, sizeof(addr));
-	}
+	hls_peer(conn, addr, sizeof(addr));
 	key = hls_hash(addr, ua ? ua : "", slot);
 	atomic_store(&w->st->streams[slot].hls_active_ms, now_ms());
-	for (k = 0; k < HLS_CLIENTS_MAX; k++) {
-		i = (key + k) % HLS_CLIENTS_MAX;
-		hc = &hls_clients[i];
-		if (hc->used && hc->key == key && hc->slot == slot) {
-			hc->last_ms = now_ms();
-			return hc;
+	for (k = 0; k < 64; k++) {	/* known already? */
+		p = &w->st->hls_players[(key + k) % STATE_HLS_CLIENTS];
+		if (atomic_load(&p->key) == key) {
+			atomic_store(&p->last_ms, now_ms());
+			return p;
 		}
-		if (!hc->used && free_hc == NULL)
-			free_hc = hc;
-		if (!hc->used)
-			break;
 	}
-	if ((hc = free_hc) == NULL)
-		return NULL;	/* table full: served, not counted */
-	memset(hc, 0, sizeof(*hc));
-	hc->used = 1;
-	hc->key = key;
-	hc->slot = slot;
-	str_copy(hc->name, cfg->name, sizeof(hc->name));
-	str_copy(hc->addr, addr, sizeof(hc->addr));
-	hc->first_ms = hc->last_ms = now_ms();
-	hc->timeout_ms = hls_timeout_ms(w, slot, cfg);
-	atomic_fetch_add(&w->st->clients[w->row][slot], 1);
-	atomic_fetch_add(&w->st->workers[w->row].clients, 1);
-	atomic_fetch_add(&w->st->streams[slot].clients_served, 1);
-	hls_client_event(w, hc, "client_connected");
-	return hc;
+	if (state_stream_clients(w->st, slot) >= cfg->max_clients ||
+	    state_total_clients(w->st) >= w->st->max_clients) {
+		*full = 1;
+		return NULL;
+	}
+	for (k = 0; k < 64; k++) {	/* claim a free entry */
+		i = (key + k) % STATE_HLS_CLIENTS;
+		p = &w->st->hls_players[i];
+		zero = 0;
+		if (!atomic_compare_exchange_strong(&p->key, &zero, key))
+			continue;
+		p->slot = (uint32_t)slot;
+		str_copy(p->addr, addr, sizeof(p->addr));
+		atomic_store(&p->first_ms, now_ms());
+		atomic_store(&p->last_ms, now_ms());
+		atomic_store(&p->bytes, 0);
+		atomic_store(&p->timeout_ms, hls_timeout_ms(w, slot, cfg));
+		atomic_store(&p->ready, 1);
+		atomic_fetch_add(&w->st->streams[slot].hls_clients, 1);
+		atomic_fetch_add(&w->st->streams[slot].clients_served, 1);
+		hls_player_event(w, p, "client_connected", cfg->name);
+		return p;
+	}
+	return NULL;
 }
 
 void
 http_hls_expire(struct worker *w)
 {
+	struct slot_cfg cfg;
 	uint64_t now = now_ms();
+	uint32_t one;
 	size_t i;
 
-	pthread_mutex_lock(&w->lock);
-	for (i = 0; i < HLS_CLIENTS_MAX; i++) {
-		struct hls_client *hc = &hls_clients[i];
+	for (i = 0; i < STATE_HLS_CLIENTS; i++) {
+		struct hls_player *p = &w->st->hls_players[i];
 
-		if (!hc->used || now - hc->last_ms < hc->timeout_ms)
+		if (!atomic_load(&p->ready) ||
+		    now - atomic_load(&p->last_ms) < atomic_load(&p->timeout_ms))
 			continue;
-		atomic_fetch_sub(&w->st->clients[w->row][hc->slot], 1);
-		atomic_fetch_sub(&w->st->workers[w->row].clients, 1);
-		hls_client_event(w, hc, "client_disconnected");
-		hc->used = 0;
+		one = 1;
+		if (!atomic_compare_exchange_strong(&p->ready, &one, 0))
+			continue;	/* another worker took it */
+		if (atomic_load(&w->st->streams[p->slot].hls_clients) > 0)
+			atomic_fetch_sub(&w->st->streams[p->slot].hls_clients, 1);
+		if (state_slot_read(w->st, (int)p->slot, &cfg) == 0 &&
+		    cfg.in_use)
+			hls_player_event(w, p, "client_disconnected", cfg.name);
+		atomic_store(&p->key, 0);
 	}
-	/* re-pack probe chains: reinsert entries after a hole */
-	for (i = 0; i < HLS_CLIENTS_MAX; i++) {
-		struct hls_client tmp = hls_clients[i];
-		size_t k, j;
+}
 
-		if (!tmp.used || tmp.key % HLS_CLIENTS_MAX == i)
-			continue;
-		hls_clients[i].used = 0;
-		for (k = 0; k < HLS_CLIENTS_MAX; k++) {
-			j = (tmp.key + k) % HLS_CLIENTS_MAX;
-			if (!hls_clients[j].used) {
-				hls_clients[j] = tmp;
-				break;
-			}
-		}
-	}
-	pthread_mutex_unlock(&w->lock);
+/* Segments a stream keeps (max_segments), within what one copy holds. */
+static int
+hls_kept(const struct slot_cfg *cfg)
+{
+	uint32_t n = cfg->hls_max_segments ? cfg->hls_max_segments :
+	    HLS_PLAYLIST_SEGS;
+
+	return n < HLS_PLAYLIST_SEGS ? (int)n : HLS_PLAYLIST_SEGS;
 }
 
 static enum MHD_Result
@@ -285,7 +288,7 @@ hls_playlist(struct worker *w, struct MHD_Connection *conn, int slot,
 	c = *con_cls;
 	start = metrics_start();
 	pthread_mutex_lock(&w->lock);
-	n = ring_segments(&c->rr->ring, segs, HLS_PLAYLIST_SEGS);
+	n = ring_segments(&c->rr->ring, segs, hls_kept(cfg));
 	pthread_mutex_unlock(&w->lock);
 	memset(&o, 0, sizeof(o));
 	o.window_size = (int)cfg->hls_window_size;
@@ -401,8 +404,9 @@ hls_range(const char *h, uint64_t len, uint64_t *from, uint64_t *count)
 
 static enum MHD_Result
 hls_segment(struct worker *w, struct MHD_Connection *conn, int slot,
-    uint64_t seq, struct hls_client *who)
+    uint64_t seq, struct hls_player *who, uint32_t max_segments)
 {
+	struct ring_seg last;
 	uint64_t from = 0, count;
 	char crange[96];
 	int ranged;
@@ -414,7 +418,9 @@ hls_segment(struct worker *w, struct MHD_Connection *conn, int slot,
 
 	pthread_mutex_lock(&w->lock);
 	rr = ring_ref_get(w, slot);
-	if (rr == NULL || ring_find_segment(&rr->ring, seq, &seg) == -1) {
+	if (rr == NULL || ring_find_segment(&rr->ring, seq, &seg) == -1 ||
+	    (ring_last_segment(&rr->ring, &last) == 0 &&
+	    last.seq >= seq + max_segments)) {
 		pthread_mutex_unlock(&w->lock);
 		return http_error(conn, MHD_HTTP_NOT_FOUND,
 		    "segment not available");
@@ -430,7 +436,7 @@ hls_segment(struct worker *w, struct MHD_Connection *conn, int slot,
 	}
 	rr->refs++;
 	if (who != NULL)
-		who->bytes += count;
+		atomic_fetch_add(&who->bytes, count);
 	pthread_mutex_unlock(&w->lock);
 	if ((sr = calloc(1, sizeof(*sr))) == NULL) {
 		seg_free(&(struct seg_reader){ .w = w, .rr = rr });
@@ -465,7 +471,7 @@ http_hls_request(struct worker *w, struct MHD_Connection *conn,
     const char *url, void **con_cls)
 {
 	char name[CONFIG_NAME_MAX + 1];
-	struct hls_client *who;
+	struct hls_player *who;
 	struct slot_cfg cfg;
 	const char *file;
 	uint64_t seq;
@@ -475,19 +481,23 @@ http_hls_request(struct worker *w, struct MHD_Connection *conn,
 	    (slot = state_find(w->st, name)) == -1 ||
 	    state_slot_read(w->st, slot, &cfg) == -1)
 		return http_error(conn, MHD_HTTP_NOT_FOUND, "no such stream");
+	who = NULL;
 	if (*con_cls == NULL) {
-		pthread_mutex_lock(&w->lock);
-		who = hls_client_touch(w, conn, slot, &cfg);
-		pthread_mutex_unlock(&w->lock);
-	} else
-		who = NULL;
+		int full = 0;
+
+		who = hls_player_touch(w, conn, slot, &cfg, &full);
+		if (full)
+			return http_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+			    "client limit reached");
+	}
 	if (strcmp(file, "index.m3u8") == 0)
 		return hls_playlist(w, conn, slot, &cfg, con_cls);
 	if (strncmp(file, "key", 3) == 0 && hls_parse_key(url, &seq) == 0)
 		return hls_serve_key(w, conn, slot, seq);
 	if (hls_parse_seq(file, &seq) == 0) {
 		http_request_fetcher(w, slot);
-		return hls_segment(w, conn, slot, seq, who);
+		return hls_segment(w, conn, slot, seq, who,
+		    cfg.hls_max_segments ? cfg.hls_max_segments : 1000);
 	}
 	return http_error(conn, MHD_HTTP_NOT_FOUND, "not found");
 }

@@ -181,6 +181,14 @@ client_stream_alive(struct worker *w, struct client *c)
 	    strcmp(cfg.name, c->name) == 0;
 }
 
+/* The stream was stopped (ringcastctl stop, idle): end the response. */
+static int
+client_stream_stopped(struct worker *w, struct client *c)
+{
+	return atomic_load(&w->st->streams[c->slot].ring_gen) == 0 &&
+	    atomic_load(&w->st->streams[c->slot].state) == STREAM_STOPPED;
+}
+
 /* Where a new reader should start in RR: 0 and *POS, or -1 (not yet). */
 static int
 client_start_pos(struct client *c, struct ring_ref *rr, uint64_t *pos)
@@ -229,7 +237,7 @@ client_fill(struct worker *w, struct client *c, char *buf, size_t max)
 	uint64_t pos;
 
 	if (c->ending || atomic_load(&w->stopping) ||
-	    !client_stream_alive(w, c))
+	    !client_stream_alive(w, c) || client_stream_stopped(w, c))
 		return MHD_CONTENT_READER_END_OF_STREAM;
 	client_follow_ring(w, c);
 	n = ring_read(&c->rr->ring, &c->pos, (uint8_t *)buf, max);
@@ -505,6 +513,7 @@ client_ready(struct worker *w, struct client *c)
 		    client_try_start(w, c) != 0;
 	gen = atomic_load(&w->st->streams[c->slot].ring_gen);
 	return gen != c->rr->gen || ring_head(&c->rr->ring) != c->pos ||
+	    client_stream_stopped(w, c) ||
 	    atomic_load(&w->st->streams[c->slot].state) == STREAM_ENDED;
 }
 

@@ -151,6 +151,7 @@ state_slot_configure(struct state *st, int slot, const struct stream_conf *sc)
 	s->ring_size = (uint64_t)sc->opts.ring_size;
 	s->hls_window_size = (uint32_t)sc->opts.hls.window_size;
 	s->hls_initial_segments = (uint32_t)sc->opts.hls.initial_segments;
+	s->hls_max_segments = (uint32_t)sc->opts.hls.max_segments;
 	s->hls_first_segment_timeout_ms =
 	    (uint32_t)(sc->opts.hls.first_segment_timeout * 1000.0);
 	s->hls_client_timeout_permille =
@@ -183,6 +184,7 @@ state_slot_clear(struct state *st, int slot)
 	atomic_store(&s->hls_target_ms, 0);
 	atomic_store(&s->ended, 0);
 	atomic_store(&s->encrypted, 0);
+	atomic_store(&s->hls_clients, 0);
 	atomic_store(&s->segments_fetched, 0);
 	atomic_store(&s->segments_failed, 0);
 	state_slot_set_info(st, slot, "", "");
@@ -211,6 +213,7 @@ state_slot_read(const struct state *st, int slot, struct slot_cfg *out)
 		out->buffer_ready_timeout_ms = s->buffer_ready_timeout_ms;
 		out->hls_window_size = s->hls_window_size;
 		out->hls_initial_segments = s->hls_initial_segments;
+		out->hls_max_segments = s->hls_max_segments;
 		out->hls_first_segment_timeout_ms =
 		    s->hls_first_segment_timeout_ms;
 		out->hls_client_timeout_permille =
@@ -330,18 +333,24 @@ state_stream_clients(const struct state *st, int slot)
 		n += atomic_load_explicit(
 		    (_Atomic uint32_t *)&st->clients[w][slot],
 		    memory_order_relaxed);
-	return n;
+	return n + atomic_load_explicit(
+	    (_Atomic uint32_t *)&st->streams[slot].hls_clients,
+	    memory_order_relaxed);
 }
 
 uint32_t
 state_total_clients(const struct state *st)
 {
 	uint32_t n = 0;
-	int w;
+	int w, s;
 
 	for (w = 0; w < STATE_MAX_WORKERS; w++)
 		n += atomic_load_explicit(
 		    (_Atomic uint32_t *)&st->workers[w].clients,
+		    memory_order_relaxed);
+	for (s = 0; s < STATE_MAX_STREAMS; s++)
+		n += atomic_load_explicit(
+		    (_Atomic uint32_t *)&st->streams[s].hls_clients,
 		    memory_order_relaxed);
 	return n;
 }

@@ -223,3 +223,16 @@ def test_aes128_keys_are_served_by_ringcast():
         check(http_get(d.port, "/hls/e/key/99.key")[0] == 404, "unknown key")
     finally:
         srv.shutdown()
+
+
+def test_hls_client_limit_and_max_segments():
+    o = Origin()
+    d = hls_daemon(o, extra="on_demand = false; max_clients = 1; "
+                            "hls = { max_segments = 4; window_size = 3; initial_segments = 1; };")
+    seq, segs, _ = playlist(d)
+    check(len(segs) <= 3, segs)
+    st, h, body = http_get(d.port, "/hls/h/index.m3u8",
+                           headers={"User-Agent": "another player"})
+    check(st == 503 and h.get("retry-after"), (st, h))
+    wait_for(lambda: playlist(d)[1][-1] >= segs[-1] + 4, 30, step=1, what="4 new segments")
+    check(http_get(d.port, "/hls/h/%d.ts" % segs[0])[0] == 404, "older than max_segments")

@@ -279,3 +279,25 @@ def test_graceful_stop_ends_responses_and_cleans_up():
     check(not [n for n in shm_objects() if n.startswith("ringcast.%d." % pid)],
           "shm removed")
     check(not d.children(), "no child left")
+
+
+def test_stop_ends_players_and_file_end_is_eof():
+    o = Origin()
+    d = live(o)
+    wait_running(d, "live")
+    import subprocess
+    from harness import binary, spawn
+    c = spawn([binary("tests/tsclient"), "-t", "15", d.url("/stream/live")],
+              stdout=subprocess.PIPE, text=True)
+    time.sleep(2)
+    rc, _, err = d.ctl("stop", "live")
+    check(rc == 0, err)
+    r = json.loads(c.communicate(timeout=20)[0].splitlines()[-1])
+    check(r["eof"] and r["seconds"] < 8, "player not released by stop: %s" % r)
+    wait_for(lambda: d.stream("live")["clients"] == 0, 5, what="client count back to 0")
+    # a file without loop plays once, then the stream has ended
+    d2 = Daemon(streams=ts_stream("once", "file://" + SAMPLE, "loop = false; on_demand = false;"))
+    d2.start()
+    wait_for(lambda: d2.stream("once")["state"] == "ended", 20, step=0.5, what="eof")
+    st, _, body = http_get(d2.port, "/hls/once/index.m3u8")
+    check(st == 200 and body.endswith(b"#EXT-X-ENDLIST\n"), body[-200:])
