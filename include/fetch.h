@@ -20,6 +20,8 @@
 #define FETCH_NULL_AFTER_MS	1000	/* silent this long: send nulls */
 #define FETCH_NULL_EVERY_MS	400
 #define FETCH_NULL_PACKETS	7
+#define FETCH_BATCH_MIN_BYTES	(7 * 188)	/* publish at least this, */
+#define FETCH_BATCH_MAX_US	10000		/* or what waited this long */
 #define FETCH_POLL_MS		100
 #define FETCH_MAX_REDIRECTS	5
 #define FETCH_HLS_RETRIES	3		/* tries a segment gets */
@@ -42,6 +44,7 @@ struct fetcher {
 	struct tsscan		 scan;
 	uint8_t			 batch[RING_MAX_WRITE_BYTES];
 	size_t			 batch_len;
+	uint64_t		 batch_since_us;	/* first byte batched */
 	uint64_t		 raps[64];	/* to publish after the batch */
 	int			 n_raps;
 	uint64_t		 last_pat_pos;
@@ -85,6 +88,9 @@ void	 fetch_note_data(struct fetcher *, size_t len);
 void	 fetch_ingest(struct fetcher *, const uint8_t *buf, size_t len);
 /* Publish what is batched. */
 void	 fetch_flush(struct fetcher *);
+/* Publish if enough is batched or it waited long enough; returns how
+ * long the caller may wait before calling again (ms). */
+int	 fetch_flush_due(struct fetcher *);
 /* Called often: null packets while the upstream is silent. */
 void	 fetch_keepalive(struct fetcher *);
 /* The next packets follow a splice (reconnect, failover, loop). */

@@ -66,6 +66,7 @@ struct ring {
 	size_t		 map_size;
 	uint64_t	 capacity;
 	int		 writable;
+	int		 fd;		/* readers: the shm object, for sendfile */
 };
 
 /* Round a requested ring_size to the capacity really used (188 multiple). */
@@ -122,6 +123,13 @@ int	 ring_segments(const struct ring *, struct ring_seg *out, int max);
 /* The segment with media sequence SEQ if it is still whole: 0, else -1. */
 int	 ring_find_segment(const struct ring *, uint64_t seq,
 	    struct ring_seg *out);
+/*
+ * Readers: file offset of stream bytes [POS, POS + LEN) in the shm object
+ * when they are contiguous there and the writer is at least MARGIN bytes
+ * away from overwriting them: 0 and *OFF, else -1 (copy them instead).
+ */
+int	 ring_file_range(const struct ring *, uint64_t pos, uint64_t len,
+	    uint64_t margin, uint64_t *off);
 /* Readers: copy LEN bytes at stream position POS; 0, or -1 if they are no
  * longer (or not yet) in the ring. */
 int	 ring_copy(const struct ring *, uint64_t pos, uint8_t *out, size_t len);

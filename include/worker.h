@@ -83,6 +83,7 @@ struct worker {
 	struct MHD_Daemon	*daemons[CONFIG_MAX_LISTEN];
 	int			 n_daemons;
 	pthread_mutex_t		 lock;		/* clients and rings */
+	pthread_cond_t		 first_waiter;	/* suspended list not empty */
 	struct client		*suspended;
 	int			 n_clients;	/* streaming responses */
 	struct ring_ref		*rings[STATE_MAX_STREAMS];

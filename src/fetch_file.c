@@ -127,6 +127,7 @@ fetch_file_run(struct fetcher *f, const char *url)
 		if (file_wait(f, file_due(&pacer, &scan, buf, (size_t)n)) == -1)
 			break;
 		fetch_ingest(f, buf, (size_t)n);
+		fetch_flush(f);
 	}
 	if (fetch_stopping)
 		res = FETCH_STOP;

@@ -195,11 +195,29 @@ fetch_flush(struct fetcher *f)
 	state_notify(f->st);
 }
 
+int
+fetch_flush_due(struct fetcher *f)
+{
+	uint64_t waited;
+
+	if (f->batch_len == 0 && f->n_seg_pending == 0)
+		return FETCH_POLL_MS;
+	waited = now_us() - f->batch_since_us;
+	if (f->batch_len >= FETCH_BATCH_MIN_BYTES || f->n_seg_pending > 0 ||
+	    waited >= FETCH_BATCH_MAX_US) {
+		fetch_flush(f);
+		return FETCH_POLL_MS;
+	}
+	return (int)((FETCH_BATCH_MAX_US - waited) / 1000) + 1;
+}
+
 static void
 fetch_append(struct fetcher *f, const uint8_t *pkt)
 {
 	if (f->batch_len + TS_PACKET_SIZE > sizeof(f->batch))
 		fetch_flush(f);
+	if (f->batch_len == 0)
+		f->batch_since_us = now_us();
 	memcpy(f->batch + f->batch_len, pkt, TS_PACKET_SIZE);
 	f->batch_len += TS_PACKET_SIZE;
 }
@@ -312,7 +330,7 @@ fetch_ingest(struct fetcher *f, const uint8_t *buf, size_t len)
 		if (consumed == 0 && n == 0)
 			break;
 	}
-	fetch_flush(f);
+	fetch_flush_due(f);	/* small reads are coalesced: fewer wake-ups */
 	metrics_end(f->metrics, f->mslot, METRICS_TS_INGEST, start, 1);
 }
 
@@ -451,7 +469,7 @@ fetch_http_run(struct fetcher *f, const char *url)
 		if (fetch_silent_too_long(f, started))
 			break;
 		extra.revents = 0;
-		curl_multi_poll(multi, &extra, 1, FETCH_POLL_MS, NULL);
+		curl_multi_poll(multi, &extra, 1, fetch_flush_due(f), NULL);
 		if (extra.revents)
 			fetch_check_channel(f);
 	}

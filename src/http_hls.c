@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "manifest.h"
@@ -33,6 +34,9 @@
 
 #define HLS_PLAYLIST_SEGS	64	/* index entries copied a request */
 #define HLS_DEFAULT_TARGET_MS	6000
+/* sendfile only while the writer is this far from the bytes: it would
+ * have to write eight more such segments and 8 MiB to reach them */
+#define HLS_SENDFILE_MARGIN(len)	((len) * 8 + 8 * 1024 * 1024)
 
 struct seg_reader {
 	struct worker	*w;
@@ -403,19 +407,42 @@ hls_range(const char *h, uint64_t len, uint64_t *from, uint64_t *count)
 }
 
 static enum MHD_Result
+hls_segment_respond(struct MHD_Connection *conn, struct MHD_Response *r,
+    int ranged, uint64_t from, uint64_t count, uint64_t total)
+{
+	enum MHD_Result ret;
+	char crange[96];
+
+	MHD_add_response_header(r, "Content-Type", "video/mp2t");
+	MHD_add_response_header(r, "Cache-Control", "max-age=60");
+	MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
+	MHD_add_response_header(r, "Accept-Ranges", "bytes");
+	if (ranged) {
+		snprintf(crange, sizeof(crange), "bytes %llu-%llu/%llu",
+		    (unsigned long long)from,
+		    (unsigned long long)(from + count - 1),
+		    (unsigned long long)total);
+		MHD_add_response_header(r, "Content-Range", crange);
+	}
+	ret = MHD_queue_response(conn, ranged ? MHD_HTTP_PARTIAL_CONTENT :
+	    MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result
 hls_segment(struct worker *w, struct MHD_Connection *conn, int slot,
     uint64_t seq, struct hls_player *who, uint32_t max_segments)
 {
 	struct ring_seg last;
-	uint64_t from = 0, count;
+	uint64_t from = 0, count, fileoff;
 	char crange[96];
-	int ranged;
+	int ranged, fd;
 	struct MHD_Response *r;
 	struct seg_reader *sr;
 	struct ring_ref *rr;
 	struct ring_seg seg;
-	enum MHD_Result ret;
-
+	
 	pthread_mutex_lock(&w->lock);
 	rr = ring_ref_get(w, slot);
 	if (rr == NULL || ring_find_segment(&rr->ring, seq, &seg) == -1 ||
@@ -434,9 +461,25 @@ hls_segment(struct worker *w, struct MHD_Connection *conn, int slot,
 		    (unsigned long long)seg.len);
 		return hls_not_satisfiable(conn, crange);
 	}
-	rr->refs++;
 	if (who != NULL)
 		atomic_fetch_add(&who->bytes, count);
+	/* Far from the writer: let the kernel send it (sendfile), no copy. */
+	if (ring_file_range(&rr->ring, seg.start + from, count,
+	    HLS_SENDFILE_MARGIN(count), &fileoff) == 0 &&
+	    (fd = dup(rr->ring.fd)) != -1) {
+		pthread_mutex_unlock(&w->lock);
+		atomic_fetch_add_explicit(&w->st->streams[slot].bytes_out, count,
+		    memory_order_relaxed);
+		r = MHD_create_response_from_fd_at_offset64(count, fd,
+		    fileoff);
+		if (r == NULL) {
+			close(fd);
+			return MHD_NO;
+		}
+		return hls_segment_respond(conn, r, ranged, from, count,
+		    seg.len);
+	}
+	rr->refs++;
 	pthread_mutex_unlock(&w->lock);
 	if ((sr = calloc(1, sizeof(*sr))) == NULL) {
 		seg_free(&(struct seg_reader){ .w = w, .rr = rr });
@@ -449,21 +492,7 @@ hls_segment(struct worker *w, struct MHD_Connection *conn, int slot,
 		seg_free(sr);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, "Content-Type", "video/mp2t");
-	MHD_add_response_header(r, "Cache-Control", "max-age=60");
-	MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
-	MHD_add_response_header(r, "Accept-Ranges", "bytes");
-	if (ranged) {
-		snprintf(crange, sizeof(crange), "bytes %llu-%llu/%llu",
-		    (unsigned long long)from,
-		    (unsigned long long)(from + count - 1),
-		    (unsigned long long)seg.len);
-		MHD_add_response_header(r, "Content-Range", crange);
-	}
-	ret = MHD_queue_response(conn, ranged ? MHD_HTTP_PARTIAL_CONTENT :
-	    MHD_HTTP_OK, r);
-	MHD_destroy_response(r);
-	return ret;
+	return hls_segment_respond(conn, r, ranged, from, count, seg.len);
 }
 
 enum MHD_Result

@@ -161,6 +161,8 @@ suspended_del(struct worker *w, struct client *c)
 static void
 client_suspend(struct worker *w, struct client *c)
 {
+	if (w->suspended == NULL)	/* the wake loop sleeps on its own */
+		pthread_cond_signal(&w->first_waiter);
 	suspended_add(w, c);
 	MHD_suspend_connection(c->conn);
 }

@@ -64,6 +64,7 @@ ring_init_mem(struct ring *r, void *mem, uint64_t capacity, uint64_t gen)
 	r->capacity = capacity;
 	r->map_size = ring_map_size(capacity);
 	r->writable = 1;
+	r->fd = -1;
 }
 
 int
@@ -123,17 +124,25 @@ ring_open(struct ring *r, const char *shm_name, int writable)
 		return -1;
 	}
 	mem = mmap(NULL, (size_t)sb.st_size, prot, MAP_SHARED, fd, 0);
-	close(fd);
-	if (mem == MAP_FAILED)
+	if (mem == MAP_FAILED) {
+		close(fd);
 		return -1;
+	}
+	if (writable) {
+		close(fd);
+		fd = -1;
+	}
 	h = mem;
 	if (h->magic != RING_MAGIC || h->version != RING_VERSION ||
 	    h->data_offset != RING_HDR_BYTES ||
 	    ring_map_size(h->capacity) != (size_t)sb.st_size) {
 		munmap(mem, (size_t)sb.st_size);
+		if (fd != -1)
+			close(fd);
 		errno = EPROTO;
 		return -1;
 	}
+	r->fd = fd;
 	r->hdr = h;
 	r->data = (uint8_t *)mem + RING_HDR_BYTES;
 	r->capacity = h->capacity;
@@ -147,7 +156,10 @@ ring_close(struct ring *r)
 {
 	if (r->hdr != NULL)
 		munmap(r->hdr, r->map_size);
+	if (r->fd > 0)
+		close(r->fd);
 	memset(r, 0, sizeof(*r));
+	r->fd = -1;
 }
 
 static void
@@ -383,6 +395,21 @@ ring_find_segment(const struct ring *r, uint64_t seq, struct ring_seg *out)
 			break;
 	}
 	return -1;
+}
+
+int
+ring_file_range(const struct ring *r, uint64_t pos, uint64_t len,
+    uint64_t margin, uint64_t *off)
+{
+	uint64_t reserve, o = pos % r->capacity;
+
+	if (r->fd < 0 || o + len > r->capacity || pos + len > ring_head(r))
+		return -1;
+	reserve = atomic_load_explicit(&r->hdr->reserve, memory_order_acquire);
+	if (reserve + margin > pos + r->capacity)
+		return -1;	/* the writer is too close: copy instead */
+	*off = r->hdr->data_offset + o;
+	return 0;
 }
 
 int

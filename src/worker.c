@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -277,11 +278,25 @@ worker_check_channel(struct worker *w)
 		worker_sigterm = 1;
 }
 
+/* Under w->lock: sleep until a client is suspended or WORKER_WAKE_MS. */
+static void
+worker_idle_wait(struct worker *w)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_nsec += (long)WORKER_WAKE_MS * 1000000L;
+	ts.tv_sec += ts.tv_nsec / 1000000000L;
+	ts.tv_nsec %= 1000000000L;
+	pthread_cond_timedwait(&w->first_waiter, &w->lock, &ts);
+}
+
 static void
 worker_loop(struct worker *w)
 {
 	uint64_t last_revive = now_ms();
 	uint32_t seq;
+	int idle;
 
 	while (!worker_sigterm && !worker_retired(w)) {
 		int everyone = now_ms() - last_revive >= WORKER_REVIVE_MS;
@@ -289,6 +304,9 @@ worker_loop(struct worker *w)
 		seq = state_notify_seq(w->st);
 		pthread_mutex_lock(&w->lock);
 		http_stream_wake(w, everyone);
+		idle = w->suspended == NULL;
+		if (idle)	/* nobody waits for data: no futex, no wake-ups */
+			worker_idle_wait(w);
 		pthread_mutex_unlock(&w->lock);
 		if (everyone) {
 			last_revive = now_ms();
@@ -296,7 +314,8 @@ worker_loop(struct worker *w)
 		}
 		if (worker_sigterm)
 			break;
-		state_wait(w->st, seq, WORKER_WAKE_MS);
+		if (!idle)
+			state_wait(w->st, seq, WORKER_WAKE_MS);
 		worker_check_channel(w);
 	}
 }
@@ -340,6 +359,14 @@ worker_main(struct proc *self, void *arg)
 	w.mslot = METRICS_SLOT_WORKER(w.row);
 	w.chan = self->fd;
 	pthread_mutex_init(&w.lock, NULL);
+	{
+		pthread_condattr_t ca;
+
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&w.first_waiter, &ca);
+		pthread_condattr_destroy(&ca);
+	}
 	proctitle_set("ringcastd: worker %d", w.row + 1);
 	log_set_role("worker %d", w.row + 1);
 	memset(&sa, 0, sizeof(sa));
