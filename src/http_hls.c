@@ -194,13 +194,25 @@ hls_player_touch(struct worker *w, struct MHD_Connection *conn, int slot,
 {
 	const char *ua = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_USER_AGENT);
+	const union MHD_ConnectionInfo *ci;
 	struct hls_player *p;
-	char addr[48];
+	char addr[48], raw[17] = "";
 	uint64_t key, zero;
 	size_t i, k;
 
-	hls_peer(conn, addr, sizeof(addr));
-	key = hls_hash(addr, ua ? ua : "", slot);
+	/* key from the raw address bytes: no formatting per request */
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci != NULL && ci->client_addr != NULL) {
+		if (ci->client_addr->sa_family == AF_INET6)
+			memcpy(raw, &((const struct sockaddr_in6 *)
+			    ci->client_addr)->sin6_addr, 16);
+		else if (ci->client_addr->sa_family == AF_INET)
+			memcpy(raw, &((const struct sockaddr_in *)
+			    ci->client_addr)->sin_addr, 4);
+		for (i = 0; i < 16; i++)	/* no NUL inside the hash input */
+			raw[i] = (char)((unsigned char)raw[i] | 0x80);
+	}
+	key = hls_hash(raw, ua ? ua : "", slot);
 	atomic_store(&w->st->streams[slot].hls_active_ms, now_ms());
 	for (k = 0; k < 64; k++) {	/* known already? */
 		p = &w->st->hls_players[(key + k) % STATE_HLS_CLIENTS];
@@ -214,6 +226,7 @@ hls_player_touch(struct worker *w, struct MHD_Connection *conn, int slot,
 		*full = 1;
 		return NULL;
 	}
+	hls_peer(conn, addr, sizeof(addr));
 	for (k = 0; k < 64; k++) {	/* claim a free entry */
 		i = (key + k) % STATE_HLS_CLIENTS;
 		p = &w->st->hls_players[i];
@@ -283,17 +296,29 @@ hls_playlist(struct worker *w, struct MHD_Connection *conn, int slot,
 	struct buf b;
 	int rc, n;
 
-	rc = http_wait_stream(w, conn, slot, cfg, CLIENT_HLS, con_cls);
-	if (rc == 0)
-		return MHD_YES;
-	if (rc == -1)
-		return http_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
-		    "stream not ready in time");
-	c = *con_cls;
 	start = metrics_start();
-	pthread_mutex_lock(&w->lock);
-	n = ring_segments(&c->rr->ring, segs, hls_kept(cfg));
-	pthread_mutex_unlock(&w->lock);
+	n = 0;
+	if (*con_cls == NULL) {	/* fast path: the stream has segments */
+		struct ring_ref *rr;
+
+		pthread_mutex_lock(&w->lock);
+		if ((rr = ring_ref_get(w, slot)) != NULL)
+			n = ring_segments(&rr->ring, segs, hls_kept(cfg));
+		pthread_mutex_unlock(&w->lock);
+	}
+	if (n == 0) {	/* wait, suspended, for the first segment */
+		rc = http_wait_stream(w, conn, slot, cfg, CLIENT_HLS, con_cls);
+		if (rc == 0)
+			return MHD_YES;
+		if (rc == -1)
+			return http_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+			    "stream not ready in time");
+		c = *con_cls;
+		start = metrics_start();
+		pthread_mutex_lock(&w->lock);
+		n = ring_segments(&c->rr->ring, segs, hls_kept(cfg));
+		pthread_mutex_unlock(&w->lock);
+	}
 	memset(&o, 0, sizeof(o));
 	o.window_size = (int)cfg->hls_window_size;
 	o.initial_segments = (int)cfg->hls_initial_segments;
