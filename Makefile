@@ -4,6 +4,9 @@
 #   make run         install missing packages, build, run the demo channel
 #   make check       install missing packages, build, run every test
 #   make check-asan  the same test suite built with ASan + UBSan
+#   make check-valgrind  integration tests under valgrind memcheck
+#   make soak        5-minute soak with faults (SOAK_SECONDS)
+#   make fuzz        libFuzzer targets, FUZZ_SECONDS each
 #   make bench       benchmarks against peers (icecast2), figures printed
 #   make install     PREFIX=/usr/local DESTDIR=
 #   make clean
@@ -111,6 +114,7 @@ check-asan: deps
 	$(MAKE) B=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" all
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    RINGCAST_SANITIZED=1 sh tests/run-all build-asan
 
@@ -143,5 +147,7 @@ install: $(PROGS)
 
 clean:
 	rm -rf build build-asan
+
+include tests/fuzz/fuzz.mk
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

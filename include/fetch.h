@@ -20,8 +20,8 @@
 #define FETCH_NULL_AFTER_MS	1000	/* silent this long: send nulls */
 #define FETCH_NULL_EVERY_MS	400
 #define FETCH_NULL_PACKETS	7
-#define FETCH_BATCH_MIN_BYTES	(7 * 188)	/* publish at least this, */
-#define FETCH_BATCH_MAX_US	10000		/* or what waited this long */
+#define FETCH_BATCH_MIN_BYTES	(64 * 188)	/* publish at least this, */
+#define FETCH_BATCH_MAX_US	20000		/* or what waited this long */
 #define FETCH_POLL_MS		100
 #define FETCH_MAX_REDIRECTS	5
 #define FETCH_HLS_RETRIES	3		/* tries a segment gets */
@@ -108,8 +108,9 @@ void	 fetch_event(struct fetcher *, const char *json_obj);
 void	 fetch_event_connected(struct fetcher *);
 
 void	 fetch_add_rap(struct fetcher *, uint64_t pos);
-/* TLS verification and CA file of the stream, on a libcurl handle. */
-void	 fetch_tls_options(struct fetcher *, void *curl_handle);
+/* A libcurl easy handle with the stream's user agent, timeouts, redirect
+ * limit, TLS verification and CA file; PROTOCOLS as CURLOPT_PROTOCOLS_STR. */
+void	*fetch_curl_handle(struct fetcher *, const char *protocols);
 /* Sleep MS while keeping clients fed and the channel watched. */
 void	 fetch_idle(struct fetcher *, uint64_t ms);
 

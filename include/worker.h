@@ -98,6 +98,10 @@ void	 worker_main(struct proc *, void *supervisor);
 /* Helpers shared by the http_* route files. */
 enum MHD_Result http_reply(struct MHD_Connection *, unsigned status,
 	    const char *content_type, const void *body, size_t len);
+/* The same with one extra header (HNAME: HVALUE). */
+enum MHD_Result http_reply_hdr(struct MHD_Connection *, unsigned status,
+	    const char *content_type, const void *body, size_t len,
+	    const char *hname, const char *hvalue);
 enum MHD_Result http_error(struct MHD_Connection *, unsigned status,
 	    const char *message);
 void	 worker_event(struct worker *, const char *json_obj);

@@ -120,23 +120,11 @@ hls_get(struct fetcher *f, CURLM *multi, CURL *h, const char *url,
 static CURL *
 hls_handle(struct fetcher *f)
 {
-	const struct stream_opts *o = &f->sc->opts;
 	CURL *h;
 
-	if ((h = curl_easy_init()) == NULL)
+	if ((h = fetch_curl_handle(f, "http,https,file")) == NULL)
 		return NULL;
-	curl_easy_setopt(h, CURLOPT_USERAGENT, o->user_agent);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-	    (long)(o->connect_timeout * 1000.0));
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(h, CURLOPT_MAXREDIRS, (long)FETCH_MAX_REDIRECTS);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https,file");
-	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_FAILONERROR, 1L);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-	fetch_tls_options(f, h);
+	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");	/* playlists */
 	return h;
 }
 

@@ -367,42 +367,43 @@ fetch_http_write(char *data, size_t size, size_t nmemb, void *arg)
 	return size * nmemb;
 }
 
-void
-fetch_tls_options(struct fetcher *f, void *handle)
-{
-	const struct stream_opts *o = &f->sc->opts;
-	CURL *h = handle;
-
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, o->tls_verify ? 1L : 0L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, o->tls_verify ? 2L : 0L);
-	if (o->ca_file != NULL && o->ca_file[0] != '\0')
-		curl_easy_setopt(h, CURLOPT_CAINFO, o->ca_file);
-}
-
-static CURL *
-fetch_http_handle(struct fetcher *f, const char *url, char *errbuf)
+void *
+fetch_curl_handle(struct fetcher *f, const char *protocols)
 {
 	const struct stream_opts *o = &f->sc->opts;
 	CURL *h;
 
 	if ((h = curl_easy_init()) == NULL)
 		return NULL;
-	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, o->user_agent);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, fetch_http_write);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, f);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
 	    (long)(o->connect_timeout * 1000.0));
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(h, CURLOPT_MAXREDIRS, (long)FETCH_MAX_REDIRECTS);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, protocols);
 	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_FAILONERROR, 1L);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, o->tls_verify ? 1L : 0L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, o->tls_verify ? 2L : 0L);
+	if (o->ca_file != NULL && o->ca_file[0] != '\0')
+		curl_easy_setopt(h, CURLOPT_CAINFO, o->ca_file);
+	return h;
+}
+
+static CURL *
+fetch_http_handle(struct fetcher *f, const char *url, char *errbuf)
+{
+	CURL *h;
+
+	if ((h = fetch_curl_handle(f, "http,https")) == NULL)
+		return NULL;
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, fetch_http_write);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, f);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 64L * 1024);
-	fetch_tls_options(f, h);
 	return h;
 }
 

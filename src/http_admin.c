@@ -68,18 +68,9 @@ admin_unauthorized(struct MHD_Connection *conn)
 {
 	static const char body[] = "{\"error\":\"missing or wrong bearer"
 	    " token\"}\n";
-	struct MHD_Response *r;
-	enum MHD_Result ret;
 
-	r = MHD_create_response_from_buffer(sizeof(body) - 1, (void *)body,
-	    MHD_RESPMEM_PERSISTENT);
-	if (r == NULL)
-		return MHD_NO;
-	MHD_add_response_header(r, "Content-Type", "application/json");
-	MHD_add_response_header(r, "WWW-Authenticate", "Bearer");
-	ret = MHD_queue_response(conn, MHD_HTTP_UNAUTHORIZED, r);
-	MHD_destroy_response(r);
-	return ret;
+	return http_reply_hdr(conn, MHD_HTTP_UNAUTHORIZED, "application/json",
+	    body, sizeof(body) - 1, "WWW-Authenticate", "Bearer");
 }
 
 static int
@@ -159,17 +150,10 @@ http_admin_request(struct worker *w, struct MHD_Connection *conn,
 	if (admin_command(url, cmd, sizeof(cmd)) == -1)
 		return http_error(conn, MHD_HTTP_NOT_FOUND, "not found");
 	if (strcmp(method, MHD_HTTP_METHOD_POST) != 0) {
-		struct MHD_Response *r = MHD_create_response_from_buffer(
-		    sizeof("{\"error\":\"use POST\"}\n") - 1,
-		    (void *)"{\"error\":\"use POST\"}\n", MHD_RESPMEM_PERSISTENT);
+		static const char body[] = "{\"error\":\"use POST\"}\n";
 
-		if (r == NULL)
-			return MHD_NO;
-		MHD_add_response_header(r, "Content-Type", "application/json");
-		MHD_add_response_header(r, "Allow", "POST");
-		ret = MHD_queue_response(conn, MHD_HTTP_METHOD_NOT_ALLOWED, r);
-		MHD_destroy_response(r);
-		return ret;
+		return http_reply_hdr(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+		    "application/json", body, sizeof(body) - 1, "Allow", "POST");
 	}
 	if (!admin_authorized(w, conn, token)) {
 		log_warnx("admin request %s refused: bad or missing token", url);

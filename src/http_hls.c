@@ -342,18 +342,9 @@ static enum MHD_Result
 hls_not_satisfiable(struct MHD_Connection *conn, const char *crange)
 {
 	static const char body[] = "{\"error\":\"range not satisfiable\"}\n";
-	struct MHD_Response *r;
-	enum MHD_Result ret;
 
-	r = MHD_create_response_from_buffer(sizeof(body) - 1, (void *)body,
-	    MHD_RESPMEM_PERSISTENT);
-	if (r == NULL)
-		return MHD_NO;
-	MHD_add_response_header(r, "Content-Type", "application/json");
-	MHD_add_response_header(r, "Content-Range", crange);
-	ret = MHD_queue_response(conn, MHD_HTTP_RANGE_NOT_SATISFIABLE, r);
-	MHD_destroy_response(r);
-	return ret;
+	return http_reply_hdr(conn, MHD_HTTP_RANGE_NOT_SATISFIABLE,
+	    "application/json", body, sizeof(body) - 1, "Content-Range", crange);
 }
 
 static ssize_t

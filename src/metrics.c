@@ -24,6 +24,7 @@
 
 #include "json.h"
 #include "metrics.h"
+#include "util.h"
 
 _Static_assert(sizeof(struct metrics_sample) == 16, "16-byte samples");
 _Static_assert(ATOMIC_LONG_LOCK_FREE == 2 && ATOMIC_INT_LOCK_FREE == 2,
@@ -85,25 +86,16 @@ metrics_check(const struct metrics_shm *m)
 	return 0;
 }
 
-static uint64_t
-monotonic_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 uint64_t
 metrics_now_ms(void)
 {
-	return monotonic_us() / 1000u;
+	return now_ms();
 }
 
 uint64_t
 metrics_start(void)
 {
-	return monotonic_us();
+	return now_us();
 }
 
 static int
@@ -162,14 +154,13 @@ void
 metrics_end(struct metrics_shm *m, int slot, enum metrics_op op,
     uint64_t start_us, int success)
 {
-	uint64_t now_us;
+	uint64_t t;
 
 	if (m == NULL || !slot_valid(slot, op))
 		return;
-	now_us = monotonic_us();
-	metrics_record(m, slot, op, now_us / 1000u,
-	    now_us > start_us ? (double)(now_us - start_us) / 1000.0 : 0.0,
-	    success);
+	t = now_us();
+	metrics_record(m, slot, op, t / 1000u,
+	    t > start_us ? (double)(t - start_us) / 1000.0 : 0.0, success);
 }
 
 /* Rings beyond a writer's head were never touched: do not fault them in. */

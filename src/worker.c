@@ -54,6 +54,15 @@ enum MHD_Result
 http_reply(struct MHD_Connection *conn, unsigned status,
     const char *content_type, const void *body, size_t len)
 {
+	return http_reply_hdr(conn, status, content_type, body, len, NULL,
+	    NULL);
+}
+
+enum MHD_Result
+http_reply_hdr(struct MHD_Connection *conn, unsigned status,
+    const char *content_type, const void *body, size_t len,
+    const char *hname, const char *hvalue)
+{
 	struct MHD_Response *r;
 	enum MHD_Result ret;
 
@@ -62,6 +71,8 @@ http_reply(struct MHD_Connection *conn, unsigned status,
 	if (r == NULL)
 		return MHD_NO;
 	MHD_add_response_header(r, "Content-Type", content_type);
+	if (hname != NULL)
+		MHD_add_response_header(r, hname, hvalue);
 	MHD_add_response_header(r, "Cache-Control", "no-cache");
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
 		MHD_add_response_header(r, "Allow", "GET, HEAD");

@@ -153,7 +153,7 @@ reply_check(const char *reply, size_t n, int text_ok)
 			CHECK((unsigned char)p[i] >= 0x20 && p[i] != 0x7f);
 		memcpy(line, p, l);
 		line[l] = '\0';
-		CHECK(line[0] == '{' && line[l - 1] == '}');
+		CHECK(l >= 2 && line[0] == '{' && line[l - 1] == '}');
 		if (strncmp(line, "{\"error\":", 9) == 0)
 			CHECK(json_get_str(line, "error", msg, sizeof(msg)) == 0);
 	}

@@ -51,6 +51,14 @@ http_reply(struct MHD_Connection *conn, unsigned status,
 }
 
 enum MHD_Result
+http_reply_hdr(struct MHD_Connection *conn, unsigned status,
+    const char *content_type, const void *body, size_t len,
+    const char *hname, const char *hvalue)
+{
+	abort();
+}
+
+enum MHD_Result
 http_error(struct MHD_Connection *conn, unsigned status, const char *message)
 {
 	abort();
