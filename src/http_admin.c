@@ -93,6 +93,7 @@ admin_forward(struct worker *w, struct MHD_Connection *conn,
 	uint8_t payload[4 + 128];
 	struct client *c;
 	size_t len = strlen(cmd);
+	int sent;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return MHD_NO;
@@ -101,22 +102,21 @@ admin_forward(struct worker *w, struct MHD_Connection *conn,
 	c->kind = CLIENT_ADMIN;
 	c->started_ms = now_ms();
 	c->deadline_ms = c->started_ms + ADMIN_TIMEOUT_MS;
+	*con_cls = c;
 	pthread_mutex_lock(&w->lock);
 	c->admin_id = ++w->admin_next_id;
 	w->n_clients++;
 	memcpy(payload, &c->admin_id, 4);
 	memcpy(payload + 4, cmd, len);
-	if (msg_send(w->chan, MSG_ADMIN, payload, 4 + len) == -1) {
-		c->admin_done = 1;
-		str_copy(c->admin_msg, "cannot reach the supervisor",
-		    sizeof(c->admin_msg));
-	} else
+	/* the answer may come back at once: only a failed send is decided
+	 * here, everything else when the connection is resumed */
+	sent = msg_send(w->chan, MSG_ADMIN, payload, 4 + len) == 0;
+	if (sent)
 		http_client_suspend(w, c);
 	pthread_mutex_unlock(&w->lock);
-	*con_cls = c;
-	if (c->admin_done)
+	if (!sent)
 		return http_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
-		    c->admin_msg);
+		    "cannot reach the supervisor");
 	return MHD_YES;
 }
 
