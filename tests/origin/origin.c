@@ -86,6 +86,7 @@
 #define ORIGIN_CONNECTION_LIMIT		16384
 #define ORIGIN_DEFAULT_THREADS		4
 #define ORIGIN_STOP_WAIT_MS		3000	/* for suspended ones to wake */
+#define ORIGIN_LIVE_MIN_BYTES		(7 * TS_PACKET_SIZE)	/* per live write */
 #define ORIGIN_DRAIN_QUIET_MS		50	/* none suspended for this long */
 #define ORIGIN_DEFAULT_SAMPLE		"tests/media/sample.ts"
 
@@ -983,6 +984,13 @@ reader_budget(struct req *r, size_t max, uint64_t now, uint64_t *wake)
 			r->resync = 0;
 		}
 		due = live > r->pos ? live - r->pos : 0;
+		/* Send whole packets, several at a time, like a real encoder
+		 * or relay: a few bytes per write would cost every consumer a
+		 * read per write. */
+		if (due < ORIGIN_LIVE_MIN_BYTES && r->pos % TS_PACKET_SIZE == 0)
+			due = 0;
+		else if (r->pos % TS_PACKET_SIZE == 0)
+			due -= due % TS_PACKET_SIZE;
 		/* Finish a packet cut by a short buffer at once. */
 		if (due == 0 && r->pos % TS_PACKET_SIZE != 0)
 			due = TS_PACKET_SIZE - r->pos % TS_PACKET_SIZE;
