@@ -126,6 +126,8 @@ int	 http_wait_stream(struct worker *, struct MHD_Connection *, int slot,
 /* Ring mappings shared by the connections of a worker (under w->lock). */
 struct ring_ref *ring_ref_get(struct worker *, int slot);
 void	 ring_ref_put(struct worker *, struct ring_ref *);
+/* The client's address as text ("unknown" if MHD has none). */
+void	 http_peer_addr(struct MHD_Connection *, char *out, size_t outsz);
 /* Tell the supervisor that SLOT has a client (starts on-demand streams). */
 void	 http_request_fetcher(struct worker *, int slot);
 

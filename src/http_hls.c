@@ -166,23 +166,6 @@ hls_timeout_ms(struct worker *w, int slot, const struct slot_cfg *cfg)
 	    cfg->hls_client_timeout_permille : 3000) / 1000);
 }
 
-static void
-hls_peer(struct MHD_Connection *conn, char *addr, size_t addrsz)
-{
-	const union MHD_ConnectionInfo *ci;
-
-	str_copy(addr, "unknown", addrsz);
-	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (ci == NULL || ci->client_addr == NULL)
-		return;
-	if (ci->client_addr->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)
-		    ci->client_addr)->sin_addr, addr, (socklen_t)addrsz);
-	else if (ci->client_addr->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)
-		    ci->client_addr)->sin6_addr, addr, (socklen_t)addrsz);
-}
-
 /*
  * Record activity of this player in the shared table.  A new player is
  * admitted if the stream and the server have room (*FULL otherwise).
@@ -226,7 +209,7 @@ hls_player_touch(struct worker *w, struct MHD_Connection *conn, int slot,
 		*full = 1;
 		return NULL;
 	}
-	hls_peer(conn, addr, sizeof(addr));
+	http_peer_addr(conn, addr, sizeof(addr));
 	for (k = 0; k < 64; k++) {	/* claim a free entry */
 		i = (key + k) % STATE_HLS_CLIENTS;
 		p = &w->st->hls_players[i];

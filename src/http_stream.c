@@ -113,8 +113,8 @@ client_event(struct client *c, const char *event)
 	buf_free(&b);
 }
 
-static void
-client_addr(struct MHD_Connection *conn, char *out, size_t outsz)
+void
+http_peer_addr(struct MHD_Connection *conn, char *out, size_t outsz)
 {
 	const union MHD_ConnectionInfo *ci;
 	const struct sockaddr *sa;
@@ -347,7 +347,7 @@ client_new(struct worker *w, struct MHD_Connection *conn, int slot,
 	str_copy(c->name, cfg->name, sizeof(c->name));
 	c->started_ms = now_ms();
 	c->deadline_ms = c->started_ms + (wait_ms ? wait_ms : 30000);
-	client_addr(conn, c->addr, sizeof(c->addr));
+	http_peer_addr(conn, c->addr, sizeof(c->addr));
 	return c;
 }
 

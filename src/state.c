@@ -133,6 +133,23 @@ seq_write_end(_Atomic uint32_t *seq)
 	atomic_fetch_add_explicit(seq, 1, memory_order_relaxed);
 }
 
+/* Reader side: 1 and *S when no write is in progress (copy, then check
+ * seq_read_valid); 0 when the writer is mid-update (try again). */
+static int
+seq_read_begin(_Atomic uint32_t *seq, uint32_t *s)
+{
+	*s = atomic_load_explicit(seq, memory_order_acquire);
+	return (*s & 1u) == 0;
+}
+
+/* 1 when what was copied since seq_read_begin is consistent. */
+static int
+seq_read_valid(_Atomic uint32_t *seq, uint32_t s)
+{
+	atomic_thread_fence(memory_order_acquire);
+	return atomic_load_explicit(seq, memory_order_relaxed) == s;
+}
+
 void
 state_slot_configure(struct state *st, int slot, const struct stream_conf *sc)
 {
@@ -198,10 +215,9 @@ state_slot_read(const struct state *st, int slot, struct slot_cfg *out)
 	int tries;
 
 	for (tries = 0; tries < SEQLOCK_TRIES; tries++) {
-		uint32_t before = atomic_load_explicit(seq,
-		    memory_order_acquire);
+		uint32_t before;
 
-		if (before & 1u)
+		if (!seq_read_begin(seq, &before))
 			continue;
 		out->in_use = (int)s->in_use;
 		memcpy(out->name, s->name, sizeof(out->name));
@@ -218,8 +234,7 @@ state_slot_read(const struct state *st, int slot, struct slot_cfg *out)
 		    s->hls_first_segment_timeout_ms;
 		out->hls_client_timeout_permille =
 		    s->hls_client_timeout_permille;
-		atomic_thread_fence(memory_order_acquire);
-		if (atomic_load_explicit(seq, memory_order_relaxed) == before) {
+		if (seq_read_valid(seq, before)) {
 			out->name[sizeof(out->name) - 1] = '\0';
 			out->title[sizeof(out->title) - 1] = '\0';
 			out->group[sizeof(out->group) - 1] = '\0';
@@ -268,16 +283,14 @@ state_slot_get_info(const struct state *st, int slot, char *url,
 	int tries;
 
 	for (tries = 0; tries < SEQLOCK_TRIES; tries++) {
-		uint32_t before = atomic_load_explicit(seq,
-		    memory_order_acquire);
+		uint32_t before;
 
-		if (before & 1u)
+		if (!seq_read_begin(seq, &before))
 			continue;
 		snprintf(url, urlsz, "%.*s", (int)sizeof(s->url) - 1, s->url);
 		snprintf(err, errsz, "%.*s", (int)sizeof(s->last_error) - 1,
 		    s->last_error);
-		atomic_thread_fence(memory_order_acquire);
-		if (atomic_load_explicit(seq, memory_order_relaxed) == before)
+		if (seq_read_valid(seq, before))
 			return;
 	}
 	str_copy(url, "", urlsz);
@@ -299,15 +312,13 @@ state_get_admin_token(const struct state *st, char *out, size_t outsz)
 	int tries;
 
 	for (tries = 0; tries < SEQLOCK_TRIES; tries++) {
-		uint32_t before = atomic_load_explicit(seq,
-		    memory_order_acquire);
+		uint32_t before;
 
-		if (before & 1u)
+		if (!seq_read_begin(seq, &before))
 			continue;
 		snprintf(out, outsz, "%.*s", (int)sizeof(st->admin_token) - 1,
 		    st->admin_token);
-		atomic_thread_fence(memory_order_acquire);
-		if (atomic_load_explicit(seq, memory_order_relaxed) == before)
+		if (seq_read_valid(seq, before))
 			return;
 	}
 	str_copy(out, "", outsz);	/* cannot read it: treat as off */
