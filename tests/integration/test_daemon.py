@@ -73,7 +73,10 @@ def test_daemon_mode():
         check(f.read().startswith(b"ringcastd: supervisor"), "process title")
     with open("/proc/%d/stat" % pid) as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    check(int(fields[4]) != os.getsid(0), "own session (setsid)")
+    # After ")": state ppid pgrp session tty_nr ...
+    session, tty = int(fields[3]), int(fields[4])
+    check(session != os.getsid(0) and session != pid, "own session, not its leader (setsid + second fork)")
+    check(tty == 0, "no controlling terminal")
     check(os.readlink("/proc/%d/cwd" % pid) == "/", "chdir /")
     check(os.readlink("/proc/%d/fd/0" % pid) == "/dev/null", "stdin is /dev/null")
     wait_for(lambda: len(d.children()) == 2, 5, what="two workers")
