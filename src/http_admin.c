@@ -120,6 +120,22 @@ admin_forward(struct worker *w, struct MHD_Connection *conn,
 	return MHD_YES;
 }
 
+/* Resumed with no answer yet (the wake loop revives every suspended
+ * connection now and then): suspend again until the deadline. */
+static int
+admin_wait_more(struct worker *w, struct client *c)
+{
+	int wait;
+
+	pthread_mutex_lock(&w->lock);
+	wait = !c->admin_done && !atomic_load(&w->stopping) &&
+	    now_ms() < c->deadline_ms;
+	if (wait)
+		http_client_suspend(w, c);
+	pthread_mutex_unlock(&w->lock);
+	return wait;
+}
+
 enum MHD_Result
 http_admin_request(struct worker *w, struct MHD_Connection *conn,
     const char *url, const char *method, void **con_cls)
@@ -129,7 +145,9 @@ http_admin_request(struct worker *w, struct MHD_Connection *conn,
 	struct buf b;
 	enum MHD_Result ret;
 
-	if (c != NULL) {	/* resumed: the answer is in */
+	if (c != NULL) {	/* resumed: the answer is in, or time is up */
+		if (admin_wait_more(w, c))
+			return MHD_YES;
 		if (!c->admin_done)
 			return http_error(conn, MHD_HTTP_GATEWAY_TIMEOUT,
 			    "the supervisor did not answer in time");

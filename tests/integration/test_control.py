@@ -3,7 +3,9 @@ SIGHUP reload under load, /metrics (checked against the Prometheus text
 format) and /metrics/performance."""
 
 import json
+import os
 import re
+import signal
 import socket
 import subprocess
 import threading
@@ -311,6 +313,26 @@ def test_admin_api():
     d.write_conf("broken {")
     st, _, body = http_get(d.port, "/admin/reload", method="POST", headers=auth)
     check(st == 409 and "ringcast.conf:1" in json.loads(body)["error"], (st, body))
+
+
+def test_admin_answer_slower_than_revive_interval():
+    # Workers revive suspended connections after a second; an admin request
+    # still waiting for the supervisor must go back to waiting, not 504.
+    o = Origin()
+    s = ts_stream("a", o.url("/a.ts"), "on_demand = false;")
+    d = Daemon(streams=s, extra='admin_token = "s3cret-token";').start()
+    auth = {"Authorization": "Bearer s3cret-token"}
+    os.kill(d.proc.pid, signal.SIGSTOP)
+    timer = threading.Timer(2.5, os.kill, (d.proc.pid, signal.SIGCONT))
+    timer.start()
+    try:
+        t0 = time.monotonic()
+        st, _, body = http_get(d.port, "/admin/reload", method="POST",
+                               headers=auth, timeout=15)
+    finally:
+        timer.join()
+    check(st == 200 and json.loads(body)["ok"], (st, body))
+    check(time.monotonic() - t0 >= 2.0, "answered only after the supervisor woke")
 
 
 def test_reload_of_listen_and_workers_keeps_clients():
