@@ -137,7 +137,9 @@ metrics_record(struct metrics_shm *m, int slot, enum metrics_op op,
 	if (m == NULL || !slot_valid(slot, op))
 		return;
 	headp = &m->procs[slot].head[op];
-	i = atomic_load_explicit(headp, memory_order_relaxed);
+	/* claim the sample: a worker records from one thread a listening
+	 * socket, and two of them must never fill the same one */
+	i = atomic_fetch_add_explicit(headp, 1, memory_order_acq_rel);
 	s = &m->rings[slot][op].samples[i % METRICS_SAMPLES];
 
 	atomic_store_explicit(&s->seq, 0, memory_order_relaxed);
@@ -147,7 +149,6 @@ metrics_record(struct metrics_shm *m, int slot, enum metrics_op op,
 	atomic_store_explicit(&s->dur, encode_dur(duration_ms, success),
 	    memory_order_relaxed);
 	atomic_store_explicit(&s->seq, seq_tag(i), memory_order_release);
-	atomic_store_explicit(headp, i + 1, memory_order_release);
 }
 
 void
