@@ -31,5 +31,6 @@ int	 listen_open(const char *spec, int backlog);
 
 /* Sleep for MS milliseconds, restarting after signals. */
 void	 sleep_ms(uint64_t ms);
+void	 sleep_us(uint64_t us);
 
 #endif

@@ -25,6 +25,19 @@
 #define WORKER_DRAIN_MS		2000	/* shutdown: time for clients to end */
 #define WORKER_RETIRE_MS	(10 * 60 * 1000)	/* reload: old generation */
 #define WORKER_BLOCK_BYTES	(16 * 1024)	/* per streaming response */
+/*
+ * The wake loop resumes ready clients a slice at a time, with a pause
+ * between slices: libmicrohttpd serves what was resumed in one event-loop
+ * iteration and accepts new connections only between iterations, and
+ * feeding every player at once would hold both cores for the whole round.
+ * Spread over a few tens of milliseconds, a round leaves room for a new
+ * player's first byte.  A slice is WORKER_WAKE_SLICE clients, or more when
+ * there are so many suspended that a round would take more than
+ * WORKER_WAKE_SLICES slices.
+ */
+#define WORKER_WAKE_SLICE	24
+#define WORKER_WAKE_SLICES	20
+#define WORKER_SLICE_GAP_US	2000
 #define WORKER_CONN_TIMEOUT_S	30	/* idle keep-alive / slow headers */
 
 /* A mapping of one generation of a stream's ring, shared by clients. */
@@ -67,6 +80,7 @@ struct client {
 	int			 suspended;
 	int			 ending;	/* finish the response */
 	struct client		*prev, *next;	/* suspended list */
+	uint64_t		 suspended_ms;	/* when last suspended */
 	/* CLIENT_ADMIN */
 	uint32_t		 admin_id;
 	int			 admin_done;
@@ -84,7 +98,9 @@ struct worker {
 	int			 n_daemons;
 	pthread_mutex_t		 lock;		/* clients and rings */
 	pthread_cond_t		 first_waiter;	/* suspended list not empty */
-	struct client		*suspended;
+	struct client		*suspended;	/* newest first */
+	struct client		*suspended_tail;	/* oldest */
+	int			 n_suspended;
 	int			 n_clients;	/* streaming responses */
 	struct ring_ref		*rings[STATE_MAX_STREAMS];
 	_Atomic int		 stopping;
@@ -110,8 +126,13 @@ void	 worker_event(struct worker *, const char *json_obj);
 enum MHD_Result http_stream_request(struct worker *, struct MHD_Connection *,
 	    const char *name, int head_only, void **con_cls);
 void	 http_stream_completed(struct worker *, struct client *);
-/* Under w->lock: resume suspended clients that can progress. */
-void	 http_stream_wake(struct worker *, int everyone);
+/*
+ * Under w->lock: resume suspended clients that can progress, oldest
+ * first, and those suspended for WORKER_REVIVE_MS (so that libmicrohttpd
+ * notices a player that went away); at most MAX of them (0: no limit,
+ * and every client).  Returns 1 when MAX was reached before the end.
+ */
+int	 http_stream_wake(struct worker *, int max);
 /* Shutdown: end every streaming response. */
 void	 http_stream_end_all(struct worker *);
 

@@ -140,7 +140,10 @@ suspended_add(struct worker *w, struct client *c)
 	c->next = w->suspended;
 	if (w->suspended != NULL)
 		w->suspended->prev = c;
+	else
+		w->suspended_tail = c;
 	w->suspended = c;
+	w->n_suspended++;
 }
 
 static void
@@ -154,8 +157,11 @@ suspended_del(struct worker *w, struct client *c)
 		w->suspended = c->next;
 	if (c->next != NULL)
 		c->next->prev = c->prev;
+	else
+		w->suspended_tail = c->prev;
 	c->prev = c->next = NULL;
 	c->suspended = 0;
+	w->n_suspended--;
 }
 
 static void
@@ -163,6 +169,7 @@ client_suspend(struct worker *w, struct client *c)
 {
 	if (w->suspended == NULL)	/* the wake loop sleeps on its own */
 		pthread_cond_signal(&w->first_waiter);
+	c->suspended_ms = now_ms();
 	suspended_add(w, c);
 	MHD_suspend_connection(c->conn);
 }
@@ -519,18 +526,25 @@ client_ready(struct worker *w, struct client *c)
 	    atomic_load(&w->st->streams[c->slot].state) == STREAM_ENDED;
 }
 
-void
-http_stream_wake(struct worker *w, int everyone)
+int
+http_stream_wake(struct worker *w, int max)
 {
-	struct client *c, *next;
+	struct client *c, *prev;
+	uint64_t now = now_ms();
+	int n = 0;
 
-	for (c = w->suspended; c != NULL; c = next) {
-		next = c->next;
-		if (!everyone && !client_ready(w, c))
+	for (c = w->suspended_tail; c != NULL; c = prev) {
+		prev = c->prev;
+		if (max > 0 && now - c->suspended_ms < WORKER_REVIVE_MS &&
+		    !client_ready(w, c))
 			continue;
+		if (max > 0 && n == max)
+			return 1;
 		suspended_del(w, c);
 		MHD_resume_connection(c->conn);
+		n++;
 	}
+	return 0;
 }
 
 void
@@ -541,6 +555,6 @@ http_stream_end_all(struct worker *w)
 	pthread_mutex_lock(&w->lock);
 	for (c = w->suspended; c != NULL; c = c->next)
 		c->ending = 1;
-	http_stream_wake(w, 1);
+	http_stream_wake(w, 0);
 	pthread_mutex_unlock(&w->lock);
 }

@@ -170,8 +170,14 @@ fail:
 void
 sleep_ms(uint64_t ms)
 {
-	struct timespec ts = { (time_t)(ms / 1000u),
-	    (long)(ms % 1000u) * 1000000L };
+	sleep_us(ms * 1000u);
+}
+
+void
+sleep_us(uint64_t us)
+{
+	struct timespec ts = { (time_t)(us / 1000000u),
+	    (long)(us % 1000000u) * 1000L };
 
 	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
 		;

@@ -302,30 +302,39 @@ worker_idle_wait(struct worker *w)
 	pthread_cond_timedwait(&w->first_waiter, &w->lock, &ts);
 }
 
+/* Under w->lock: how many clients one pass of the wake loop resumes. */
+static int
+worker_slice(const struct worker *w)
+{
+	int n = w->n_suspended / WORKER_WAKE_SLICES + 1;
+
+	return n > WORKER_WAKE_SLICE ? n : WORKER_WAKE_SLICE;
+}
+
 static void
 worker_loop(struct worker *w)
 {
-	uint64_t last_revive = now_ms();
+	uint64_t last_expire = now_ms();
 	uint32_t seq;
-	int idle;
+	int idle, more;
 
 	while (!worker_sigterm && !worker_retired(w)) {
-		int everyone = now_ms() - last_revive >= WORKER_REVIVE_MS;
-
 		seq = state_notify_seq(w->st);
 		pthread_mutex_lock(&w->lock);
-		http_stream_wake(w, everyone);
+		more = http_stream_wake(w, worker_slice(w));
 		idle = w->suspended == NULL;
 		if (idle)	/* nobody waits for data: no futex, no wake-ups */
 			worker_idle_wait(w);
 		pthread_mutex_unlock(&w->lock);
-		if (everyone) {
-			last_revive = now_ms();
+		if (now_ms() - last_expire >= WORKER_REVIVE_MS) {
+			last_expire = now_ms();
 			http_hls_expire(w);
 		}
 		if (worker_sigterm)
 			break;
-		if (!idle)
+		if (more)	/* let libmicrohttpd serve this slice first */
+			sleep_us(WORKER_SLICE_GAP_US);
+		else if (!idle)
 			state_wait(w->st, seq, WORKER_WAKE_MS);
 		worker_check_channel(w);
 	}
@@ -350,7 +359,7 @@ worker_shutdown(struct worker *w)
 			sleep_ms(20);
 	} while (left > 0 && now_ms() < until);
 	pthread_mutex_lock(&w->lock);
-	http_stream_wake(w, 1);	/* MHD_stop_daemon wants none suspended */
+	http_stream_wake(w, 0);	/* MHD_stop_daemon wants none suspended */
 	pthread_mutex_unlock(&w->lock);
 	for (i = 0; i < w->n_daemons; i++)
 		MHD_stop_daemon(w->daemons[i]);
