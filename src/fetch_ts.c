@@ -430,6 +430,30 @@ fetch_silent_too_long(struct fetcher *f, uint64_t since_ms)
 	return 1;
 }
 
+/*
+ * Wait for upstream data, a supervisor message or the publish deadline.
+ * While a batch is pending, the upstream socket is left alone until the
+ * deadline: its bytes gather in the kernel and are read in one go, so
+ * the fetcher wakes once or twice a batch instead of once an upstream
+ * write (hundreds a second for a paced source).
+ */
+static void
+fetch_wait(struct fetcher *f, CURLM *multi, struct curl_waitfd *chan)
+{
+	struct pollfd pfd = { f->chan, POLLIN, 0 };
+	int wait_ms = fetch_flush_due(f);
+
+	chan->revents = 0;
+	if (f->batch_len > 0) {
+		if (poll(&pfd, 1, wait_ms) > 0)
+			fetch_check_channel(f);
+		return;
+	}
+	curl_multi_poll(multi, chan, 1, wait_ms, NULL);
+	if (chan->revents)
+		fetch_check_channel(f);
+}
+
 enum fetch_result
 fetch_http_run(struct fetcher *f, const char *url)
 {
@@ -469,10 +493,7 @@ fetch_http_run(struct fetcher *f, const char *url)
 		fetch_keepalive(f);
 		if (fetch_silent_too_long(f, started))
 			break;
-		extra.revents = 0;
-		curl_multi_poll(multi, &extra, 1, fetch_flush_due(f), NULL);
-		if (extra.revents)
-			fetch_check_channel(f);
+		fetch_wait(f, multi, &extra);
 	}
 	if (fetch_stopping)
 		res = FETCH_STOP;
