@@ -22,6 +22,12 @@
  * once on the socket (it is almost always writable), so a request costs
  * loadgen a send and a recv, not epoll_ctl calls too.
  *
+ * Time to first byte runs from connect() to the moment the kernel
+ * received the first body byte (SO_TIMESTAMPNS on the socket), and the
+ * request is sent as soon as connect() returns when the handshake is
+ * already done (it is, on loopback): this client's own event loop, busy
+ * reading a thousand other streams, is not counted against the server.
+ *
  * Design: a single thread, epoll (level-triggered), non-blocking sockets,
  * one shared read buffer, one small struct per client.  Clients start in
  * order and all run for the same time, so their end times are sorted and
@@ -147,6 +153,9 @@ struct lg_conn {
 	double			 t_start;
 	double			 t_end;		/* scheduled */
 	double			 t_first_byte;
+	double			 t_start_rt;	/* CLOCK_REALTIME at connect */
+	double			 rx_rt;		/* kernel stamp of the last read */
+	double			 ttfb_ms;
 	double			 t_request;	/* playlist: request sent */
 	uint32_t		 events;	/* epoll events registered */
 	uint64_t		 bytes;
@@ -209,6 +218,15 @@ lg_now(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double
+lg_now_rt(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
@@ -518,6 +536,8 @@ lg_tag(const struct lg *g, const struct lg_conn *c)
 	return (uint64_t)c->gen << 32 | (uint64_t)(c - g->conns);
 }
 
+static void	lg_send(struct lg *, struct lg_conn *);
+
 /* Start (or, in playlist mode, restart) the connection of C. */
 static int
 lg_connect(struct lg *g, struct lg_conn *c)
@@ -525,10 +545,16 @@ lg_connect(struct lg *g, struct lg_conn *c)
 	struct epoll_event ev;
 	struct addrinfo *a = g->ai;
 
+	int on = 1;
+
 	c->fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, a->ai_protocol);
 	if (c->fd == -1)
 		return -1;
+	if (g->o.mode == LG_STREAM)
+		(void)setsockopt(c->fd, SOL_SOCKET, SO_TIMESTAMPNS, &on,
+		    sizeof(on));
+	c->t_start_rt = lg_now_rt();
 	if (connect(c->fd, a->ai_addr, a->ai_addrlen) == -1 &&
 	    errno != EINPROGRESS)
 		return -1;
@@ -541,6 +567,8 @@ lg_connect(struct lg *g, struct lg_conn *c)
 	ev.data.u64 = lg_tag(g, c);
 	if (epoll_ctl(g->ep, EPOLL_CTL_ADD, c->fd, &ev) == -1)
 		return -1;
+	if (g->o.mode == LG_STREAM)
+		lg_send(g, c);	/* EAGAIN while connecting: EPOLLOUT later */
 	return 0;
 }
 
@@ -562,6 +590,37 @@ lg_start_clients(struct lg *g, double now)
 		if (lg_connect(g, c) == -1)
 			lg_fail(g, c, F_CONNECT);
 	}
+}
+
+/* recv() that also keeps the kernel's receive time stamp in c->rx_rt. */
+static ssize_t
+lg_recv(struct lg_conn *c, void *buf, size_t len)
+{
+	union {
+		char		buf[CMSG_SPACE(sizeof(struct timespec))];
+		struct cmsghdr	align;
+	} ctl;
+	struct iovec iov = { buf, len };
+	struct msghdr mh;
+	struct cmsghdr *cm;
+	struct timespec ts;
+	ssize_t n;
+
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = ctl.buf;
+	mh.msg_controllen = sizeof(ctl.buf);
+	c->rx_rt = 0;
+	if ((n = recvmsg(c->fd, &mh, 0)) <= 0)
+		return n;
+	for (cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm))
+		if (cm->cmsg_level == SOL_SOCKET &&
+		    cm->cmsg_type == SCM_TIMESTAMPNS) {
+			memcpy(&ts, CMSG_DATA(cm), sizeof(ts));
+			c->rx_rt = ts.tv_sec + ts.tv_nsec / 1e9;
+		}
+	return n;
 }
 
 static void
@@ -654,8 +713,11 @@ lg_body(struct lg *g, struct lg_conn *c, const uint8_t *p, size_t n)
 {
 	if (n == 0)
 		return;
-	if (c->t_first_byte == 0)
+	if (c->t_first_byte == 0) {
 		c->t_first_byte = lg_now();
+		c->ttfb_ms = c->rx_rt > 0 ? (c->rx_rt - c->t_start_rt) * 1000 :
+		    (c->t_first_byte - c->t_start) * 1000;
+	}
 	c->bytes += n;
 	g->total_bytes += n;
 	if (c->probe != NULL)
@@ -806,8 +868,7 @@ lg_read_head(struct lg *g, struct lg_conn *c, size_t *hend)
 		lg_fail(g, c, F_PROTOCOL);
 		return 0;
 	}
-	n = recv(c->fd, c->head + c->headlen, LG_HEAD_MAX_BYTES - c->headlen,
-	    0);
+	n = lg_recv(c, c->head + c->headlen, LG_HEAD_MAX_BYTES - c->headlen);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		return 0;
 	if (n <= 0) {
@@ -851,7 +912,7 @@ lg_read(struct lg *g, struct lg_conn *c)
 			c->head = NULL;
 		}
 	} else {
-		n = recv(c->fd, g->buf, LG_READ_BYTES, 0);
+		n = lg_recv(c, g->buf, LG_READ_BYTES);
 		if (n == -1 && (errno == EAGAIN || errno == EINTR))
 			return;
 		if (n <= 0 && g->o.mode == LG_PLAYLIST && !c->chunked &&
@@ -1031,7 +1092,7 @@ lg_report_stream(struct lg *g, double wall)
 		rate[nr++] = c->t_first_byte > 0 && span > 0 ?
 		    c->bytes / span : 0;
 		if (c->t_first_byte > 0)
-			ttfb[nt++] = (c->t_first_byte - c->t_start) * 1000;
+			ttfb[nt++] = c->ttfb_ms;
 		if (c->first_video != -1)
 			probed++;
 		keyfirst += c->first_video == 1;
