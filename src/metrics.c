@@ -137,8 +137,8 @@ metrics_record(struct metrics_shm *m, int slot, enum metrics_op op,
 	if (m == NULL || !slot_valid(slot, op))
 		return;
 	headp = &m->procs[slot].head[op];
-	/* claim the sample: a worker records from one thread a listening
-	 * socket, and two of them must never fill the same one */
+	/* claim the sample first: a worker records from several threads
+	 * (one per listening socket), which must never fill the same one */
 	i = atomic_fetch_add_explicit(headp, 1, memory_order_acq_rel);
 	s = &m->rings[slot][op].samples[i % METRICS_SAMPLES];
 

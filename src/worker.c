@@ -5,10 +5,11 @@
  * Request threads never block: a client with nothing to read is
  * suspended, and this process's main thread is the wake loop.  It sleeps
  * on the state segment's futex, which every fetcher bumps after a publish,
- * and resumes the suspended clients that can progress; it also resumes
- * all of them once a second so that MHD notices clients that went away,
- * and it watches the supervisor channel (a closed channel means the
- * supervisor died: the worker finishes).
+ * and resumes the suspended clients that can progress, a slice at a time
+ * (see WORKER_WAKE_SLICE); it also resumes any client suspended for a
+ * second so that MHD notices clients that went away, and it watches the
+ * supervisor channel (a closed channel means the supervisor died: the
+ * worker finishes).
  */
 #include <sys/resource.h>
 #include <sys/socket.h>
