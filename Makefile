@@ -37,7 +37,8 @@ LIB_SRCS	:= log config tsscan pace ring state json msg proctitle util metrics \
 		   manifest \
 		   status pidfile
 # ringcastd: supervisor and every child role (one binary, forked).
-DAEMON_SRCS	:= ringcastd supervisor proc control fetch_ts fetch_file fetch_hls \
+DAEMON_SRCS	:= ringcastd supervisor proc control fetch fetcher fetch_ts fetch_file \
+		   fetch_hls \
 		   worker http_stream http_hls http_info http_admin
 CTL_SRCS	:= ctl
 
