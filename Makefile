@@ -39,7 +39,7 @@ LIB_SRCS	:= log config tsscan pace ring state json msg proctitle util metrics \
 # ringcastd: supervisor and every child role (one binary, forked).
 DAEMON_SRCS	:= ringcastd supervisor proc control fetch fetcher fetch_ts fetch_file \
 		   fetch_hls \
-		   worker http_stream http_hls http_info http_admin
+		   worker routes http http_stream http_hls http_info http_admin
 CTL_SRCS	:= ctl
 
 UNIT_TESTS	:= test_config test_tsscan test_pace test_ring test_json test_msg \
