@@ -3,6 +3,7 @@
 #   make             build ringcastd, ringcastctl, the test origin and tools
 #   make run         install missing packages, build, run the demo channel
 #   make check       install missing packages, build, run every test
+#   make check-layers  the include and call graphs go one way (STYLE.md)
 #   make check-asan  the same test suite built with ASan + UBSan
 #   make check-valgrind  integration tests under valgrind memcheck
 #   make soak        5-minute soak with faults (SOAK_SECONDS)
@@ -55,7 +56,8 @@ TOOLS		:= $(B)/tests/tsclient $(B)/tests/loadgen
 
 PROGS		:= $(B)/ringcastd $(B)/ringcastctl
 
-.PHONY: all run check check-asan check-valgrind unit integration bench soak install clean deps
+.PHONY: all run check check-asan check-valgrind check-layers unit integration \
+	bench soak install clean deps
 
 all: $(PROGS) $(ORIGIN) $(TOOLS) $(TEST_BINS)
 
@@ -110,6 +112,9 @@ integration: all
 check: deps
 	$(MAKE) all
 	@sh tests/run-all $(B)
+
+check-layers: all
+	@sh tests/layers/run $(B)
 
 check-asan: deps
 	$(MAKE) B=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" \
