@@ -225,6 +225,68 @@ def test_aes128_keys_are_served_by_ringcast():
         srv.shutdown()
 
 
+def serve_files(files):
+    """A threaded HTTP server answering FILES (path -> bytes), 404 else."""
+    import http.server
+
+    class Src(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):
+            body = files.get(self.path)
+            self.send_response(200 if body is not None else 404)
+            self.send_header("Content-Length", str(len(body or b"")))
+            self.end_headers()
+            self.wfile.write(body or b"")
+
+        def log_message(self, *a):
+            pass
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Src)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv
+
+
+def test_aes128_live_stream_is_running_healthy_and_connected():
+    # An encrypted live playlist (no ENDLIST): its stream is running and
+    # healthy once segments arrive, and upstream_connected is sent.
+    import os
+    from test_control import Subscriber
+    pl = ("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:7\n"
+          '#EXT-X-KEY:METHOD=AES-128,URI="the.key"\n'
+          "#EXTINF:2.0,\ns7.ts\n#EXTINF:2.0,\ns8.ts\n")
+    srv = serve_files({"/live/index.m3u8": pl.encode(), "/live/the.key": os.urandom(16),
+                       "/live/s7.ts": os.urandom(16 * 1000),
+                       "/live/s8.ts": os.urandom(16 * 1000)})
+    try:
+        d = Daemon(streams='{ name = "e"; type = "hls"; url = "http://127.0.0.1:%d/live/index.m3u8";'
+                           ' on_demand = true; data_timeout = 60.0;'
+                           ' hls = { initial_buffer_seconds = 100.0; }; }'
+                   % srv.server_port).start()
+        sub = Subscriber(d)
+        time.sleep(0.3)
+        seq, listed, text = playlist(d, "e")    # starts the stream
+        check(listed and "METHOD=AES-128" in text, text)
+        wait_for(lambda: sub.find("upstream_connected", stream="e"), 10,
+                 what="upstream_connected for an encrypted stream")
+        wait_for(lambda: d.stream("e")["state"] == "running" and d.stream("e")["healthy"],
+                 10, what="running and healthy: %s" % d.stream("e"))
+    finally:
+        srv.shutdown()
+
+
+def test_server_max_clients_refuses_hls_players():
+    # The daemon-wide max_clients counts HLS and TS players together.
+    o = Origin()
+    d = Daemon(streams='{ name = "h"; type = "hls"; url = "%s"; on_demand = false; }'
+               % o.url("/hls/ch/index.m3u8"), extra="max_clients = 1;").start()
+    playlist(d)                                     # the one player
+    st, h, body = http_get(d.port, "/hls/h/index.m3u8",
+                           headers={"User-Agent": "a second player"})
+    check(st == 503 and h.get("retry-after"), (st, h, body))
+    st, h, body = http_get(d.port, "/stream/h")
+    check(st == 503 and b"server client limit" in body, (st, body))
+
+
 def test_hls_client_limit_and_max_segments():
     o = Origin()
     d = hls_daemon(o, extra="on_demand = false; max_clients = 1; "
