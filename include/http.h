@@ -24,10 +24,10 @@
 #include "msg.h"
 #include "ring.h"
 #include "state.h"
+#include "tuning.h"
 
-#define HTTP_REVIVE_MS		1000	/* resume every idle client this often */
+/* HTTP_REVIVE_MS, HTTP_BLOCK_BYTES: tuning.h. */
 #define HTTP_RAP_WAIT_MS	3000	/* no keyframe seen: start at head */
-#define HTTP_BLOCK_BYTES	(16 * 1024)	/* per streaming response */
 
 /* A mapping of one generation of a stream's ring, shared by clients. */
 struct ring_ref {
