@@ -5,8 +5,8 @@ import re
 import threading
 import time
 
-from harness import (Daemon, Origin, check, http_get, read_stream, run_tool,
-                     ts_aligned, ts_pid, wait_for)
+from harness import (SAMPLE, Daemon, Origin, check, http_get, read_stream,
+                     run_tool, ts_aligned, ts_pid, wait_for)
 
 
 def hls_daemon(o, path="/hls/ch/index.m3u8", extra="on_demand = false;", **kw):
@@ -225,8 +225,10 @@ def test_aes128_keys_are_served_by_ringcast():
         srv.shutdown()
 
 
-def serve_files(files):
-    """A threaded HTTP server answering FILES (path -> bytes), 404 else."""
+def serve_files(files, seen=None):
+    """A threaded HTTP server answering FILES (path -> bytes; the dict may
+    change while it runs), with single byte ranges, 404 else.  Each request
+    is appended to SEEN as (path, Range header)."""
     import http.server
 
     class Src(http.server.BaseHTTPRequestHandler):
@@ -234,7 +236,15 @@ def serve_files(files):
 
         def do_GET(self):
             body = files.get(self.path)
-            self.send_response(200 if body is not None else 404)
+            rng = self.headers.get("Range")
+            if seen is not None:
+                seen.append((self.path, rng))
+            status = 200 if body is not None else 404
+            m = re.match(r"bytes=(\d+)-(\d+)$", rng or "")
+            if body is not None and m:
+                body = body[int(m.group(1)):int(m.group(2)) + 1]
+                status = 206
+            self.send_response(status)
             self.send_header("Content-Length", str(len(body or b"")))
             self.end_headers()
             self.wfile.write(body or b"")
@@ -244,6 +254,74 @@ def serve_files(files):
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Src)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     return srv
+
+
+def sample_packets(first, count):
+    """COUNT whole TS packets of the sample from packet FIRST."""
+    with open(SAMPLE, "rb") as f:
+        f.seek(first * 188)
+        return f.read(count * 188)
+
+
+def test_upstream_byte_ranges_are_fetched_as_ranges():
+    # EXT-X-BYTERANGE segments of one file: each is fetched with its Range
+    # and served whole, byte for byte.
+    whole = sample_packets(0, 1500)
+    cuts = [(0, 500 * 188), (500 * 188, 400 * 188), (900 * 188, 600 * 188)]
+    pl = "#EXTM3U\n#EXT-X-VERSION:4\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:3\n"
+    for off, n in cuts:
+        pl += "#EXTINF:1.0,\n#EXT-X-BYTERANGE:%d@%d\nall.ts\n" % (n, off)
+    pl += "#EXT-X-ENDLIST\n"
+    seen = []
+    srv = serve_files({"/r/index.m3u8": pl.encode(), "/r/all.ts": whole}, seen)
+    try:
+        d = Daemon(streams='{ name = "r"; type = "hls"; url = "http://127.0.0.1:%d/r/index.m3u8";'
+                           ' on_demand = false; hls = { initial_buffer_seconds = 100.0; }; }'
+                   % srv.server_port).start()
+        wait_for(lambda: d.stream("r")["state"] == "ended", 15, step=0.3, what="stream read")
+        seq, listed, text = playlist(d, "r")
+        check(len(listed) == 3, text)
+        ranges = sorted(r for p, r in seen if p == "/r/all.ts")
+        check(ranges == sorted("bytes=%d-%d" % (off, off + n - 1) for off, n in cuts),
+              "ranges asked: %s" % seen)
+        for number, (off, n) in zip(listed, cuts):
+            st, _, body = http_get(d.port, "/hls/r/%d.ts" % number)
+            check(st == 200 and body == whole[off:off + n],
+                  "segment %d: %d, %d bytes" % (number, st, len(body)))
+    finally:
+        srv.shutdown()
+
+
+def test_upstream_sequence_jump_is_a_discontinuity():
+    # An encoder restart: the media sequence jumps; the next segment
+    # served follows an EXT-X-DISCONTINUITY and nothing stalls.
+    head = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:%d\n"
+    files = {"/j/s10.ts": sample_packets(0, 400), "/j/s11.ts": sample_packets(400, 400),
+             "/j/s500.ts": sample_packets(800, 400), "/j/s501.ts": sample_packets(1200, 400)}
+    files["/j/index.m3u8"] = ((head % 10) + "#EXTINF:1.0,\ns10.ts\n#EXTINF:1.0,\ns11.ts\n").encode()
+    srv = serve_files(files)
+    try:
+        d = Daemon(streams='{ name = "j"; type = "hls"; url = "http://127.0.0.1:%d/j/index.m3u8";'
+                           ' on_demand = false; data_timeout = 60.0;'
+                           ' hls = { initial_buffer_seconds = 100.0; fetch_interval = 0.2; }; }'
+                   % srv.server_port).start()
+        wait_for(lambda: len(playlist(d, "j")[1]) >= 2, 15, step=0.3,
+                 what="first two segments")
+        check("DISCONTINUITY" not in playlist(d, "j")[2], "no jump yet")
+        files["/j/index.m3u8"] = ((head % 500) + "#EXTINF:1.0,\ns500.ts\n"
+                                  "#EXTINF:1.0,\ns501.ts\n").encode()
+        wait_for(lambda: len(playlist(d, "j")[1]) >= 4, 15, step=0.3,
+                 what="the segments after the jump")
+        seq, listed, text = playlist(d, "j")
+        check(len(listed) == 4, text)
+        lines = text.splitlines()
+        at = lines.index("#EXT-X-DISCONTINUITY")
+        after = [x for x in lines[at:] if x.endswith(".ts")]
+        check(after and int(after[0][:-3]) == listed[2], "discontinuity before %s: %s"
+              % (listed[2], text))
+        check(text.count("#EXT-X-DISCONTINUITY\n") == 1, text)
+    finally:
+        srv.shutdown()
 
 
 def test_aes128_live_stream_is_running_healthy_and_connected():

@@ -3,6 +3,7 @@ start and idle stop, against the project's test origin."""
 
 import json
 import os
+import re
 import signal
 import time
 
@@ -320,3 +321,65 @@ def test_stop_ends_players_and_file_end_is_eof():
     wait_for(lambda: d2.stream("once")["state"] == "ended", 20, step=0.5, what="eof")
     st, _, body = http_get(d2.port, "/hls/once/index.m3u8")
     check(st == 200 and body.endswith(b"#EXT-X-ENDLIST\n"), body[-200:])
+
+
+def tls_origin(tmpdir):
+    """An HTTPS origin with a fresh self-signed certificate for 127.0.0.1
+    that answers every GET with the sample, paced: (server, cert file)."""
+    import http.server
+    import ssl
+    import subprocess
+    import threading
+    cert, key = os.path.join(tmpdir, "cert.pem"), os.path.join(tmpdir, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-keyout", key, "-out", cert, "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True, timeout=60)
+    with open(SAMPLE, "rb") as f:
+        data = f.read()
+
+    class Src(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "video/mp2t")
+            self.end_headers()
+            try:
+                for i in range(0, len(data), 188 * 70):
+                    self.wfile.write(data[i:i + 188 * 70])
+                    time.sleep(0.02)
+            except OSError:
+                pass
+
+        def log_message(self, *a):
+            pass
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Src)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv, cert
+
+
+def test_https_upstream_with_tls_options():
+    # ca_file trusts the origin's certificate; without it the same origin
+    # is refused (tls_verify); tls_verify = false takes it as it is.
+    import tempfile
+    srv, cert = tls_origin(tempfile.mkdtemp(prefix="ringcast-tls."))
+    url = "https://127.0.0.1:%d/tls.ts" % srv.server_port
+    try:
+        d = Daemon(streams=", ".join([
+            ts_stream("ca", url, 'on_demand = false; ca_file = "%s";' % cert),
+            ts_stream("untrusted", url, "on_demand = false; retry_min = 0.5;"),
+            ts_stream("noverify", url, "on_demand = false; tls_verify = false;")]))
+        d.start()
+        for name in ("ca", "noverify"):
+            wait_running(d, name)
+            st, h, body = read_stream(d.port, "/stream/" + name, 1.5)
+            check(st == 200 and len(body) > 100 * 188 and ts_aligned(body),
+                  "%s: %d, %d bytes" % (name, st, len(body)))
+        wait_for(lambda: d.stream("untrusted")["last_error"], 10, what="a TLS error")
+        s = d.stream("untrusted")
+        check(s["state"] != "running" and s["bytes_in"] == 0 and
+              re.search(r"certificate|SSL|issuer", s["last_error"]), s)
+    finally:
+        srv.shutdown()
