@@ -176,7 +176,6 @@ def test_endlist_ends_stream():
 
 
 def test_aes128_keys_are_served_by_ringcast():
-    import http.server
     import os
     key = os.urandom(16)
     segs = [os.urandom(16 * 1000) for _ in range(3)]
@@ -186,23 +185,9 @@ def test_aes128_keys_are_served_by_ringcast():
           "#EXTINF:2.0,\ns40.ts\n"
           '#EXT-X-KEY:METHOD=AES-128,URI="k/the.key?tok=1",IV=%s\n'
           "#EXTINF:2.0,\ns41.ts\n#EXTINF:2.0,\ns42.ts\n#EXT-X-ENDLIST\n" % iv)
-    files = {"/enc/index.m3u8": pl.encode(), "/enc/k/the.key?tok=1": key,
-             "/enc/s40.ts": segs[0], "/enc/s41.ts": segs[1], "/enc/s42.ts": segs[2]}
-
-    class Src(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self):
-            body = files.get(self.path)
-            self.send_response(200 if body is not None else 404)
-            self.send_header("Content-Length", str(len(body or b"")))
-            self.end_headers()
-            self.wfile.write(body or b"")
-
-        def log_message(self, *a):
-            pass
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Src)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    srv = serve_files({"/enc/index.m3u8": pl.encode(), "/enc/k/the.key?tok=1": key,
+                       "/enc/s40.ts": segs[0], "/enc/s41.ts": segs[1],
+                       "/enc/s42.ts": segs[2]})
     try:
         d = Daemon(streams='{ name = "e"; type = "hls"; url = "http://127.0.0.1:%d/enc/index.m3u8";'
                            ' on_demand = false; hls = { initial_buffer_seconds = 100.0; }; }'
