@@ -211,9 +211,10 @@ def test_aes128_keys_are_served_by_ringcast():
 
 
 def serve_files(files, seen=None):
-    """A threaded HTTP server answering FILES (path -> bytes; the dict may
-    change while it runs), with single byte ranges, 404 else.  Each request
-    is appended to SEEN as (path, Range header)."""
+    """A threaded HTTP server answering FILES (path -> bytes, or a str: a
+    302 to that URL; the dict may change while it runs), with single byte
+    ranges, 404 else.  Each request is appended to SEEN as (path, Range
+    header)."""
     import http.server
 
     class Src(http.server.BaseHTTPRequestHandler):
@@ -224,6 +225,12 @@ def serve_files(files, seen=None):
             rng = self.headers.get("Range")
             if seen is not None:
                 seen.append((self.path, rng))
+            if isinstance(body, str):           # a redirect to BODY
+                self.send_response(302)
+                self.send_header("Location", body)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             status = 200 if body is not None else 404
             m = re.match(r"bytes=(\d+)-(\d+)$", rng or "")
             if body is not None and m:
@@ -348,6 +355,37 @@ def test_server_max_clients_refuses_hls_players():
     check(st == 503 and h.get("retry-after"), (st, h, body))
     st, h, body = http_get(d.port, "/stream/h")
     check(st == 503 and b"server client limit" in body, (st, body))
+
+
+def test_oversized_and_sample_aes_segments_are_skipped():
+    # A segment over max_segment_bytes and one encrypted with SAMPLE-AES
+    # are skipped; the segment after each follows a discontinuity.
+    pl = ("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:1\n"
+          "#EXTINF:1.0,\na.ts\n#EXTINF:1.0,\nbig.ts\n#EXTINF:1.0,\nb.ts\n"
+          '#EXT-X-KEY:METHOD=SAMPLE-AES,URI="k.key"\n#EXTINF:1.0,\nsample-aes.ts\n'
+          "#EXT-X-KEY:METHOD=NONE\n#EXTINF:1.0,\nc.ts\n#EXT-X-ENDLIST\n")
+    files = {"/s/index.m3u8": pl.encode(), "/s/a.ts": sample_packets(0, 300),
+             "/s/big.ts": sample_packets(400, 400), "/s/b.ts": sample_packets(800, 300),
+             "/s/k.key": b"k" * 16, "/s/sample-aes.ts": sample_packets(1100, 300),
+             "/s/c.ts": sample_packets(1400, 300)}
+    seen = []
+    srv = serve_files(files, seen)
+    try:
+        d = Daemon(streams='{ name = "s"; type = "hls"; url = "http://127.0.0.1:%d/s/index.m3u8";'
+                           ' on_demand = false; max_segment_bytes = %d;'
+                           ' hls = { initial_buffer_seconds = 100.0; }; }'
+                   % (srv.server_port, 350 * 188)).start()
+        wait_for(lambda: d.stream("s")["state"] == "ended", 20, step=0.3, what="stream read")
+        seq, listed, text = playlist(d, "s")
+        check(len(listed) == 3, text)
+        check(text.count("#EXT-X-DISCONTINUITY\n") == 2, text)
+        bodies = [http_get(d.port, "/hls/s/%d.ts" % n)[2] for n in listed]
+        check([len(b) for b in bodies] == [300 * 188] * 3,
+              [len(b) for b in bodies])
+        check(sum(1 for p, _ in seen if p == "/s/big.ts") == 3, "3 tries: %s" % seen)
+        check(not any(p == "/s/sample-aes.ts" for p, _ in seen), "SAMPLE-AES fetched")
+    finally:
+        srv.shutdown()
 
 
 def test_hls_client_limit_and_max_segments():

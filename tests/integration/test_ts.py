@@ -383,3 +383,47 @@ def test_https_upstream_with_tls_options():
               re.search(r"certificate|SSL|issuer", s["last_error"]), s)
     finally:
         srv.shutdown()
+
+
+def test_redirects_followed_up_to_five_and_only_to_http():
+    from test_hls import serve_files
+    o = Origin()
+    files = {"/r0": o.url("/live.ts"), "/bad0": "file://" + SAMPLE}
+    for i in range(1, 7):
+        files["/r%d" % i] = "/r%d" % (i - 1)
+    srv = serve_files(files)
+    base = "http://127.0.0.1:%d" % srv.server_port
+    try:
+        d = Daemon(streams=", ".join([
+            ts_stream("five", base + "/r4", "on_demand = false;"),     # 5 hops
+            ts_stream("six", base + "/r5", "on_demand = false; retry_min = 0.5;"),
+            ts_stream("tofile", base + "/bad0", "on_demand = false; retry_min = 0.5;")]))
+        d.start()
+        wait_running(d, "five")
+        st, _, body = read_stream(d.port, "/stream/five", 1.5)
+        check(st == 200 and len(body) > 100 * 188 and ts_aligned(body), (st, len(body)))
+        for name in ("six", "tofile"):
+            wait_for(lambda: d.stream(name)["last_error"], 10, what="%s refused" % name)
+            s = d.stream(name)
+            check(s["state"] != "running" and s["bytes_in"] == 0, s)
+        check(re.search(r"[Rr]edirect", d.stream("six")["last_error"]), d.stream("six"))
+        check(re.search(r"[Pp]rotocol", d.stream("tofile")["last_error"]),
+              d.stream("tofile"))
+    finally:
+        srv.shutdown()
+
+
+def test_relative_file_path_is_from_the_start_directory():
+    d = Daemon(streams=ts_stream("rel", "file://media/sample.ts",
+                                 "loop = true; on_demand = false;"))
+    os.makedirs(os.path.join(d.dir, "media"))
+    os.symlink(SAMPLE, os.path.join(d.dir, "media", "sample.ts"))
+    here = os.getcwd()
+    os.chdir(d.dir)        # ringcastd starts here, then runs in /
+    try:
+        d.start()
+    finally:
+        os.chdir(here)
+    wait_running(d, "rel")
+    st, _, body = read_stream(d.port, "/stream/rel", 1.5)
+    check(st == 200 and len(body) > 100 * 188 and ts_aligned(body), (st, len(body)))
