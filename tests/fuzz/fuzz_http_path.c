@@ -10,6 +10,11 @@
  * (hls_parse_path, hls_parse_seq) are reached by including that file
  * here; it is not linked separately.
  *
+ * The input is also a raw request target for src/uri.c: uri_check() must
+ * agree with a plain re-implementation of its rules here (decode the path
+ * once, as libmicrohttpd does, and look for a control byte; count the
+ * query's "&"-parts; the limits first).
+ *
  * Then the input is split at its first newline into a base URL and a
  * reference for m3u8_resolve_url(): the documented buffer size
  * (strlen(base) + strlen(ref) + 2) must always be enough, a bigger buffer
@@ -20,6 +25,7 @@
  * http_stream.c and http_hls.c belong to the worker: the helpers
  * they call in src/worker.c are stubbed below (never called here).
  */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +33,7 @@
 
 #include "config.h"
 #include "m3u8.h"
+#include "uri.h"
 #include "worker.h"
 
 #include "../../src/http_hls.c"
@@ -151,6 +158,50 @@ hls_path_check(const char *url)
 	}
 }
 
+/* ---- uri_check ---- */
+
+/* The rules of uri.h, written out again without sharing code. */
+static enum uri_verdict
+uri_spec(const char *raw)
+{
+	const char *q = strchr(raw, '?');
+	size_t plen = q ? (size_t)(q - raw) : strlen(raw), i, n = 0;
+
+	if (strlen(raw) > URI_MAX_BYTES)
+		return URI_TOO_LONG;
+	if (q != NULL && q[1] != '\0') {
+		for (i = 1; q[i] != '\0'; i++)
+			n += q[i] == '&';
+		n += q[i - 1] != '&';
+		if (n > URI_MAX_ARGS)
+			return URI_TOO_MANY_ARGS;
+	}
+	for (i = 0; i < plen; i++) {
+		unsigned c = (unsigned char)raw[i];
+
+		if (c == '%' && i + 2 < plen && isxdigit((unsigned char)raw[i + 1])
+		    && isxdigit((unsigned char)raw[i + 2])) {
+			c = (unsigned)strtoul((char[]){ raw[i + 1], raw[i + 2],
+			    '\0' }, NULL, 16);
+			i += 2;
+		}
+		if (c < 0x20 || c == 0x7f)
+			return URI_BAD_PATH;
+	}
+	return URI_OK;
+}
+
+static void
+uri_check_check(const char *raw)
+{
+	enum uri_verdict v = uri_check(raw);
+
+	CHECK(v == uri_spec(raw));
+	CHECK(uri_verdict_text(v) != NULL);
+	if (v == URI_OK)	/* the routes then see no control byte */
+		CHECK(!uri_path_has_ctrl(raw));
+}
+
 /* ---- m3u8_resolve_url ---- */
 
 static char *
@@ -206,6 +257,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	stream_path_check(s, CONFIG_NAME_MAX + 1);
 	stream_path_check(s, 1 + (size > 0 ? data[0] % 16 : 0));
 	hls_path_check(s);
+	uri_check_check(s);
 
 	if ((nl = strchr(s, '\n')) != NULL) {
 		*nl = '\0';
