@@ -3,6 +3,7 @@
 #   make             build ringcastd, ringcastctl, the test origin and tools
 #   make run         install missing packages, build, run the demo channel
 #   make check       install missing packages, build, run every test
+#   make check-layers  the include and call graphs go one way (STYLE.md)
 #   make check-asan  the same test suite built with ASan + UBSan
 #   make check-valgrind  integration tests under valgrind memcheck
 #   make soak        5-minute soak with faults (SOAK_SECONDS)
@@ -37,8 +38,9 @@ LIB_SRCS	:= log config tsscan pace ring state json msg proctitle util metrics \
 		   manifest \
 		   status pidfile cors uri
 # ringcastd: supervisor and every child role (one binary, forked).
-DAEMON_SRCS	:= ringcastd supervisor proc control fetch_ts fetch_file fetch_hls \
-		   worker http_stream http_hls http_info http_admin
+DAEMON_SRCS	:= ringcastd supervisor proc control fetch fetcher fetch_ts fetch_file \
+		   fetch_hls \
+		   worker routes http http_stream http_hls http_info http_admin
 CTL_SRCS	:= ctl
 
 UNIT_TESTS	:= test_config test_tsscan test_pace test_ring test_json test_msg \
@@ -54,7 +56,8 @@ TOOLS		:= $(B)/tests/tsclient $(B)/tests/loadgen
 
 PROGS		:= $(B)/ringcastd $(B)/ringcastctl
 
-.PHONY: all run check check-asan check-valgrind unit integration bench soak install clean deps
+.PHONY: all run check check-asan check-valgrind check-layers unit integration \
+	bench soak install clean deps
 
 all: $(PROGS) $(ORIGIN) $(TOOLS) $(TEST_BINS)
 
@@ -109,6 +112,9 @@ integration: all
 check: deps
 	$(MAKE) all
 	@sh tests/run-all $(B)
+
+check-layers: all
+	@sh tests/layers/run $(B)
 
 check-asan: deps
 	$(MAKE) B=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" \
