@@ -24,10 +24,14 @@
 #include "msg.h"
 #include "ring.h"
 #include "state.h"
+#include "uri.h"
 
 #define HTTP_REVIVE_MS		1000	/* resume every idle client this often */
 #define HTTP_RAP_WAIT_MS	3000	/* no keyframe seen: start at head */
 #define HTTP_BLOCK_BYTES	(16 * 1024)	/* per streaming response */
+/* libmicrohttpd's per-connection memory pool (its default, set so that
+ * uri.h's limits hold whatever a later version defaults to) */
+#define HTTP_CONN_MEMORY_BYTES	(32 * 1024)
 
 /* A mapping of one generation of a stream's ring, shared by clients. */
 struct ring_ref {
@@ -161,6 +165,12 @@ void	 http_request_fetcher(struct worker *, int slot);
 enum MHD_Result http_dispatch(struct worker *, struct MHD_Connection *,
 	    const char *url, const char *method, size_t *upload_data_size,
 	    void **con_cls);
+/*
+ * The URI callback (MHD_OPTION_URI_LOG_CALLBACK, CLS the worker): checks
+ * the raw request target (uri.h) before libmicrohttpd decodes it or
+ * parses its arguments; returns the request's first *con_cls.
+ */
+void	*http_uri_check(void *cls, const char *uri, struct MHD_Connection *);
 /* The completion callback: frees the request's client, if any. */
 void	 http_completed(struct worker *, void **con_cls);
 

@@ -13,6 +13,12 @@
  * Ring mappings are shared by a worker's connections and freed with the
  * last one that used an old generation.
  *
+ * Before any of that, libmicrohttpd hands each request's raw target to
+ * http_uri_check (uri.h: a control byte in the path is a 400, a target
+ * beyond the limits a 414 written at once); and every response leaves
+ * through http_queue, which adds the CORS headers (cors.h), so a route
+ * gets them without doing anything.
+ *
  * What the routes need from the worker process (its channel to the
  * supervisor, its row in the state segment) is data in struct worker, so
  * this file never calls the worker or a route by name.
@@ -21,6 +27,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +40,11 @@
 
 /* *con_cls of a request seen once (see above). */
 static char request_seen;
+/* *con_cls that http_uri_check gives a request before any other call:
+ * its path holds a control byte (answered 400 at once), or it was
+ * already answered on the socket (the connection is dropped). */
+static char request_bad_path;
+static char request_answered;
 
 enum MHD_Result
 http_reply(struct MHD_Connection *conn, unsigned status,
@@ -522,6 +534,93 @@ http_route_find(const struct http_route *r, const char *url)
 	return NULL;
 }
 
+/*
+ * Why a query of ~500 arguments used to get no answer at all, and the
+ * connection sat idle until the 30 s connection timeout:
+ *
+ * libmicrohttpd (0.9.75, Debian 12; 0.9.77 is the same) parses the query
+ * while it parses the request line (parse_initial_message_line), storing
+ * each argument as a 64-byte record (struct MHD_HTTP_Header, aligned)
+ * in the connection's memory pool, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+ * 32 KiB, that also holds the read buffer.  About 480 arguments exhaust
+ * it.  The failing record add queues a 431 and moves the connection to
+ * "sending headers", but parse_initial_message_line ignores the failure
+ * (MHD_parse_arguments_'s result is not checked) and its caller then
+ * sets the state to "URL received", overwriting it: the 431 is never
+ * sent, the request is marked to be discarded, so libmicrohttpd neither
+ * reads nor writes that connection again until it times out.  A larger
+ * pool only moves the threshold: a request line that fits the read
+ * buffer can always carry more one-byte arguments ("&&&...") than the
+ * rest of the pool has records for.
+ *
+ * The cure is to look at the target before libmicrohttpd parses a single
+ * argument: its URI callback (MHD_OPTION_URI_LOG_CALLBACK, this
+ * function) is called with the raw target just before.  A target within
+ * URI_MAX_BYTES and URI_MAX_ARGS (uri.h) always leaves the pool room for
+ * its records.  One beyond cannot be answered through libmicrohttpd
+ * (it accepts a response only once the headers are in, and may never
+ * get there), so it is answered here, directly on the socket - nothing
+ * has been sent on this connection since its previous response was
+ * complete - and libmicrohttpd is left to drop the connection: at the
+ * first call of the access handler when it survives the parse, or after
+ * a 1 s timeout when it stalls.  The raw target is also where a "%00"
+ * is still visible, before libmicrohttpd decodes the path into a C
+ * string that it would cut short.
+ */
+static void	http_answer_early(struct worker *, struct MHD_Connection *,
+		    const char *, enum uri_verdict);
+
+void *
+http_uri_check(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct worker *w = cls;
+	enum uri_verdict v = uri_check(uri);
+
+	if (v == URI_OK)
+		return NULL;
+	if (v == URI_BAD_PATH)
+		return &request_bad_path;
+	http_answer_early(w, conn, uri, v);
+	return &request_answered;
+}
+
+/* 414 for a target beyond uri.h's limits, written straight to the socket
+ * (see http_uri_check): JSON like every error, CORS as far as it can be
+ * decided without the request's headers (not read yet). */
+static void
+http_answer_early(struct worker *w, struct MHD_Connection *conn,
+    const char *uri, enum uri_verdict v)
+{
+	const union MHD_ConnectionInfo *ci;
+	char list[STATE_CORS_MAX], head[512];
+	struct cors_decision d;
+	struct buf b;
+	int n;
+
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, 1u);
+	if (ci == NULL)
+		return;
+	state_get_cors_origins(w->st, list, sizeof(list));
+	cors_decide(list, NULL, strncmp(uri, "/admin", 6) == 0 ? CORS_ADMIN :
+	    CORS_PLAYER, &d);
+	buf_init(&b);
+	buf_puts(&b, "{");
+	json_kv_str(&b, "error", uri_verdict_text(v));
+	buf_puts(&b, "}\n");
+	n = snprintf(head, sizeof(head), "HTTP/1.1 414 URI Too Long\r\n"
+	    "Content-Type: application/json\r\nContent-Length: %zu\r\n"
+	    "Cache-Control: no-cache\r\nConnection: close\r\n%s%s%s\r\n",
+	    b.len, d.allow_origin ? "Access-Control-Allow-Origin: " : "",
+	    d.allow_origin ? d.allow_origin : "", d.allow_origin ? "\r\n" : "");
+	if (!b.failed && n > 0 && (size_t)n < sizeof(head) &&
+	    (send(ci->connect_fd, head, (size_t)n, MSG_NOSIGNAL |
+	    MSG_DONTWAIT) != n || send(ci->connect_fd, b.data, b.len,
+	    MSG_NOSIGNAL | MSG_DONTWAIT) != (ssize_t)b.len))
+		log_debug("could not send the 414 answer: %s", strerror(errno));
+	buf_free(&b);
+}
+
 enum MHD_Result
 http_dispatch(struct worker *w, struct MHD_Connection *conn, const char *url,
     const char *method, size_t *upload_data_size, void **con_cls)
@@ -530,6 +629,13 @@ http_dispatch(struct worker *w, struct MHD_Connection *conn, const char *url,
 	int get;
 
 	http_request_begin(w->st, conn, url);
+	if (*con_cls == &request_answered)	/* see http_uri_check */
+		return MHD_NO;
+	if (*con_cls == &request_bad_path) {
+		*con_cls = NULL;
+		return http_error(conn, MHD_HTTP_BAD_REQUEST,
+		    uri_verdict_text(URI_BAD_PATH));
+	}
 	if (*con_cls == NULL) {
 		*con_cls = &request_seen;
 		return MHD_YES;
@@ -567,7 +673,8 @@ http_dispatch(struct worker *w, struct MHD_Connection *conn, const char *url,
 void
 http_completed(struct worker *w, void **con_cls)
 {
-	if (*con_cls != NULL && *con_cls != &request_seen) {
+	if (*con_cls != NULL && *con_cls != &request_seen &&
+	    *con_cls != &request_answered && *con_cls != &request_bad_path) {
 		http_client_completed(w, *con_cls);
 		*con_cls = NULL;
 	}

@@ -124,6 +124,9 @@ worker_start_daemons(struct worker *w, const int *fds, int n)
 		    MHD_OPTION_NOTIFY_CONNECTION, worker_connection, w,
 		    MHD_OPTION_LISTEN_SOCKET, fds[i],
 		    MHD_OPTION_NOTIFY_COMPLETED, worker_completed, w,
+		    MHD_OPTION_URI_LOG_CALLBACK, http_uri_check, w,
+		    MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		    (size_t)HTTP_CONN_MEMORY_BYTES,
 		    MHD_OPTION_CONNECTION_TIMEOUT,
 		    (unsigned int)WORKER_CONN_TIMEOUT_S,
 		    MHD_OPTION_END);
