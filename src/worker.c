@@ -104,9 +104,10 @@ worker_connection(void *cls, struct MHD_Connection *conn, void **socket_ctx,
 	if (ci == NULL || ci->client_addr == NULL)
 		return;
 	b = state_ip_bucket(ci->client_addr);
-	if (code == MHD_CONNECTION_NOTIFY_STARTED)
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
 		atomic_fetch_add(&w->st->ip_conns[w->row][b], 1);
-	else if (atomic_load(&w->st->ip_conns[w->row][b]) > 0)
+		http_first_bytes(w, conn);
+	} else if (atomic_load(&w->st->ip_conns[w->row][b]) > 0)
 		atomic_fetch_sub(&w->st->ip_conns[w->row][b], 1);
 }
 
