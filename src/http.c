@@ -534,6 +534,9 @@ http_route_find(const struct http_route *r, const char *url)
 	return NULL;
 }
 
+static void	http_answer_early(struct worker *, struct MHD_Connection *,
+		    const char *, const char *, const char *);
+
 /*
  * Why a query of ~500 arguments used to get no answer at all, and the
  * connection sat idle until the 30 s connection timeout:
@@ -567,9 +570,6 @@ http_route_find(const struct http_route *r, const char *url)
  * is still visible, before libmicrohttpd decodes the path into a C
  * string that it would cut short.
  */
-static void	http_answer_early(struct worker *, struct MHD_Connection *,
-		    const char *, const char *, const char *);
-
 void *
 http_uri_check(void *cls, const char *uri, struct MHD_Connection *conn)
 {

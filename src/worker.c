@@ -100,14 +100,15 @@ worker_connection(void *cls, struct MHD_Connection *conn, void **socket_ctx,
 	uint32_t b;
 
 	(void)socket_ctx;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED)
+		http_first_bytes(w, conn);
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (ci == NULL || ci->client_addr == NULL)
 		return;
 	b = state_ip_bucket(ci->client_addr);
-	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+	if (code == MHD_CONNECTION_NOTIFY_STARTED)
 		atomic_fetch_add(&w->st->ip_conns[w->row][b], 1);
-		http_first_bytes(w, conn);
-	} else if (atomic_load(&w->st->ip_conns[w->row][b]) > 0)
+	else if (atomic_load(&w->st->ip_conns[w->row][b]) > 0)
 		atomic_fetch_sub(&w->st->ip_conns[w->row][b], 1);
 }
 
