@@ -27,6 +27,8 @@
 #define CONFIG_MAX_SECONDS		604800.0 /* sanity bound, any duration */
 #define CONFIG_DEFAULT_USER_AGENT	"VLC/3.0.16 LibVLC/3.0.16"
 #define CONFIG_DEFAULT_SEGMENT_DURATION	2.0	/* seconds */
+#define CONFIG_MAX_CORS_ORIGINS		32
+#define CONFIG_ORIGIN_MAX		127	/* bytes of one origin */
 
 enum stream_type {
 	STREAM_TS = 0,
@@ -107,6 +109,10 @@ struct config {
 	int			 max_clients_per_ip;	/* 0 = no limit (default) */
 	long long		 max_memory;		/* sum of rings; 0 = none */
 	char			*events_webhook;	/* "" = off */
+	/* Origins allowed to read player routes ("*": any; admin routes
+	 * only ever an origin listed by name); default [ "*" ]. */
+	char			*cors_origins[CONFIG_MAX_CORS_ORIGINS];
+	int			 n_cors_origins;
 	struct stream_opts	 defaults;
 	struct stream_conf	*streams;
 	int			 n_streams;

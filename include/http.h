@@ -25,9 +25,14 @@
 #include "ring.h"
 #include "state.h"
 #include "tuning.h"
+#include "uri.h"
 
 /* HTTP_REVIVE_MS, HTTP_BLOCK_BYTES: tuning.h. */
 #define HTTP_RAP_WAIT_MS	3000	/* no keyframe seen: start at head */
+/* libmicrohttpd's per-connection memory pool (its default, set so that
+ * uri.h's limits hold whatever a later version defaults to) */
+#define HTTP_CONN_MEMORY_BYTES	(32 * 1024)
+#define HTTP_PEEK_BYTES		4096	/* first bytes looked at */
 
 /* A mapping of one generation of a stream's ring, shared by clients. */
 struct ring_ref {
@@ -135,6 +140,18 @@ enum MHD_Result http_reply_hdr(struct MHD_Connection *, unsigned status,
 /* {"error":MESSAGE} with STATUS. */
 enum MHD_Result http_error(struct MHD_Connection *, unsigned status,
 	    const char *message);
+/*
+ * Every response goes out through http_queue(), which adds the CORS
+ * headers cors_origins asks for (see cors.c) to R and queues it: the
+ * answers above use it, and a route that builds its own response (a
+ * stream, a segment) must too.  http_dispatch notes the route's class
+ * (admin or player) before any route runs.
+ */
+enum MHD_Result http_queue(struct MHD_Connection *, unsigned status,
+	    struct MHD_Response *);
+/* OPTIONS: the CORS preflight answer, 204 (http_dispatch answers it for
+ * GET routes; a route taking any method calls it itself). */
+enum MHD_Result http_preflight(struct MHD_Connection *);
 /* The client's address as text ("unknown" if MHD has none). */
 void	 http_peer_addr(struct MHD_Connection *, char *out, size_t outsz);
 
@@ -149,6 +166,15 @@ void	 http_request_fetcher(struct worker *, int slot);
 enum MHD_Result http_dispatch(struct worker *, struct MHD_Connection *,
 	    const char *url, const char *method, size_t *upload_data_size,
 	    void **con_cls);
+/*
+ * The URI callback (MHD_OPTION_URI_LOG_CALLBACK, CLS the worker): checks
+ * the raw request target (uri.h) before libmicrohttpd decodes it or
+ * parses its arguments; returns the request's first *con_cls.
+ */
+void	*http_uri_check(void *cls, const char *uri, struct MHD_Connection *);
+/* A connection started (MHD_OPTION_NOTIFY_CONNECTION): answer 400 at
+ * once when its first line is one libmicrohttpd would drop unanswered. */
+void	 http_first_bytes(struct worker *, struct MHD_Connection *);
 /* The completion callback: frees the request's client, if any. */
 void	 http_completed(struct worker *, void **con_cls);
 

@@ -754,6 +754,8 @@ static void
 sup_apply_daemon_settings(struct supervisor *sv)
 {
 	state_set_admin_token(sv->st, sv->cfg->admin_token);
+	state_set_cors_origins(sv->st, sv->cfg->cors_origins,
+	    sv->cfg->n_cors_origins);
 	sv->st->max_clients = (uint32_t)sv->cfg->max_clients;
 	sv->st->max_clients_per_ip = (uint32_t)sv->cfg->max_clients_per_ip;
 	sv->workers_wanted = sv->cfg->workers;

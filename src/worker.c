@@ -100,6 +100,8 @@ worker_connection(void *cls, struct MHD_Connection *conn, void **socket_ctx,
 	uint32_t b;
 
 	(void)socket_ctx;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED)
+		http_first_bytes(w, conn);
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (ci == NULL || ci->client_addr == NULL)
 		return;
@@ -124,6 +126,9 @@ worker_start_daemons(struct worker *w, const int *fds, int n)
 		    MHD_OPTION_NOTIFY_CONNECTION, worker_connection, w,
 		    MHD_OPTION_LISTEN_SOCKET, fds[i],
 		    MHD_OPTION_NOTIFY_COMPLETED, worker_completed, w,
+		    MHD_OPTION_URI_LOG_CALLBACK, http_uri_check, w,
+		    MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		    (size_t)HTTP_CONN_MEMORY_BYTES,
 		    MHD_OPTION_CONNECTION_TIMEOUT,
 		    (unsigned int)WORKER_CONN_TIMEOUT_S,
 		    MHD_OPTION_END);

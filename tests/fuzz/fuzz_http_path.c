@@ -10,6 +10,12 @@
  * (hls_parse_path, hls_parse_seq) are reached by including that file
  * here; it is not linked separately.
  *
+ * The input is also a raw request target for src/uri.c: uri_check() must
+ * agree with a plain re-implementation of its rules here (decode the path
+ * once, as libmicrohttpd does, and look for a control byte; count the
+ * query's "&"-parts; the limits first), and uri_line_dropped() with a
+ * re-implementation of the first-line rule libmicrohttpd drops by.
+ *
  * Then the input is split at its first newline into a base URL and a
  * reference for m3u8_resolve_url(): the documented buffer size
  * (strlen(base) + strlen(ref) + 2) must always be enough, a bigger buffer
@@ -20,6 +26,7 @@
  * http_stream.c and http.c (the helpers the routes share) are linked
  * in; nothing here reaches a function that needs a running worker.
  */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +36,7 @@
 #include "m3u8.h"
 #include "http.h"
 #include "routes.h"
+#include "uri.h"
 
 #include "../../src/http_hls.c"
 
@@ -116,6 +124,77 @@ hls_path_check(const char *url)
 	}
 }
 
+/* ---- uri_check ---- */
+
+/* The rules of uri.h, written out again without sharing code. */
+static enum uri_verdict
+uri_spec(const char *raw)
+{
+	const char *q = strchr(raw, '?');
+	size_t plen = q ? (size_t)(q - raw) : strlen(raw), i, n = 0;
+
+	if (strlen(raw) > URI_MAX_BYTES)
+		return URI_TOO_LONG;
+	if (q != NULL && q[1] != '\0') {
+		for (i = 1; q[i] != '\0'; i++)
+			n += q[i] == '&';
+		n += q[i - 1] != '&';
+		if (n > URI_MAX_ARGS)
+			return URI_TOO_MANY_ARGS;
+	}
+	for (i = 0; i < plen; i++) {
+		unsigned c = (unsigned char)raw[i];
+
+		if (c == '%' && i + 2 < plen && isxdigit((unsigned char)raw[i + 1])
+		    && isxdigit((unsigned char)raw[i + 2])) {
+			c = (unsigned)strtoul((char[]){ raw[i + 1], raw[i + 2],
+			    '\0' }, NULL, 16);
+			i += 2;
+		}
+		if (c < 0x20 || c == 0x7f)
+			return URI_BAD_PATH;
+	}
+	return URI_OK;
+}
+
+static void
+uri_check_check(const char *raw)
+{
+	enum uri_verdict v = uri_check(raw);
+
+	CHECK(v == uri_spec(raw));
+	CHECK(uri_verdict_text(v) != NULL);
+	if (v == URI_OK)	/* the routes then see no control byte */
+		CHECK(!uri_path_has_ctrl(raw));
+}
+
+/* uri_line_dropped, written out again: the first line that is not
+ * empty (nor NUL-led) after the CRLF/LF splits, whole, without a method
+ * and a target. */
+static int
+line_dropped_spec(const uint8_t *d, size_t n)
+{
+	size_t i = 0, j, len;
+
+	while (i < n) {
+		for (j = i; j < n && d[j] != '\n'; j++)
+			;
+		if (j == n)
+			return 0;
+		len = j - i - (j > i && d[j - 1] == '\r');
+		if (len > 0 && d[i] != '\0') {
+			if (d[i] == ' ')
+				return 1;
+			for (j = i; j < i + len; j++)
+				if (d[j] == ' ')
+					return 0;
+			return 1;
+		}
+		i = j + 1;
+	}
+	return 0;
+}
+
 /* ---- m3u8_resolve_url ---- */
 
 static char *
@@ -171,6 +250,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	stream_path_check(s, CONFIG_NAME_MAX + 1);
 	stream_path_check(s, 1 + (size > 0 ? data[0] % 16 : 0));
 	hls_path_check(s);
+	uri_check_check(s);
+	CHECK(uri_line_dropped((const char *)data, size) ==
+	    line_dropped_spec(data, size));
 
 	if ((nl = strchr(s, '\n')) != NULL) {
 		*nl = '\0';
