@@ -19,7 +19,7 @@ B		?= build
 CC		?= cc
 SAN		?=
 
-PKGS		:= libcurl libmicrohttpd libconfig
+PKGS		:= libcurl libmicrohttpd libconfig json-c
 PKG_CFLAGS	 = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS	 = $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -35,10 +35,10 @@ LDLIBS		 = $(PKG_LIBS) -lpthread -lrt -lm
 LIB_SRCS	:= log config tsscan pace ring state json msg proctitle util metrics \
 		   m3u8 webhook \
 		   manifest \
-		   status pidfile
+		   status pidfile ace_state ace_client acestream
 # ringcastd: supervisor and every child role (one binary, forked).
-DAEMON_SRCS	:= ringcastd supervisor origin proc control fetch_ts fetch_file fetch_hls \
-		   worker http_stream http_hls http_info http_admin http_dynamic
+DAEMON_SRCS	:= ringcastd supervisor origin proc control fetch_ts fetch_file fetch_hls fetch_ace \
+		   worker http_stream http_hls http_info http_admin http_dynamic http_ace
 CTL_SRCS	:= ctl
 
 UNIT_TESTS	:= test_config test_tsscan test_pace test_ring test_json test_msg \

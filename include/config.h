@@ -104,6 +104,9 @@ struct stream_conf {
 	char			*group;			/* default: "" */
 	struct stream_opts	 opts;
 	int			 line;			/* where it is defined */
+	double			 start_timeout;		/* seconds to a new
+							 * connection's first
+							 * byte; 0: data_timeout */
 	enum stream_origin	 origin;		/* default: config */
 	char			 key[CONFIG_NAME_MAX + 1];	/* dynamic: what
 							 * it was made for */

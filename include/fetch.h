@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "metrics.h"
+#include "msg.h"
 #include "ring.h"
 #include "state.h"
 #include "tsscan.h"
@@ -77,6 +78,10 @@ struct fetcher {
 	const char		*url;		/* in use */
 	const char		*base_dir;	/* relative file:// paths */
 	char			 error[STATE_ERROR_MAX];
+	/* Set by a source that needs them: a supervisor message other than
+	 * MSG_SHUTDOWN, and the fetcher's exit (any way but a kill). */
+	void			(*on_msg)(struct fetcher *, const struct msg *);
+	void			(*on_exit)(struct fetcher *);
 };
 
 /* Set by SIGTERM or a closed channel: the fetcher finishes and exits. */
@@ -117,5 +122,7 @@ void	 fetch_idle(struct fetcher *, uint64_t ms);
 enum fetch_result fetch_http_run(struct fetcher *, const char *url);
 enum fetch_result fetch_hls_run(struct fetcher *, const char *url);
 enum fetch_result fetch_file_run(struct fetcher *, const char *url);
+/* fetch_ace.c: a content-id stream; URL is the engine it starts on. */
+enum fetch_result fetch_ace_run(struct fetcher *, const char *url);
 
 #endif

@@ -59,6 +59,24 @@ struct origin_ops {
 	/* SLOT's fetcher process exited (any way): tidy what it left. */
 	void		(*fetcher_exited)(struct state *, int slot,
 			    const struct stream_conf *);
+	/*
+	 * SLOT's fetcher sent MSG_ORIGIN (LEN bytes of MSG): answer in REPLY
+	 * (MSG_ORIGIN_REPLY) and return its length, or -1 for no answer.
+	 * SC may be changed (its url: what a respawned fetcher uses).
+	 */
+	int		(*fetcher_message)(struct state *, const struct config *,
+			    int slot, struct stream_conf *sc, const void *msg,
+			    size_t len, char *reply, size_t replysz);
+	/*
+	 * A helper process the origin needs while helper_wanted(cfg) (health
+	 * checks, clean-up that must not block the supervisor).  It is
+	 * respawned when it dies, and stopped after the last fetcher at
+	 * shutdown.  helper_main never returns; it exits when CHAN closes
+	 * or on SIGTERM.
+	 */
+	int		(*helper_wanted)(const struct config *);
+	void		(*helper_main)(int chan, struct state *,
+			    const struct config *);
 };
 
 /* Indexed by enum stream_origin; NULL: the origin is not built in. */

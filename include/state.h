@@ -25,10 +25,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "ace_state.h"
 #include "config.h"
 
 #define STATE_MAGIC		0x52435354u	/* "RCST" */
-#define STATE_VERSION		1u
+#define STATE_VERSION		2u	/* 2: acestream records */
 #define STATE_MAX_STREAMS	CONFIG_MAX_STREAMS
 #define STATE_MAX_WORKERS	CONFIG_MAX_WORKERS
 #define STATE_URL_MAX		512
@@ -152,6 +153,8 @@ struct state {
 	struct hls_player	 hls_players[STATE_HLS_CLIENTS];
 	/* Clients of stream s on worker w: clients[w][s]. */
 	_Atomic uint32_t	 clients[STATE_MAX_WORKERS][STATE_MAX_STREAMS];
+	/* Engines and content-id streams (ace_state.h). */
+	struct ace_state	 ace;
 };
 
 /* Snapshot of a slot's static fields, taken consistently. */
@@ -221,5 +224,12 @@ uint32_t	 state_notify_seq(const struct state *);
 void		 state_wait(struct state *, uint32_t seq, int timeout_ms);
 
 const char	*stream_state_name(enum stream_state);
+
+/* The segment's seqlock, for records other modules keep in it: a
+ * writer killed mid-update leaves SEQ odd; the next writer goes on. */
+void		 state_seq_write_begin(_Atomic uint32_t *seq);
+void		 state_seq_write_end(_Atomic uint32_t *seq);
+int		 state_seq_read_begin(_Atomic uint32_t *seq, uint32_t *s);
+int		 state_seq_read_valid(_Atomic uint32_t *seq, uint32_t s);
 
 #endif

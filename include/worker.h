@@ -160,6 +160,10 @@ void	 http_request_fetcher(struct worker *, int slot);
 /* http_hls.c: /hls/NAME/index.m3u8, /hls/NAME/SEQ.ts. */
 enum MHD_Result http_hls_request(struct worker *, struct MHD_Connection *,
 	    const char *url, void **con_cls);
+/* The playlist of stream NAME with segment URIs PREFIX N.ts (a route
+ * other than /hls/NAME/index.m3u8 serving it, e.g. /ace/manifest.m3u8). */
+enum MHD_Result http_hls_playlist(struct worker *, struct MHD_Connection *,
+	    const char *name, const char *prefix, void **con_cls);
 /* Wake loop, about once a second: forget silent HLS clients. */
 void	 http_hls_expire(struct worker *);
 
@@ -188,6 +192,10 @@ int	 http_dynamic_resolve(struct worker *, struct MHD_Connection *,
 	    enum MHD_Result *ret);
 /* The supervisor answered a stream request (main thread). */
 void	 http_dynamic_reply(struct worker *, const struct msg *);
+
+/* http_ace.c: /ace/getstream, /ace/manifest.m3u8 (content ids). */
+enum MHD_Result http_ace_request(struct worker *, struct MHD_Connection *,
+	    const char *url, int head_only, void **con_cls);
 
 /* http_info.c: /status, /metrics, /healthz, /playlist.m3u. */
 enum MHD_Result http_info_request(struct worker *, struct MHD_Connection *,

@@ -86,6 +86,8 @@ fetch_check_channel(struct fetcher *f)
 	while ((n = msg_recv(f->chan, &m)) == 1)
 		if (m.type == MSG_SHUTDOWN)
 			fetch_stopping = 1;
+		else if (f->on_msg != NULL)
+			f->on_msg(f, &m);
 	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EBADMSG))
 		fetch_stopping = 1;	/* the supervisor is gone */
 }
@@ -412,7 +414,9 @@ static int
 fetch_silent_too_long(struct fetcher *f, uint64_t since_ms)
 {
 	uint64_t last = f->last_data_ms > since_ms ? f->last_data_ms : since_ms;
-	uint64_t limit = (uint64_t)(f->sc->opts.data_timeout * 1000.0);
+	uint64_t limit = (uint64_t)((f->attempt_bytes == 0 &&
+	    f->sc->start_timeout > 0 ? f->sc->start_timeout :
+	    f->sc->opts.data_timeout) * 1000.0);
 	double silent;
 
 	if (now_ms() - last < limit)
@@ -561,7 +565,9 @@ fetch_loop(struct fetcher *f)
 		f->attempt_bytes = 0;
 		f->error[0] = '\0';
 		state_slot_set_info(f->st, f->slot, f->url, NULL);
-		if (sc->type == STREAM_HLS)
+		if (sc->origin == STREAM_ORIGIN_ACE)
+			res = fetch_ace_run(f, f->url);
+		else if (sc->type == STREAM_HLS)
 			res = fetch_hls_run(f, f->url);
 		else if (strncmp(f->url, "file://", 7) == 0)
 			res = fetch_file_run(f, f->url);
@@ -637,6 +643,8 @@ fetcher_main(struct proc *self, void *arg)
 		fatalx("curl_global_init failed");
 	res = fetch_loop(&f);
 	fetch_flush(&f);
+	if (f.on_exit != NULL)
+		f.on_exit(&f);
 	if (res == FETCH_EOF) {
 		log_info("upstream ended");
 		msg_send(f.chan, MSG_STREAM_EOF, NULL, 0);

@@ -150,6 +150,31 @@ seq_read_valid(_Atomic uint32_t *seq, uint32_t s)
 	return atomic_load_explicit(seq, memory_order_relaxed) == s;
 }
 
+/* The same seqlock for other modules' records in the segment. */
+void
+state_seq_write_begin(_Atomic uint32_t *seq)
+{
+	seq_write_begin(seq);
+}
+
+void
+state_seq_write_end(_Atomic uint32_t *seq)
+{
+	seq_write_end(seq);
+}
+
+int
+state_seq_read_begin(_Atomic uint32_t *seq, uint32_t *s)
+{
+	return seq_read_begin(seq, s);
+}
+
+int
+state_seq_read_valid(_Atomic uint32_t *seq, uint32_t s)
+{
+	return seq_read_valid(seq, s);
+}
+
 void
 state_slot_configure(struct state *st, int slot, const struct stream_conf *sc)
 {

@@ -121,12 +121,10 @@ worker_access(void *cls, struct MHD_Connection *conn, const char *url,
 	if (*con_cls != &request_seen) {	/* a resumed, waiting client */
 		struct client *c = *con_cls;
 
-		if (c->kind == CLIENT_HLS)
-			return http_hls_request(w, conn, url, con_cls);
 		if (c->kind == CLIENT_ADMIN)
 			return http_admin_request(w, conn, url, method,
 			    con_cls);
-		if (c->kind == CLIENT_CREATE)	/* the same route again */
+		if (c->kind == CLIENT_HLS || c->kind == CLIENT_CREATE)
 			return worker_route(w, conn, url, method, con_cls);
 		return http_stream_request(w, conn, NULL, 0, con_cls);
 	}
@@ -165,6 +163,8 @@ worker_route(struct worker *w, struct MHD_Connection *conn, const char *url,
 	}
 	if (strncmp(url, "/hls/", 5) == 0)
 		return http_hls_request(w, conn, url, con_cls);
+	if (strncmp(url, "/ace/", 5) == 0)
+		return http_ace_request(w, conn, url, head, con_cls);
 	ret = http_info_request(w, conn, url, &handled);
 	if (handled)
 		return ret;

@@ -25,7 +25,7 @@ make_segs(struct ring_seg *s, int n, uint64_t first_seq)
 	}
 }
 
-static const struct manifest_opts opts = { 6, 3, 0, "key/" };
+static const struct manifest_opts opts = { 6, 3, 0, "key/", NULL };
 
 static void
 test_lists_all_while_starting(void **state)

@@ -1,0 +1,53 @@
+/*
+ * acestream.h - AceStream engine mode: content-id streams through a pool
+ * of engines (the `acestream` group of ringcast.conf).
+ *
+ * A content-id stream is a dynamic stream (origin.h) of origin
+ * STREAM_ORIGIN_ACE: its name is its key, the 40 hex digits of the id
+ * (or "infohash-" and 40 hex digits for an infohash), its url is the
+ * engine it runs on.  The supervisor picks the engine (acestream.c), the
+ * fetcher talks to it (fetch_ace.c), and the engine monitor, an origin
+ * helper process, checks engines' health, polls each session's stat_url
+ * and stops sessions whose fetcher died before it could.
+ */
+#ifndef RINGCAST_ACESTREAM_H
+#define RINGCAST_ACESTREAM_H
+
+#include <stddef.h>
+
+#include "ace_state.h"
+#include "config.h"
+#include "origin.h"
+
+#define ACE_INFOHASH_PREFIX	"infohash-"
+#define ACE_RETRY_AFTER_S	10	/* 503: no engine with room */
+#define ACE_HEALTH_EVERY_MS	3000	/* get_version of every engine */
+#define ACE_STAT_EVERY_MS	2000	/* stat_url of every session */
+#define ACE_MONITOR_TICK_MS	200
+#define ACE_HTTP_TIMEOUT_MS	2000	/* health, stat and stop requests */
+#define ACE_NEXT_ENGINE		"next-engine"	/* fetcher -> supervisor */
+
+extern const struct origin_ops ace_origin;
+
+/* One engine as the choice sees it. */
+struct ace_pick {
+	int	 usable;	/* configured and not failing its health check */
+	int	 streams;	/* content-id streams on it now */
+};
+
+/*
+ * The engine for a new stream: the least loaded usable engine with room
+ * (fewer than MAX_PER streams), the first of equals; never EXCLUDE
+ * (-1: none).  Its index, or -1 when none has room (pure).
+ */
+int	 ace_pick_engine(const struct ace_pick *, int n, int max_per,
+	    int exclude);
+
+/* The stream key for a content id (PARAM "id") or infohash; -1 if the
+ * id is not 40 hex digits. */
+int	 ace_stream_key(const char *param, const char *id, char *key,
+	    size_t keysz);
+/* Split a key into the engine parameter and the 40 hex digits. */
+int	 ace_key_split(const char *key, const char **param, const char **id);
+
+#endif
