@@ -1,6 +1,6 @@
 # ringcast - live-stream fan-out proxy.  See README.
 #
-#   make             build ringcastd, ringcastctl, the test origin and tools
+#   make             build ringcastd, ringcastctl, the test origin, engine, tools
 #   make run         install missing packages, build, run the demo channel
 #   make check       install missing packages, build, run every test
 #   make check-asan  the same test suite built with ASan + UBSan
@@ -50,13 +50,14 @@ DAEMON_OBJS	:= $(DAEMON_SRCS:%=$(B)/obj/src/%.o)
 CTL_OBJS	:= $(CTL_SRCS:%=$(B)/obj/src/%.o)
 TEST_BINS	:= $(UNIT_TESTS:%=$(B)/tests/%)
 ORIGIN		:= $(B)/tests/origin
+ENGINE		:= $(B)/tests/engine
 TOOLS		:= $(B)/tests/tsclient $(B)/tests/loadgen
 
 PROGS		:= $(B)/ringcastd $(B)/ringcastctl
 
 .PHONY: all run check check-asan check-valgrind unit integration bench soak install clean deps
 
-all: $(PROGS) $(ORIGIN) $(TOOLS) $(TEST_BINS)
+all: $(PROGS) $(ORIGIN) $(ENGINE) $(TOOLS) $(TEST_BINS)
 
 Q	?= @
 $(B)/obj/src/%.o: src/%.c
@@ -80,6 +81,10 @@ $(B)/tests/%: $(B)/obj/tests/unit/%.o $(LIB_OBJS)
 	$(CC) $(SAN) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
 
 $(ORIGIN): $(B)/obj/tests/origin/origin.o $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+
+$(ENGINE): $(B)/obj/tests/engine/engine.o $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
 
