@@ -35,7 +35,7 @@ LDLIBS		 = $(PKG_LIBS) -lpthread -lrt -lm
 LIB_SRCS	:= log config tsscan pace ring state json msg proctitle util metrics \
 		   m3u8 webhook \
 		   manifest \
-		   status pidfile ace_state ace_client acestream
+		   status pidfile ace_state ace_client acestream ace_status
 # ringcastd: supervisor and every child role (one binary, forked).
 DAEMON_SRCS	:= ringcastd supervisor origin proc control fetch_ts fetch_file fetch_hls fetch_ace \
 		   worker http_stream http_hls http_info http_admin http_dynamic http_ace
