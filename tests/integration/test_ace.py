@@ -178,6 +178,8 @@ def test_ace_fetcher_sigkill_respawns_on_same_ring():
     wait_for(lambda: d.http_status()["streams"].get(ID, {}).get("state") == "running",
              10, what="the stream to run")
     time.sleep(1)
+    rings = [n for n in shm_objects() if n.startswith("ringcast.%d.ring" % d.pid())]
+    check(len(rings) == 1, rings)
     pid = d.http_status()["streams"][ID]["pid"]
     os.kill(pid, signal.SIGKILL)
     wait_for(lambda: d.http_status()["streams"][ID]["pid"] not in (0, pid), 10,
@@ -185,6 +187,8 @@ def test_ace_fetcher_sigkill_respawns_on_same_ring():
     served = d.http_status()["streams"][ID]["bytes_out"]
     wait_for(lambda: d.http_status()["streams"][ID]["bytes_out"] > served + 50 * 188,
              10, what="players fed by the new fetcher")
+    check([n for n in shm_objects() if n.startswith("ringcast.%d.ring" % d.pid())]
+          == rings, "the same ring")
     p.join(15)
     st, _, body = p.result
     check(st == 200 and ts_aligned(body), "player: %d" % st)
