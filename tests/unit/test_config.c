@@ -1030,6 +1030,12 @@ test_demo_config_loads(void **state)
 	assert_int_equal(s->opts.on_demand, 0);
 	assert_string_equal(s->title, "ringcast demo");
 	config_free(cfg);
+	load_file_ok("etc/ringcast-ace-demo.conf");
+	assert_int_equal(config_load("etc/ringcast-ace-demo.conf", &cfg, errs,
+	    sizeof(errs)), 0);
+	assert_int_equal(cfg->ace.n_engines, 1);
+	assert_string_equal(cfg->ace.engines[0], "http://127.0.0.1:6878");
+	config_free(cfg);
 }
 
 static void
