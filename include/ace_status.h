@@ -17,5 +17,9 @@ void	 ace_status_text_stream(const struct state *, int slot, struct buf *);
 /* The engine table, when engines are configured. */
 void	 ace_status_text(const struct state *, struct buf *);
 void	 ace_status_prometheus(const struct state *, struct buf *);
+/* /playlist.m3u: "\nBASE/ace/getstream?id=ID\n" for a content-id stream
+ * (players come back through the route that makes it): 0, else -1. */
+int	 ace_status_m3u_url(const struct state *, int slot,
+	    const char *base_url, struct buf *);
 
 #endif

@@ -170,3 +170,16 @@ ace_status_prometheus(const struct state *st, struct buf *b)
 		}
 	}
 }
+
+int
+ace_status_m3u_url(const struct state *st, int slot, const char *base_url,
+    struct buf *b)
+{
+	struct ace_slot_view v;
+
+	if (ace_state_slot(st, slot, &v) == -1)
+		return -1;
+	buf_printf(b, "\n%s/ace/getstream?%s=%s\n", base_url, v.param,
+	    v.content_id);
+	return 0;
+}

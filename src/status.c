@@ -337,6 +337,8 @@ status_playlist_m3u(const struct state *st, const char *base_url,
 		}
 		buf_puts(b, ",");
 		json_escape(b, cfg.title, strlen(cfg.title));
+		if (ace_status_m3u_url(st, i, base_url, b) == 0)
+			continue;	/* a content id: its own URL */
 		buf_printf(b, "\n%s/stream/%s\n", base_url, cfg.name);
 	}
 	return b->failed ? -1 : 0;

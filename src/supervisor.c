@@ -549,12 +549,17 @@ sup_stream_create(struct supervisor *sv, unsigned origin, const char *key,
 		return -1;
 	}
 	if ((slot = sup_slot_by_name(sv, key)) != -1) {
+		struct proc *p = proc_find(&sv->procs, ROLE_FETCHER, slot);
+
 		if (sv->streams[slot].dyn == NULL ||
 		    sv->streams[slot].dyn->origin != origin) {
 			sup_refuse(r, 409, 0, "a configured stream has this"
 			    " name");
 			return -1;
 		}
+		/* ending for want of players: a new one restarts it */
+		if (p != NULL && p->exiting && p->end_reason == END_IDLE)
+			sv->streams[slot].pending_start = 1;
 		sup_stream_want(sv, slot);
 		return slot;
 	}
@@ -693,7 +698,8 @@ sup_stream_finish(struct supervisor *sv, int slot, enum end_reason reason)
 	    STREAM_STOPPED);
 	ss->ended = reason == END_EOF;
 	ss->idle_since_ms = 0;
-	if (ss->dyn != NULL)
+	if (ss->dyn != NULL && !(ss->pending_start && reason == END_IDLE &&
+	    !sv->stopping))
 		sup_dynamic_free(sv, slot);
 	if (ss->conf == NULL) {
 		state_slot_clear(sv->st, slot);

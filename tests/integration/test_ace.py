@@ -159,6 +159,49 @@ def test_ace_engine_error_moves_to_next_engine():
     check(d.http_status()["streams"][ID]["acestream"]["engine"] == e2.base)
 
 
+def engine_health(d):
+    return [x["health"] for x in d.http_status()["acestream"]["engines"]]
+
+
+def test_ace_unhealthy_engine_is_skipped():
+    e1, e2 = Engine(), Engine()
+    e1.fault(down=1)
+    d = ace_daemon([e1, e2])
+    wait_for(lambda: engine_health(d) == ["down", "up"], 10,
+             what="engine 1 seen down by its health check")
+    check(e1.stats()["version_checks"] >= 1, e1.stats())
+    st, _, body = read_stream(d.port, "/ace/getstream?id=" + ID, 2)
+    check(st == 200 and len(body) > 0)
+    check(e1.stats()["starts"] == 0 and e2.stats()["starts"] == 1)
+    rc, out, err = d.ctl("status")
+    check(e1.base in out and "down" in out, out)
+    metrics = http_get(d.port, "/metrics")[2].decode()
+    check('ringcast_ace_engine_up{engine="%s"} 0' % e1.base in metrics, metrics)
+    # both down: nothing can start; back up: it is used again
+    e2.fault(down=1)
+    wait_for(lambda: engine_health(d) == ["down", "down"], 10, what="both down")
+    st, hdrs, body = http_get(d.port, "/ace/getstream?id=" + ID2)
+    check(st == 503 and "no engine is up" in json.loads(body)["error"], body)
+    check(hdrs.get("retry-after") == "10", hdrs)
+    e1.clear()
+    wait_for(lambda: engine_health(d)[0] == "up", 10, what="engine 1 up again")
+    st, _, body = read_stream(d.port, "/ace/getstream?id=" + ID2, 2)
+    check(st == 200 and e1.stats()["starts"] == 1, e1.stats())
+
+
+def test_ace_playlist_m3u_lists_content_ids_by_their_route():
+    e = Engine()
+    d = ace_daemon([e])
+    p = Player(d.port, "/ace/getstream?infohash=" + ID, 3)
+    p.start()
+    wait_for(lambda: e.stats()["playback_pulls"] == 1, 10, what="the stream")
+    body = http_get(d.port, "/playlist.m3u")[2].decode()
+    check("/ace/getstream?infohash=%s\n" % ID in body, body)
+    check(d.http_status()["streams"]["infohash-" + ID]["acestream"]["id_type"]
+          == "infohash")
+    p.join(10)
+
+
 def test_ace_silent_engine_moves_to_next_after_start_timeout():
     e1, e2 = Engine(), Engine()
     e1.fault(stall=1)
