@@ -124,8 +124,8 @@ test_getstream_garbage(void **state)
 	static const char *bad[] = {
 		"", "   ", "<html>502 Bad Gateway</html>", "null", "[1,2]",
 		"\"text\"", "{\"response\": {", "{} trailing",
-		"{\"response\":{\"playback_url\":\"http://e/p\","
-		    "\"command_url\":\"http://e/c\"}}}",
+		("{\"response\":{\"playback_url\":\"http://e/p\","
+		    "\"command_url\":\"http://e/c\"}}}"),
 	};
 	struct ace_session s;
 	char err[256];
