@@ -3,6 +3,7 @@
 #   make             build ringcastd, ringcastctl, the test origin, engine, tools
 #   make run         install missing packages, build, run the demo channel
 #   make check       install missing packages, build, run every test
+#   make check-layers  the include and call graphs go one way (STYLE.md)
 #   make check-asan  the same test suite built with ASan + UBSan
 #   make check-valgrind  integration tests under valgrind memcheck
 #   make soak        5-minute soak with faults (SOAK_SECONDS)
@@ -35,15 +36,17 @@ LDLIBS		 = $(PKG_LIBS) -lpthread -lrt -lm
 LIB_SRCS	:= log config tsscan pace ring state json msg proctitle util metrics \
 		   m3u8 webhook \
 		   manifest \
-		   status pidfile ace_state ace_client acestream ace_status
+		   status pidfile proc ace_state ace_client ace_status
 # ringcastd: supervisor and every child role (one binary, forked).
-DAEMON_SRCS	:= ringcastd supervisor origin proc control fetch_ts fetch_file fetch_hls fetch_ace \
-		   worker http_stream http_hls http_info http_admin http_dynamic http_ace
+DAEMON_SRCS	:= ringcastd supervisor origins control fetch fetcher fetch_ts \
+		   fetch_file fetch_hls fetch_ace \
+		   worker routes http http_stream http_hls http_info http_admin \
+		   http_dynamic http_ace acestream
 CTL_SRCS	:= ctl
 
 UNIT_TESTS	:= test_config test_tsscan test_pace test_ring test_json test_msg \
 		   test_manifest test_metrics test_m3u8 test_webhook \
-		   test_util test_ace_client
+		   test_util test_proc test_ace_client
 
 LIB_OBJS	:= $(LIB_SRCS:%=$(B)/obj/src/%.o)
 DAEMON_OBJS	:= $(DAEMON_SRCS:%=$(B)/obj/src/%.o)
@@ -55,7 +58,8 @@ TOOLS		:= $(B)/tests/tsclient $(B)/tests/loadgen
 
 PROGS		:= $(B)/ringcastd $(B)/ringcastctl
 
-.PHONY: all run check check-asan check-valgrind unit integration bench soak install clean deps
+.PHONY: all run check check-asan check-valgrind check-layers unit integration \
+	bench soak install clean deps
 
 all: $(PROGS) $(ORIGIN) $(ENGINE) $(TOOLS) $(TEST_BINS)
 
@@ -114,6 +118,9 @@ integration: all
 check: deps
 	$(MAKE) all
 	@sh tests/run-all $(B)
+
+check-layers: all
+	@sh tests/layers/run $(B)
 
 check-asan: deps
 	$(MAKE) B=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" \

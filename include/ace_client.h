@@ -17,6 +17,9 @@
 #include "json.h"
 
 #define ACE_ANSWER_MAX		(64 * 1024)	/* longest answer we read */
+#define ACE_INFOHASH_PREFIX	"infohash-"	/* stream key of an infohash */
+#define ACE_NEXT_ENGINE		"next-engine"	/* fetcher -> supervisor:
+						 * my engine failed */
 #define ACE_JSON_DEPTH		16
 
 /* A started engine session (getstream?format=json). */
@@ -60,6 +63,27 @@ int	 ace_parse_version(const char *body, size_t len, char *version,
 /* command_url?method=...: 0 when the engine said ok. */
 int	 ace_parse_command(const char *body, size_t len, char *err,
 	    size_t errsz);
+
+/* One engine as the choice sees it. */
+struct ace_pick {
+	int	 usable;	/* configured and not failing its health check */
+	int	 streams;	/* content-id streams on it now */
+};
+
+/*
+ * The engine for a new stream: the least loaded usable engine with room
+ * (fewer than MAX_PER streams), the first of equals; never EXCLUDE
+ * (-1: none).  Its index, or -1 when none has room (pure).
+ */
+int	 ace_pick_engine(const struct ace_pick *, int n, int max_per,
+	    int exclude);
+
+/* The stream key for a content id (PARAM "id") or infohash; -1 if the
+ * id is not 40 hex digits. */
+int	 ace_stream_key(const char *param, const char *id, char *key,
+	    size_t keysz);
+/* Split a key into the engine parameter and the 40 hex digits. */
+int	 ace_key_split(const char *key, const char **param, const char **id);
 
 /* URLs; -1 when they do not fit in OUTSZ. */
 int	 ace_url_getstream(char *out, size_t outsz, const char *engine,

@@ -86,8 +86,6 @@ struct ace_state {
 	_Atomic uint32_t	 monitor_pid;
 };
 
-struct state;
-
 /* Consistent copies for readers. */
 struct ace_engine_view {
 	int		 in_use;
@@ -117,38 +115,38 @@ struct ace_slot_view {
 
 /* Supervisor: the engine list (what is known of an engine is kept while
  * its place and URL stay the same). */
-void	 ace_state_set_engines(struct state *, char *const *urls, int n);
+void	 ace_state_set_engines(struct ace_state *, char *const *urls, int n);
 /* Engine monitor: the outcome of a health check of engine I, which had
  * URL when it was checked (nothing is written if it changed since). */
-void	 ace_state_engine_health(struct state *, int i, const char *url,
+void	 ace_state_engine_health(struct ace_state *, int i, const char *url,
 	    enum ace_health, const char *version, const char *error);
-int	 ace_state_engine(const struct state *, int i,
+int	 ace_state_engine(const struct ace_state *, int i,
 	    struct ace_engine_view *);
 const char *ace_health_name(enum ace_health);
 
 /* Supervisor: a content-id stream in SLOT, on ENGINE; its end. */
-void	 ace_state_slot_begin(struct state *, int slot, const char *id,
+void	 ace_state_slot_begin(struct ace_state *, int slot, const char *id,
 	    const char *param, const char *engine);
-void	 ace_state_slot_set_engine(struct state *, int slot,
+void	 ace_state_slot_set_engine(struct ace_state *, int slot,
 	    const char *engine);
-void	 ace_state_slot_end(struct state *, int slot);
+void	 ace_state_slot_end(struct ace_state *, int slot);
 /* Anyone: a consistent copy; -1 when SLOT has no content-id stream. */
-int	 ace_state_slot(const struct state *, int slot,
+int	 ace_state_slot(const struct ace_state *, int slot,
 	    struct ace_slot_view *);
 
 /* Fetcher: the session it holds (PID: its own), or none. */
-void	 ace_state_session_set(struct state *, int slot, int pid,
+void	 ace_state_session_set(struct ace_state *, int slot, int pid,
 	    const char *session_id, const char *stat_url,
 	    const char *command_url);
-void	 ace_state_session_clear(struct state *, int slot);
+void	 ace_state_session_clear(struct ace_state *, int slot);
 
 /* Engine monitor: what the engine says about SLOT's session. */
-void	 ace_state_stat_set(struct state *, int slot, const char *status,
+void	 ace_state_stat_set(struct ace_state *, int slot, const char *status,
 	    uint32_t peers, uint32_t speed_down, uint32_t speed_up,
 	    uint64_t downloaded);
 
 /* Supervisor: queue a stop; engine monitor: take one (0 and URL). */
-int	 ace_state_orphan_push(struct state *, const char *command_url);
-int	 ace_state_orphan_pop(struct state *, char *url, size_t urlsz);
+int	 ace_state_orphan_push(struct ace_state *, const char *command_url);
+int	 ace_state_orphan_pop(struct ace_state *, char *url, size_t urlsz);
 
 #endif

@@ -15,39 +15,17 @@
 
 #include <stddef.h>
 
+#include "ace_client.h"
 #include "ace_state.h"
 #include "config.h"
 #include "origin.h"
 
-#define ACE_INFOHASH_PREFIX	"infohash-"
 #define ACE_RETRY_AFTER_S	10	/* 503: no engine with room */
 #define ACE_HEALTH_EVERY_MS	3000	/* get_version of every engine */
 #define ACE_STAT_EVERY_MS	2000	/* stat_url of every session */
 #define ACE_MONITOR_TICK_MS	200
 #define ACE_HTTP_TIMEOUT_MS	2000	/* health, stat and stop requests */
-#define ACE_NEXT_ENGINE		"next-engine"	/* fetcher -> supervisor */
 
 extern const struct origin_ops ace_origin;
-
-/* One engine as the choice sees it. */
-struct ace_pick {
-	int	 usable;	/* configured and not failing its health check */
-	int	 streams;	/* content-id streams on it now */
-};
-
-/*
- * The engine for a new stream: the least loaded usable engine with room
- * (fewer than MAX_PER streams), the first of equals; never EXCLUDE
- * (-1: none).  Its index, or -1 when none has room (pure).
- */
-int	 ace_pick_engine(const struct ace_pick *, int n, int max_per,
-	    int exclude);
-
-/* The stream key for a content id (PARAM "id") or infohash; -1 if the
- * id is not 40 hex digits. */
-int	 ace_stream_key(const char *param, const char *id, char *key,
-	    size_t keysz);
-/* Split a key into the engine parameter and the 40 hex digits. */
-int	 ace_key_split(const char *key, const char **param, const char **id);
 
 #endif

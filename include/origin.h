@@ -14,8 +14,8 @@
  * slot and unlinks the ring: nothing of it survives its end.
  *
  * A new origin is one file with a `const struct origin_ops` and one entry
- * in origin_table (origin.c).  Every hook but create is optional.  Hooks
- * run in the supervisor and must never block.
+ * in the table of origins.c (origins.h).  Every hook but create is
+ * optional.  Hooks run in the supervisor and must never block.
  */
 #ifndef RINGCAST_ORIGIN_H
 #define RINGCAST_ORIGIN_H
@@ -78,11 +78,5 @@ struct origin_ops {
 	void		(*helper_main)(int chan, struct state *,
 			    const struct config *);
 };
-
-/* Indexed by enum stream_origin; NULL: the origin is not built in. */
-extern const struct origin_ops *const origin_table[STREAM_ORIGIN_MAX];
-
-/* The ops of ORIGIN, or NULL (STREAM_ORIGIN_CONFIG, unknown, absent). */
-const struct origin_ops *origin_get(unsigned origin);
 
 #endif

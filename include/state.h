@@ -225,11 +225,4 @@ void		 state_wait(struct state *, uint32_t seq, int timeout_ms);
 
 const char	*stream_state_name(enum stream_state);
 
-/* The segment's seqlock, for records other modules keep in it: a
- * writer killed mid-update leaves SEQ odd; the next writer goes on. */
-void		 state_seq_write_begin(_Atomic uint32_t *seq);
-void		 state_seq_write_end(_Atomic uint32_t *seq);
-int		 state_seq_read_begin(_Atomic uint32_t *seq, uint32_t *s);
-int		 state_seq_read_valid(_Atomic uint32_t *seq, uint32_t s);
-
 #endif

@@ -53,6 +53,55 @@ ace_id_normalize(const char *s, char out[CONFIG_ACE_ID_LEN + 1])
 	out[i] = '\0';
 }
 
+/* ---- stream keys and the engine choice ---- */
+
+int
+ace_stream_key(const char *param, const char *id, char *key, size_t keysz)
+{
+	char hex[CONFIG_ACE_ID_LEN + 1];
+	int n;
+
+	if (!ace_id_valid(id))
+		return -1;
+	ace_id_normalize(id, hex);
+	n = snprintf(key, keysz, "%s%s", strcmp(param, "infohash") == 0 ?
+	    ACE_INFOHASH_PREFIX : "", hex);
+	return n < 0 || (size_t)n >= keysz ? -1 : 0;
+}
+
+int
+ace_key_split(const char *key, const char **param, const char **id)
+{
+	size_t plen = strlen(ACE_INFOHASH_PREFIX), i;
+
+	*param = "id";
+	*id = key;
+	if (strncmp(key, ACE_INFOHASH_PREFIX, plen) == 0) {
+		*param = "infohash";
+		*id = key + plen;
+	}
+	if (strlen(*id) != CONFIG_ACE_ID_LEN)
+		return -1;
+	for (i = 0; i < CONFIG_ACE_ID_LEN; i++)
+		if (strchr("0123456789abcdef", (*id)[i]) == NULL)
+			return -1;
+	return 0;
+}
+
+int
+ace_pick_engine(const struct ace_pick *e, int n, int max_per, int exclude)
+{
+	int i, best = -1;
+
+	for (i = 0; i < n; i++) {
+		if (i == exclude || !e[i].usable || e[i].streams >= max_per)
+			continue;
+		if (best == -1 || e[i].streams < e[best].streams)
+			best = i;
+	}
+	return best;
+}
+
 /* ---- parsing ---- */
 
 /* Parse BODY as one JSON object; NULL with ERR when it is not one. */

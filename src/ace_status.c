@@ -14,7 +14,7 @@ ace_status_json_stream(const struct state *st, int slot, struct buf *b)
 {
 	struct ace_slot_view v;
 
-	if (ace_state_slot(st, slot, &v) == -1)
+	if (ace_state_slot(&st->ace, slot, &v) == -1)
 		return;
 	json_key(b, "acestream");
 	buf_puts(b, "{");
@@ -41,7 +41,7 @@ ace_status_json(const struct state *st, struct buf *b)
 	int i, n = 0;
 
 	for (i = 0; i < ACE_MAX_ENGINES; i++) {
-		if (ace_state_engine(st, i, &e) == -1)
+		if (ace_state_engine(&st->ace, i, &e) == -1)
 			continue;
 		if (n++ == 0) {
 			json_key(b, "acestream");
@@ -72,7 +72,7 @@ ace_status_text_stream(const struct state *st, int slot, struct buf *b)
 {
 	struct ace_slot_view v;
 
-	if (ace_state_slot(st, slot, &v) == -1)
+	if (ace_state_slot(&st->ace, slot, &v) == -1)
 		return;
 	buf_printf(b, "    %s %s on %s", strcmp(v.param, "infohash") == 0 ?
 	    "infohash" : "content id", v.content_id, v.engine);
@@ -90,7 +90,7 @@ ace_status_text(const struct state *st, struct buf *b)
 	int i, n = 0;
 
 	for (i = 0; i < ACE_MAX_ENGINES; i++) {
-		if (ace_state_engine(st, i, &e) == -1)
+		if (ace_state_engine(&st->ace, i, &e) == -1)
 			continue;
 		if (n++ == 0)
 			buf_printf(b, "%-40s %-7s %-10s %7s %8s  %s\n",
@@ -144,7 +144,7 @@ ace_status_prometheus(const struct state *st, struct buf *b)
 	int i, k, any = 0;
 
 	for (i = 0; i < ACE_MAX_ENGINES && !any; i++)
-		any = ace_state_engine(st, i, &e) == 0;
+		any = ace_state_engine(&st->ace, i, &e) == 0;
 	if (!any)
 		return;
 	buf_printf(b, "# HELP ringcast_ace_refused_total Content-id requests "
@@ -155,14 +155,14 @@ ace_status_prometheus(const struct state *st, struct buf *b)
 		buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", help[k][0],
 		    help[k][2], help[k][0], help[k][1]);
 		for (i = 0; k < 3 && i < ACE_MAX_ENGINES; i++) {
-			if (ace_state_engine(st, i, &e) == -1)
+			if (ace_state_engine(&st->ace, i, &e) == -1)
 				continue;
 			prom_engine(b, help[k][0], e.url, k == 0 ?
 			    e.health != ACE_HEALTH_DOWN : k == 1 ? e.streams :
 			    e.sessions);
 		}
 		for (i = 0; k >= 3 && i < STATE_MAX_STREAMS; i++) {
-			if (ace_state_slot(st, i, &v) == -1 ||
+			if (ace_state_slot(&st->ace, i, &v) == -1 ||
 			    state_slot_read(st, i, &cfg) == -1 || !cfg.in_use)
 				continue;
 			prom_stream(b, help[k][0], cfg.name, k == 3 ? v.peers :
@@ -177,7 +177,7 @@ ace_status_m3u_url(const struct state *st, int slot, const char *base_url,
 {
 	struct ace_slot_view v;
 
-	if (ace_state_slot(st, slot, &v) == -1)
+	if (ace_state_slot(&st->ace, slot, &v) == -1)
 		return -1;
 	buf_printf(b, "\n%s/ace/getstream?%s=%s\n", base_url, v.param,
 	    v.content_id);

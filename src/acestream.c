@@ -32,55 +32,6 @@
 #include "state.h"
 #include "util.h"
 
-/* ---- keys and the choice (pure) ---- */
-
-int
-ace_stream_key(const char *param, const char *id, char *key, size_t keysz)
-{
-	char hex[CONFIG_ACE_ID_LEN + 1];
-	int n;
-
-	if (!ace_id_valid(id))
-		return -1;
-	ace_id_normalize(id, hex);
-	n = snprintf(key, keysz, "%s%s", strcmp(param, "infohash") == 0 ?
-	    ACE_INFOHASH_PREFIX : "", hex);
-	return n < 0 || (size_t)n >= keysz ? -1 : 0;
-}
-
-int
-ace_key_split(const char *key, const char **param, const char **id)
-{
-	size_t plen = strlen(ACE_INFOHASH_PREFIX), i;
-
-	*param = "id";
-	*id = key;
-	if (strncmp(key, ACE_INFOHASH_PREFIX, plen) == 0) {
-		*param = "infohash";
-		*id = key + plen;
-	}
-	if (strlen(*id) != CONFIG_ACE_ID_LEN)
-		return -1;
-	for (i = 0; i < CONFIG_ACE_ID_LEN; i++)
-		if (strchr("0123456789abcdef", (*id)[i]) == NULL)
-			return -1;
-	return 0;
-}
-
-int
-ace_pick_engine(const struct ace_pick *e, int n, int max_per, int exclude)
-{
-	int i, best = -1;
-
-	for (i = 0; i < n; i++) {
-		if (i == exclude || !e[i].usable || e[i].streams >= max_per)
-			continue;
-		if (best == -1 || e[i].streams < e[best].streams)
-			best = i;
-	}
-	return best;
-}
-
 /* ---- the supervisor's side: origin hooks ---- */
 
 /* Engines of the segment with their load; how many there are. */
@@ -92,14 +43,14 @@ ace_engines(struct state *st, struct ace_pick *pick,
 	int i, j, n = 0;
 
 	for (i = 0; i < ACE_MAX_ENGINES; i++) {
-		if (ace_state_engine(st, i, &views[i]) == -1)
+		if (ace_state_engine(&st->ace, i, &views[i]) == -1)
 			break;
 		pick[i].usable = views[i].health != ACE_HEALTH_DOWN;
 		pick[i].streams = 0;
 		n++;
 	}
 	for (j = 0; j < CONFIG_MAX_STREAMS; j++) {
-		if (ace_state_slot(st, j, &sv) == -1)
+		if (ace_state_slot(&st->ace, j, &sv) == -1)
 			continue;
 		for (i = 0; i < n; i++)
 			if (strcmp(sv.engine, views[i].url) == 0)
@@ -128,7 +79,7 @@ ace_active_streams(struct state *st)
 	int i, n = 0;
 
 	for (i = 0; i < CONFIG_MAX_STREAMS; i++)
-		if (ace_state_slot(st, i, &v) == 0)
+		if (ace_state_slot(&st->ace, i, &v) == 0)
 			n++;
 	return n;
 }
@@ -207,7 +158,7 @@ ace_create(struct state *st, const struct config *cfg, const char *key,
 		return NULL;
 	}
 	sc->start_timeout = a->start_timeout;
-	ace_state_slot_begin(st, slot, id, param, views[i].url);
+	ace_state_slot_begin(&st->ace, slot, id, param, views[i].url);
 	ace_recount(st);
 	log_info("content id %s: engine %s (%d stream(s) there now)", key,
 	    views[i].url, pick[i].streams + 1);
@@ -220,15 +171,15 @@ ace_orphan(struct state *st, int slot)
 {
 	struct ace_slot_view v;
 
-	if (ace_state_slot(st, slot, &v) == -1 || !v.has_session)
+	if (ace_state_slot(&st->ace, slot, &v) == -1 || !v.has_session)
 		return;
-	if (ace_state_orphan_push(st, v.command_url) == -1)
+	if (ace_state_orphan_push(&st->ace, v.command_url) == -1)
 		log_warnx("content id %s: cannot queue the stop of session %s"
 		    " (queue full)", v.content_id, v.session_id);
 	else
 		log_info("content id %s: its fetcher left session %s; the "
 		    "engine monitor stops it", v.content_id, v.session_id);
-	ace_state_session_clear(st, slot);
+	ace_state_session_clear(&st->ace, slot);
 }
 
 static void
@@ -243,14 +194,14 @@ ace_ended(struct state *st, int slot, const struct stream_conf *sc)
 {
 	(void)sc;
 	ace_orphan(st, slot);
-	ace_state_slot_end(st, slot);
+	ace_state_slot_end(&st->ace, slot);
 	ace_recount(st);
 }
 
 static void
 ace_configure(struct state *st, const struct config *cfg)
 {
-	ace_state_set_engines(st, cfg->ace.engines,
+	ace_state_set_engines(&st->ace, cfg->ace.engines,
 	    cfg->ace.enabled ? cfg->ace.n_engines : 0);
 	ace_recount(st);
 }
@@ -262,7 +213,7 @@ ace_stale(struct state *st, const struct config *cfg, int slot,
 	struct ace_slot_view v;
 
 	(void)sc;
-	if (!cfg->ace.enabled || ace_state_slot(st, slot, &v) == -1)
+	if (!cfg->ace.enabled || ace_state_slot(&st->ace, slot, &v) == -1)
 		return 1;
 	return !config_ace_engine_known(cfg, v.engine);
 }
@@ -274,7 +225,7 @@ ace_event_fields(struct state *st, int slot, const struct stream_conf *sc,
 	struct ace_slot_view v;
 
 	(void)sc;
-	if (ace_state_slot(st, slot, &v) == -1)
+	if (ace_state_slot(&st->ace, slot, &v) == -1)
 		return;
 	json_kv_str(b, "content_id", v.content_id);
 	if (strcmp(v.param, "id") != 0)
@@ -296,7 +247,7 @@ ace_fetcher_message(struct state *st, const struct config *cfg, int slot,
 
 	if (len != strlen(ACE_NEXT_ENGINE) ||
 	    memcmp(msg, ACE_NEXT_ENGINE, len) != 0 ||
-	    ace_state_slot(st, slot, &v) == -1)
+	    ace_state_slot(&st->ace, slot, &v) == -1)
 		return -1;
 	n = ace_engines(st, pick, views);
 	for (i = 0; i < n; i++)
@@ -308,7 +259,7 @@ ace_fetcher_message(struct state *st, const struct config *cfg, int slot,
 		    sc->name, v.engine, url);
 		free(sc->url);
 		sc->url = url;
-		ace_state_slot_set_engine(st, slot, url);
+		ace_state_slot_set_engine(&st->ace, slot, url);
 		ace_recount(st);
 	}
 	n = snprintf(reply, replysz, "%s", sc->url);
@@ -331,7 +282,7 @@ ace_mon_stop_orphans(struct state *st, const char *ua, struct buf *body)
 {
 	char url[ACE_URL_MAX], stop[ACE_URL_MAX + 32], err[256];
 
-	while (ace_state_orphan_pop(st, url, sizeof(url)) == 0) {
+	while (ace_state_orphan_pop(&st->ace, url, sizeof(url)) == 0) {
 		if (ace_url_command(stop, sizeof(stop), url, "stop") == -1)
 			continue;
 		if (ace_http_get(stop, ua, ACE_HTTP_TIMEOUT_MS, NULL, body,
@@ -353,7 +304,7 @@ ace_mon_health(struct state *st, const char *ua, struct buf *body)
 	int i;
 
 	for (i = 0; i < ACE_MAX_ENGINES && !ace_mon_stop; i++) {
-		if (ace_state_engine(st, i, &v) == -1)
+		if (ace_state_engine(&st->ace, i, &v) == -1)
 			continue;
 		version[0] = '\0';
 		err[0] = '\0';
@@ -369,7 +320,7 @@ ace_mon_health(struct state *st, const char *ua, struct buf *body)
 			    ace_health_name(h), err[0] ? ": " : "", err);
 		else if (h != v.health && h == ACE_HEALTH_DOWN)
 			log_warnx("engine %s is down: %s", v.url, err);
-		ace_state_engine_health(st, i, v.url, h, version, err);
+		ace_state_engine_health(&st->ace, i, v.url, h, version, err);
 	}
 }
 
@@ -382,7 +333,7 @@ ace_mon_stats(struct state *st, const char *ua, struct buf *body)
 	int i;
 
 	for (i = 0; i < CONFIG_MAX_STREAMS && !ace_mon_stop; i++) {
-		if (ace_state_slot(st, i, &v) == -1 || !v.has_session ||
+		if (ace_state_slot(&st->ace, i, &v) == -1 || !v.has_session ||
 		    v.stat_url[0] == '\0')
 			continue;
 		if (ace_http_get(v.stat_url, ua, ACE_HTTP_TIMEOUT_MS,
@@ -392,7 +343,7 @@ ace_mon_stats(struct state *st, const char *ua, struct buf *body)
 			log_debug("stat of %s: %s", v.content_id, err);
 			continue;
 		}
-		ace_state_stat_set(st, i, s.status, s.peers, s.speed_down,
+		ace_state_stat_set(&st->ace, i, s.status, s.peers, s.speed_down,
 		    s.speed_up, s.downloaded);
 	}
 }

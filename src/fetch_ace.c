@@ -26,7 +26,6 @@
 #include <unistd.h>
 
 #include "ace_client.h"
-#include "acestream.h"
 #include "fetch.h"
 #include "log.h"
 #include "msg.h"
@@ -48,7 +47,7 @@ static struct {
 
 /* The supervisor's answer to "next-engine": the engine to use now. */
 static void
-ace_on_msg(struct fetcher *f, const struct msg *m)
+ace_message(struct fetcher *f, const struct msg *m)
 {
 	if (m->type != MSG_ORIGIN_REPLY || m->len == 0 ||
 	    m->len >= sizeof(ace.engine))
@@ -83,11 +82,11 @@ ace_stop(struct fetcher *f)
 		log_info("engine %s: session %s stopped", ace.engine,
 		    ace.sess.session_id);
 	buf_free(&body);
-	ace_state_session_clear(f->st, f->slot);
+	ace_state_session_clear(&f->st->ace, f->slot);
 }
 
 static void
-ace_on_exit(struct fetcher *f)
+ace_done(struct fetcher *f)
 {
 	ace_stop(f);
 }
@@ -111,7 +110,7 @@ ace_count_session(struct fetcher *f)
 	int i;
 
 	for (i = 0; i < ACE_MAX_ENGINES; i++)
-		if (ace_state_engine(f->st, i, &v) == 0 &&
+		if (ace_state_engine(&f->st->ace, i, &v) == 0 &&
 		    strcmp(v.url, ace.engine) == 0) {
 			atomic_fetch_add(&f->st->ace.engines[i].sessions, 1);
 			return;
@@ -149,7 +148,7 @@ ace_start(struct fetcher *f)
 	if (rc == -1)
 		return -1;
 	ace.have_session = 1;
-	ace_state_session_set(f->st, f->slot, (int)getpid(),
+	ace_state_session_set(&f->st->ace, f->slot, (int)getpid(),
 	    ace.sess.session_id, ace.sess.stat_url, ace.sess.command_url);
 	ace_count_session(f);
 	log_info("engine %s: session %s started (pid %s)", ace.engine,
@@ -178,13 +177,11 @@ ace_init(struct fetcher *f, const char *url)
 		str_copy(ace.param, param, sizeof(ace.param));
 		str_copy(ace.id, id, sizeof(ace.id));
 	}
-	f->on_msg = ace_on_msg;
-	f->on_exit = ace_on_exit;
 	ace.init = 1;
 }
 
-enum fetch_result
-fetch_ace_run(struct fetcher *f, const char *url)
+static enum fetch_result
+ace_run(struct fetcher *f, const char *url)
 {
 	enum fetch_result res;
 
@@ -205,7 +202,7 @@ fetch_ace_run(struct fetcher *f, const char *url)
 	}
 	f->url = ace.sess.playback_url;
 	state_slot_set_info(f->st, f->slot, ace.sess.playback_url, NULL);
-	res = fetch_http_run(f, ace.sess.playback_url);
+	res = fetch_read_http(f, ace.sess.playback_url);
 	if (res == FETCH_STOP || fetch_stopping) {
 		ace_stop(f);
 		return FETCH_STOP;
@@ -223,3 +220,18 @@ fetch_ace_run(struct fetcher *f, const char *url)
 	}
 	return res == FETCH_EOF ? FETCH_ERROR : res;
 }
+
+static int
+ace_accepts(const struct stream_conf *sc, const char *url)
+{
+	(void)url;
+	return sc->origin == STREAM_ORIGIN_ACE;
+}
+
+const struct fetch_source fetch_ace_source = {
+	.name = "acestream",
+	.accepts = ace_accepts,
+	.run = ace_run,
+	.message = ace_message,
+	.done = ace_done,
+};

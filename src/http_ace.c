@@ -4,19 +4,21 @@
  * and infohash=) answers continuous MPEG-TS, GET /ace/manifest.m3u8?id=ID
  * answers HLS from the same ring (segments under /hls/KEY/).
  *
- * The id is checked here (exactly 40 hex digits, else a JSON 400 naming
- * the problem, and nothing is started); then the stream is found or made
- * through the dynamic-stream mechanism (http_dynamic.c), and served by
- * the same code as a named stream.  A player of an id that already has a
- * stream joins its ring: one engine session however many players.
+ * This family only finds the stream: it checks the id (exactly 40 hex
+ * digits, else a JSON 400 naming the problem, and nothing is started)
+ * and finds or makes the stream through the dynamic-stream mechanism
+ * (http_dynamic.c).  Serving it is the TS and HLS families' job, as for
+ * a named stream; routes.c, the table, hands the request over to them.
+ * A player of an id that already has a stream joins its ring: one
+ * engine session however many players.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "ace_client.h"
-#include "acestream.h"
+#include "http_dynamic.h"
+#include "routes.h"
 #include "util.h"
-#include "worker.h"
 
 /* The id a request names, with the engine parameter it goes by. */
 static const char *
@@ -39,39 +41,37 @@ ace_request_id(struct MHD_Connection *conn, const char **param)
 	return NULL;
 }
 
-enum MHD_Result
-http_ace_request(struct worker *w, struct MHD_Connection *conn,
-    const char *url, int head_only, void **con_cls)
+int
+http_ace_resolve(struct worker *w, struct MHD_Connection *conn,
+    const char *url, const char *method, void **con_cls, char *key,
+    size_t keysz, int *hls, enum MHD_Result *ret)
 {
-	char key[CONFIG_NAME_MAX + 1], prefix[CONFIG_NAME_MAX + 16];
 	struct client *c = *con_cls;
 	const char *id, *param, *why;
-	enum MHD_Result ret;
-	int hls, slot;
 
 	if (strcmp(url, "/ace/getstream") == 0)
-		hls = 0;
+		*hls = 0;
 	else if (strcmp(url, "/ace/manifest.m3u8") == 0)
-		hls = 1;
-	else
-		return http_error(conn, MHD_HTTP_NOT_FOUND, "not found");
-	id = ace_request_id(conn, &param);
-	if ((why = ace_id_problem(id, id ? strlen(id) : 0)) != NULL)
-		return http_error(conn, MHD_HTTP_BAD_REQUEST, why);
-	if (ace_stream_key(param, id, key, sizeof(key)) == -1)
-		return http_error(conn, MHD_HTTP_BAD_REQUEST,
-		    "the id must be 40 hex digits");
-	if (head_only && c == NULL)	/* nothing is started for a HEAD */
-		return http_reply(conn, MHD_HTTP_OK, hls ?
-		    "application/vnd.apple.mpegurl" : "video/mp2t", "", 0);
-	if (c == NULL || c->kind == CLIENT_CREATE) {
-		slot = http_dynamic_resolve(w, conn, STREAM_ORIGIN_ACE, key,
-		    con_cls, &ret);
-		if (slot < 0)
-			return ret;
+		*hls = 1;
+	else {
+		*ret = http_error(conn, MHD_HTTP_NOT_FOUND, "not found");
+		return 0;
 	}
-	if (!hls)
-		return http_stream_request(w, conn, key, 0, con_cls);
-	snprintf(prefix, sizeof(prefix), "/hls/%s/", key);
-	return http_hls_playlist(w, conn, key, prefix, con_cls);
+	id = ace_request_id(conn, &param);
+	if ((why = ace_id_problem(id, id ? strlen(id) : 0)) != NULL ||
+	    ace_stream_key(param, id, key, keysz) == -1) {
+		*ret = http_error(conn, MHD_HTTP_BAD_REQUEST, why ? why :
+		    "the id must be 40 hex digits");
+		return 0;
+	}
+	if (c != NULL && c->kind != CLIENT_CREATE)
+		return 1;	/* a player resumed: its family goes on */
+	if (c == NULL && strcmp(method, MHD_HTTP_METHOD_HEAD) == 0) {
+		/* a HEAD starts nothing */
+		*ret = http_reply(conn, MHD_HTTP_OK, *hls ?
+		    "application/vnd.apple.mpegurl" : "video/mp2t", "", 0);
+		return 0;
+	}
+	return http_dynamic_resolve(w, conn, STREAM_ORIGIN_ACE, key, con_cls,
+	    ret) >= 0;
 }
