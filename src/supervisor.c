@@ -50,6 +50,7 @@ static void	 sup_drop_ring(struct supervisor *, int slot);
 static int	 sup_spawn(struct supervisor *, struct proc *);
 static void	 sup_retire_worker(struct proc *);
 static void	 sup_dynamic_free(struct supervisor *, int slot);
+static void	 sup_helpers_apply(struct supervisor *);
 static int	 sup_slot_by_name(struct supervisor *, const char *name);
 static int	 sup_free_slot(struct supervisor *);
 static void	 sup_stream_want(struct supervisor *, int32_t slot);
@@ -205,7 +206,24 @@ sup_helper_child(struct proc *self, void *arg)
 	_exit(0);
 }
 
-/* Start or stop the origins' helper processes to match the config. */
+/* Streams of ORIGIN that are still there (running or ending). */
+static int
+sup_origin_streams(struct supervisor *sv, unsigned origin)
+{
+	int i, n = 0;
+
+	for (i = 0; i < STATE_MAX_STREAMS; i++)
+		if (sv->streams[i].dyn != NULL &&
+		    sv->streams[i].dyn->origin == (enum stream_origin)origin)
+			n++;
+	return n;
+}
+
+/*
+ * Start or stop the origins' helper processes to match the config; a
+ * helper the config no longer wants stays until its origin's last stream
+ * is gone (it may have to clean up after a fetcher that was killed).
+ */
 static void
 sup_helpers_apply(struct supervisor *sv)
 {
@@ -217,8 +235,8 @@ sup_helpers_apply(struct supervisor *sv)
 	for (i = 0; i < STREAM_ORIGIN_MAX; i++) {
 		o = origin_get(i);
 		want = o != NULL && o->helper_main != NULL &&
-		    o->helper_wanted != NULL && o->helper_wanted(sv->cfg) &&
-		    !sv->stopping;
+		    o->helper_wanted != NULL && !sv->stopping &&
+		    (o->helper_wanted(sv->cfg) || sup_origin_streams(sv, i) > 0);
 		p = proc_find(&sv->procs, ROLE_HELPER, (int)i);
 		if (p != NULL && !want && !p->exiting) {
 			if (p->pid > 0)
@@ -489,6 +507,7 @@ sup_dynamic_free(struct supervisor *sv, int slot)
 	ss->conf = NULL;
 	ss->manual_stop = 0;
 	ss->pending_start = 0;
+	sup_helpers_apply(sv);	/* the last stream of a removed origin */
 }
 
 static void

@@ -52,6 +52,14 @@ def stream_gone(d, name):
     return name not in d.http_status()["streams"]
 
 
+def wait_playing(d, name, players=1):
+    """Until NAME's players are connected and getting bytes."""
+    def playing():
+        st = d.http_status()["streams"].get(name)
+        return st and st["clients"] >= players and st["bytes_out"] > 0
+    wait_for(playing, 10, what="players of %s getting data" % name)
+
+
 def test_ace_fifty_players_one_engine_start_one_pull():
     e = Engine()
     d = ace_daemon([e])
@@ -275,7 +283,7 @@ def test_ace_ringcastctl_stop_ends_players_and_session():
     sub = Subscriber(d)
     p = Player(d.port, "/ace/getstream?id=" + ID, 20)
     p.start()
-    wait_for(lambda: e.stats()["playback_pulls"] == 1, 10, what="the stream to run")
+    wait_playing(d, ID)
     rc, out, err = d.ctl("status")
     check(rc == 0 and ("content id " + ID) in out and e.base in out, out)
     rc, out, err = d.ctl("stop", ID)
@@ -296,7 +304,8 @@ def test_ace_reload_ends_streams_of_removed_engines():
     sub = Subscriber(d)
     p = Player(d.port, "/ace/getstream?id=" + ID, 20)
     p.start()
-    wait_for(lambda: e1.stats()["playback_pulls"] == 1, 10, what="the stream on engine 1")
+    wait_playing(d, ID)
+    check(e1.stats()["playback_pulls"] == 1, e1.stats())
     d.extra = 'acestream = { engines = [ "%s" ]; };' % e2.base
     d.write_conf()
     d.signal(signal.SIGHUP)
@@ -304,11 +313,35 @@ def test_ace_reload_ends_streams_of_removed_engines():
     check(sub.find("stream_ended", stream=ID)["reason"] == "reload")
     check(e1.stats()["stops"] == 1, e1.stats())
     p.join(10)
+    check(not p.is_alive(), "the player's response ended")
     st, _, body = read_stream(d.port, "/ace/getstream?id=" + ID, 3)
     check(st == 200 and len(body) > 0)
     check(e2.stats()["starts"] == 1 and e1.stats()["starts"] == 1)
     engines = d.http_status()["acestream"]["engines"]
     check([x["url"] for x in engines] == [e2.base], engines)
+
+
+def test_ace_reload_without_acestream_ends_its_streams():
+    e = Engine()
+    d = ace_daemon([e])
+    p = Player(d.port, "/ace/getstream?id=" + ID, 20)
+    p.start()
+    wait_playing(d, ID)
+    wait_for(lambda: d.children("engine monitor"), 5, what="the engine monitor")
+    d.extra = ""
+    d.write_conf()
+    d.signal(signal.SIGHUP)
+    wait_for(lambda: stream_gone(d, ID), 10, what="the stream to end")
+    p.join(10)
+    check(not p.is_alive(), "the player's response ended")
+    s = e.stats()
+    check(s["starts"] == 1 and s["stops"] == 1 and s["active_sessions"] == 0, s)
+    wait_for(lambda: not d.children("engine monitor"), 10,
+             what="the engine monitor to go")
+    check("acestream" not in d.http_status())
+    st, _, body = http_get(d.port, "/ace/getstream?id=" + ID)
+    check(st == 404, body)
+    check(e.stats()["starts"] == 1)
 
 
 def test_ace_shutdown_stops_every_session():
@@ -317,8 +350,8 @@ def test_ace_shutdown_stops_every_session():
     players = [Player(d.port, "/ace/getstream?id=" + i, 20) for i in (ID, ID2)]
     for p in players:
         p.start()
-    wait_for(lambda: e1.stats()["playback_pulls"] + e2.stats()["playback_pulls"] == 2,
-             10, what="two streams")
+    wait_playing(d, ID)
+    wait_playing(d, ID2)
     check(d.stop() == 0)
     for e in (e1, e2):
         s = e.stats()
