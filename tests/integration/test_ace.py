@@ -221,6 +221,40 @@ def test_ace_silent_engine_moves_to_next_after_start_timeout():
     check(e2.stats()["playback_pulls"] == 1, e2.stats())
 
 
+def test_ace_slow_engine_moves_to_next_engine():
+    e1, e2 = Engine(), Engine()
+    e1.fault(slow=6)
+    d = ace_daemon([e1, e2], "start_timeout = 1.0; retry_min = 0.2;")
+    st, hdrs, body = read_stream(d.port, "/ace/getstream?id=" + ID, 5)
+    check(st == 200 and len(body) > 100 * 188, "%d, %d bytes" % (st, len(body)))
+    check(e2.stats()["starts"] == 1 and e2.stats()["playback_pulls"] == 1, e2.stats())
+    check(d.http_status()["streams"][ID]["acestream"]["engine"] == e2.base)
+    check(d.stop() == 0)
+    # a start the engine answered after ringcast gave up is not ours to stop;
+    # every session ringcast knew of is stopped
+    s2 = e2.stats()
+    check(s2["stops"] == s2["starts"] == 1, s2)
+
+
+def test_ace_dead_playback_gets_a_new_session():
+    e = Engine()
+    e.fault(die=300000)
+    d = ace_daemon([e], "retry_min = 0.2;")
+    p = Player(d.port, "/ace/getstream?id=" + ID, 8)
+    p.start()
+    wait_for(lambda: e.stats()["starts"] >= 3, 15, what="playbacks dying, new sessions")
+    p.join(15)
+    st, _, body = p.result
+    check(st == 200 and len(body) > 3 * 300000 * 0.8 and ts_aligned(body),
+          "%d, %d bytes" % (st, len(body)))
+    s = e.stats()
+    check(s["stops"] >= s["starts"] - 1 and s["stops_repeated"] == 0, s)
+    check(d.http_status()["streams"][ID]["reconnects"] >= 2)
+    check(d.stop() == 0)
+    s = e.stats()
+    check(s["stops"] == s["starts"] and s["active_sessions"] == 0, s)
+
+
 def test_ace_fetcher_sigkill_respawns_on_same_ring():
     e = Engine()
     d = ace_daemon([e])
