@@ -146,8 +146,8 @@ struct fetch_source {
 	/* Optional: a supervisor message for the source (anything but
 	 * MSG_SHUTDOWN), e.g. the answer to a request it sent. */
 	void		(*message)(struct fetcher *, const struct msg *);
-	/* Optional: the fetcher is exiting (any way but a kill): release
-	 * what run() kept across runs. */
+	/* When fetch_run ends (any way but a kill): free or end what the
+	 * source kept in the fetcher across runs (NULL: nothing). */
 	void		(*done)(struct fetcher *);
 };
 
