@@ -20,7 +20,7 @@ B		?= build
 CC		?= cc
 SAN		?=
 
-PKGS		:= libcurl libmicrohttpd libconfig
+PKGS		:= libcurl libmicrohttpd libconfig json-c
 PKG_CFLAGS	 = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS	 = $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -36,16 +36,17 @@ LDLIBS		 = $(PKG_LIBS) -lpthread -lrt -lm
 LIB_SRCS	:= log config tsscan pace ring state json msg proctitle util metrics \
 		   m3u8 webhook \
 		   manifest \
-		   status pidfile proc cors uri
+		   status pidfile proc cors uri ace_state ace_client ace_status
 # ringcastd: supervisor and every child role (one binary, forked).
-DAEMON_SRCS	:= ringcastd supervisor control fetch fetcher fetch_ts fetch_file \
-		   fetch_hls \
-		   worker routes http http_stream http_hls http_info http_admin
+DAEMON_SRCS	:= ringcastd supervisor origins control fetch fetcher fetch_ts \
+		   fetch_file fetch_hls fetch_ace \
+		   worker routes http http_stream http_hls http_info http_admin \
+		   http_dynamic http_ace acestream
 CTL_SRCS	:= ctl
 
 UNIT_TESTS	:= test_config test_tsscan test_pace test_ring test_json test_msg \
 		   test_manifest test_metrics test_m3u8 test_webhook \
-		   test_util test_proc test_cors test_uri
+		   test_util test_proc test_cors test_uri test_ace_client
 
 LIB_OBJS	:= $(LIB_SRCS:%=$(B)/obj/src/%.o)
 DAEMON_OBJS	:= $(DAEMON_SRCS:%=$(B)/obj/src/%.o)

@@ -47,6 +47,8 @@ enum client_kind {
 	CLIENT_TS = 0,		/* continuous /stream/NAME */
 	CLIENT_HLS,		/* a playlist request waiting for segments */
 	CLIENT_ADMIN,		/* an admin request waiting for the supervisor */
+	CLIENT_CREATE,		/* a dynamic stream asked of the supervisor
+				 * (http_dynamic.h) */
 	CLIENT_KINDS
 };
 
@@ -77,11 +79,15 @@ struct client {
 	int			 ending;	/* finish the response */
 	struct client		*prev, *next;	/* suspended list */
 	uint64_t		 suspended_ms;	/* when last suspended */
-	/* CLIENT_ADMIN */
+	/* CLIENT_ADMIN and CLIENT_CREATE: request id, answered, text */
 	uint32_t		 admin_id;
 	int			 admin_done;
 	int			 admin_ok;
 	char			 admin_msg[512];
+	/* CLIENT_CREATE: the supervisor's answer */
+	int			 create_slot;	/* -1: refused */
+	unsigned		 create_status;
+	unsigned		 create_retry_s;
 };
 
 /* A route handler: a new request, or a client of its kind resumed
@@ -101,7 +107,8 @@ struct http_route {
 };
 
 /* The route table (routes.c): the routes, first match wins, and the
- * handler a suspended client of each kind resumes in. */
+ * handler a suspended client of each kind resumes in (NULL: the handler
+ * of its URL's route, as when it was new). */
 struct http_routes {
 	const struct http_route	*routes;
 	http_handler_fn		*resume[CLIENT_KINDS];

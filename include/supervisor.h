@@ -54,6 +54,7 @@ struct sup_stream {
 	int		 ended;			/* eof: not restarted */
 	int		 manual_stop;		/* `ringcastctl stop` */
 	int		 pending_start;		/* start after old fetcher exits */
+	struct stream_conf *dyn;		/* a dynamic stream's own conf */
 };
 
 struct supervisor {

@@ -85,6 +85,8 @@ fetch_check_channel(struct fetcher *f)
 	while ((n = msg_recv(f->chan, &m)) == 1)
 		if (m.type == MSG_SHUTDOWN)
 			fetch_stopping = 1;
+		else if (f->src != NULL && f->src->message != NULL)
+			f->src->message(f, &m);
 	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EBADMSG))
 		fetch_stopping = 1;	/* the supervisor is gone */
 }
@@ -411,7 +413,9 @@ static int
 fetch_silent_too_long(struct fetcher *f, uint64_t since_ms)
 {
 	uint64_t last = f->last_data_ms > since_ms ? f->last_data_ms : since_ms;
-	uint64_t limit = (uint64_t)(f->sc->opts.data_timeout * 1000.0);
+	uint64_t limit = (uint64_t)((f->attempt_bytes == 0 &&
+	    f->sc->start_timeout > 0 ? f->sc->start_timeout :
+	    f->sc->opts.data_timeout) * 1000.0);
 	double silent;
 
 	if (now_ms() - last < limit)
@@ -572,8 +576,10 @@ fetch_run(struct fetcher *f, const struct fetch_source *const *sources)
 		f->attempt_bytes = 0;
 		f->error[0] = '\0';
 		state_slot_set_info(f->st, f->slot, f->url, NULL);
-		if ((src = fetch_source_for(f, sources, f->url)) != NULL)
+		if ((src = fetch_source_for(f, sources, f->url)) != NULL) {
+			f->src = src;
 			res = src->run(f, f->url);
+		}
 		else {
 			snprintf(f->error, sizeof(f->error),
 			    "no source reads %s", f->url);

@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cors.h"
 #include "http.h"
@@ -73,7 +74,8 @@ http_reply_hdr(struct MHD_Connection *conn, unsigned status,
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED && (hname == NULL ||
 	    strcmp(hname, "Allow") != 0))
 		MHD_add_response_header(r, "Allow", CORS_PLAYER_METHODS);
-	if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
+	if (status == MHD_HTTP_SERVICE_UNAVAILABLE &&
+	    (hname == NULL || strcasecmp(hname, "Retry-After") != 0))
 		MHD_add_response_header(r, "Retry-After", "5");
 	ret = http_queue(conn, status, r);
 	MHD_destroy_response(r);
@@ -478,7 +480,7 @@ client_ready(struct worker *w, struct client *c)
 
 	if (c->ending || atomic_load(&w->stopping))
 		return 1;
-	if (c->kind == CLIENT_ADMIN)
+	if (c->kind == CLIENT_ADMIN || c->kind == CLIENT_CREATE)
 		return c->admin_done || now_ms() >= c->deadline_ms;
 	if (c->phase == CLIENT_WAIT_START)
 		return now_ms() >= c->deadline_ms ||
@@ -678,8 +680,13 @@ http_dispatch(struct worker *w, struct MHD_Connection *conn, const char *url,
 	if (*con_cls != &request_seen) {	/* a resumed, waiting client */
 		struct client *c = *con_cls;
 
-		return w->routes->resume[c->kind](w, conn, url, method,
-		    con_cls);
+		if (w->routes->resume[c->kind] != NULL)
+			return w->routes->resume[c->kind](w, conn, url, method,
+			    con_cls);
+		if ((r = http_route_find(w->routes->routes, url)) == NULL)
+			return http_error(conn, MHD_HTTP_NOT_FOUND,
+			    "not found");
+		return r->handler(w, conn, url, method, con_cls);
 	}
 	if (*upload_data_size != 0) {
 		*upload_data_size = 0;	/* bodies are not used: discard */
