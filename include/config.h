@@ -27,6 +27,10 @@
 #define CONFIG_MAX_SECONDS		604800.0 /* sanity bound, any duration */
 #define CONFIG_DEFAULT_USER_AGENT	"VLC/3.0.16 LibVLC/3.0.16"
 #define CONFIG_DEFAULT_SEGMENT_DURATION	2.0	/* seconds */
+#define CONFIG_MAX_PARENTS		(1 + CONFIG_MAX_BACKUP_URLS)
+#define CONFIG_MAX_PARENT_STREAMS	64	/* globs in parent_streams */
+#define CONFIG_GLOB_MAX			128	/* bytes of one glob */
+#define CONFIG_EDGE_ID_MAX		128	/* bytes of edge_id */
 
 enum stream_type {
 	STREAM_TS = 0,
@@ -89,6 +93,9 @@ struct stream_conf {
 	char			*group;			/* default: "" */
 	struct stream_opts	 opts;
 	int			 line;			/* where it is defined */
+	/* Set only for streams made at run time (never from the file): */
+	char			*request_header;	/* "Name: value" sent upstream */
+	int			 not_found_ends;	/* 404 from every URL: gone */
 };
 
 struct config {
@@ -107,6 +114,14 @@ struct config {
 	int			 max_clients_per_ip;	/* 0 = no limit (default) */
 	long long		 max_memory;		/* sum of rings; 0 = none */
 	char			*events_webhook;	/* "" = off */
+	/* Edge mode: origin ringcasts tried in order, the names they may
+	 * serve us (fnmatch globs; none = nothing is proxied) and the
+	 * identity we give them ("" = hostname:first listen port). */
+	char			*parents[CONFIG_MAX_PARENTS];
+	int			 n_parents;
+	char			*parent_streams[CONFIG_MAX_PARENT_STREAMS];
+	int			 n_parent_streams;
+	char			*edge_id;
 	struct stream_opts	 defaults;
 	struct stream_conf	*streams;
 	int			 n_streams;
@@ -136,6 +151,10 @@ int			 config_stream_changed(const struct stream_conf *,
 			    const struct stream_conf *);
 int			 config_name_valid(const char *);
 const char		*config_stream_type_name(enum stream_type);
+/* 1 when NAME may be pulled from a parent: edge mode is on and NAME
+ * matches one of parent_streams. */
+int			 config_parent_allows(const struct config *,
+			    const char *name);
 /* The path in a "file://PATH" URL (relative or absolute), else NULL. */
 const char		*config_url_file_path(const char *url);
 

@@ -27,6 +27,7 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <libconfig.h>
 #include <limits.h>
 #include <math.h>
@@ -1251,6 +1252,111 @@ events_webhook(struct ctx *c, struct config *cfg, const config_setting_t *s)
 	cfg->events_webhook = xstrdup(c, s, v);
 }
 
+/* ---- edge mode: parent, parent_streams, edge_id --------------------- */
+
+static int
+parent_check(struct ctx *c, const config_setting_t *e, const char *url)
+{
+	if (url_check(c, e, "parent", url, 0) == -1)
+		return -1;
+	if (strpbrk(url, "?#") != NULL) {
+		cerror(c, e, "invalid parent '%s': a base URL has no query or "
+		    "fragment (ringcast adds /stream/NAME)", url);
+		return -1;
+	}
+	return 0;
+}
+
+/* A glob may hold name characters and the fnmatch specials * ? [ ] ! ^. */
+static int
+glob_check(struct ctx *c, const config_setting_t *e, const char *g)
+{
+	size_t n = strspn(g, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789_-*?[]!^");
+
+	if (g[0] == '\0') {
+		cerror(c, e, "parent_streams must not hold an empty pattern");
+		return -1;
+	}
+	if (strlen(g) > CONFIG_GLOB_MAX) {
+		cerror(c, e, "parent_streams pattern is too long (at most %d "
+		    "bytes)", CONFIG_GLOB_MAX);
+		return -1;
+	}
+	if (g[n] != '\0') {
+		if (has_ctrl(g, 1))
+			cerror(c, e, "parent_streams pattern contains a space "
+			    "or a control character");
+		else
+			cerror(c, e, "invalid parent_streams pattern '%s': "
+			    "stream names hold only A-Z a-z 0-9 _ -, and a "
+			    "pattern only those and * ? [ ] ! ^", g);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+parse_parents(struct ctx *c, struct config *cfg, const config_setting_t *s)
+{
+	int n, nbad;
+
+	n = string_list(c, s, "parents", cfg->parents, CONFIG_MAX_PARENTS,
+	    parent_check, &nbad);
+	cfg->n_parents = n > 0 ? n : 0;
+}
+
+static void
+parse_parent_streams(struct ctx *c, struct config *cfg,
+    const config_setting_t *s)
+{
+	int n, nbad;
+
+	n = string_list(c, s, "parent_streams patterns", cfg->parent_streams,
+	    CONFIG_MAX_PARENT_STREAMS, glob_check, &nbad);
+	cfg->n_parent_streams = n > 0 ? n : 0;
+}
+
+static void
+parse_edge_id(struct ctx *c, struct config *cfg, const config_setting_t *s)
+{
+	const char *v;
+
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		type_error(c, s, "a string");
+		return;
+	}
+	v = config_setting_get_string(s);
+	if (strlen(v) > CONFIG_EDGE_ID_MAX) {
+		cerror(c, s, "edge_id is too long (at most %d bytes)",
+		    CONFIG_EDGE_ID_MAX);
+		return;
+	}
+	if (has_ctrl(v, 0)) {
+		cerror(c, s, "edge_id must not contain control characters");
+		return;
+	}
+	free(cfg->edge_id);
+	cfg->edge_id = xstrdup(c, s, v);
+}
+
+/* parent_streams and edge_id mean nothing without a parent. */
+static void
+check_edge(struct ctx *c, const struct config *cfg,
+    const config_setting_t *root)
+{
+	const config_setting_t *s;
+
+	if (cfg->n_parents > 0 ||
+	    config_setting_get_member(root, "parent") != NULL)
+		return;
+	if ((s = config_setting_get_member(root, "parent_streams")) != NULL)
+		cerror(c, s, "parent_streams needs parent = [ \"http://ORIGIN"
+		    ":PORT\" ]");
+	if ((s = config_setting_get_member(root, "edge_id")) != NULL)
+		cerror(c, s, "edge_id needs parent = [ \"http://ORIGIN:PORT\" ]");
+}
+
 /* The rings of all streams must fit in max_memory (when set). */
 static void
 check_memory_budget(struct ctx *c, const struct config *cfg,
@@ -1294,12 +1400,19 @@ parse_root(struct ctx *c, struct config *cfg, const config_setting_t *root)
 			events_webhook(c, cfg, s);
 		else if (strcmp(name, "streams") == 0)
 			parse_streams(c, cfg, s);
+		else if (strcmp(name, "parent") == 0)
+			parse_parents(c, cfg, s);
+		else if (strcmp(name, "parent_streams") == 0)
+			parse_parent_streams(c, cfg, s);
+		else if (strcmp(name, "edge_id") == 0)
+			parse_edge_id(c, cfg, s);
 		else if ((k = key_find(global_keys, NKEYS(global_keys), name)))
 			key_apply(c, k, s, cfg);
 		else
 			cerror(c, s, "unknown key '%s'", name);
 	}
 	check_memory_budget(c, cfg, root);
+	check_edge(c, cfg, root);
 }
 
 static struct config *
@@ -1321,9 +1434,10 @@ config_new(const char *path)
 	cfg->admin_token = strdup("");
 	cfg->max_clients = 4096;
 	cfg->events_webhook = strdup("");
+	cfg->edge_id = strdup("");
 	if (opts_init(&cfg->defaults) == -1 || !cfg->path || !cfg->listen[0] ||
 	    !cfg->user || !cfg->pid_file || !cfg->control_socket ||
-	    !cfg->admin_token || !cfg->events_webhook) {
+	    !cfg->admin_token || !cfg->events_webhook || !cfg->edge_id) {
 		config_free(cfg);
 		return NULL;
 	}
@@ -1451,6 +1565,7 @@ stream_conf_free(struct stream_conf *st)
 		free(st->backup_urls[i]);
 	free(st->title);
 	free(st->group);
+	free(st->request_header);
 	free(st->opts.user_agent);
 	free(st->opts.ca_file);
 }
@@ -1471,6 +1586,11 @@ config_free(struct config *cfg)
 	free(cfg->log_file);
 	free(cfg->admin_token);
 	free(cfg->events_webhook);
+	for (i = 0; i < cfg->n_parents; i++)
+		free(cfg->parents[i]);
+	for (i = 0; i < cfg->n_parent_streams; i++)
+		free(cfg->parent_streams[i]);
+	free(cfg->edge_id);
 	free(cfg->defaults.user_agent);
 	free(cfg->defaults.ca_file);
 	for (i = 0; i < cfg->n_streams; i++)
@@ -1490,6 +1610,19 @@ config_find_stream(const struct config *cfg, const char *name)
 		if (strcmp(cfg->streams[i].name, name) == 0)
 			return &cfg->streams[i];
 	return NULL;
+}
+
+int
+config_parent_allows(const struct config *cfg, const char *name)
+{
+	int i;
+
+	if (cfg == NULL || cfg->n_parents == 0 || !config_name_valid(name))
+		return 0;
+	for (i = 0; i < cfg->n_parent_streams; i++)
+		if (fnmatch(cfg->parent_streams[i], name, 0) == 0)
+			return 1;
+	return 0;
 }
 
 static int

@@ -389,6 +389,8 @@ fetch_curl_handle(struct fetcher *f, const char *protocols)
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, o->tls_verify ? 2L : 0L);
 	if (o->ca_file != NULL && o->ca_file[0] != '\0')
 		curl_easy_setopt(h, CURLOPT_CAINFO, o->ca_file);
+	if (f->headers != NULL)
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, f->headers);
 	return h;
 }
 
@@ -479,6 +481,9 @@ fetch_http_run(struct fetcher *f, const char *url)
 		while ((cm = curl_multi_info_read(multi, &left)) != NULL) {
 			if (cm->msg != CURLMSG_DONE)
 				continue;
+			if (cm->data.result == CURLE_HTTP_RETURNED_ERROR)
+				curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE,
+				    &f->http_status);
 			if (cm->data.result == CURLE_OK)
 				snprintf(f->error, sizeof(f->error),
 				    "upstream closed the connection");
@@ -548,17 +553,37 @@ fetch_report_error(struct fetcher *f, double retry_in)
 	    retry_in);
 }
 
+/*
+ * With not_found_ends (streams pulled from a parent ringcast): a 404 is
+ * an answer, not a failure.  The next URL is tried at once, and when
+ * every URL said 404 in a row before this fetcher got a byte, the
+ * stream does not exist upstream: 1.
+ */
+static int
+fetch_not_found(struct fetcher *f, int *streak, int *skip_wait)
+{
+	*skip_wait = 0;
+	if (!f->sc->not_found_ends || f->http_status != 404 ||
+	    atomic_load(&f->st->streams[f->slot].bytes_in) > 0) {
+		*streak = 0;
+		return 0;
+	}
+	*skip_wait = 1;
+	return ++*streak >= fetch_url_count(f->sc);
+}
+
 static enum fetch_result
 fetch_loop(struct fetcher *f)
 {
 	const struct stream_conf *sc = f->sc;
 	double backoff = sc->opts.retry_min;
-	int idx = 0, failed_in_cycle = 0;
+	int idx = 0, failed_in_cycle = 0, streak404 = 0, skip_wait;
 	enum fetch_result res = FETCH_STOP;
 
 	while (!fetch_stopping) {
 		f->url = fetch_url_at(sc, idx);
 		f->attempt_bytes = 0;
+		f->http_status = 0;
 		f->error[0] = '\0';
 		state_slot_set_info(f->st, f->slot, f->url, NULL);
 		if (sc->type == STREAM_HLS)
@@ -575,9 +600,17 @@ fetch_loop(struct fetcher *f)
 			failed_in_cycle = 0;
 		} else
 			failed_in_cycle++;
-		fetch_report_error(f, backoff);
+		if (fetch_not_found(f, &streak404, &skip_wait)) {
+			log_info("no stream %s upstream (404)", sc->name);
+			state_slot_set_info(f->st, f->slot, NULL, f->error);
+			msg_send(f->chan, MSG_STREAM_NOT_FOUND, NULL, 0);
+			res = FETCH_STOP;
+			break;
+		}
+		fetch_report_error(f, skip_wait ? 0.0 : backoff);
 		fetch_mark_splice(f);
-		fetch_idle(f, (uint64_t)(backoff * 1000.0));
+		if (!skip_wait)
+			fetch_idle(f, (uint64_t)(backoff * 1000.0));
 		if (fetch_url_count(sc) > 1) {
 			idx = (idx + 1) % fetch_url_count(sc);
 			atomic_fetch_add(&f->st->streams[f->slot].failovers, 1);
@@ -635,6 +668,9 @@ fetcher_main(struct proc *self, void *arg)
 		fetch_mark_splice(&f);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
 		fatalx("curl_global_init failed");
+	if (f.sc->request_header != NULL && (f.headers =
+	    curl_slist_append(NULL, f.sc->request_header)) == NULL)
+		fatalx("cannot build the request headers");
 	res = fetch_loop(&f);
 	fetch_flush(&f);
 	if (res == FETCH_EOF) {
@@ -642,6 +678,7 @@ fetcher_main(struct proc *self, void *arg)
 		msg_send(f.chan, MSG_STREAM_EOF, NULL, 0);
 	}
 	free(f.hls_key_uri);
+	curl_slist_free_all(f.headers);
 	curl_global_cleanup();
 	ring_close(&f.ring);
 	_exit(0);

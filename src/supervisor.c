@@ -58,6 +58,7 @@ end_reason_name(enum end_reason r)
 	case END_STOPPED:	return "stopped";
 	case END_RELOAD:	return "reload";
 	case END_SHUTDOWN:	return "shutdown";
+	case END_NOT_FOUND:	return "not_found";
 	case END_NONE:		break;
 	}
 	return "error";
@@ -342,6 +343,7 @@ sup_stream_begin(struct supervisor *sv, int slot)
 		return -1;
 	}
 	ss->ended = 0;
+	ss->not_found = 0;
 	ss->idle_since_ms = 0;
 	atomic_store(&s->state, STREAM_STARTING);
 	atomic_store(&s->healthy, 0);
@@ -618,7 +620,9 @@ sup_child_exited(struct supervisor *sv, struct proc *p, int status)
 	{
 		enum end_reason reason = p->end_reason;
 
-		if (role == ROLE_FETCHER && sv->streams[index].ended)
+		if (role == ROLE_FETCHER && sv->streams[index].not_found)
+			reason = END_NOT_FOUND;
+		else if (role == ROLE_FETCHER && sv->streams[index].ended)
 			reason = END_EOF;
 		else if (reason == END_NONE)
 			reason = sv->stopping ? END_SHUTDOWN : END_ERROR;
@@ -709,6 +713,14 @@ sup_child_message(struct supervisor *sv, struct proc *p)
 		case MSG_STREAM_EOF:
 			if (p->role == ROLE_FETCHER)
 				sv->streams[p->index].ended = 1;
+			break;
+		case MSG_STREAM_NOT_FOUND:
+			if (p->role == ROLE_FETCHER &&
+			    sv->streams[p->index].conf != NULL &&
+			    sv->streams[p->index].conf->not_found_ends) {
+				sv->streams[p->index].ended = 1;
+				sv->streams[p->index].not_found = 1;
+			}
 			break;
 		case MSG_ADMIN:
 			if (p->role == ROLE_WORKER)
