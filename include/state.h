@@ -28,7 +28,7 @@
 #include "config.h"
 
 #define STATE_MAGIC		0x52435354u	/* "RCST" */
-#define STATE_VERSION		1u
+#define STATE_VERSION		2u
 #define STATE_MAX_STREAMS	CONFIG_MAX_STREAMS
 #define STATE_MAX_WORKERS	CONFIG_MAX_WORKERS
 #define STATE_URL_MAX		512
@@ -152,6 +152,8 @@ struct state {
 	struct hls_player	 hls_players[STATE_HLS_CLIENTS];
 	/* Clients of stream s on worker w: clients[w][s]. */
 	_Atomic uint32_t	 clients[STATE_MAX_WORKERS][STATE_MAX_STREAMS];
+	/* Of those, the edge ringcasts (X-Ringcast-Edge): edges[w][s]. */
+	_Atomic uint16_t	 edges[STATE_MAX_WORKERS][STATE_MAX_STREAMS];
 };
 
 /* Snapshot of a slot's static fields, taken consistently. */
@@ -208,6 +210,8 @@ void		 state_get_admin_token(const struct state *, char *out,
 /* Clients of a stream over all workers; of all streams of a worker. */
 uint32_t	 state_stream_clients(const struct state *, int slot);
 uint32_t	 state_total_clients(const struct state *);
+/* Edge ringcasts among a stream's clients, over all workers. */
+uint32_t	 state_stream_edges(const struct state *, int slot);
 /* Bucket of a client address (IPv4/IPv6 sockaddr). */
 uint32_t	 state_ip_bucket(const void *sockaddr);
 uint32_t	 state_ip_conns(const struct state *, uint32_t bucket);

@@ -39,6 +39,7 @@
 #define WORKER_WAKE_SLICES	20
 #define WORKER_SLICE_GAP_US	2000
 #define WORKER_CONN_TIMEOUT_S	30	/* idle keep-alive / slow headers */
+#define WORKER_EDGE_HEADER	"X-Ringcast-Edge"	/* an edge's identity */
 
 /* A mapping of one generation of a stream's ring, shared by clients. */
 struct ring_ref {
@@ -75,6 +76,7 @@ struct client {
 	uint64_t		 deadline_ms;	/* WAIT_START: 503 after */
 	uint64_t		 bytes;
 	char			 addr[64];
+	char			 edge[CONFIG_EDGE_ID_MAX + 1];	/* "": a player */
 	int			 counted;
 	int			 announced;	/* client_connected sent */
 	int			 suspended;

@@ -102,6 +102,8 @@ client_event(struct client *c, const char *event)
 	json_kv_str(&b, "stream", c->name);
 	json_kv_str(&b, "client", c->addr);
 	json_kv_str(&b, "kind", "ts");
+	if (c->edge[0] != '\0')
+		json_kv_str(&b, "edge", c->edge);
 	if (strcmp(event, "client_disconnected") == 0) {
 		json_kv_uint(&b, "bytes", c->bytes);
 		json_kv_double(&b, "seconds",
@@ -386,6 +388,28 @@ client_admit(struct worker *w, struct MHD_Connection *conn, int slot,
 	return c;
 }
 
+/*
+ * An edge ringcast pulling this stream says who it is: remember it, so
+ * that events and /status tell edges from players.  An identity that is
+ * too long or holds control bytes is ignored (the client stays a player).
+ */
+static void
+client_note_edge(struct worker *w, struct client *c)
+{
+	const char *id = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND,
+	    WORKER_EDGE_HEADER);
+	size_t i, n;
+
+	if (id == NULL || (n = strlen(id)) == 0 || n >= sizeof(c->edge))
+		return;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)id[i] < 0x20 || id[i] == 0x7f)
+			return;
+	memcpy(c->edge, id, n + 1);
+	atomic_fetch_add(&w->st->edges[w->row][c->slot], 1);
+	log_info("edge %s (%s) pulls %s", c->edge, c->addr, c->name);
+}
+
 /* Try to begin streaming: 1 started, 0 keep waiting, -1 give up. */
 static int
 client_try_start(struct worker *w, struct client *c)
@@ -475,6 +499,7 @@ http_stream_request(struct worker *w, struct MHD_Connection *conn,
 			return http_reply(conn, MHD_HTTP_OK, "video/mp2t", "", 0);
 		if ((c = client_admit(w, conn, slot, &cfg, &why)) == NULL)
 			return stream_busy(conn, why);
+		client_note_edge(w, c);
 		*con_cls = c;
 	}
 	pthread_mutex_lock(&w->lock);
@@ -498,6 +523,8 @@ http_stream_completed(struct worker *w, struct client *c)
 	c->rr = NULL;
 	w->n_clients--;
 	pthread_mutex_unlock(&w->lock);
+	if (c->edge[0] != '\0')
+		atomic_fetch_sub(&w->st->edges[w->row][c->slot], 1);
 	if (c->counted) {
 		atomic_fetch_sub(&w->st->clients[w->row][c->slot], 1);
 		atomic_fetch_sub(&w->st->workers[w->row].clients, 1);

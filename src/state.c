@@ -350,6 +350,19 @@ state_stream_clients(const struct state *st, int slot)
 }
 
 uint32_t
+state_stream_edges(const struct state *st, int slot)
+{
+	uint32_t n = 0;
+	int w;
+
+	for (w = 0; w < STATE_MAX_WORKERS; w++)
+		n += atomic_load_explicit(
+		    (_Atomic uint16_t *)&st->edges[w][slot],
+		    memory_order_relaxed);
+	return n;
+}
+
+uint32_t
 state_total_clients(const struct state *st)
 {
 	uint32_t n = 0;
@@ -371,8 +384,10 @@ state_worker_reset(struct state *st, int worker)
 {
 	int s;
 
-	for (s = 0; s < STATE_MAX_STREAMS; s++)
+	for (s = 0; s < STATE_MAX_STREAMS; s++) {
 		atomic_store(&st->clients[worker][s], 0);
+		atomic_store(&st->edges[worker][s], 0);
+	}
 	atomic_store(&st->workers[worker].clients, 0);
 	atomic_store(&st->workers[worker].pid, 0);
 	for (s = 0; s < STATE_IP_BUCKETS; s++)

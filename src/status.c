@@ -18,6 +18,7 @@ struct stream_view {
 	enum stream_state state;
 	int		 pid;
 	uint32_t	 clients;
+	uint32_t	 edges;			/* of the clients */
 	int		 healthy;
 	uint64_t	 bytes_in, bytes_out, reconnects, failovers, skipped;
 	uint64_t	 served, restarts;
@@ -38,6 +39,7 @@ stream_view(const struct state *st, int i, struct stream_view *v)
 	v->state = (enum stream_state)atomic_load(&s->state);
 	v->pid = atomic_load(&s->fetcher_pid);
 	v->clients = state_stream_clients(st, i);
+	v->edges = state_stream_edges(st, i);
 	v->healthy = (int)atomic_load(&s->healthy);
 	v->bytes_in = atomic_load(&s->bytes_in);
 	v->bytes_out = atomic_load(&s->bytes_out);
@@ -96,6 +98,7 @@ status_json(const struct state *st, struct buf *b)
 		json_kv_str(b, "url", v.url);
 		json_kv_int(b, "pid", v.pid);
 		json_kv_uint(b, "clients", v.clients);
+		json_kv_uint(b, "edges", v.edges);
 		json_kv_uint(b, "bytes_in", v.bytes_in);
 		json_kv_uint(b, "bytes_out", v.bytes_out);
 		json_kv_bool(b, "healthy", v.healthy);
@@ -259,6 +262,8 @@ status_prometheus(const struct state *st, struct buf *b)
 		    "HLS segments downloaded from the upstream" },
 		{ "ringcast_stream_segments_failed_total", "counter",
 		    "HLS segments skipped after failed retries" },
+		{ "ringcast_stream_edges", "gauge",
+		    "Clients that are edge ringcasts (X-Ringcast-Edge)" },
 	};
 	struct stream_view v[1];
 	size_t k;
@@ -296,8 +301,9 @@ status_prometheus(const struct state *st, struct buf *b)
 			case 8: val[0] = v->restarts; break;
 			case 9: val[0] = atomic_load(
 			    &st->streams[i].segments_fetched); break;
-			default: val[0] = atomic_load(
+			case 10: val[0] = atomic_load(
 			    &st->streams[i].segments_failed); break;
+			default: val[0] = v->edges; break;
 			}
 			prom_series(b, m[k].name, v->cfg.name, val[0]);
 		}
