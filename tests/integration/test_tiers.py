@@ -1,0 +1,166 @@
+"""Tiers: edge ringcasts pulling from an origin ringcast, behind the real
+HAProxy with the shipped etc/haproxy-ringcast.cfg (its settings, with
+loopback addresses and no privileges), on 127.0.0.1."""
+
+import os
+import re
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+from harness import (ROOT, SLOW, Daemon, Origin, check, free_port, http_get,
+                     read_stream, spawn, ts_aligned, ts_stream, wait_for)
+
+SHIPPED = os.path.join(ROOT, "etc", "haproxy-ringcast.cfg")
+# what only makes sense for a system-wide install
+SYSTEM_ONLY = re.compile(r"^\s*(chroot|user|group|daemon|log /dev/log|stats socket)\b")
+
+
+def haproxy_cfg(port, admin_port, servers):
+    """The shipped configuration with loopback addresses: SERVERS is a
+    list of (name, port).  Fails when the shipped file lost a line the
+    tests rely on."""
+    out, binds, srv_done = [], 0, False
+    with open(SHIPPED) as f:
+        for line in f:
+            if SYSTEM_ONLY.match(line):
+                continue
+            s = line.strip()
+            if s == "maxconn 40000":    # sized for a server's fd limit
+                line = "\tmaxconn 4000\n"
+            elif s == "bind :8080":
+                line = "\tbind 127.0.0.1:%d\n" % port
+                binds += 1
+            elif s == "bind 127.0.0.1:8404":
+                line = "\tbind 127.0.0.1:%d\n" % admin_port
+                binds += 1
+            elif s.startswith("server "):
+                if srv_done:
+                    continue
+                srv_done = True
+                line = "".join("\tserver %s 127.0.0.1:%d\n" % sv for sv in servers)
+            out.append(line)
+    check(binds == 2 and srv_done, "etc/haproxy-ringcast.cfg changed shape")
+    return "".join(out)
+
+
+class Haproxy:
+    """The real haproxy in the foreground (-db), stopped by pid."""
+
+    def __init__(self, servers):
+        import tempfile
+        self.dir = tempfile.mkdtemp(prefix="ringcast-haproxy.")
+        self.port = free_port()
+        self.admin_port = free_port()
+        self.cfg = os.path.join(self.dir, "haproxy.cfg")
+        with open(self.cfg, "w") as f:
+            f.write(haproxy_cfg(self.port, self.admin_port, servers))
+        r = subprocess.run(["haproxy", "-c", "-q", "-f", self.cfg],
+                           capture_output=True, text=True, timeout=20)
+        check(r.returncode == 0, "haproxy -c: %s %s" % (r.stdout, r.stderr))
+        self.log = open(os.path.join(self.dir, "haproxy.log"), "wb")
+        self.proc = spawn(["haproxy", "-f", self.cfg, "-db"], stdout=self.log,
+                          stderr=self.log)
+
+        def up():
+            try:
+                return http_get(self.admin_port, "/;csv", timeout=1)[0] == 200
+            except OSError:
+                return False
+        wait_for(up, 10, what="haproxy admin page")
+
+    def servers_up(self):
+        """name -> status of the backend's servers (from the CSV stats)."""
+        body = http_get(self.admin_port, "/;csv", timeout=2)[2].decode()
+        lines = body.splitlines()
+        head = lines[0].lstrip("# ").split(",")
+        out = {}
+        for l in lines[1:]:
+            row = dict(zip(head, l.split(",")))
+            if row.get("pxname") == "edges" and row.get("svname") not in (
+                    "FRONTEND", "BACKEND"):
+                out[row["svname"]] = row["status"]
+        return out
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=5)
+
+
+# A backend that answers every request with its name (for the hashing test).
+ECHO = r'''
+import http.server, sys
+name = sys.argv[2]
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_GET(self):
+        b = name.encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(b)))
+        self.end_headers()
+        self.wfile.write(b)
+    def log_message(self, *a):
+        pass
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+'''
+
+
+def echo_backend(name):
+    port = free_port()
+    p = spawn([sys.executable, "-c", ECHO, str(port), name],
+              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def up():
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return True
+        except OSError:
+            return False
+    wait_for(up, 10, what="echo backend")
+    return p, port
+
+
+def paths_of(name):
+    return ["/stream/%s" % name, "/stream/%s.ts" % name,
+            "/hls/%s/index.m3u8" % name, "/hls/%s/1234.ts" % name,
+            "/hls/%s/key/7" % name]
+
+
+def test_haproxy_sends_every_path_of_a_stream_to_one_edge():
+    backs = {}
+    for n in ("edge1", "edge2", "edge3"):
+        backs[n] = echo_backend(n)
+    hp = Haproxy([(n, backs[n][1]) for n in sorted(backs)])
+    wait_for(lambda: set(hp.servers_up().values()) == {"UP"}, 10,
+             what="3 backends up")
+    names = ["ch%02d" % i for i in range(30)] + ["news", "sports-hd"]
+
+    def where(name):
+        got = {http_get(hp.port, p)[2].decode() for p in paths_of(name)}
+        check(len(got) == 1, "%s went to %s" % (name, got))
+        return got.pop()
+    before = {n: where(n) for n in names}
+    used = set(before.values())
+    check(len(used) == 3, "32 names on %s only" % used)
+    ace = {http_get(hp.port, "/ace/getstream?id=%s" % ("ab" * 20))[2]
+           for _ in range(5)}
+    check(len(ace) == 1, "one content id on %s" % ace)
+    # an edge dies: it is out in about 2 s, and only its names move
+    gone = before["ch00"]
+    t0 = time.time()
+    backs[gone][0].kill()
+    backs[gone][0].wait()
+    wait_for(lambda: hp.servers_up().get(gone, "").startswith("DOWN"), 5,
+             what="%s marked down" % gone)
+    check(time.time() - t0 < 3.0, "dead backend out after %.1f s" % (time.time() - t0))
+    for n in names:
+        now = where(n)
+        if before[n] == gone:
+            check(now != gone, "%s still on %s" % (n, gone))
+        else:
+            check(now == before[n], "%s moved from %s to %s" % (n, before[n], now))
+    hp.stop()
