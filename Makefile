@@ -37,8 +37,8 @@ LIB_SRCS	:= log config tsscan pace ring state json msg proctitle util metrics \
 		   manifest \
 		   status pidfile
 # ringcastd: supervisor and every child role (one binary, forked).
-DAEMON_SRCS	:= ringcastd supervisor proc control fetch_ts fetch_file fetch_hls \
-		   worker http_stream http_hls http_info http_admin
+DAEMON_SRCS	:= ringcastd supervisor origin proc control fetch_ts fetch_file fetch_hls \
+		   worker http_stream http_hls http_info http_admin http_dynamic
 CTL_SRCS	:= ctl
 
 UNIT_TESTS	:= test_config test_tsscan test_pace test_ring test_json test_msg \

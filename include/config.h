@@ -31,10 +31,25 @@
 #define CONFIG_MAX_PARENT_STREAMS	64	/* globs in parent_streams */
 #define CONFIG_GLOB_MAX			128	/* bytes of one glob */
 #define CONFIG_EDGE_ID_MAX		128	/* bytes of edge_id */
+#define CONFIG_MAX_ENGINES		16	/* acestream.engines */
+#define CONFIG_ACE_ID_LEN		40	/* hex digits of a content id */
 
 enum stream_type {
 	STREAM_TS = 0,
 	STREAM_HLS = 1,
+};
+
+/*
+ * Where a stream comes from: written in the file, or created on a
+ * player's request (dynamic streams, see origin.h) for a key that the
+ * file does not name: an AceStream content id, or (edge mode) a stream
+ * of the parent.  A dynamic stream's name is its key.
+ */
+enum stream_origin {
+	STREAM_ORIGIN_CONFIG = 0,
+	STREAM_ORIGIN_ACE,
+	STREAM_ORIGIN_PARENT,
+	STREAM_ORIGIN_MAX,
 };
 
 enum log_target {
@@ -96,6 +111,22 @@ struct stream_conf {
 	/* Set only for streams made at run time (never from the file): */
 	char			*request_header;	/* "Name: value" sent upstream */
 	int			 not_found_ends;	/* 404 from every URL: gone */
+	enum stream_origin	 origin;		/* default: config */
+	char			 key[CONFIG_NAME_MAX + 1];	/* dynamic: what
+							 * it was made for */
+};
+
+/* The `acestream` group: content-id streams through a pool of engines. */
+struct ace_conf {
+	int			 enabled;		/* the group is present */
+	char			*engines[CONFIG_MAX_ENGINES];	/* base URLs */
+	int			 n_engines;
+	int			 max_streams_per_engine;	/* default 4 */
+	int			 max_streams;		/* default 16 */
+	double			 start_timeout;		/* default 30.0 */
+	double			 segment_duration;	/* default 2.0 */
+	struct stream_opts	 opts;			/* defaults + own keys */
+	int			 line;
 };
 
 struct config {
@@ -125,6 +156,7 @@ struct config {
 	struct stream_opts	 defaults;
 	struct stream_conf	*streams;
 	int			 n_streams;
+	struct ace_conf		 ace;
 };
 
 /*
@@ -150,6 +182,19 @@ const struct stream_conf *config_find_stream(const struct config *,
 int			 config_stream_changed(const struct stream_conf *,
 			    const struct stream_conf *);
 int			 config_name_valid(const char *);
+/*
+ * A stream made at run time (a dynamic stream): NAME (also its key), a TS
+ * stream of URL with a deep copy of OPTS.  NULL when out of memory.  Free
+ * with config_stream_destroy.
+ */
+struct stream_conf	*config_stream_make(enum stream_origin,
+			    const char *name, const char *url,
+			    const struct stream_opts *opts,
+			    double segment_duration);
+void			 config_stream_destroy(struct stream_conf *);
+/* 1 when URL is one of the acestream engines of CFG. */
+int			 config_ace_engine_known(const struct config *,
+			    const char *url);
 const char		*config_stream_type_name(enum stream_type);
 /* 1 when NAME may be pulled from a parent: edge mode is on and NAME
  * matches one of parent_streams. */

@@ -56,6 +56,7 @@ struct sup_stream {
 	int		 manual_stop;		/* `ringcastctl stop` */
 	int		 pending_start;		/* start after old fetcher exits */
 	int		 not_found;		/* its fetcher said: 404 everywhere */
+	struct stream_conf *dyn;		/* a dynamic stream's own conf */
 };
 
 struct supervisor {

@@ -54,6 +54,7 @@ enum client_kind {
 	CLIENT_TS = 0,		/* continuous /stream/NAME */
 	CLIENT_HLS,		/* a playlist request waiting for segments */
 	CLIENT_ADMIN,		/* an admin request waiting for the supervisor */
+	CLIENT_CREATE,		/* a dynamic stream asked of the supervisor */
 };
 
 enum client_phase {
@@ -83,11 +84,15 @@ struct client {
 	int			 ending;	/* finish the response */
 	struct client		*prev, *next;	/* suspended list */
 	uint64_t		 suspended_ms;	/* when last suspended */
-	/* CLIENT_ADMIN */
+	/* CLIENT_ADMIN and CLIENT_CREATE: request id, answered, text */
 	uint32_t		 admin_id;
 	int			 admin_done;
 	int			 admin_ok;
 	char			 admin_msg[512];
+	/* CLIENT_CREATE: the supervisor's answer */
+	int			 create_slot;	/* -1: refused */
+	unsigned		 create_status;
+	unsigned		 create_retry_s;
 };
 
 struct worker {
@@ -168,6 +173,23 @@ void	 http_admin_reply(struct worker *, const struct msg *);
 /* Under w->lock: add a client to / find one in the suspended list. */
 void	 http_client_suspend(struct worker *, struct client *);
 void	 http_client_free(struct worker *, struct client *);
+
+/*
+ * http_dynamic.c: streams made on request (origin.h).  Resolve KEY of
+ * ORIGIN to a stream slot, asking the supervisor to make the stream when
+ * it does not exist yet; the connection waits suspended for the answer.
+ * Returns the slot (>= 0) once the stream exists: *CON_CLS is NULL again
+ * and the caller goes on exactly as for a named stream (by name KEY).
+ * Returns -1 when the request is waiting or was answered (refusal: the
+ * supervisor's status, a JSON reason and Retry-After); the handler then
+ * returns *RET.  Call it again, with the same *CON_CLS, when the
+ * connection is resumed (worker_access routes a CLIENT_CREATE again).
+ */
+int	 http_dynamic_resolve(struct worker *, struct MHD_Connection *,
+	    enum stream_origin, const char *key, void **con_cls,
+	    enum MHD_Result *ret);
+/* The supervisor answered a stream request (main thread). */
+void	 http_dynamic_reply(struct worker *, const struct msg *);
 
 /* http_info.c: /status, /metrics, /healthz, /playlist.m3u. */
 enum MHD_Result http_info_request(struct worker *, struct MHD_Connection *,

@@ -542,7 +542,7 @@ client_ready(struct worker *w, struct client *c)
 
 	if (c->ending || atomic_load(&w->stopping))
 		return 1;
-	if (c->kind == CLIENT_ADMIN)
+	if (c->kind == CLIENT_ADMIN || c->kind == CLIENT_CREATE)
 		return c->admin_done || now_ms() >= c->deadline_ms;
 	if (c->phase == CLIENT_WAIT_START)
 		return now_ms() >= c->deadline_ms ||

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -77,7 +78,8 @@ http_reply_hdr(struct MHD_Connection *conn, unsigned status,
 	MHD_add_response_header(r, "Cache-Control", "no-cache");
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
 		MHD_add_response_header(r, "Allow", "GET, HEAD");
-	if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
+	if (status == MHD_HTTP_SERVICE_UNAVAILABLE &&
+	    (hname == NULL || strcasecmp(hname, "Retry-After") != 0))
 		MHD_add_response_header(r, "Retry-After", "5");
 	ret = MHD_queue_response(conn, status, r);
 	MHD_destroy_response(r);
@@ -100,15 +102,15 @@ http_error(struct MHD_Connection *conn, unsigned status, const char *message)
 	return ret;
 }
 
+static enum MHD_Result worker_route(struct worker *, struct MHD_Connection *,
+		    const char *url, const char *method, void **con_cls);
+
 static enum MHD_Result
 worker_access(void *cls, struct MHD_Connection *conn, const char *url,
     const char *method, const char *version, const char *upload_data,
     size_t *upload_data_size, void **con_cls)
 {
 	struct worker *w = cls;
-	char name[CONFIG_NAME_MAX + 1];
-	int head, handled;
-	enum MHD_Result ret;
 
 	(void)version;
 	(void)upload_data;
@@ -124,6 +126,8 @@ worker_access(void *cls, struct MHD_Connection *conn, const char *url,
 		if (c->kind == CLIENT_ADMIN)
 			return http_admin_request(w, conn, url, method,
 			    con_cls);
+		if (c->kind == CLIENT_CREATE)	/* the same route again */
+			return worker_route(w, conn, url, method, con_cls);
 		return http_stream_request(w, conn, NULL, 0, con_cls);
 	}
 	if (*upload_data_size != 0) {
@@ -132,6 +136,21 @@ worker_access(void *cls, struct MHD_Connection *conn, const char *url,
 	}
 	*con_cls = NULL;
 	atomic_fetch_add(&w->st->workers[w->row].requests, 1);
+	return worker_route(w, conn, url, method, con_cls);
+}
+
+/*
+ * The route table.  *CON_CLS is NULL for a new request, or the
+ * CLIENT_CREATE of a request that waited for a dynamic stream.
+ */
+static enum MHD_Result
+worker_route(struct worker *w, struct MHD_Connection *conn, const char *url,
+    const char *method, void **con_cls)
+{
+	char name[CONFIG_NAME_MAX + 1];
+	int head, handled;
+	enum MHD_Result ret;
+
 	if (strncmp(url, "/admin/", 7) == 0)
 		return http_admin_request(w, conn, url, method, con_cls);
 	head = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
@@ -283,6 +302,8 @@ worker_check_channel(struct worker *w)
 			worker_sigterm = 1;
 		else if (m.type == MSG_ADMIN_REPLY)
 			http_admin_reply(w, &m);
+		else if (m.type == MSG_STREAM_CREATE_REPLY)
+			http_dynamic_reply(w, &m);
 		else if (m.type == MSG_QUIESCE && worker_retire_at == 0)
 			worker_retire(w);
 	}

@@ -1,0 +1,70 @@
+/*
+ * origin.h - dynamic streams: streams made on a player's request.
+ *
+ * A stream the configuration file does not name can still be served when
+ * an origin knows how to make it from a key: an AceStream content id
+ * (acestream.c) or, on an edge, a stream of the parent.  The worker that
+ * got the request asks the supervisor (MSG_STREAM_CREATE); the supervisor
+ * looks the origin up in origin_table[] and calls its create(), which
+ * builds a stream_conf (url, options) or refuses with an HTTP status, a
+ * reason and a Retry-After.  From then on the stream lives like an
+ * on-demand named stream (its name is its key, so /status, events and
+ * `ringcastctl stop KEY` work unchanged) until it ends for any reason;
+ * then ended() is called and the supervisor frees the conf, clears the
+ * slot and unlinks the ring: nothing of it survives its end.
+ *
+ * A new origin is one file with a `const struct origin_ops` and one entry
+ * in origin_table (origin.c).  Every hook but create is optional.  Hooks
+ * run in the supervisor and must never block.
+ */
+#ifndef RINGCAST_ORIGIN_H
+#define RINGCAST_ORIGIN_H
+
+#include "config.h"
+#include "json.h"
+#include "state.h"
+
+#define ORIGIN_REASON_MAX	200
+
+/* Why create() said no: what the player gets. */
+struct origin_refusal {
+	unsigned	 status;		/* 404, 503, ... */
+	unsigned	 retry_after_s;		/* 0: no Retry-After */
+	char		 reason[ORIGIN_REASON_MAX];
+};
+
+struct origin_ops {
+	const char	*name;			/* "acestream", "parent" */
+	/* 1 when KEY is well-formed for this origin (workers check too). */
+	int		(*key_valid)(const char *key);
+	/*
+	 * Make the stream for KEY, to run in SLOT: a conf from
+	 * config_stream_make() (the supervisor owns it from then on), or
+	 * NULL with *R filled.
+	 */
+	struct stream_conf *(*create)(struct state *, const struct config *,
+			    const char *key, int slot,
+			    struct origin_refusal *r);
+	/* SLOT's stream ended for good; SC is freed right after. */
+	void		(*ended)(struct state *, int slot,
+			    const struct stream_conf *sc);
+	/* A reload installed CFG (and at start-up). */
+	void		(*configure)(struct state *, const struct config *);
+	/* After a reload to CFG: 1 when SC must end (reason "reload"). */
+	int		(*stale)(struct state *, const struct config *,
+			    int slot, const struct stream_conf *sc);
+	/* Extra fields of stream_started/stream_ended ("key": value, ...). */
+	void		(*event_fields)(struct state *, int slot,
+			    const struct stream_conf *, struct buf *);
+	/* SLOT's fetcher process exited (any way): tidy what it left. */
+	void		(*fetcher_exited)(struct state *, int slot,
+			    const struct stream_conf *);
+};
+
+/* Indexed by enum stream_origin; NULL: the origin is not built in. */
+extern const struct origin_ops *const origin_table[STREAM_ORIGIN_MAX];
+
+/* The ops of ORIGIN, or NULL (STREAM_ORIGIN_CONFIG, unknown, absent). */
+const struct origin_ops *origin_get(unsigned origin);
+
+#endif
