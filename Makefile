@@ -38,7 +38,8 @@ LIB_SRCS	:= log config tsscan pace ring state json msg proctitle util metrics \
 		   status pidfile
 # ringcastd: supervisor and every child role (one binary, forked).
 DAEMON_SRCS	:= ringcastd supervisor origin proc control fetch_ts fetch_file fetch_hls \
-		   worker http_stream http_hls http_info http_admin http_dynamic
+		   worker http_stream http_hls http_info http_admin http_dynamic \
+		   edge http_edge
 CTL_SRCS	:= ctl
 
 UNIT_TESTS	:= test_config test_tsscan test_pace test_ring test_json test_msg \

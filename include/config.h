@@ -200,6 +200,11 @@ const char		*config_stream_type_name(enum stream_type);
  * matches one of parent_streams. */
 int			 config_parent_allows(const struct config *,
 			    const char *name);
+/* A parent stream URL is BASE + CONFIG_PARENT_PATH + NAME.  Write BASE
+ * into OUT: 0, or -1 when URL is not NAME's parent stream URL. */
+#define CONFIG_PARENT_PATH	"/stream/"
+int			 config_parent_base(const char *url, const char *name,
+			    char *out, size_t outsz);
 /* The path in a "file://PATH" URL (relative or absolute), else NULL. */
 const char		*config_url_file_path(const char *url);
 

@@ -63,6 +63,7 @@ struct stream_slot {
 	char			 title[STATE_TITLE_MAX];
 	char			 group[STATE_TITLE_MAX];
 	uint32_t		 type;			/* enum stream_type */
+	uint32_t		 origin;		/* enum stream_origin */
 	uint32_t		 on_demand;
 	uint32_t		 max_clients;
 	uint32_t		 buffer_ready_timeout_ms;
@@ -147,6 +148,8 @@ struct state {
 	struct state_worker	 workers[STATE_MAX_WORKERS];
 	struct stream_slot	 streams[STATE_MAX_STREAMS];
 	uint32_t		 max_clients_per_ip;	/* 0: no limit */
+	/* 1: unknown names may be asked of the parents (edge.c) */
+	_Atomic uint32_t	 edge_mode;
 	/* Connections by client address hash, per worker row. */
 	_Atomic uint16_t	 ip_conns[STATE_MAX_WORKERS][STATE_IP_BUCKETS];
 	struct hls_player	 hls_players[STATE_HLS_CLIENTS];
@@ -163,6 +166,7 @@ struct slot_cfg {
 	char		 title[STATE_TITLE_MAX];
 	char		 group[STATE_TITLE_MAX];
 	enum stream_type type;
+	enum stream_origin origin;
 	int		 on_demand;
 	uint32_t	 max_clients;
 	uint32_t	 buffer_ready_timeout_ms;

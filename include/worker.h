@@ -190,6 +190,14 @@ int	 http_dynamic_resolve(struct worker *, struct MHD_Connection *,
 	    enum MHD_Result *ret);
 /* The supervisor answered a stream request (main thread). */
 void	 http_dynamic_reply(struct worker *, const struct msg *);
+/*
+ * http_edge.c: on an edge, make NAME a stream of the parent when it is
+ * unknown (http_dynamic_resolve with the parent origin).  0: go on with
+ * NAME as a named stream (*CON_CLS untouched or NULL again); -1: return
+ * *RET (waiting for the supervisor, or refused).
+ */
+int	 http_edge_resolve(struct worker *, struct MHD_Connection *,
+	    const char *name, void **con_cls, enum MHD_Result *ret);
 
 /* http_info.c: /status, /metrics, /healthz, /playlist.m3u. */
 enum MHD_Result http_info_request(struct worker *, struct MHD_Connection *,

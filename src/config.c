@@ -1757,6 +1757,24 @@ config_parent_allows(const struct config *cfg, const char *name)
 	return 0;
 }
 
+int
+config_parent_base(const char *url, const char *name, char *out,
+    size_t outsz)
+{
+	size_t n, tail, plen = strlen(CONFIG_PARENT_PATH);
+
+	if (url == NULL || name == NULL || !config_name_valid(name))
+		return -1;
+	n = strlen(url);
+	tail = plen + strlen(name);
+	if (n <= tail || strncmp(url + n - tail, CONFIG_PARENT_PATH, plen) != 0 ||
+	    strcmp(url + n - tail + plen, name) != 0 || n - tail + 1 > outsz)
+		return -1;
+	memcpy(out, url, n - tail);
+	out[n - tail] = '\0';
+	return 0;
+}
+
 static int
 str_differ(const char *a, const char *b)
 {

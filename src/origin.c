@@ -6,10 +6,12 @@
  */
 #include <stddef.h>
 
+#include "edge.h"
 #include "origin.h"
 
 const struct origin_ops *const origin_table[STREAM_ORIGIN_MAX] = {
 	[STREAM_ORIGIN_CONFIG] = NULL,
+	[STREAM_ORIGIN_PARENT] = &edge_origin,
 };
 
 const struct origin_ops *

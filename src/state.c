@@ -161,6 +161,7 @@ state_slot_configure(struct state *st, int slot, const struct stream_conf *sc)
 	str_copy(s->title, sc->title ? sc->title : sc->name, sizeof(s->title));
 	str_copy(s->group, sc->group ? sc->group : "", sizeof(s->group));
 	s->type = sc->type;
+	s->origin = (uint32_t)sc->origin;
 	s->on_demand = (uint32_t)sc->opts.on_demand;
 	s->max_clients = (uint32_t)sc->opts.max_clients;
 	s->buffer_ready_timeout_ms =
@@ -224,6 +225,7 @@ state_slot_read(const struct state *st, int slot, struct slot_cfg *out)
 		memcpy(out->title, s->title, sizeof(out->title));
 		memcpy(out->group, s->group, sizeof(out->group));
 		out->type = (enum stream_type)s->type;
+		out->origin = (enum stream_origin)s->origin;
 		out->on_demand = (int)s->on_demand;
 		out->max_clients = s->max_clients;
 		out->buffer_ready_timeout_ms = s->buffer_ready_timeout_ms;

@@ -23,6 +23,7 @@ struct stream_view {
 	uint64_t	 bytes_in, bytes_out, reconnects, failovers, skipped;
 	uint64_t	 served, restarts;
 	double		 uptime_s;
+	char		 parent[STATE_URL_MAX];	/* edge streams: in use, or "" */
 };
 
 static int
@@ -36,6 +37,10 @@ stream_view(const struct state *st, int i, struct stream_view *v)
 		return -1;
 	state_slot_get_info(st, i, v->url, sizeof(v->url), v->err,
 	    sizeof(v->err));
+	if (v->cfg.origin != STREAM_ORIGIN_PARENT ||
+	    config_parent_base(v->url, v->cfg.name, v->parent,
+	    sizeof(v->parent)) == -1)
+		v->parent[0] = '\0';
 	v->state = (enum stream_state)atomic_load(&s->state);
 	v->pid = atomic_load(&s->fetcher_pid);
 	v->clients = state_stream_clients(st, i);
@@ -96,6 +101,8 @@ status_json(const struct state *st, struct buf *b)
 		json_kv_str(b, "state", stream_state_name(v.state));
 		json_kv_str(b, "type", config_stream_type_name(v.cfg.type));
 		json_kv_str(b, "url", v.url);
+		if (v.cfg.origin == STREAM_ORIGIN_PARENT)
+			json_kv_str(b, "parent", v.parent[0] ? v.parent : NULL);
 		json_kv_int(b, "pid", v.pid);
 		json_kv_uint(b, "clients", v.clients);
 		json_kv_uint(b, "edges", v.edges);
@@ -307,6 +314,17 @@ status_prometheus(const struct state *st, struct buf *b)
 			}
 			prom_series(b, m[k].name, v->cfg.name, val[0]);
 		}
+	}
+	prom_help(b, "ringcast_stream_parent_info", "gauge",
+	    "Edge streams: the parent ringcast in use (1)");
+	for (i = 0; i < STATE_MAX_STREAMS; i++) {
+		if (stream_view(st, i, v) == -1 || v->parent[0] == '\0')
+			continue;
+		buf_puts(b, "ringcast_stream_parent_info{stream=\"");
+		json_escape(b, v->cfg.name, strlen(v->cfg.name));
+		buf_puts(b, "\",parent=\"");
+		json_escape(b, v->parent, strlen(v->parent));
+		buf_puts(b, "\"} 1\n");
 	}
 	status_prometheus_procs(st, b);
 	return b->failed ? -1 : 0;

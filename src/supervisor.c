@@ -550,6 +550,22 @@ sup_create_request(struct supervisor *sv, struct proc *p, const struct msg *m)
 	sup_create_reply(sv, p, h.id, slot, slot == -1 ? &r : NULL);
 }
 
+/* SLOT's fetcher found its stream nowhere: it ends, its origin knows. */
+static void
+sup_stream_not_found(struct supervisor *sv, int slot)
+{
+	struct sup_stream *ss = &sv->streams[slot];
+	const struct origin_ops *o;
+
+	if (ss->conf == NULL || !ss->conf->not_found_ends)
+		return;
+	ss->ended = 1;
+	ss->not_found = 1;
+	if (ss->dyn != NULL && (o = origin_get(ss->dyn->origin)) != NULL &&
+	    o->not_found != NULL)
+		o->not_found(sv->st, slot, ss->dyn);
+}
+
 /* A reload or start-up installed sv->cfg: tell every origin. */
 static void
 sup_origins_configure(struct supervisor *sv)
@@ -914,12 +930,8 @@ sup_child_message(struct supervisor *sv, struct proc *p)
 				sv->streams[p->index].ended = 1;
 			break;
 		case MSG_STREAM_NOT_FOUND:
-			if (p->role == ROLE_FETCHER &&
-			    sv->streams[p->index].conf != NULL &&
-			    sv->streams[p->index].conf->not_found_ends) {
-				sv->streams[p->index].ended = 1;
-				sv->streams[p->index].not_found = 1;
-			}
+			if (p->role == ROLE_FETCHER)
+				sup_stream_not_found(sv, p->index);
 			break;
 		case MSG_ADMIN:
 			if (p->role == ROLE_WORKER)

@@ -161,6 +161,9 @@ worker_route(struct worker *w, struct MHD_Connection *conn, const char *url,
 		if (http_parse_stream_path(url, name, sizeof(name)) == -1)
 			return http_error(conn, MHD_HTTP_NOT_FOUND,
 			    "no such stream");
+		if (!head && http_edge_resolve(w, conn, name, con_cls, &ret)
+		    == -1)
+			return ret;
 		return http_stream_request(w, conn, name, head, con_cls);
 	}
 	if (strncmp(url, "/hls/", 5) == 0)

@@ -164,3 +164,81 @@ def test_haproxy_sends_every_path_of_a_stream_to_one_edge():
         else:
             check(now == before[n], "%s moved from %s to %s" % (n, before[n], now))
     hp.stop()
+
+
+def origin_ringcast(origin, n, workers=1):
+    """An origin ringcast: streams s00..s(N-1), each its own test-origin
+    channel, pulled from start-up."""
+    streams = ",".join(ts_stream("s%02d" % i, origin.url("/t%02d.ts" % i),
+                                 "on_demand = false;") for i in range(n))
+    d = Daemon(streams=streams, workers=workers)
+    d.start()
+    return d
+
+
+def edge(parents, patterns='"s*"', edge_id=None, workers=1, defaults=""):
+    extra = "parent = [ %s ];\nparent_streams = [ %s ];\n" % (
+        ", ".join('"%s"' % p.url("") for p in parents), patterns)
+    if edge_id:
+        extra += 'edge_id = "%s";\n' % edge_id
+    d = Daemon(extra=extra, workers=workers, defaults=defaults)
+    d.start()
+    return d
+
+
+def ctl_status(d):
+    """/status through the control socket: does not count as a request."""
+    return d.status()
+
+
+def test_edge_pulls_from_its_parent_and_caches_404():
+    o = Origin()
+    org = origin_ringcast(o, 2)
+    wait_for(lambda: all(s["state"] == "running" for s in
+                         ctl_status(org)["streams"].values()), 10,
+             what="origin streams running")
+    e = edge([org], edge_id="edge-test")
+    # a name the parent serves: TS from the parent, one pull, identity sent
+    st, hdrs, body = read_stream(e.port, "/stream/s01", 3)
+    check(st == 200 and len(body) > 100000, "status %d, %d bytes" % (st, len(body)))
+    body = body[:len(body) - len(body) % 188]
+    check(ts_aligned(body), "edge TS aligned")
+    es = ctl_status(e)["streams"]["s01"]
+    check(es["parent"] == org.url(""), es)
+    check(es["url"] == org.url("/stream/s01"), es)
+    os_ = ctl_status(org)["streams"]["s01"]
+    check(os_["clients_served"] == 1, "origin ringcast served %d" % os_["clients_served"])
+    check(os_["clients"] == 1 and os_["edges"] == 1, "parent sees one edge: %s" % os_)
+    # HLS of the same name on the edge: the same edge stream
+    st, _, pl = http_get(e.port, "/hls/s01/index.m3u8", timeout=20)
+    check(st == 200 and b"#EXTINF" in pl, "playlist %d %r" % (st, pl[:200]))
+    check(ctl_status(org)["streams"]["s01"]["clients_served"] == 1,
+          "one pull per edge and stream")
+    # HLS first, for another name
+    st, _, pl = http_get(e.port, "/hls/s00/index.m3u8", timeout=20)
+    check(st == 200 and b"#EXTINF" in pl, "playlist of a new stream %d" % st)
+    metrics = http_get(e.port, "/metrics")[2].decode()
+    check('ringcast_stream_parent_info{stream="s00",parent="%s"} 1' % org.url("")
+          in metrics, "parent in /metrics")
+    # not allowed by parent_streams: 404, the parent is not asked
+    req0 = sum(w["requests"] for w in ctl_status(org)["workers"])
+    st, _, body = http_get(e.port, "/stream/x01")
+    check(st == 404, "not in parent_streams: %d" % st)
+    # allowed, but the parent has no such stream: 404, remembered 5 s
+    st, _, body = http_get(e.port, "/stream/s99", timeout=10)
+    check(st == 404, "missing at the parent: %d %r" % (st, body))
+    req1 = sum(w["requests"] for w in ctl_status(org)["workers"])
+    check(req1 == req0 + 1, "parent asked %d times" % (req1 - req0))
+    for path in ("/stream/s99", "/stream/s99.ts", "/hls/s99/index.m3u8") * 5:
+        st, hdrs, _ = http_get(e.port, path)
+        check(st == 404, "cached 404: %d" % st)
+    req2 = sum(w["requests"] for w in ctl_status(org)["workers"])
+    check(req2 == req1, "parent asked again during the cache: %d" % (req2 - req1))
+    time.sleep(5.2)
+    st, _, _ = http_get(e.port, "/stream/s99", timeout=10)
+    check(st == 404, "still missing")
+    req3 = sum(w["requests"] for w in ctl_status(org)["workers"])
+    check(req3 == req2 + 1, "asked again after the cache: %d" % (req3 - req2))
+    # the parent knows its client is an edge
+    log = org.log_text(whole=True)
+    check("edge edge-test (127.0.0.1) pulls s01" in log, "parent logs the edge")
