@@ -242,3 +242,221 @@ def test_edge_pulls_from_its_parent_and_caches_404():
     # the parent knows its client is an edge
     log = org.log_text(whole=True)
     check("edge edge-test (127.0.0.1) pulls s01" in log, "parent logs the edge")
+
+
+class Players:
+    """Many players in one thread (selectors), each reading its stream at
+    the rate the server sends it, reconnecting at once when it ends.  Per
+    player: every session's start, the first body byte of each session,
+    and the longest silence between two body bytes."""
+
+    RECONNECT_S = 0.1
+
+    def __init__(self, port, paths):
+        self.port = port
+        self.sel = selectors.DefaultSelector()
+        self.p = [{"path": path, "sock": None, "head": b"", "status": None,
+                   "sessions": [], "last": None, "gaps": [], "retry_at": 0.0,
+                   "bytes": 0} for path in paths]
+
+    def _open(self, i, now):
+        p = self.p[i]
+        s = socket.socket()
+        s.setblocking(False)
+        s.connect_ex(("127.0.0.1", self.port))
+        p.update(sock=s, head=b"", status=None, sent=False)
+        # a session: [start, first body byte, first 188 bytes]
+        p["sessions"].append([now, None, b""])
+        self.sel.register(s, selectors.EVENT_WRITE, i)
+
+    def _close(self, i, now, retry=RECONNECT_S):
+        p = self.p[i]
+        if p["sock"] is not None:
+            self.sel.unregister(p["sock"])
+            p["sock"].close()
+            p["sock"] = None
+        p["retry_at"] = now + retry
+
+    def _body(self, p, data, now):
+        sess = p["sessions"][-1]
+        if sess[1] is None:
+            sess[1] = now
+        if len(sess[2]) < 188:
+            sess[2] += data[:188 - len(sess[2])]
+        if p["last"] is not None:
+            p["gaps"].append((now - p["last"], p["last"]))
+        p["last"] = now
+        p["bytes"] += len(data)
+
+    def _event(self, i, mask, now):
+        p = self.p[i]
+        s = p["sock"]
+        if mask & selectors.EVENT_WRITE:
+            try:
+                s.send(("GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n"
+                        "User-Agent: ringcast-test-player\r\n\r\n" %
+                        p["path"]).encode())
+            except OSError:
+                self._close(i, now)
+                return
+            self.sel.modify(s, selectors.EVENT_READ, i)
+            return
+        try:
+            data = s.recv(262144)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if not data:
+            self._close(i, now)
+            return
+        if p["status"] is None:
+            p["head"] += data
+            if b"\r\n\r\n" not in p["head"]:
+                return
+            head, _, data = p["head"].partition(b"\r\n\r\n")
+            try:
+                p["status"] = int(head.split(b" ", 2)[1])
+            except (IndexError, ValueError):
+                p["status"] = 0
+            if p["status"] != 200:
+                self._close(i, now, 0.2)
+                return
+        if data:
+            self._body(p, data, now)
+
+    def run(self, seconds):
+        end = time.time() + seconds
+        while True:
+            now = time.time()
+            if now >= end:
+                return
+            for i, p in enumerate(self.p):
+                if p["sock"] is None and now >= p["retry_at"]:
+                    self._open(i, now)
+            for key, mask in self.sel.select(timeout=0.05):
+                self._event(key.data, mask, time.time())
+
+    def close(self):
+        for i in range(len(self.p)):
+            self._close(i, time.time())
+
+    def playing(self, i, since):
+        """Time of the first body byte after SINCE, or None."""
+        for s in self.p[i]["sessions"]:
+            if s[1] is not None and s[1] >= since:
+                return s[1]
+        return None
+
+    def max_gap(self, i, since):
+        gaps = [g for g, at in self.p[i]["gaps"] if at + g >= since]
+        return max(gaps) if gaps else 0.0
+
+
+def proc_gone(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def placement(edges, names):
+    """stream -> [edge index] of the edges serving it (clients > 0)."""
+    out = {n: [] for n in names}
+    for k, e in enumerate(edges):
+        for n, s in ctl_status(e)["streams"].items():
+            if n in out and s["clients"] > 0:
+                out[n].append(k)
+    return out
+
+
+def test_tiers_one_pull_per_tier_and_edge_failover():
+    n_streams, per_stream = 12, 20
+    names = ["s%02d" % i for i in range(n_streams)]
+    o = Origin()
+    org = origin_ringcast(o, n_streams)
+    wait_for(lambda: all(s["state"] == "running" for s in
+                         ctl_status(org)["streams"].values()), 15,
+             what="origin streams running")
+    edges = [edge([org], edge_id="edge%d" % k) for k in range(3)]
+    hp = Haproxy([("edge%d" % k, e.port) for k, e in enumerate(edges)])
+    wait_for(lambda: set(hp.servers_up().values()) == {"UP"}, 10,
+             what="3 edges up in haproxy")
+    players = Players(hp.port, ["/stream/%s" % n for n in names
+                                for _ in range(per_stream)])
+    try:
+        players.run(4.0 * SLOW)
+        t_steady = time.time()
+        for i in range(len(players.p)):
+            check(players.playing(i, 0) is not None,
+                  "player %d (%s) never played" % (i, players.p[i]["path"]))
+        where = placement(edges, names)
+        for n in names:
+            check(len(where[n]) == 1, "%s on edges %s" % (n, where[n]))
+            k = where[n][0]
+            check(ctl_status(edges[k])["streams"][n]["clients"] == per_stream,
+                  "%s: not all its players on edge%d" % (n, k))
+        check(len({w[0] for w in where.values()}) >= 2, "all streams on one edge")
+        ost = ctl_status(org)["streams"]
+        for n in names:
+            check(ost[n]["clients_served"] == 1 and ost[n]["edges"] == 1,
+                  "origin ringcast pulls of %s: %s" % (n, ost[n]))
+        check(o.stats()["connections"] == n_streams, o.stats())
+        players.run(1.0)
+
+        # SIGKILL the supervisor of the edge with the most streams
+        dead = max(range(3), key=lambda k: sum(w == [k] for w in where.values()))
+        moved = [n for n in names if where[n] == [dead]]
+        kids = edges[dead].children()
+        check(kids, "edge has children")
+        t_kill = time.time()
+        edges[dead].proc.send_signal(signal.SIGKILL)
+        edges[dead].proc.wait(timeout=5)
+        players.run(6.0)
+        for pid, title in kids.items():
+            check(proc_gone(pid), "%s (pid %d) still running after its "
+                  "supervisor died" % (title, pid))
+        for i, p in enumerate(players.p):
+            name = p["path"].rsplit("/", 1)[1]
+            if name in moved:
+                t = players.playing(i, t_kill)
+                check(t is not None and t - t_kill <= 5.0,
+                      "player %d of %s: playing again after %s s" %
+                      (i, name, None if t is None else round(t - t_kill, 2)))
+                first = [s for s in p["sessions"] if s[1] and s[1] >= t_kill][0][2]
+                check(first[:1] == b"\x47" and ((first[1] & 0x1f) << 8 | first[2]) == 0,
+                      "player %d restarts at a PAT" % i)
+            else:
+                g = players.max_gap(i, t_steady)
+                check(g <= 1.0, "player %d of %s (edge%d) saw a %.2f s gap" %
+                      (i, name, where[name][0], g))
+                check(len(p["sessions"]) == 1, "player %d of %s reconnected" % (i, name))
+        if os.environ.get("TIERS_DEBUG"):
+            back = [players.playing(i, t_kill) - t_kill for i, p in enumerate(players.p)
+                    if p["path"].rsplit("/", 1)[1] in moved]
+            gaps = [players.max_gap(i, t_steady) for i, p in enumerate(players.p)
+                    if p["path"].rsplit("/", 1)[1] not in moved]
+            print("moved %s; back after %.2f..%.2f s; other gaps max %.2f s" %
+                  (moved, min(back), max(back), max(gaps)))
+        alive = [k for k in range(3) if k != dead]
+        after = placement([edges[k] for k in alive], names)
+        for n in names:
+            check(len(after[n]) == 1, "%s on %d edges after failover" % (n, len(after[n])))
+        ost = ctl_status(org)["streams"]
+        for n in names:
+            want = 2 if n in moved else 1
+            check(ost[n]["clients_served"] == want and ost[n]["edges"] == 1,
+                  "origin ringcast pulls of %s after failover: %s" % (n, ost[n]))
+        check(o.stats()["connections"] == n_streams, "test origin: %s" % o.stats())
+    finally:
+        players.close()
+        hp.stop()
+        # the killed edge could not remove its shared memory
+        dead_pids = [e.proc.pid for e in edges if e.proc.poll() is not None]
+        for f in os.listdir("/dev/shm"):
+            if any(f.startswith("ringcast.%d." % pid) for pid in dead_pids):
+                try:
+                    os.unlink(os.path.join("/dev/shm", f))
+                except OSError:
+                    pass
