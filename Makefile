@@ -7,7 +7,8 @@
 #   make check-valgrind  integration tests under valgrind memcheck
 #   make soak        5-minute soak with faults (SOAK_SECONDS)
 #   make fuzz        libFuzzer targets, FUZZ_SECONDS each
-#   make bench       benchmarks against peers (icecast2), figures printed
+#   make bench       benchmarks against peers (icecast2, nginx) and of the
+#                    tiers (haproxy + edges), figures printed
 #   make install     PREFIX=/usr/local DESTDIR=
 #   make clean
 
