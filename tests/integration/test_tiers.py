@@ -460,3 +460,122 @@ def test_tiers_one_pull_per_tier_and_edge_failover():
                     os.unlink(os.path.join("/dev/shm", f))
                 except OSError:
                     pass
+
+
+def discontinuity_flags(body):
+    """Offsets of the packets whose adaptation field flags a
+    discontinuity, and the count of null packets."""
+    flags, nulls = [], 0
+    for i in range(0, len(body) - 187, 188):
+        p = body[i:i + 188]
+        if p[0] != 0x47:
+            continue
+        pid = ((p[1] & 0x1F) << 8) | p[2]
+        if pid == 0x1FFF:
+            nulls += 1
+        elif p[3] & 0x20 and p[4] > 0 and p[5] & 0x80:
+            flags.append(i)
+    return flags, nulls
+
+
+def test_edge_fails_over_to_the_next_parent_within_data_timeout():
+    from test_control import Subscriber
+    o = Origin()
+    p1 = origin_ringcast(o, 1)
+    p2 = origin_ringcast(o, 1)
+    for p in (p1, p2):
+        wait_for(lambda: ctl_status(p)["streams"]["s00"]["state"] == "running",
+                 10, what="parent running")
+    e = edge([p1, p2], defaults="data_timeout = 2.0; retry_min = 0.5;")
+    sub = Subscriber(e)
+    stopped = []
+    try:
+        s = socket.create_connection(("127.0.0.1", e.port), timeout=5)
+        s.sendall(b"GET /stream/s00 HTTP/1.0\r\nHost: x\r\n\r\n")
+        s.settimeout(0.2)
+        data, t_stop, last, gap = b"", None, time.time(), 0.0
+        t_end = time.time() + 30 * SLOW
+        while time.time() < t_end:
+            try:
+                chunk = s.recv(65536)
+            except socket.timeout:
+                chunk = None
+            now = time.time()
+            if chunk == b"":
+                break
+            if chunk:
+                data += chunk
+                gap = max(gap, now - last) if t_stop else gap
+                last = now
+            if t_stop is None and len(data) > 300000:
+                # the first parent hangs: its processes stop, its
+                # connections stay open and silent
+                stopped = [p1.proc.pid] + list(p1.children())
+                for pid in stopped:
+                    os.kill(pid, signal.SIGSTOP)
+                t_stop, mark = now, len(data)
+            if t_stop and now - t_stop > 5.0 * SLOW:
+                break
+        s.close()
+        check(t_stop is not None, "got %d bytes before the test" % len(data))
+        check(time.time() - t_stop >= 4.0, "the player's connection ended")
+        head, _, body = data.partition(b"\r\n\r\n")
+        after = body[mark - len(head) - 4:]
+        after = after[after.find(b"\x47"):]
+        while after and not ts_aligned(after[:188 * 3]):
+            after = after[1:]
+        flags, nulls = discontinuity_flags(after)
+        check(nulls > 0, "no null packets while the parent was silent")
+        check(flags, "no discontinuity after the failover")
+        check(gap < 1.5, "the player waited %.1f s for a byte" % gap)
+        es = ctl_status(e)["streams"]["s00"]
+        check(es["parent"] == p2.url(""), "parent in use: %s" % es)
+        check(es["failovers"] >= 1, es)
+        ev = sub.find("upstream_unhealthy", stream="s00")
+        check(ev is not None and ev["url"] == p1.url("/stream/s00"), sub.events)
+        started = sub.find("stream_started", stream="s00")
+        check(started and started.get("parent") == p1.url(""), started)
+    finally:
+        for pid in stopped:
+            try:
+                os.kill(pid, signal.SIGCONT)
+            except OSError:
+                pass
+
+
+def test_edge_reload_ends_streams_it_may_no_longer_proxy():
+    from test_control import Subscriber
+    o = Origin()
+    org = origin_ringcast(o, 2)
+    wait_for(lambda: all(s["state"] == "running" for s in
+                         ctl_status(org)["streams"].values()), 10,
+             what="origin streams running")
+    e = edge([org], patterns='"s00", "s01"')
+    sub = Subscriber(e)
+    for n in ("s00", "s01"):
+        st, _, body = read_stream(e.port, "/stream/%s" % n, 1.5)
+        check(st == 200 and body, "%s: %d" % (n, st))
+    check(set(ctl_status(e)["streams"]) == {"s00", "s01"}, ctl_status(e))
+    # s01 is no longer allowed: it ends; s00 stays as it was
+    pid0 = ctl_status(e)["streams"]["s00"]["pid"]
+    with open(e.conf) as f:
+        text = f.read()
+    e.write_conf(text.replace('"s00", "s01"', '"s00"'))
+    rc, out, err = e.ctl("reload")
+    check(rc == 0, "reload: %s %s" % (out, err))
+    wait_for(lambda: "s01" not in ctl_status(e)["streams"], 5, what="s01 gone")
+    check(sub.find("stream_ended", stream="s01")["reason"] == "reload", sub.events)
+    check(ctl_status(e)["streams"]["s00"]["pid"] == pid0, "s00 was restarted")
+    check(http_get(e.port, "/stream/s01")[0] == 404, "s01 still served")
+    # a new parent list: the running edge stream ends, the next one is new
+    o2 = origin_ringcast(o, 1)
+    wait_for(lambda: ctl_status(o2)["streams"]["s00"]["state"] == "running", 10,
+             what="second origin")
+    e.write_conf(text.replace('"s00", "s01"', '"s00"').replace(
+        org.url(""), o2.url("")))
+    rc, out, err = e.ctl("reload")
+    check(rc == 0, "reload: %s %s" % (out, err))
+    wait_for(lambda: "s00" not in ctl_status(e)["streams"], 5, what="s00 ended")
+    st, _, body = read_stream(e.port, "/stream/s00", 1.5)
+    check(st == 200 and body, "s00 from the new parent: %d" % st)
+    check(ctl_status(e)["streams"]["s00"]["parent"] == o2.url(""), ctl_status(e))
