@@ -31,6 +31,7 @@
 #define CONFIG_MAX_PARENT_STREAMS	64	/* globs in parent_streams */
 #define CONFIG_GLOB_MAX			128	/* bytes of one glob */
 #define CONFIG_EDGE_ID_MAX		128	/* bytes of edge_id */
+#define CONFIG_EDGE_HEADER		"X-Ringcast-Edge"	/* carries it */
 #define CONFIG_MAX_ENGINES		16	/* acestream.engines */
 #define CONFIG_ACE_ID_LEN		40	/* hex digits of a content id */
 

@@ -16,11 +16,9 @@
 #include "config.h"
 #include "origin.h"
 
-#define EDGE_HEADER		"X-Ringcast-Edge"	/* the edge's identity */
+#define EDGE_HEADER		CONFIG_EDGE_HEADER	/* the edge's identity */
 #define EDGE_NOT_FOUND_TTL_MS	5000	/* a 404 of the parents is kept */
 #define EDGE_NOT_FOUND_MAX	256	/* names kept at once */
-
-extern const struct origin_ops edge_origin;
 
 /* The identity CFG gives its parents: edge_id, or "HOSTNAME:PORT" of the
  * first listen address. */

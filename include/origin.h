@@ -65,6 +65,9 @@ struct origin_ops {
 			    const struct stream_conf *);
 };
 
+/* The origins, each in its own file. */
+extern const struct origin_ops edge_origin;		/* edge.c */
+
 /* Indexed by enum stream_origin; NULL: the origin is not built in. */
 extern const struct origin_ops *const origin_table[STREAM_ORIGIN_MAX];
 

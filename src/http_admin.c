@@ -13,10 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http.h"
 #include "log.h"
 #include "msg.h"
+#include "routes.h"
 #include "util.h"
-#include "worker.h"
 
 #define ADMIN_TIMEOUT_MS	10000
 

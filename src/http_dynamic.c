@@ -21,7 +21,7 @@
 #include "log.h"
 #include "msg.h"
 #include "util.h"
-#include "worker.h"
+#include "http.h"
 
 #define CREATE_TIMEOUT_MS	10000
 

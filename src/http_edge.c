@@ -11,7 +11,7 @@
  * for the playlist first, and a segment of a stream that just started
  * elsewhere would not be there anyway.
  */
-#include "worker.h"
+#include "http.h"
 
 int
 http_edge_resolve(struct worker *w, struct MHD_Connection *conn,

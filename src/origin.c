@@ -6,7 +6,6 @@
  */
 #include <stddef.h>
 
-#include "edge.h"
 #include "origin.h"
 
 const struct origin_ops *const origin_table[STREAM_ORIGIN_MAX] = {

@@ -20,23 +20,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "http.h"
 #include "log.h"
 #include "msg.h"
 #include "proctitle.h"
+#include "routes.h"
 #include "supervisor.h"
 #include "util.h"
 #include "worker.h"
 
 static volatile sig_atomic_t worker_sigterm;
 static uint64_t worker_retire_at;	/* 0: not retiring */
-/* *con_cls of a request seen once: libmicrohttpd closes the connection
- * when a response is queued on the first call, so we answer on the
- * second (keep-alive for playlists and segments). */
-static char request_seen;
 
 static void
 worker_on_sigterm(int sig)
@@ -45,147 +42,24 @@ worker_on_sigterm(int sig)
 	worker_sigterm = 1;
 }
 
-void
-worker_event(struct worker *w, const char *obj)
-{
-	if (msg_send(w->chan, MSG_EVENT, obj, strlen(obj)) == -1)
-		atomic_fetch_add(&w->st->events_dropped, 1);
-}
-
-enum MHD_Result
-http_reply(struct MHD_Connection *conn, unsigned status,
-    const char *content_type, const void *body, size_t len)
-{
-	return http_reply_hdr(conn, status, content_type, body, len, NULL,
-	    NULL);
-}
-
-enum MHD_Result
-http_reply_hdr(struct MHD_Connection *conn, unsigned status,
-    const char *content_type, const void *body, size_t len,
-    const char *hname, const char *hvalue)
-{
-	struct MHD_Response *r;
-	enum MHD_Result ret;
-
-	r = MHD_create_response_from_buffer(len, (void *)body,
-	    MHD_RESPMEM_MUST_COPY);
-	if (r == NULL)
-		return MHD_NO;
-	MHD_add_response_header(r, "Content-Type", content_type);
-	if (hname != NULL)
-		MHD_add_response_header(r, hname, hvalue);
-	MHD_add_response_header(r, "Cache-Control", "no-cache");
-	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-		MHD_add_response_header(r, "Allow", "GET, HEAD");
-	if (status == MHD_HTTP_SERVICE_UNAVAILABLE &&
-	    (hname == NULL || strcasecmp(hname, "Retry-After") != 0))
-		MHD_add_response_header(r, "Retry-After", "5");
-	ret = MHD_queue_response(conn, status, r);
-	MHD_destroy_response(r);
-	return ret;
-}
-
-enum MHD_Result
-http_error(struct MHD_Connection *conn, unsigned status, const char *message)
-{
-	enum MHD_Result ret;
-	struct buf b;
-
-	buf_init(&b);
-	buf_puts(&b, "{");
-	json_kv_str(&b, "error", message);
-	buf_puts(&b, "}\n");
-	ret = b.failed ? MHD_NO :
-	    http_reply(conn, status, "application/json", b.data, b.len);
-	buf_free(&b);
-	return ret;
-}
-
-static enum MHD_Result worker_route(struct worker *, struct MHD_Connection *,
-		    const char *url, const char *method, void **con_cls);
-
 static enum MHD_Result
 worker_access(void *cls, struct MHD_Connection *conn, const char *url,
     const char *method, const char *version, const char *upload_data,
     size_t *upload_data_size, void **con_cls)
 {
-	struct worker *w = cls;
-
 	(void)version;
 	(void)upload_data;
-	if (*con_cls == NULL) {
-		*con_cls = &request_seen;
-		return MHD_YES;
-	}
-	if (*con_cls != &request_seen) {	/* a resumed, waiting client */
-		struct client *c = *con_cls;
-
-		if (c->kind == CLIENT_HLS)
-			return http_hls_request(w, conn, url, con_cls);
-		if (c->kind == CLIENT_ADMIN)
-			return http_admin_request(w, conn, url, method,
-			    con_cls);
-		if (c->kind == CLIENT_CREATE)	/* the same route again */
-			return worker_route(w, conn, url, method, con_cls);
-		return http_stream_request(w, conn, NULL, 0, con_cls);
-	}
-	if (*upload_data_size != 0) {
-		*upload_data_size = 0;	/* bodies are not used: discard */
-		return MHD_YES;
-	}
-	*con_cls = NULL;
-	atomic_fetch_add(&w->st->workers[w->row].requests, 1);
-	return worker_route(w, conn, url, method, con_cls);
-}
-
-/*
- * The route table.  *CON_CLS is NULL for a new request, or the
- * CLIENT_CREATE of a request that waited for a dynamic stream.
- */
-static enum MHD_Result
-worker_route(struct worker *w, struct MHD_Connection *conn, const char *url,
-    const char *method, void **con_cls)
-{
-	char name[CONFIG_NAME_MAX + 1];
-	int head, handled;
-	enum MHD_Result ret;
-
-	if (strncmp(url, "/admin/", 7) == 0)
-		return http_admin_request(w, conn, url, method, con_cls);
-	head = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
-	if (!head && strcmp(method, MHD_HTTP_METHOD_GET) != 0)
-		return http_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
-		    "method not allowed");
-	if (strncmp(url, "/stream/", 8) == 0) {
-		if (http_parse_stream_path(url, name, sizeof(name)) == -1)
-			return http_error(conn, MHD_HTTP_NOT_FOUND,
-			    "no such stream");
-		if (!head && http_edge_resolve(w, conn, name, con_cls, &ret)
-		    == -1)
-			return ret;
-		return http_stream_request(w, conn, name, head, con_cls);
-	}
-	if (strncmp(url, "/hls/", 5) == 0)
-		return http_hls_request(w, conn, url, con_cls);
-	ret = http_info_request(w, conn, url, &handled);
-	if (handled)
-		return ret;
-	return http_error(conn, MHD_HTTP_NOT_FOUND, "not found");
+	return http_dispatch(cls, conn, url, method, upload_data_size,
+	    con_cls);
 }
 
 static void
 worker_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     enum MHD_RequestTerminationCode toe)
 {
-	struct worker *w = cls;
-
 	(void)conn;
 	(void)toe;
-	if (*con_cls != NULL && *con_cls != &request_seen) {
-		http_stream_completed(w, *con_cls);
-		*con_cls = NULL;
-	}
+	http_completed(cls, con_cls);
 }
 
 static void
@@ -303,12 +177,11 @@ worker_check_channel(struct worker *w)
 	while ((n = msg_recv(w->chan, &m)) == 1) {
 		if (m.type == MSG_SHUTDOWN)
 			worker_sigterm = 1;
-		else if (m.type == MSG_ADMIN_REPLY)
-			http_admin_reply(w, &m);
-		else if (m.type == MSG_STREAM_CREATE_REPLY)
-			http_dynamic_reply(w, &m);
-		else if (m.type == MSG_QUIESCE && worker_retire_at == 0)
-			worker_retire(w);
+		else if (m.type == MSG_QUIESCE) {
+			if (worker_retire_at == 0)
+				worker_retire(w);
+		} else
+			routes_message(w, &m);
 	}
 	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EBADMSG))
 		worker_sigterm = 1;
@@ -346,14 +219,14 @@ worker_loop(struct worker *w)
 	while (!worker_sigterm && !worker_retired(w)) {
 		seq = state_notify_seq(w->st);
 		pthread_mutex_lock(&w->lock);
-		more = http_stream_wake(w, worker_slice(w));
+		more = http_wake(w, worker_slice(w));
 		idle = w->suspended == NULL;
 		if (idle)	/* nobody waits for data: no futex, no wake-ups */
 			worker_idle_wait(w);
 		pthread_mutex_unlock(&w->lock);
-		if (now_ms() - last_expire >= WORKER_REVIVE_MS) {
+		if (now_ms() - last_expire >= HTTP_REVIVE_MS) {
 			last_expire = now_ms();
-			http_hls_expire(w);
+			routes_tick(w);
 		}
 		if (worker_sigterm)
 			break;
@@ -383,7 +256,7 @@ worker_shutdown(struct worker *w)
 		}
 	atomic_store(&w->stopping, 1);
 	do {
-		http_stream_end_all(w);
+		http_end_all(w);
 		pthread_mutex_lock(&w->lock);
 		left = w->n_clients;
 		pthread_mutex_unlock(&w->lock);
@@ -391,7 +264,7 @@ worker_shutdown(struct worker *w)
 			sleep_ms(20);
 	} while (left > 0 && now_ms() < until);
 	pthread_mutex_lock(&w->lock);
-	http_stream_wake(w, 0);	/* MHD_stop_daemon wants none suspended */
+	http_wake(w, 0);	/* MHD_stop_daemon wants none suspended */
 	pthread_mutex_unlock(&w->lock);
 	for (i = 0; i < w->n_daemons; i++)
 		MHD_stop_daemon(w->daemons[i]);
@@ -410,6 +283,7 @@ worker_main(struct proc *self, void *arg)
 	w.row = self->index;
 	w.mslot = METRICS_SLOT_WORKER(w.row);
 	w.chan = self->fd;
+	w.routes = &routes_table;
 	pthread_mutex_init(&w.lock, NULL);
 	{
 		pthread_condattr_t ca;

@@ -1,0 +1,481 @@
+/*
+ * http.c - what every route family shares, below the routes and the
+ * worker process.
+ *
+ * A request is handed here by the worker's access callback and goes to
+ * the first route of the table (routes.c) whose path matches; libmicro-
+ * httpd closes the connection when a response is queued on the first
+ * call, so the first call only marks the request seen and the route
+ * answers on the second (keep-alive for playlists and segments).  A
+ * client that has to wait (for a stream's first data, for the
+ * supervisor) is suspended on the worker's list and resumed by the wake
+ * loop (http_wake) into its kind's handler; nothing here blocks a thread.
+ * Ring mappings are shared by a worker's connections and freed with the
+ * last one that used an old generation.
+ *
+ * What the routes need from the worker process (its channel to the
+ * supervisor, its row in the state segment) is data in struct worker, so
+ * this file never calls the worker or a route by name.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "http.h"
+#include "log.h"
+#include "msg.h"
+#include "util.h"
+
+/* *con_cls of a request seen once (see above). */
+static char request_seen;
+
+enum MHD_Result
+http_reply(struct MHD_Connection *conn, unsigned status,
+    const char *content_type, const void *body, size_t len)
+{
+	return http_reply_hdr(conn, status, content_type, body, len, NULL,
+	    NULL);
+}
+
+enum MHD_Result
+http_reply_hdr(struct MHD_Connection *conn, unsigned status,
+    const char *content_type, const void *body, size_t len,
+    const char *hname, const char *hvalue)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	r = MHD_create_response_from_buffer(len, (void *)body,
+	    MHD_RESPMEM_MUST_COPY);
+	if (r == NULL)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type", content_type);
+	if (hname != NULL)
+		MHD_add_response_header(r, hname, hvalue);
+	MHD_add_response_header(r, "Cache-Control", "no-cache");
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(r, "Allow", "GET, HEAD");
+	if (status == MHD_HTTP_SERVICE_UNAVAILABLE &&
+	    (hname == NULL || strcasecmp(hname, "Retry-After") != 0))
+		MHD_add_response_header(r, "Retry-After", "5");
+	ret = MHD_queue_response(conn, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+enum MHD_Result
+http_error(struct MHD_Connection *conn, unsigned status, const char *message)
+{
+	enum MHD_Result ret;
+	struct buf b;
+
+	buf_init(&b);
+	buf_puts(&b, "{");
+	json_kv_str(&b, "error", message);
+	buf_puts(&b, "}\n");
+	ret = b.failed ? MHD_NO :
+	    http_reply(conn, status, "application/json", b.data, b.len);
+	buf_free(&b);
+	return ret;
+}
+
+void
+http_peer_addr(struct MHD_Connection *conn, char *out, size_t outsz)
+{
+	const union MHD_ConnectionInfo *ci;
+	const struct sockaddr *sa;
+
+	str_copy(out, "unknown", outsz);
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci == NULL || (sa = ci->client_addr) == NULL)
+		return;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+		    out, (socklen_t)outsz);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6,
+		    &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+		    (socklen_t)outsz);
+}
+
+void
+http_event(struct worker *w, const char *obj)
+{
+	if (msg_send(w->chan, MSG_EVENT, obj, strlen(obj)) == -1)
+		atomic_fetch_add(&w->st->events_dropped, 1);
+}
+
+void
+http_request_fetcher(struct worker *w, int slot)
+{
+	int32_t v = slot;
+
+	atomic_store(&w->st->streams[slot].want_start, 1);
+	if (atomic_load(&w->st->streams[slot].fetcher_pid) == 0 &&
+	    msg_send(w->chan, MSG_STREAM_WANT, &v, sizeof(v)) == -1)
+		log_warn("cannot ask the supervisor to start slot %d", slot);
+}
+
+void
+ring_ref_put(struct worker *w, struct ring_ref *rr)
+{
+	if (rr == NULL || --rr->refs > 0 || rr->current)
+		return;
+	ring_close(&rr->ring);
+	free(rr);
+}
+
+/* The slot's current ring generation, mapped; NULL when it has none. */
+struct ring_ref *
+ring_ref_get(struct worker *w, int slot)
+{
+	uint64_t gen = atomic_load(&w->st->streams[slot].ring_gen);
+	struct ring_ref *rr = w->rings[slot];
+	char name[STATE_SHM_NAME_MAX];
+
+	if (rr != NULL && rr->gen == gen)
+		return rr;
+	if (rr != NULL) {
+		w->rings[slot] = NULL;
+		rr->current = 0;
+		rr->refs++;
+		ring_ref_put(w, rr);
+	}
+	if (gen == 0)
+		return NULL;
+	if ((rr = calloc(1, sizeof(*rr))) == NULL)
+		return NULL;
+	ring_shm_name(name, sizeof(name), w->st->supervisor_pid, slot, gen);
+	if (ring_open(&rr->ring, name, 0) == -1) {
+		free(rr);
+		return NULL;
+	}
+	rr->gen = gen;
+	rr->slot = slot;
+	rr->current = 1;
+	w->rings[slot] = rr;
+	return rr;
+}
+
+void
+http_client_event(struct client *c, const char *event)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_puts(&b, "{");
+	json_kv_str(&b, "event", event);
+	json_kv_str(&b, "stream", c->name);
+	json_kv_str(&b, "client", c->addr);
+	json_kv_str(&b, "kind", "ts");
+	if (c->edge[0] != '\0')
+		json_kv_str(&b, "edge", c->edge);
+	if (strcmp(event, "client_disconnected") == 0) {
+		json_kv_uint(&b, "bytes", c->bytes);
+		json_kv_double(&b, "seconds",
+		    (double)(now_ms() - c->started_ms) / 1000.0);
+	}
+	buf_puts(&b, "}");
+	if (!b.failed)
+		http_event(c->w, b.data);
+	buf_free(&b);
+}
+
+static void
+suspended_add(struct worker *w, struct client *c)
+{
+	c->suspended = 1;
+	c->prev = NULL;
+	c->next = w->suspended;
+	if (w->suspended != NULL)
+		w->suspended->prev = c;
+	else
+		w->suspended_tail = c;
+	w->suspended = c;
+	w->n_suspended++;
+}
+
+static void
+suspended_del(struct worker *w, struct client *c)
+{
+	if (!c->suspended)
+		return;
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		w->suspended = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	else
+		w->suspended_tail = c->prev;
+	c->prev = c->next = NULL;
+	c->suspended = 0;
+	w->n_suspended--;
+}
+
+void
+http_client_suspend(struct worker *w, struct client *c)
+{
+	if (w->suspended == NULL)	/* the wake loop sleeps on its own */
+		pthread_cond_signal(&w->first_waiter);
+	c->suspended_ms = now_ms();
+	suspended_add(w, c);
+	MHD_suspend_connection(c->conn);
+}
+
+/* 1 when the slot still carries the stream this client asked for. */
+int
+http_client_stream_alive(struct worker *w, struct client *c)
+{
+	struct slot_cfg cfg;
+
+	return state_slot_read(w->st, c->slot, &cfg) == 0 && cfg.in_use &&
+	    strcmp(cfg.name, c->name) == 0;
+}
+
+/* The stream was stopped (ringcastctl stop, idle): end the response. */
+int
+http_client_stream_stopped(struct worker *w, struct client *c)
+{
+	return atomic_load(&w->st->streams[c->slot].ring_gen) == 0 &&
+	    atomic_load(&w->st->streams[c->slot].state) == STREAM_STOPPED;
+}
+
+/* Where a new reader should start in RR: 0 and *POS, or -1 (not yet). */
+int
+http_client_start_pos(struct client *c, struct ring_ref *rr, uint64_t *pos)
+{
+	struct ring_seg seg;
+	uint64_t head;
+
+	if (c->kind == CLIENT_HLS) {
+		*pos = 0;
+		return ring_segments(&rr->ring, &seg, 1) > 0 ? 0 : -1;
+	}
+	if (ring_latest_rap(&rr->ring, pos) == 0)
+		return 0;
+	head = ring_head(&rr->ring);
+	if (head > 0 && now_ms() - c->started_ms >= HTTP_RAP_WAIT_MS) {
+		*pos = head;	/* no keyframe found: join at the edge */
+		return 0;
+	}
+	return -1;
+}
+
+struct client *
+http_client_new(struct worker *w, struct MHD_Connection *conn, int slot,
+    const struct slot_cfg *cfg, enum client_kind kind)
+{
+	struct client *c;
+	uint32_t wait_ms = cfg->buffer_ready_timeout_ms;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	if (kind == CLIENT_HLS && cfg->hls_first_segment_timeout_ms > wait_ms)
+		wait_ms = cfg->hls_first_segment_timeout_ms;
+	c->w = w;
+	c->conn = conn;
+	c->slot = slot;
+	c->kind = kind;
+	str_copy(c->name, cfg->name, sizeof(c->name));
+	c->started_ms = now_ms();
+	c->deadline_ms = c->started_ms + (wait_ms ? wait_ms : 30000);
+	http_peer_addr(conn, c->addr, sizeof(c->addr));
+	return c;
+}
+
+/* Try to begin streaming: 1 started, 0 keep waiting, -1 give up. */
+static int
+client_try_start(struct worker *w, struct client *c)
+{
+	struct ring_ref *rr;
+	uint64_t pos;
+
+	if (c->rr != NULL)
+		return 1;
+	if (!http_client_stream_alive(w, c))
+		return -1;
+	if ((rr = ring_ref_get(w, c->slot)) != NULL &&
+	    http_client_start_pos(c, rr, &pos) == 0) {
+		rr->refs++;
+		c->rr = rr;
+		c->pos = pos;
+		return 1;
+	}
+	if (now_ms() >= c->deadline_ms || atomic_load(&w->stopping))
+		return -1;
+	return 0;
+}
+
+/* Under w->lock: 1 ready, 0 suspended now, -1 gave up. */
+int
+http_client_wait(struct worker *w, struct client *c)
+{
+	int rc = client_try_start(w, c);
+
+	if (rc == 0) {
+		http_request_fetcher(w, c->slot);
+		http_client_suspend(w, c);
+	}
+	return rc;
+}
+
+int
+http_wait_stream(struct worker *w, struct MHD_Connection *conn, int slot,
+    const struct slot_cfg *cfg, enum client_kind kind, void **con_cls)
+{
+	struct client *c = *con_cls;
+	int rc;
+
+	if (c == NULL) {
+		if ((c = http_client_new(w, conn, slot, cfg, kind)) == NULL)
+			return -1;
+		pthread_mutex_lock(&w->lock);
+		w->n_clients++;
+		pthread_mutex_unlock(&w->lock);
+		*con_cls = c;
+	}
+	pthread_mutex_lock(&w->lock);
+	rc = http_client_wait(w, c);
+	pthread_mutex_unlock(&w->lock);
+	return rc;
+}
+
+static void
+http_client_completed(struct worker *w, struct client *c)
+{
+	pthread_mutex_lock(&w->lock);
+	suspended_del(w, c);
+	ring_ref_put(w, c->rr);
+	c->rr = NULL;
+	w->n_clients--;
+	pthread_mutex_unlock(&w->lock);
+	if (c->edge[0] != '\0')
+		atomic_fetch_sub(&w->st->edges[w->row][c->slot], 1);
+	if (c->counted) {
+		atomic_fetch_sub(&w->st->clients[w->row][c->slot], 1);
+		atomic_fetch_sub(&w->st->workers[w->row].clients, 1);
+		if (c->announced)
+			http_client_event(c, "client_disconnected");
+	}
+	free(c);
+}
+
+/* Under w->lock: can this suspended client make progress? */
+static int
+client_ready(struct worker *w, struct client *c)
+{
+	uint64_t gen;
+
+	if (c->ending || atomic_load(&w->stopping))
+		return 1;
+	if (c->kind == CLIENT_ADMIN || c->kind == CLIENT_CREATE)
+		return c->admin_done || now_ms() >= c->deadline_ms;
+	if (c->phase == CLIENT_WAIT_START)
+		return now_ms() >= c->deadline_ms ||
+		    client_try_start(w, c) != 0;
+	gen = atomic_load(&w->st->streams[c->slot].ring_gen);
+	return gen != c->rr->gen || ring_head(&c->rr->ring) != c->pos ||
+	    http_client_stream_stopped(w, c) ||
+	    atomic_load(&w->st->streams[c->slot].state) == STREAM_ENDED;
+}
+
+int
+http_wake(struct worker *w, int max)
+{
+	struct client *c, *prev;
+	uint64_t now = now_ms();
+	int n = 0;
+
+	for (c = w->suspended_tail; c != NULL; c = prev) {
+		prev = c->prev;
+		if (max > 0 && now - c->suspended_ms < HTTP_REVIVE_MS &&
+		    !client_ready(w, c))
+			continue;
+		if (max > 0 && n == max)
+			return 1;
+		suspended_del(w, c);
+		MHD_resume_connection(c->conn);
+		n++;
+	}
+	return 0;
+}
+
+void
+http_end_all(struct worker *w)
+{
+	struct client *c;
+
+	pthread_mutex_lock(&w->lock);
+	for (c = w->suspended; c != NULL; c = c->next)
+		c->ending = 1;
+	http_wake(w, 0);
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* The route for URL in TABLE (first match), or NULL. */
+static const struct http_route *
+http_route_find(const struct http_route *r, const char *url)
+{
+	for (; r->path != NULL; r++)
+		if ((r->flags & HTTP_ROUTE_PREFIX) ?
+		    strncmp(url, r->path, strlen(r->path)) == 0 :
+		    strcmp(url, r->path) == 0)
+			return r;
+	return NULL;
+}
+
+enum MHD_Result
+http_dispatch(struct worker *w, struct MHD_Connection *conn, const char *url,
+    const char *method, size_t *upload_data_size, void **con_cls)
+{
+	const struct http_route *r;
+	int get;
+
+	if (*con_cls == NULL) {
+		*con_cls = &request_seen;
+		return MHD_YES;
+	}
+	if (*con_cls != &request_seen) {	/* a resumed, waiting client */
+		struct client *c = *con_cls;
+
+		if (c->kind == CLIENT_CREATE) {	/* its route, again */
+			if ((r = http_route_find(w->routes->routes, url)) ==
+			    NULL)
+				return http_error(conn, MHD_HTTP_NOT_FOUND,
+				    "not found");
+			return r->handler(w, conn, url, method, con_cls);
+		}
+		return w->routes->resume[c->kind](w, conn, url, method,
+		    con_cls);
+	}
+	if (*upload_data_size != 0) {
+		*upload_data_size = 0;	/* bodies are not used: discard */
+		return MHD_YES;
+	}
+	*con_cls = NULL;
+	atomic_fetch_add(&w->st->workers[w->row].requests, 1);
+	r = http_route_find(w->routes->routes, url);
+	get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
+	    strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+	if (!get && (r == NULL || !(r->flags & HTTP_ROUTE_ANY_METHOD)))
+		return http_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+		    "method not allowed");
+	if (r == NULL)
+		return http_error(conn, MHD_HTTP_NOT_FOUND, "not found");
+	return r->handler(w, conn, url, method, con_cls);
+}
+
+void
+http_completed(struct worker *w, void **con_cls)
+{
+	if (*con_cls != NULL && *con_cls != &request_seen) {
+		http_client_completed(w, *con_cls);
+		*con_cls = NULL;
+	}
+}
