@@ -945,6 +945,34 @@ test_edge_defaults_proxy_nothing(void **state)
 }
 
 static void
+test_parent_base(void **state)
+{
+	char out[64];
+
+	assert_int_equal(config_parent_base("http://o:8080/stream/news",
+	    "news", out, sizeof(out)), 0);
+	assert_string_equal(out, "http://o:8080");
+	assert_int_equal(config_parent_base("https://o/base/stream/a-1",
+	    "a-1", out, sizeof(out)), 0);
+	assert_string_equal(out, "https://o/base");
+	/* not NAME's parent URL */
+	assert_int_equal(config_parent_base("http://o/stream/news", "ews",
+	    out, sizeof(out)), -1);
+	assert_int_equal(config_parent_base("http://o/hls/news", "news",
+	    out, sizeof(out)), -1);
+	assert_int_equal(config_parent_base("/stream/news", "news", out,
+	    sizeof(out)), -1);		/* no base at all */
+	assert_int_equal(config_parent_base("", "news", out, sizeof(out)),
+	    -1);
+	assert_int_equal(config_parent_base("http://o/stream/n", "bad name",
+	    out, sizeof(out)), -1);
+	assert_int_equal(config_parent_base(NULL, "n", out, sizeof(out)), -1);
+	/* too long for OUT */
+	assert_int_equal(config_parent_base("http://a-very-long-host-name."
+	    "example/stream/n", "n", out, 8), -1);
+}
+
+static void
 test_err_edge(void **state)
 {
 	expect_errors(
@@ -1324,6 +1352,7 @@ main(void)
 		cmocka_unit_test(test_edge_keys),
 		cmocka_unit_test(test_edge_defaults_proxy_nothing),
 		cmocka_unit_test(test_err_edge),
+		cmocka_unit_test(test_parent_base),
 		cmocka_unit_test(test_all_errors_at_once),
 		cmocka_unit_test(test_defaults_error_reported_once),
 		cmocka_unit_test(test_out_untouched_on_failure),
