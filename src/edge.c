@@ -144,6 +144,25 @@ edge_make(const struct config *cfg, const char *name)
 	return sc;
 }
 
+/*
+ * With max_memory set, the rings that exist now (the supervisor's own
+ * records: it runs this) and one more for a new edge stream must fit.
+ */
+static int
+edge_memory_ok(const struct state *st, const struct config *cfg)
+{
+	unsigned long long sum = (unsigned long long)cfg->defaults.ring_size;
+	int i;
+
+	if (cfg->max_memory <= 0)
+		return 1;
+	for (i = 0; i < STATE_MAX_STREAMS; i++)
+		if (st->streams[i].in_use &&
+		    atomic_load(&st->streams[i].ring_gen) != 0)
+			sum += st->streams[i].ring_size;
+	return sum <= (unsigned long long)cfg->max_memory;
+}
+
 static void
 edge_refuse(struct origin_refusal *r, unsigned status, unsigned retry,
     const char *reason)
@@ -160,7 +179,6 @@ edge_create(struct state *st, const struct config *cfg, const char *key,
 	struct stream_conf *sc;
 	struct edge_miss *m;
 
-	(void)st;
 	(void)slot;
 	if (!config_parent_allows(cfg, key)) {
 		edge_refuse(r, 404, 0, "no such stream");
@@ -169,6 +187,11 @@ edge_create(struct state *st, const struct config *cfg, const char *key,
 	if ((m = edge_miss_find(key)) != NULL) {
 		edge_refuse(r, 404, (unsigned)((m->until_ms - now_ms()) / 1000
 		    + 1), "no such stream at the parent");
+		return NULL;
+	}
+	if (!edge_memory_ok(st, cfg)) {
+		edge_refuse(r, 503, 5, "max_memory reached: no room for "
+		    "another stream's ring");
 		return NULL;
 	}
 	if ((sc = edge_make(cfg, key)) == NULL) {

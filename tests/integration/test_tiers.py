@@ -583,3 +583,29 @@ def test_edge_reload_ends_streams_it_may_no_longer_proxy():
     st, _, body = read_stream(e.port, "/stream/s00", 1.5)
     check(st == 200 and body, "s00 from the new parent: %d" % st)
     check(ctl_status(e)["streams"]["s00"]["parent"] == o2.url(""), ctl_status(e))
+
+
+def test_edge_streams_fit_in_max_memory():
+    o = Origin()
+    org = origin_ringcast(o, 3)
+    wait_for(lambda: all(s["state"] == "running" for s in
+                         ctl_status(org)["streams"].values()), 10,
+             what="origin streams running")
+    ring = 1048576
+    e = Daemon(extra='parent = [ "%s" ];\nparent_streams = [ "s*" ];\n'
+               'max_memory = %d;\n' % (org.url(""), 2 * ring), workers=1,
+               defaults="ring_size = %d;" % ring)
+    e.start()
+    for n in ("s00", "s01"):
+        st, _, body = read_stream(e.port, "/stream/%s" % n, 1.0)
+        check(st == 200 and body, "%s: %d" % (n, st))
+    st, hdrs, body = http_get(e.port, "/stream/s02")
+    check(st == 503 and b"max_memory" in body and hdrs.get("retry-after") == "5",
+          "a third ring over max_memory: %d %s %r" % (st, hdrs, body))
+    check(set(ctl_status(e)["streams"]) == {"s00", "s01"}, ctl_status(e))
+    # one ends: there is room again
+    rc, _, err = e.ctl("stop", "s00")
+    check(rc == 0, err)
+    wait_for(lambda: "s00" not in ctl_status(e)["streams"], 5, what="s00 gone")
+    st, _, body = read_stream(e.port, "/stream/s02", 1.0)
+    check(st == 200 and body, "s02 after s00 ended: %d" % st)
