@@ -21,7 +21,7 @@ B		?= build
 CC		?= cc
 SAN		?=
 
-PKGS		:= libcurl libmicrohttpd libconfig
+PKGS		:= libcurl libmicrohttpd libconfig json-c
 PKG_CFLAGS	 = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS	 = $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -37,17 +37,17 @@ LDLIBS		 = $(PKG_LIBS) -lpthread -lrt -lm
 LIB_SRCS	:= log config tsscan pace ring state json msg proctitle util metrics \
 		   m3u8 webhook \
 		   manifest \
-		   status pidfile proc
+		   status pidfile proc ace_state ace_client ace_status
 # ringcastd: supervisor and every child role (one binary, forked).
-DAEMON_SRCS	:= ringcastd supervisor origin control fetch fetcher fetch_ts \
-		   fetch_file fetch_hls \
+DAEMON_SRCS	:= ringcastd supervisor origins control fetch fetcher fetch_ts \
+		   fetch_file fetch_hls fetch_ace \
 		   worker routes http http_stream http_hls http_info http_admin \
-		   http_dynamic edge http_edge
+		   http_dynamic http_ace acestream edge http_edge
 CTL_SRCS	:= ctl
 
 UNIT_TESTS	:= test_config test_tsscan test_pace test_ring test_json test_msg \
 		   test_manifest test_metrics test_m3u8 test_webhook \
-		   test_util test_proc
+		   test_util test_proc test_ace_client
 
 LIB_OBJS	:= $(LIB_SRCS:%=$(B)/obj/src/%.o)
 DAEMON_OBJS	:= $(DAEMON_SRCS:%=$(B)/obj/src/%.o)

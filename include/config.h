@@ -112,6 +112,9 @@ struct stream_conf {
 	/* Set only for streams made at run time (never from the file): */
 	char			*request_header;	/* "Name: value" sent upstream */
 	int			 not_found_ends;	/* 404 from every URL: gone */
+	double			 start_timeout;		/* seconds to a new
+							 * connection's first
+							 * byte; 0: data_timeout */
 	enum stream_origin	 origin;		/* default: config */
 	char			 key[CONFIG_NAME_MAX + 1];	/* dynamic: what
 							 * it was made for */

@@ -20,6 +20,8 @@
 #define EDGE_NOT_FOUND_TTL_MS	5000	/* a 404 of the parents is kept */
 #define EDGE_NOT_FOUND_MAX	256	/* names kept at once */
 
+extern const struct origin_ops edge_origin;
+
 /* The identity CFG gives its parents: edge_id, or "HOSTNAME:PORT" of the
  * first listen address. */
 void	 edge_identity(const struct config *, char *out, size_t outsz);

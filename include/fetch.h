@@ -27,6 +27,7 @@
 
 #include "config.h"
 #include "metrics.h"
+#include "msg.h"
 #include "ring.h"
 #include "state.h"
 #include "tsscan.h"
@@ -41,6 +42,8 @@ enum fetch_result {
 	FETCH_ERROR,		/* failed or lost: reconnect */
 	FETCH_EOF,		/* source ended for good (file, no loop) */
 };
+
+struct fetch_source;
 
 struct fetcher {
 	int			 slot;
@@ -89,6 +92,7 @@ struct fetcher {
 	void			*headers;	/* curl_slist: sc->request_header */
 	const char		*base_dir;	/* relative file:// paths */
 	char			 error[STATE_ERROR_MAX];
+	const struct fetch_source *src;		/* the source run last */
 };
 
 /* Set by SIGTERM or a closed channel: the fetcher finishes and exits. */
@@ -141,12 +145,19 @@ struct fetch_source {
 	const char	*name;
 	int		(*accepts)(const struct stream_conf *, const char *url);
 	enum fetch_result (*run)(struct fetcher *, const char *url);
+	/* Optional: a supervisor message for the source (anything but
+	 * MSG_SHUTDOWN), e.g. the answer to a request it sent. */
+	void		(*message)(struct fetcher *, const struct msg *);
+	/* Optional: the fetcher is exiting (any way but a kill): release
+	 * what run() kept across runs. */
+	void		(*done)(struct fetcher *);
 };
 
 /* The sources (each in its own file; fetcher.c lists them). */
 extern const struct fetch_source fetch_ts_source;
 extern const struct fetch_source fetch_hls_source;
 extern const struct fetch_source fetch_file_source;
+extern const struct fetch_source fetch_ace_source;
 
 /* Map the ring named RING_NAME as its writer and continue where a
  * predecessor left it (segment numbering, a splice); 0 or -1. */

@@ -42,7 +42,8 @@ enum client_kind {
 	CLIENT_TS = 0,		/* continuous /stream/NAME */
 	CLIENT_HLS,		/* a playlist request waiting for segments */
 	CLIENT_ADMIN,		/* an admin request waiting for the supervisor */
-	CLIENT_CREATE,		/* a dynamic stream asked of the supervisor */
+	CLIENT_CREATE,		/* a dynamic stream asked of the supervisor
+				 * (http_dynamic.h) */
 	CLIENT_KINDS
 };
 
@@ -102,8 +103,8 @@ struct http_route {
 };
 
 /* The route table (routes.c): the routes, first match wins, and the
- * handler a suspended client of each kind resumes in (a CLIENT_CREATE
- * goes through the table again, by its URL). */
+ * handler a suspended client of each kind resumes in (NULL: the handler
+ * of its URL's route, as when it was new). */
 struct http_routes {
 	const struct http_route	*routes;
 	http_handler_fn		*resume[CLIENT_KINDS];
@@ -189,32 +190,6 @@ int	 http_wait_stream(struct worker *, struct MHD_Connection *, int slot,
 /* ---- ring mappings shared by the connections (under w->lock) ---- */
 struct ring_ref *ring_ref_get(struct worker *, int slot);
 void	 ring_ref_put(struct worker *, struct ring_ref *);
-
-/* ---- dynamic streams (http_dynamic.c, origin.h) ---- */
-/*
- * Resolve KEY of ORIGIN to a stream slot, asking the supervisor to make
- * the stream when it does not exist yet; the connection waits suspended
- * for the answer.  Returns the slot (>= 0) once the stream exists:
- * *CON_CLS is NULL again and the caller goes on exactly as for a named
- * stream (by name KEY).  Returns -1 when the request is waiting or was
- * answered (refusal: the supervisor's status, a JSON reason and
- * Retry-After); the handler then returns *RET.  Call it again, with the
- * same *CON_CLS, when the connection is resumed (a CLIENT_CREATE goes
- * through the route table again).
- */
-int	 http_dynamic_resolve(struct worker *, struct MHD_Connection *,
-	    enum stream_origin, const char *key, void **con_cls,
-	    enum MHD_Result *ret);
-/* The supervisor answered a stream request (main thread). */
-void	 http_dynamic_reply(struct worker *, const struct msg *);
-/*
- * http_edge.c: on an edge, make NAME a stream of the parent when it is
- * unknown (http_dynamic_resolve with the parent origin).  0: go on with
- * NAME as a named stream (*CON_CLS untouched or NULL again); -1: return
- * *RET (waiting for the supervisor, or refused).
- */
-int	 http_edge_resolve(struct worker *, struct MHD_Connection *,
-	    const char *name, void **con_cls, enum MHD_Result *ret);
 
 /* ---- the wake loop ---- */
 /*

@@ -27,6 +27,8 @@ enum msg_type {
 	MSG_STREAM_CREATE,	/* worker -> sup: struct msg_create, key */
 	MSG_STREAM_CREATE_REPLY,	/* sup -> worker: struct msg_create_reply,
 				 * reason */
+	MSG_ORIGIN,		/* fetcher -> sup: to its stream's origin */
+	MSG_ORIGIN_REPLY,	/* sup -> fetcher: the origin's answer */
 	MSG_TYPE_MAX,
 };
 

@@ -14,8 +14,8 @@
  * slot and unlinks the ring: nothing of it survives its end.
  *
  * A new origin is one file with a `const struct origin_ops` and one entry
- * in origin_table (origin.c).  Every hook but create is optional.  Hooks
- * run in the supervisor and must never block.
+ * in the table of origins.c (origins.h).  Every hook but create is
+ * optional.  Hooks run in the supervisor and must never block.
  */
 #ifndef RINGCAST_ORIGIN_H
 #define RINGCAST_ORIGIN_H
@@ -63,15 +63,24 @@ struct origin_ops {
 	/* SLOT's fetcher process exited (any way): tidy what it left. */
 	void		(*fetcher_exited)(struct state *, int slot,
 			    const struct stream_conf *);
+	/*
+	 * SLOT's fetcher sent MSG_ORIGIN (LEN bytes of MSG): answer in REPLY
+	 * (MSG_ORIGIN_REPLY) and return its length, or -1 for no answer.
+	 * SC may be changed (its url: what a respawned fetcher uses).
+	 */
+	int		(*fetcher_message)(struct state *, const struct config *,
+			    int slot, struct stream_conf *sc, const void *msg,
+			    size_t len, char *reply, size_t replysz);
+	/*
+	 * A helper process the origin needs while helper_wanted(cfg) (health
+	 * checks, clean-up that must not block the supervisor).  It is
+	 * respawned when it dies, and stopped after the last fetcher at
+	 * shutdown.  helper_main never returns; it exits when CHAN closes
+	 * or on SIGTERM.
+	 */
+	int		(*helper_wanted)(const struct config *);
+	void		(*helper_main)(int chan, struct state *,
+			    const struct config *);
 };
-
-/* The origins, each in its own file. */
-extern const struct origin_ops edge_origin;		/* edge.c */
-
-/* Indexed by enum stream_origin; NULL: the origin is not built in. */
-extern const struct origin_ops *const origin_table[STREAM_ORIGIN_MAX];
-
-/* The ops of ORIGIN, or NULL (STREAM_ORIGIN_CONFIG, unknown, absent). */
-const struct origin_ops *origin_get(unsigned origin);
 
 #endif

@@ -25,10 +25,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "ace_state.h"
 #include "config.h"
 
 #define STATE_MAGIC		0x52435354u	/* "RCST" */
-#define STATE_VERSION		2u
+#define STATE_VERSION		3u	/* 2: acestream records, 3: edges */
 #define STATE_MAX_STREAMS	CONFIG_MAX_STREAMS
 #define STATE_MAX_WORKERS	CONFIG_MAX_WORKERS
 #define STATE_URL_MAX		512
@@ -157,6 +158,8 @@ struct state {
 	_Atomic uint32_t	 clients[STATE_MAX_WORKERS][STATE_MAX_STREAMS];
 	/* Of those, the edge ringcasts (X-Ringcast-Edge): edges[w][s]. */
 	_Atomic uint16_t	 edges[STATE_MAX_WORKERS][STATE_MAX_STREAMS];
+	/* Engines and content-id streams (ace_state.h). */
+	struct ace_state	 ace;
 };
 
 /* Snapshot of a slot's static fields, taken consistently. */

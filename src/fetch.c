@@ -85,6 +85,8 @@ fetch_check_channel(struct fetcher *f)
 	while ((n = msg_recv(f->chan, &m)) == 1)
 		if (m.type == MSG_SHUTDOWN)
 			fetch_stopping = 1;
+		else if (f->src != NULL && f->src->message != NULL)
+			f->src->message(f, &m);
 	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EBADMSG))
 		fetch_stopping = 1;	/* the supervisor is gone */
 }
@@ -413,7 +415,9 @@ static int
 fetch_silent_too_long(struct fetcher *f, uint64_t since_ms)
 {
 	uint64_t last = f->last_data_ms > since_ms ? f->last_data_ms : since_ms;
-	uint64_t limit = (uint64_t)(f->sc->opts.data_timeout * 1000.0);
+	uint64_t limit = (uint64_t)((f->attempt_bytes == 0 &&
+	    f->sc->start_timeout > 0 ? f->sc->start_timeout :
+	    f->sc->opts.data_timeout) * 1000.0);
 	double silent;
 
 	if (now_ms() - last < limit)
@@ -597,8 +601,10 @@ fetch_run(struct fetcher *f, const struct fetch_source *const *sources)
 		f->http_status = 0;
 		f->error[0] = '\0';
 		state_slot_set_info(f->st, f->slot, f->url, NULL);
-		if ((src = fetch_source_for(f, sources, f->url)) != NULL)
+		if ((src = fetch_source_for(f, sources, f->url)) != NULL) {
+			f->src = src;
 			res = src->run(f, f->url);
+		}
 		else {
 			snprintf(f->error, sizeof(f->error),
 			    "no source reads %s", f->url);
@@ -674,6 +680,8 @@ fetch_close(struct fetcher *f, enum fetch_result res)
 		if (msg_send(f->chan, MSG_STREAM_EOF, NULL, 0) == -1)
 			log_warn("cannot tell the supervisor the stream ended");
 	}
+	if (f->src != NULL && f->src->done != NULL)
+		f->src->done(f);
 	free(f->hls_key_uri);
 	f->hls_key_uri = NULL;
 	curl_slist_free_all(f->headers);

@@ -444,15 +444,13 @@ http_dispatch(struct worker *w, struct MHD_Connection *conn, const char *url,
 	if (*con_cls != &request_seen) {	/* a resumed, waiting client */
 		struct client *c = *con_cls;
 
-		if (c->kind == CLIENT_CREATE) {	/* its route, again */
-			if ((r = http_route_find(w->routes->routes, url)) ==
-			    NULL)
-				return http_error(conn, MHD_HTTP_NOT_FOUND,
-				    "not found");
-			return r->handler(w, conn, url, method, con_cls);
-		}
-		return w->routes->resume[c->kind](w, conn, url, method,
-		    con_cls);
+		if (w->routes->resume[c->kind] != NULL)
+			return w->routes->resume[c->kind](w, conn, url, method,
+			    con_cls);
+		if ((r = http_route_find(w->routes->routes, url)) == NULL)
+			return http_error(conn, MHD_HTTP_NOT_FOUND,
+			    "not found");
+		return r->handler(w, conn, url, method, con_cls);
 	}
 	if (*upload_data_size != 0) {
 		*upload_data_size = 0;	/* bodies are not used: discard */

@@ -11,17 +11,18 @@
  * guards against a supervisor that cannot answer.
  *
  * Once the stream exists the request carries on as an on-demand named
- * stream would, through http_stream.c / http_hls.c: waiting for the
- * first data is theirs.
+ * stream would, through its route family: waiting for the first data is
+ * theirs.  This file is a mechanism like http.c: it names no route.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "http.h"
+#include "http_dynamic.h"
 #include "log.h"
 #include "msg.h"
 #include "util.h"
-#include "http.h"
 
 #define CREATE_TIMEOUT_MS	10000
 

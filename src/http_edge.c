@@ -11,7 +11,8 @@
  * for the playlist first, and a segment of a stream that just started
  * elsewhere would not be there anyway.
  */
-#include "http.h"
+#include "http_dynamic.h"
+#include "http_edge.h"
 
 int
 http_edge_resolve(struct worker *w, struct MHD_Connection *conn,

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "http.h"
+#include "http_edge.h"
 #include "log.h"
 #include "routes.h"
 #include "util.h"

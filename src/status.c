@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ace_status.h"
 #include "status.h"
 #include "util.h"
 
@@ -117,9 +118,12 @@ status_json(const struct state *st, struct buf *b)
 		json_kv_uint(b, "skipped_clients", v.skipped);
 		json_kv_uint(b, "clients_served", v.served);
 		json_kv_uint(b, "fetcher_restarts", v.restarts);
+		ace_status_json_stream(st, i, b);
 		buf_puts(b, "}");
 	}
-	buf_puts(b, "}}");
+	buf_puts(b, "}");
+	ace_status_json(st, b);
+	buf_puts(b, "}");
 	return b->failed ? -1 : 0;
 }
 
@@ -168,7 +172,9 @@ status_text(const struct state *st, struct buf *b)
 			buf_puts(b, ")");
 		}
 		buf_puts(b, "\n");
+		ace_status_text_stream(st, i, b);
 	}
+	ace_status_text(st, b);
 	return b->failed ? -1 : 0;
 }
 
@@ -327,6 +333,7 @@ status_prometheus(const struct state *st, struct buf *b)
 		buf_puts(b, "\"} 1\n");
 	}
 	status_prometheus_procs(st, b);
+	ace_status_prometheus(st, b);
 	return b->failed ? -1 : 0;
 }
 
@@ -354,6 +361,8 @@ status_playlist_m3u(const struct state *st, const char *base_url,
 		}
 		buf_puts(b, ",");
 		json_escape(b, cfg.title, strlen(cfg.title));
+		if (ace_status_m3u_url(st, i, base_url, b) == 0)
+			continue;	/* a content id: its own URL */
 		buf_printf(b, "\n%s/stream/%s\n", base_url, cfg.name);
 	}
 	return b->failed ? -1 : 0;

@@ -31,7 +31,7 @@
 #include "json.h"
 #include "log.h"
 #include "msg.h"
-#include "origin.h"
+#include "origins.h"
 #include "proctitle.h"
 #include "ring.h"
 #include "status.h"
@@ -193,15 +193,80 @@ sup_webhook_child(struct proc *self, void *arg)
 	    sv->cfg->defaults.user_agent, sv->st);
 }
 
+/* An origin's helper process (origin.h); p->index is the origin. */
+static void
+sup_helper_child(struct proc *self, void *arg)
+{
+	struct supervisor *sv = arg;
+	const struct origin_ops *o = origin_get((unsigned)self->index);
+
+	if (o == NULL || o->helper_main == NULL)
+		_exit(1);
+	o->helper_main(self->fd, sv->st, sv->cfg);
+	_exit(0);
+}
+
+/* Start or stop the origins' helper processes to match the config. */
+static void
+sup_helpers_apply(struct supervisor *sv)
+{
+	const struct origin_ops *o;
+	struct proc *p;
+	unsigned i;
+	int want;
+
+	for (i = 0; i < STREAM_ORIGIN_MAX; i++) {
+		o = origin_get(i);
+		want = o != NULL && o->helper_main != NULL &&
+		    o->helper_wanted != NULL && o->helper_wanted(sv->cfg) &&
+		    !sv->stopping;
+		p = proc_find(&sv->procs, ROLE_HELPER, (int)i);
+		if (p != NULL && !want && !p->exiting) {
+			if (p->pid > 0)
+				proc_stop(p, SUP_STOP_GRACE_MS, now_ms());
+			else
+				proc_free(p);
+		} else if (p == NULL && want &&
+		    (p = proc_alloc(&sv->procs, ROLE_HELPER, (int)i)) != NULL) {
+			sup_spawn(sv, p);
+			log_info("%s helper process started", o->name);
+		}
+	}
+}
+
+/* Shutdown: helpers go once the last fetcher is gone (they may have to
+ * clean up after a fetcher that had to be killed). */
+static void
+sup_helpers_shutdown(struct supervisor *sv)
+{
+	int i;
+
+	for (i = 0; i < PROC_MAX; i++)
+		if (sv->procs.procs[i].role == ROLE_FETCHER)
+			return;
+	for (i = 0; i < PROC_MAX; i++) {
+		struct proc *p = &sv->procs.procs[i];
+
+		if (p->role != ROLE_HELPER || p->exiting)
+			continue;
+		if (p->pid > 0)
+			proc_stop(p, SUP_STOP_GRACE_MS, now_ms());
+		else
+			proc_free(p);
+	}
+}
+
 static int
 sup_spawn(struct supervisor *sv, struct proc *p)
 {
 	proc_child_fn fn = p->role == ROLE_WORKER ? worker_main :
-	    p->role == ROLE_FETCHER ? fetcher_main : sup_webhook_child;
+	    p->role == ROLE_FETCHER ? fetcher_main :
+	    p->role == ROLE_HELPER ? sup_helper_child : sup_webhook_child;
 
-	if (p->role == ROLE_WEBHOOK) {
+	if (p->role == ROLE_WEBHOOK || p->role == ROLE_HELPER) {
 		if (proc_spawn(&sv->procs, p, fn, sv) == -1) {
-			log_warn("cannot fork the webhook process");
+			log_warn("cannot fork the %s process",
+			    proc_role_name(p->role));
 			p->respawn_at_ms = now_ms() + p->backoff_ms;
 			return -1;
 		}
@@ -487,12 +552,17 @@ sup_stream_create(struct supervisor *sv, unsigned origin, const char *key,
 		return -1;
 	}
 	if ((slot = sup_slot_by_name(sv, key)) != -1) {
+		struct proc *p = proc_find(&sv->procs, ROLE_FETCHER, slot);
+
 		if (sv->streams[slot].dyn == NULL ||
 		    sv->streams[slot].dyn->origin != origin) {
 			sup_refuse(r, 409, 0, "a configured stream has this"
 			    " name");
 			return -1;
 		}
+		/* ending for want of players: a new one restarts it */
+		if (p != NULL && p->exiting && p->end_reason == END_IDLE)
+			sv->streams[slot].pending_start = 1;
 		sup_stream_want(sv, slot);
 		return slot;
 	}
@@ -567,6 +637,29 @@ sup_stream_not_found(struct supervisor *sv, int slot)
 		o->not_found(sv->st, slot, ss->dyn);
 }
 
+/* MSG_ORIGIN from the fetcher P of a dynamic stream: its origin answers. */
+static void
+sup_origin_message(struct supervisor *sv, struct proc *p, const struct msg *m)
+{
+	struct sup_stream *ss = &sv->streams[p->index];
+	const struct origin_ops *o;
+	char reply[MSG_MAX_PAYLOAD];
+	int n;
+
+	if (ss->dyn == NULL || (o = origin_get(ss->dyn->origin)) == NULL ||
+	    o->fetcher_message == NULL) {
+		log_warnx("fetcher %d sent a message for no origin", p->index);
+		return;
+	}
+	n = o->fetcher_message(sv->st, sv->cfg, p->index, ss->dyn, m->payload,
+	    m->len, reply, sizeof(reply));
+	if (ss->conf == ss->dyn)
+		str_copy(ss->url, ss->dyn->url, sizeof(ss->url));
+	if (n >= 0 && p->fd != -1 &&
+	    msg_send(p->fd, MSG_ORIGIN_REPLY, reply, (size_t)n) == -1)
+		log_warn("cannot answer fetcher %d", p->index);
+}
+
 /* A reload or start-up installed sv->cfg: tell every origin. */
 static void
 sup_origins_configure(struct supervisor *sv)
@@ -624,7 +717,8 @@ sup_stream_finish(struct supervisor *sv, int slot, enum end_reason reason)
 	    STREAM_STOPPED);
 	ss->ended = reason == END_EOF;
 	ss->idle_since_ms = 0;
-	if (ss->dyn != NULL)
+	if (ss->dyn != NULL && !(ss->pending_start && reason == END_IDLE &&
+	    !sv->stopping))
 		sup_dynamic_free(sv, slot);
 	if (ss->conf == NULL) {
 		state_slot_clear(sv->st, slot);
@@ -937,6 +1031,10 @@ sup_child_message(struct supervisor *sv, struct proc *p)
 			if (p->role == ROLE_WORKER)
 				sup_create_request(sv, p, &m);
 			break;
+		case MSG_ORIGIN:
+			if (p->role == ROLE_FETCHER)
+				sup_origin_message(sv, p, &m);
+			break;
 		default:
 			log_warnx("%s %d sent message type %u",
 			    proc_role_name(p->role), p->index, m.type);
@@ -972,7 +1070,8 @@ sup_timers(struct supervisor *sv)
 	if (!sv->stopping) {
 		sup_idle_check(sv, now);
 		sup_collect_stats(sv, now);
-	}
+	} else
+		sup_helpers_shutdown(sv);
 }
 
 /* ---- configuration ---- */
@@ -1162,6 +1261,7 @@ supervisor_reload(struct supervisor *sv, char *err, size_t errsz)
 	sup_apply_daemon_settings(sv);
 	sup_adjust_workers(sv);
 	sup_webhook_apply(sv, old->events_webhook);
+	sup_helpers_apply(sv);
 	config_free(old);
 	atomic_fetch_add(&sv->st->config_generation, 1);
 	log_info("configuration reloaded: %d added, %d removed, %d changed",
@@ -1204,8 +1304,8 @@ sup_begin_shutdown(struct supervisor *sv)
 	for (i = 0; i < PROC_MAX; i++) {
 		struct proc *p = &sv->procs.procs[i];
 
-		if (p->role == ROLE_NONE)
-			continue;
+		if (p->role == ROLE_NONE || p->role == ROLE_HELPER)
+			continue;	/* helpers: after the fetchers */
 		if (p->role == ROLE_FETCHER)
 			p->end_reason = END_SHUTDOWN;
 		if (p->pid > 0)
@@ -1484,7 +1584,7 @@ sup_collect_stats(struct supervisor *sv, uint64_t now)
 			sup_store_stats(&sv->st->workers[p->index].stats, p->pid);
 			atomic_store(&sv->st->workers[p->index].stats.restarts,
 			    (uint32_t)p->restarts);
-		} else {
+		} else if (p->role == ROLE_FETCHER) {
 			fetchers++;
 			sup_store_stats(&sv->st->streams[p->index].fetcher_stats,
 			    p->pid);
@@ -1551,6 +1651,7 @@ supervisor_run(struct supervisor *sv)
 	sup_origins_configure(sv);
 	atomic_store(&sv->st->config_generation, 1);
 	sup_webhook_apply(sv, NULL);
+	sup_helpers_apply(sv);
 	for (i = 0; i < sv->cfg->n_streams; i++)
 		sup_add_stream(sv, &sv->cfg->streams[i]);
 	sup_adjust_workers(sv);

@@ -1154,6 +1154,12 @@ test_demo_config_loads(void **state)
 	assert_int_equal(s->opts.on_demand, 0);
 	assert_string_equal(s->title, "ringcast demo");
 	config_free(cfg);
+	load_file_ok("etc/ringcast-ace-demo.conf");
+	assert_int_equal(config_load("etc/ringcast-ace-demo.conf", &cfg, errs,
+	    sizeof(errs)), 0);
+	assert_int_equal(cfg->ace.n_engines, 1);
+	assert_string_equal(cfg->ace.engines[0], "http://127.0.0.1:6878");
+	config_free(cfg);
 }
 
 static void
@@ -1301,6 +1307,108 @@ test_find_stream_and_names(void **state)
 	config_free(NULL);
 }
 
+
+/* ---- acestream ------------------------------------------------------- */
+
+static void
+test_acestream_defaults_and_keys(void **state)
+{
+	struct config *cfg = load_ok("");
+
+	assert_int_equal(cfg->ace.enabled, 0);
+	assert_int_equal(cfg->ace.n_engines, 0);
+	config_free(cfg);
+	cfg = load_ok("defaults = { ring_size = 1048576; user_agent = \"x\"; };\n"
+	    "acestream = { engines = [ \"http://127.0.0.1:6878/\", "
+	    "\"https://e2:6878\" ];\n idle_timeout = 2.5; hls = { window_size"
+	    " = 4; }; };\n");
+	assert_int_equal(cfg->ace.enabled, 1);
+	assert_int_equal(cfg->ace.line, 2);
+	assert_int_equal(cfg->ace.n_engines, 2);
+	assert_string_equal(cfg->ace.engines[0], "http://127.0.0.1:6878");
+	assert_string_equal(cfg->ace.engines[1], "https://e2:6878");
+	assert_int_equal(cfg->ace.max_streams_per_engine, 4);
+	assert_int_equal(cfg->ace.max_streams, 16);
+	assert_true(cfg->ace.start_timeout == 30.0);
+	assert_true(cfg->ace.segment_duration == 2.0);
+	/* the group starts from `defaults` and overrides key by key */
+	assert_true(cfg->ace.opts.idle_timeout == 2.5);
+	assert_int_equal(cfg->ace.opts.ring_size, 1048576);
+	assert_string_equal(cfg->ace.opts.user_agent, "x");
+	assert_int_equal(cfg->ace.opts.hls.window_size, 4);
+	assert_int_equal(cfg->ace.opts.on_demand, 1);
+	assert_true(config_ace_engine_known(cfg, "https://e2:6878"));
+	assert_false(config_ace_engine_known(cfg, "http://e3:6878"));
+	config_free(cfg);
+	cfg = load_ok("acestream = { engines = [ \"http://e:1\" ]; "
+	    "max_streams_per_engine = 1; max_streams = 3; start_timeout = 5;"
+	    " segment_duration = 4.0; };");
+	assert_int_equal(cfg->ace.max_streams_per_engine, 1);
+	assert_int_equal(cfg->ace.max_streams, 3);
+	assert_true(cfg->ace.start_timeout == 5.0);
+	assert_true(cfg->ace.segment_duration == 4.0);
+	config_free(cfg);
+}
+
+static void
+test_err_acestream(void **state)
+{
+	expect_errors("acestream = {\n max_streams = 2; };\n",
+	    "test.conf:1: acestream has no engines\n");
+	expect_errors("acestream = { engines = [ ];\n};\n",
+	    "test.conf:1: engines must hold at least one engine url\n");
+	expect_errors("acestream = { engines = [\n\"ftp://e\",\n\"http://e:1?x=1\","
+	    "\n\"http://e:2\",\n\"http://e:2\" ]; };\n",
+	    "test.conf:2: invalid engine url 'ftp://e': must start with "
+	    "http:// or https://\n"
+	    "test.conf:3: engine url 'http://e:1?x=1' must be a base URL "
+	    "without a query (like \"http://127.0.0.1:6878\")\n"
+	    "test.conf:5: duplicate engine url 'http://e:2'\n");
+	expect_errors("acestream = { engines = [ \"http://e\" ];\n"
+	    "max_streams_per_engine = 0;\nmax_streams = 300;\n"
+	    "start_timeout = 0;\non_demand = false;\nfoo = 1;\n};\n",
+	    "test.conf:2: max_streams_per_engine must be between 1 and 1000,"
+	    " not 0\n"
+	    "test.conf:3: max_streams must be between 1 and 256, not 300\n"
+	    "test.conf:4: start_timeout must be greater than 0, not 0\n"
+	    "test.conf:5: on_demand cannot be set in acestream: content-id "
+	    "streams always start on request\n"
+	    "test.conf:6: unknown key 'foo'\n");
+	expect_errors("acestream = \"x\";\n",
+	    "test.conf:1: acestream must be a group { ... }, not a string\n");
+	expect_errors("max_memory = 2000000;\nacestream = { engines = [ "
+	    "\"http://e\" ]; max_streams = 2;\nring_size = 1048576; };\n",
+	    "test.conf:1: the streams' rings need 2097152 bytes, more than "
+	    "max_memory (2000000) (acestream.max_streams rings included)\n");
+}
+
+static void
+test_stream_make(void **state)
+{
+	struct config *cfg = load_ok("acestream = { engines = [ \"http://e\" ];"
+	    " data_timeout = 3; };");
+	struct stream_conf *sc;
+
+	sc = config_stream_make(STREAM_ORIGIN_ACE, "0123abcd", "http://e",
+	    &cfg->ace.opts, 3.0);
+	assert_non_null(sc);
+	assert_string_equal(sc->name, "0123abcd");
+	assert_string_equal(sc->key, "0123abcd");
+	assert_int_equal(sc->origin, STREAM_ORIGIN_ACE);
+	assert_string_equal(sc->url, "http://e");
+	assert_int_equal(sc->type, STREAM_TS);
+	assert_true(sc->opts.data_timeout == 3.0);
+	assert_true(sc->segment_duration == 3.0);
+	/* a deep copy: the config can go, the stream stays */
+	assert_ptr_not_equal(sc->opts.user_agent, cfg->ace.opts.user_agent);
+	config_free(cfg);
+	assert_string_equal(sc->opts.user_agent, "VLC/3.0.16 LibVLC/3.0.16");
+	config_stream_destroy(sc);
+	config_stream_destroy(NULL);
+	assert_null(config_stream_make(STREAM_ORIGIN_ACE, "bad name", "http://e",
+	    &(struct stream_opts){ 0 }, 2.0));
+}
+
 int
 main(void)
 {
@@ -1363,6 +1471,9 @@ main(void)
 		cmocka_unit_test(test_file_errors_and_include),
 		cmocka_unit_test(test_stream_changed),
 		cmocka_unit_test(test_find_stream_and_names),
+		cmocka_unit_test(test_acestream_defaults_and_keys),
+		cmocka_unit_test(test_err_acestream),
+		cmocka_unit_test(test_stream_make),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
