@@ -50,6 +50,7 @@ enum stream_origin {
 	STREAM_ORIGIN_CONFIG = 0,
 	STREAM_ORIGIN_ACE,
 	STREAM_ORIGIN_PARENT,
+	STREAM_ORIGIN_PARENT_ACE,	/* a content id, through the parent */
 	STREAM_ORIGIN_MAX,
 };
 
@@ -204,9 +205,11 @@ const char		*config_stream_type_name(enum stream_type);
  * matches one of parent_streams. */
 int			 config_parent_allows(const struct config *,
 			    const char *name);
-/* A parent stream URL is BASE + CONFIG_PARENT_PATH + NAME.  Write BASE
- * into OUT: 0, or -1 when URL is not NAME's parent stream URL. */
+/* A parent stream URL is BASE + CONFIG_PARENT_PATH + NAME (or, for a
+ * content id, BASE + CONFIG_PARENT_ACE_PATH + "id=..." or "infohash=...").
+ * Write BASE into OUT: 0, or -1 when URL is not NAME's parent URL. */
 #define CONFIG_PARENT_PATH	"/stream/"
+#define CONFIG_PARENT_ACE_PATH	"/ace/getstream?"	/* content ids: id=ID */
 int			 config_parent_base(const char *url, const char *name,
 			    char *out, size_t outsz);
 /* The path in a "file://PATH" URL (relative or absolute), else NULL. */

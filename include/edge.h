@@ -20,7 +20,8 @@
 #define EDGE_NOT_FOUND_TTL_MS	5000	/* a 404 of the parents is kept */
 #define EDGE_NOT_FOUND_MAX	256	/* names kept at once */
 
-extern const struct origin_ops edge_origin;
+extern const struct origin_ops edge_origin;	/* names */
+extern const struct origin_ops edge_ace_origin;	/* content ids */
 
 /* The identity CFG gives its parents: edge_id, or "HOSTNAME:PORT" of the
  * first listen address. */

@@ -151,6 +151,8 @@ struct state {
 	uint32_t		 max_clients_per_ip;	/* 0: no limit */
 	/* 1: unknown names may be asked of the parents (edge.c) */
 	_Atomic uint32_t	 edge_mode;
+	/* 1: content ids too (an edge without engines of its own) */
+	_Atomic uint32_t	 edge_content_ids;
 	/* Connections by client address hash, per worker row. */
 	_Atomic uint16_t	 ip_conns[STATE_MAX_WORKERS][STATE_IP_BUCKETS];
 	struct hls_player	 hls_players[STATE_HLS_CLIENTS];

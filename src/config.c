@@ -1762,10 +1762,23 @@ config_parent_base(const char *url, const char *name, char *out,
     size_t outsz)
 {
 	size_t n, tail, plen = strlen(CONFIG_PARENT_PATH);
+	const char *p;
 
 	if (url == NULL || name == NULL || !config_name_valid(name))
 		return -1;
 	n = strlen(url);
+	/* a content id's key ends with its 40 hex digits, and so does the
+	 * URL asking the parent for it */
+	if ((p = strstr(url, CONFIG_PARENT_ACE_PATH)) != NULL && p > url &&
+	    strlen(name) >= CONFIG_ACE_ID_LEN && n > CONFIG_ACE_ID_LEN &&
+	    strcmp(url + n - CONFIG_ACE_ID_LEN,
+	    name + strlen(name) - CONFIG_ACE_ID_LEN) == 0) {
+		if ((size_t)(p - url) + 1 > outsz)
+			return -1;
+		memcpy(out, url, (size_t)(p - url));
+		out[p - url] = '\0';
+		return 0;
+	}
 	tail = plen + strlen(name);
 	if (n <= tail || strncmp(url + n - tail, CONFIG_PARENT_PATH, plen) != 0 ||
 	    strcmp(url + n - tail + plen, name) != 0 || n - tail + 1 > outsz)

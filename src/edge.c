@@ -26,6 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ace_client.h"
 #include "edge.h"
 #include "log.h"
 #include "util.h"
@@ -67,6 +68,33 @@ edge_url(const char *base, const char *name, char *out, size_t outsz)
 	len = snprintf(out, outsz, "%.*s" CONFIG_PARENT_PATH "%s", (int)n, base,
 	    name);
 	return len < 0 || (size_t)len >= outsz ? -1 : 0;
+}
+
+/* BASE/ace/getstream?id=ID (or infohash=) for the content-id KEY. */
+static int
+edge_ace_url(const char *base, const char *key, char *out, size_t outsz)
+{
+	const char *param, *id;
+	size_t n = strlen(base);
+	int len;
+
+	if (ace_key_split(key, &param, &id) == -1)
+		return -1;
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	len = snprintf(out, outsz, "%.*s" CONFIG_PARENT_ACE_PATH "%s=%s",
+	    (int)n, base, param, id);
+	return len < 0 || (size_t)len >= outsz ? -1 : 0;
+}
+
+/* The URL of KEY at BASE for ORIGIN (a name, or a content id). */
+static int
+edge_key_url(enum stream_origin origin, const char *base, const char *key,
+    char *out, size_t outsz)
+{
+	if (origin == STREAM_ORIGIN_PARENT_ACE)
+		return edge_ace_url(base, key, out, outsz);
+	return edge_url(base, key, out, outsz);
 }
 
 /* ---- names the parents do not have ---- */
@@ -113,21 +141,32 @@ edge_key_valid(const char *key)
 	return config_name_valid(key);
 }
 
-/* The stream conf CFG would make for NAME: URLs and identity header. */
+static int
+edge_ace_key_valid(const char *key)
+{
+	const char *param, *id;
+
+	return ace_key_split(key, &param, &id) == 0;
+}
+
+/* The stream conf CFG would make for NAME of ORIGIN: URLs and identity
+ * header. */
 static struct stream_conf *
-edge_make(const struct config *cfg, const char *name)
+edge_make(const struct config *cfg, enum stream_origin origin,
+    const char *name)
 {
 	char url[CONFIG_URL_MAX], id[CONFIG_EDGE_ID_MAX + 1];
 	char header[sizeof(EDGE_HEADER) + 2 + sizeof(id)];
 	struct stream_conf *sc;
 	int i;
 
-	if (edge_url(cfg->parents[0], name, url, sizeof(url)) == -1 ||
-	    (sc = config_stream_make(STREAM_ORIGIN_PARENT, name, url,
-	    &cfg->defaults, CONFIG_DEFAULT_SEGMENT_DURATION)) == NULL)
+	if (edge_key_url(origin, cfg->parents[0], name, url, sizeof(url)) ==
+	    -1 || (sc = config_stream_make(origin, name, url, &cfg->defaults,
+	    CONFIG_DEFAULT_SEGMENT_DURATION)) == NULL)
 		return NULL;
 	for (i = 1; i < cfg->n_parents && i <= CONFIG_MAX_BACKUP_URLS; i++) {
-		if (edge_url(cfg->parents[i], name, url, sizeof(url)) == -1 ||
+		if (edge_key_url(origin, cfg->parents[i], name, url,
+		    sizeof(url)) == -1 ||
 		    (sc->backup_urls[i - 1] = strdup(url)) == NULL) {
 			config_stream_destroy(sc);
 			return NULL;
@@ -173,13 +212,12 @@ edge_refuse(struct origin_refusal *r, unsigned status, unsigned retry,
 }
 
 static struct stream_conf *
-edge_create(struct state *st, const struct config *cfg, const char *key,
-    int slot, struct origin_refusal *r)
+edge_create_as(enum stream_origin origin, struct state *st,
+    const struct config *cfg, const char *key, struct origin_refusal *r)
 {
 	struct stream_conf *sc;
 	struct edge_miss *m;
 
-	(void)slot;
 	if (!config_parent_allows(cfg, key)) {
 		edge_refuse(r, 404, 0, "no such stream");
 		return NULL;
@@ -194,12 +232,29 @@ edge_create(struct state *st, const struct config *cfg, const char *key,
 		    "another stream's ring");
 		return NULL;
 	}
-	if ((sc = edge_make(cfg, key)) == NULL) {
+	if ((sc = edge_make(cfg, origin, key)) == NULL) {
 		edge_refuse(r, 503, 5, "cannot make the stream");
 		return NULL;
 	}
 	log_info("stream %s: pulling from parent %s", key, cfg->parents[0]);
 	return sc;
+}
+
+static struct stream_conf *
+edge_create(struct state *st, const struct config *cfg, const char *key,
+    int slot, struct origin_refusal *r)
+{
+	(void)slot;
+	return edge_create_as(STREAM_ORIGIN_PARENT, st, cfg, key, r);
+}
+
+/* A content id on an edge without engines: the parent's /ace/getstream. */
+static struct stream_conf *
+edge_ace_create(struct state *st, const struct config *cfg, const char *key,
+    int slot, struct origin_refusal *r)
+{
+	(void)slot;
+	return edge_create_as(STREAM_ORIGIN_PARENT_ACE, st, cfg, key, r);
 }
 
 static void
@@ -218,6 +273,9 @@ edge_configure(struct state *st, const struct config *cfg)
 	memset(edge_misses, 0, sizeof(edge_misses));	/* parents changed? */
 	atomic_store(&st->edge_mode, cfg->n_parents > 0 &&
 	    cfg->n_parent_streams > 0);
+	/* with engines of its own, an edge plays content ids itself */
+	atomic_store(&st->edge_content_ids, atomic_load(&st->edge_mode) &&
+	    !(cfg->ace.enabled && cfg->ace.n_engines > 0));
 }
 
 static int
@@ -230,7 +288,7 @@ edge_stale(struct state *st, const struct config *cfg, int slot,
 	(void)st;
 	(void)slot;
 	if (!config_parent_allows(cfg, sc->name) ||
-	    (want = edge_make(cfg, sc->name)) == NULL)
+	    (want = edge_make(cfg, sc->origin, sc->name)) == NULL)
 		return 1;
 	stale = strcmp(want->url, sc->url) != 0 ||
 	    want->n_backup_urls != sc->n_backup_urls ||
@@ -254,6 +312,16 @@ edge_event_fields(struct state *st, int slot, const struct stream_conf *sc,
 		return;
 	json_kv_str(b, "parent", parent);
 }
+
+/* Content ids on an edge: the same as names, but for the URL. */
+const struct origin_ops edge_ace_origin = {
+	.name = "parent",
+	.key_valid = edge_ace_key_valid,
+	.create = edge_ace_create,
+	.not_found = edge_not_found,
+	.stale = edge_stale,
+	.event_fields = edge_event_fields,
+};
 
 const struct origin_ops edge_origin = {
 	.name = "parent",

@@ -38,7 +38,8 @@ stream_view(const struct state *st, int i, struct stream_view *v)
 		return -1;
 	state_slot_get_info(st, i, v->url, sizeof(v->url), v->err,
 	    sizeof(v->err));
-	if (v->cfg.origin != STREAM_ORIGIN_PARENT ||
+	if ((v->cfg.origin != STREAM_ORIGIN_PARENT &&
+	    v->cfg.origin != STREAM_ORIGIN_PARENT_ACE) ||
 	    config_parent_base(v->url, v->cfg.name, v->parent,
 	    sizeof(v->parent)) == -1)
 		v->parent[0] = '\0';
@@ -102,7 +103,8 @@ status_json(const struct state *st, struct buf *b)
 		json_kv_str(b, "state", stream_state_name(v.state));
 		json_kv_str(b, "type", config_stream_type_name(v.cfg.type));
 		json_kv_str(b, "url", v.url);
-		if (v.cfg.origin == STREAM_ORIGIN_PARENT)
+		if (v.cfg.origin == STREAM_ORIGIN_PARENT ||
+		    v.cfg.origin == STREAM_ORIGIN_PARENT_ACE)
 			json_kv_str(b, "parent", v.parent[0] ? v.parent : NULL);
 		json_kv_int(b, "pid", v.pid);
 		json_kv_uint(b, "clients", v.clients);

@@ -146,9 +146,20 @@ def test_haproxy_sends_every_path_of_a_stream_to_one_edge():
     before = {n: where(n) for n in names}
     used = set(before.values())
     check(len(used) == 3, "32 names on %s only" % used)
-    ace = {http_get(hp.port, "/ace/getstream?id=%s" % ("ab" * 20))[2]
-           for _ in range(5)}
-    check(len(ace) == 1, "one content id on %s" % ace)
+    # content ids: their routes, their HLS segments, any letter case (six
+    # ids each way, so that a wrong key cannot pass by luck)
+    for k in range(6):
+        cid = ("%02x" % (17 * k + 5)) * 20
+        for key, paths in ((cid, ["/ace/getstream?id=%s" % cid,
+                                  "/ace/getstream?content_id=%s" % cid.upper(),
+                                  "/ace/manifest.m3u8?id=%s" % cid,
+                                  "/hls/%s/17.ts" % cid]),
+                           ("infohash-" + cid, [
+                               "/ace/getstream?infohash=%s" % cid.upper(),
+                               "/ace/manifest.m3u8?infohash=%s" % cid,
+                               "/hls/infohash-%s/17.ts" % cid])):
+            got = {http_get(hp.port, p)[2] for p in paths}
+            check(len(got) == 1, "content id %s on %s" % (key, got))
     # an edge dies: it is out in about 2 s, and only its names move
     gone = before["ch00"]
     t0 = time.time()
@@ -609,3 +620,45 @@ def test_edge_streams_fit_in_max_memory():
     wait_for(lambda: "s00" not in ctl_status(e)["streams"], 5, what="s00 gone")
     st, _, body = read_stream(e.port, "/stream/s02", 1.0)
     check(st == 200 and body, "s02 after s00 ended: %d" % st)
+
+
+def test_edge_proxies_content_ids_to_a_parent_with_engines():
+    from harness import Engine
+    cid = "0123456789abcdef0123456789abcdef01234567"
+    eng = Engine()
+    org = Daemon(extra='acestream = { engines = [ "%s" ]; };' % eng.base,
+                 workers=1)
+    org.start()
+    e = edge([org], patterns='"s*", "[0-9a-f]*", "infohash-*"',
+             edge_id="edge-ace")
+    # the content id through the edge: TS, then HLS of the same stream
+    st, _, body = read_stream(e.port, "/ace/getstream?id=%s" % cid.upper(), 3)
+    check(st == 200 and len(body) > 100 * 188, "status %d, %d bytes" % (st, len(body)))
+    body = body[:len(body) - len(body) % 188]
+    check(ts_aligned(body), "TS aligned")
+    es = ctl_status(e)["streams"][cid]
+    check(es["parent"] == org.url(""), es)
+    check(es["url"] == org.url("/ace/getstream?id=%s" % cid), es)
+    os_ = ctl_status(org)["streams"][cid]
+    check(os_["edges"] == 1 and os_["clients"] == 1, "parent: %s" % os_)
+    st, _, pl = http_get(e.port, "/ace/manifest.m3u8?content_id=%s" % cid, timeout=20)
+    check(st == 200 and b"#EXTINF" in pl, "playlist %d %r" % (st, pl[:200]))
+    seg = [l for l in pl.decode().splitlines() if l.endswith(".ts")][-1]
+    check(seg.startswith("/hls/%s/" % cid), seg)
+    st, _, data = http_get(e.port, seg, timeout=10)
+    check(st == 200 and ts_aligned(data), "segment %s: %d" % (seg, st))
+    s = eng.stats()
+    check(s["starts"] == 1 and s["playback_pulls"] == 1, "engine: %s" % s)
+    check(ctl_status(org)["streams"][cid]["clients_served"] == 1,
+          "one pull by the edge")
+    # an infohash is its own stream, asked of the parent as an infohash
+    st, _, body = read_stream(e.port, "/ace/getstream?infohash=%s" % cid, 2)
+    check(st == 200 and body, "infohash: %d" % st)
+    check(ctl_status(e)["streams"]["infohash-" + cid]["url"] ==
+          org.url("/ace/getstream?infohash=%s" % cid), ctl_status(e))
+    # an id parent_streams does not allow, and a malformed one
+    e2 = edge([org], patterns='"s*"')
+    st, _, body = http_get(e2.port, "/ace/getstream?id=%s" % cid)
+    check(st == 404, "not in parent_streams: %d %r" % (st, body))
+    st, _, body = http_get(e.port, "/ace/getstream?id=123")
+    check(st == 400, "malformed id: %d" % st)

@@ -967,6 +967,19 @@ test_parent_base(void **state)
 	assert_int_equal(config_parent_base("http://o/stream/n", "bad name",
 	    out, sizeof(out)), -1);
 	assert_int_equal(config_parent_base(NULL, "n", out, sizeof(out)), -1);
+	/* content ids: the parent's /ace/getstream */
+	assert_int_equal(config_parent_base("http://o:1/ace/getstream?id="
+	    "0123456789abcdef0123456789abcdef01234567",
+	    "0123456789abcdef0123456789abcdef01234567", out, sizeof(out)), 0);
+	assert_string_equal(out, "http://o:1");
+	assert_int_equal(config_parent_base("http://o:1/ace/getstream?"
+	    "infohash=0123456789abcdef0123456789abcdef01234567",
+	    "infohash-0123456789abcdef0123456789abcdef01234567", out,
+	    sizeof(out)), 0);
+	assert_string_equal(out, "http://o:1");
+	assert_int_equal(config_parent_base("http://o:1/ace/getstream?id="
+	    "0123456789abcdef0123456789abcdef01234567",
+	    "1123456789abcdef0123456789abcdef01234567", out, sizeof(out)), -1);
 	/* too long for OUT */
 	assert_int_equal(config_parent_base("http://a-very-long-host-name."
 	    "example/stream/n", "n", out, 8), -1);
