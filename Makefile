@@ -8,7 +8,8 @@
 #   make check-valgrind  integration tests under valgrind memcheck
 #   make soak        5-minute soak with faults (SOAK_SECONDS)
 #   make fuzz        libFuzzer targets, FUZZ_SECONDS each
-#   make bench       benchmarks against peers (icecast2), figures printed
+#   make bench       benchmarks against peers (icecast2, nginx) and of the
+#                    tiers (haproxy + edges), figures printed
 #   make install     PREFIX=/usr/local DESTDIR=
 #   make clean
 
@@ -41,7 +42,7 @@ LIB_SRCS	:= log config tsscan pace ring state json msg proctitle util metrics \
 DAEMON_SRCS	:= ringcastd supervisor origins control fetch fetcher fetch_ts \
 		   fetch_file fetch_hls fetch_ace \
 		   worker routes http http_stream http_hls http_info http_admin \
-		   http_dynamic http_ace acestream
+		   http_dynamic http_ace acestream edge http_edge
 CTL_SRCS	:= ctl
 
 UNIT_TESTS	:= test_config test_tsscan test_pace test_ring test_json test_msg \

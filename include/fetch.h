@@ -88,6 +88,8 @@ struct fetcher {
 	char			*hls_key_uri;	/* the key last fetched */
 	uint64_t		 hls_key_num;	/* its number in the ring */
 	const char		*url;		/* in use */
+	long			 http_status;	/* of the last failed attempt */
+	void			*headers;	/* curl_slist: sc->request_header */
 	const char		*base_dir;	/* relative file:// paths */
 	char			 error[STATE_ERROR_MAX];
 	const struct fetch_source *src;		/* the source run last */

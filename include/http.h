@@ -73,6 +73,7 @@ struct client {
 	uint64_t		 deadline_ms;	/* WAIT_START: 503 after */
 	uint64_t		 bytes;
 	char			 addr[64];
+	char			 edge[CONFIG_EDGE_ID_MAX + 1];	/* "": a player */
 	int			 counted;
 	int			 announced;	/* client_connected sent */
 	int			 suspended;

@@ -23,6 +23,7 @@ enum msg_type {
 	MSG_QUIESCE,		/* sup -> worker: stop accepting, drain, exit */
 	MSG_ADMIN,		/* worker -> sup: uint32 id, command text */
 	MSG_ADMIN_REPLY,	/* sup -> worker: uint32 id, uint32 ok, text */
+	MSG_STREAM_NOT_FOUND,	/* fetcher -> sup: every URL answered 404 */
 	MSG_STREAM_CREATE,	/* worker -> sup: struct msg_create, key */
 	MSG_STREAM_CREATE_REPLY,	/* sup -> worker: struct msg_create_reply,
 				 * reason */

@@ -45,6 +45,10 @@ struct origin_ops {
 	struct stream_conf *(*create)(struct state *, const struct config *,
 			    const char *key, int slot,
 			    struct origin_refusal *r);
+	/* SLOT's fetcher found the stream nowhere (every URL answered 404,
+	 * with not_found_ends); it ends next, reason "not_found". */
+	void		(*not_found)(struct state *, int slot,
+			    const struct stream_conf *sc);
 	/* SLOT's stream ended for good; SC is freed right after. */
 	void		(*ended)(struct state *, int slot,
 			    const struct stream_conf *sc);

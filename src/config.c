@@ -27,6 +27,7 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <libconfig.h>
 #include <limits.h>
 #include <math.h>
@@ -1449,6 +1450,111 @@ events_webhook(struct ctx *c, struct config *cfg, const config_setting_t *s)
 	cfg->events_webhook = xstrdup(c, s, v);
 }
 
+/* ---- edge mode: parent, parent_streams, edge_id --------------------- */
+
+static int
+parent_check(struct ctx *c, const config_setting_t *e, const char *url)
+{
+	if (url_check(c, e, "parent", url, 0) == -1)
+		return -1;
+	if (strpbrk(url, "?#") != NULL) {
+		cerror(c, e, "invalid parent '%s': a base URL has no query or "
+		    "fragment (ringcast adds /stream/NAME)", url);
+		return -1;
+	}
+	return 0;
+}
+
+/* A glob may hold name characters and the fnmatch specials * ? [ ] ! ^. */
+static int
+glob_check(struct ctx *c, const config_setting_t *e, const char *g)
+{
+	size_t n = strspn(g, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789_-*?[]!^");
+
+	if (g[0] == '\0') {
+		cerror(c, e, "parent_streams must not hold an empty pattern");
+		return -1;
+	}
+	if (strlen(g) > CONFIG_GLOB_MAX) {
+		cerror(c, e, "parent_streams pattern is too long (at most %d "
+		    "bytes)", CONFIG_GLOB_MAX);
+		return -1;
+	}
+	if (g[n] != '\0') {
+		if (has_ctrl(g, 1))
+			cerror(c, e, "parent_streams pattern contains a space "
+			    "or a control character");
+		else
+			cerror(c, e, "invalid parent_streams pattern '%s': "
+			    "stream names hold only A-Z a-z 0-9 _ -, and a "
+			    "pattern only those and * ? [ ] ! ^", g);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+parse_parents(struct ctx *c, struct config *cfg, const config_setting_t *s)
+{
+	int n, nbad;
+
+	n = string_list(c, s, "parents", cfg->parents, CONFIG_MAX_PARENTS,
+	    parent_check, &nbad);
+	cfg->n_parents = n > 0 ? n : 0;
+}
+
+static void
+parse_parent_streams(struct ctx *c, struct config *cfg,
+    const config_setting_t *s)
+{
+	int n, nbad;
+
+	n = string_list(c, s, "parent_streams patterns", cfg->parent_streams,
+	    CONFIG_MAX_PARENT_STREAMS, glob_check, &nbad);
+	cfg->n_parent_streams = n > 0 ? n : 0;
+}
+
+static void
+parse_edge_id(struct ctx *c, struct config *cfg, const config_setting_t *s)
+{
+	const char *v;
+
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		type_error(c, s, "a string");
+		return;
+	}
+	v = config_setting_get_string(s);
+	if (strlen(v) > CONFIG_EDGE_ID_MAX) {
+		cerror(c, s, "edge_id is too long (at most %d bytes)",
+		    CONFIG_EDGE_ID_MAX);
+		return;
+	}
+	if (has_ctrl(v, 0)) {
+		cerror(c, s, "edge_id must not contain control characters");
+		return;
+	}
+	free(cfg->edge_id);
+	cfg->edge_id = xstrdup(c, s, v);
+}
+
+/* parent_streams and edge_id mean nothing without a parent. */
+static void
+check_edge(struct ctx *c, const struct config *cfg,
+    const config_setting_t *root)
+{
+	const config_setting_t *s;
+
+	if (cfg->n_parents > 0 ||
+	    config_setting_get_member(root, "parent") != NULL)
+		return;
+	if ((s = config_setting_get_member(root, "parent_streams")) != NULL)
+		cerror(c, s, "parent_streams needs parent = [ \"http://ORIGIN"
+		    ":PORT\" ]");
+	if ((s = config_setting_get_member(root, "edge_id")) != NULL)
+		cerror(c, s, "edge_id needs parent = [ \"http://ORIGIN:PORT\" ]");
+}
+
 /* The rings of all streams must fit in max_memory (when set). */
 static void
 check_memory_budget(struct ctx *c, const struct config *cfg,
@@ -1498,6 +1604,12 @@ parse_root(struct ctx *c, struct config *cfg, const config_setting_t *root)
 			parse_cors_origins(c, cfg, s);
 		else if (strcmp(name, "streams") == 0)
 			parse_streams(c, cfg, s);
+		else if (strcmp(name, "parent") == 0)
+			parse_parents(c, cfg, s);
+		else if (strcmp(name, "parent_streams") == 0)
+			parse_parent_streams(c, cfg, s);
+		else if (strcmp(name, "edge_id") == 0)
+			parse_edge_id(c, cfg, s);
 		else if (strcmp(name, "acestream") == 0)
 			parse_acestream(c, cfg, s);
 		else if ((k = key_find(global_keys, NKEYS(global_keys), name)))
@@ -1506,6 +1618,7 @@ parse_root(struct ctx *c, struct config *cfg, const config_setting_t *root)
 			cerror(c, s, "unknown key '%s'", name);
 	}
 	check_memory_budget(c, cfg, root);
+	check_edge(c, cfg, root);
 	if (cfg->ace.enabled &&
 	    cfg->n_streams + cfg->ace.max_streams > CONFIG_MAX_STREAMS) {
 		s = config_setting_get_member(root, "acestream");
@@ -1538,6 +1651,7 @@ config_new(const char *path)
 	cfg->events_webhook = strdup("");
 	cfg->cors_origins[0] = strdup("*");
 	cfg->n_cors_origins = 1;
+	cfg->edge_id = strdup("");
 	cfg->ace.max_streams_per_engine = 4;
 	cfg->ace.max_streams = 16;
 	cfg->ace.start_timeout = 30.0;
@@ -1545,7 +1659,7 @@ config_new(const char *path)
 	if (opts_init(&cfg->defaults) == -1 || !cfg->path || !cfg->listen[0] ||
 	    !cfg->user || !cfg->pid_file || !cfg->control_socket ||
 	    !cfg->admin_token || !cfg->events_webhook ||
-	    !cfg->cors_origins[0]) {
+	    !cfg->cors_origins[0] || !cfg->edge_id) {
 		config_free(cfg);
 		return NULL;
 	}
@@ -1682,6 +1796,7 @@ stream_conf_free(struct stream_conf *st)
 		free(st->backup_urls[i]);
 	free(st->title);
 	free(st->group);
+	free(st->request_header);
 	free(st->opts.user_agent);
 	free(st->opts.ca_file);
 }
@@ -1704,6 +1819,11 @@ config_free(struct config *cfg)
 	free(cfg->events_webhook);
 	for (i = 0; i < cfg->n_cors_origins; i++)
 		free(cfg->cors_origins[i]);
+	for (i = 0; i < cfg->n_parents; i++)
+		free(cfg->parents[i]);
+	for (i = 0; i < cfg->n_parent_streams; i++)
+		free(cfg->parent_streams[i]);
+	free(cfg->edge_id);
 	free(cfg->defaults.user_agent);
 	free(cfg->defaults.ca_file);
 	for (i = 0; i < cfg->ace.n_engines; i++)
@@ -1727,6 +1847,50 @@ config_find_stream(const struct config *cfg, const char *name)
 		if (strcmp(cfg->streams[i].name, name) == 0)
 			return &cfg->streams[i];
 	return NULL;
+}
+
+int
+config_parent_allows(const struct config *cfg, const char *name)
+{
+	int i;
+
+	if (cfg == NULL || cfg->n_parents == 0 || !config_name_valid(name))
+		return 0;
+	for (i = 0; i < cfg->n_parent_streams; i++)
+		if (fnmatch(cfg->parent_streams[i], name, 0) == 0)
+			return 1;
+	return 0;
+}
+
+int
+config_parent_base(const char *url, const char *name, char *out,
+    size_t outsz)
+{
+	size_t n, tail, plen = strlen(CONFIG_PARENT_PATH);
+	const char *p;
+
+	if (url == NULL || name == NULL || !config_name_valid(name))
+		return -1;
+	n = strlen(url);
+	/* a content id's key ends with its 40 hex digits, and so does the
+	 * URL asking the parent for it */
+	if ((p = strstr(url, CONFIG_PARENT_ACE_PATH)) != NULL && p > url &&
+	    strlen(name) >= CONFIG_ACE_ID_LEN && n > CONFIG_ACE_ID_LEN &&
+	    strcmp(url + n - CONFIG_ACE_ID_LEN,
+	    name + strlen(name) - CONFIG_ACE_ID_LEN) == 0) {
+		if ((size_t)(p - url) + 1 > outsz)
+			return -1;
+		memcpy(out, url, (size_t)(p - url));
+		out[p - url] = '\0';
+		return 0;
+	}
+	tail = plen + strlen(name);
+	if (n <= tail || strncmp(url + n - tail, CONFIG_PARENT_PATH, plen) != 0 ||
+	    strcmp(url + n - tail + plen, name) != 0 || n - tail + 1 > outsz)
+		return -1;
+	memcpy(out, url, n - tail);
+	out[n - tail] = '\0';
+	return 0;
 }
 
 static int

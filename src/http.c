@@ -283,6 +283,8 @@ http_client_event(struct client *c, const char *event)
 	json_kv_str(&b, "stream", c->name);
 	json_kv_str(&b, "client", c->addr);
 	json_kv_str(&b, "kind", "ts");
+	if (c->edge[0] != '\0')
+		json_kv_str(&b, "edge", c->edge);
 	if (strcmp(event, "client_disconnected") == 0) {
 		json_kv_uint(&b, "bytes", c->bytes);
 		json_kv_double(&b, "seconds",
@@ -463,6 +465,8 @@ http_client_completed(struct worker *w, struct client *c)
 	c->rr = NULL;
 	w->n_clients--;
 	pthread_mutex_unlock(&w->lock);
+	if (c->edge[0] != '\0')
+		atomic_fetch_sub(&w->st->edges[w->row][c->slot], 1);
 	if (c->counted) {
 		atomic_fetch_sub(&w->st->clients[w->row][c->slot], 1);
 		atomic_fetch_sub(&w->st->workers[w->row].clients, 1);

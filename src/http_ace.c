@@ -72,6 +72,8 @@ http_ace_resolve(struct worker *w, struct MHD_Connection *conn,
 		    "application/vnd.apple.mpegurl" : "video/mp2t", "", 0);
 		return 0;
 	}
-	return http_dynamic_resolve(w, conn, STREAM_ORIGIN_ACE, key, con_cls,
-	    ret) >= 0;
+	/* an edge without engines asks its parent (edge.h) */
+	return http_dynamic_resolve(w, conn,
+	    atomic_load(&w->st->edge_content_ids) ? STREAM_ORIGIN_PARENT_ACE :
+	    STREAM_ORIGIN_ACE, key, con_cls, ret) >= 0;
 }

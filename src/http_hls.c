@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "http.h"
+#include "http_edge.h"
 #include "log.h"
 #include "manifest.h"
 #include "routes.h"
@@ -295,6 +296,9 @@ hls_playlist(struct worker *w, struct MHD_Connection *conn, int slot,
 		rc = http_wait_stream(w, conn, slot, cfg, CLIENT_HLS, con_cls);
 		if (rc == 0)
 			return MHD_YES;
+		if (rc == -1 && state_find(w->st, cfg->name) != slot)
+			return http_error(conn, MHD_HTTP_NOT_FOUND,
+			    "no such stream");
 		if (rc == -1)
 			return http_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
 			    "stream not ready in time");
@@ -525,11 +529,16 @@ http_hls_request(struct worker *w, struct MHD_Connection *conn,
 	struct hls_player *who;
 	struct slot_cfg cfg;
 	const char *file;
+	enum MHD_Result ret;
 	uint64_t seq;
 	int slot;
 
-	if (hls_parse_path(url, name, sizeof(name), &file) == -1 ||
-	    (slot = state_find(w->st, name)) == -1 ||
+	if (hls_parse_path(url, name, sizeof(name), &file) == -1)
+		return http_error(conn, MHD_HTTP_NOT_FOUND, "no such stream");
+	if (strcmp(file, "index.m3u8") == 0 &&
+	    http_edge_resolve(w, conn, name, con_cls, &ret) == -1)
+		return ret;
+	if ((slot = state_find(w->st, name)) == -1 ||
 	    state_slot_read(w->st, slot, &cfg) == -1)
 		return http_error(conn, MHD_HTTP_NOT_FOUND, "no such stream");
 	who = NULL;

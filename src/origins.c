@@ -7,11 +7,14 @@
 #include <stddef.h>
 
 #include "acestream.h"
+#include "edge.h"
 #include "origins.h"
 
 static const struct origin_ops *const origins[STREAM_ORIGIN_MAX] = {
 	[STREAM_ORIGIN_CONFIG] = NULL,
 	[STREAM_ORIGIN_ACE] = &ace_origin,
+	[STREAM_ORIGIN_PARENT] = &edge_origin,
+	[STREAM_ORIGIN_PARENT_ACE] = &edge_ace_origin,
 };
 
 const struct origin_ops *

@@ -127,6 +127,7 @@ state_slot_configure(struct state *st, int slot, const struct stream_conf *sc)
 	str_copy(s->title, sc->title ? sc->title : sc->name, sizeof(s->title));
 	str_copy(s->group, sc->group ? sc->group : "", sizeof(s->group));
 	s->type = sc->type;
+	s->origin = (uint32_t)sc->origin;
 	s->on_demand = (uint32_t)sc->opts.on_demand;
 	s->max_clients = (uint32_t)sc->opts.max_clients;
 	s->buffer_ready_timeout_ms =
@@ -190,6 +191,7 @@ state_slot_read(const struct state *st, int slot, struct slot_cfg *out)
 		memcpy(out->title, s->title, sizeof(out->title));
 		memcpy(out->group, s->group, sizeof(out->group));
 		out->type = (enum stream_type)s->type;
+		out->origin = (enum stream_origin)s->origin;
 		out->on_demand = (int)s->on_demand;
 		out->max_clients = s->max_clients;
 		out->buffer_ready_timeout_ms = s->buffer_ready_timeout_ms;
@@ -356,6 +358,19 @@ state_stream_clients(const struct state *st, int slot)
 }
 
 uint32_t
+state_stream_edges(const struct state *st, int slot)
+{
+	uint32_t n = 0;
+	int w;
+
+	for (w = 0; w < STATE_MAX_WORKERS; w++)
+		n += atomic_load_explicit(
+		    (_Atomic uint16_t *)&st->edges[w][slot],
+		    memory_order_relaxed);
+	return n;
+}
+
+uint32_t
 state_total_clients(const struct state *st)
 {
 	uint32_t n = 0;
@@ -377,8 +392,10 @@ state_worker_reset(struct state *st, int worker)
 {
 	int s;
 
-	for (s = 0; s < STATE_MAX_STREAMS; s++)
+	for (s = 0; s < STATE_MAX_STREAMS; s++) {
 		atomic_store(&st->clients[worker][s], 0);
+		atomic_store(&st->edges[worker][s], 0);
+	}
 	atomic_store(&st->workers[worker].clients, 0);
 	atomic_store(&st->workers[worker].pid, 0);
 	for (s = 0; s < STATE_IP_BUCKETS; s++)

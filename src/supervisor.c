@@ -67,6 +67,7 @@ end_reason_name(enum end_reason r)
 	case END_STOPPED:	return "stopped";
 	case END_RELOAD:	return "reload";
 	case END_SHUTDOWN:	return "shutdown";
+	case END_NOT_FOUND:	return "not_found";
 	case END_NONE:		break;
 	}
 	return "error";
@@ -439,6 +440,7 @@ sup_stream_begin(struct supervisor *sv, int slot)
 		return -1;
 	}
 	ss->ended = 0;
+	ss->not_found = 0;
 	ss->idle_since_ms = 0;
 	atomic_store(&s->state, STREAM_STARTING);
 	atomic_store(&s->healthy, 0);
@@ -636,6 +638,22 @@ sup_create_request(struct supervisor *sv, struct proc *p, const struct msg *m)
 	if (slot == -1)
 		log_info("stream %s refused: %u %s", key, r.status, r.reason);
 	sup_create_reply(sv, p, h.id, slot, slot == -1 ? &r : NULL);
+}
+
+/* SLOT's fetcher found its stream nowhere: it ends, its origin knows. */
+static void
+sup_stream_not_found(struct supervisor *sv, int slot)
+{
+	struct sup_stream *ss = &sv->streams[slot];
+	const struct origin_ops *o;
+
+	if (ss->conf == NULL || !ss->conf->not_found_ends)
+		return;
+	ss->ended = 1;
+	ss->not_found = 1;
+	if (ss->dyn != NULL && (o = origin_get(ss->dyn->origin)) != NULL &&
+	    o->not_found != NULL)
+		o->not_found(sv->st, slot, ss->dyn);
 }
 
 /* MSG_ORIGIN from the fetcher P of a dynamic stream: its origin answers. */
@@ -926,7 +944,9 @@ sup_child_exited(struct supervisor *sv, struct proc *p, int status)
 	{
 		enum end_reason reason = p->end_reason;
 
-		if (role == ROLE_FETCHER && sv->streams[index].ended)
+		if (role == ROLE_FETCHER && sv->streams[index].not_found)
+			reason = END_NOT_FOUND;
+		else if (role == ROLE_FETCHER && sv->streams[index].ended)
 			reason = END_EOF;
 		else if (reason == END_NONE)
 			reason = sv->stopping ? END_SHUTDOWN : END_ERROR;
@@ -1017,6 +1037,10 @@ sup_child_message(struct supervisor *sv, struct proc *p)
 		case MSG_STREAM_EOF:
 			if (p->role == ROLE_FETCHER)
 				sv->streams[p->index].ended = 1;
+			break;
+		case MSG_STREAM_NOT_FOUND:
+			if (p->role == ROLE_FETCHER)
+				sup_stream_not_found(sv, p->index);
 			break;
 		case MSG_ADMIN:
 			if (p->role == ROLE_WORKER)

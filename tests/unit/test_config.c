@@ -990,6 +990,143 @@ test_err_cors_origins(void **state)
 	    "(at most 32)\n");
 }
 
+/* ---- edge mode ---------------------------------------------------------- */
+
+static void
+test_edge_keys(void **state)
+{
+	struct config *cfg = load_ok(
+	    "parent = [ \"http://o1:8080\", \"https://o2/base/\" ];\n"
+	    "parent_streams = [ \"news*\", \"ch-[0-9]?\", \"exact\" ];\n"
+	    "edge_id = \"edge-3\";\n");
+
+	assert_int_equal(cfg->n_parents, 2);
+	assert_string_equal(cfg->parents[0], "http://o1:8080");
+	assert_string_equal(cfg->parents[1], "https://o2/base/");
+	assert_int_equal(cfg->n_parent_streams, 3);
+	assert_string_equal(cfg->edge_id, "edge-3");
+	assert_true(config_parent_allows(cfg, "news"));
+	assert_true(config_parent_allows(cfg, "news-hd"));
+	assert_true(config_parent_allows(cfg, "ch-42"));
+	assert_true(config_parent_allows(cfg, "exact"));
+	assert_false(config_parent_allows(cfg, "ch-4"));
+	assert_false(config_parent_allows(cfg, "exactly"));
+	assert_false(config_parent_allows(cfg, "sports"));
+	/* never a name a stream could not have */
+	assert_false(config_parent_allows(cfg, "news/../x"));
+	assert_false(config_parent_allows(cfg, ""));
+	assert_false(config_parent_allows(cfg, NULL));
+	config_free(cfg);
+}
+
+static void
+test_edge_defaults_proxy_nothing(void **state)
+{
+	struct config *cfg = load_ok("");
+
+	/* no parent: not an edge */
+	assert_int_equal(cfg->n_parents, 0);
+	assert_int_equal(cfg->n_parent_streams, 0);
+	assert_string_equal(cfg->edge_id, "");
+	assert_false(config_parent_allows(cfg, "news"));
+	config_free(cfg);
+	/* a parent but no parent_streams: still nothing is proxied */
+	cfg = load_ok("parent = [ \"http://o:8080\" ];\n");
+	assert_int_equal(cfg->n_parents, 1);
+	assert_false(config_parent_allows(cfg, "news"));
+	config_free(cfg);
+	/* only "*" opens every name */
+	cfg = load_ok("parent = [ \"http://o:8080\" ];\n"
+	    "parent_streams = [ \"*\" ];\n");
+	assert_true(config_parent_allows(cfg, "anything_at-all"));
+	config_free(cfg);
+}
+
+static void
+test_parent_base(void **state)
+{
+	char out[64];
+
+	assert_int_equal(config_parent_base("http://o:8080/stream/news",
+	    "news", out, sizeof(out)), 0);
+	assert_string_equal(out, "http://o:8080");
+	assert_int_equal(config_parent_base("https://o/base/stream/a-1",
+	    "a-1", out, sizeof(out)), 0);
+	assert_string_equal(out, "https://o/base");
+	/* not NAME's parent URL */
+	assert_int_equal(config_parent_base("http://o/stream/news", "ews",
+	    out, sizeof(out)), -1);
+	assert_int_equal(config_parent_base("http://o/hls/news", "news",
+	    out, sizeof(out)), -1);
+	assert_int_equal(config_parent_base("/stream/news", "news", out,
+	    sizeof(out)), -1);		/* no base at all */
+	assert_int_equal(config_parent_base("", "news", out, sizeof(out)),
+	    -1);
+	assert_int_equal(config_parent_base("http://o/stream/n", "bad name",
+	    out, sizeof(out)), -1);
+	assert_int_equal(config_parent_base(NULL, "n", out, sizeof(out)), -1);
+	/* content ids: the parent's /ace/getstream */
+	assert_int_equal(config_parent_base("http://o:1/ace/getstream?id="
+	    "0123456789abcdef0123456789abcdef01234567",
+	    "0123456789abcdef0123456789abcdef01234567", out, sizeof(out)), 0);
+	assert_string_equal(out, "http://o:1");
+	assert_int_equal(config_parent_base("http://o:1/ace/getstream?"
+	    "infohash=0123456789abcdef0123456789abcdef01234567",
+	    "infohash-0123456789abcdef0123456789abcdef01234567", out,
+	    sizeof(out)), 0);
+	assert_string_equal(out, "http://o:1");
+	assert_int_equal(config_parent_base("http://o:1/ace/getstream?id="
+	    "0123456789abcdef0123456789abcdef01234567",
+	    "1123456789abcdef0123456789abcdef01234567", out, sizeof(out)), -1);
+	/* too long for OUT */
+	assert_int_equal(config_parent_base("http://a-very-long-host-name."
+	    "example/stream/n", "n", out, 8), -1);
+}
+
+static void
+test_err_edge(void **state)
+{
+	expect_errors(
+	    "parent = ( \"file:///x\", \"http://o/?a=1\", 3, \"o:80\" );\n"
+	    "parent_streams = [ \"\", \"a b\", \"a/b\",\n"
+	    "  \"" "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxx" "\" ];\n"
+	    "edge_id = 5;\n",
+	    "test.conf:1: invalid parent 'file:///x': must start with http://"
+	    " or https://\n"
+	    "test.conf:1: invalid parent 'http://o/?a=1': a base URL has no "
+	    "query or fragment (ringcast adds /stream/NAME)\n"
+	    "test.conf:1: parent must hold only strings, not an integer\n"
+	    "test.conf:1: invalid parent 'o:80': must start with http:// or "
+	    "https://\n"
+	    "test.conf:2: parent_streams must not hold an empty pattern\n"
+	    "test.conf:2: parent_streams pattern contains a space or a "
+	    "control character\n"
+	    "test.conf:2: invalid parent_streams pattern 'a/b': stream names "
+	    "hold only A-Z a-z 0-9 _ -, and a pattern only those and "
+	    "* ? [ ] ! ^\n"
+	    "test.conf:3: parent_streams pattern is too long (at most 128 "
+	    "bytes)\n"
+	    "test.conf:4: edge_id must be a string, not an integer\n");
+	expect_errors(
+	    "parent_streams = [ \"*\" ];\n"
+	    "edge_id = \"e1\";\n",
+	    "test.conf:1: parent_streams needs parent = [ \"http://ORIGIN"
+	    ":PORT\" ]\n"
+	    "test.conf:2: edge_id needs parent = [ \"http://ORIGIN:PORT\" ]\n");
+	expect_errors(
+	    "parent = [ \"http://a\", \"http://b\", \"http://c\", \"http://d\","
+	    " \"http://e\", \"http://f\", \"http://g\", \"http://h\", "
+	    "\"http://i\", \"http://j\" ];\n",
+	    "test.conf:1: too many parents: 10 (at most 9)\n");
+	expect_errors("parent = \"http://o\";\n",
+	    "test.conf:1: parent must be a list of strings [ \"...\", ... ],"
+	    " not a string\n");
+	expect_errors("parent = [ \"http://o\" ];\nedge_id = \"a\tb\";\n",
+	    "test.conf:2: edge_id must not contain control characters\n");
+}
+
 /* ---- reporting -------------------------------------------------------- */
 
 static void
@@ -1433,6 +1570,10 @@ main(void)
 		cmocka_unit_test(test_err_events_webhook),
 		cmocka_unit_test(test_cors_origins),
 		cmocka_unit_test(test_err_cors_origins),
+		cmocka_unit_test(test_edge_keys),
+		cmocka_unit_test(test_edge_defaults_proxy_nothing),
+		cmocka_unit_test(test_err_edge),
+		cmocka_unit_test(test_parent_base),
 		cmocka_unit_test(test_all_errors_at_once),
 		cmocka_unit_test(test_defaults_error_reported_once),
 		cmocka_unit_test(test_out_untouched_on_failure),
