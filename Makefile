@@ -34,7 +34,7 @@ LDLIBS		 = $(PKG_LIBS) -lpthread -lrt -lm
 # Modules shared by the daemon, the CLI and the unit tests.
 LIB_SRCS	:= log config tsscan pace ring state json msg proctitle util metrics \
 		   m3u8 webhook \
-		   manifest \
+		   manifest evring \
 		   status pidfile
 # ringcastd: supervisor and every child role (one binary, forked).
 DAEMON_SRCS	:= ringcastd supervisor proc control fetch_ts fetch_file fetch_hls \
@@ -43,7 +43,7 @@ CTL_SRCS	:= ctl
 
 UNIT_TESTS	:= test_config test_tsscan test_pace test_ring test_json test_msg \
 		   test_manifest test_metrics test_m3u8 test_webhook \
-		   test_util
+		   test_util test_evring
 
 LIB_OBJS	:= $(LIB_SRCS:%=$(B)/obj/src/%.o)
 DAEMON_OBJS	:= $(DAEMON_SRCS:%=$(B)/obj/src/%.o)
