@@ -38,7 +38,10 @@ LIB_SRCS	:= log config tsscan pace ring state json msg proctitle util metrics \
 		   status pidfile
 # ringcastd: supervisor and every child role (one binary, forked).
 DAEMON_SRCS	:= ringcastd supervisor proc control fetch_ts fetch_file fetch_hls \
-		   worker http_stream http_hls http_info http_admin
+		   worker http_stream http_hls http_info http_admin http_events \
+		   http_ui
+# The status page (src/ui/), compiled in as byte arrays (uifiles.h).
+UI_FILES	:= src/ui/index.html src/ui/app.css src/ui/app.js
 CTL_SRCS	:= ctl
 
 UNIT_TESTS	:= test_config test_tsscan test_pace test_ring test_json test_msg \
@@ -46,7 +49,7 @@ UNIT_TESTS	:= test_config test_tsscan test_pace test_ring test_json test_msg \
 		   test_util test_evring
 
 LIB_OBJS	:= $(LIB_SRCS:%=$(B)/obj/src/%.o)
-DAEMON_OBJS	:= $(DAEMON_SRCS:%=$(B)/obj/src/%.o)
+DAEMON_OBJS	:= $(DAEMON_SRCS:%=$(B)/obj/src/%.o) $(B)/obj/gen/uifiles.o
 CTL_OBJS	:= $(CTL_SRCS:%=$(B)/obj/src/%.o)
 TEST_BINS	:= $(UNIT_TESTS:%=$(B)/tests/%)
 ORIGIN		:= $(B)/tests/origin
@@ -60,6 +63,16 @@ all: $(PROGS) $(ORIGIN) $(TOOLS) $(TEST_BINS)
 
 Q	?= @
 $(B)/obj/src/%.o: src/%.c
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/gen/uifiles.c: scripts/embed-files $(UI_FILES)
+	@mkdir -p $(@D)
+	@echo "  GEN     $@"
+	$(Q)sh scripts/embed-files $@ $(UI_FILES)
+
+$(B)/obj/gen/uifiles.o: $(B)/gen/uifiles.c
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<

@@ -28,7 +28,7 @@
 #include "config.h"
 
 #define STATE_MAGIC		0x52435354u	/* "RCST" */
-#define STATE_VERSION		1u
+#define STATE_VERSION		2u
 #define STATE_MAX_STREAMS	CONFIG_MAX_STREAMS
 #define STATE_MAX_WORKERS	CONFIG_MAX_WORKERS
 #define STATE_URL_MAX		512
@@ -140,6 +140,7 @@ struct state {
 	/* "" = admin API off; written by the supervisor under admin_seq */
 	_Atomic uint32_t	 admin_seq;
 	char			 admin_token[STATE_TOKEN_MAX];
+	_Atomic uint32_t	 ui_enabled;		/* GET / and /ui served */
 
 	_Atomic uint32_t	 notify_seq __attribute__((aligned(STATE_CACHELINE)));
 	_Atomic uint32_t	 notify_waiters;

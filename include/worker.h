@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "evring.h"
 #include "json.h"
 #include "metrics.h"
 #include "msg.h"
@@ -53,6 +54,7 @@ enum client_kind {
 	CLIENT_TS = 0,		/* continuous /stream/NAME */
 	CLIENT_HLS,		/* a playlist request waiting for segments */
 	CLIENT_ADMIN,		/* an admin request waiting for the supervisor */
+	CLIENT_EVENTS,		/* GET /events, Server-Sent Events */
 };
 
 enum client_phase {
@@ -86,6 +88,14 @@ struct client {
 	int			 admin_done;
 	int			 admin_ok;
 	char			 admin_msg[512];
+	/*
+	 * Route hooks (NULL for TS, HLS and admin clients): READY says
+	 * whether the suspended client can progress (wake loop, under
+	 * w->lock); DONE releases PRIV when the request completes.
+	 */
+	int			(*ready)(struct worker *, struct client *);
+	void			(*done)(struct worker *, struct client *);
+	void			*priv;
 };
 
 struct worker {
@@ -106,6 +116,9 @@ struct worker {
 	_Atomic int		 stopping;
 	uint32_t		 admin_next_id;
 	char			 admin_token[256];
+	struct evring		 events;	/* read-only; hdr NULL if absent */
+	int			 n_events;	/* /events clients (w->lock) */
+	_Atomic int		 retiring;	/* a reload replaced us */
 };
 
 /* Never returns. */
@@ -170,6 +183,15 @@ void	 http_client_free(struct worker *, struct client *);
 /* http_info.c: /status, /metrics, /healthz, /playlist.m3u. */
 enum MHD_Result http_info_request(struct worker *, struct MHD_Connection *,
 	    const char *url, int *handled);
+
+/* http_events.c: GET /events (Server-Sent Events from the event ring). */
+enum MHD_Result http_events_request(struct worker *, struct MHD_Connection *,
+	    int head_only, void **con_cls);
+
+/* http_ui.c: GET /, /ui and its assets; *HANDLED = 0 when URL is not
+ * one of them or the page is turned off (ui = false). */
+enum MHD_Result http_ui_request(struct worker *, struct MHD_Connection *,
+	    const char *url, int head_only, int *handled);
 
 /* Split "/stream/NAME" or "/stream/NAME.ts"; 0 and NAME, or -1. */
 int	 http_parse_stream_path(const char *url, char *name, size_t namesz);

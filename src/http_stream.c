@@ -504,6 +504,8 @@ http_stream_completed(struct worker *w, struct client *c)
 		if (c->announced)
 			client_event(c, "client_disconnected");
 	}
+	if (c->done != NULL)
+		c->done(w, c);
 	free(c);
 }
 
@@ -515,6 +517,8 @@ client_ready(struct worker *w, struct client *c)
 
 	if (c->ending || atomic_load(&w->stopping))
 		return 1;
+	if (c->ready != NULL)
+		return c->ready(w, c);
 	if (c->kind == CLIENT_ADMIN)
 		return c->admin_done || now_ms() >= c->deadline_ms;
 	if (c->phase == CLIENT_WAIT_START)

@@ -146,6 +146,11 @@ worker_access(void *cls, struct MHD_Connection *conn, const char *url,
 	}
 	if (strncmp(url, "/hls/", 5) == 0)
 		return http_hls_request(w, conn, url, con_cls);
+	if (strcmp(url, "/events") == 0)
+		return http_events_request(w, conn, head, con_cls);
+	ret = http_ui_request(w, conn, url, head, &handled);
+	if (handled)
+		return ret;
 	ret = http_info_request(w, conn, url, &handled);
 	if (handled)
 		return ret;
@@ -251,6 +256,7 @@ worker_retire(struct worker *w)
 			close(fd);	/* the old address must stop answering */
 	}
 	worker_retire_at = now_ms() + WORKER_RETIRE_MS;
+	atomic_store(&w->retiring, 1);	/* /events subscribers reconnect */
 	proctitle_set("ringcastd: worker %d (retiring)", w->row + 1);
 	log_info("retiring: no new connections, %d clients to finish",
 	    w->n_clients);
@@ -395,6 +401,13 @@ worker_main(struct proc *self, void *arg)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	atomic_store(&w.st->workers[w.row].pid, (int32_t)getpid());
+	{
+		char name[STATE_SHM_NAME_MAX];
+
+		evring_shm_name(name, sizeof(name), w.st->supervisor_pid);
+		if (evring_open(&w.events, name) == -1)
+			log_warn("cannot map %s: /events is off", name);
+	}
 	if (worker_start_daemons(&w, sv->listen_fds, sv->n_listen) == -1)
 		fatalx("cannot start the HTTP server");
 	log_debug("serving");
