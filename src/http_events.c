@@ -19,6 +19,8 @@
  * events after it are no longer kept, an "events_missed" event (without
  * an id) comes first, then everything kept.
  */
+#include <sys/socket.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +36,13 @@
 #define EVENTS_MAX_PER_WORKER	1024	/* subscribers a worker serves */
 #define EVENTS_BUF_KEEP_BYTES	(64 * 1024)	/* idle buffer kept */
 #define EVENTS_RESUME_TRIES	8	/* backlog moving while we join */
+/*
+ * The kernel's send buffer of a subscriber's socket, fixed (no
+ * autotuning): events are small, and a subscriber that stops reading
+ * should pin little memory and fall out of the backlog soon, instead of
+ * having megabytes queued for it.
+ */
+#define EVENTS_SNDBUF_BYTES	(64 * 1024)
 
 /* A subscriber's state, the client's priv. */
 struct sse {
@@ -266,6 +275,18 @@ events_unauthorized(struct MHD_Connection *conn)
 	    body, sizeof(body) - 1, "WWW-Authenticate", "Bearer");
 }
 
+static void
+events_limit_sndbuf(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn,
+	    MHD_CONNECTION_INFO_CONNECTION_FD);
+	int size = EVENTS_SNDBUF_BYTES;
+
+	if (ci != NULL && setsockopt(ci->connect_fd, SOL_SOCKET, SO_SNDBUF,
+	    &size, sizeof(size)) == -1)
+		log_debug("events: SO_SNDBUF: %s", strerror(errno));
+}
+
 static struct client *
 events_client_new(struct worker *w, struct MHD_Connection *conn,
     int have_id, uint64_t last_seen)
@@ -346,6 +367,7 @@ http_events_request(struct worker *w, struct MHD_Connection *conn,
 	MHD_add_response_header(r, "Content-Type", "text/event-stream");
 	MHD_add_response_header(r, "Cache-Control", "no-cache, no-store");
 	MHD_add_response_header(r, "X-Accel-Buffering", "no");
+	events_limit_sndbuf(conn);
 	pthread_mutex_lock(&w->lock);
 	w->n_clients++;
 	w->n_events++;
