@@ -117,15 +117,21 @@ unit: all
 	@sh tests/run-all $(B) unit
 
 integration: all
+	@sh scripts/install-test-js $(B)/test-js || \
+	    echo "warning: hls.js not installed: the browser test will fail"
 	@sh tests/run-all $(B) integration
 
 check: deps
 	$(MAKE) all
+	@sh scripts/install-test-js $(B)/test-js || \
+	    echo "warning: hls.js not installed: the browser test will fail"
 	@sh tests/run-all $(B)
 
 check-asan: deps
 	$(MAKE) B=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" all
+	@sh scripts/install-test-js build-asan/test-js || \
+	    echo "warning: hls.js not installed: the browser test will fail"
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
