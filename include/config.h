@@ -33,6 +33,8 @@
 #define CONFIG_DEFAULT_EVENTS_BACKLOG	4096	/* == EVRING_DEFAULT_BACKLOG */
 #define CONFIG_MIN_EVENTS_BACKLOG	16	/* == EVRING_MIN_BACKLOG */
 #define CONFIG_MAX_EVENTS_BACKLOG	65536	/* == EVRING_MAX_BACKLOG */
+#define CONFIG_MAX_CORS_ORIGINS		32
+#define CONFIG_ORIGIN_MAX		127	/* bytes of one origin */
 
 enum stream_type {
 	STREAM_TS = 0,
@@ -117,6 +119,10 @@ struct config {
 	double			 events_heartbeat;	/* seconds, default 15.0 */
 	int			 events_backlog;	/* events kept, default 4096 */
 	int			 ui;			/* GET / and /ui, default 1 */
+	/* Origins allowed to read player routes ("*": any; admin routes
+	 * only ever an origin listed by name); default [ "*" ]. */
+	char			*cors_origins[CONFIG_MAX_CORS_ORIGINS];
+	int			 n_cors_origins;
 	struct stream_opts	 defaults;
 	struct stream_conf	*streams;
 	int			 n_streams;

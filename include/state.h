@@ -37,6 +37,8 @@
 #define STATE_SHM_NAME_MAX	96
 #define STATE_CACHELINE		64
 #define STATE_TOKEN_MAX		256
+/* cors_origins joined by "\n", with its NUL */
+#define STATE_CORS_MAX		(CONFIG_MAX_CORS_ORIGINS * (CONFIG_ORIGIN_MAX + 1))
 #define STATE_IP_BUCKETS	4096	/* per-address connection counts */
 #define STATE_HLS_CLIENTS	8192	/* HLS players known at once */
 
@@ -141,6 +143,9 @@ struct state {
 	_Atomic uint32_t	 admin_seq;
 	char			 admin_token[STATE_TOKEN_MAX];
 	_Atomic uint32_t	 ui_enabled;		/* GET / and /ui served */
+	/* cors_origins, "\n"-separated ("" = no CORS); under cors_seq */
+	_Atomic uint32_t	 cors_seq;
+	char			 cors_origins[STATE_CORS_MAX];
 
 	_Atomic uint32_t	 notify_seq __attribute__((aligned(STATE_CACHELINE)));
 	_Atomic uint32_t	 notify_waiters;
@@ -204,6 +209,14 @@ void		 state_slot_repair(struct state *, int slot);
 /* The admin API's bearer token ("" when the API is off). */
 void		 state_set_admin_token(struct state *, const char *);
 void		 state_get_admin_token(const struct state *, char *out,
+		    size_t outsz);
+
+/* Supervisor: publish cors_origins (start and reload).  Readers: copy
+ * the "\n"-separated list into OUT (STATE_CORS_MAX bytes is enough);
+ * "" when it cannot be read consistently. */
+void		 state_set_cors_origins(struct state *, char *const *origins,
+		    int n);
+void		 state_get_cors_origins(const struct state *, char *out,
 		    size_t outsz);
 
 /* Clients of a stream over all workers; of all streams of a worker. */

@@ -133,6 +133,18 @@ enum MHD_Result http_reply_hdr(struct MHD_Connection *, unsigned status,
 	    const char *hname, const char *hvalue);
 enum MHD_Result http_error(struct MHD_Connection *, unsigned status,
 	    const char *message);
+/*
+ * Every response goes out through http_queue(), which adds the CORS
+ * headers cors_origins asks for (see cors.c) to R and queues it.  The
+ * dispatcher calls http_request_begin() before any route runs, so that
+ * http_queue() knows the route's class (admin or player).
+ */
+void	 http_request_begin(const struct state *, struct MHD_Connection *,
+	    const char *url);
+enum MHD_Result http_queue(struct MHD_Connection *, unsigned status,
+	    struct MHD_Response *);
+/* OPTIONS: the CORS preflight answer, 204. */
+enum MHD_Result http_preflight(struct MHD_Connection *);
 void	 worker_event(struct worker *, const char *json_obj);
 
 /* http_stream.c: GET /stream/NAME. */

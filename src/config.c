@@ -35,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -775,6 +776,103 @@ parse_listen(struct ctx *c, struct config *cfg, const config_setting_t *s)
 	cfg->n_listen = n;
 }
 
+/* ---- cors_origins --------------------------------------------------- */
+
+/*
+ * NULL when O is "*" or an origin as browsers send it in the Origin
+ * header: http or https, "://", a host name, IPv4 or [IPv6] address, an
+ * optional ":port", and nothing after (no path, not even "/").
+ */
+static const char *
+origin_problem(const char *o)
+{
+	const char *h, *end, *ok;
+	size_t len = strlen(o);
+
+	if (strcmp(o, "*") == 0)
+		return NULL;
+	if (len == 0)
+		return "an empty origin (use \"*\" for any origin)";
+	if (len > CONFIG_ORIGIN_MAX)
+		return "too long";
+	if (strcmp(o, "null") == 0)
+		return "the \"null\" origin (sandboxed and file: pages) "
+		    "cannot be told apart from another: not allowed";
+	if (strncasecmp(o, "http://", 7) == 0)
+		h = o + 7;
+	else if (strncasecmp(o, "https://", 8) == 0)
+		h = o + 8;
+	else
+		return "use scheme://host[:port] with http or https";
+	if ((end = strpbrk(h, "/?#")) != NULL)
+		return "an origin has no path, query or trailing slash";
+	if (strchr(h, '@') != NULL)
+		return "an origin has no user name";
+	if (h[0] == '[') {
+		if ((end = strchr(h, ']')) == NULL || end == h + 1)
+			return "bad [IPv6] address";
+		ok = "0123456789abcdefABCDEF:.";
+		h++;
+	} else {
+		end = h + strcspn(h, ":");
+		ok = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "0123456789.-";
+		if (end == h || h[0] == '.' || h[0] == '-')
+			return "bad host name";
+	}
+	for (; h < end; h++)
+		if (strchr(ok, *h) == NULL)
+			return "bad character in the host (wildcards such as "
+			    "*.example.com are not supported)";
+	if (*end == ']')
+		end++;
+	if (*end == '\0')
+		return NULL;
+	if (*end != ':' || !port_valid(end + 1))
+		return "the port must be a number from 1 to 65535";
+	return NULL;
+}
+
+static int
+origin_check(struct ctx *c, const config_setting_t *e, const char *o)
+{
+	const char *why = origin_problem(o);
+
+	if (why == NULL)
+		return 0;
+	if (has_ctrl(o, 1))
+		cerror(c, e, "invalid origin in cors_origins: %s",
+		    "contains a control character or a space");
+	else if (strlen(o) > CONFIG_ORIGIN_MAX)
+		cerror(c, e, "invalid origin in cors_origins: longer than %d "
+		    "bytes", CONFIG_ORIGIN_MAX);
+	else
+		cerror(c, e, "invalid origin '%s' in cors_origins: %s", o, why);
+	return -1;
+}
+
+/* An empty list is valid: no CORS headers at all. */
+static void
+parse_cors_origins(struct ctx *c, struct config *cfg,
+    const config_setting_t *s)
+{
+	char *tmp[CONFIG_MAX_CORS_ORIGINS];
+	int i, n, nbad;
+
+	memset(tmp, 0, sizeof(tmp));
+	n = string_list(c, s, "cors origins", tmp, CONFIG_MAX_CORS_ORIGINS,
+	    origin_check, &nbad);
+	if (n < 0 || nbad > 0) {
+		for (i = 0; i < n; i++)
+			free(tmp[i]);
+		return;
+	}
+	for (i = 0; i < cfg->n_cors_origins; i++)
+		free(cfg->cors_origins[i]);
+	memcpy(cfg->cors_origins, tmp, sizeof(tmp));
+	cfg->n_cors_origins = n;
+}
+
 /* ---- log ------------------------------------------------------------ */
 
 static void
@@ -1313,6 +1411,8 @@ parse_root(struct ctx *c, struct config *cfg, const config_setting_t *root)
 			parse_log(c, cfg, s);
 		else if (strcmp(name, "events_webhook") == 0)
 			events_webhook(c, cfg, s);
+		else if (strcmp(name, "cors_origins") == 0)
+			parse_cors_origins(c, cfg, s);
 		else if (strcmp(name, "streams") == 0)
 			parse_streams(c, cfg, s);
 		else if ((k = key_find(global_keys, NKEYS(global_keys), name)))
@@ -1348,9 +1448,12 @@ config_new(const char *path)
 	cfg->events_heartbeat = CONFIG_DEFAULT_EVENTS_HEARTBEAT;
 	cfg->events_backlog = CONFIG_DEFAULT_EVENTS_BACKLOG;
 	cfg->ui = 1;
+	cfg->cors_origins[0] = strdup("*");
+	cfg->n_cors_origins = 1;
 	if (opts_init(&cfg->defaults) == -1 || !cfg->path || !cfg->listen[0] ||
 	    !cfg->user || !cfg->pid_file || !cfg->control_socket ||
-	    !cfg->admin_token || !cfg->events_webhook || !cfg->events_token) {
+	    !cfg->admin_token || !cfg->events_webhook || !cfg->events_token ||
+	    !cfg->cors_origins[0]) {
 		config_free(cfg);
 		return NULL;
 	}
@@ -1499,6 +1602,8 @@ config_free(struct config *cfg)
 	free(cfg->admin_token);
 	free(cfg->events_webhook);
 	free(cfg->events_token);
+	for (i = 0; i < cfg->n_cors_origins; i++)
+		free(cfg->cors_origins[i]);
 	free(cfg->defaults.user_agent);
 	free(cfg->defaults.ca_file);
 	for (i = 0; i < cfg->n_streams; i++)

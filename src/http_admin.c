@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cors.h"
 #include "log.h"
 #include "msg.h"
 #include "util.h"
@@ -167,11 +168,14 @@ http_admin_request(struct worker *w, struct MHD_Connection *conn,
 		return http_error(conn, MHD_HTTP_NOT_FOUND, "not found");
 	if (admin_command(url, cmd, sizeof(cmd)) == -1)
 		return http_error(conn, MHD_HTTP_NOT_FOUND, "not found");
+	if (strcmp(method, MHD_HTTP_METHOD_OPTIONS) == 0)
+		return http_preflight(conn);	/* CORS: listed origins only */
 	if (strcmp(method, MHD_HTTP_METHOD_POST) != 0) {
 		static const char body[] = "{\"error\":\"use POST\"}\n";
 
 		return http_reply_hdr(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
-		    "application/json", body, sizeof(body) - 1, "Allow", "POST");
+		    "application/json", body, sizeof(body) - 1, "Allow",
+		    CORS_ADMIN_METHODS);
 	}
 	if (!admin_authorized(w, conn, token)) {
 		log_warnx("admin request %s refused: bad or missing token", url);

@@ -373,7 +373,7 @@ http_events_request(struct worker *w, struct MHD_Connection *conn,
 	w->n_events++;
 	pthread_mutex_unlock(&w->lock);
 	*con_cls = c;		/* freed by http_stream_completed */
-	ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
+	ret = http_queue(conn, MHD_HTTP_OK, r);
 	MHD_destroy_response(r);
 	return ret;
 }

@@ -113,7 +113,7 @@ hls_serve_key(struct worker *w, struct MHD_Connection *conn, int slot,
 		return MHD_NO;
 	MHD_add_response_header(r, "Content-Type", "application/octet-stream");
 	MHD_add_response_header(r, "Cache-Control", "private, max-age=60");
-	ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
+	ret = http_queue(conn, MHD_HTTP_OK, r);
 	MHD_destroy_response(r);
 	return ret;
 }
@@ -414,7 +414,6 @@ hls_segment_respond(struct MHD_Connection *conn, struct MHD_Response *r,
 
 	MHD_add_response_header(r, "Content-Type", "video/mp2t");
 	MHD_add_response_header(r, "Cache-Control", "max-age=60");
-	MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
 	MHD_add_response_header(r, "Accept-Ranges", "bytes");
 	if (ranged) {
 		snprintf(crange, sizeof(crange), "bytes %llu-%llu/%llu",
@@ -423,7 +422,7 @@ hls_segment_respond(struct MHD_Connection *conn, struct MHD_Response *r,
 		    (unsigned long long)total);
 		MHD_add_response_header(r, "Content-Range", crange);
 	}
-	ret = MHD_queue_response(conn, ranged ? MHD_HTTP_PARTIAL_CONTENT :
+	ret = http_queue(conn, ranged ? MHD_HTTP_PARTIAL_CONTENT :
 	    MHD_HTTP_OK, r);
 	MHD_destroy_response(r);
 	return ret;

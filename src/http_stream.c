@@ -303,12 +303,11 @@ stream_respond(struct worker *w, struct client *c)
 	    MHD_RO_END);
 	MHD_add_response_header(r, "Content-Type", "video/mp2t");
 	MHD_add_response_header(r, "Cache-Control", "no-cache, no-store");
-	MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
 	c->phase = CLIENT_STREAMING;
 	c->announced = 1;
 	atomic_fetch_add(&w->st->streams[c->slot].clients_served, 1);
 	client_event(c, "client_connected");
-	ret = MHD_queue_response(c->conn, MHD_HTTP_OK, r);
+	ret = http_queue(c->conn, MHD_HTTP_OK, r);
 	MHD_destroy_response(r);
 	return ret;
 }
@@ -331,7 +330,7 @@ stream_busy(struct MHD_Connection *conn, const char *msg)
 		return MHD_NO;
 	MHD_add_response_header(r, "Content-Type", "application/json");
 	MHD_add_response_header(r, "Retry-After", "5");
-	ret = MHD_queue_response(conn, MHD_HTTP_SERVICE_UNAVAILABLE, r);
+	ret = http_queue(conn, MHD_HTTP_SERVICE_UNAVAILABLE, r);
 	MHD_destroy_response(r);
 	return ret;
 }

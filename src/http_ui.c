@@ -110,7 +110,7 @@ ui_send(struct MHD_Connection *conn, const struct ui_file *f,
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(r, "X-Frame-Options", "DENY");
-	ret = MHD_queue_response(conn, status, r);
+	ret = http_queue(conn, status, r);
 	MHD_destroy_response(r);
 	return ret;
 }

@@ -325,6 +325,46 @@ state_get_admin_token(const struct state *st, char *out, size_t outsz)
 }
 
 void
+state_set_cors_origins(struct state *st, char *const *origins, int n)
+{
+	size_t used = 0, len;
+	int i;
+
+	seq_write_begin(&st->cors_seq);
+	for (i = 0; i < n; i++) {
+		len = strlen(origins[i]);
+		if (used + len + 1 >= sizeof(st->cors_origins))
+			break;		/* config.c bounds keep us below */
+		memcpy(st->cors_origins + used, origins[i], len);
+		used += len;
+		st->cors_origins[used++] = '\n';
+	}
+	if (used > 0)
+		used--;			/* no "\n" after the last one */
+	st->cors_origins[used] = '\0';
+	seq_write_end(&st->cors_seq);
+}
+
+void
+state_get_cors_origins(const struct state *st, char *out, size_t outsz)
+{
+	_Atomic uint32_t *seq = (_Atomic uint32_t *)&st->cors_seq;
+	int tries;
+
+	for (tries = 0; tries < SEQLOCK_TRIES; tries++) {
+		uint32_t before;
+
+		if (!seq_read_begin(seq, &before))
+			continue;
+		snprintf(out, outsz, "%.*s", (int)sizeof(st->cors_origins) - 1,
+		    st->cors_origins);
+		if (seq_read_valid(seq, before))
+			return;
+	}
+	str_copy(out, "", outsz);	/* cannot read it: no CORS */
+}
+
+void
 state_slot_repair(struct state *st, int slot)
 {
 	struct stream_slot *s = &st->streams[slot];

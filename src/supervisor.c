@@ -788,6 +788,8 @@ sup_apply_daemon_settings(struct supervisor *sv)
 			    " start (now %u)", sv->cfg->events_backlog,
 			    sv->events.hdr->slots);
 	}
+	state_set_cors_origins(sv->st, sv->cfg->cors_origins,
+	    sv->cfg->n_cors_origins);
 	sv->st->max_clients = (uint32_t)sv->cfg->max_clients;
 	sv->st->max_clients_per_ip = (uint32_t)sv->cfg->max_clients_per_ip;
 	sv->workers_wanted = sv->cfg->workers;

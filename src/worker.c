@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cors.h"
 #include "log.h"
 #include "msg.h"
 #include "proctitle.h"
@@ -75,11 +76,108 @@ http_reply_hdr(struct MHD_Connection *conn, unsigned status,
 	if (hname != NULL)
 		MHD_add_response_header(r, hname, hvalue);
 	MHD_add_response_header(r, "Cache-Control", "no-cache");
-	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-		MHD_add_response_header(r, "Allow", "GET, HEAD");
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED && (hname == NULL ||
+	    strcmp(hname, "Allow") != 0))
+		MHD_add_response_header(r, "Allow", CORS_PLAYER_METHODS);
 	if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
 		MHD_add_response_header(r, "Retry-After", "5");
-	ret = MHD_queue_response(conn, status, r);
+	ret = http_queue(conn, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/*
+ * The request this thread is answering.  libmicrohttpd runs every
+ * callback of a connection on its daemon's thread, and a response can
+ * only be queued from the access handler, so the dispatcher notes here
+ * what http_queue() needs (the route class, for CORS) before any route
+ * runs, and every route gets CORS without passing anything along.
+ */
+static __thread struct {
+	struct MHD_Connection	*conn;
+	const struct state	*st;
+	enum cors_class		 cls;
+} http_cur;
+
+void
+http_request_begin(const struct state *st, struct MHD_Connection *conn,
+    const char *url)
+{
+	http_cur.conn = conn;
+	http_cur.st = st;
+	http_cur.cls = strncmp(url, "/admin", 6) == 0 ? CORS_ADMIN :
+	    CORS_PLAYER;
+}
+
+/* Add H: V; 0, or -1 when libmicrohttpd could not (out of memory). */
+static int
+http_hdr(struct MHD_Response *r, const char *h, const char *v)
+{
+	return MHD_add_response_header(r, h, v) == MHD_YES ? 0 : -1;
+}
+
+/* CORS headers for the current request (a preflight gets the
+ * Access-Control-Allow-* set, any other answer Expose-Headers). */
+static int
+http_cors_headers(struct MHD_Connection *conn, struct MHD_Response *r,
+    int preflight)
+{
+	char list[STATE_CORS_MAX], allow[CORS_ALLOW_HEADERS_MAX];
+	const char *origin = MHD_lookup_connection_value(conn,
+	    MHD_HEADER_KIND, "Origin");
+	struct cors_decision d;
+	enum cors_class cls = CORS_ADMIN;	/* unknown: the strict rule */
+	int rc = 0;
+
+	list[0] = '\0';
+	if (http_cur.conn == conn) {
+		cls = http_cur.cls;
+		state_get_cors_origins(http_cur.st, list, sizeof(list));
+	}
+	cors_decide(list, origin, cls, &d);
+	if (preflight)	/* Allow-Headers echoes the requested ones */
+		rc |= http_hdr(r, "Vary", d.vary ?
+		    "Origin, Access-Control-Request-Headers" :
+		    "Access-Control-Request-Headers");
+	else if (d.vary)
+		rc |= http_hdr(r, "Vary", "Origin");
+	if (d.allow_origin == NULL)
+		return rc;
+	rc |= http_hdr(r, "Access-Control-Allow-Origin", d.allow_origin);
+	if (!preflight)
+		return rc | http_hdr(r, "Access-Control-Expose-Headers",
+		    CORS_EXPOSE_HEADERS);
+	cors_allow_headers(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    "Access-Control-Request-Headers"), cls, allow, sizeof(allow));
+	rc |= http_hdr(r, "Access-Control-Allow-Methods", cls == CORS_ADMIN ?
+	    CORS_ADMIN_METHODS : CORS_PLAYER_METHODS);
+	rc |= http_hdr(r, "Access-Control-Allow-Headers", allow);
+	return rc | http_hdr(r, "Access-Control-Max-Age", CORS_MAX_AGE_S);
+}
+
+enum MHD_Result
+http_queue(struct MHD_Connection *conn, unsigned status,
+    struct MHD_Response *r)
+{
+	if (http_cors_headers(conn, r, 0) == -1)
+		return MHD_NO;
+	return MHD_queue_response(conn, status, r);
+}
+
+enum MHD_Result
+http_preflight(struct MHD_Connection *conn)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret = MHD_NO;
+
+	r = MHD_create_response_from_buffer(0, (void *)"",
+	    MHD_RESPMEM_PERSISTENT);
+	if (r == NULL)
+		return MHD_NO;
+	if (http_hdr(r, "Allow", http_cur.conn == conn &&
+	    http_cur.cls == CORS_PLAYER ? CORS_PLAYER_METHODS :
+	    CORS_ADMIN_METHODS) == 0 && http_cors_headers(conn, r, 1) == 0)
+		ret = MHD_queue_response(conn, MHD_HTTP_NO_CONTENT, r);
 	MHD_destroy_response(r);
 	return ret;
 }
@@ -112,6 +210,7 @@ worker_access(void *cls, struct MHD_Connection *conn, const char *url,
 
 	(void)version;
 	(void)upload_data;
+	http_request_begin(w->st, conn, url);
 	if (*con_cls == NULL) {
 		*con_cls = &request_seen;
 		return MHD_YES;
@@ -134,6 +233,8 @@ worker_access(void *cls, struct MHD_Connection *conn, const char *url,
 	atomic_fetch_add(&w->st->workers[w->row].requests, 1);
 	if (strncmp(url, "/admin/", 7) == 0)
 		return http_admin_request(w, conn, url, method, con_cls);
+	if (strcmp(method, MHD_HTTP_METHOD_OPTIONS) == 0)
+		return http_preflight(conn);	/* CORS, any player route */
 	head = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
 	if (!head && strcmp(method, MHD_HTTP_METHOD_GET) != 0)
 		return http_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED,

@@ -17,7 +17,7 @@
  * the base, and a result with an authority must resolve to itself (when
  * the base had no dot segments).
  *
- * http_stream.c and http_hls.c belong to the worker: the three helpers
+ * http_stream.c and http_hls.c belong to the worker: the helpers
  * they call in src/worker.c are stubbed below (never called here).
  */
 #include <stdint.h>
@@ -60,6 +60,13 @@ http_reply_hdr(struct MHD_Connection *conn, unsigned status,
 
 enum MHD_Result
 http_error(struct MHD_Connection *conn, unsigned status, const char *message)
+{
+	abort();
+}
+
+enum MHD_Result
+http_queue(struct MHD_Connection *conn, unsigned status,
+    struct MHD_Response *r)
 {
 	abort();
 }

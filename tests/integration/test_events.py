@@ -155,6 +155,10 @@ def test_events_stream_order_and_format_match_the_control_socket():
     st, hdrs, body = http_get(d.port, "/events", method="HEAD")
     check(st == 200 and hdrs["content-type"].startswith("text/event-stream"), (st, hdrs))
     check(http_get(d.port, "/events", method="POST")[0] == 405, "POST /events")
+    # a player route for CORS: dashboards on other origins may follow it
+    st, hdrs, _ = http_get(d.port, "/events", method="HEAD",
+                           headers={"Origin": "http://dash.example"})
+    check(hdrs.get("access-control-allow-origin") == "*", hdrs)
     st, _, body = http_get(d.port, "/events", headers={"Last-Event-ID": "12abc"})
     check(st == 400 and b"Last-Event-ID" in body, (st, body))
     sse.close()

@@ -105,6 +105,8 @@ test_global_defaults(void **state)
 	assert_string_equal(cfg->admin_token, "");
 	assert_int_equal(cfg->max_clients, 4096);
 	assert_string_equal(cfg->events_webhook, "");
+	assert_int_equal(cfg->n_cors_origins, 1);
+	assert_string_equal(cfg->cors_origins[0], "*");
 	config_free(cfg);
 }
 
@@ -892,6 +894,102 @@ test_err_events_webhook(void **state)
 	config_free(load_ok("events_webhook = \"http://127.0.0.1:9/ev\";"));
 }
 
+static void
+test_cors_origins(void **state)
+{
+	struct config *cfg;
+
+	cfg = load_ok("cors_origins = [ \"https://player.example.com\", "
+	    "\"http://127.0.0.1:8000\", \"http://[::1]:9\", "
+	    "\"HTTPS://Caps.Example\", \"*\" ];\n");
+	assert_int_equal(cfg->n_cors_origins, 5);
+	assert_string_equal(cfg->cors_origins[0], "https://player.example.com");
+	assert_string_equal(cfg->cors_origins[1], "http://127.0.0.1:8000");
+	assert_string_equal(cfg->cors_origins[2], "http://[::1]:9");
+	assert_string_equal(cfg->cors_origins[4], "*");
+	config_free(cfg);
+	/* an empty list turns CORS off; ( ) lists work as [ ] arrays */
+	cfg = load_ok("cors_origins = [ ];\n");
+	assert_int_equal(cfg->n_cors_origins, 0);
+	config_free(cfg);
+	cfg = load_ok("cors_origins = ( \"https://a.example\" );\n");
+	assert_int_equal(cfg->n_cors_origins, 1);
+	assert_string_equal(cfg->cors_origins[0], "https://a.example");
+	config_free(cfg);
+}
+
+static void
+test_err_cors_origins(void **state)
+{
+	char text[8192];
+	size_t len;
+	int i;
+
+	expect_errors(
+	    "cors_origins = ( \"\",\n"
+	    "  \"https://a.example/\",\n"
+	    "  \"a.example\",\n"
+	    "  \"ftp://a.example\",\n"
+	    "  \"https://*.example.com\",\n"
+	    "  \"https://a.example:0\",\n"
+	    "  \"https://a.example:x\",\n"
+	    "  \"null\",\n"
+	    "  \"https://\",\n"
+	    "  \"https://u@a.example\",\n"
+	    "  \"http://[::1\",\n"
+	    "  \"https://a .example\",\n"
+	    "  \"https://a.example/p?q\",\n"
+	    "  7 );\n",
+	    "test.conf:1: invalid origin '' in cors_origins: an empty origin "
+	    "(use \"*\" for any origin)\n"
+	    "test.conf:2: invalid origin 'https://a.example/' in cors_origins: "
+	    "an origin has no path, query or trailing slash\n"
+	    "test.conf:3: invalid origin 'a.example' in cors_origins: use "
+	    "scheme://host[:port] with http or https\n"
+	    "test.conf:4: invalid origin 'ftp://a.example' in cors_origins: use "
+	    "scheme://host[:port] with http or https\n"
+	    "test.conf:5: invalid origin 'https://*.example.com' in "
+	    "cors_origins: bad character in the host (wildcards such as "
+	    "*.example.com are not supported)\n"
+	    "test.conf:6: invalid origin 'https://a.example:0' in cors_origins: "
+	    "the port must be a number from 1 to 65535\n"
+	    "test.conf:7: invalid origin 'https://a.example:x' in cors_origins: "
+	    "the port must be a number from 1 to 65535\n"
+	    "test.conf:8: invalid origin 'null' in cors_origins: the \"null\" "
+	    "origin (sandboxed and file: pages) cannot be told apart from "
+	    "another: not allowed\n"
+	    "test.conf:9: invalid origin 'https://' in cors_origins: bad host "
+	    "name\n"
+	    "test.conf:10: invalid origin 'https://u@a.example' in "
+	    "cors_origins: an origin has no user name\n"
+	    "test.conf:11: invalid origin 'http://[::1' in cors_origins: bad "
+	    "[IPv6] address\n"
+	    "test.conf:12: invalid origin in cors_origins: contains a control "
+	    "character or a space\n"
+	    "test.conf:13: invalid origin 'https://a.example/p?q' in "
+	    "cors_origins: an origin has no path, query or trailing slash\n"
+	    "test.conf:14: cors_origins must hold only strings, not an "
+	    "integer\n");
+	expect_errors("cors_origins = \"*\";\n",
+	    "test.conf:1: cors_origins must be a list of strings "
+	    "[ \"...\", ... ], not a string\n");
+	expect_errors("cors_origins = [ \"http://a.example\\n\" ];\n",
+	    "test.conf:1: invalid origin in cors_origins: contains a control "
+	    "character or a space\n");
+	len = (size_t)snprintf(text, sizeof(text), "cors_origins = [ \"https://"
+	    "%0128d\" ];\n", 0);
+	assert_true(len < sizeof(text));
+	expect_errors(text, "test.conf:1: invalid origin in cors_origins: "
+	    "longer than 127 bytes\n");
+	len = (size_t)snprintf(text, sizeof(text), "cors_origins = [");
+	for (i = 0; i <= CONFIG_MAX_CORS_ORIGINS; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+		    "%s\"http://h%d.example\"", i ? ", " : " ", i);
+	snprintf(text + len, sizeof(text) - len, " ];\n");
+	expect_errors(text, "test.conf:1: too many cors origins: 33 "
+	    "(at most 32)\n");
+}
+
 /* ---- reporting -------------------------------------------------------- */
 
 static void
@@ -1225,6 +1323,8 @@ main(void)
 		cmocka_unit_test(test_err_control_characters),
 		cmocka_unit_test(test_err_structure),
 		cmocka_unit_test(test_err_events_webhook),
+		cmocka_unit_test(test_cors_origins),
+		cmocka_unit_test(test_err_cors_origins),
 		cmocka_unit_test(test_all_errors_at_once),
 		cmocka_unit_test(test_defaults_error_reported_once),
 		cmocka_unit_test(test_out_untouched_on_failure),
