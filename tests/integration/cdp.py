@@ -10,9 +10,9 @@ import base64
 import json
 import os
 import shutil
+import signal
 import socket
 import struct
-import subprocess
 import tempfile
 import time
 import urllib.request
@@ -127,7 +127,10 @@ class Browser:
                 "--remote-debugging-port=0",
                 "--window-size=%d,%d" % (width, height), "about:blank"]
         self.log = open(os.path.join(self.dir, "chromium.log"), "wb")
-        self.proc = harness.spawn(args, stdout=self.log, stderr=self.log)
+        # its own process group: its helpers (zygote, renderers, crashpad)
+        # are ended with it, by that group's id
+        self.proc = harness.spawn(args, stdout=self.log, stderr=self.log,
+                                  start_new_session=True)
         port_file = os.path.join(self.dir, "profile", "DevToolsActivePort")
 
         def port():
@@ -218,15 +221,35 @@ class Browser:
             self.ws.close()
         except Exception:  # noqa: BLE001 - closing a half-dead browser
             pass
-        if self.proc.poll() is None:
-            self.proc.terminate()
+        pgid = self.proc.pid
+        for sig in (signal.SIGTERM, signal.SIGKILL):
             try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+                os.killpg(pgid, sig)
+            except ProcessLookupError:
+                break
+            deadline = time.time() + 5
+            while time.time() < deadline and self._group_alive(pgid):
+                self.proc.poll()
+                time.sleep(0.05)
+            if not self._group_alive(pgid):
+                break
+        self.proc.poll()
         self.log.close()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+    @staticmethod
+    def _group_alive(pgid):
+        for d in os.listdir("/proc"):
+            if not d.isdigit():
+                continue
+            try:
+                with open("/proc/%s/stat" % d) as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                return True
+        return False
 
     def log_text(self):
         try:
