@@ -11,6 +11,8 @@
   const STATUS_POLL_MS = 5000;      /* full refresh, events or not */
   const REFRESH_AFTER_EVENT_MS = 400;
   const EVENTS_KEPT = 50;           /* lines in "Recent events" */
+  const PREVIEW_RETRIES = 5;        /* a stream that just started may */
+  const PREVIEW_RETRY_MS = 2000;    /* list too little for the browser */
   const EVENT_NAMES = [
     "stream_started", "stream_ended", "upstream_connected", "upstream_error",
     "upstream_unhealthy", "upstream_healthy", "client_connected",
@@ -21,6 +23,7 @@
   const $ = (id) => document.getElementById(id);
   const streams = new Map();        /* name -> { card, data, rate } */
   let daemon = null;
+  let previewing = null;            /* { name, retries } */
   let refreshTimer = null;
   let statusAt = 0;
 
@@ -273,30 +276,63 @@
     es.onmessage = handler;   /* events without a known name */
   }
 
+  function urlsText(u) {
+    return "Open " + u.hls + " (HLS) or " + u.ts + " (MPEG-TS) in VLC, mpv" +
+      " or a player page with hls.js; the Copy buttons put them on the" +
+      " clipboard.";
+  }
+
+  function startVideo(u) {
+    const video = $("video");
+    video.src = u.hls;
+    video.play().catch(() => { /* autoplay refused: controls remain */ });
+  }
+
   function preview(name) {
     const u = urls(name);
     const video = $("video"), msg = $("player-msg");
     $("player-title").textContent = "Preview: " + name;
     $("player").hidden = false;
     if (video.canPlayType("application/vnd.apple.mpegurl")) {
+      previewing = { name: name, retries: 0 };
       msg.hidden = true;
       video.hidden = false;
-      video.src = u.hls;
-      video.play().catch(() => { /* autoplay refused: controls remain */ });
+      startVideo(u);
     } else {
+      previewing = null;
       video.removeAttribute("src");
       video.load();
       video.hidden = true;
       msg.hidden = false;
-      msg.textContent = "This browser does not play HLS by itself. Open " +
-        u.hls + " (HLS) or " + u.ts + " (MPEG-TS) in VLC, mpv or a" +
-        " player page with hls.js; the Copy buttons put them on the clipboard.";
+      msg.textContent = "This browser does not play HLS by itself. " +
+        urlsText(u);
     }
     $("player").scrollIntoView({ behavior: "smooth", block: "start" });
   }
 
+  /* A live stream that has just started lists a segment or two, which
+   * some native players refuse: try again a few times, then say why. */
+  function previewFailed() {
+    const video = $("video"), msg = $("player-msg"), p = previewing;
+    if (!p || $("player").hidden || !video.error) return;
+    const u = urls(p.name);
+    const why = video.error.message || "media error " + video.error.code;
+    msg.hidden = false;
+    if (p.retries < PREVIEW_RETRIES) {
+      p.retries++;
+      msg.textContent = "The browser could not play " + p.name + " (" +
+        why + "); trying again.";
+      setTimeout(() => { if (previewing === p) startVideo(u); },
+        PREVIEW_RETRY_MS);
+    } else {
+      msg.textContent = "The browser could not play " + p.name + " (" +
+        why + "). " + urlsText(u);
+    }
+  }
+
   function closePreview() {
     const video = $("video");
+    previewing = null;
     video.pause();
     video.removeAttribute("src");
     video.load();
@@ -305,6 +341,10 @@
 
   document.addEventListener("DOMContentLoaded", () => {
     $("player-close").addEventListener("click", closePreview);
+    $("video").addEventListener("error", previewFailed);
+    $("video").addEventListener("playing", () => {
+      if (previewing) $("player-msg").hidden = true;
+    });
     refresh();
     follow();
     setInterval(() => {
