@@ -3,6 +3,7 @@
 #   make             build ringcastd, ringcastctl, the test origin and tools
 #   make run         install missing packages, build, run the demo channel
 #   make check       install missing packages, build, run every test
+#   make check-layers  the include and call graphs go one way (STYLE.md)
 #   make check-asan  the same test suite built with ASan + UBSan
 #   make check-valgrind  integration tests under valgrind memcheck
 #   make soak        5-minute soak with faults (SOAK_SECONDS)
@@ -35,18 +36,19 @@ LDLIBS		 = $(PKG_LIBS) -lpthread -lrt -lm
 LIB_SRCS	:= log config tsscan pace ring state json msg proctitle util metrics \
 		   m3u8 webhook \
 		   manifest evring \
-		   status pidfile cors
+		   status pidfile cors uri
 # ringcastd: supervisor and every child role (one binary, forked).
-DAEMON_SRCS	:= ringcastd supervisor proc control fetch_ts fetch_file fetch_hls \
-		   worker http_stream http_hls http_info http_admin http_events \
-		   http_ui
+DAEMON_SRCS	:= ringcastd supervisor proc control fetch fetcher fetch_ts fetch_file \
+		   fetch_hls \
+		   worker routes http http_stream http_hls http_info http_admin \
+		   http_events http_ui
 # The status page (src/ui/), compiled in as byte arrays (uifiles.h).
 UI_FILES	:= src/ui/index.html src/ui/app.css src/ui/app.js
 CTL_SRCS	:= ctl
 
 UNIT_TESTS	:= test_config test_tsscan test_pace test_ring test_json test_msg \
 		   test_manifest test_metrics test_m3u8 test_webhook \
-		   test_util test_evring test_cors
+		   test_util test_evring test_cors test_uri
 
 LIB_OBJS	:= $(LIB_SRCS:%=$(B)/obj/src/%.o)
 DAEMON_OBJS	:= $(DAEMON_SRCS:%=$(B)/obj/src/%.o) $(B)/obj/gen/uifiles.o
@@ -57,7 +59,8 @@ TOOLS		:= $(B)/tests/tsclient $(B)/tests/loadgen
 
 PROGS		:= $(B)/ringcastd $(B)/ringcastctl
 
-.PHONY: all run check check-asan check-valgrind unit integration bench soak install clean deps
+.PHONY: all run check check-asan check-valgrind check-layers unit integration \
+	bench soak install clean deps
 
 all: $(PROGS) $(ORIGIN) $(TOOLS) $(TEST_BINS)
 
@@ -126,6 +129,9 @@ check: deps
 	@sh scripts/install-test-js $(B)/test-js || \
 	    echo "warning: hls.js not installed: the browser test will fail"
 	@sh tests/run-all $(B)
+
+check-layers: all
+	@sh tests/layers/run $(B)
 
 check-asan: deps
 	$(MAKE) B=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" \

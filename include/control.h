@@ -1,6 +1,11 @@
 /*
  * control.h - the control socket: ringcastctl commands and event
  * subscribers (one JSON object a line).
+ *
+ * The control socket is a mechanism below the supervisor: what a command
+ * does is the supervisor's, given as a table of callbacks (struct
+ * control_ops) to control_handle, so control.c never names the
+ * supervisor.
  */
 #ifndef RINGCAST_CONTROL_H
 #define RINGCAST_CONTROL_H
@@ -15,7 +20,20 @@
 #define CONTROL_QUEUE_MAX_BYTES		(4 * 1024 * 1024)
 #define CONTROL_QUEUE_MAX_EVENTS	4096
 
-struct supervisor;
+/* What the commands do; ARG is control_handle's OPS_ARG.  Each returns
+ * 0, or -1 with a message in ERR (or for the renderers, nothing said). */
+struct control_ops {
+	int	(*reload)(void *arg, char *err, size_t errsz);
+	int	(*start)(void *arg, const char *name, char *err, size_t errsz);
+	int	(*stop)(void *arg, const char *name, char *err, size_t errsz);
+	/* Append the status as JSON (one object) / as a text table. */
+	int	(*status_json)(void *arg, struct buf *);
+	int	(*status_text)(void *arg, struct buf *);
+	/* Append the metrics of OP (NULL: all) over WINDOW_S (0: every
+	 * window) as one JSON object. */
+	int	(*metrics_json)(void *arg, const char *op, double window_s,
+		    struct buf *);
+};
 
 struct control_client {
 	int		 fd;		/* -1: free */
@@ -39,9 +57,10 @@ int	 control_open(struct control *, const char *path);
 void	 control_close(struct control *);
 /* Add our descriptors to PFD (at most MAX); returns how many. */
 int	 control_pollfds(struct control *, struct pollfd *pfd, int max);
-/* Handle readiness reported in PFD (as filled by control_pollfds). */
-void	 control_handle(struct control *, struct supervisor *,
-	    struct pollfd *pfd, int n);
+/* Handle readiness reported in PFD (as filled by control_pollfds);
+ * commands are carried out by OPS with OPS_ARG. */
+void	 control_handle(struct control *, const struct control_ops *ops,
+	    void *ops_arg, struct pollfd *pfd, int n);
 /* Queue a complete event line for every subscriber. */
 void	 control_broadcast(struct control *, const char *line, size_t len);
 /* Parse one command line: returns the command and points *ARG at its

@@ -1,8 +1,22 @@
 /*
- * fetch.h - the fetcher process: one a stream, the single writer of its
- * ring.  fetch_ts.c holds the process loop, the ingest pipeline (packet
- * alignment, random-access index, splice marking, keep-alive null
- * packets) and the HTTP(S) source; fetch_file.c the paced file source.
+ * fetch.h - the fetcher core and the interface of its sources.
+ *
+ * fetch.c is the core: the source loop (failover, backoff), the ingest
+ * pipeline (packet alignment, random-access index, splice marking,
+ * keep-alive null packets), batching and publishing to the ring, HLS
+ * segments cut from a TS upstream, events and the supervisor channel,
+ * and the transfers every HTTP source needs (a configured libcurl handle,
+ * fetch_read_http).  Each source is a file of its own that defines one
+ * struct fetch_source: fetch_ts.c (HTTP(S) TS), fetch_hls.c (HLS
+ * playlists), fetch_file.c (paced file://).  fetcher.c, the process,
+ * registers them in one table and gives it to fetch_run().
+ *
+ * Calls go one way: the core never names a source, a source calls the
+ * core (fetch_ingest, fetch_flush_due, fetch_idle, ...) and never another
+ * source.  A source that has to find its stream first (an engine that
+ * hands out a playback URL, say) resolves the URL in its run() and then
+ * calls fetch_read_http() on it: reading an HTTP TS URL is the core's
+ * job, not the TS source's.
  */
 #ifndef RINGCAST_FETCH_H
 #define RINGCAST_FETCH_H
@@ -69,7 +83,7 @@ struct fetcher {
 	int			 n_seg_pending;
 	uint64_t		 last_pcr;
 	int			 have_pcr;
-	/* HLS upstream progress; survives reconnects of fetch_hls_run(). */
+	/* HLS upstream progress (fetch_hls.c); survives its reconnects. */
 	int			 hls_have_last;
 	uint64_t		 hls_last_seq;
 	char			*hls_key_uri;	/* the key last fetched */
@@ -114,8 +128,41 @@ void	*fetch_curl_handle(struct fetcher *, const char *protocols);
 /* Sleep MS while keeping clients fed and the channel watched. */
 void	 fetch_idle(struct fetcher *, uint64_t ms);
 
-enum fetch_result fetch_http_run(struct fetcher *, const char *url);
-enum fetch_result fetch_hls_run(struct fetcher *, const char *url);
-enum fetch_result fetch_file_run(struct fetcher *, const char *url);
+/*
+ * An upstream source.  accepts() says whether it reads URL for stream SC
+ * (the stream's type and the URL's scheme; no I/O).  run() reads URL
+ * into the core (fetch_ingest, or fetch_segment_begin/end around it)
+ * until the fetcher is stopping (FETCH_STOP), the upstream failed or went
+ * silent (FETCH_ERROR, with f->error saying why) or ended for good
+ * (FETCH_EOF, after marking the stream ended).  While it waits it keeps
+ * calling fetch_keepalive or fetch_idle and watches f->chan with
+ * fetch_check_channel, so that a stop request is noticed at once.  The
+ * core flushes after run() returns and handles retry and failover.
+ */
+struct fetch_source {
+	const char	*name;
+	int		(*accepts)(const struct stream_conf *, const char *url);
+	enum fetch_result (*run)(struct fetcher *, const char *url);
+};
+
+/* The sources (each in its own file; fetcher.c lists them). */
+extern const struct fetch_source fetch_ts_source;
+extern const struct fetch_source fetch_hls_source;
+extern const struct fetch_source fetch_file_source;
+
+/* Map the ring named RING_NAME as its writer and continue where a
+ * predecessor left it (segment numbering, a splice); 0 or -1. */
+int	 fetch_open(struct fetcher *, const char *ring_name);
+/* Read the stream's URLs with the first of SOURCES (NULL-terminated)
+ * that accepts each, failing over and backing off, until stopped or the
+ * upstream ended; FETCH_STOP or FETCH_EOF. */
+enum fetch_result fetch_run(struct fetcher *,
+	    const struct fetch_source *const *sources);
+/* Publish what is left, tell the supervisor when the stream ended (RES
+ * FETCH_EOF), unmap the ring. */
+void	 fetch_close(struct fetcher *, enum fetch_result res);
+/* Read URL (http:// or https://) as a continuous TS stream into the
+ * core, with keep-alive and the data_timeout watch: a source's run(). */
+enum fetch_result fetch_read_http(struct fetcher *, const char *url);
 
 #endif

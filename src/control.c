@@ -7,6 +7,9 @@
  * a subscription: each event is queued as a JSON line.  Queues are bounded
  * (CONTROL_QUEUE_MAX_EVENTS / _BYTES); a subscriber that does not read is
  * cut off with a log line, so it can never slow anything down.
+ *
+ * What a command does is not decided here: control_handle is given a
+ * table of callbacks (struct control_ops) by the supervisor.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -19,8 +22,7 @@
 
 #include "control.h"
 #include "log.h"
-#include "status.h"
-#include "supervisor.h"
+#include "metrics.h"
 #include "util.h"
 
 enum control_cmd
@@ -180,7 +182,8 @@ control_reply_error(struct control_client *c, const char *msg)
 
 /* "metrics [OPERATION] [--window SECONDS]" */
 static void
-control_metrics(struct control_client *c, struct supervisor *sv, char *arg)
+control_metrics(struct control_client *c, const struct control_ops *ops,
+    void *ops_arg, char *arg)
 {
 	char *tok, *save = NULL, *op = NULL;
 	double window_s = 0;
@@ -202,15 +205,15 @@ control_metrics(struct control_client *c, struct supervisor *sv, char *arg)
 			return;
 		}
 	}
-	if (metrics_json(sv->metrics, op, window_s, metrics_now_ms(),
-	    &c->out) == -1)
+	if (ops->metrics_json(ops_arg, op, window_s, &c->out) == -1)
 		control_reply_error(c, "cannot render metrics");
 	else
 		buf_puts(&c->out, "\n");
 }
 
 static void
-control_command(struct control_client *c, struct supervisor *sv, char *line)
+control_command(struct control_client *c, const struct control_ops *ops,
+    void *ops_arg, char *line)
 {
 	char err[8192], *arg;
 	enum control_cmd cmd = control_parse(line, &arg);
@@ -218,11 +221,11 @@ control_command(struct control_client *c, struct supervisor *sv, char *line)
 	c->close_after = 1;
 	switch (cmd) {
 	case CTL_CMD_STATUS:
-		status_json(sv->st, &c->out);
+		ops->status_json(ops_arg, &c->out);
 		buf_puts(&c->out, "\n");
 		break;
 	case CTL_CMD_STATUS_TEXT:
-		status_text(sv->st, &c->out);
+		ops->status_text(ops_arg, &c->out);
 		break;
 	case CTL_CMD_EVENTS:
 		c->subscriber = 1;
@@ -230,25 +233,25 @@ control_command(struct control_client *c, struct supervisor *sv, char *line)
 		log_debug("control: new event subscriber");
 		break;
 	case CTL_CMD_RELOAD:
-		if (supervisor_reload(sv, err, sizeof(err)) == 0)
+		if (ops->reload(ops_arg, err, sizeof(err)) == 0)
 			control_reply_json_ok(c);
 		else
 			control_reply_error(c, err);
 		break;
 	case CTL_CMD_START:
-		if (supervisor_stream_start(sv, arg, err, sizeof(err)) == 0)
+		if (ops->start(ops_arg, arg, err, sizeof(err)) == 0)
 			control_reply_json_ok(c);
 		else
 			control_reply_error(c, err);
 		break;
 	case CTL_CMD_STOP:
-		if (supervisor_stream_stop(sv, arg, err, sizeof(err)) == 0)
+		if (ops->stop(ops_arg, arg, err, sizeof(err)) == 0)
 			control_reply_json_ok(c);
 		else
 			control_reply_error(c, err);
 		break;
 	case CTL_CMD_METRICS:
-		control_metrics(c, sv, arg);
+		control_metrics(c, ops, ops_arg, arg);
 		break;
 	case CTL_CMD_INVALID:
 		control_reply_error(c, "unknown command (try: status, events,"
@@ -279,7 +282,8 @@ control_accept(struct control *ctl)
 }
 
 static void
-control_read(struct control_client *c, struct supervisor *sv)
+control_read(struct control_client *c, const struct control_ops *ops,
+    void *ops_arg)
 {
 	ssize_t n;
 	char *nl;
@@ -295,7 +299,7 @@ control_read(struct control_client *c, struct supervisor *sv)
 	c->in[c->inlen] = '\0';
 	if ((nl = memchr(c->in, '\n', c->inlen)) != NULL) {
 		*nl = '\0';
-		control_command(c, sv, c->in);
+		control_command(c, ops, ops_arg, c->in);
 		c->inlen = 0;
 	} else if (c->inlen == sizeof(c->in) - 1) {
 		control_reply_error(c, "command line too long");
@@ -326,8 +330,8 @@ control_write(struct control_client *c)
 }
 
 void
-control_handle(struct control *ctl, struct supervisor *sv, struct pollfd *pfd,
-    int n)
+control_handle(struct control *ctl, const struct control_ops *ops,
+    void *ops_arg, struct pollfd *pfd, int n)
 {
 	int i, j;
 
@@ -340,7 +344,7 @@ control_handle(struct control *ctl, struct supervisor *sv, struct pollfd *pfd,
 			if (c->fd != pfd[j].fd)
 				continue;
 			if (pfd[j].revents & (POLLIN | POLLHUP | POLLERR))
-				control_read(c, sv);
+				control_read(c, ops, ops_arg);
 			if (c->fd != -1 && c->out.len > c->outoff)
 				control_write(c);
 			break;

@@ -77,8 +77,8 @@ file_due(struct pacer *p, struct tsscan *scan, const uint8_t *buf,
 	return due;
 }
 
-enum fetch_result
-fetch_file_run(struct fetcher *f, const char *url)
+static enum fetch_result
+file_run(struct fetcher *f, const char *url)
 {
 	uint8_t buf[TS_PACKET_SIZE * FILE_CHUNK_PACKETS];
 	enum fetch_result res = FETCH_ERROR;
@@ -135,3 +135,15 @@ fetch_file_run(struct fetcher *f, const char *url)
 	close(fd);
 	return res;
 }
+
+static int
+file_accepts(const struct stream_conf *sc, const char *url)
+{
+	return sc->type == STREAM_TS && strncmp(url, "file://", 7) == 0;
+}
+
+const struct fetch_source fetch_file_source = {
+	.name = "file",
+	.accepts = file_accepts,
+	.run = file_run,
+};

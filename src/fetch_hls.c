@@ -12,7 +12,7 @@
  *
  * One libcurl easy handle serves the playlist and every segment, so the
  * origin sees one keep-alive connection per stream.  Transfers run under
- * the multi interface so that, as in fetch_ts.c, the process keeps
+ * the multi interface so that, as in fetch.c, the process keeps
  * feeding null packets to TS clients and noticing stop requests while it
  * waits.
  */
@@ -390,8 +390,8 @@ hls_refresh(struct fetcher *f, CURLM *multi, CURL *h, const char *url,
 	return 0;
 }
 
-enum fetch_result
-fetch_hls_run(struct fetcher *f, const char *url)
+static enum fetch_result
+hls_run(struct fetcher *f, const char *url)
 {
 	enum fetch_result res = FETCH_ERROR;
 	double target = HLS_DEFAULT_TARGET_S;
@@ -429,3 +429,16 @@ fetch_hls_run(struct fetcher *f, const char *url)
 	curl_multi_cleanup(multi);
 	return res;
 }
+
+static int
+hls_accepts(const struct stream_conf *sc, const char *url)
+{
+	(void)url;
+	return sc->type == STREAM_HLS;
+}
+
+const struct fetch_source fetch_hls_source = {
+	.name = "hls",
+	.accepts = hls_accepts,
+	.run = hls_run,
+};

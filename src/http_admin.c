@@ -14,10 +14,11 @@
 #include <string.h>
 
 #include "cors.h"
+#include "http.h"
 #include "log.h"
 #include "msg.h"
+#include "routes.h"
 #include "util.h"
-#include "worker.h"
 
 #define ADMIN_TIMEOUT_MS	10000
 

@@ -29,9 +29,10 @@
 
 #include "log.h"
 #include "util.h"
-#include "worker.h"
+#include "http.h"
+#include "routes.h"
 
-#define EVENTS_FILL_BYTES	WORKER_BLOCK_BYTES	/* formatted ahead */
+#define EVENTS_FILL_BYTES	HTTP_BLOCK_BYTES	/* formatted ahead */
 #define EVENTS_RETRY_MS		2000	/* EventSource reconnect delay */
 #define EVENTS_MAX_PER_WORKER	1024	/* subscribers a worker serves */
 #define EVENTS_BUF_KEEP_BYTES	(64 * 1024)	/* idle buffer kept */
@@ -327,14 +328,18 @@ events_client_new(struct worker *w, struct MHD_Connection *conn,
 
 enum MHD_Result
 http_events_request(struct worker *w, struct MHD_Connection *conn,
-    int head_only, void **con_cls)
+    const char *url, const char *method, void **con_cls)
 {
 	struct MHD_Response *r;
 	struct client *c;
 	uint64_t last_seen = 0;
 	enum MHD_Result ret;
 	int have_id, full;
+	int head_only = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
 
+	(void)url;
+	if (*con_cls != NULL)	/* never suspended before its response */
+		return MHD_NO;
 	if (w->events.hdr == NULL)
 		return http_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
 		    "events are not available");
@@ -356,7 +361,7 @@ http_events_request(struct worker *w, struct MHD_Connection *conn,
 		return http_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
 		    "out of memory");
 	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN,
-	    WORKER_BLOCK_BYTES, events_reader, c, NULL);
+	    HTTP_BLOCK_BYTES, events_reader, c, NULL);
 	if (r == NULL) {
 		c->done = NULL;
 		buf_free(&((struct sse *)c->priv)->out);

@@ -27,10 +27,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "http.h"
 #include "log.h"
 #include "manifest.h"
+#include "routes.h"
 #include "util.h"
-#include "worker.h"
 
 #define HLS_PLAYLIST_SEGS	64	/* index entries copied a request */
 #define HLS_DEFAULT_TARGET_MS	6000
@@ -150,7 +151,7 @@ hls_player_event(struct worker *w, struct hls_player *p, const char *event,
 	}
 	buf_puts(&b, "}");
 	if (!b.failed)
-		worker_event(w, b.data);
+		http_event(w, b.data);
 	buf_free(&b);
 }
 
@@ -484,7 +485,7 @@ hls_segment(struct worker *w, struct MHD_Connection *conn, int slot,
 		return MHD_NO;
 	}
 	*sr = (struct seg_reader){ w, rr, seg.start + from, count, slot, NULL };
-	r = MHD_create_response_from_callback(count, WORKER_BLOCK_BYTES,
+	r = MHD_create_response_from_callback(count, HTTP_BLOCK_BYTES,
 	    seg_read, sr, seg_free);
 	if (r == NULL) {
 		seg_free(sr);
@@ -495,7 +496,7 @@ hls_segment(struct worker *w, struct MHD_Connection *conn, int slot,
 
 enum MHD_Result
 http_hls_request(struct worker *w, struct MHD_Connection *conn,
-    const char *url, void **con_cls)
+    const char *url, const char *method, void **con_cls)
 {
 	char name[CONFIG_NAME_MAX + 1];
 	struct hls_player *who;

@@ -10,9 +10,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "http.h"
 #include "metrics.h"
+#include "routes.h"
 #include "status.h"
-#include "worker.h"
 
 static enum MHD_Result
 http_reply_buf(struct MHD_Connection *conn, const char *type, struct buf *b,
@@ -78,12 +79,11 @@ http_healthy(struct worker *w)
 
 enum MHD_Result
 http_info_request(struct worker *w, struct MHD_Connection *conn,
-    const char *url, int *handled)
+    const char *url, const char *method, void **con_cls)
 {
 	char base[300];
 	struct buf b;
 
-	*handled = 1;
 	buf_init(&b);
 	if (strcmp(url, "/status") == 0)
 		return http_reply_buf(conn, "application/json", &b,
@@ -107,6 +107,5 @@ http_info_request(struct worker *w, struct MHD_Connection *conn,
 		return http_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
 		    "supervisor is not running");
 	}
-	*handled = 0;
-	return MHD_NO;
+	return http_error(conn, MHD_HTTP_NOT_FOUND, "not found");
 }

@@ -10,13 +10,15 @@
  * carry a strong ETag (a hash of the file) and "Cache-Control: no-cache",
  * so a browser revalidates and gets 304 until the binary changes.
  * `ui = false;` turns the routes off (404, like any unknown path).
+ * Registered in routes.c for "/" and every path under "/ui".
  */
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "uifiles.h"
-#include "worker.h"
+#include "http.h"
+#include "routes.h"
 
 #define UI_CSP	"default-src 'none'; script-src 'self'; style-src 'self'; " \
 		"img-src 'self' data:; connect-src 'self'; media-src 'self'; " \
@@ -115,25 +117,23 @@ ui_send(struct MHD_Connection *conn, const struct ui_file *f,
 	return ret;
 }
 
+/* GET or HEAD (libmicrohttpd drops the body of a HEAD itself). */
 enum MHD_Result
 http_ui_request(struct worker *w, struct MHD_Connection *conn,
-    const char *url, int head_only, int *handled)
+    const char *url, const char *method, void **con_cls)
 {
 	const struct ui_file *f;
 	size_t i;
 
-	(void)head_only;	/* libmicrohttpd drops the body of a HEAD */
-	*handled = 0;
+	(void)method;
+	(void)con_cls;
 	if (!atomic_load(&w->st->ui_enabled))
-		return MHD_NO;
+		return http_error(conn, MHD_HTTP_NOT_FOUND, "not found");
 	for (i = 0; i < sizeof(ui_routes) / sizeof(ui_routes[0]); i++) {
-		if (strcmp(url, ui_routes[i].url) != 0)
+		if (strcmp(url, ui_routes[i].url) != 0 ||
+		    (f = ui_file_find(ui_routes[i].file)) == NULL)
 			continue;
-		*handled = 1;
-		if ((f = ui_file_find(ui_routes[i].file)) == NULL)
-			return http_error(conn, MHD_HTTP_NOT_FOUND,
-			    "not found");
 		return ui_send(conn, f, ui_routes[i].type);
 	}
-	return MHD_NO;
+	return http_error(conn, MHD_HTTP_NOT_FOUND, "not found");
 }

@@ -33,6 +33,7 @@
 #include "msg.h"
 #include "proctitle.h"
 #include "ring.h"
+#include "status.h"
 #include "supervisor.h"
 #include "util.h"
 #include "webhook.h"
@@ -1115,6 +1116,60 @@ sup_cleanup(struct supervisor *sv)
 	}
 }
 
+/* ---- the control socket's commands (control.c calls these) ---- */
+
+static int
+sup_ctl_reload(void *arg, char *err, size_t errsz)
+{
+	return supervisor_reload(arg, err, errsz);
+}
+
+static int
+sup_ctl_start(void *arg, const char *name, char *err, size_t errsz)
+{
+	return supervisor_stream_start(arg, name, err, errsz);
+}
+
+static int
+sup_ctl_stop(void *arg, const char *name, char *err, size_t errsz)
+{
+	return supervisor_stream_stop(arg, name, err, errsz);
+}
+
+static int
+sup_ctl_status_json(void *arg, struct buf *b)
+{
+	const struct supervisor *sv = arg;
+
+	return status_json(sv->st, b);
+}
+
+static int
+sup_ctl_status_text(void *arg, struct buf *b)
+{
+	const struct supervisor *sv = arg;
+
+	return status_text(sv->st, b);
+}
+
+static int
+sup_ctl_metrics_json(void *arg, const char *op, double window_s,
+    struct buf *b)
+{
+	const struct supervisor *sv = arg;
+
+	return metrics_json(sv->metrics, op, window_s, metrics_now_ms(), b);
+}
+
+static const struct control_ops sup_control_ops = {
+	.reload = sup_ctl_reload,
+	.start = sup_ctl_start,
+	.stop = sup_ctl_stop,
+	.status_json = sup_ctl_status_json,
+	.status_text = sup_ctl_status_text,
+	.metrics_json = sup_ctl_metrics_json,
+};
+
 static void
 sup_poll_once(struct supervisor *sv)
 {
@@ -1145,7 +1200,7 @@ sup_poll_once(struct supervisor *sv)
 			sup_child_message(sv, who[i]);
 	if (pfd[0].revents)
 		sup_handle_signals(sv);
-	control_handle(&sv->ctl, sv, pfd + n, nctl);
+	control_handle(&sv->ctl, &sup_control_ops, sv, pfd + n, nctl);
 	sup_timers(sv);
 }
 

@@ -23,20 +23,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cors.h"
+#include "http.h"
 #include "log.h"
 #include "msg.h"
 #include "proctitle.h"
+#include "routes.h"
 #include "supervisor.h"
 #include "util.h"
 #include "worker.h"
 
 static volatile sig_atomic_t worker_sigterm;
 static uint64_t worker_retire_at;	/* 0: not retiring */
-/* *con_cls of a request seen once: libmicrohttpd closes the connection
- * when a response is queued on the first call, so we answer on the
- * second (keep-alive for playlists and segments). */
-static char request_seen;
 
 static void
 worker_on_sigterm(int sig)
@@ -45,231 +42,24 @@ worker_on_sigterm(int sig)
 	worker_sigterm = 1;
 }
 
-void
-worker_event(struct worker *w, const char *obj)
-{
-	if (msg_send(w->chan, MSG_EVENT, obj, strlen(obj)) == -1)
-		atomic_fetch_add(&w->st->events_dropped, 1);
-}
-
-enum MHD_Result
-http_reply(struct MHD_Connection *conn, unsigned status,
-    const char *content_type, const void *body, size_t len)
-{
-	return http_reply_hdr(conn, status, content_type, body, len, NULL,
-	    NULL);
-}
-
-enum MHD_Result
-http_reply_hdr(struct MHD_Connection *conn, unsigned status,
-    const char *content_type, const void *body, size_t len,
-    const char *hname, const char *hvalue)
-{
-	struct MHD_Response *r;
-	enum MHD_Result ret;
-
-	r = MHD_create_response_from_buffer(len, (void *)body,
-	    MHD_RESPMEM_MUST_COPY);
-	if (r == NULL)
-		return MHD_NO;
-	MHD_add_response_header(r, "Content-Type", content_type);
-	if (hname != NULL)
-		MHD_add_response_header(r, hname, hvalue);
-	MHD_add_response_header(r, "Cache-Control", "no-cache");
-	if (status == MHD_HTTP_METHOD_NOT_ALLOWED && (hname == NULL ||
-	    strcmp(hname, "Allow") != 0))
-		MHD_add_response_header(r, "Allow", CORS_PLAYER_METHODS);
-	if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
-		MHD_add_response_header(r, "Retry-After", "5");
-	ret = http_queue(conn, status, r);
-	MHD_destroy_response(r);
-	return ret;
-}
-
-/*
- * The request this thread is answering.  libmicrohttpd runs every
- * callback of a connection on its daemon's thread, and a response can
- * only be queued from the access handler, so the dispatcher notes here
- * what http_queue() needs (the route class, for CORS) before any route
- * runs, and every route gets CORS without passing anything along.
- */
-static __thread struct {
-	struct MHD_Connection	*conn;
-	const struct state	*st;
-	enum cors_class		 cls;
-} http_cur;
-
-void
-http_request_begin(const struct state *st, struct MHD_Connection *conn,
-    const char *url)
-{
-	http_cur.conn = conn;
-	http_cur.st = st;
-	http_cur.cls = strncmp(url, "/admin", 6) == 0 ? CORS_ADMIN :
-	    CORS_PLAYER;
-}
-
-/* Add H: V; 0, or -1 when libmicrohttpd could not (out of memory). */
-static int
-http_hdr(struct MHD_Response *r, const char *h, const char *v)
-{
-	return MHD_add_response_header(r, h, v) == MHD_YES ? 0 : -1;
-}
-
-/* CORS headers for the current request (a preflight gets the
- * Access-Control-Allow-* set, any other answer Expose-Headers). */
-static int
-http_cors_headers(struct MHD_Connection *conn, struct MHD_Response *r,
-    int preflight)
-{
-	char list[STATE_CORS_MAX], allow[CORS_ALLOW_HEADERS_MAX];
-	const char *origin = MHD_lookup_connection_value(conn,
-	    MHD_HEADER_KIND, "Origin");
-	struct cors_decision d;
-	enum cors_class cls = CORS_ADMIN;	/* unknown: the strict rule */
-	int rc = 0;
-
-	list[0] = '\0';
-	if (http_cur.conn == conn) {
-		cls = http_cur.cls;
-		state_get_cors_origins(http_cur.st, list, sizeof(list));
-	}
-	cors_decide(list, origin, cls, &d);
-	if (preflight)	/* Allow-Headers echoes the requested ones */
-		rc |= http_hdr(r, "Vary", d.vary ?
-		    "Origin, Access-Control-Request-Headers" :
-		    "Access-Control-Request-Headers");
-	else if (d.vary)
-		rc |= http_hdr(r, "Vary", "Origin");
-	if (d.allow_origin == NULL)
-		return rc;
-	rc |= http_hdr(r, "Access-Control-Allow-Origin", d.allow_origin);
-	if (!preflight)
-		return rc | http_hdr(r, "Access-Control-Expose-Headers",
-		    CORS_EXPOSE_HEADERS);
-	cors_allow_headers(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-	    "Access-Control-Request-Headers"), cls, allow, sizeof(allow));
-	rc |= http_hdr(r, "Access-Control-Allow-Methods", cls == CORS_ADMIN ?
-	    CORS_ADMIN_METHODS : CORS_PLAYER_METHODS);
-	rc |= http_hdr(r, "Access-Control-Allow-Headers", allow);
-	return rc | http_hdr(r, "Access-Control-Max-Age", CORS_MAX_AGE_S);
-}
-
-enum MHD_Result
-http_queue(struct MHD_Connection *conn, unsigned status,
-    struct MHD_Response *r)
-{
-	if (http_cors_headers(conn, r, 0) == -1)
-		return MHD_NO;
-	return MHD_queue_response(conn, status, r);
-}
-
-enum MHD_Result
-http_preflight(struct MHD_Connection *conn)
-{
-	struct MHD_Response *r;
-	enum MHD_Result ret = MHD_NO;
-
-	r = MHD_create_response_from_buffer(0, (void *)"",
-	    MHD_RESPMEM_PERSISTENT);
-	if (r == NULL)
-		return MHD_NO;
-	if (http_hdr(r, "Allow", http_cur.conn == conn &&
-	    http_cur.cls == CORS_PLAYER ? CORS_PLAYER_METHODS :
-	    CORS_ADMIN_METHODS) == 0 && http_cors_headers(conn, r, 1) == 0)
-		ret = MHD_queue_response(conn, MHD_HTTP_NO_CONTENT, r);
-	MHD_destroy_response(r);
-	return ret;
-}
-
-enum MHD_Result
-http_error(struct MHD_Connection *conn, unsigned status, const char *message)
-{
-	enum MHD_Result ret;
-	struct buf b;
-
-	buf_init(&b);
-	buf_puts(&b, "{");
-	json_kv_str(&b, "error", message);
-	buf_puts(&b, "}\n");
-	ret = b.failed ? MHD_NO :
-	    http_reply(conn, status, "application/json", b.data, b.len);
-	buf_free(&b);
-	return ret;
-}
-
 static enum MHD_Result
 worker_access(void *cls, struct MHD_Connection *conn, const char *url,
     const char *method, const char *version, const char *upload_data,
     size_t *upload_data_size, void **con_cls)
 {
-	struct worker *w = cls;
-	char name[CONFIG_NAME_MAX + 1];
-	int head, handled;
-	enum MHD_Result ret;
-
 	(void)version;
 	(void)upload_data;
-	http_request_begin(w->st, conn, url);
-	if (*con_cls == NULL) {
-		*con_cls = &request_seen;
-		return MHD_YES;
-	}
-	if (*con_cls != &request_seen) {	/* a resumed, waiting client */
-		struct client *c = *con_cls;
-
-		if (c->kind == CLIENT_HLS)
-			return http_hls_request(w, conn, url, con_cls);
-		if (c->kind == CLIENT_ADMIN)
-			return http_admin_request(w, conn, url, method,
-			    con_cls);
-		return http_stream_request(w, conn, NULL, 0, con_cls);
-	}
-	if (*upload_data_size != 0) {
-		*upload_data_size = 0;	/* bodies are not used: discard */
-		return MHD_YES;
-	}
-	*con_cls = NULL;
-	atomic_fetch_add(&w->st->workers[w->row].requests, 1);
-	if (strncmp(url, "/admin/", 7) == 0)
-		return http_admin_request(w, conn, url, method, con_cls);
-	if (strcmp(method, MHD_HTTP_METHOD_OPTIONS) == 0)
-		return http_preflight(conn);	/* CORS, any player route */
-	head = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
-	if (!head && strcmp(method, MHD_HTTP_METHOD_GET) != 0)
-		return http_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
-		    "method not allowed");
-	if (strncmp(url, "/stream/", 8) == 0) {
-		if (http_parse_stream_path(url, name, sizeof(name)) == -1)
-			return http_error(conn, MHD_HTTP_NOT_FOUND,
-			    "no such stream");
-		return http_stream_request(w, conn, name, head, con_cls);
-	}
-	if (strncmp(url, "/hls/", 5) == 0)
-		return http_hls_request(w, conn, url, con_cls);
-	if (strcmp(url, "/events") == 0)
-		return http_events_request(w, conn, head, con_cls);
-	ret = http_ui_request(w, conn, url, head, &handled);
-	if (handled)
-		return ret;
-	ret = http_info_request(w, conn, url, &handled);
-	if (handled)
-		return ret;
-	return http_error(conn, MHD_HTTP_NOT_FOUND, "not found");
+	return http_dispatch(cls, conn, url, method, upload_data_size,
+	    con_cls);
 }
 
 static void
 worker_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     enum MHD_RequestTerminationCode toe)
 {
-	struct worker *w = cls;
-
 	(void)conn;
 	(void)toe;
-	if (*con_cls != NULL && *con_cls != &request_seen) {
-		http_stream_completed(w, *con_cls);
-		*con_cls = NULL;
-	}
+	http_completed(cls, con_cls);
 }
 
 static void
@@ -334,6 +124,9 @@ worker_start_daemons(struct worker *w, const int *fds, int n)
 		    MHD_OPTION_NOTIFY_CONNECTION, worker_connection, w,
 		    MHD_OPTION_LISTEN_SOCKET, fds[i],
 		    MHD_OPTION_NOTIFY_COMPLETED, worker_completed, w,
+		    MHD_OPTION_URI_LOG_CALLBACK, http_uri_check, w,
+		    MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		    (size_t)HTTP_CONN_MEMORY_BYTES,
 		    MHD_OPTION_CONNECTION_TIMEOUT,
 		    (unsigned int)WORKER_CONN_TIMEOUT_S,
 		    MHD_OPTION_END);
@@ -388,10 +181,11 @@ worker_check_channel(struct worker *w)
 	while ((n = msg_recv(w->chan, &m)) == 1) {
 		if (m.type == MSG_SHUTDOWN)
 			worker_sigterm = 1;
-		else if (m.type == MSG_ADMIN_REPLY)
-			http_admin_reply(w, &m);
-		else if (m.type == MSG_QUIESCE && worker_retire_at == 0)
-			worker_retire(w);
+		else if (m.type == MSG_QUIESCE) {
+			if (worker_retire_at == 0)
+				worker_retire(w);
+		} else
+			routes_message(w, &m);
 	}
 	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EBADMSG))
 		worker_sigterm = 1;
@@ -429,14 +223,14 @@ worker_loop(struct worker *w)
 	while (!worker_sigterm && !worker_retired(w)) {
 		seq = state_notify_seq(w->st);
 		pthread_mutex_lock(&w->lock);
-		more = http_stream_wake(w, worker_slice(w));
+		more = http_wake(w, worker_slice(w));
 		idle = w->suspended == NULL;
 		if (idle)	/* nobody waits for data: no futex, no wake-ups */
 			worker_idle_wait(w);
 		pthread_mutex_unlock(&w->lock);
-		if (now_ms() - last_expire >= WORKER_REVIVE_MS) {
+		if (now_ms() - last_expire >= HTTP_REVIVE_MS) {
 			last_expire = now_ms();
-			http_hls_expire(w);
+			routes_tick(w);
 		}
 		if (worker_sigterm)
 			break;
@@ -459,7 +253,7 @@ worker_shutdown(struct worker *w)
 			MHD_quiesce_daemon(w->daemons[i]);
 	atomic_store(&w->stopping, 1);
 	do {
-		http_stream_end_all(w);
+		http_end_all(w);
 		pthread_mutex_lock(&w->lock);
 		left = w->n_clients;
 		pthread_mutex_unlock(&w->lock);
@@ -467,10 +261,21 @@ worker_shutdown(struct worker *w)
 			sleep_ms(20);
 	} while (left > 0 && now_ms() < until);
 	pthread_mutex_lock(&w->lock);
-	http_stream_wake(w, 0);	/* MHD_stop_daemon wants none suspended */
+	http_wake(w, 0);	/* MHD_stop_daemon wants none suspended */
 	pthread_mutex_unlock(&w->lock);
 	for (i = 0; i < w->n_daemons; i++)
 		MHD_stop_daemon(w->daemons[i]);
+}
+
+/* Map the supervisor's event backlog read-only for GET /events. */
+static void
+worker_open_events(struct worker *w)
+{
+	char name[STATE_SHM_NAME_MAX];
+
+	evring_shm_name(name, sizeof(name), w->st->supervisor_pid);
+	if (evring_open(&w->events, name) == -1)
+		log_warn("cannot map %s: /events is off", name);
 }
 
 void
@@ -486,6 +291,7 @@ worker_main(struct proc *self, void *arg)
 	w.row = self->index;
 	w.mslot = METRICS_SLOT_WORKER(w.row);
 	w.chan = self->fd;
+	w.routes = &routes_table;
 	pthread_mutex_init(&w.lock, NULL);
 	{
 		pthread_condattr_t ca;
@@ -502,13 +308,7 @@ worker_main(struct proc *self, void *arg)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	atomic_store(&w.st->workers[w.row].pid, (int32_t)getpid());
-	{
-		char name[STATE_SHM_NAME_MAX];
-
-		evring_shm_name(name, sizeof(name), w.st->supervisor_pid);
-		if (evring_open(&w.events, name) == -1)
-			log_warn("cannot map %s: /events is off", name);
-	}
+	worker_open_events(&w);
 	if (worker_start_daemons(&w, sv->listen_fds, sv->n_listen) == -1)
 		fatalx("cannot start the HTTP server");
 	log_debug("serving");

@@ -59,7 +59,8 @@ $(FUZZ_LIB): $(FUZZ_LIB_OBJS)
 # Modules outside the library that a target tests (their other callees
 # are stubbed in the target).
 $(FUZZ_B)/fuzz_control: $(FUZZ_B)/obj/src/control.o
-$(FUZZ_B)/fuzz_http_path: $(FUZZ_B)/obj/src/http_stream.o
+$(FUZZ_B)/fuzz_http_path: $(FUZZ_B)/obj/src/http_stream.o \
+    $(FUZZ_B)/obj/src/http.o
 
 $(FUZZ_B)/fuzz_%: $(FUZZ_B)/obj/fuzz/fuzz_%.o $(FUZZ_LIB)
 	@echo "  FUZZLD  $@"

@@ -11,10 +11,10 @@
  * message quoting a stream name from the client must stay inside its
  * string).  An `events` client then gets a broadcast event.
  *
- * control.c calls into the supervisor; the few functions it references
- * outside the library modules are stubbed below, so control.c links
- * without the daemon.  The stubs echo the argument into the error message
- * the way the real ones do ("unknown stream \"NAME\"").
+ * control.c carries out commands through the struct control_ops it is
+ * given; the table below stands in for the supervisor's, so control.c
+ * links without the daemon.  Its callbacks echo the argument into the
+ * error message the way the real ones do ("unknown stream \"NAME\"").
  */
 #include <sys/socket.h>
 
@@ -29,8 +29,6 @@
 #include "config.h"
 #include "control.h"
 #include "json.h"
-#include "status.h"
-#include "supervisor.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -47,18 +45,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 	}								\
 } while (0)
 
-/* ---- stubs for the supervisor and the status renderer ---- */
+/* ---- the supervisor's side of the commands ---- */
 
-int
-supervisor_reload(struct supervisor *sv, char *err, size_t errsz)
+static int
+fuzz_reload(void *arg, char *err, size_t errsz)
 {
 	snprintf(err, errsz, "fuzz.conf:1: reload refused\nsecond line");
 	return -1;
 }
 
-int
-supervisor_stream_start(struct supervisor *sv, const char *name, char *err,
-    size_t errsz)
+static int
+fuzz_start(void *arg, const char *name, char *err, size_t errsz)
 {
 	CHECK(name != NULL && *name != '\0');
 	if (strcmp(name, "news") == 0)
@@ -67,24 +64,38 @@ supervisor_stream_start(struct supervisor *sv, const char *name, char *err,
 	return -1;
 }
 
-int
-supervisor_stream_stop(struct supervisor *sv, const char *name, char *err,
-    size_t errsz)
+static int
+fuzz_stop(void *arg, const char *name, char *err, size_t errsz)
 {
-	return supervisor_stream_start(sv, name, err, errsz);
+	return fuzz_start(arg, name, err, errsz);
 }
 
-int
-status_json(const struct state *st, struct buf *b)
+static int
+fuzz_status_json(void *arg, struct buf *b)
 {
 	return buf_puts(b, "{\"streams\":[]}");
 }
 
-int
-status_text(const struct state *st, struct buf *b)
+static int
+fuzz_status_text(void *arg, struct buf *b)
 {
 	return buf_puts(b, "NAME STATE\n");
 }
+
+static int
+fuzz_metrics_json(void *arg, const char *op, double window_s, struct buf *b)
+{
+	return buf_puts(b, "{\"operations\":{}}");
+}
+
+static const struct control_ops fuzz_ops = {
+	.reload = fuzz_reload,
+	.start = fuzz_start,
+	.stop = fuzz_stop,
+	.status_json = fuzz_status_json,
+	.status_text = fuzz_status_text,
+	.metrics_json = fuzz_metrics_json,
+};
 
 /* ---- part 1: the parser alone ---- */
 
@@ -173,7 +184,6 @@ read_all(int fd, char *out, size_t outsz)
 static void
 session(const uint8_t *data, size_t size)
 {
-	static struct supervisor sv;	/* big: not on the stack */
 	static struct control ctl;
 	static char	 reply[FUZZ_REPLY_BYTES];
 	struct pollfd	 pfd[2];
@@ -213,7 +223,7 @@ session(const uint8_t *data, size_t size)
 		pfd[1].fd = sp[0];
 		pfd[1].events = POLLIN;
 		pfd[1].revents = POLLIN;
-		control_handle(&ctl, &sv, pfd, 2);
+		control_handle(&ctl, &fuzz_ops, NULL, pfd, 2);
 	}
 	if (events && ctl.clients[3].fd != -1) {
 		CHECK(ctl.clients[3].subscriber);

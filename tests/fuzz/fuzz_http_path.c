@@ -10,6 +10,11 @@
  * (hls_parse_path, hls_parse_seq) are reached by including that file
  * here; it is not linked separately.
  *
+ * The input is also a raw request target for src/uri.c: uri_check() must
+ * agree with a plain re-implementation of its rules here (decode the path
+ * once, as libmicrohttpd does, and look for a control byte; count the
+ * query's "&"-parts; the limits first).
+ *
  * Then the input is split at its first newline into a base URL and a
  * reference for m3u8_resolve_url(): the documented buffer size
  * (strlen(base) + strlen(ref) + 2) must always be enough, a bigger buffer
@@ -17,9 +22,10 @@
  * the base, and a result with an authority must resolve to itself (when
  * the base had no dot segments).
  *
- * http_stream.c and http_hls.c belong to the worker: the helpers
- * they call in src/worker.c are stubbed below (never called here).
+ * http_stream.c and http.c (the helpers the routes share) are linked
+ * in; nothing here reaches a function that needs a running worker.
  */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +33,9 @@
 
 #include "config.h"
 #include "m3u8.h"
-#include "worker.h"
+#include "http.h"
+#include "routes.h"
+#include "uri.h"
 
 #include "../../src/http_hls.c"
 
@@ -40,42 +48,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 		abort();						\
 	}								\
 } while (0)
-
-/* ---- stubs for src/worker.c ---- */
-
-enum MHD_Result
-http_reply(struct MHD_Connection *conn, unsigned status,
-    const char *content_type, const void *body, size_t len)
-{
-	abort();
-}
-
-enum MHD_Result
-http_reply_hdr(struct MHD_Connection *conn, unsigned status,
-    const char *content_type, const void *body, size_t len,
-    const char *hname, const char *hvalue)
-{
-	abort();
-}
-
-enum MHD_Result
-http_error(struct MHD_Connection *conn, unsigned status, const char *message)
-{
-	abort();
-}
-
-enum MHD_Result
-http_queue(struct MHD_Connection *conn, unsigned status,
-    struct MHD_Response *r)
-{
-	abort();
-}
-
-void
-worker_event(struct worker *w, const char *json_obj)
-{
-	abort();
-}
 
 /* ---- /stream/NAME ---- */
 
@@ -127,7 +99,7 @@ hls_path_check(const char *url)
 	uint64_t	 seq;
 	size_t		 len;
 
-	if (strncmp(url, "/hls/", 5) != 0)	/* worker.c checks this */
+	if (strncmp(url, "/hls/", 5) != 0)	/* the route table checks this */
 		return;
 	if (hls_parse_path(url, name, sizeof(name), &file) == 0) {
 		len = strlen(name);
@@ -149,6 +121,50 @@ hls_path_check(const char *url)
 			    strcmp(file + strlen(file) - 3, ".ts") == 0);
 		}
 	}
+}
+
+/* ---- uri_check ---- */
+
+/* The rules of uri.h, written out again without sharing code. */
+static enum uri_verdict
+uri_spec(const char *raw)
+{
+	const char *q = strchr(raw, '?');
+	size_t plen = q ? (size_t)(q - raw) : strlen(raw), i, n = 0;
+
+	if (strlen(raw) > URI_MAX_BYTES)
+		return URI_TOO_LONG;
+	if (q != NULL && q[1] != '\0') {
+		for (i = 1; q[i] != '\0'; i++)
+			n += q[i] == '&';
+		n += q[i - 1] != '&';
+		if (n > URI_MAX_ARGS)
+			return URI_TOO_MANY_ARGS;
+	}
+	for (i = 0; i < plen; i++) {
+		unsigned c = (unsigned char)raw[i];
+
+		if (c == '%' && i + 2 < plen && isxdigit((unsigned char)raw[i + 1])
+		    && isxdigit((unsigned char)raw[i + 2])) {
+			c = (unsigned)strtoul((char[]){ raw[i + 1], raw[i + 2],
+			    '\0' }, NULL, 16);
+			i += 2;
+		}
+		if (c < 0x20 || c == 0x7f)
+			return URI_BAD_PATH;
+	}
+	return URI_OK;
+}
+
+static void
+uri_check_check(const char *raw)
+{
+	enum uri_verdict v = uri_check(raw);
+
+	CHECK(v == uri_spec(raw));
+	CHECK(uri_verdict_text(v) != NULL);
+	if (v == URI_OK)	/* the routes then see no control byte */
+		CHECK(!uri_path_has_ctrl(raw));
 }
 
 /* ---- m3u8_resolve_url ---- */
@@ -206,6 +222,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	stream_path_check(s, CONFIG_NAME_MAX + 1);
 	stream_path_check(s, 1 + (size > 0 ? data[0] % 16 : 0));
 	hls_path_check(s);
+	uri_check_check(s);
 
 	if ((nl = strchr(s, '\n')) != NULL) {
 		*nl = '\0';

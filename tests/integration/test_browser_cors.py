@@ -134,6 +134,9 @@ def test_preflight():
         check(allowed == {"range", "last-event-id"}, h)
         check(int(h["access-control-max-age"]) > 0, h)
         check("GET" in h.get("allow", ""), h)
+    st, h, _ = http_get(d.port, "/nosuch", method="OPTIONS", headers={
+        "Origin": PAGE, "Access-Control-Request-Method": "GET"})
+    check(st == 404 and h.get("access-control-allow-origin") == "*", (st, h))
     # preflight is not a client and fetches nothing
     check(d.stream("live")["clients_served"] == served, "OPTIONS is not a client")
     # other methods still refused, and say what is allowed

@@ -67,7 +67,7 @@ def test_garbage_and_methods():
 def test_path_tricks_never_reach_an_upstream():
     o, d = started()
     for path in ("/stream/../status", "/stream/%2e%2e/etc/passwd", "/stream/live/../x",
-                 "/stream/li%00ve", "/hls/../stream/live", "/hls/live/../../status",
+                 "/hls/../stream/live", "/hls/live/../../status",
                  "/hls/live/%2e%2e%2findex.m3u8", "/stream/http:%2f%2fevil.example%2fx",
                  "/hls/live/-1.ts", "/hls/live/99999999999999999999999.ts",
                  "/stream/" + "a" * 65, "/stream/nosuch", "/hls/nosuch/index.m3u8"):
@@ -195,3 +195,118 @@ def test_privileges_dropped_and_files_private():
     check(d.ctl("status")[0] == 0, "root can still use the control socket")
     check(d.stop() == 0, "clean exit")
     check(not os.path.exists(d.pid_file) and not os.path.exists(d.sock), "cleaned up")
+
+
+def exchange(port, data, timeout=5, wait_close=True):
+    """Send DATA; (status, headers, body, seconds to the whole answer,
+    seconds until the server closed or None when it kept the connection
+    (or WAIT_CLOSE is false)).  The answer is whole when its
+    Content-Length is in."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    s.sendall(data)
+    t0 = time.time()
+    out, answered, closed = b"", None, None
+    try:
+        while closed is None:
+            chunk = s.recv(65536)
+            if not chunk:
+                closed = time.time() - t0
+                break
+            out += chunk
+            head, sep, body = out.partition(b"\r\n\r\n")
+            if sep and answered is None:
+                m = [l for l in head.split(b"\r\n") if l.lower().startswith(b"content-length:")]
+                if m and len(body) >= int(m[0].split(b":")[1]):
+                    answered = time.time() - t0
+                    if not wait_close:
+                        break
+    except socket.timeout:
+        pass
+    s.close()
+    head, _, body = out.partition(b"\r\n\r\n")
+    lines = head.decode("latin1").split("\r\n")
+    hdrs = {}
+    for line in lines[1:]:
+        k, _, v = line.partition(":")
+        hdrs[k.strip().lower()] = v.strip()
+    return status_of(out), hdrs, body, answered if answered is not None else closed, closed
+
+
+def test_many_query_arguments_are_answered_at_once():
+    o, d = started()
+    for n, want in ((100, 200), (128, 200), (129, 414), (480, 414), (1000, 414),
+                    (10000, 414)):
+        q = "&".join(["x=1"] * n)
+        st, h, body, answered, closed = exchange(
+            d.port, ("GET /status?%s HTTP/1.1\r\nHost: x\r\n\r\n" % q).encode(),
+            wait_close=want != 200)
+        check(st == want, "%d arguments: %d %r" % (n, st, body[:80]))
+        check(answered is not None and answered < 2, "%d arguments: answered after %s s" %
+              (n, answered))
+        if want == 200:
+            check(json.loads(body)["streams"]["live"], body[:80])
+        else:           # and the connection is not held
+            check(closed is not None and closed < 3, "%d arguments: closed after %s s" %
+                  (n, closed))
+        if n in (129, 1000):
+            check(h["content-type"] == "application/json" and
+                  "too many query arguments" in json.loads(body)["error"], (h, body))
+    # one-byte arguments, the most records for the fewest bytes
+    st, h, body, answered, _ = exchange(d.port, b"GET /status?" + b"&" * 1500 +
+                                        b" HTTP/1.1\r\nHost: x\r\n\r\n")
+    check(st == 414 and answered < 2, (st, answered))
+    # a long target within the argument limit
+    st, h, body, answered, _ = exchange(d.port, b"GET /status?x=" + b"a" * 9000 +
+                                        b" HTTP/1.1\r\nHost: x\r\n\r\n")
+    check(st == 414 and answered < 2 and "too long" in json.loads(body)["error"], (st, body))
+    # the largest accepted target, with many headers besides
+    q = "&".join(["x%d=%s" % (i, "v" * 40) for i in range(128)])[:8000]
+    hdrs = "".join("X-H%d: %s\r\n" % (i, "h" * 60) for i in range(60))
+    st, _, body, answered, _ = exchange(d.port, ("GET /status?%s HTTP/1.1\r\nHost: x\r\n%s"
+                                                 "\r\n" % (q, hdrs)).encode(), wait_close=False)
+    check(st == 200 and answered < 2, (st, body[:80]))
+    check(http_get(d.port, "/healthz")[0] == 200, "still serving")
+
+
+def test_control_bytes_in_the_path_are_refused():
+    o, d = started()
+    for path in (b"/stream/live%00.ts", b"/stream/live%00", b"/status%00",
+                 b"/hls/live%0a/index.m3u8", b"/st%01atus", b"/status%7F", b"/status%0d%0a",
+                 b"/stream/live\x01.ts", b"/status\x7f", b"/status\rx"):
+        st, h, body, answered, _ = exchange(
+            d.port, b"GET " + path + b" HTTP/1.1\r\nHost: x\r\nOrigin: http://a.example\r\n\r\n")
+        check(st == 400, "%r -> %d" % (path, st))
+        check(json.loads(body)["error"] == "control character in the path", body)
+        check(h.get("access-control-allow-origin") == "*", h)
+        check(answered is not None and answered < 2, answered)
+    check(d.stream("live")["clients_served"] == 0, "nothing was played")
+    # "%25" is a percent sign: "/stream/live%2500.ts" names another stream
+    st, _, body, _, _ = exchange(d.port, b"GET /stream/live%2500.ts HTTP/1.1\r\nHost: x\r\n\r\n",
+                                 wait_close=False)
+    check(st == 404, (st, body))
+    # control bytes in a query value are the route's business, not the path's
+    st, _, body = http_get(d.port, "/status?x=%00")
+    check(st == 200, st)
+    paths = set(o.stats()["paths"])
+    check(paths == {"/live.ts"}, "the origin saw %s" % paths)
+
+
+def test_request_lines_that_are_not_http():
+    o, d = started()
+    for req, want in ((b"GET / FOO/1.0\r\n\r\n", 400),
+                      (b"HELLO WORLD\r\n\r\n", 400),
+                      (b"GET /status\r\n\r\n", 400),
+                      (b"GET /status HTTP/1.1 x\r\nHost: x\r\n\r\n", 400),
+                      (b"GET /status HTTP/2.0\r\nHost: x\r\n\r\n", 505),
+                      (b"GET /status HTTP/0.9\r\nHost: x\r\n\r\n", 505)):
+        st, _, body, answered, closed = exchange(d.port, req)
+        check(st == want, "%r -> %d" % (req, st))
+        check(closed is not None and closed < 2, "%r: closed after %s" % (req, closed))
+    # A first line with no space at all (a bare word, a TLS handshake,
+    # binary): libmicrohttpd closes the connection at once without an
+    # answer, and has no hook to answer it (see ringcastd(8), BUGS).
+    for req in (b"HELLO\r\n\r\n", b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\n",
+                b" GET /status HTTP/1.1\r\n\r\n"):
+        st, _, body, _, closed = exchange(d.port, req)
+        check(st == 0 and body == b"" and closed is not None and closed < 2, (req, st, closed))
+    check(http_get(d.port, "/healthz")[0] == 200, "still serving")

@@ -1,0 +1,232 @@
+/*
+ * http.h - what every route family shares: the per-connection client,
+ * the worker's HTTP state, fixed answers, waiting for a stream while
+ * suspended, ring mappings, events to the supervisor, and the route
+ * table's shape.
+ *
+ * http.c is a mechanism below the routes (http_stream.c, http_hls.c,
+ * http_admin.c, http_info.c) and below the worker process (worker.c): it
+ * never names a route or the worker.  The routes reach it; the worker
+ * hands it requests (http_dispatch) with the table that routes.c
+ * registers, and runs its wake loop over http_wake.
+ */
+#ifndef RINGCAST_HTTP_H
+#define RINGCAST_HTTP_H
+
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "evring.h"
+#include "json.h"
+#include "metrics.h"
+#include "msg.h"
+#include "ring.h"
+#include "state.h"
+#include "uri.h"
+
+#define HTTP_REVIVE_MS		1000	/* resume every idle client this often */
+#define HTTP_RAP_WAIT_MS	3000	/* no keyframe seen: start at head */
+#define HTTP_BLOCK_BYTES	(16 * 1024)	/* per streaming response */
+/* libmicrohttpd's per-connection memory pool (its default, set so that
+ * uri.h's limits hold whatever a later version defaults to) */
+#define HTTP_CONN_MEMORY_BYTES	(32 * 1024)
+
+/* A mapping of one generation of a stream's ring, shared by clients. */
+struct ring_ref {
+	struct ring	 ring;
+	uint64_t	 gen;
+	int		 slot;
+	int		 refs;
+	int		 current;	/* still the slot's generation */
+};
+
+enum client_kind {
+	CLIENT_TS = 0,		/* continuous /stream/NAME */
+	CLIENT_HLS,		/* a playlist request waiting for segments */
+	CLIENT_ADMIN,		/* an admin request waiting for the supervisor */
+	CLIENT_EVENTS,		/* GET /events, Server-Sent Events */
+	CLIENT_KINDS
+};
+
+enum client_phase {
+	CLIENT_WAIT_START = 0,	/* suspended until the stream has data */
+	CLIENT_STREAMING,
+};
+
+struct worker;
+
+/* A connection that outlives one call of the request handler. */
+struct client {
+	struct worker		*w;
+	struct MHD_Connection	*conn;
+	enum client_kind	 kind;
+	enum client_phase	 phase;
+	int			 slot;
+	char			 name[CONFIG_NAME_MAX + 1];
+	struct ring_ref		*rr;
+	uint64_t		 pos;
+	uint64_t		 started_ms;
+	uint64_t		 deadline_ms;	/* WAIT_START: 503 after */
+	uint64_t		 bytes;
+	char			 addr[64];
+	int			 counted;
+	int			 announced;	/* client_connected sent */
+	int			 suspended;
+	int			 ending;	/* finish the response */
+	struct client		*prev, *next;	/* suspended list */
+	uint64_t		 suspended_ms;	/* when last suspended */
+	/* CLIENT_ADMIN */
+	uint32_t		 admin_id;
+	int			 admin_done;
+	int			 admin_ok;
+	char			 admin_msg[512];
+	/*
+	 * Route hooks (NULL for TS, HLS and admin clients): READY says
+	 * whether the suspended client can progress (wake loop, under
+	 * w->lock); DONE releases PRIV when the request completes.
+	 */
+	int			(*ready)(struct worker *, struct client *);
+	void			(*done)(struct worker *, struct client *);
+	void			*priv;
+};
+
+/* A route handler: a new request, or a client of its kind resumed
+ * (*CON_CLS is then that client).  METHOD is GET or HEAD unless the route
+ * takes any method. */
+typedef enum MHD_Result http_handler_fn(struct worker *,
+	    struct MHD_Connection *, const char *url, const char *method,
+	    void **con_cls);
+
+#define HTTP_ROUTE_PREFIX	0x1	/* PATH is a prefix of the URL */
+#define HTTP_ROUTE_ANY_METHOD	0x2	/* else GET and HEAD only (405) */
+
+struct http_route {
+	const char	*path;		/* NULL ends the table */
+	int		 flags;
+	http_handler_fn	*handler;
+};
+
+/* The route table (routes.c): the routes, first match wins, and the
+ * handler a suspended client of each kind resumes in. */
+struct http_routes {
+	const struct http_route	*routes;
+	http_handler_fn		*resume[CLIENT_KINDS];
+};
+
+/* A worker's HTTP state, shared by its daemons' threads and its wake
+ * loop.  chan is the worker's channel to the supervisor. */
+struct worker {
+	struct state		*st;
+	struct metrics_shm	*metrics;
+	int			 mslot;
+	int			 row;
+	int			 chan;
+	const struct http_routes *routes;
+	struct MHD_Daemon	*daemons[CONFIG_MAX_LISTEN];
+	int			 n_daemons;
+	pthread_mutex_t		 lock;		/* clients and rings */
+	pthread_cond_t		 first_waiter;	/* suspended list not empty */
+	struct client		*suspended;	/* newest first */
+	struct client		*suspended_tail;	/* oldest */
+	int			 n_suspended;
+	int			 n_clients;	/* streaming responses */
+	struct ring_ref		*rings[STATE_MAX_STREAMS];
+	_Atomic int		 stopping;
+	uint32_t		 admin_next_id;
+	char			 admin_token[256];
+	struct evring		 events;	/* read-only; hdr NULL if absent */
+	int			 n_events;	/* /events clients (w->lock) */
+	_Atomic int		 retiring;	/* a reload replaced us */
+};
+
+/* ---- answers ---- */
+enum MHD_Result http_reply(struct MHD_Connection *, unsigned status,
+	    const char *content_type, const void *body, size_t len);
+/* The same with one extra header (HNAME: HVALUE). */
+enum MHD_Result http_reply_hdr(struct MHD_Connection *, unsigned status,
+	    const char *content_type, const void *body, size_t len,
+	    const char *hname, const char *hvalue);
+/* {"error":MESSAGE} with STATUS. */
+enum MHD_Result http_error(struct MHD_Connection *, unsigned status,
+	    const char *message);
+/*
+ * Every response goes out through http_queue(), which adds the CORS
+ * headers cors_origins asks for (see cors.c) to R and queues it: the
+ * answers above use it, and a route that builds its own response (a
+ * stream, a segment) must too.  http_dispatch notes the route's class
+ * (admin or player) before any route runs.
+ */
+enum MHD_Result http_queue(struct MHD_Connection *, unsigned status,
+	    struct MHD_Response *);
+/* OPTIONS: the CORS preflight answer, 204 (http_dispatch answers it for
+ * GET routes; a route taking any method calls it itself). */
+enum MHD_Result http_preflight(struct MHD_Connection *);
+/* The client's address as text ("unknown" if MHD has none). */
+void	 http_peer_addr(struct MHD_Connection *, char *out, size_t outsz);
+
+/* ---- the supervisor ---- */
+/* Send an event object (JSON without "time") to the supervisor. */
+void	 http_event(struct worker *, const char *json_obj);
+/* Tell the supervisor that SLOT has a client (starts on-demand streams). */
+void	 http_request_fetcher(struct worker *, int slot);
+
+/* ---- requests (the worker's MHD callbacks) ---- */
+/* The access handler: the route W->routes gives, or 404/405. */
+enum MHD_Result http_dispatch(struct worker *, struct MHD_Connection *,
+	    const char *url, const char *method, size_t *upload_data_size,
+	    void **con_cls);
+/*
+ * The URI callback (MHD_OPTION_URI_LOG_CALLBACK, CLS the worker): checks
+ * the raw request target (uri.h) before libmicrohttpd decodes it or
+ * parses its arguments; returns the request's first *con_cls.
+ */
+void	*http_uri_check(void *cls, const char *uri, struct MHD_Connection *);
+/* The completion callback: frees the request's client, if any. */
+void	 http_completed(struct worker *, void **con_cls);
+
+/* ---- clients ---- */
+/* A new client of SLOT (not yet counted or suspended); NULL on ENOMEM. */
+struct client *http_client_new(struct worker *, struct MHD_Connection *,
+	    int slot, const struct slot_cfg *, enum client_kind);
+/* Under w->lock: add a client to the suspended list and suspend it. */
+void	 http_client_suspend(struct worker *, struct client *);
+/* Under w->lock: 1 ready (c->rr and c->pos set), 0 suspended now (the
+ * fetcher was asked for), -1 gave up. */
+int	 http_client_wait(struct worker *, struct client *);
+/* Where a new reader of RR should start: 0 and *POS, or -1 (not yet). */
+int	 http_client_start_pos(struct client *, struct ring_ref *,
+	    uint64_t *pos);
+/* 1 when the slot still carries the stream this client asked for. */
+int	 http_client_stream_alive(struct worker *, struct client *);
+/* 1 when the stream was stopped (ringcastctl stop, idle). */
+int	 http_client_stream_stopped(struct worker *, struct client *);
+/* A TS client event (client_connected, client_disconnected). */
+void	 http_client_event(struct client *, const char *event);
+/*
+ * Wait, suspended, until SLOT's stream can serve KIND: 1 ready (the
+ * client in *CON_CLS holds a ring reference), 0 suspended (return
+ * MHD_YES), -1 gave up (answer 503 or 404).  *CON_CLS is created on the
+ * first call.
+ */
+int	 http_wait_stream(struct worker *, struct MHD_Connection *, int slot,
+	    const struct slot_cfg *, enum client_kind, void **con_cls);
+
+/* ---- ring mappings shared by the connections (under w->lock) ---- */
+struct ring_ref *ring_ref_get(struct worker *, int slot);
+void	 ring_ref_put(struct worker *, struct ring_ref *);
+
+/* ---- the wake loop ---- */
+/*
+ * Under w->lock: resume suspended clients that can progress, oldest
+ * first, and those suspended for HTTP_REVIVE_MS (so that libmicrohttpd
+ * notices a player that went away); at most MAX of them (0: no limit,
+ * and every client).  Returns 1 when MAX was reached before the end.
+ */
+int	 http_wake(struct worker *, int max);
+/* Shutdown: end every streaming response. */
+void	 http_end_all(struct worker *);
+
+#endif

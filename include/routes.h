@@ -1,0 +1,50 @@
+/*
+ * routes.h - the route families (one http_*.c each) and the table that
+ * registers them (routes.c), consulted by http_dispatch for the worker.
+ *
+ * Every handler has the shape of http_handler_fn (http.h).  To add a
+ * route: write the handler in its family's file, declare it here, and add
+ * a line to the table in routes.c.
+ */
+#ifndef RINGCAST_ROUTES_H
+#define RINGCAST_ROUTES_H
+
+#include "http.h"
+#include "msg.h"
+
+/* The table the worker gives to http_dispatch. */
+extern const struct http_routes routes_table;
+
+/* Wake loop, about once a second (HTTP_REVIVE_MS): periodic route work. */
+void	 routes_tick(struct worker *);
+/* A supervisor message the worker does not handle itself
+ * (MSG_ADMIN_REPLY goes to the admin routes; others are ignored). */
+void	 routes_message(struct worker *, const struct msg *);
+
+/* http_stream.c: GET /stream/NAME. */
+http_handler_fn http_stream_request;
+/* Split "/stream/NAME" or "/stream/NAME.ts"; 0 and NAME, or -1. */
+int	 http_parse_stream_path(const char *url, char *name, size_t namesz);
+
+/* http_hls.c: /hls/NAME/index.m3u8, /hls/NAME/SEQ.ts, key/N.key. */
+http_handler_fn http_hls_request;
+/* Forget silent HLS clients. */
+void	 http_hls_expire(struct worker *);
+
+/* http_admin.c: POST /admin/... */
+http_handler_fn http_admin_request;
+/* The supervisor answered admin request ID (main thread). */
+void	 http_admin_reply(struct worker *, const struct msg *);
+
+/* http_info.c: /status, /metrics, /metrics/performance, /healthz,
+ * /playlist.m3u. */
+http_handler_fn http_info_request;
+
+/* http_events.c: GET /events (Server-Sent Events from the event ring). */
+http_handler_fn http_events_request;
+
+/* http_ui.c: GET /, /ui and /ui/FILE, the status page (404 when
+ * ui = false). */
+http_handler_fn http_ui_request;
+
+#endif

@@ -1,0 +1,109 @@
+/*
+ * uri.c - checks of a request target before routing.
+ *
+ * libmicrohttpd percent-decodes the path in place into a C string, so a
+ * "%00" ends it early: "/stream/NAME%00.ts" reached the routes as
+ * "/stream/NAME" and played NAME.  The routes cannot see what was cut
+ * off; this module looks at the target as sent, before decoding, and
+ * refuses a control byte in the path, raw or encoded.  It also bounds
+ * the target's size and argument count before libmicrohttpd parses the
+ * arguments (see uri.h).
+ *
+ * Pure: string work only, unit-tested (tests/unit/test_uri.c) and
+ * fuzzed (tests/fuzz/fuzz_http_path.c).
+ */
+#include <string.h>
+
+#include "uri.h"
+
+#define URI_STR_(x)	#x
+#define URI_STR(x)	URI_STR_(x)
+
+static int
+uri_hex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static int
+uri_ctrl(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
+int
+uri_path_has_ctrl(const char *raw)
+{
+	const char *p;
+	int hi, lo;
+
+	for (p = raw; *p != '\0' && *p != '?'; p++) {
+		if (uri_ctrl((unsigned char)*p))
+			return 1;
+		/* decoded once, as MHD_http_unescape does: "%2500" is "%00" */
+		if (*p == '%' && (hi = uri_hex(p[1])) >= 0 &&
+		    (lo = uri_hex(p[2])) >= 0) {
+			if (uri_ctrl((unsigned char)(hi * 16 + lo)))
+				return 1;
+			p += 2;
+		}
+	}
+	return 0;
+}
+
+size_t
+uri_count_args(const char *query)
+{
+	size_t n = 0;
+	const char *amp;
+
+	/* MHD_parse_arguments_: one record a part, while any is left */
+	while (*query != '\0') {
+		n++;
+		if ((amp = strchr(query, '&')) == NULL)
+			break;
+		query = amp + 1;
+	}
+	return n;
+}
+
+enum uri_verdict
+uri_check(const char *raw)
+{
+	const char *q;
+
+	if (raw == NULL)
+		return URI_OK;
+	if (strnlen(raw, URI_MAX_BYTES + 1) > URI_MAX_BYTES)
+		return URI_TOO_LONG;
+	if ((q = strchr(raw, '?')) != NULL &&
+	    uri_count_args(q + 1) > URI_MAX_ARGS)
+		return URI_TOO_MANY_ARGS;
+	if (uri_path_has_ctrl(raw))
+		return URI_BAD_PATH;
+	return URI_OK;
+}
+
+const char *
+uri_verdict_text(enum uri_verdict v)
+{
+	switch (v) {
+	case URI_OK:
+		return "ok";
+	case URI_TOO_LONG:
+		return "request target too long (at most "
+		    URI_STR(URI_MAX_BYTES) " bytes)";
+	case URI_TOO_MANY_ARGS:
+		return "too many query arguments (at most "
+		    URI_STR(URI_MAX_ARGS) ")";
+	case URI_BAD_PATH:
+		return "control character in the path";
+	}
+	return "bad request target";
+}

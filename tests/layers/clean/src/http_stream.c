@@ -1,0 +1,2 @@
+#include "routes.h"
+#include "util.h"

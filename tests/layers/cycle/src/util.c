@@ -1,0 +1,2 @@
+/* a helper that includes another that includes it back */
+#include "log.h"

@@ -1,0 +1,2 @@
+/* a helper that includes a mechanism */
+#include "http.h"
