@@ -1,6 +1,6 @@
 # ringcast - live-stream fan-out proxy.  See README.
 #
-#   make             build ringcastd, ringcastctl, the test origin and tools
+#   make             build ringcastd, ringcastctl, the test origin, engine, tools
 #   make run         install missing packages, build, run the demo channel
 #   make check       install missing packages, build, run every test
 #   make check-layers  the include and call graphs go one way (STYLE.md)
@@ -36,9 +36,9 @@ LDLIBS		 = $(PKG_LIBS) -lpthread -lrt -lm
 LIB_SRCS	:= log config tsscan pace ring state json msg proctitle util metrics \
 		   m3u8 webhook \
 		   manifest evring \
-		   status pidfile cors uri
+		   status pidfile cors uri proc
 # ringcastd: supervisor and every child role (one binary, forked).
-DAEMON_SRCS	:= ringcastd supervisor proc control fetch fetcher fetch_ts fetch_file \
+DAEMON_SRCS	:= ringcastd supervisor control fetch fetcher fetch_ts fetch_file \
 		   fetch_hls \
 		   worker routes http http_stream http_hls http_info http_admin \
 		   http_events http_ui
@@ -48,13 +48,14 @@ CTL_SRCS	:= ctl
 
 UNIT_TESTS	:= test_config test_tsscan test_pace test_ring test_json test_msg \
 		   test_manifest test_metrics test_m3u8 test_webhook \
-		   test_util test_evring test_cors test_uri
+		   test_util test_evring test_cors test_uri test_proc
 
 LIB_OBJS	:= $(LIB_SRCS:%=$(B)/obj/src/%.o)
 DAEMON_OBJS	:= $(DAEMON_SRCS:%=$(B)/obj/src/%.o) $(B)/obj/gen/uifiles.o
 CTL_OBJS	:= $(CTL_SRCS:%=$(B)/obj/src/%.o)
 TEST_BINS	:= $(UNIT_TESTS:%=$(B)/tests/%)
 ORIGIN		:= $(B)/tests/origin
+ENGINE		:= $(B)/tests/engine
 TOOLS		:= $(B)/tests/tsclient $(B)/tests/loadgen
 
 PROGS		:= $(B)/ringcastd $(B)/ringcastctl
@@ -62,7 +63,7 @@ PROGS		:= $(B)/ringcastd $(B)/ringcastctl
 .PHONY: all run check check-asan check-valgrind check-layers unit integration \
 	bench soak install clean deps
 
-all: $(PROGS) $(ORIGIN) $(TOOLS) $(TEST_BINS)
+all: $(PROGS) $(ORIGIN) $(ENGINE) $(TOOLS) $(TEST_BINS)
 
 Q	?= @
 $(B)/obj/src/%.o: src/%.c
@@ -96,6 +97,10 @@ $(B)/tests/%: $(B)/obj/tests/unit/%.o $(LIB_OBJS)
 	$(CC) $(SAN) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
 
 $(ORIGIN): $(B)/obj/tests/origin/origin.o $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+
+$(ENGINE): $(B)/obj/tests/engine/engine.o $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
 

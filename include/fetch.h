@@ -30,13 +30,9 @@
 #include "ring.h"
 #include "state.h"
 #include "tsscan.h"
+#include "tuning.h"
 
-#define FETCH_NULL_AFTER_MS	1000	/* silent this long: send nulls */
-#define FETCH_NULL_EVERY_MS	400
-#define FETCH_NULL_PACKETS	7
-#define FETCH_BATCH_MIN_BYTES	(348 * 188)	/* ~64 KB: publish at least this, */
-#define FETCH_BATCH_MAX_US	80000		/* or what waited this long */
-#define FETCH_POLL_MS		100
+/* Batching, keep-alive and poll numbers: tuning.h. */
 #define FETCH_MAX_REDIRECTS	5
 #define FETCH_HLS_RETRIES	3		/* tries a segment gets */
 

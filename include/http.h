@@ -25,11 +25,11 @@
 #include "msg.h"
 #include "ring.h"
 #include "state.h"
+#include "tuning.h"
 #include "uri.h"
 
-#define HTTP_REVIVE_MS		1000	/* resume every idle client this often */
+/* HTTP_REVIVE_MS, HTTP_BLOCK_BYTES: tuning.h. */
 #define HTTP_RAP_WAIT_MS	3000	/* no keyframe seen: start at head */
-#define HTTP_BLOCK_BYTES	(16 * 1024)	/* per streaming response */
 /* libmicrohttpd's per-connection memory pool (its default, set so that
  * uri.h's limits hold whatever a later version defaults to) */
 #define HTTP_CONN_MEMORY_BYTES	(32 * 1024)

@@ -59,6 +59,10 @@ struct proc	*proc_find(struct proctab *, enum proc_role, int index);
  */
 int		 proc_spawn(struct proctab *, struct proc *, proc_child_fn,
 		    void *arg);
+/* P died unasked at NOW: set respawn_at_ms after its backoff, which
+ * starts at PROC_BACKOFF_MIN_MS, doubles at each further death up to
+ * PROC_BACKOFF_MAX_MS, and starts over once P ran PROC_STABLE_MS. */
+void		 proc_schedule_respawn(struct proc *, uint64_t now);
 /* Ask P to stop: SIGTERM now, SIGKILL after GRACE_MS. */
 void		 proc_stop(struct proc *, uint64_t grace_ms, uint64_t now);
 const char	*proc_role_name(enum proc_role);

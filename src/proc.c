@@ -154,6 +154,17 @@ proc_spawn(struct proctab *pt, struct proc *p, proc_child_fn fn, void *arg)
 }
 
 void
+proc_schedule_respawn(struct proc *p, uint64_t now)
+{
+	if (now - p->started_ms >= PROC_STABLE_MS)
+		p->backoff_ms = PROC_BACKOFF_MIN_MS;
+	p->respawn_at_ms = now + p->backoff_ms;
+	p->backoff_ms *= 2;
+	if (p->backoff_ms > PROC_BACKOFF_MAX_MS)
+		p->backoff_ms = PROC_BACKOFF_MAX_MS;
+}
+
+void
 proc_stop(struct proc *p, uint64_t grace_ms, uint64_t now)
 {
 	if (p->pid <= 0)

@@ -28,7 +28,7 @@
 #include "supervisor.h"
 #include "util.h"
 
-#define LISTEN_BACKLOG	1024
+#define SPARE_FDS	1024	/* descriptors beyond one a client */
 
 static void
 usage(void)
@@ -124,7 +124,7 @@ static void
 raise_fd_limit(const struct config *cfg)
 {
 	struct rlimit rl;
-	rlim_t want = (rlim_t)cfg->max_clients + 1024;
+	rlim_t want = (rlim_t)cfg->max_clients + SPARE_FDS;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
 		return;
@@ -134,9 +134,10 @@ raise_fd_limit(const struct config *cfg)
 			log_warn("setrlimit NOFILE");
 	}
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < want)
-		log_warnx("open files limit %llu is below max_clients + 1024"
+		log_warnx("open files limit %llu is below max_clients + %d"
 		    " (%llu): raise it (ulimit -n, LimitNOFILE=)",
-		    (unsigned long long)rl.rlim_cur, (unsigned long long)want);
+		    (unsigned long long)rl.rlim_cur, SPARE_FDS,
+		    (unsigned long long)want);
 	else
 		log_info("open files limit %llu", (unsigned long long)
 		    rl.rlim_cur);
@@ -230,7 +231,7 @@ main(int argc, char **argv)
 	}
 	for (i = 0; i < sv.cfg->n_listen; i++) {
 		sv.listen_fds[i] = listen_open(sv.cfg->listen[i],
-		    LISTEN_BACKLOG);
+		    SUP_LISTEN_BACKLOG);
 		if (sv.listen_fds[i] == -1) {
 			fprintf(stderr, "ringcastd: cannot listen on %s: %s\n",
 			    sv.cfg->listen[i], strerror(errno));

@@ -620,12 +620,7 @@ sup_child_exited(struct supervisor *sv, struct proc *p, int status)
 		p->fd = -1;
 	}
 	if (restart) {
-		if (now - p->started_ms >= PROC_STABLE_MS)
-			p->backoff_ms = PROC_BACKOFF_MIN_MS;
-		p->respawn_at_ms = now + p->backoff_ms;
-		p->backoff_ms *= 2;
-		if (p->backoff_ms > PROC_BACKOFF_MAX_MS)
-			p->backoff_ms = PROC_BACKOFF_MAX_MS;
+		proc_schedule_respawn(p, now);
 		p->restarts++;
 		p->pid = 0;
 		if (role == ROLE_FETCHER) {

@@ -323,3 +323,35 @@ def matches_loop(body, sample_data, off):
     reps = (off + len(body)) // n + 2
     looped = sample_data * reps
     return looped[off:off + len(body)] == body
+
+
+class Engine:
+    """The project's test AceStream engine (tests/engine/engine.c)."""
+
+    def __init__(self, media=SAMPLE):
+        self.proc = spawn([binary("tests/engine"), "-p", "0", "-m", media, "-q"],
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        line = self.proc.stdout.readline()
+        m = re.match(r"port (\d+)", line or "")
+        check(m, "engine did not start: %r" % line)
+        self.port = int(m.group(1))
+        self.base = "http://127.0.0.1:%d" % self.port
+
+    def url(self, path):
+        return self.base + path
+
+    def stats(self):
+        return json.loads(http_get(self.port, "/stats")[2])
+
+    def fault(self, **params):
+        q = "&".join("%s=%s" % kv for kv in params.items())
+        st, _, body = http_get(self.port, "/fault?" + q)
+        check(st == 200, "engine refused fault %s: %s" % (q, body))
+
+    def clear(self):
+        st, _, body = http_get(self.port, "/fault/clear")
+        check(st == 200, "engine refused /fault/clear: %s" % body)
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=5)

@@ -5,8 +5,8 @@ import re
 import threading
 import time
 
-from harness import (Daemon, Origin, check, http_get, read_stream, run_tool,
-                     ts_aligned, ts_pid, wait_for)
+from harness import (SAMPLE, Daemon, Origin, check, http_get, read_stream,
+                     run_tool, ts_aligned, ts_pid, wait_for)
 
 
 def hls_daemon(o, path="/hls/ch/index.m3u8", extra="on_demand = false;", **kw):
@@ -176,7 +176,6 @@ def test_endlist_ends_stream():
 
 
 def test_aes128_keys_are_served_by_ringcast():
-    import http.server
     import os
     key = os.urandom(16)
     segs = [os.urandom(16 * 1000) for _ in range(3)]
@@ -186,23 +185,9 @@ def test_aes128_keys_are_served_by_ringcast():
           "#EXTINF:2.0,\ns40.ts\n"
           '#EXT-X-KEY:METHOD=AES-128,URI="k/the.key?tok=1",IV=%s\n'
           "#EXTINF:2.0,\ns41.ts\n#EXTINF:2.0,\ns42.ts\n#EXT-X-ENDLIST\n" % iv)
-    files = {"/enc/index.m3u8": pl.encode(), "/enc/k/the.key?tok=1": key,
-             "/enc/s40.ts": segs[0], "/enc/s41.ts": segs[1], "/enc/s42.ts": segs[2]}
-
-    class Src(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self):
-            body = files.get(self.path)
-            self.send_response(200 if body is not None else 404)
-            self.send_header("Content-Length", str(len(body or b"")))
-            self.end_headers()
-            self.wfile.write(body or b"")
-
-        def log_message(self, *a):
-            pass
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Src)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    srv = serve_files({"/enc/index.m3u8": pl.encode(), "/enc/k/the.key?tok=1": key,
+                       "/enc/s40.ts": segs[0], "/enc/s41.ts": segs[1],
+                       "/enc/s42.ts": segs[2]})
     try:
         d = Daemon(streams='{ name = "e"; type = "hls"; url = "http://127.0.0.1:%d/enc/index.m3u8";'
                            ' on_demand = false; hls = { initial_buffer_seconds = 100.0; }; }'
@@ -221,6 +206,184 @@ def test_aes128_keys_are_served_by_ringcast():
         st, _, body = http_get(d.port, "/stream/e")
         check(st == 409 and b"encrypted" in body, (st, body))
         check(http_get(d.port, "/hls/e/key/99.key")[0] == 404, "unknown key")
+    finally:
+        srv.shutdown()
+
+
+def serve_files(files, seen=None):
+    """A threaded HTTP server answering FILES (path -> bytes, or a str: a
+    302 to that URL; the dict may change while it runs), with single byte
+    ranges, 404 else.  Each request is appended to SEEN as (path, Range
+    header)."""
+    import http.server
+
+    class Src(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):
+            body = files.get(self.path)
+            rng = self.headers.get("Range")
+            if seen is not None:
+                seen.append((self.path, rng))
+            if isinstance(body, str):           # a redirect to BODY
+                self.send_response(302)
+                self.send_header("Location", body)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            status = 200 if body is not None else 404
+            m = re.match(r"bytes=(\d+)-(\d+)$", rng or "")
+            if body is not None and m:
+                body = body[int(m.group(1)):int(m.group(2)) + 1]
+                status = 206
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(body or b"")))
+            self.end_headers()
+            self.wfile.write(body or b"")
+
+        def log_message(self, *a):
+            pass
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Src)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv
+
+
+def sample_packets(first, count):
+    """COUNT whole TS packets of the sample from packet FIRST."""
+    with open(SAMPLE, "rb") as f:
+        f.seek(first * 188)
+        return f.read(count * 188)
+
+
+def test_upstream_byte_ranges_are_fetched_as_ranges():
+    # EXT-X-BYTERANGE segments of one file: each is fetched with its Range
+    # and served whole, byte for byte.
+    whole = sample_packets(0, 1500)
+    cuts = [(0, 500 * 188), (500 * 188, 400 * 188), (900 * 188, 600 * 188)]
+    pl = "#EXTM3U\n#EXT-X-VERSION:4\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:3\n"
+    for off, n in cuts:
+        pl += "#EXTINF:1.0,\n#EXT-X-BYTERANGE:%d@%d\nall.ts\n" % (n, off)
+    pl += "#EXT-X-ENDLIST\n"
+    seen = []
+    srv = serve_files({"/r/index.m3u8": pl.encode(), "/r/all.ts": whole}, seen)
+    try:
+        d = Daemon(streams='{ name = "r"; type = "hls"; url = "http://127.0.0.1:%d/r/index.m3u8";'
+                           ' on_demand = false; hls = { initial_buffer_seconds = 100.0; }; }'
+                   % srv.server_port).start()
+        wait_for(lambda: d.stream("r")["state"] == "ended", 15, step=0.3, what="stream read")
+        seq, listed, text = playlist(d, "r")
+        check(len(listed) == 3, text)
+        ranges = sorted(r for p, r in seen if p == "/r/all.ts")
+        check(ranges == sorted("bytes=%d-%d" % (off, off + n - 1) for off, n in cuts),
+              "ranges asked: %s" % seen)
+        for number, (off, n) in zip(listed, cuts):
+            st, _, body = http_get(d.port, "/hls/r/%d.ts" % number)
+            check(st == 200 and body == whole[off:off + n],
+                  "segment %d: %d, %d bytes" % (number, st, len(body)))
+    finally:
+        srv.shutdown()
+
+
+def test_upstream_sequence_jump_is_a_discontinuity():
+    # An encoder restart: the media sequence jumps; the next segment
+    # served follows an EXT-X-DISCONTINUITY and nothing stalls.
+    head = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:%d\n"
+    files = {"/j/s10.ts": sample_packets(0, 400), "/j/s11.ts": sample_packets(400, 400),
+             "/j/s500.ts": sample_packets(800, 400), "/j/s501.ts": sample_packets(1200, 400)}
+    files["/j/index.m3u8"] = ((head % 10) + "#EXTINF:1.0,\ns10.ts\n#EXTINF:1.0,\ns11.ts\n").encode()
+    srv = serve_files(files)
+    try:
+        d = Daemon(streams='{ name = "j"; type = "hls"; url = "http://127.0.0.1:%d/j/index.m3u8";'
+                           ' on_demand = false; data_timeout = 60.0;'
+                           ' hls = { initial_buffer_seconds = 100.0; fetch_interval = 0.2; }; }'
+                   % srv.server_port).start()
+        wait_for(lambda: len(playlist(d, "j")[1]) >= 2, 15, step=0.3,
+                 what="first two segments")
+        check("DISCONTINUITY" not in playlist(d, "j")[2], "no jump yet")
+        files["/j/index.m3u8"] = ((head % 500) + "#EXTINF:1.0,\ns500.ts\n"
+                                  "#EXTINF:1.0,\ns501.ts\n").encode()
+        wait_for(lambda: len(playlist(d, "j")[1]) >= 4, 15, step=0.3,
+                 what="the segments after the jump")
+        seq, listed, text = playlist(d, "j")
+        check(len(listed) == 4, text)
+        lines = text.splitlines()
+        at = lines.index("#EXT-X-DISCONTINUITY")
+        after = [x for x in lines[at:] if x.endswith(".ts")]
+        check(after and int(after[0][:-3]) == listed[2], "discontinuity before %s: %s"
+              % (listed[2], text))
+        check(text.count("#EXT-X-DISCONTINUITY\n") == 1, text)
+    finally:
+        srv.shutdown()
+
+
+def test_aes128_live_stream_is_running_healthy_and_connected():
+    # An encrypted live playlist (no ENDLIST): its stream is running and
+    # healthy once segments arrive, and upstream_connected is sent.
+    import os
+    from test_control import Subscriber
+    pl = ("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:7\n"
+          '#EXT-X-KEY:METHOD=AES-128,URI="the.key"\n'
+          "#EXTINF:2.0,\ns7.ts\n#EXTINF:2.0,\ns8.ts\n")
+    srv = serve_files({"/live/index.m3u8": pl.encode(), "/live/the.key": os.urandom(16),
+                       "/live/s7.ts": os.urandom(16 * 1000),
+                       "/live/s8.ts": os.urandom(16 * 1000)})
+    try:
+        d = Daemon(streams='{ name = "e"; type = "hls"; url = "http://127.0.0.1:%d/live/index.m3u8";'
+                           ' on_demand = true; data_timeout = 60.0;'
+                           ' hls = { initial_buffer_seconds = 100.0; }; }'
+                   % srv.server_port).start()
+        sub = Subscriber(d)
+        time.sleep(0.3)
+        seq, listed, text = playlist(d, "e")    # starts the stream
+        check(listed and "METHOD=AES-128" in text, text)
+        wait_for(lambda: sub.find("upstream_connected", stream="e"), 10,
+                 what="upstream_connected for an encrypted stream")
+        wait_for(lambda: d.stream("e")["state"] == "running" and d.stream("e")["healthy"],
+                 10, what="running and healthy: %s" % d.stream("e"))
+    finally:
+        srv.shutdown()
+
+
+def test_server_max_clients_refuses_hls_players():
+    # The daemon-wide max_clients counts HLS and TS players together.
+    o = Origin()
+    d = Daemon(streams='{ name = "h"; type = "hls"; url = "%s"; on_demand = false; }'
+               % o.url("/hls/ch/index.m3u8"), extra="max_clients = 1;").start()
+    playlist(d)                                     # the one player
+    st, h, body = http_get(d.port, "/hls/h/index.m3u8",
+                           headers={"User-Agent": "a second player"})
+    check(st == 503 and h.get("retry-after"), (st, h, body))
+    st, h, body = http_get(d.port, "/stream/h")
+    check(st == 503 and b"server client limit" in body, (st, body))
+
+
+def test_oversized_and_sample_aes_segments_are_skipped():
+    # A segment over max_segment_bytes and one encrypted with SAMPLE-AES
+    # are skipped; the segment after each follows a discontinuity.
+    pl = ("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:1\n"
+          "#EXTINF:1.0,\na.ts\n#EXTINF:1.0,\nbig.ts\n#EXTINF:1.0,\nb.ts\n"
+          '#EXT-X-KEY:METHOD=SAMPLE-AES,URI="k.key"\n#EXTINF:1.0,\nsample-aes.ts\n'
+          "#EXT-X-KEY:METHOD=NONE\n#EXTINF:1.0,\nc.ts\n#EXT-X-ENDLIST\n")
+    files = {"/s/index.m3u8": pl.encode(), "/s/a.ts": sample_packets(0, 300),
+             "/s/big.ts": sample_packets(400, 400), "/s/b.ts": sample_packets(800, 300),
+             "/s/k.key": b"k" * 16, "/s/sample-aes.ts": sample_packets(1100, 300),
+             "/s/c.ts": sample_packets(1400, 300)}
+    seen = []
+    srv = serve_files(files, seen)
+    try:
+        d = Daemon(streams='{ name = "s"; type = "hls"; url = "http://127.0.0.1:%d/s/index.m3u8";'
+                           ' on_demand = false; max_segment_bytes = %d;'
+                           ' hls = { initial_buffer_seconds = 100.0; }; }'
+                   % (srv.server_port, 350 * 188)).start()
+        wait_for(lambda: d.stream("s")["state"] == "ended", 20, step=0.3, what="stream read")
+        seq, listed, text = playlist(d, "s")
+        check(len(listed) == 3, text)
+        check(text.count("#EXT-X-DISCONTINUITY\n") == 2, text)
+        bodies = [http_get(d.port, "/hls/s/%d.ts" % n)[2] for n in listed]
+        check([len(b) for b in bodies] == [300 * 188] * 3,
+              [len(b) for b in bodies])
+        check(sum(1 for p, _ in seen if p == "/s/big.ts") == 3, "3 tries: %s" % seen)
+        check(not any(p == "/s/sample-aes.ts" for p, _ in seen), "SAMPLE-AES fetched")
     finally:
         srv.shutdown()
 

@@ -3,6 +3,7 @@ start and idle stop, against the project's test origin."""
 
 import json
 import os
+import re
 import signal
 import time
 
@@ -124,25 +125,44 @@ def test_on_demand_unreachable_upstream_answers_503():
     check(1.5 <= time.time() - t0 < 6, "waited buffer_ready_timeout")
 
 
+def worker_clients(d):
+    """pid -> streaming clients of each running worker, from /status."""
+    return {w["pid"]: w["clients"] for w in d.status()["workers"] if w["pid"] > 0}
+
+
 def test_kill_fetcher_and_worker_mid_stream():
     o = Origin()
     d = live(o)
     wait_running(d, "live")
     import subprocess
     from harness import binary, spawn
-    clients = [spawn([binary("tests/tsclient"), "-t", "12", d.url("/stream/live")],
-                     stdout=subprocess.PIPE, text=True) for _ in range(4)]
+    # Both workers poll the same listening socket and the kernel picks who
+    # accepts, so two clients are connected to each on purpose: while one
+    # worker is stopped, only the other can accept.
+    wait_for(lambda: len(worker_clients(d)) == 2, 10, what="two workers")
+    a, b = sorted(worker_clients(d))
+    clients = []
+    for busy, serving in ((a, b), (b, a)):
+        os.kill(busy, signal.SIGSTOP)
+        try:
+            clients += [spawn([binary("tests/tsclient"), "-t", "12", d.url("/stream/live")],
+                              stdout=subprocess.PIPE, text=True) for _ in range(2)]
+            wait_for(lambda: worker_clients(d).get(serving) == 2, 10,
+                     what="2 clients on worker %d" % serving)
+        finally:
+            os.kill(busy, signal.SIGCONT)
     time.sleep(3)
     fetcher = d.stream("live")["pid"]
     os.kill(fetcher, signal.SIGKILL)
     wait_for(lambda: d.stream("live")["pid"] not in (0, fetcher), 10, what="fetcher respawn")
     time.sleep(2)
     # kill one worker: its clients drop, the other worker's keep going
-    workers = sorted(d.children("worker"))
-    os.kill(workers[0], signal.SIGKILL)
+    check(worker_clients(d) == {a: 2, b: 2}, worker_clients(d))
+    os.kill(a, signal.SIGKILL)
     results = [json.loads(c.communicate(timeout=30)[0].splitlines()[-1]) for c in clients]
     survivors = [r for r in results if r["seconds"] >= 11]
-    check(survivors, "no client survived: %s" % results)
+    check(len(survivors) == 2, "the other worker's 2 clients did not both survive: %s"
+          % results)
     for r in survivors:
         check(r["aligned"] and r["longest_gap_ms"] < 3000, r)
         check(r["bytes"] >= RATE * 8, r)
@@ -301,3 +321,109 @@ def test_stop_ends_players_and_file_end_is_eof():
     wait_for(lambda: d2.stream("once")["state"] == "ended", 20, step=0.5, what="eof")
     st, _, body = http_get(d2.port, "/hls/once/index.m3u8")
     check(st == 200 and body.endswith(b"#EXT-X-ENDLIST\n"), body[-200:])
+
+
+def tls_origin(tmpdir):
+    """An HTTPS origin with a fresh self-signed certificate for 127.0.0.1
+    that answers every GET with the sample, paced: (server, cert file)."""
+    import http.server
+    import ssl
+    import subprocess
+    import threading
+    cert, key = os.path.join(tmpdir, "cert.pem"), os.path.join(tmpdir, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-keyout", key, "-out", cert, "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True, timeout=60)
+    with open(SAMPLE, "rb") as f:
+        data = f.read()
+
+    class Src(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "video/mp2t")
+            self.end_headers()
+            try:
+                for i in range(0, len(data), 188 * 70):
+                    self.wfile.write(data[i:i + 188 * 70])
+                    time.sleep(0.02)
+            except OSError:
+                pass
+
+        def log_message(self, *a):
+            pass
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Src)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv, cert
+
+
+def test_https_upstream_with_tls_options():
+    # ca_file trusts the origin's certificate; without it the same origin
+    # is refused (tls_verify); tls_verify = false takes it as it is.
+    import tempfile
+    srv, cert = tls_origin(tempfile.mkdtemp(prefix="ringcast-tls."))
+    url = "https://127.0.0.1:%d/tls.ts" % srv.server_port
+    try:
+        d = Daemon(streams=", ".join([
+            ts_stream("ca", url, 'on_demand = false; ca_file = "%s";' % cert),
+            ts_stream("untrusted", url, "on_demand = false; retry_min = 0.5;"),
+            ts_stream("noverify", url, "on_demand = false; tls_verify = false;")]))
+        d.start()
+        for name in ("ca", "noverify"):
+            wait_running(d, name)
+            st, h, body = read_stream(d.port, "/stream/" + name, 1.5)
+            check(st == 200 and len(body) > 100 * 188 and ts_aligned(body),
+                  "%s: %d, %d bytes" % (name, st, len(body)))
+        wait_for(lambda: d.stream("untrusted")["last_error"], 10, what="a TLS error")
+        s = d.stream("untrusted")
+        check(s["state"] != "running" and s["bytes_in"] == 0 and
+              re.search(r"certificate|SSL|issuer", s["last_error"]), s)
+    finally:
+        srv.shutdown()
+
+
+def test_redirects_followed_up_to_five_and_only_to_http():
+    from test_hls import serve_files
+    o = Origin()
+    files = {"/r0": o.url("/live.ts"), "/bad0": "file://" + SAMPLE}
+    for i in range(1, 7):
+        files["/r%d" % i] = "/r%d" % (i - 1)
+    srv = serve_files(files)
+    base = "http://127.0.0.1:%d" % srv.server_port
+    try:
+        d = Daemon(streams=", ".join([
+            ts_stream("five", base + "/r4", "on_demand = false;"),     # 5 hops
+            ts_stream("six", base + "/r5", "on_demand = false; retry_min = 0.5;"),
+            ts_stream("tofile", base + "/bad0", "on_demand = false; retry_min = 0.5;")]))
+        d.start()
+        wait_running(d, "five")
+        st, _, body = read_stream(d.port, "/stream/five", 1.5)
+        check(st == 200 and len(body) > 100 * 188 and ts_aligned(body), (st, len(body)))
+        for name in ("six", "tofile"):
+            wait_for(lambda: d.stream(name)["last_error"], 10, what="%s refused" % name)
+            s = d.stream(name)
+            check(s["state"] != "running" and s["bytes_in"] == 0, s)
+        check(re.search(r"[Rr]edirect", d.stream("six")["last_error"]), d.stream("six"))
+        check(re.search(r"[Pp]rotocol", d.stream("tofile")["last_error"]),
+              d.stream("tofile"))
+    finally:
+        srv.shutdown()
+
+
+def test_relative_file_path_is_from_the_start_directory():
+    d = Daemon(streams=ts_stream("rel", "file://media/sample.ts",
+                                 "loop = true; on_demand = false;"))
+    os.makedirs(os.path.join(d.dir, "media"))
+    os.symlink(SAMPLE, os.path.join(d.dir, "media", "sample.ts"))
+    here = os.getcwd()
+    os.chdir(d.dir)        # ringcastd starts here, then runs in /
+    try:
+        d.start()
+    finally:
+        os.chdir(here)
+    wait_running(d, "rel")
+    st, _, body = read_stream(d.port, "/stream/rel", 1.5)
+    check(st == 200 and len(body) > 100 * 188 and ts_aligned(body), (st, len(body)))

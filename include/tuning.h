@@ -1,0 +1,46 @@
+/*
+ * tuning.h - the numbers that trade latency against CPU on the data
+ * path, in one place.
+ *
+ * README's design notes and the man pages name these; change them here
+ * and the prose stays true (tests/docs/check-numbers compares the numbers
+ * the man pages give with these).  Each name keeps its module's prefix
+ * and carries its unit.
+ */
+#ifndef RINGCAST_TUNING_H
+#define RINGCAST_TUNING_H
+
+/* ---- the fetcher (fetch.c) ---- */
+/* A TS fetcher publishes when FETCH_BATCH_MIN_BYTES are batched or the
+ * first batched byte waited FETCH_BATCH_MAX_US, whichever comes first;
+ * while a batch is pending it leaves the upstream socket alone. */
+#define FETCH_BATCH_MIN_BYTES	(348 * 188)	/* 348 packets, ~64 KB */
+#define FETCH_BATCH_MAX_US	80000
+/* Silent upstream: FETCH_NULL_PACKETS null packets every
+ * FETCH_NULL_EVERY_MS once nothing came for FETCH_NULL_AFTER_MS. */
+#define FETCH_NULL_AFTER_MS	1000
+#define FETCH_NULL_EVERY_MS	400
+#define FETCH_NULL_PACKETS	7
+#define FETCH_POLL_MS		100	/* longest wait between checks */
+
+/* ---- the worker's wake loop (worker.c, http.c) ---- */
+/*
+ * The wake loop resumes ready clients a slice at a time, with a pause
+ * between slices: libmicrohttpd serves what was resumed in one event-loop
+ * iteration and accepts new connections only between iterations, and
+ * feeding every player at once would hold both cores for the whole round.
+ * Spread over a few tens of milliseconds, a round leaves room for a new
+ * player's first byte.  A slice is WORKER_WAKE_SLICE clients, or more when
+ * there are so many suspended that a round would take more than
+ * WORKER_WAKE_SLICES slices; WORKER_SLICE_GAP_US separates two slices.
+ */
+#define WORKER_WAKE_SLICE	24
+#define WORKER_WAKE_SLICES	20
+#define WORKER_SLICE_GAP_US	2000
+#define WORKER_WAKE_MS		100	/* longest sleep of the wake loop */
+/* A suspended client is resumed after this long even with nothing new,
+ * so that libmicrohttpd notices a player that went away. */
+#define HTTP_REVIVE_MS		1000
+#define HTTP_BLOCK_BYTES	(16 * 1024)	/* a streaming response's write */
+
+#endif
