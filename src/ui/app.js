@@ -25,6 +25,7 @@
   let daemon = null;
   let previewing = null;            /* { name, retries } */
   let refreshTimer = null;
+  let refreshDue = 0;               /* when refreshTimer fires (ms) */
   let statusAt = 0;
 
   function tokenFromFragment() {
@@ -171,9 +172,14 @@
       (streams.size === 1 ? "" : "s");
   }
 
-  async function refresh() {
+  function scheduleRefresh(ms) {
     clearTimeout(refreshTimer);
-    refreshTimer = setTimeout(refresh, STATUS_POLL_MS);
+    refreshDue = Date.now() + ms;
+    refreshTimer = setTimeout(refresh, ms);
+  }
+
+  async function refresh() {
+    scheduleRefresh(STATUS_POLL_MS);
     try {
       const r = await fetch("/status", { cache: "no-store" });
       if (!r.ok) throw new Error("HTTP " + r.status);
@@ -183,9 +189,11 @@
     }
   }
 
+  /* After an event; a refresh already due sooner stays (a steady flow
+   * of events must not keep postponing it). */
   function refreshSoon() {
-    clearTimeout(refreshTimer);
-    refreshTimer = setTimeout(refresh, REFRESH_AFTER_EVENT_MS);
+    if (refreshDue > Date.now() + REFRESH_AFTER_EVENT_MS)
+      scheduleRefresh(REFRESH_AFTER_EVENT_MS);
   }
 
   /* Apply what an event says at once; /status follows shortly after. */
