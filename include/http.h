@@ -33,6 +33,7 @@
 /* libmicrohttpd's per-connection memory pool (its default, set so that
  * uri.h's limits hold whatever a later version defaults to) */
 #define HTTP_CONN_MEMORY_BYTES	(32 * 1024)
+#define HTTP_PEEK_BYTES		4096	/* first bytes looked at */
 
 /* A mapping of one generation of a stream's ring, shared by clients. */
 struct ring_ref {
@@ -184,6 +185,9 @@ enum MHD_Result http_dispatch(struct worker *, struct MHD_Connection *,
  * parses its arguments; returns the request's first *con_cls.
  */
 void	*http_uri_check(void *cls, const char *uri, struct MHD_Connection *);
+/* A connection started (MHD_OPTION_NOTIFY_CONNECTION): answer 400 at
+ * once when its first line is one libmicrohttpd would drop unanswered. */
+void	 http_first_bytes(struct worker *, struct MHD_Connection *);
 /* The completion callback: frees the request's client, if any. */
 void	 http_completed(struct worker *, void **con_cls);
 

@@ -38,6 +38,14 @@ size_t		 uri_count_args(const char *query);
 /* 1 when the path part of RAW (up to "?"), once percent-decoded as
  * libmicrohttpd does, holds a byte below 0x20 (NUL included) or 0x7f. */
 int		 uri_path_has_ctrl(const char *raw);
+/*
+ * 1 when BUF (LEN bytes, the first a client sent) holds a whole first
+ * line that libmicrohttpd would drop without any answer: once the empty
+ * lines it skips are past, a line with no space in it or starting with
+ * one (no method and target: a bare word, a TLS handshake, binary).  0
+ * when it is, or may still become, a request line.
+ */
+int		 uri_line_dropped(const char *buf, size_t len);
 /* A short reason for a verdict, for the JSON error. */
 const char	*uri_verdict_text(enum uri_verdict);
 

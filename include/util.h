@@ -26,7 +26,9 @@ int	 fd_set_cloexec(int fd);
  * 0 on success, -1 on a malformed spec.
  */
 int	 listen_parse(const char *spec, char *host, size_t hostsz, int *port);
-/* Bind and listen (non-blocking, SO_REUSEADDR); -1 with errno. */
+#define LISTEN_DEFER_ACCEPT_S	10	/* TCP_DEFER_ACCEPT: wait for data */
+/* Bind and listen (non-blocking, SO_REUSEADDR, TCP_DEFER_ACCEPT); -1
+ * with errno. */
 int	 listen_open(const char *spec, int backlog);
 
 /* Sleep for MS milliseconds, restarting after signals. */

@@ -538,6 +538,9 @@ http_route_find(const struct http_route *r, const char *url)
 	return NULL;
 }
 
+static void	http_answer_early(struct worker *, struct MHD_Connection *,
+		    const char *, const char *, const char *);
+
 /*
  * Why a query of ~500 arguments used to get no answer at all, and the
  * connection sat idle until the 30 s connection timeout:
@@ -571,9 +574,6 @@ http_route_find(const struct http_route *r, const char *url)
  * is still visible, before libmicrohttpd decodes the path into a C
  * string that it would cut short.
  */
-static void	http_answer_early(struct worker *, struct MHD_Connection *,
-		    const char *, enum uri_verdict);
-
 void *
 http_uri_check(void *cls, const char *uri, struct MHD_Connection *conn)
 {
@@ -584,16 +584,23 @@ http_uri_check(void *cls, const char *uri, struct MHD_Connection *conn)
 		return NULL;
 	if (v == URI_BAD_PATH)
 		return &request_bad_path;
-	http_answer_early(w, conn, uri, v);
+	/* stalled or not, libmicrohttpd lets the connection go within 1 s */
+	MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, 1u);
+	http_answer_early(w, conn, uri, "414 URI Too Long",
+	    uri_verdict_text(v));
 	return &request_answered;
 }
 
-/* 414 for a target beyond uri.h's limits, written straight to the socket
- * (see http_uri_check): JSON like every error, CORS as far as it can be
- * decided without the request's headers (not read yet). */
+/*
+ * An answer written straight to the socket, for a request libmicrohttpd
+ * cannot be asked to answer (see http_uri_check and http_first_bytes):
+ * nothing else is in flight on the connection, libmicrohttpd drops it
+ * afterwards.  JSON like every error; CORS as far as it can be decided
+ * without the request's headers (PATH: its target, or NULL).
+ */
 static void
 http_answer_early(struct worker *w, struct MHD_Connection *conn,
-    const char *uri, enum uri_verdict v)
+    const char *path, const char *status_line, const char *message)
 {
 	const union MHD_ConnectionInfo *ci;
 	char list[STATE_CORS_MAX], head[512];
@@ -601,28 +608,56 @@ http_answer_early(struct worker *w, struct MHD_Connection *conn,
 	struct buf b;
 	int n;
 
-	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-	MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, 1u);
-	if (ci == NULL)
+	if ((ci = MHD_get_connection_info(conn,
+	    MHD_CONNECTION_INFO_CONNECTION_FD)) == NULL)
 		return;
 	state_get_cors_origins(w->st, list, sizeof(list));
-	cors_decide(list, NULL, strncmp(uri, "/admin", 6) == 0 ? CORS_ADMIN :
-	    CORS_PLAYER, &d);
+	cors_decide(list, NULL, path != NULL && strncmp(path, "/admin", 6) ==
+	    0 ? CORS_ADMIN : CORS_PLAYER, &d);
 	buf_init(&b);
 	buf_puts(&b, "{");
-	json_kv_str(&b, "error", uri_verdict_text(v));
+	json_kv_str(&b, "error", message);
 	buf_puts(&b, "}\n");
-	n = snprintf(head, sizeof(head), "HTTP/1.1 414 URI Too Long\r\n"
+	n = snprintf(head, sizeof(head), "HTTP/1.1 %s\r\n"
 	    "Content-Type: application/json\r\nContent-Length: %zu\r\n"
 	    "Cache-Control: no-cache\r\nConnection: close\r\n%s%s%s\r\n",
-	    b.len, d.allow_origin ? "Access-Control-Allow-Origin: " : "",
+	    status_line, b.len,
+	    d.allow_origin ? "Access-Control-Allow-Origin: " : "",
 	    d.allow_origin ? d.allow_origin : "", d.allow_origin ? "\r\n" : "");
 	if (!b.failed && n > 0 && (size_t)n < sizeof(head) &&
 	    (send(ci->connect_fd, head, (size_t)n, MSG_NOSIGNAL |
 	    MSG_DONTWAIT) != n || send(ci->connect_fd, b.data, b.len,
 	    MSG_NOSIGNAL | MSG_DONTWAIT) != (ssize_t)b.len))
-		log_debug("could not send the 414 answer: %s", strerror(errno));
+		log_debug("could not send \"%s\": %s", status_line,
+		    strerror(errno));
 	buf_free(&b);
+}
+
+/*
+ * A first line with no method and target (no space in it, or a space
+ * first: a bare word, a TLS handshake, binary) makes libmicrohttpd close
+ * the connection before it calls anything of ours, without an answer
+ * (0.9.75; 1.0 does the same on purpose for a line that does not start
+ * with a known method).  So when a connection starts, its first bytes are
+ * peeked at (they are usually there: the listening sockets defer accept
+ * until data arrives, see listen_open) and, in exactly the case
+ * libmicrohttpd would drop, a 400 goes out first.  Peeking takes nothing
+ * from libmicrohttpd, which then reads the line and closes as before.
+ */
+void
+http_first_bytes(struct worker *w, struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci;
+	char buf[HTTP_PEEK_BYTES];
+	ssize_t n;
+
+	if ((ci = MHD_get_connection_info(conn,
+	    MHD_CONNECTION_INFO_CONNECTION_FD)) == NULL)
+		return;
+	n = recv(ci->connect_fd, buf, sizeof(buf), MSG_PEEK | MSG_DONTWAIT);
+	if (n > 0 && uri_line_dropped(buf, (size_t)n))
+		http_answer_early(w, conn, NULL, "400 Bad Request",
+		    "not an HTTP request");
 }
 
 enum MHD_Result

@@ -90,6 +90,28 @@ uri_check(const char *raw)
 	return URI_OK;
 }
 
+int
+uri_line_dropped(const char *buf, size_t len)
+{
+	const char *nl;
+	size_t start = 0, end, llen;
+
+	/* as get_next_header_line and parse_initial_message_line do */
+	while ((nl = memchr(buf + start, '\n', len - start)) != NULL) {
+		end = (size_t)(nl - buf);
+		llen = end - start;
+		if (llen > 0 && buf[end - 1] == '\r')
+			llen--;
+		if (llen == 0 || buf[start] == '\0') {	/* skipped as empty */
+			start = end + 1;
+			continue;
+		}
+		return buf[start] == ' ' || memchr(buf + start, ' ', llen) ==
+		    NULL;
+	}
+	return 0;			/* no whole line yet */
+}
+
 const char *
 uri_verdict_text(enum uri_verdict v)
 {

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -132,7 +133,7 @@ listen_open(const char *spec, int backlog)
 {
 	struct addrinfo hints, *res;
 	char host[256], portstr[8];
-	int fd, port, one = 1, rc;
+	int fd, port, one = 1, rc, defer = LISTEN_DEFER_ACCEPT_S;
 
 	if (listen_parse(spec, host, sizeof(host), &port) == -1) {
 		errno = EINVAL;
@@ -152,6 +153,10 @@ listen_open(const char *spec, int backlog)
 	if (fd == -1)
 		goto fail;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* accept once the client has sent something (HTTP clients speak
+	 * first): the worker can then look at the first bytes at once;
+	 * best effort, nothing depends on it for correctness */
+	setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer, sizeof(defer));
 	if (res->ai_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	if (bind(fd, res->ai_addr, res->ai_addrlen) == -1 ||

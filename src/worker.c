@@ -100,6 +100,8 @@ worker_connection(void *cls, struct MHD_Connection *conn, void **socket_ctx,
 	uint32_t b;
 
 	(void)socket_ctx;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED)
+		http_first_bytes(w, conn);
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (ci == NULL || ci->client_addr == NULL)
 		return;

@@ -13,7 +13,8 @@
  * The input is also a raw request target for src/uri.c: uri_check() must
  * agree with a plain re-implementation of its rules here (decode the path
  * once, as libmicrohttpd does, and look for a control byte; count the
- * query's "&"-parts; the limits first).
+ * query's "&"-parts; the limits first), and uri_line_dropped() with a
+ * re-implementation of the first-line rule libmicrohttpd drops by.
  *
  * Then the input is split at its first newline into a base URL and a
  * reference for m3u8_resolve_url(): the documented buffer size
@@ -167,6 +168,33 @@ uri_check_check(const char *raw)
 		CHECK(!uri_path_has_ctrl(raw));
 }
 
+/* uri_line_dropped, written out again: the first line that is not
+ * empty (nor NUL-led) after the CRLF/LF splits, whole, without a method
+ * and a target. */
+static int
+line_dropped_spec(const uint8_t *d, size_t n)
+{
+	size_t i = 0, j, len;
+
+	while (i < n) {
+		for (j = i; j < n && d[j] != '\n'; j++)
+			;
+		if (j == n)
+			return 0;
+		len = j - i - (j > i && d[j - 1] == '\r');
+		if (len > 0 && d[i] != '\0') {
+			if (d[i] == ' ')
+				return 1;
+			for (j = i; j < i + len; j++)
+				if (d[j] == ' ')
+					return 0;
+			return 1;
+		}
+		i = j + 1;
+	}
+	return 0;
+}
+
 /* ---- m3u8_resolve_url ---- */
 
 static char *
@@ -223,6 +251,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	stream_path_check(s, 1 + (size > 0 ? data[0] % 16 : 0));
 	hls_path_check(s);
 	uri_check_check(s);
+	CHECK(uri_line_dropped((const char *)data, size) ==
+	    line_dropped_spec(data, size));
 
 	if ((nl = strchr(s, '\n')) != NULL) {
 		*nl = '\0';

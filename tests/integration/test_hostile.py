@@ -303,10 +303,27 @@ def test_request_lines_that_are_not_http():
         check(st == want, "%r -> %d" % (req, st))
         check(closed is not None and closed < 2, "%r: closed after %s" % (req, closed))
     # A first line with no space at all (a bare word, a TLS handshake,
-    # binary): libmicrohttpd closes the connection at once without an
-    # answer, and has no hook to answer it (see ringcastd(8), BUGS).
+    # binary) is dropped by libmicrohttpd without an answer; ringcast
+    # answers it first from the connection's first bytes.
     for req in (b"HELLO\r\n\r\n", b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\n",
-                b" GET /status HTTP/1.1\r\n\r\n"):
-        st, _, body, _, closed = exchange(d.port, req)
-        check(st == 0 and body == b"" and closed is not None and closed < 2, (req, st, closed))
+                b" GET /status HTTP/1.1\r\n\r\n", b"\r\n\r\nGET\r\nHost: x\r\n\r\n"):
+        st, h, body, answered, closed = exchange(d.port, req)
+        check(st == 400 and json.loads(body)["error"] == "not an HTTP request", (req, st, body))
+        check(h.get("access-control-allow-origin") == "*", h)
+        check(answered < 2 and closed is not None and closed < 2, (req, answered, closed))
+    # Only what came with the connection is looked at: a line that
+    # arrives later still gets libmicrohttpd's treatment (closed, at once).
+    s = socket.create_connection(("127.0.0.1", d.port), timeout=5)
+    s.sendall(b"GET /nosuch HTTP/1.1\r\n\r\n")    # a request, then garbage
+    time.sleep(0.3)
+    s.sendall(b"HELLO\r\n")
+    t0 = time.time()
+    data = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    s.close()
+    check(data.startswith(b"HTTP/1.1 404") and time.time() - t0 < 2, data[:80])
     check(http_get(d.port, "/healthz")[0] == 200, "still serving")

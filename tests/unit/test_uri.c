@@ -123,6 +123,36 @@ test_limits(void **state)
 	free(s);
 }
 
+#define DROPPED(s)	uri_line_dropped(s, sizeof(s) - 1)
+
+static void
+test_lines_libmicrohttpd_drops(void **state)
+{
+	/* dropped without an answer: we answer them */
+	assert_true(DROPPED("HELLO\r\n"));
+	assert_true(DROPPED("HELLO\n"));
+	assert_true(DROPPED("\r\n\r\nHELLO\r\n"));	/* empty lines skipped */
+	assert_true(DROPPED(" GET / HTTP/1.1\r\n"));	/* no method */
+	assert_true(DROPPED("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\n"));
+	assert_true(DROPPED("GET\r\nHost: x\r\n\r\n"));
+	assert_true(DROPPED("a\rb\r\n"));		/* a lone CR is no end */
+	/* request lines (right or wrong, libmicrohttpd answers those) */
+	assert_false(DROPPED("GET / HTTP/1.1\r\n"));
+	assert_false(DROPPED("HELLO WORLD\r\n"));
+	assert_false(DROPPED("GET /status\r\n"));
+	assert_false(DROPPED("\r\nGET / HTTP/1.1\r\n"));
+	assert_false(DROPPED("\x16\x03 x\n"));
+	/* not a whole line yet: undecided */
+	assert_false(DROPPED(""));
+	assert_false(DROPPED("HELLO"));
+	assert_false(DROPPED("\x16\x03\x01\x02\x00"));
+	assert_false(DROPPED("\r\n"));
+	assert_false(DROPPED("HELLO\r"));
+	/* a NUL first is an empty line to libmicrohttpd */
+	assert_false(uri_line_dropped("\0x\nGET / HTTP/1.1\r\n", 20));
+	assert_true(uri_line_dropped("\0x\nNOPE\n", 9));
+}
+
 static void
 test_texts(void **state)
 {
@@ -142,6 +172,7 @@ main(void)
 		cmocka_unit_test(test_control_bytes_in_the_path),
 		cmocka_unit_test(test_argument_count),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_lines_libmicrohttpd_drops),
 		cmocka_unit_test(test_texts),
 	};
 
