@@ -139,6 +139,9 @@ struct fetch_source {
 	const char	*name;
 	int		(*accepts)(const struct stream_conf *, const char *url);
 	enum fetch_result (*run)(struct fetcher *, const char *url);
+	/* When fetch_run ends: free what the source kept in the fetcher
+	 * across runs (NULL: nothing). */
+	void		(*done)(struct fetcher *);
 };
 
 /* The sources (each in its own file; fetcher.c lists them). */

@@ -601,6 +601,9 @@ fetch_run(struct fetcher *f, const struct fetch_source *const *sources)
 				backoff = sc->opts.retry_max;
 		}
 	}
+	for (; *sources != NULL; sources++)
+		if ((*sources)->done != NULL)
+			(*sources)->done(f);
 	return res;
 }
 
@@ -635,7 +638,5 @@ fetch_close(struct fetcher *f, enum fetch_result res)
 		if (msg_send(f->chan, MSG_STREAM_EOF, NULL, 0) == -1)
 			log_warn("cannot tell the supervisor the stream ended");
 	}
-	free(f->hls_key_uri);
-	f->hls_key_uri = NULL;
 	ring_close(&f->ring);
 }

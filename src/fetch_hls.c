@@ -437,8 +437,16 @@ hls_accepts(const struct stream_conf *sc, const char *url)
 	return sc->type == STREAM_HLS;
 }
 
+static void
+hls_done(struct fetcher *f)
+{
+	free(f->hls_key_uri);
+	f->hls_key_uri = NULL;
+}
+
 const struct fetch_source fetch_hls_source = {
 	.name = "hls",
 	.accepts = hls_accepts,
 	.run = hls_run,
+	.done = hls_done,
 };
