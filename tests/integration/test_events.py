@@ -246,10 +246,11 @@ def test_heartbeat_comment_keeps_an_idle_subscriber():
 def test_stuck_subscriber_is_cut_off_while_others_get_everything():
     d = Daemon(extra="events_backlog = 16;")
     d.start()
+    sub = Subscriber(d)
     good = SSE(d.port)
     stuck = SSE(d.port, read=False, rcvbuf=4096)
-    sub = Subscriber(d)
     wait_status(good)
+    time.sleep(0.3)     # the control socket's subscription is registered
     # large events: a configuration with hundreds of errors, rejected on
     # every SIGHUP (config_rejected carries the error text)
     bad = d.conf_text() + "".join("bogus_key_%03d = %d;\n" % (i, i) for i in range(400))
