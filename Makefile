@@ -8,7 +8,8 @@
 #   make check-valgrind  integration tests under valgrind memcheck
 #   make soak        5-minute soak with faults (SOAK_SECONDS)
 #   make fuzz        libFuzzer targets, FUZZ_SECONDS each
-#   make bench       benchmarks against peers (icecast2), figures printed
+#   make bench       benchmarks against peers (icecast2, nginx) and of the
+#                    tiers (haproxy + edges), figures printed
 #   make install     PREFIX=/usr/local DESTDIR=
 #   make clean
 
@@ -20,7 +21,7 @@ B		?= build
 CC		?= cc
 SAN		?=
 
-PKGS		:= libcurl libmicrohttpd libconfig
+PKGS		:= libcurl libmicrohttpd libconfig json-c
 PKG_CFLAGS	 = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS	 = $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -36,19 +37,20 @@ LDLIBS		 = $(PKG_LIBS) -lpthread -lrt -lm
 LIB_SRCS	:= log config tsscan pace ring state json msg proctitle util metrics \
 		   m3u8 webhook \
 		   manifest evring \
-		   status pidfile proc cors uri
+		   status pidfile proc cors uri ace_state ace_client ace_status
 # ringcastd: supervisor and every child role (one binary, forked).
-DAEMON_SRCS	:= ringcastd supervisor control fetch fetcher fetch_ts fetch_file \
-		   fetch_hls \
+DAEMON_SRCS	:= ringcastd supervisor origins control fetch fetcher fetch_ts \
+		   fetch_file fetch_hls fetch_ace \
 		   worker routes http http_stream http_hls http_info http_admin \
-		   http_events http_ui
+		   http_dynamic http_ace acestream edge http_edge http_events \
+		   http_ui
 # The status page (src/ui/), compiled in as byte arrays (uifiles.h).
 UI_FILES	:= src/ui/index.html src/ui/app.css src/ui/app.js
 CTL_SRCS	:= ctl
 
 UNIT_TESTS	:= test_config test_tsscan test_pace test_ring test_json test_msg \
 		   test_manifest test_metrics test_m3u8 test_webhook \
-		   test_util test_proc test_cors test_uri test_evring
+		   test_util test_proc test_cors test_uri test_ace_client test_evring
 
 LIB_OBJS	:= $(LIB_SRCS:%=$(B)/obj/src/%.o)
 DAEMON_OBJS	:= $(DAEMON_SRCS:%=$(B)/obj/src/%.o) $(B)/obj/gen/uifiles.o

@@ -35,10 +35,31 @@
 #define CONFIG_MAX_EVENTS_BACKLOG	65536	/* == EVRING_MAX_BACKLOG */
 #define CONFIG_MAX_CORS_ORIGINS		32
 #define CONFIG_ORIGIN_MAX		127	/* bytes of one origin */
+#define CONFIG_MAX_PARENTS		(1 + CONFIG_MAX_BACKUP_URLS)
+#define CONFIG_MAX_PARENT_STREAMS	64	/* globs in parent_streams */
+#define CONFIG_GLOB_MAX			128	/* bytes of one glob */
+#define CONFIG_EDGE_ID_MAX		128	/* bytes of edge_id */
+#define CONFIG_EDGE_HEADER		"X-Ringcast-Edge"	/* carries it */
+#define CONFIG_MAX_ENGINES		16	/* acestream.engines */
+#define CONFIG_ACE_ID_LEN		40	/* hex digits of a content id */
 
 enum stream_type {
 	STREAM_TS = 0,
 	STREAM_HLS = 1,
+};
+
+/*
+ * Where a stream comes from: written in the file, or created on a
+ * player's request (dynamic streams, see origin.h) for a key that the
+ * file does not name: an AceStream content id, or (edge mode) a stream
+ * of the parent.  A dynamic stream's name is its key.
+ */
+enum stream_origin {
+	STREAM_ORIGIN_CONFIG = 0,
+	STREAM_ORIGIN_ACE,
+	STREAM_ORIGIN_PARENT,
+	STREAM_ORIGIN_PARENT_ACE,	/* a content id, through the parent */
+	STREAM_ORIGIN_MAX,
 };
 
 enum log_target {
@@ -97,6 +118,28 @@ struct stream_conf {
 	char			*group;			/* default: "" */
 	struct stream_opts	 opts;
 	int			 line;			/* where it is defined */
+	/* Set only for streams made at run time (never from the file): */
+	char			*request_header;	/* "Name: value" sent upstream */
+	int			 not_found_ends;	/* 404 from every URL: gone */
+	double			 start_timeout;		/* seconds to a new
+							 * connection's first
+							 * byte; 0: data_timeout */
+	enum stream_origin	 origin;		/* default: config */
+	char			 key[CONFIG_NAME_MAX + 1];	/* dynamic: what
+							 * it was made for */
+};
+
+/* The `acestream` group: content-id streams through a pool of engines. */
+struct ace_conf {
+	int			 enabled;		/* the group is present */
+	char			*engines[CONFIG_MAX_ENGINES];	/* base URLs */
+	int			 n_engines;
+	int			 max_streams_per_engine;	/* default 4 */
+	int			 max_streams;		/* default 16 */
+	double			 start_timeout;		/* default 30.0 */
+	double			 segment_duration;	/* default 2.0 */
+	struct stream_opts	 opts;			/* defaults + own keys */
+	int			 line;
 };
 
 struct config {
@@ -123,9 +166,18 @@ struct config {
 	 * only ever an origin listed by name); default [ "*" ]. */
 	char			*cors_origins[CONFIG_MAX_CORS_ORIGINS];
 	int			 n_cors_origins;
+	/* Edge mode: origin ringcasts tried in order, the names they may
+	 * serve us (fnmatch globs; none = nothing is proxied) and the
+	 * identity we give them ("" = hostname:first listen port). */
+	char			*parents[CONFIG_MAX_PARENTS];
+	int			 n_parents;
+	char			*parent_streams[CONFIG_MAX_PARENT_STREAMS];
+	int			 n_parent_streams;
+	char			*edge_id;
 	struct stream_opts	 defaults;
 	struct stream_conf	*streams;
 	int			 n_streams;
+	struct ace_conf		 ace;
 };
 
 /*
@@ -151,7 +203,31 @@ const struct stream_conf *config_find_stream(const struct config *,
 int			 config_stream_changed(const struct stream_conf *,
 			    const struct stream_conf *);
 int			 config_name_valid(const char *);
+/*
+ * A stream made at run time (a dynamic stream): NAME (also its key), a TS
+ * stream of URL with a deep copy of OPTS.  NULL when out of memory.  Free
+ * with config_stream_destroy.
+ */
+struct stream_conf	*config_stream_make(enum stream_origin,
+			    const char *name, const char *url,
+			    const struct stream_opts *opts,
+			    double segment_duration);
+void			 config_stream_destroy(struct stream_conf *);
+/* 1 when URL is one of the acestream engines of CFG. */
+int			 config_ace_engine_known(const struct config *,
+			    const char *url);
 const char		*config_stream_type_name(enum stream_type);
+/* 1 when NAME may be pulled from a parent: edge mode is on and NAME
+ * matches one of parent_streams. */
+int			 config_parent_allows(const struct config *,
+			    const char *name);
+/* A parent stream URL is BASE + CONFIG_PARENT_PATH + NAME (or, for a
+ * content id, BASE + CONFIG_PARENT_ACE_PATH + "id=..." or "infohash=...").
+ * Write BASE into OUT: 0, or -1 when URL is not NAME's parent URL. */
+#define CONFIG_PARENT_PATH	"/stream/"
+#define CONFIG_PARENT_ACE_PATH	"/ace/getstream?"	/* content ids: id=ID */
+int			 config_parent_base(const char *url, const char *name,
+			    char *out, size_t outsz);
 /* The path in a "file://PATH" URL (relative or absolute), else NULL. */
 const char		*config_url_file_path(const char *url);
 

@@ -27,6 +27,7 @@
 
 #include "config.h"
 #include "metrics.h"
+#include "msg.h"
 #include "ring.h"
 #include "state.h"
 #include "tsscan.h"
@@ -41,6 +42,8 @@ enum fetch_result {
 	FETCH_ERROR,		/* failed or lost: reconnect */
 	FETCH_EOF,		/* source ended for good (file, no loop) */
 };
+
+struct fetch_source;
 
 struct fetcher {
 	int			 slot;
@@ -85,8 +88,11 @@ struct fetcher {
 	char			*hls_key_uri;	/* the key last fetched */
 	uint64_t		 hls_key_num;	/* its number in the ring */
 	const char		*url;		/* in use */
+	long			 http_status;	/* of the last failed attempt */
+	void			*headers;	/* curl_slist: sc->request_header */
 	const char		*base_dir;	/* relative file:// paths */
 	char			 error[STATE_ERROR_MAX];
+	const struct fetch_source *src;		/* the source run last */
 };
 
 /* Set by SIGTERM or a closed channel: the fetcher finishes and exits. */
@@ -139,8 +145,11 @@ struct fetch_source {
 	const char	*name;
 	int		(*accepts)(const struct stream_conf *, const char *url);
 	enum fetch_result (*run)(struct fetcher *, const char *url);
-	/* When fetch_run ends: free what the source kept in the fetcher
-	 * across runs (NULL: nothing). */
+	/* Optional: a supervisor message for the source (anything but
+	 * MSG_SHUTDOWN), e.g. the answer to a request it sent. */
+	void		(*message)(struct fetcher *, const struct msg *);
+	/* When fetch_run ends (any way but a kill): free or end what the
+	 * source kept in the fetcher across runs (NULL: nothing). */
 	void		(*done)(struct fetcher *);
 };
 
@@ -148,6 +157,7 @@ struct fetch_source {
 extern const struct fetch_source fetch_ts_source;
 extern const struct fetch_source fetch_hls_source;
 extern const struct fetch_source fetch_file_source;
+extern const struct fetch_source fetch_ace_source;
 
 /* Map the ring named RING_NAME as its writer and continue where a
  * predecessor left it (segment numbering, a splice); 0 or -1. */

@@ -49,6 +49,8 @@ enum client_kind {
 	CLIENT_HLS,		/* a playlist request waiting for segments */
 	CLIENT_ADMIN,		/* an admin request waiting for the supervisor */
 	CLIENT_EVENTS,		/* GET /events, Server-Sent Events */
+	CLIENT_CREATE,		/* a dynamic stream asked of the supervisor
+				 * (http_dynamic.h) */
 	CLIENT_KINDS
 };
 
@@ -73,13 +75,14 @@ struct client {
 	uint64_t		 deadline_ms;	/* WAIT_START: 503 after */
 	uint64_t		 bytes;
 	char			 addr[64];
+	char			 edge[CONFIG_EDGE_ID_MAX + 1];	/* "": a player */
 	int			 counted;
 	int			 announced;	/* client_connected sent */
 	int			 suspended;
 	int			 ending;	/* finish the response */
 	struct client		*prev, *next;	/* suspended list */
 	uint64_t		 suspended_ms;	/* when last suspended */
-	/* CLIENT_ADMIN */
+	/* CLIENT_ADMIN and CLIENT_CREATE: request id, answered, text */
 	uint32_t		 admin_id;
 	int			 admin_done;
 	int			 admin_ok;
@@ -92,6 +95,10 @@ struct client {
 	int			(*ready)(struct worker *, struct client *);
 	void			(*done)(struct worker *, struct client *);
 	void			*priv;
+	/* CLIENT_CREATE: the supervisor's answer */
+	int			 create_slot;	/* -1: refused */
+	unsigned		 create_status;
+	unsigned		 create_retry_s;
 };
 
 /* A route handler: a new request, or a client of its kind resumed
@@ -111,7 +118,8 @@ struct http_route {
 };
 
 /* The route table (routes.c): the routes, first match wins, and the
- * handler a suspended client of each kind resumes in. */
+ * handler a suspended client of each kind resumes in (NULL: the handler
+ * of its URL's route, as when it was new). */
 struct http_routes {
 	const struct http_route	*routes;
 	http_handler_fn		*resume[CLIENT_KINDS];

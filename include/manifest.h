@@ -17,6 +17,8 @@ struct manifest_opts {
 	int	 initial_segments;	/* list all while no more than this */
 	int	 endlist;		/* the upstream ended */
 	const char *key_prefix;		/* URI prefix of key N: PREFIX N.key */
+	const char *seg_prefix;		/* URI prefix of segment N: PREFIX N.ts
+					 * (NULL: relative, "N.ts") */
 };
 
 /*

@@ -23,7 +23,27 @@ enum msg_type {
 	MSG_QUIESCE,		/* sup -> worker: stop accepting, drain, exit */
 	MSG_ADMIN,		/* worker -> sup: uint32 id, command text */
 	MSG_ADMIN_REPLY,	/* sup -> worker: uint32 id, uint32 ok, text */
+	MSG_STREAM_NOT_FOUND,	/* fetcher -> sup: every URL answered 404 */
+	MSG_STREAM_CREATE,	/* worker -> sup: struct msg_create, key */
+	MSG_STREAM_CREATE_REPLY,	/* sup -> worker: struct msg_create_reply,
+				 * reason */
+	MSG_ORIGIN,		/* fetcher -> sup: to its stream's origin */
+	MSG_ORIGIN_REPLY,	/* sup -> fetcher: the origin's answer */
 	MSG_TYPE_MAX,
+};
+
+/* MSG_STREAM_CREATE: the fixed part; the key follows (no NUL). */
+struct msg_create {
+	uint32_t	id;		/* the worker's request id */
+	uint32_t	origin;		/* enum stream_origin */
+};
+
+/* MSG_STREAM_CREATE_REPLY: the fixed part; a reason text follows. */
+struct msg_create_reply {
+	uint32_t	id;
+	int32_t		slot;		/* -1: refused */
+	uint32_t	status;		/* HTTP status when refused */
+	uint32_t	retry_after_s;	/* 0: none */
 };
 
 struct msg_hdr {

@@ -23,6 +23,7 @@ enum proc_role {
 	ROLE_WORKER,
 	ROLE_FETCHER,
 	ROLE_WEBHOOK,
+	ROLE_HELPER,		/* an origin's helper process (origin.h) */
 };
 
 struct proc {

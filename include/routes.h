@@ -28,6 +28,10 @@ int	 http_parse_stream_path(const char *url, char *name, size_t namesz);
 
 /* http_hls.c: /hls/NAME/index.m3u8, /hls/NAME/SEQ.ts, key/N.key. */
 http_handler_fn http_hls_request;
+/* The playlist of stream NAME with segment URIs PREFIX N.ts (a route
+ * other than /hls/NAME/index.m3u8 serving it, e.g. /ace/manifest.m3u8). */
+enum MHD_Result http_hls_playlist(struct worker *, struct MHD_Connection *,
+	    const char *name, const char *prefix, void **con_cls);
 /* Forget silent HLS clients. */
 void	 http_hls_expire(struct worker *);
 
@@ -35,6 +39,16 @@ void	 http_hls_expire(struct worker *);
 http_handler_fn http_admin_request;
 /* The supervisor answered admin request ID (main thread). */
 void	 http_admin_reply(struct worker *, const struct msg *);
+
+/*
+ * http_ace.c: /ace/getstream and /ace/manifest.m3u8 (content ids).
+ * Checks the id and finds or makes its stream: 1 with KEY (the stream's
+ * name) and *HLS when the request is to be served as that stream's TS or
+ * playlist, 0 when it was answered or waits (return *RET).
+ */
+int	 http_ace_resolve(struct worker *, struct MHD_Connection *,
+	    const char *url, const char *method, void **con_cls, char *key,
+	    size_t keysz, int *hls, enum MHD_Result *ret);
 
 /* http_info.c: /status, /metrics, /metrics/performance, /healthz,
  * /playlist.m3u. */

@@ -25,10 +25,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "ace_state.h"
 #include "config.h"
 
 #define STATE_MAGIC		0x52435354u	/* "RCST" */
-#define STATE_VERSION		2u
+#define STATE_VERSION		5u	/* 2: acestream records, 3: cors_origins, 4: edges,
+				   5: ui_enabled */
 #define STATE_MAX_STREAMS	CONFIG_MAX_STREAMS
 #define STATE_MAX_WORKERS	CONFIG_MAX_WORKERS
 #define STATE_URL_MAX		512
@@ -65,6 +67,7 @@ struct stream_slot {
 	char			 title[STATE_TITLE_MAX];
 	char			 group[STATE_TITLE_MAX];
 	uint32_t		 type;			/* enum stream_type */
+	uint32_t		 origin;		/* enum stream_origin */
 	uint32_t		 on_demand;
 	uint32_t		 max_clients;
 	uint32_t		 buffer_ready_timeout_ms;
@@ -153,11 +156,19 @@ struct state {
 	struct state_worker	 workers[STATE_MAX_WORKERS];
 	struct stream_slot	 streams[STATE_MAX_STREAMS];
 	uint32_t		 max_clients_per_ip;	/* 0: no limit */
+	/* 1: unknown names may be asked of the parents (edge.c) */
+	_Atomic uint32_t	 edge_mode;
+	/* 1: content ids too (an edge without engines of its own) */
+	_Atomic uint32_t	 edge_content_ids;
 	/* Connections by client address hash, per worker row. */
 	_Atomic uint16_t	 ip_conns[STATE_MAX_WORKERS][STATE_IP_BUCKETS];
 	struct hls_player	 hls_players[STATE_HLS_CLIENTS];
 	/* Clients of stream s on worker w: clients[w][s]. */
 	_Atomic uint32_t	 clients[STATE_MAX_WORKERS][STATE_MAX_STREAMS];
+	/* Of those, the edge ringcasts (X-Ringcast-Edge): edges[w][s]. */
+	_Atomic uint16_t	 edges[STATE_MAX_WORKERS][STATE_MAX_STREAMS];
+	/* Engines and content-id streams (ace_state.h). */
+	struct ace_state	 ace;
 };
 
 /* Snapshot of a slot's static fields, taken consistently. */
@@ -167,6 +178,7 @@ struct slot_cfg {
 	char		 title[STATE_TITLE_MAX];
 	char		 group[STATE_TITLE_MAX];
 	enum stream_type type;
+	enum stream_origin origin;
 	int		 on_demand;
 	uint32_t	 max_clients;
 	uint32_t	 buffer_ready_timeout_ms;
@@ -222,6 +234,8 @@ void		 state_get_cors_origins(const struct state *, char *out,
 /* Clients of a stream over all workers; of all streams of a worker. */
 uint32_t	 state_stream_clients(const struct state *, int slot);
 uint32_t	 state_total_clients(const struct state *);
+/* Edge ringcasts among a stream's clients, over all workers. */
+uint32_t	 state_stream_edges(const struct state *, int slot);
 /* Bucket of a client address (IPv4/IPv6 sockaddr). */
 uint32_t	 state_ip_bucket(const void *sockaddr);
 uint32_t	 state_ip_conns(const struct state *, uint32_t bucket);

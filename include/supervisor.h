@@ -42,6 +42,7 @@ enum end_reason {
 	END_STOPPED,
 	END_RELOAD,
 	END_SHUTDOWN,
+	END_NOT_FOUND,		/* every URL answered 404 (not_found_ends) */
 };
 
 /* Supervisor-side view of one stream slot. */
@@ -55,6 +56,8 @@ struct sup_stream {
 	int		 ended;			/* eof: not restarted */
 	int		 manual_stop;		/* `ringcastctl stop` */
 	int		 pending_start;		/* start after old fetcher exits */
+	int		 not_found;		/* its fetcher said: 404 everywhere */
+	struct stream_conf *dyn;		/* a dynamic stream's own conf */
 };
 
 struct supervisor {

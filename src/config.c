@@ -27,6 +27,7 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <libconfig.h>
 #include <limits.h>
 #include <math.h>
@@ -179,6 +180,18 @@ static const struct keydef stream_keys[] = {
 	    KF_NOCTRL },
 	{ "group", K_STRING, offsetof(struct stream_conf, group), 0, 0,
 	    KF_NOCTRL },
+};
+
+/* Scalars of the `acestream` group, in struct ace_conf. */
+static const struct keydef ace_keys[] = {
+	{ "max_streams_per_engine", K_INT,
+	    offsetof(struct ace_conf, max_streams_per_engine), 1, 1000, 0 },
+	{ "max_streams", K_INT, offsetof(struct ace_conf, max_streams),
+	    1, CONFIG_MAX_STREAMS, 0 },
+	{ "start_timeout", K_DOUBLE, offsetof(struct ace_conf, start_timeout),
+	    0, SEC, KF_GT_MIN },
+	{ "segment_duration", K_DOUBLE,
+	    offsetof(struct ace_conf, segment_duration), 0, SEC, KF_GT_MIN },
 };
 
 #define NKEYS(t)	(sizeof(t) / sizeof((t)[0]))
@@ -1339,6 +1352,94 @@ parse_streams(struct ctx *c, struct config *cfg, const config_setting_t *s)
 		    config_setting_get_elem(s, (unsigned)i));
 }
 
+/* ---- acestream ------------------------------------------------------ */
+
+/* An engine base URL: http(s), no query, not twice in the list. */
+static int
+engine_check(struct ctx *c, const config_setting_t *e, const char *url)
+{
+	const config_setting_t *prev;
+	int i, idx = config_setting_index(e);
+
+	if (url_check(c, e, "engine url", url, 0) == -1)
+		return -1;
+	if (strpbrk(url, "?#") != NULL) {
+		cerror(c, e, "engine url '%s' must be a base URL without a "
+		    "query (like \"http://127.0.0.1:6878\")", url);
+		return -1;
+	}
+	for (i = 0; i < idx; i++) {
+		prev = config_setting_get_elem(config_setting_parent(e),
+		    (unsigned)i);
+		if (config_setting_type(prev) == CONFIG_TYPE_STRING &&
+		    strcmp(config_setting_get_string(prev), url) == 0) {
+			cerror(c, e, "duplicate engine url '%s'", url);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+ace_engines(struct ctx *c, struct ace_conf *a, const config_setting_t *s)
+{
+	int i, n, nbad;
+	size_t len;
+
+	for (i = 0; i < a->n_engines; i++)
+		free(a->engines[i]);
+	a->n_engines = 0;
+	n = string_list(c, s, "engines", a->engines, CONFIG_MAX_ENGINES,
+	    engine_check, &nbad);
+	if (n == 0 && nbad == 0)
+		cerror(c, s, "engines must hold at least one engine url");
+	if (n < 0)
+		return;
+	a->n_engines = n;
+	for (i = 0; i < n; i++) {	/* "http://h:6878/" -> "http://h:6878" */
+		len = strlen(a->engines[i]);
+		while (len > 0 && a->engines[i][len - 1] == '/')
+			a->engines[i][--len] = '\0';
+	}
+}
+
+static void
+parse_acestream(struct ctx *c, struct config *cfg, const config_setting_t *g)
+{
+	struct ace_conf *a = &cfg->ace;
+	const config_setting_t *s;
+	const struct keydef *k;
+	const char *name;
+	int i;
+
+	if (require_group(c, g) == -1)
+		return;
+	a->enabled = 1;
+	a->line = (int)config_setting_source_line(g);
+	free(a->opts.user_agent);
+	free(a->opts.ca_file);
+	a->opts = cfg->defaults;
+	a->opts.user_agent = xstrdup(c, g, cfg->defaults.user_agent);
+	a->opts.ca_file = xstrdup(c, g, cfg->defaults.ca_file);
+	a->opts.on_demand = 1;
+	for (i = 0; i < config_setting_length(g); i++) {
+		s = config_setting_get_elem(g, (unsigned)i);
+		name = config_setting_name(s);
+		if (strcmp(name, "engines") == 0)
+			ace_engines(c, a, s);
+		else if (strcmp(name, "on_demand") == 0)
+			cerror(c, s, "on_demand cannot be set in acestream: "
+			    "content-id streams always start on request");
+		else if ((k = key_find(ace_keys, NKEYS(ace_keys), name)))
+			key_apply(c, k, s, a);
+		else if (!opts_key(c, &a->opts, s))
+			cerror(c, s, "unknown key '%s'", name);
+	}
+	if (config_setting_get_member(g, "engines") == NULL)
+		cerror(c, g, "acestream has no engines");
+	opts_cross_check(c, &a->opts, g);
+}
+
 /* ---- top level ------------------------------------------------------ */
 
 static void
@@ -1370,6 +1471,111 @@ check_token_length(struct ctx *c, const config_setting_t *root,
 		    CONFIG_TOKEN_MAX - 1);
 }
 
+/* ---- edge mode: parent, parent_streams, edge_id --------------------- */
+
+static int
+parent_check(struct ctx *c, const config_setting_t *e, const char *url)
+{
+	if (url_check(c, e, "parent", url, 0) == -1)
+		return -1;
+	if (strpbrk(url, "?#") != NULL) {
+		cerror(c, e, "invalid parent '%s': a base URL has no query or "
+		    "fragment (ringcast adds /stream/NAME)", url);
+		return -1;
+	}
+	return 0;
+}
+
+/* A glob may hold name characters and the fnmatch specials * ? [ ] ! ^. */
+static int
+glob_check(struct ctx *c, const config_setting_t *e, const char *g)
+{
+	size_t n = strspn(g, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789_-*?[]!^");
+
+	if (g[0] == '\0') {
+		cerror(c, e, "parent_streams must not hold an empty pattern");
+		return -1;
+	}
+	if (strlen(g) > CONFIG_GLOB_MAX) {
+		cerror(c, e, "parent_streams pattern is too long (at most %d "
+		    "bytes)", CONFIG_GLOB_MAX);
+		return -1;
+	}
+	if (g[n] != '\0') {
+		if (has_ctrl(g, 1))
+			cerror(c, e, "parent_streams pattern contains a space "
+			    "or a control character");
+		else
+			cerror(c, e, "invalid parent_streams pattern '%s': "
+			    "stream names hold only A-Z a-z 0-9 _ -, and a "
+			    "pattern only those and * ? [ ] ! ^", g);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+parse_parents(struct ctx *c, struct config *cfg, const config_setting_t *s)
+{
+	int n, nbad;
+
+	n = string_list(c, s, "parents", cfg->parents, CONFIG_MAX_PARENTS,
+	    parent_check, &nbad);
+	cfg->n_parents = n > 0 ? n : 0;
+}
+
+static void
+parse_parent_streams(struct ctx *c, struct config *cfg,
+    const config_setting_t *s)
+{
+	int n, nbad;
+
+	n = string_list(c, s, "parent_streams patterns", cfg->parent_streams,
+	    CONFIG_MAX_PARENT_STREAMS, glob_check, &nbad);
+	cfg->n_parent_streams = n > 0 ? n : 0;
+}
+
+static void
+parse_edge_id(struct ctx *c, struct config *cfg, const config_setting_t *s)
+{
+	const char *v;
+
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		type_error(c, s, "a string");
+		return;
+	}
+	v = config_setting_get_string(s);
+	if (strlen(v) > CONFIG_EDGE_ID_MAX) {
+		cerror(c, s, "edge_id is too long (at most %d bytes)",
+		    CONFIG_EDGE_ID_MAX);
+		return;
+	}
+	if (has_ctrl(v, 0)) {
+		cerror(c, s, "edge_id must not contain control characters");
+		return;
+	}
+	free(cfg->edge_id);
+	cfg->edge_id = xstrdup(c, s, v);
+}
+
+/* parent_streams and edge_id mean nothing without a parent. */
+static void
+check_edge(struct ctx *c, const struct config *cfg,
+    const config_setting_t *root)
+{
+	const config_setting_t *s;
+
+	if (cfg->n_parents > 0 ||
+	    config_setting_get_member(root, "parent") != NULL)
+		return;
+	if ((s = config_setting_get_member(root, "parent_streams")) != NULL)
+		cerror(c, s, "parent_streams needs parent = [ \"http://ORIGIN"
+		    ":PORT\" ]");
+	if ((s = config_setting_get_member(root, "edge_id")) != NULL)
+		cerror(c, s, "edge_id needs parent = [ \"http://ORIGIN:PORT\" ]");
+}
+
 /* The rings of all streams must fit in max_memory (when set). */
 static void
 check_memory_budget(struct ctx *c, const struct config *cfg,
@@ -1384,9 +1590,13 @@ check_memory_budget(struct ctx *c, const struct config *cfg,
 		return;
 	for (i = 0; i < cfg->n_streams; i++)
 		sum += cfg->streams[i].opts.ring_size;
+	if (cfg->ace.enabled)	/* every content-id stream may run at once */
+		sum += cfg->ace.max_streams * cfg->ace.opts.ring_size;
 	if (sum > cfg->max_memory)
 		cerror(c, s, "the streams' rings need %lld bytes, more than "
-		    "max_memory (%lld)", sum, cfg->max_memory);
+		    "max_memory (%lld)%s", sum, cfg->max_memory,
+		    cfg->ace.enabled ? " (acestream.max_streams rings "
+		    "included)" : "");
 }
 
 static void
@@ -1415,12 +1625,30 @@ parse_root(struct ctx *c, struct config *cfg, const config_setting_t *root)
 			parse_cors_origins(c, cfg, s);
 		else if (strcmp(name, "streams") == 0)
 			parse_streams(c, cfg, s);
+		else if (strcmp(name, "parent") == 0)
+			parse_parents(c, cfg, s);
+		else if (strcmp(name, "parent_streams") == 0)
+			parse_parent_streams(c, cfg, s);
+		else if (strcmp(name, "edge_id") == 0)
+			parse_edge_id(c, cfg, s);
+		else if (strcmp(name, "acestream") == 0)
+			parse_acestream(c, cfg, s);
 		else if ((k = key_find(global_keys, NKEYS(global_keys), name)))
 			key_apply(c, k, s, cfg);
 		else
 			cerror(c, s, "unknown key '%s'", name);
 	}
 	check_memory_budget(c, cfg, root);
+	check_edge(c, cfg, root);
+	if (cfg->ace.enabled &&
+	    cfg->n_streams + cfg->ace.max_streams > CONFIG_MAX_STREAMS) {
+		s = config_setting_get_member(root, "acestream");
+		cerror(c, config_setting_get_member(s, "max_streams") ?
+		    config_setting_get_member(s, "max_streams") : s,
+		    "acestream.max_streams (%d) and the %d named streams "
+		    "exceed the %d stream slots", cfg->ace.max_streams,
+		    cfg->n_streams, CONFIG_MAX_STREAMS);
+	}
 	check_token_length(c, root, "admin_token", cfg->admin_token);
 	check_token_length(c, root, "events_token", cfg->events_token);
 }
@@ -1450,10 +1678,15 @@ config_new(const char *path)
 	cfg->ui = 1;
 	cfg->cors_origins[0] = strdup("*");
 	cfg->n_cors_origins = 1;
+	cfg->edge_id = strdup("");
+	cfg->ace.max_streams_per_engine = 4;
+	cfg->ace.max_streams = 16;
+	cfg->ace.start_timeout = 30.0;
+	cfg->ace.segment_duration = CONFIG_DEFAULT_SEGMENT_DURATION;
 	if (opts_init(&cfg->defaults) == -1 || !cfg->path || !cfg->listen[0] ||
 	    !cfg->user || !cfg->pid_file || !cfg->control_socket ||
 	    !cfg->admin_token || !cfg->events_webhook || !cfg->events_token ||
-	    !cfg->cors_origins[0]) {
+	    !cfg->cors_origins[0] || !cfg->edge_id) {
 		config_free(cfg);
 		return NULL;
 	}
@@ -1571,6 +1804,15 @@ config_load_string(const char *text, const char *filename,
 
 /* ---- the rest of the API -------------------------------------------- */
 
+/* NAME is valid (so it fits): copy it with its NUL. */
+static void
+str_copy_name(char *dst, const char *name)
+{
+	size_t n = strlen(name);
+
+	memcpy(dst, name, n + 1);
+}
+
 static void
 stream_conf_free(struct stream_conf *st)
 {
@@ -1581,6 +1823,7 @@ stream_conf_free(struct stream_conf *st)
 		free(st->backup_urls[i]);
 	free(st->title);
 	free(st->group);
+	free(st->request_header);
 	free(st->opts.user_agent);
 	free(st->opts.ca_file);
 }
@@ -1604,8 +1847,17 @@ config_free(struct config *cfg)
 	free(cfg->events_token);
 	for (i = 0; i < cfg->n_cors_origins; i++)
 		free(cfg->cors_origins[i]);
+	for (i = 0; i < cfg->n_parents; i++)
+		free(cfg->parents[i]);
+	for (i = 0; i < cfg->n_parent_streams; i++)
+		free(cfg->parent_streams[i]);
+	free(cfg->edge_id);
 	free(cfg->defaults.user_agent);
 	free(cfg->defaults.ca_file);
+	for (i = 0; i < cfg->ace.n_engines; i++)
+		free(cfg->ace.engines[i]);
+	free(cfg->ace.opts.user_agent);
+	free(cfg->ace.opts.ca_file);
 	for (i = 0; i < cfg->n_streams; i++)
 		stream_conf_free(&cfg->streams[i]);
 	free(cfg->streams);
@@ -1623,6 +1875,50 @@ config_find_stream(const struct config *cfg, const char *name)
 		if (strcmp(cfg->streams[i].name, name) == 0)
 			return &cfg->streams[i];
 	return NULL;
+}
+
+int
+config_parent_allows(const struct config *cfg, const char *name)
+{
+	int i;
+
+	if (cfg == NULL || cfg->n_parents == 0 || !config_name_valid(name))
+		return 0;
+	for (i = 0; i < cfg->n_parent_streams; i++)
+		if (fnmatch(cfg->parent_streams[i], name, 0) == 0)
+			return 1;
+	return 0;
+}
+
+int
+config_parent_base(const char *url, const char *name, char *out,
+    size_t outsz)
+{
+	size_t n, tail, plen = strlen(CONFIG_PARENT_PATH);
+	const char *p;
+
+	if (url == NULL || name == NULL || !config_name_valid(name))
+		return -1;
+	n = strlen(url);
+	/* a content id's key ends with its 40 hex digits, and so does the
+	 * URL asking the parent for it */
+	if ((p = strstr(url, CONFIG_PARENT_ACE_PATH)) != NULL && p > url &&
+	    strlen(name) >= CONFIG_ACE_ID_LEN && n > CONFIG_ACE_ID_LEN &&
+	    strcmp(url + n - CONFIG_ACE_ID_LEN,
+	    name + strlen(name) - CONFIG_ACE_ID_LEN) == 0) {
+		if ((size_t)(p - url) + 1 > outsz)
+			return -1;
+		memcpy(out, url, (size_t)(p - url));
+		out[p - url] = '\0';
+		return 0;
+	}
+	tail = plen + strlen(name);
+	if (n <= tail || strncmp(url + n - tail, CONFIG_PARENT_PATH, plen) != 0 ||
+	    strcmp(url + n - tail + plen, name) != 0 || n - tail + 1 > outsz)
+		return -1;
+	memcpy(out, url, n - tail);
+	out[n - tail] = '\0';
+	return 0;
 }
 
 static int
@@ -1683,6 +1979,59 @@ config_stream_changed(const struct stream_conf *a, const struct stream_conf *b)
 		if (str_differ(a->backup_urls[i], b->backup_urls[i]))
 			return 1;
 	return opts_differ(&a->opts, &b->opts);
+}
+
+struct stream_conf *
+config_stream_make(enum stream_origin origin, const char *name,
+    const char *url, const struct stream_opts *opts, double segment_duration)
+{
+	struct stream_conf *sc;
+
+	if (!config_name_valid(name) || (sc = calloc(1, sizeof(*sc))) == NULL)
+		return NULL;
+	str_copy_name(sc->name, name);
+	str_copy_name(sc->key, name);
+	sc->origin = origin;
+	sc->type = STREAM_TS;
+	sc->variant = VARIANT_HIGHEST;
+	sc->segment_duration = segment_duration > 0 ? segment_duration :
+	    CONFIG_DEFAULT_SEGMENT_DURATION;
+	sc->opts = *opts;
+	sc->opts.on_demand = 1;
+	sc->url = strdup(url);
+	sc->title = strdup(name);
+	sc->group = strdup("");
+	sc->opts.user_agent = strdup(opts->user_agent ? opts->user_agent :
+	    CONFIG_DEFAULT_USER_AGENT);
+	sc->opts.ca_file = strdup(opts->ca_file ? opts->ca_file : "");
+	if (sc->url == NULL || sc->title == NULL || sc->group == NULL ||
+	    sc->opts.user_agent == NULL || sc->opts.ca_file == NULL) {
+		config_stream_destroy(sc);
+		return NULL;
+	}
+	return sc;
+}
+
+void
+config_stream_destroy(struct stream_conf *sc)
+{
+	if (sc == NULL)
+		return;
+	stream_conf_free(sc);
+	free(sc);
+}
+
+int
+config_ace_engine_known(const struct config *cfg, const char *url)
+{
+	int i;
+
+	if (cfg == NULL || !cfg->ace.enabled)
+		return 0;
+	for (i = 0; i < cfg->ace.n_engines; i++)
+		if (strcmp(cfg->ace.engines[i], url) == 0)
+			return 1;
+	return 0;
 }
 
 int

@@ -85,6 +85,8 @@ fetch_check_channel(struct fetcher *f)
 	while ((n = msg_recv(f->chan, &m)) == 1)
 		if (m.type == MSG_SHUTDOWN)
 			fetch_stopping = 1;
+		else if (f->src != NULL && f->src->message != NULL)
+			f->src->message(f, &m);
 	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EBADMSG))
 		fetch_stopping = 1;	/* the supervisor is gone */
 }
@@ -388,6 +390,8 @@ fetch_curl_handle(struct fetcher *f, const char *protocols)
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, o->tls_verify ? 2L : 0L);
 	if (o->ca_file != NULL && o->ca_file[0] != '\0')
 		curl_easy_setopt(h, CURLOPT_CAINFO, o->ca_file);
+	if (f->headers != NULL)
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, f->headers);
 	return h;
 }
 
@@ -411,7 +415,9 @@ static int
 fetch_silent_too_long(struct fetcher *f, uint64_t since_ms)
 {
 	uint64_t last = f->last_data_ms > since_ms ? f->last_data_ms : since_ms;
-	uint64_t limit = (uint64_t)(f->sc->opts.data_timeout * 1000.0);
+	uint64_t limit = (uint64_t)((f->attempt_bytes == 0 &&
+	    f->sc->start_timeout > 0 ? f->sc->start_timeout :
+	    f->sc->opts.data_timeout) * 1000.0);
 	double silent;
 
 	if (now_ms() - last < limit)
@@ -478,6 +484,9 @@ fetch_read_http(struct fetcher *f, const char *url)
 		while ((cm = curl_multi_info_read(multi, &left)) != NULL) {
 			if (cm->msg != CURLMSG_DONE)
 				continue;
+			if (cm->data.result == CURLE_HTTP_RETURNED_ERROR)
+				curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE,
+				    &f->http_status);
 			if (cm->data.result == CURLE_OK)
 				snprintf(f->error, sizeof(f->error),
 				    "upstream closed the connection");
@@ -558,22 +567,44 @@ fetch_source_for(struct fetcher *f, const struct fetch_source *const *sources,
 	return NULL;
 }
 
+/*
+ * With not_found_ends (streams pulled from a parent ringcast): a 404 is
+ * an answer, not a failure.  The next URL is tried at once, and when
+ * every URL said 404 in a row before this stream got a byte, the stream
+ * does not exist upstream: 1.
+ */
+static int
+fetch_not_found(struct fetcher *f, int *streak, int *skip_wait)
+{
+	*skip_wait = 0;
+	if (!f->sc->not_found_ends || f->http_status != 404 ||
+	    atomic_load(&f->st->streams[f->slot].bytes_in) > 0) {
+		*streak = 0;
+		return 0;
+	}
+	*skip_wait = 1;
+	return ++*streak >= fetch_url_count(f->sc);
+}
+
 enum fetch_result
 fetch_run(struct fetcher *f, const struct fetch_source *const *sources)
 {
 	const struct fetch_source *src;
 	const struct stream_conf *sc = f->sc;
 	double backoff = sc->opts.retry_min;
-	int idx = 0, failed_in_cycle = 0;
+	int idx = 0, failed_in_cycle = 0, streak404 = 0, skip_wait;
 	enum fetch_result res = FETCH_STOP;
 
 	while (!fetch_stopping) {
 		f->url = fetch_url_at(sc, idx);
 		f->attempt_bytes = 0;
+		f->http_status = 0;
 		f->error[0] = '\0';
 		state_slot_set_info(f->st, f->slot, f->url, NULL);
-		if ((src = fetch_source_for(f, sources, f->url)) != NULL)
+		if ((src = fetch_source_for(f, sources, f->url)) != NULL) {
+			f->src = src;
 			res = src->run(f, f->url);
+		}
 		else {
 			snprintf(f->error, sizeof(f->error),
 			    "no source reads %s", f->url);
@@ -587,9 +618,18 @@ fetch_run(struct fetcher *f, const struct fetch_source *const *sources)
 			failed_in_cycle = 0;
 		} else
 			failed_in_cycle++;
-		fetch_report_error(f, backoff);
+		if (fetch_not_found(f, &streak404, &skip_wait)) {
+			log_info("no stream %s upstream (404)", sc->name);
+			state_slot_set_info(f->st, f->slot, NULL, f->error);
+			if (msg_send(f->chan, MSG_STREAM_NOT_FOUND, NULL, 0) == -1)
+				log_warn("cannot tell the supervisor");
+			res = FETCH_STOP;
+			break;
+		}
+		fetch_report_error(f, skip_wait ? 0.0 : backoff);
 		fetch_mark_splice(f);
-		fetch_idle(f, (uint64_t)(backoff * 1000.0));
+		if (!skip_wait)
+			fetch_idle(f, (uint64_t)(backoff * 1000.0));
 		if (fetch_url_count(sc) > 1) {
 			idx = (idx + 1) % fetch_url_count(sc);
 			atomic_fetch_add(&f->st->streams[f->slot].failovers, 1);
@@ -626,6 +666,11 @@ fetch_open(struct fetcher *f, const char *ring_name)
 	}
 	if (ring_head(&f->ring) > 0)	/* a predecessor wrote here */
 		fetch_mark_splice(f);
+	if (f->sc->request_header != NULL && (f->headers =
+	    curl_slist_append(NULL, f->sc->request_header)) == NULL) {
+		ring_close(&f->ring);
+		return -1;
+	}
 	return 0;
 }
 
@@ -638,5 +683,7 @@ fetch_close(struct fetcher *f, enum fetch_result res)
 		if (msg_send(f->chan, MSG_STREAM_EOF, NULL, 0) == -1)
 			log_warn("cannot tell the supervisor the stream ended");
 	}
+	curl_slist_free_all(f->headers);
+	f->headers = NULL;
 	ring_close(&f->ring);
 }

@@ -22,6 +22,7 @@
 
 /* Asked in this order: the first that accepts a URL reads it. */
 static const struct fetch_source *const fetcher_sources[] = {
+	&fetch_ace_source,	/* content-id streams, whatever their URL */
 	&fetch_hls_source,
 	&fetch_file_source,
 	&fetch_ts_source,

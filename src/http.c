@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cors.h"
 #include "http.h"
@@ -73,7 +74,8 @@ http_reply_hdr(struct MHD_Connection *conn, unsigned status,
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED && (hname == NULL ||
 	    strcmp(hname, "Allow") != 0))
 		MHD_add_response_header(r, "Allow", CORS_PLAYER_METHODS);
-	if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
+	if (status == MHD_HTTP_SERVICE_UNAVAILABLE &&
+	    (hname == NULL || strcasecmp(hname, "Retry-After") != 0))
 		MHD_add_response_header(r, "Retry-After", "5");
 	ret = http_queue(conn, status, r);
 	MHD_destroy_response(r);
@@ -281,6 +283,8 @@ http_client_event(struct client *c, const char *event)
 	json_kv_str(&b, "stream", c->name);
 	json_kv_str(&b, "client", c->addr);
 	json_kv_str(&b, "kind", "ts");
+	if (c->edge[0] != '\0')
+		json_kv_str(&b, "edge", c->edge);
 	if (strcmp(event, "client_disconnected") == 0) {
 		json_kv_uint(&b, "bytes", c->bytes);
 		json_kv_double(&b, "seconds",
@@ -461,6 +465,8 @@ http_client_completed(struct worker *w, struct client *c)
 	c->rr = NULL;
 	w->n_clients--;
 	pthread_mutex_unlock(&w->lock);
+	if (c->edge[0] != '\0')
+		atomic_fetch_sub(&w->st->edges[w->row][c->slot], 1);
 	if (c->counted) {
 		atomic_fetch_sub(&w->st->clients[w->row][c->slot], 1);
 		atomic_fetch_sub(&w->st->workers[w->row].clients, 1);
@@ -482,7 +488,7 @@ client_ready(struct worker *w, struct client *c)
 		return 1;
 	if (c->ready != NULL)
 		return c->ready(w, c);
-	if (c->kind == CLIENT_ADMIN)
+	if (c->kind == CLIENT_ADMIN || c->kind == CLIENT_CREATE)
 		return c->admin_done || now_ms() >= c->deadline_ms;
 	if (c->phase == CLIENT_WAIT_START)
 		return now_ms() >= c->deadline_ms ||
@@ -682,8 +688,13 @@ http_dispatch(struct worker *w, struct MHD_Connection *conn, const char *url,
 	if (*con_cls != &request_seen) {	/* a resumed, waiting client */
 		struct client *c = *con_cls;
 
-		return w->routes->resume[c->kind](w, conn, url, method,
-		    con_cls);
+		if (w->routes->resume[c->kind] != NULL)
+			return w->routes->resume[c->kind](w, conn, url, method,
+			    con_cls);
+		if ((r = http_route_find(w->routes->routes, url)) == NULL)
+			return http_error(conn, MHD_HTTP_NOT_FOUND,
+			    "not found");
+		return r->handler(w, conn, url, method, con_cls);
 	}
 	if (*upload_data_size != 0) {
 		*upload_data_size = 0;	/* bodies are not used: discard */

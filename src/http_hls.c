@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "http.h"
+#include "http_edge.h"
 #include "log.h"
 #include "manifest.h"
 #include "routes.h"
@@ -270,9 +271,10 @@ hls_kept(const struct slot_cfg *cfg)
 
 static enum MHD_Result
 hls_playlist(struct worker *w, struct MHD_Connection *conn, int slot,
-    const struct slot_cfg *cfg, void **con_cls)
+    const struct slot_cfg *cfg, const char *prefix, void **con_cls)
 {
 	struct ring_seg segs[HLS_PLAYLIST_SEGS];
+	char keyp[CONFIG_NAME_MAX + 32];
 	struct manifest_opts o;
 	struct client *c;
 	enum MHD_Result ret;
@@ -294,6 +296,9 @@ hls_playlist(struct worker *w, struct MHD_Connection *conn, int slot,
 		rc = http_wait_stream(w, conn, slot, cfg, CLIENT_HLS, con_cls);
 		if (rc == 0)
 			return MHD_YES;
+		if (rc == -1 && state_find(w->st, cfg->name) != slot)
+			return http_error(conn, MHD_HTTP_NOT_FOUND,
+			    "no such stream");
 		if (rc == -1)
 			return http_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
 			    "stream not ready in time");
@@ -307,7 +312,12 @@ hls_playlist(struct worker *w, struct MHD_Connection *conn, int slot,
 	o.window_size = (int)cfg->hls_window_size;
 	o.initial_segments = (int)cfg->hls_initial_segments;
 	o.endlist = atomic_load(&w->st->streams[slot].ended) != 0;
-	o.key_prefix = "key/";
+	if (prefix != NULL) {	/* served away from /hls/NAME/ */
+		snprintf(keyp, sizeof(keyp), "%skey/", prefix);
+		o.seg_prefix = prefix;
+		o.key_prefix = keyp;
+	} else
+		o.key_prefix = "key/";
 	buf_init(&b);
 	rc = manifest_build(segs, n, &o, &b);
 	metrics_end(w->metrics, w->mslot, METRICS_HLS_MANIFEST_GENERATION, start,
@@ -495,6 +505,23 @@ hls_segment(struct worker *w, struct MHD_Connection *conn, int slot,
 }
 
 enum MHD_Result
+http_hls_playlist(struct worker *w, struct MHD_Connection *conn,
+    const char *name, const char *prefix, void **con_cls)
+{
+	struct slot_cfg cfg;
+	int slot, full = 0;
+
+	if ((slot = state_find(w->st, name)) == -1 ||
+	    state_slot_read(w->st, slot, &cfg) == -1)
+		return http_error(conn, MHD_HTTP_NOT_FOUND, "no such stream");
+	if (*con_cls == NULL &&
+	    hls_player_touch(w, conn, slot, &cfg, &full) == NULL && full)
+		return http_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+		    "client limit reached");
+	return hls_playlist(w, conn, slot, &cfg, prefix, con_cls);
+}
+
+enum MHD_Result
 http_hls_request(struct worker *w, struct MHD_Connection *conn,
     const char *url, const char *method, void **con_cls)
 {
@@ -502,11 +529,16 @@ http_hls_request(struct worker *w, struct MHD_Connection *conn,
 	struct hls_player *who;
 	struct slot_cfg cfg;
 	const char *file;
+	enum MHD_Result ret;
 	uint64_t seq;
 	int slot;
 
-	if (hls_parse_path(url, name, sizeof(name), &file) == -1 ||
-	    (slot = state_find(w->st, name)) == -1 ||
+	if (hls_parse_path(url, name, sizeof(name), &file) == -1)
+		return http_error(conn, MHD_HTTP_NOT_FOUND, "no such stream");
+	if (strcmp(file, "index.m3u8") == 0 &&
+	    http_edge_resolve(w, conn, name, con_cls, &ret) == -1)
+		return ret;
+	if ((slot = state_find(w->st, name)) == -1 ||
 	    state_slot_read(w->st, slot, &cfg) == -1)
 		return http_error(conn, MHD_HTTP_NOT_FOUND, "no such stream");
 	who = NULL;
@@ -519,7 +551,7 @@ http_hls_request(struct worker *w, struct MHD_Connection *conn,
 			    "client limit reached");
 	}
 	if (strcmp(file, "index.m3u8") == 0)
-		return hls_playlist(w, conn, slot, &cfg, con_cls);
+		return hls_playlist(w, conn, slot, &cfg, NULL, con_cls);
 	if (strncmp(file, "key", 3) == 0 && hls_parse_key(url, &seq) == 0)
 		return hls_serve_key(w, conn, slot, seq);
 	if (hls_parse_seq(file, &seq) == 0) {

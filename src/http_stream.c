@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "http.h"
+#include "http_edge.h"
 #include "log.h"
 #include "routes.h"
 #include "util.h"
@@ -190,6 +191,28 @@ client_admit(struct worker *w, struct MHD_Connection *conn, int slot,
 	return c;
 }
 
+/*
+ * An edge ringcast pulling this stream says who it is: remember it, so
+ * that events and /status tell edges from players.  An identity that is
+ * too long or holds control bytes is ignored (the client stays a player).
+ */
+static void
+client_note_edge(struct worker *w, struct client *c)
+{
+	const char *id = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND,
+	    CONFIG_EDGE_HEADER);
+	size_t i, n;
+
+	if (id == NULL || (n = strlen(id)) == 0 || n >= sizeof(c->edge))
+		return;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)id[i] < 0x20 || id[i] == 0x7f)
+			return;
+	memcpy(c->edge, id, n + 1);
+	atomic_fetch_add(&w->st->edges[w->row][c->slot], 1);
+	log_info("edge %s (%s) pulls %s", c->edge, c->addr, c->name);
+}
+
 enum MHD_Result
 http_stream_request(struct worker *w, struct MHD_Connection *conn,
     const char *url, const char *method, void **con_cls)
@@ -198,8 +221,18 @@ http_stream_request(struct worker *w, struct MHD_Connection *conn,
 	struct client *c = *con_cls;
 	struct slot_cfg cfg;
 	const char *why = NULL;
+	enum MHD_Result ret;
 	int slot, rc;
 
+	if ((c == NULL || c->kind == CLIENT_CREATE) &&
+	    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
+		if (http_parse_stream_path(url, name, sizeof(name)) == -1)
+			return http_error(conn, MHD_HTTP_NOT_FOUND,
+			    "no such stream");
+		if (http_edge_resolve(w, conn, name, con_cls, &ret) == -1)
+			return ret;
+		c = *con_cls;
+	}
 	if (c == NULL) {
 		if (http_parse_stream_path(url, name, sizeof(name)) == -1 ||
 		    (slot = state_find(w->st, name)) == -1 ||
@@ -213,6 +246,7 @@ http_stream_request(struct worker *w, struct MHD_Connection *conn,
 			return http_reply(conn, MHD_HTTP_OK, "video/mp2t", "", 0);
 		if ((c = client_admit(w, conn, slot, &cfg, &why)) == NULL)
 			return stream_busy(conn, why);
+		client_note_edge(w, c);
 		*con_cls = c;
 	}
 	pthread_mutex_lock(&w->lock);

@@ -99,8 +99,10 @@ manifest_build(const struct ring_seg *segs, int n,
 			manifest_pdt(out, s->pdt_ms);
 		if (manifest_key_changes(segs, from, i))
 			manifest_key(out, s, o);
-		buf_printf(out, "#EXTINF:%.3f,\n%llu.ts\n",
-		    (double)s->duration_us / 1e6, (unsigned long long)s->seq);
+		buf_printf(out, "#EXTINF:%.3f,\n%s%llu.ts\n",
+		    (double)s->duration_us / 1e6,
+		    o->seg_prefix ? o->seg_prefix : "",
+		    (unsigned long long)s->seq);
 	}
 	if (o->endlist)
 		buf_puts(out, "#EXT-X-ENDLIST\n");

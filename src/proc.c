@@ -182,6 +182,7 @@ proc_role_name(enum proc_role role)
 	case ROLE_WORKER:	return "worker";
 	case ROLE_FETCHER:	return "fetcher";
 	case ROLE_WEBHOOK:	return "webhook";
+	case ROLE_HELPER:	return "helper";
 	case ROLE_NONE:		break;
 	}
 	return "none";

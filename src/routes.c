@@ -8,14 +8,41 @@
  * from its wake loop, so neither the worker nor http.c names a route.
  */
 #include <stddef.h>
+#include <stdio.h>
 
+#include "http_dynamic.h"
 #include "routes.h"
+
+/*
+ * /ace/...: the content-id family finds (or makes) the stream, then the
+ * request is served as the stream's own /stream/NAME or its playlist,
+ * by those families: one answer for named and content-id streams alike.
+ */
+static enum MHD_Result
+routes_ace(struct worker *w, struct MHD_Connection *conn, const char *url,
+    const char *method, void **con_cls)
+{
+	char key[CONFIG_NAME_MAX + 1], path[CONFIG_NAME_MAX + 16];
+	enum MHD_Result ret;
+	int hls;
+
+	if (http_ace_resolve(w, conn, url, method, con_cls, key, sizeof(key),
+	    &hls, &ret) == 0)
+		return ret;
+	if (hls) {
+		snprintf(path, sizeof(path), "/hls/%s/", key);
+		return http_hls_playlist(w, conn, key, path, con_cls);
+	}
+	snprintf(path, sizeof(path), "/stream/%s", key);
+	return http_stream_request(w, conn, path, method, con_cls);
+}
 
 static const struct http_route routes[] = {
 	{ "/admin/",		HTTP_ROUTE_PREFIX | HTTP_ROUTE_ANY_METHOD,
 	    http_admin_request },
 	{ "/stream/",		HTTP_ROUTE_PREFIX,	http_stream_request },
 	{ "/hls/",		HTTP_ROUTE_PREFIX,	http_hls_request },
+	{ "/ace/",		HTTP_ROUTE_PREFIX,	routes_ace },
 	{ "/status",		0,			http_info_request },
 	{ "/metrics",		0,			http_info_request },
 	{ "/metrics/performance", 0,			http_info_request },
@@ -32,9 +59,12 @@ const struct http_routes routes_table = {
 	.routes = routes,
 	.resume = {
 		[CLIENT_TS] = http_stream_request,
-		[CLIENT_HLS] = http_hls_request,
+		/* HLS playlists wait on /hls/ and /ace/ routes, a stream
+		 * request on any route that makes streams: by their URL */
+		[CLIENT_HLS] = NULL,
 		[CLIENT_ADMIN] = http_admin_request,
 		[CLIENT_EVENTS] = http_events_request,
+		[CLIENT_CREATE] = NULL,
 	},
 };
 
@@ -49,4 +79,6 @@ routes_message(struct worker *w, const struct msg *m)
 {
 	if (m->type == MSG_ADMIN_REPLY)
 		http_admin_reply(w, m);
+	else if (m->type == MSG_STREAM_CREATE_REPLY)
+		http_dynamic_reply(w, m);
 }

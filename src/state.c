@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "seqlock.h"
 #include "state.h"
 #include "util.h"
 
@@ -115,52 +116,18 @@ state_unlink(const char *shm_name)
 	return shm_unlink(shm_name);
 }
 
-static void
-seq_write_begin(_Atomic uint32_t *seq)
-{
-	uint32_t s = atomic_load_explicit(seq, memory_order_relaxed);
-
-	if (s & 1u)	/* torn by a dead writer: continue from there */
-		s++;
-	atomic_store_explicit(seq, s + 1, memory_order_relaxed);
-	atomic_thread_fence(memory_order_seq_cst);
-}
-
-static void
-seq_write_end(_Atomic uint32_t *seq)
-{
-	atomic_thread_fence(memory_order_release);
-	atomic_fetch_add_explicit(seq, 1, memory_order_relaxed);
-}
-
-/* Reader side: 1 and *S when no write is in progress (copy, then check
- * seq_read_valid); 0 when the writer is mid-update (try again). */
-static int
-seq_read_begin(_Atomic uint32_t *seq, uint32_t *s)
-{
-	*s = atomic_load_explicit(seq, memory_order_acquire);
-	return (*s & 1u) == 0;
-}
-
-/* 1 when what was copied since seq_read_begin is consistent. */
-static int
-seq_read_valid(_Atomic uint32_t *seq, uint32_t s)
-{
-	atomic_thread_fence(memory_order_acquire);
-	return atomic_load_explicit(seq, memory_order_relaxed) == s;
-}
-
 void
 state_slot_configure(struct state *st, int slot, const struct stream_conf *sc)
 {
 	struct stream_slot *s = &st->streams[slot];
 
-	seq_write_begin(&s->cfg_seq);
+	seqlock_write_begin(&s->cfg_seq);
 	s->in_use = 1;
 	str_copy(s->name, sc->name, sizeof(s->name));
 	str_copy(s->title, sc->title ? sc->title : sc->name, sizeof(s->title));
 	str_copy(s->group, sc->group ? sc->group : "", sizeof(s->group));
 	s->type = sc->type;
+	s->origin = (uint32_t)sc->origin;
 	s->on_demand = (uint32_t)sc->opts.on_demand;
 	s->max_clients = (uint32_t)sc->opts.max_clients;
 	s->buffer_ready_timeout_ms =
@@ -173,7 +140,7 @@ state_slot_configure(struct state *st, int slot, const struct stream_conf *sc)
 	    (uint32_t)(sc->opts.hls.first_segment_timeout * 1000.0);
 	s->hls_client_timeout_permille =
 	    (uint32_t)(sc->opts.hls.client_timeout_factor * 1000.0);
-	seq_write_end(&s->cfg_seq);
+	seqlock_write_end(&s->cfg_seq);
 }
 
 void
@@ -181,10 +148,10 @@ state_slot_clear(struct state *st, int slot)
 {
 	struct stream_slot *s = &st->streams[slot];
 
-	seq_write_begin(&s->cfg_seq);
+	seqlock_write_begin(&s->cfg_seq);
 	s->in_use = 0;
 	s->name[0] = '\0';
-	seq_write_end(&s->cfg_seq);
+	seqlock_write_end(&s->cfg_seq);
 	atomic_store(&s->ring_gen, 0);
 	atomic_store(&s->fetcher_pid, 0);
 	atomic_store(&s->state, STREAM_STOPPED);
@@ -217,13 +184,14 @@ state_slot_read(const struct state *st, int slot, struct slot_cfg *out)
 	for (tries = 0; tries < SEQLOCK_TRIES; tries++) {
 		uint32_t before;
 
-		if (!seq_read_begin(seq, &before))
+		if (!seqlock_read_begin(seq, &before))
 			continue;
 		out->in_use = (int)s->in_use;
 		memcpy(out->name, s->name, sizeof(out->name));
 		memcpy(out->title, s->title, sizeof(out->title));
 		memcpy(out->group, s->group, sizeof(out->group));
 		out->type = (enum stream_type)s->type;
+		out->origin = (enum stream_origin)s->origin;
 		out->on_demand = (int)s->on_demand;
 		out->max_clients = s->max_clients;
 		out->buffer_ready_timeout_ms = s->buffer_ready_timeout_ms;
@@ -234,7 +202,7 @@ state_slot_read(const struct state *st, int slot, struct slot_cfg *out)
 		    s->hls_first_segment_timeout_ms;
 		out->hls_client_timeout_permille =
 		    s->hls_client_timeout_permille;
-		if (seq_read_valid(seq, before)) {
+		if (seqlock_read_valid(seq, before)) {
 			out->name[sizeof(out->name) - 1] = '\0';
 			out->title[sizeof(out->title) - 1] = '\0';
 			out->group[sizeof(out->group) - 1] = '\0';
@@ -266,12 +234,12 @@ state_slot_set_info(struct state *st, int slot, const char *url,
 {
 	struct stream_slot *s = &st->streams[slot];
 
-	seq_write_begin(&s->info_seq);
+	seqlock_write_begin(&s->info_seq);
 	if (url != NULL)
 		str_copy(s->url, url, sizeof(s->url));
 	if (error != NULL)
 		str_copy(s->last_error, error, sizeof(s->last_error));
-	seq_write_end(&s->info_seq);
+	seqlock_write_end(&s->info_seq);
 }
 
 void
@@ -285,12 +253,12 @@ state_slot_get_info(const struct state *st, int slot, char *url,
 	for (tries = 0; tries < SEQLOCK_TRIES; tries++) {
 		uint32_t before;
 
-		if (!seq_read_begin(seq, &before))
+		if (!seqlock_read_begin(seq, &before))
 			continue;
 		snprintf(url, urlsz, "%.*s", (int)sizeof(s->url) - 1, s->url);
 		snprintf(err, errsz, "%.*s", (int)sizeof(s->last_error) - 1,
 		    s->last_error);
-		if (seq_read_valid(seq, before))
+		if (seqlock_read_valid(seq, before))
 			return;
 	}
 	str_copy(url, "", urlsz);
@@ -300,9 +268,9 @@ state_slot_get_info(const struct state *st, int slot, char *url,
 void
 state_set_admin_token(struct state *st, const char *token)
 {
-	seq_write_begin(&st->admin_seq);
+	seqlock_write_begin(&st->admin_seq);
 	str_copy(st->admin_token, token ? token : "", sizeof(st->admin_token));
-	seq_write_end(&st->admin_seq);
+	seqlock_write_end(&st->admin_seq);
 }
 
 void
@@ -314,11 +282,11 @@ state_get_admin_token(const struct state *st, char *out, size_t outsz)
 	for (tries = 0; tries < SEQLOCK_TRIES; tries++) {
 		uint32_t before;
 
-		if (!seq_read_begin(seq, &before))
+		if (!seqlock_read_begin(seq, &before))
 			continue;
 		snprintf(out, outsz, "%.*s", (int)sizeof(st->admin_token) - 1,
 		    st->admin_token);
-		if (seq_read_valid(seq, before))
+		if (seqlock_read_valid(seq, before))
 			return;
 	}
 	str_copy(out, "", outsz);	/* cannot read it: treat as off */
@@ -330,7 +298,7 @@ state_set_cors_origins(struct state *st, char *const *origins, int n)
 	size_t used = 0, len;
 	int i;
 
-	seq_write_begin(&st->cors_seq);
+	seqlock_write_begin(&st->cors_seq);
 	for (i = 0; i < n; i++) {
 		len = strlen(origins[i]);
 		if (used + len + 1 >= sizeof(st->cors_origins))
@@ -342,7 +310,7 @@ state_set_cors_origins(struct state *st, char *const *origins, int n)
 	if (used > 0)
 		used--;			/* no "\n" after the last one */
 	st->cors_origins[used] = '\0';
-	seq_write_end(&st->cors_seq);
+	seqlock_write_end(&st->cors_seq);
 }
 
 void
@@ -354,11 +322,11 @@ state_get_cors_origins(const struct state *st, char *out, size_t outsz)
 	for (tries = 0; tries < SEQLOCK_TRIES; tries++) {
 		uint32_t before;
 
-		if (!seq_read_begin(seq, &before))
+		if (!seqlock_read_begin(seq, &before))
 			continue;
 		snprintf(out, outsz, "%.*s", (int)sizeof(st->cors_origins) - 1,
 		    st->cors_origins);
-		if (seq_read_valid(seq, before))
+		if (seqlock_read_valid(seq, before))
 			return;
 	}
 	str_copy(out, "", outsz);	/* cannot read it: no CORS */
@@ -390,6 +358,19 @@ state_stream_clients(const struct state *st, int slot)
 }
 
 uint32_t
+state_stream_edges(const struct state *st, int slot)
+{
+	uint32_t n = 0;
+	int w;
+
+	for (w = 0; w < STATE_MAX_WORKERS; w++)
+		n += atomic_load_explicit(
+		    (_Atomic uint16_t *)&st->edges[w][slot],
+		    memory_order_relaxed);
+	return n;
+}
+
+uint32_t
 state_total_clients(const struct state *st)
 {
 	uint32_t n = 0;
@@ -411,8 +392,10 @@ state_worker_reset(struct state *st, int worker)
 {
 	int s;
 
-	for (s = 0; s < STATE_MAX_STREAMS; s++)
+	for (s = 0; s < STATE_MAX_STREAMS; s++) {
 		atomic_store(&st->clients[worker][s], 0);
+		atomic_store(&st->edges[worker][s], 0);
+	}
 	atomic_store(&st->workers[worker].clients, 0);
 	atomic_store(&st->workers[worker].pid, 0);
 	for (s = 0; s < STATE_IP_BUCKETS; s++)

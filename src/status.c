@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ace_status.h"
 #include "status.h"
 #include "util.h"
 
@@ -18,10 +19,12 @@ struct stream_view {
 	enum stream_state state;
 	int		 pid;
 	uint32_t	 clients;
+	uint32_t	 edges;			/* of the clients */
 	int		 healthy;
 	uint64_t	 bytes_in, bytes_out, reconnects, failovers, skipped;
 	uint64_t	 served, restarts;
 	double		 uptime_s;
+	char		 parent[STATE_URL_MAX];	/* edge streams: in use, or "" */
 };
 
 static int
@@ -35,9 +38,15 @@ stream_view(const struct state *st, int i, struct stream_view *v)
 		return -1;
 	state_slot_get_info(st, i, v->url, sizeof(v->url), v->err,
 	    sizeof(v->err));
+	if ((v->cfg.origin != STREAM_ORIGIN_PARENT &&
+	    v->cfg.origin != STREAM_ORIGIN_PARENT_ACE) ||
+	    config_parent_base(v->url, v->cfg.name, v->parent,
+	    sizeof(v->parent)) == -1)
+		v->parent[0] = '\0';
 	v->state = (enum stream_state)atomic_load(&s->state);
 	v->pid = atomic_load(&s->fetcher_pid);
 	v->clients = state_stream_clients(st, i);
+	v->edges = state_stream_edges(st, i);
 	v->healthy = (int)atomic_load(&s->healthy);
 	v->bytes_in = atomic_load(&s->bytes_in);
 	v->bytes_out = atomic_load(&s->bytes_out);
@@ -94,8 +103,12 @@ status_json(const struct state *st, struct buf *b)
 		json_kv_str(b, "state", stream_state_name(v.state));
 		json_kv_str(b, "type", config_stream_type_name(v.cfg.type));
 		json_kv_str(b, "url", v.url);
+		if (v.cfg.origin == STREAM_ORIGIN_PARENT ||
+		    v.cfg.origin == STREAM_ORIGIN_PARENT_ACE)
+			json_kv_str(b, "parent", v.parent[0] ? v.parent : NULL);
 		json_kv_int(b, "pid", v.pid);
 		json_kv_uint(b, "clients", v.clients);
+		json_kv_uint(b, "edges", v.edges);
 		json_kv_uint(b, "bytes_in", v.bytes_in);
 		json_kv_uint(b, "bytes_out", v.bytes_out);
 		json_kv_bool(b, "healthy", v.healthy);
@@ -107,9 +120,12 @@ status_json(const struct state *st, struct buf *b)
 		json_kv_uint(b, "skipped_clients", v.skipped);
 		json_kv_uint(b, "clients_served", v.served);
 		json_kv_uint(b, "fetcher_restarts", v.restarts);
+		ace_status_json_stream(st, i, b);
 		buf_puts(b, "}");
 	}
-	buf_puts(b, "}}");
+	buf_puts(b, "}");
+	ace_status_json(st, b);
+	buf_puts(b, "}");
 	return b->failed ? -1 : 0;
 }
 
@@ -158,7 +174,9 @@ status_text(const struct state *st, struct buf *b)
 			buf_puts(b, ")");
 		}
 		buf_puts(b, "\n");
+		ace_status_text_stream(st, i, b);
 	}
+	ace_status_text(st, b);
 	return b->failed ? -1 : 0;
 }
 
@@ -259,6 +277,8 @@ status_prometheus(const struct state *st, struct buf *b)
 		    "HLS segments downloaded from the upstream" },
 		{ "ringcast_stream_segments_failed_total", "counter",
 		    "HLS segments skipped after failed retries" },
+		{ "ringcast_stream_edges", "gauge",
+		    "Clients that are edge ringcasts (X-Ringcast-Edge)" },
 	};
 	struct stream_view v[1];
 	size_t k;
@@ -296,13 +316,26 @@ status_prometheus(const struct state *st, struct buf *b)
 			case 8: val[0] = v->restarts; break;
 			case 9: val[0] = atomic_load(
 			    &st->streams[i].segments_fetched); break;
-			default: val[0] = atomic_load(
+			case 10: val[0] = atomic_load(
 			    &st->streams[i].segments_failed); break;
+			default: val[0] = v->edges; break;
 			}
 			prom_series(b, m[k].name, v->cfg.name, val[0]);
 		}
 	}
+	prom_help(b, "ringcast_stream_parent_info", "gauge",
+	    "Edge streams: the parent ringcast in use (1)");
+	for (i = 0; i < STATE_MAX_STREAMS; i++) {
+		if (stream_view(st, i, v) == -1 || v->parent[0] == '\0')
+			continue;
+		buf_puts(b, "ringcast_stream_parent_info{stream=\"");
+		json_escape(b, v->cfg.name, strlen(v->cfg.name));
+		buf_puts(b, "\",parent=\"");
+		json_escape(b, v->parent, strlen(v->parent));
+		buf_puts(b, "\"} 1\n");
+	}
 	status_prometheus_procs(st, b);
+	ace_status_prometheus(st, b);
 	return b->failed ? -1 : 0;
 }
 
@@ -330,6 +363,8 @@ status_playlist_m3u(const struct state *st, const char *base_url,
 		}
 		buf_puts(b, ",");
 		json_escape(b, cfg.title, strlen(cfg.title));
+		if (ace_status_m3u_url(st, i, base_url, b) == 0)
+			continue;	/* a content id: its own URL */
 		buf_printf(b, "\n%s/stream/%s\n", base_url, cfg.name);
 	}
 	return b->failed ? -1 : 0;

@@ -31,6 +31,7 @@
 #include "json.h"
 #include "log.h"
 #include "msg.h"
+#include "origins.h"
 #include "proctitle.h"
 #include "ring.h"
 #include "status.h"
@@ -48,6 +49,13 @@ static void	 sup_collect_stats(struct supervisor *, uint64_t);
 static void	 sup_drop_ring(struct supervisor *, int slot);
 static int	 sup_spawn(struct supervisor *, struct proc *);
 static void	 sup_retire_worker(struct proc *);
+static void	 sup_dynamic_free(struct supervisor *, int slot);
+static void	 sup_helpers_apply(struct supervisor *);
+static int	 sup_slot_by_name(struct supervisor *, const char *name);
+static int	 sup_free_slot(struct supervisor *);
+static void	 sup_stream_want(struct supervisor *, int32_t slot);
+static void	 sup_stream_set_conf(struct supervisor *, int slot,
+		    const struct stream_conf *);
 
 const char *
 end_reason_name(enum end_reason r)
@@ -59,6 +67,7 @@ end_reason_name(enum end_reason r)
 	case END_STOPPED:	return "stopped";
 	case END_RELOAD:	return "reload";
 	case END_SHUTDOWN:	return "shutdown";
+	case END_NOT_FOUND:	return "not_found";
 	case END_NONE:		break;
 	}
 	return "error";
@@ -171,6 +180,12 @@ sup_event_stream(struct supervisor *sv, const char *event, int slot,
 	json_kv_int(&b, "pid", atomic_load(&sv->st->streams[slot].fetcher_pid));
 	if (reason != NULL)
 		json_kv_str(&b, "reason", reason);
+	if (ss->dyn != NULL) {
+		const struct origin_ops *o = origin_get(ss->dyn->origin);
+
+		if (o != NULL && o->event_fields != NULL)
+			o->event_fields(sv->st, slot, ss->dyn, &b);
+	}
 	buf_puts(&b, "}");
 	if (!b.failed)
 		supervisor_event(sv, b.data);
@@ -200,15 +215,97 @@ sup_webhook_child(struct proc *self, void *arg)
 	    sv->cfg->defaults.user_agent, sv->st);
 }
 
+/* An origin's helper process (origin.h); p->index is the origin. */
+static void
+sup_helper_child(struct proc *self, void *arg)
+{
+	struct supervisor *sv = arg;
+	const struct origin_ops *o = origin_get((unsigned)self->index);
+
+	if (o == NULL || o->helper_main == NULL)
+		_exit(1);
+	o->helper_main(self->fd, sv->st, sv->cfg);
+	_exit(0);
+}
+
+/* Streams of ORIGIN that are still there (running or ending). */
+static int
+sup_origin_streams(struct supervisor *sv, unsigned origin)
+{
+	int i, n = 0;
+
+	for (i = 0; i < STATE_MAX_STREAMS; i++)
+		if (sv->streams[i].dyn != NULL &&
+		    sv->streams[i].dyn->origin == (enum stream_origin)origin)
+			n++;
+	return n;
+}
+
+/*
+ * Start or stop the origins' helper processes to match the config; a
+ * helper the config no longer wants stays until its origin's last stream
+ * is gone (it may have to clean up after a fetcher that was killed).
+ */
+static void
+sup_helpers_apply(struct supervisor *sv)
+{
+	const struct origin_ops *o;
+	struct proc *p;
+	unsigned i;
+	int want;
+
+	for (i = 0; i < STREAM_ORIGIN_MAX; i++) {
+		o = origin_get(i);
+		want = o != NULL && o->helper_main != NULL &&
+		    o->helper_wanted != NULL && !sv->stopping &&
+		    (o->helper_wanted(sv->cfg) || sup_origin_streams(sv, i) > 0);
+		p = proc_find(&sv->procs, ROLE_HELPER, (int)i);
+		if (p != NULL && !want && !p->exiting) {
+			if (p->pid > 0)
+				proc_stop(p, SUP_STOP_GRACE_MS, now_ms());
+			else
+				proc_free(p);
+		} else if (p == NULL && want &&
+		    (p = proc_alloc(&sv->procs, ROLE_HELPER, (int)i)) != NULL) {
+			sup_spawn(sv, p);
+			log_info("%s helper process started", o->name);
+		}
+	}
+}
+
+/* Shutdown: helpers go once the last fetcher is gone (they may have to
+ * clean up after a fetcher that had to be killed). */
+static void
+sup_helpers_shutdown(struct supervisor *sv)
+{
+	int i;
+
+	for (i = 0; i < PROC_MAX; i++)
+		if (sv->procs.procs[i].role == ROLE_FETCHER)
+			return;
+	for (i = 0; i < PROC_MAX; i++) {
+		struct proc *p = &sv->procs.procs[i];
+
+		if (p->role != ROLE_HELPER || p->exiting)
+			continue;
+		if (p->pid > 0)
+			proc_stop(p, SUP_STOP_GRACE_MS, now_ms());
+		else
+			proc_free(p);
+	}
+}
+
 static int
 sup_spawn(struct supervisor *sv, struct proc *p)
 {
 	proc_child_fn fn = p->role == ROLE_WORKER ? worker_main :
-	    p->role == ROLE_FETCHER ? fetcher_main : sup_webhook_child;
+	    p->role == ROLE_FETCHER ? fetcher_main :
+	    p->role == ROLE_HELPER ? sup_helper_child : sup_webhook_child;
 
-	if (p->role == ROLE_WEBHOOK) {
+	if (p->role == ROLE_WEBHOOK || p->role == ROLE_HELPER) {
 		if (proc_spawn(&sv->procs, p, fn, sv) == -1) {
-			log_warn("cannot fork the webhook process");
+			log_warn("cannot fork the %s process",
+			    proc_role_name(p->role));
 			p->respawn_at_ms = now_ms() + p->backoff_ms;
 			return -1;
 		}
@@ -364,6 +461,7 @@ sup_stream_begin(struct supervisor *sv, int slot)
 		return -1;
 	}
 	ss->ended = 0;
+	ss->not_found = 0;
 	ss->idle_since_ms = 0;
 	atomic_store(&s->state, STREAM_STARTING);
 	atomic_store(&s->healthy, 0);
@@ -414,6 +512,226 @@ sup_drop_ring(struct supervisor *sv, int slot)
 	atomic_store(&sv->st->streams[slot].ended, 0);
 }
 
+/* ---- dynamic streams (origin.h) ---- */
+
+/* A dynamic stream ended: its origin lets go, its conf and slot go. */
+static void
+sup_dynamic_free(struct supervisor *sv, int slot)
+{
+	struct sup_stream *ss = &sv->streams[slot];
+	const struct origin_ops *o = origin_get(ss->dyn->origin);
+
+	if (o != NULL && o->ended != NULL)
+		o->ended(sv->st, slot, ss->dyn);
+	if (ss->ring_gen != 0)
+		sup_drop_ring(sv, slot);
+	config_stream_destroy(ss->dyn);
+	ss->dyn = NULL;
+	ss->conf = NULL;
+	ss->manual_stop = 0;
+	ss->pending_start = 0;
+	sup_helpers_apply(sv);	/* the last stream of a removed origin */
+}
+
+static void
+sup_create_reply(struct supervisor *sv, struct proc *p, uint32_t id,
+    int slot, const struct origin_refusal *r)
+{
+	uint8_t buf[sizeof(struct msg_create_reply) + ORIGIN_REASON_MAX];
+	struct msg_create_reply h;
+	size_t n = 0;
+
+	h.id = id;
+	h.slot = slot;
+	h.status = r != NULL ? r->status : 200;
+	h.retry_after_s = r != NULL ? r->retry_after_s : 0;
+	memcpy(buf, &h, sizeof(h));
+	if (r != NULL) {
+		n = strnlen(r->reason, sizeof(r->reason) - 1);
+		memcpy(buf + sizeof(h), r->reason, n);
+	}
+	if (p->fd != -1 && msg_send(p->fd, MSG_STREAM_CREATE_REPLY, buf,
+	    sizeof(h) + n) == -1)
+		log_warn("cannot answer a stream request of worker %d",
+		    p->index + 1);
+}
+
+static void
+sup_refuse(struct origin_refusal *r, unsigned status, unsigned retry,
+    const char *reason)
+{
+	r->status = status;
+	r->retry_after_s = retry;
+	str_copy(r->reason, reason, sizeof(r->reason));
+}
+
+/*
+ * Find or make the stream for (ORIGIN, KEY): its slot, running or
+ * starting, or -1 with *R filled.  A key that already has a stream joins
+ * it: one stream a key however many players ask at once.
+ */
+static int
+sup_stream_create(struct supervisor *sv, unsigned origin, const char *key,
+    struct origin_refusal *r)
+{
+	const struct origin_ops *o = origin_get(origin);
+	struct stream_conf *sc;
+	int slot;
+
+	if (o == NULL || o->create == NULL) {
+		sup_refuse(r, 404, 0, "no such stream");
+		return -1;
+	}
+	if ((o->key_valid != NULL && !o->key_valid(key)) ||
+	    !config_name_valid(key)) {
+		sup_refuse(r, 400, 0, "malformed stream key");
+		return -1;
+	}
+	if (sv->stopping) {
+		sup_refuse(r, 503, 5, "the server is shutting down");
+		return -1;
+	}
+	if ((slot = sup_slot_by_name(sv, key)) != -1) {
+		struct proc *p = proc_find(&sv->procs, ROLE_FETCHER, slot);
+
+		if (sv->streams[slot].dyn == NULL ||
+		    sv->streams[slot].dyn->origin != origin) {
+			sup_refuse(r, 409, 0, "a configured stream has this"
+			    " name");
+			return -1;
+		}
+		/* ending for want of players: a new one restarts it */
+		if (p != NULL && p->exiting && p->end_reason == END_IDLE)
+			sv->streams[slot].pending_start = 1;
+		sup_stream_want(sv, slot);
+		return slot;
+	}
+	if ((slot = sup_free_slot(sv)) == -1) {
+		sup_refuse(r, 503, 10, "no free stream slot");
+		return -1;
+	}
+	memset(r, 0, sizeof(*r));
+	if ((sc = o->create(sv->st, sv->cfg, key, slot, r)) == NULL) {
+		if (r->status == 0)
+			sup_refuse(r, 503, 5, "cannot create the stream");
+		return -1;
+	}
+	sc->origin = (enum stream_origin)origin;
+	memset(&sv->streams[slot], 0, sizeof(sv->streams[slot]));
+	state_slot_clear(sv->st, slot);
+	sv->streams[slot].dyn = sc;
+	sup_stream_set_conf(sv, slot, sc);
+	log_info("stream %s: created (%s)", sc->name, o->name);
+	if (sup_stream_begin(sv, slot) == -1) {
+		sup_stream_finish(sv, slot, END_ERROR);
+		sup_refuse(r, 503, 5, "cannot start the stream");
+		return -1;
+	}
+	return slot;
+}
+
+/* MSG_STREAM_CREATE from worker P: answer it at once. */
+static void
+sup_create_request(struct supervisor *sv, struct proc *p, const struct msg *m)
+{
+	char key[CONFIG_NAME_MAX + 1];
+	struct origin_refusal r;
+	struct msg_create h;
+	size_t klen;
+	int slot;
+
+	if (m->len < sizeof(h) || (klen = m->len - sizeof(h)) == 0 ||
+	    klen > CONFIG_NAME_MAX) {
+		log_warnx("worker %d sent a malformed stream request",
+		    p->index + 1);
+		if (m->len >= sizeof(h)) {
+			memcpy(&h, m->payload, sizeof(h));
+			sup_refuse(&r, 400, 0, "malformed stream key");
+			sup_create_reply(sv, p, h.id, -1, &r);
+		}
+		return;
+	}
+	memcpy(&h, m->payload, sizeof(h));
+	memcpy(key, m->payload + sizeof(h), klen);
+	key[klen] = '\0';
+	memset(&r, 0, sizeof(r));
+	slot = sup_stream_create(sv, h.origin, key, &r);
+	if (slot == -1)
+		log_info("stream %s refused: %u %s", key, r.status, r.reason);
+	sup_create_reply(sv, p, h.id, slot, slot == -1 ? &r : NULL);
+}
+
+/* SLOT's fetcher found its stream nowhere: it ends, its origin knows. */
+static void
+sup_stream_not_found(struct supervisor *sv, int slot)
+{
+	struct sup_stream *ss = &sv->streams[slot];
+	const struct origin_ops *o;
+
+	if (ss->conf == NULL || !ss->conf->not_found_ends)
+		return;
+	ss->ended = 1;
+	ss->not_found = 1;
+	if (ss->dyn != NULL && (o = origin_get(ss->dyn->origin)) != NULL &&
+	    o->not_found != NULL)
+		o->not_found(sv->st, slot, ss->dyn);
+}
+
+/* MSG_ORIGIN from the fetcher P of a dynamic stream: its origin answers. */
+static void
+sup_origin_message(struct supervisor *sv, struct proc *p, const struct msg *m)
+{
+	struct sup_stream *ss = &sv->streams[p->index];
+	const struct origin_ops *o;
+	char reply[MSG_MAX_PAYLOAD];
+	int n;
+
+	if (ss->dyn == NULL || (o = origin_get(ss->dyn->origin)) == NULL ||
+	    o->fetcher_message == NULL) {
+		log_warnx("fetcher %d sent a message for no origin", p->index);
+		return;
+	}
+	n = o->fetcher_message(sv->st, sv->cfg, p->index, ss->dyn, m->payload,
+	    m->len, reply, sizeof(reply));
+	if (ss->conf == ss->dyn)
+		str_copy(ss->url, ss->dyn->url, sizeof(ss->url));
+	if (n >= 0 && p->fd != -1 &&
+	    msg_send(p->fd, MSG_ORIGIN_REPLY, reply, (size_t)n) == -1)
+		log_warn("cannot answer fetcher %d", p->index);
+}
+
+/* A reload or start-up installed sv->cfg: tell every origin. */
+static void
+sup_origins_configure(struct supervisor *sv)
+{
+	const struct origin_ops *o;
+	unsigned i;
+
+	for (i = 0; i < STREAM_ORIGIN_MAX; i++)
+		if ((o = origin_get(i)) != NULL && o->configure != NULL)
+			o->configure(sv->st, sv->cfg);
+}
+
+/* After a reload: end the dynamic streams their origin no longer serves. */
+static void
+sup_dynamic_reload(struct supervisor *sv, const struct config *cfg)
+{
+	const struct origin_ops *o;
+	int i;
+
+	for (i = 0; i < STATE_MAX_STREAMS; i++) {
+		struct sup_stream *ss = &sv->streams[i];
+
+		if (ss->dyn == NULL || (o = origin_get(ss->dyn->origin)) ==
+		    NULL || o->stale == NULL || !o->stale(sv->st, cfg, i,
+		    ss->dyn))
+			continue;
+		log_info("stream %s: its %s origin changed; ending it",
+		    ss->name, o->name);
+		sup_stream_end(sv, i, END_RELOAD);
+	}
+}
+
 /* The fetcher is gone for good: drop the ring, report, maybe restart. */
 static void
 sup_stream_finish(struct supervisor *sv, int slot, enum end_reason reason)
@@ -422,9 +740,10 @@ sup_stream_finish(struct supervisor *sv, int slot, enum end_reason reason)
 	struct stream_slot *s = &sv->st->streams[slot];
 
 	/* an ended stream keeps its ring: players still get the last
-	 * playlist (with ENDLIST) until it is restarted or removed */
+	 * playlist (with ENDLIST) until it is restarted or removed; a
+	 * dynamic stream is gone with its end */
 	if (ss->ring_gen != 0 && (reason != END_EOF || ss->conf == NULL ||
-	    sv->stopping))
+	    ss->dyn != NULL || sv->stopping))
 		sup_drop_ring(sv, slot);
 	if (ss->name[0] != '\0') {
 		log_info("stream %s: ended (%s)", ss->name,
@@ -438,6 +757,9 @@ sup_stream_finish(struct supervisor *sv, int slot, enum end_reason reason)
 	    STREAM_STOPPED);
 	ss->ended = reason == END_EOF;
 	ss->idle_since_ms = 0;
+	if (ss->dyn != NULL && !(ss->pending_start && reason == END_IDLE &&
+	    !sv->stopping))
+		sup_dynamic_free(sv, slot);
 	if (ss->conf == NULL) {
 		state_slot_clear(sv->st, slot);
 		ss->name[0] = '\0';
@@ -470,6 +792,7 @@ sup_free_slot(struct supervisor *sv)
 
 	for (i = 0; i < STATE_MAX_STREAMS; i++)
 		if (sv->streams[i].conf == NULL &&
+		    sv->streams[i].dyn == NULL &&
 		    sv->streams[i].ring_gen == 0 &&
 		    !sup_stream_running(sv, i))
 			return i;
@@ -613,8 +936,15 @@ sup_child_exited(struct supervisor *sv, struct proc *p, int status)
 	sup_event_exit(sv, p, status, restart);
 	if (role == ROLE_WORKER)
 		state_worker_reset(sv->st, index);
-	else if (role == ROLE_FETCHER)
+	else if (role == ROLE_FETCHER) {
+		struct stream_conf *dyn = sv->streams[index].dyn;
+		const struct origin_ops *o = dyn ? origin_get(dyn->origin) :
+		    NULL;
+
 		state_slot_repair(sv->st, index);
+		if (o != NULL && o->fetcher_exited != NULL)
+			o->fetcher_exited(sv->st, index, dyn);
+	}
 	if (p->fd != -1) {
 		close(p->fd);
 		p->fd = -1;
@@ -635,7 +965,9 @@ sup_child_exited(struct supervisor *sv, struct proc *p, int status)
 	{
 		enum end_reason reason = p->end_reason;
 
-		if (role == ROLE_FETCHER && sv->streams[index].ended)
+		if (role == ROLE_FETCHER && sv->streams[index].not_found)
+			reason = END_NOT_FOUND;
+		else if (role == ROLE_FETCHER && sv->streams[index].ended)
 			reason = END_EOF;
 		else if (reason == END_NONE)
 			reason = sv->stopping ? END_SHUTDOWN : END_ERROR;
@@ -727,9 +1059,21 @@ sup_child_message(struct supervisor *sv, struct proc *p)
 			if (p->role == ROLE_FETCHER)
 				sv->streams[p->index].ended = 1;
 			break;
+		case MSG_STREAM_NOT_FOUND:
+			if (p->role == ROLE_FETCHER)
+				sup_stream_not_found(sv, p->index);
+			break;
 		case MSG_ADMIN:
 			if (p->role == ROLE_WORKER)
 				sup_admin(sv, p, &m);
+			break;
+		case MSG_STREAM_CREATE:
+			if (p->role == ROLE_WORKER)
+				sup_create_request(sv, p, &m);
+			break;
+		case MSG_ORIGIN:
+			if (p->role == ROLE_FETCHER)
+				sup_origin_message(sv, p, &m);
 			break;
 		default:
 			log_warnx("%s %d sent message type %u",
@@ -766,7 +1110,8 @@ sup_timers(struct supervisor *sv)
 	if (!sv->stopping) {
 		sup_idle_check(sv, now);
 		sup_collect_stats(sv, now);
-	}
+	} else
+		sup_helpers_shutdown(sv);
 }
 
 /* ---- configuration ---- */
@@ -912,7 +1257,7 @@ supervisor_reload(struct supervisor *sv, char *err, size_t errsz)
 		struct sup_stream *ss = &sv->streams[i];
 		const struct stream_conf *nsc;
 
-		if (ss->conf == NULL)
+		if (ss->conf == NULL || ss->dyn != NULL)
 			continue;
 		nsc = config_find_stream(cfg, ss->conf->name);
 		if (nsc == NULL) {
@@ -946,7 +1291,9 @@ supervisor_reload(struct supervisor *sv, char *err, size_t errsz)
 		}
 		sup_stream_set_conf(sv, i, nsc);
 	}
+	sup_dynamic_reload(sv, cfg);
 	sv->cfg = cfg;
+	sup_origins_configure(sv);
 	for (i = 0; i < cfg->n_streams; i++) {
 		if (sup_slot_by_name(sv, cfg->streams[i].name) != -1)
 			continue;
@@ -965,6 +1312,7 @@ supervisor_reload(struct supervisor *sv, char *err, size_t errsz)
 	sup_apply_daemon_settings(sv);
 	sup_adjust_workers(sv);
 	sup_webhook_apply(sv, old->events_webhook);
+	sup_helpers_apply(sv);
 	config_free(old);
 	atomic_fetch_add(&sv->st->config_generation, 1);
 	log_info("configuration reloaded: %d added, %d removed, %d changed",
@@ -1007,8 +1355,8 @@ sup_begin_shutdown(struct supervisor *sv)
 	for (i = 0; i < PROC_MAX; i++) {
 		struct proc *p = &sv->procs.procs[i];
 
-		if (p->role == ROLE_NONE)
-			continue;
+		if (p->role == ROLE_NONE || p->role == ROLE_HELPER)
+			continue;	/* helpers: after the fetchers */
 		if (p->role == ROLE_FETCHER)
 			p->end_reason = END_SHUTDOWN;
 		if (p->pid > 0)
@@ -1091,9 +1439,12 @@ sup_cleanup(struct supervisor *sv)
 			waitpid(p->pid, NULL, 0);
 		}
 	}
-	for (i = 0; i < STATE_MAX_STREAMS; i++)
+	for (i = 0; i < STATE_MAX_STREAMS; i++) {
 		if (sv->streams[i].ring_gen != 0)
 			sup_stream_finish(sv, i, END_SHUTDOWN);
+		if (sv->streams[i].dyn != NULL)
+			sup_dynamic_free(sv, i);
+	}
 	control_close(&sv->ctl);
 	state_detach(sv->st);
 	state_unlink(sv->state_name);
@@ -1288,7 +1639,7 @@ sup_collect_stats(struct supervisor *sv, uint64_t now)
 			sup_store_stats(&sv->st->workers[p->index].stats, p->pid);
 			atomic_store(&sv->st->workers[p->index].stats.restarts,
 			    (uint32_t)p->restarts);
-		} else {
+		} else if (p->role == ROLE_FETCHER) {
 			fetchers++;
 			sup_store_stats(&sv->st->streams[p->index].fetcher_stats,
 			    p->pid);
@@ -1359,8 +1710,10 @@ supervisor_run(struct supervisor *sv)
 	for (i = 0; i < sv->n_listen; i++)
 		sv->procs.keep_fds[sv->procs.n_keep++] = sv->listen_fds[i];
 	sup_apply_daemon_settings(sv);
+	sup_origins_configure(sv);
 	atomic_store(&sv->st->config_generation, 1);
 	sup_webhook_apply(sv, NULL);
+	sup_helpers_apply(sv);
 	for (i = 0; i < sv->cfg->n_streams; i++)
 		sup_add_stream(sv, &sv->cfg->streams[i]);
 	sup_adjust_workers(sv);

@@ -250,9 +250,16 @@ worker_shutdown(struct worker *w)
 	uint64_t until = now_ms() + WORKER_DRAIN_MS;
 	int i, left;
 
+	/* Our copy of a listening socket goes at once: when the supervisor
+	 * died, the last worker to close it makes new connections fail
+	 * fast (a load balancer moves them) instead of queueing unserved. */
 	if (worker_retire_at == 0)
-		for (i = 0; i < w->n_daemons; i++)
-			MHD_quiesce_daemon(w->daemons[i]);
+		for (i = 0; i < w->n_daemons; i++) {
+			int fd = MHD_quiesce_daemon(w->daemons[i]);
+
+			if (fd != -1)
+				close(fd);
+		}
 	atomic_store(&w->stopping, 1);
 	do {
 		http_end_all(w);

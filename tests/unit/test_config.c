@@ -1041,6 +1041,143 @@ test_err_cors_origins(void **state)
 	    "(at most 32)\n");
 }
 
+/* ---- edge mode ---------------------------------------------------------- */
+
+static void
+test_edge_keys(void **state)
+{
+	struct config *cfg = load_ok(
+	    "parent = [ \"http://o1:8080\", \"https://o2/base/\" ];\n"
+	    "parent_streams = [ \"news*\", \"ch-[0-9]?\", \"exact\" ];\n"
+	    "edge_id = \"edge-3\";\n");
+
+	assert_int_equal(cfg->n_parents, 2);
+	assert_string_equal(cfg->parents[0], "http://o1:8080");
+	assert_string_equal(cfg->parents[1], "https://o2/base/");
+	assert_int_equal(cfg->n_parent_streams, 3);
+	assert_string_equal(cfg->edge_id, "edge-3");
+	assert_true(config_parent_allows(cfg, "news"));
+	assert_true(config_parent_allows(cfg, "news-hd"));
+	assert_true(config_parent_allows(cfg, "ch-42"));
+	assert_true(config_parent_allows(cfg, "exact"));
+	assert_false(config_parent_allows(cfg, "ch-4"));
+	assert_false(config_parent_allows(cfg, "exactly"));
+	assert_false(config_parent_allows(cfg, "sports"));
+	/* never a name a stream could not have */
+	assert_false(config_parent_allows(cfg, "news/../x"));
+	assert_false(config_parent_allows(cfg, ""));
+	assert_false(config_parent_allows(cfg, NULL));
+	config_free(cfg);
+}
+
+static void
+test_edge_defaults_proxy_nothing(void **state)
+{
+	struct config *cfg = load_ok("");
+
+	/* no parent: not an edge */
+	assert_int_equal(cfg->n_parents, 0);
+	assert_int_equal(cfg->n_parent_streams, 0);
+	assert_string_equal(cfg->edge_id, "");
+	assert_false(config_parent_allows(cfg, "news"));
+	config_free(cfg);
+	/* a parent but no parent_streams: still nothing is proxied */
+	cfg = load_ok("parent = [ \"http://o:8080\" ];\n");
+	assert_int_equal(cfg->n_parents, 1);
+	assert_false(config_parent_allows(cfg, "news"));
+	config_free(cfg);
+	/* only "*" opens every name */
+	cfg = load_ok("parent = [ \"http://o:8080\" ];\n"
+	    "parent_streams = [ \"*\" ];\n");
+	assert_true(config_parent_allows(cfg, "anything_at-all"));
+	config_free(cfg);
+}
+
+static void
+test_parent_base(void **state)
+{
+	char out[64];
+
+	assert_int_equal(config_parent_base("http://o:8080/stream/news",
+	    "news", out, sizeof(out)), 0);
+	assert_string_equal(out, "http://o:8080");
+	assert_int_equal(config_parent_base("https://o/base/stream/a-1",
+	    "a-1", out, sizeof(out)), 0);
+	assert_string_equal(out, "https://o/base");
+	/* not NAME's parent URL */
+	assert_int_equal(config_parent_base("http://o/stream/news", "ews",
+	    out, sizeof(out)), -1);
+	assert_int_equal(config_parent_base("http://o/hls/news", "news",
+	    out, sizeof(out)), -1);
+	assert_int_equal(config_parent_base("/stream/news", "news", out,
+	    sizeof(out)), -1);		/* no base at all */
+	assert_int_equal(config_parent_base("", "news", out, sizeof(out)),
+	    -1);
+	assert_int_equal(config_parent_base("http://o/stream/n", "bad name",
+	    out, sizeof(out)), -1);
+	assert_int_equal(config_parent_base(NULL, "n", out, sizeof(out)), -1);
+	/* content ids: the parent's /ace/getstream */
+	assert_int_equal(config_parent_base("http://o:1/ace/getstream?id="
+	    "0123456789abcdef0123456789abcdef01234567",
+	    "0123456789abcdef0123456789abcdef01234567", out, sizeof(out)), 0);
+	assert_string_equal(out, "http://o:1");
+	assert_int_equal(config_parent_base("http://o:1/ace/getstream?"
+	    "infohash=0123456789abcdef0123456789abcdef01234567",
+	    "infohash-0123456789abcdef0123456789abcdef01234567", out,
+	    sizeof(out)), 0);
+	assert_string_equal(out, "http://o:1");
+	assert_int_equal(config_parent_base("http://o:1/ace/getstream?id="
+	    "0123456789abcdef0123456789abcdef01234567",
+	    "1123456789abcdef0123456789abcdef01234567", out, sizeof(out)), -1);
+	/* too long for OUT */
+	assert_int_equal(config_parent_base("http://a-very-long-host-name."
+	    "example/stream/n", "n", out, 8), -1);
+}
+
+static void
+test_err_edge(void **state)
+{
+	expect_errors(
+	    "parent = ( \"file:///x\", \"http://o/?a=1\", 3, \"o:80\" );\n"
+	    "parent_streams = [ \"\", \"a b\", \"a/b\",\n"
+	    "  \"" "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxx" "\" ];\n"
+	    "edge_id = 5;\n",
+	    "test.conf:1: invalid parent 'file:///x': must start with http://"
+	    " or https://\n"
+	    "test.conf:1: invalid parent 'http://o/?a=1': a base URL has no "
+	    "query or fragment (ringcast adds /stream/NAME)\n"
+	    "test.conf:1: parent must hold only strings, not an integer\n"
+	    "test.conf:1: invalid parent 'o:80': must start with http:// or "
+	    "https://\n"
+	    "test.conf:2: parent_streams must not hold an empty pattern\n"
+	    "test.conf:2: parent_streams pattern contains a space or a "
+	    "control character\n"
+	    "test.conf:2: invalid parent_streams pattern 'a/b': stream names "
+	    "hold only A-Z a-z 0-9 _ -, and a pattern only those and "
+	    "* ? [ ] ! ^\n"
+	    "test.conf:3: parent_streams pattern is too long (at most 128 "
+	    "bytes)\n"
+	    "test.conf:4: edge_id must be a string, not an integer\n");
+	expect_errors(
+	    "parent_streams = [ \"*\" ];\n"
+	    "edge_id = \"e1\";\n",
+	    "test.conf:1: parent_streams needs parent = [ \"http://ORIGIN"
+	    ":PORT\" ]\n"
+	    "test.conf:2: edge_id needs parent = [ \"http://ORIGIN:PORT\" ]\n");
+	expect_errors(
+	    "parent = [ \"http://a\", \"http://b\", \"http://c\", \"http://d\","
+	    " \"http://e\", \"http://f\", \"http://g\", \"http://h\", "
+	    "\"http://i\", \"http://j\" ];\n",
+	    "test.conf:1: too many parents: 10 (at most 9)\n");
+	expect_errors("parent = \"http://o\";\n",
+	    "test.conf:1: parent must be a list of strings [ \"...\", ... ],"
+	    " not a string\n");
+	expect_errors("parent = [ \"http://o\" ];\nedge_id = \"a\tb\";\n",
+	    "test.conf:2: edge_id must not contain control characters\n");
+}
+
 /* ---- reporting -------------------------------------------------------- */
 
 static void
@@ -1178,6 +1315,12 @@ test_demo_config_loads(void **state)
 	assert_int_equal(s->loop, 1);
 	assert_int_equal(s->opts.on_demand, 0);
 	assert_string_equal(s->title, "ringcast demo");
+	config_free(cfg);
+	load_file_ok("etc/ringcast-ace-demo.conf");
+	assert_int_equal(config_load("etc/ringcast-ace-demo.conf", &cfg, errs,
+	    sizeof(errs)), 0);
+	assert_int_equal(cfg->ace.n_engines, 1);
+	assert_string_equal(cfg->ace.engines[0], "http://127.0.0.1:6878");
 	config_free(cfg);
 }
 
@@ -1326,6 +1469,108 @@ test_find_stream_and_names(void **state)
 	config_free(NULL);
 }
 
+
+/* ---- acestream ------------------------------------------------------- */
+
+static void
+test_acestream_defaults_and_keys(void **state)
+{
+	struct config *cfg = load_ok("");
+
+	assert_int_equal(cfg->ace.enabled, 0);
+	assert_int_equal(cfg->ace.n_engines, 0);
+	config_free(cfg);
+	cfg = load_ok("defaults = { ring_size = 1048576; user_agent = \"x\"; };\n"
+	    "acestream = { engines = [ \"http://127.0.0.1:6878/\", "
+	    "\"https://e2:6878\" ];\n idle_timeout = 2.5; hls = { window_size"
+	    " = 4; }; };\n");
+	assert_int_equal(cfg->ace.enabled, 1);
+	assert_int_equal(cfg->ace.line, 2);
+	assert_int_equal(cfg->ace.n_engines, 2);
+	assert_string_equal(cfg->ace.engines[0], "http://127.0.0.1:6878");
+	assert_string_equal(cfg->ace.engines[1], "https://e2:6878");
+	assert_int_equal(cfg->ace.max_streams_per_engine, 4);
+	assert_int_equal(cfg->ace.max_streams, 16);
+	assert_true(cfg->ace.start_timeout == 30.0);
+	assert_true(cfg->ace.segment_duration == 2.0);
+	/* the group starts from `defaults` and overrides key by key */
+	assert_true(cfg->ace.opts.idle_timeout == 2.5);
+	assert_int_equal(cfg->ace.opts.ring_size, 1048576);
+	assert_string_equal(cfg->ace.opts.user_agent, "x");
+	assert_int_equal(cfg->ace.opts.hls.window_size, 4);
+	assert_int_equal(cfg->ace.opts.on_demand, 1);
+	assert_true(config_ace_engine_known(cfg, "https://e2:6878"));
+	assert_false(config_ace_engine_known(cfg, "http://e3:6878"));
+	config_free(cfg);
+	cfg = load_ok("acestream = { engines = [ \"http://e:1\" ]; "
+	    "max_streams_per_engine = 1; max_streams = 3; start_timeout = 5;"
+	    " segment_duration = 4.0; };");
+	assert_int_equal(cfg->ace.max_streams_per_engine, 1);
+	assert_int_equal(cfg->ace.max_streams, 3);
+	assert_true(cfg->ace.start_timeout == 5.0);
+	assert_true(cfg->ace.segment_duration == 4.0);
+	config_free(cfg);
+}
+
+static void
+test_err_acestream(void **state)
+{
+	expect_errors("acestream = {\n max_streams = 2; };\n",
+	    "test.conf:1: acestream has no engines\n");
+	expect_errors("acestream = { engines = [ ];\n};\n",
+	    "test.conf:1: engines must hold at least one engine url\n");
+	expect_errors("acestream = { engines = [\n\"ftp://e\",\n\"http://e:1?x=1\","
+	    "\n\"http://e:2\",\n\"http://e:2\" ]; };\n",
+	    "test.conf:2: invalid engine url 'ftp://e': must start with "
+	    "http:// or https://\n"
+	    "test.conf:3: engine url 'http://e:1?x=1' must be a base URL "
+	    "without a query (like \"http://127.0.0.1:6878\")\n"
+	    "test.conf:5: duplicate engine url 'http://e:2'\n");
+	expect_errors("acestream = { engines = [ \"http://e\" ];\n"
+	    "max_streams_per_engine = 0;\nmax_streams = 300;\n"
+	    "start_timeout = 0;\non_demand = false;\nfoo = 1;\n};\n",
+	    "test.conf:2: max_streams_per_engine must be between 1 and 1000,"
+	    " not 0\n"
+	    "test.conf:3: max_streams must be between 1 and 256, not 300\n"
+	    "test.conf:4: start_timeout must be greater than 0, not 0\n"
+	    "test.conf:5: on_demand cannot be set in acestream: content-id "
+	    "streams always start on request\n"
+	    "test.conf:6: unknown key 'foo'\n");
+	expect_errors("acestream = \"x\";\n",
+	    "test.conf:1: acestream must be a group { ... }, not a string\n");
+	expect_errors("max_memory = 2000000;\nacestream = { engines = [ "
+	    "\"http://e\" ]; max_streams = 2;\nring_size = 1048576; };\n",
+	    "test.conf:1: the streams' rings need 2097152 bytes, more than "
+	    "max_memory (2000000) (acestream.max_streams rings included)\n");
+}
+
+static void
+test_stream_make(void **state)
+{
+	struct config *cfg = load_ok("acestream = { engines = [ \"http://e\" ];"
+	    " data_timeout = 3; };");
+	struct stream_conf *sc;
+
+	sc = config_stream_make(STREAM_ORIGIN_ACE, "0123abcd", "http://e",
+	    &cfg->ace.opts, 3.0);
+	assert_non_null(sc);
+	assert_string_equal(sc->name, "0123abcd");
+	assert_string_equal(sc->key, "0123abcd");
+	assert_int_equal(sc->origin, STREAM_ORIGIN_ACE);
+	assert_string_equal(sc->url, "http://e");
+	assert_int_equal(sc->type, STREAM_TS);
+	assert_true(sc->opts.data_timeout == 3.0);
+	assert_true(sc->segment_duration == 3.0);
+	/* a deep copy: the config can go, the stream stays */
+	assert_ptr_not_equal(sc->opts.user_agent, cfg->ace.opts.user_agent);
+	config_free(cfg);
+	assert_string_equal(sc->opts.user_agent, "VLC/3.0.16 LibVLC/3.0.16");
+	config_stream_destroy(sc);
+	config_stream_destroy(NULL);
+	assert_null(config_stream_make(STREAM_ORIGIN_ACE, "bad name", "http://e",
+	    &(struct stream_opts){ 0 }, 2.0));
+}
+
 int
 main(void)
 {
@@ -1376,6 +1621,10 @@ main(void)
 		cmocka_unit_test(test_err_events_webhook),
 		cmocka_unit_test(test_cors_origins),
 		cmocka_unit_test(test_err_cors_origins),
+		cmocka_unit_test(test_edge_keys),
+		cmocka_unit_test(test_edge_defaults_proxy_nothing),
+		cmocka_unit_test(test_err_edge),
+		cmocka_unit_test(test_parent_base),
 		cmocka_unit_test(test_events_and_ui_keys),
 		cmocka_unit_test(test_err_events_and_ui_keys),
 		cmocka_unit_test(test_all_errors_at_once),
@@ -1388,6 +1637,9 @@ main(void)
 		cmocka_unit_test(test_file_errors_and_include),
 		cmocka_unit_test(test_stream_changed),
 		cmocka_unit_test(test_find_stream_and_names),
+		cmocka_unit_test(test_acestream_defaults_and_keys),
+		cmocka_unit_test(test_err_acestream),
+		cmocka_unit_test(test_stream_make),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

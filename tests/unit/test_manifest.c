@@ -25,7 +25,7 @@ make_segs(struct ring_seg *s, int n, uint64_t first_seq)
 	}
 }
 
-static const struct manifest_opts opts = { 6, 3, 0, "key/" };
+static const struct manifest_opts opts = { 6, 3, 0, "key/", NULL };
 
 static void
 test_lists_all_while_starting(void **state)
@@ -110,6 +110,28 @@ test_discontinuities_and_sequence(void **state)
 	buf_free(&b);
 }
 
+/* A playlist served away from /hls/NAME/ (e.g. /ace/manifest.m3u8)
+ * names its segments and keys with an absolute prefix. */
+static void
+test_segment_prefix(void **state)
+{
+	struct manifest_opts o = opts;
+	struct ring_seg s[2];
+	struct buf b;
+
+	(void)state;
+	make_segs(s, 2, 7);
+	s[1].key = 1;
+	o.seg_prefix = "/hls/abc/";
+	o.key_prefix = "/hls/abc/key/";
+	buf_init(&b);
+	assert_int_equal(manifest_build(s, 2, &o, &b), 2);
+	assert_non_null(strstr(buf_str(&b), "#EXTINF:2.000,\n/hls/abc/7.ts\n"));
+	assert_non_null(strstr(buf_str(&b), "URI=\"/hls/abc/key/0.key\""));
+	assert_non_null(strstr(buf_str(&b), "#EXTINF:2.000,\n/hls/abc/8.ts\n"));
+	buf_free(&b);
+}
+
 static void
 test_pdt_on_first_keys_and_endlist(void **state)
 {
@@ -158,6 +180,7 @@ main(void)
 		cmocka_unit_test(test_target_duration_is_ceiling),
 		cmocka_unit_test(test_discontinuities_and_sequence),
 		cmocka_unit_test(test_pdt_on_first_keys_and_endlist),
+		cmocka_unit_test(test_segment_prefix),
 		cmocka_unit_test(test_nothing_to_list),
 	};
 

@@ -1,0 +1,104 @@
+/*
+ * ace_client.h - the AceStream engine's HTTP API, client side.
+ *
+ * The engine answers JSON ({"response": ..., "error": ...}); these are
+ * its parsers (pure, json-c, unit-tested: a real parser instead of
+ * string scanning, since engine answers are outside input), the URLs we
+ * ask it, and one bounded GET used by the fetcher and the engine monitor.
+ */
+#ifndef RINGCAST_ACE_CLIENT_H
+#define RINGCAST_ACE_CLIENT_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ace_state.h"
+#include "json.h"
+
+#define ACE_ANSWER_MAX		(64 * 1024)	/* longest answer we read */
+#define ACE_INFOHASH_PREFIX	"infohash-"	/* stream key of an infohash */
+#define ACE_NEXT_ENGINE		"next-engine"	/* fetcher -> supervisor:
+						 * my engine failed */
+#define ACE_JSON_DEPTH		16
+
+/* A started engine session (getstream?format=json). */
+struct ace_session {
+	char	 playback_url[ACE_URL_MAX];
+	char	 stat_url[ACE_URL_MAX];		/* "" when absent */
+	char	 command_url[ACE_URL_MAX];
+	char	 session_id[ACE_SESSION_ID_MAX];	/* "" when absent */
+	int	 is_live;			/* -1 when absent */
+};
+
+/* What stat_url says. */
+struct ace_stat {
+	char		 status[ACE_STATUS_MAX];	/* "dl", "prebuf", ... */
+	uint32_t	 peers;
+	uint32_t	 speed_down;	/* KB/s */
+	uint32_t	 speed_up;
+	uint64_t	 downloaded;	/* bytes */
+	uint64_t	 uploaded;
+};
+
+/* 1 when S is exactly 40 hex digits. */
+int	 ace_id_valid(const char *s);
+/* Why S is not a content id ("too short: 39 characters, ..."), or NULL. */
+const char *ace_id_problem(const char *s, size_t len);
+/* The 40 hex digits of a valid S in lower case. */
+void	 ace_id_normalize(const char *s, char out[CONFIG_ACE_ID_LEN + 1]);
+
+/*
+ * Parsers: 0 and *OUT filled, or -1 with ERR saying why (the engine's
+ * own error text, "not JSON", "no playback_url", ...).  BODY need not be
+ * NUL-terminated; more than ACE_ANSWER_MAX bytes is refused.
+ */
+int	 ace_parse_getstream(const char *body, size_t len,
+	    struct ace_session *out, char *err, size_t errsz);
+int	 ace_parse_stat(const char *body, size_t len, struct ace_stat *out,
+	    char *err, size_t errsz);
+/* get_version: the version text ("" when the engine gives none). */
+int	 ace_parse_version(const char *body, size_t len, char *version,
+	    size_t versionsz, char *err, size_t errsz);
+/* command_url?method=...: 0 when the engine said ok. */
+int	 ace_parse_command(const char *body, size_t len, char *err,
+	    size_t errsz);
+
+/* One engine as the choice sees it. */
+struct ace_pick {
+	int	 usable;	/* configured and not failing its health check */
+	int	 streams;	/* content-id streams on it now */
+};
+
+/*
+ * The engine for a new stream: the least loaded usable engine with room
+ * (fewer than MAX_PER streams), the first of equals; never EXCLUDE
+ * (-1: none).  Its index, or -1 when none has room (pure).
+ */
+int	 ace_pick_engine(const struct ace_pick *, int n, int max_per,
+	    int exclude);
+
+/* The stream key for a content id (PARAM "id") or infohash; -1 if the
+ * id is not 40 hex digits. */
+int	 ace_stream_key(const char *param, const char *id, char *key,
+	    size_t keysz);
+/* Split a key into the engine parameter and the 40 hex digits. */
+int	 ace_key_split(const char *key, const char **param, const char **id);
+
+/* URLs; -1 when they do not fit in OUTSZ. */
+int	 ace_url_getstream(char *out, size_t outsz, const char *engine,
+	    const char *param, const char *id, const char *pid);
+int	 ace_url_version(char *out, size_t outsz, const char *engine);
+int	 ace_url_command(char *out, size_t outsz, const char *command_url,
+	    const char *method);
+
+/*
+ * GET URL into BODY (at most ACE_ANSWER_MAX bytes), within TIMEOUT_MS;
+ * given up early when *ABORT becomes nonzero (NULL: never).  0 on a 2xx
+ * answer, else -1 with ERR.
+ */
+int	 ace_http_get(const char *url, const char *user_agent,
+	    long timeout_ms, volatile sig_atomic_t *abort, struct buf *body,
+	    char *err, size_t errsz);
+
+#endif

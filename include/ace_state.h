@@ -1,0 +1,152 @@
+/*
+ * ace_state.h - the AceStream part of the state segment: the engines
+ * with their health, one record a content-id stream (its engine, the
+ * engine session its fetcher holds, the engine's figures for it), and
+ * a queue of sessions whose fetcher died before it could stop them.
+ *
+ * Writers: the supervisor (engine list, which engine a stream uses,
+ * the orphan queue), a stream's fetcher (its session), the engine
+ * monitor process (health, figures).  Text sits behind seqlocks, numbers
+ * are atomics, so a writer killed at any instant blocks no reader.
+ */
+#ifndef RINGCAST_ACE_STATE_H
+#define RINGCAST_ACE_STATE_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+#define ACE_MAX_ENGINES		CONFIG_MAX_ENGINES
+#define ACE_URL_MAX		512
+#define ACE_SESSION_ID_MAX	64
+#define ACE_VERSION_MAX		32
+#define ACE_STATUS_MAX		16
+#define ACE_ERROR_MAX		160
+#define ACE_ORPHANS		64	/* sessions waiting for their stop */
+
+enum ace_health {
+	ACE_HEALTH_UNKNOWN = 0,		/* not checked yet: usable */
+	ACE_HEALTH_UP,
+	ACE_HEALTH_DOWN,		/* skipped by the engine choice */
+};
+
+struct ace_engine_state {
+	_Atomic uint32_t	 seq;		/* supervisor: in_use, url */
+	uint32_t		 in_use;
+	char			 url[ACE_URL_MAX];
+	_Atomic uint32_t	 mon_seq;	/* engine monitor: the rest */
+	char			 version[ACE_VERSION_MAX];
+	char			 error[ACE_ERROR_MAX];
+	_Atomic uint32_t	 health;	/* enum ace_health */
+	_Atomic uint64_t	 checked_wall_ms;
+	_Atomic uint32_t	 streams;	/* content-id streams on it */
+	_Atomic uint64_t	 sessions;	/* sessions started on it */
+};
+
+struct ace_slot_state {
+	/* Supervisor: the stream and its engine. */
+	_Atomic uint32_t	 seq;
+	uint32_t		 active;
+	char			 content_id[CONFIG_ACE_ID_LEN + 1];
+	char			 param[16];	/* "id" or "infohash" */
+	char			 engine[ACE_URL_MAX];
+	/* Fetcher: the engine session it holds. */
+	_Atomic uint32_t	 sess_seq;
+	uint32_t		 has_session;
+	int32_t			 owner_pid;
+	char			 session_id[ACE_SESSION_ID_MAX];
+	char			 stat_url[ACE_URL_MAX];
+	char			 command_url[ACE_URL_MAX];
+	/* Engine monitor: what stat_url said last. */
+	_Atomic uint32_t	 stat_seq;
+	char			 status[ACE_STATUS_MAX];
+	_Atomic uint32_t	 peers;
+	_Atomic uint32_t	 speed_down;	/* KB/s */
+	_Atomic uint32_t	 speed_up;
+	_Atomic uint64_t	 downloaded;	/* bytes */
+	_Atomic uint64_t	 stat_wall_ms;	/* 0: none yet */
+	_Atomic uint64_t	 sessions;	/* started for this stream */
+};
+
+/* Supervisor -> engine monitor: a session to stop (single producer,
+ * single consumer; state 0 free, 1 ready). */
+struct ace_orphan {
+	_Atomic uint32_t	 state;
+	char			 command_url[ACE_URL_MAX];
+};
+
+struct ace_state {
+	struct ace_engine_state	 engines[ACE_MAX_ENGINES];
+	struct ace_slot_state	 slots[CONFIG_MAX_STREAMS];
+	struct ace_orphan	 orphans[ACE_ORPHANS];
+	_Atomic uint64_t	 refused;	/* 503: no engine with room */
+	_Atomic uint64_t	 orphans_lost;	/* queue full */
+	_Atomic uint32_t	 monitor_pid;
+};
+
+/* Consistent copies for readers. */
+struct ace_engine_view {
+	int		 in_use;
+	char		 url[ACE_URL_MAX];
+	char		 version[ACE_VERSION_MAX];
+	char		 error[ACE_ERROR_MAX];
+	enum ace_health	 health;
+	uint32_t	 streams;
+	uint64_t	 sessions;
+	uint64_t	 checked_wall_ms;
+};
+
+struct ace_slot_view {
+	int		 active;
+	char		 content_id[CONFIG_ACE_ID_LEN + 1];
+	char		 param[16];
+	char		 engine[ACE_URL_MAX];
+	int		 has_session;
+	int		 owner_pid;
+	char		 session_id[ACE_SESSION_ID_MAX];
+	char		 stat_url[ACE_URL_MAX];
+	char		 command_url[ACE_URL_MAX];
+	char		 status[ACE_STATUS_MAX];
+	uint32_t	 peers, speed_down, speed_up;
+	uint64_t	 downloaded, stat_wall_ms, sessions;
+};
+
+/* Supervisor: the engine list (what is known of an engine is kept while
+ * its place and URL stay the same). */
+void	 ace_state_set_engines(struct ace_state *, char *const *urls, int n);
+/* Engine monitor: the outcome of a health check of engine I, which had
+ * URL when it was checked (nothing is written if it changed since). */
+void	 ace_state_engine_health(struct ace_state *, int i, const char *url,
+	    enum ace_health, const char *version, const char *error);
+int	 ace_state_engine(const struct ace_state *, int i,
+	    struct ace_engine_view *);
+const char *ace_health_name(enum ace_health);
+
+/* Supervisor: a content-id stream in SLOT, on ENGINE; its end. */
+void	 ace_state_slot_begin(struct ace_state *, int slot, const char *id,
+	    const char *param, const char *engine);
+void	 ace_state_slot_set_engine(struct ace_state *, int slot,
+	    const char *engine);
+void	 ace_state_slot_end(struct ace_state *, int slot);
+/* Anyone: a consistent copy; -1 when SLOT has no content-id stream. */
+int	 ace_state_slot(const struct ace_state *, int slot,
+	    struct ace_slot_view *);
+
+/* Fetcher: the session it holds (PID: its own), or none. */
+void	 ace_state_session_set(struct ace_state *, int slot, int pid,
+	    const char *session_id, const char *stat_url,
+	    const char *command_url);
+void	 ace_state_session_clear(struct ace_state *, int slot);
+
+/* Engine monitor: what the engine says about SLOT's session. */
+void	 ace_state_stat_set(struct ace_state *, int slot, const char *status,
+	    uint32_t peers, uint32_t speed_down, uint32_t speed_up,
+	    uint64_t downloaded);
+
+/* Supervisor: queue a stop; engine monitor: take one (0 and URL). */
+int	 ace_state_orphan_push(struct ace_state *, const char *command_url);
+int	 ace_state_orphan_pop(struct ace_state *, char *url, size_t urlsz);
+
+#endif

@@ -1,0 +1,86 @@
+/*
+ * origin.h - dynamic streams: streams made on a player's request.
+ *
+ * A stream the configuration file does not name can still be served when
+ * an origin knows how to make it from a key: an AceStream content id
+ * (acestream.c) or, on an edge, a stream of the parent.  The worker that
+ * got the request asks the supervisor (MSG_STREAM_CREATE); the supervisor
+ * looks the origin up in origin_table[] and calls its create(), which
+ * builds a stream_conf (url, options) or refuses with an HTTP status, a
+ * reason and a Retry-After.  From then on the stream lives like an
+ * on-demand named stream (its name is its key, so /status, events and
+ * `ringcastctl stop KEY` work unchanged) until it ends for any reason;
+ * then ended() is called and the supervisor frees the conf, clears the
+ * slot and unlinks the ring: nothing of it survives its end.
+ *
+ * A new origin is one file with a `const struct origin_ops` and one entry
+ * in the table of origins.c (origins.h).  Every hook but create is
+ * optional.  Hooks run in the supervisor and must never block.
+ */
+#ifndef RINGCAST_ORIGIN_H
+#define RINGCAST_ORIGIN_H
+
+#include "config.h"
+#include "json.h"
+#include "state.h"
+
+#define ORIGIN_REASON_MAX	200
+
+/* Why create() said no: what the player gets. */
+struct origin_refusal {
+	unsigned	 status;		/* 404, 503, ... */
+	unsigned	 retry_after_s;		/* 0: no Retry-After */
+	char		 reason[ORIGIN_REASON_MAX];
+};
+
+struct origin_ops {
+	const char	*name;			/* "acestream", "parent" */
+	/* 1 when KEY is well-formed for this origin (workers check too). */
+	int		(*key_valid)(const char *key);
+	/*
+	 * Make the stream for KEY, to run in SLOT: a conf from
+	 * config_stream_make() (the supervisor owns it from then on), or
+	 * NULL with *R filled.
+	 */
+	struct stream_conf *(*create)(struct state *, const struct config *,
+			    const char *key, int slot,
+			    struct origin_refusal *r);
+	/* SLOT's fetcher found the stream nowhere (every URL answered 404,
+	 * with not_found_ends); it ends next, reason "not_found". */
+	void		(*not_found)(struct state *, int slot,
+			    const struct stream_conf *sc);
+	/* SLOT's stream ended for good; SC is freed right after. */
+	void		(*ended)(struct state *, int slot,
+			    const struct stream_conf *sc);
+	/* A reload installed CFG (and at start-up). */
+	void		(*configure)(struct state *, const struct config *);
+	/* After a reload to CFG: 1 when SC must end (reason "reload"). */
+	int		(*stale)(struct state *, const struct config *,
+			    int slot, const struct stream_conf *sc);
+	/* Extra fields of stream_started/stream_ended ("key": value, ...). */
+	void		(*event_fields)(struct state *, int slot,
+			    const struct stream_conf *, struct buf *);
+	/* SLOT's fetcher process exited (any way): tidy what it left. */
+	void		(*fetcher_exited)(struct state *, int slot,
+			    const struct stream_conf *);
+	/*
+	 * SLOT's fetcher sent MSG_ORIGIN (LEN bytes of MSG): answer in REPLY
+	 * (MSG_ORIGIN_REPLY) and return its length, or -1 for no answer.
+	 * SC may be changed (its url: what a respawned fetcher uses).
+	 */
+	int		(*fetcher_message)(struct state *, const struct config *,
+			    int slot, struct stream_conf *sc, const void *msg,
+			    size_t len, char *reply, size_t replysz);
+	/*
+	 * A helper process the origin needs while helper_wanted(cfg) (health
+	 * checks, clean-up that must not block the supervisor).  It is
+	 * respawned when it dies, and stopped after the last fetcher at
+	 * shutdown.  helper_main never returns; it exits when CHAN closes
+	 * or on SIGTERM.
+	 */
+	int		(*helper_wanted)(const struct config *);
+	void		(*helper_main)(int chan, struct state *,
+			    const struct config *);
+};
+
+#endif

@@ -1,0 +1,291 @@
+/*
+ * ace_state.c - the AceStream records of the state segment (see
+ * ace_state.h): small seqlocked copies in and out, nothing else.
+ *
+ * Each record has one writer a field group (the supervisor, a stream's
+ * fetcher, the engine monitor), so the segment's plain seqlock is enough:
+ * readers retry a bounded number of times and give up rather than wait.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ace_state.h"
+#include "seqlock.h"
+#include "util.h"
+
+#define ACE_READ_TRIES	1000
+
+const char *
+ace_health_name(enum ace_health h)
+{
+	switch (h) {
+	case ACE_HEALTH_UP:	return "up";
+	case ACE_HEALTH_DOWN:	return "down";
+	case ACE_HEALTH_UNKNOWN:	break;
+	}
+	return "unknown";
+}
+
+void
+ace_state_set_engines(struct ace_state *as, char *const *urls, int n)
+{
+	struct ace_engine_state *e;
+	int i, same;
+
+	for (i = 0; i < ACE_MAX_ENGINES; i++) {
+		e = &as->engines[i];
+		same = i < n && e->in_use && strcmp(e->url, urls[i]) == 0;
+		if (same)
+			continue;
+		seqlock_write_begin(&e->seq);
+		e->in_use = i < n;
+		str_copy(e->url, i < n ? urls[i] : "", sizeof(e->url));
+		seqlock_write_end(&e->seq);
+		atomic_store(&e->health, ACE_HEALTH_UNKNOWN);
+		atomic_store(&e->checked_wall_ms, 0);
+		atomic_store(&e->sessions, 0);
+		atomic_store(&e->streams, 0);
+	}
+}
+
+void
+ace_state_engine_health(struct ace_state *as, int i, const char *url,
+    enum ace_health h, const char *version, const char *error)
+{
+	struct ace_engine_state *e = &as->engines[i];
+	struct ace_engine_view v;
+
+	if (ace_state_engine(as, i, &v) == -1 || strcmp(v.url, url) != 0)
+		return;
+	seqlock_write_begin(&e->mon_seq);
+	str_copy(e->version, version, sizeof(e->version));
+	str_copy(e->error, error, sizeof(e->error));
+	seqlock_write_end(&e->mon_seq);
+	atomic_store(&e->health, h);
+	atomic_store(&e->checked_wall_ms, wall_ms());
+}
+
+int
+ace_state_engine(const struct ace_state *as, int i, struct ace_engine_view *v)
+{
+	const struct ace_engine_state *e = &as->engines[i];
+	_Atomic uint32_t *seq = (_Atomic uint32_t *)&e->seq;
+	_Atomic uint32_t *mseq = (_Atomic uint32_t *)&e->mon_seq;
+	uint32_t before;
+	int tries, ok = 0;
+
+	memset(v, 0, sizeof(*v));
+	for (tries = 0; tries < ACE_READ_TRIES && !ok; tries++) {
+		if (!seqlock_read_begin(seq, &before))
+			continue;
+		v->in_use = (int)e->in_use;
+		memcpy(v->url, e->url, sizeof(v->url));
+		ok = seqlock_read_valid(seq, before);
+	}
+	if (!ok || !v->in_use)
+		return -1;
+	v->url[sizeof(v->url) - 1] = '\0';
+	for (ok = 0, tries = 0; tries < ACE_READ_TRIES && !ok; tries++) {
+		if (!seqlock_read_begin(mseq, &before))
+			continue;
+		memcpy(v->version, e->version, sizeof(v->version));
+		memcpy(v->error, e->error, sizeof(v->error));
+		ok = seqlock_read_valid(mseq, before);
+	}
+	if (!ok)
+		v->version[0] = v->error[0] = '\0';
+	v->version[sizeof(v->version) - 1] = '\0';
+	v->error[sizeof(v->error) - 1] = '\0';
+	v->health = (enum ace_health)atomic_load(&e->health);
+	v->streams = atomic_load(&e->streams);
+	v->sessions = atomic_load(&e->sessions);
+	v->checked_wall_ms = atomic_load(&e->checked_wall_ms);
+	return 0;
+}
+
+void
+ace_state_slot_begin(struct ace_state *as, int slot, const char *id,
+    const char *param, const char *engine)
+{
+	struct ace_slot_state *a = &as->slots[slot];
+
+	seqlock_write_begin(&a->seq);
+	a->active = 1;
+	str_copy(a->content_id, id, sizeof(a->content_id));
+	str_copy(a->param, param, sizeof(a->param));
+	str_copy(a->engine, engine, sizeof(a->engine));
+	seqlock_write_end(&a->seq);
+	seqlock_write_begin(&a->stat_seq);
+	a->status[0] = '\0';
+	seqlock_write_end(&a->stat_seq);
+	atomic_store(&a->peers, 0);
+	atomic_store(&a->speed_down, 0);
+	atomic_store(&a->speed_up, 0);
+	atomic_store(&a->downloaded, 0);
+	atomic_store(&a->stat_wall_ms, 0);
+	atomic_store(&a->sessions, 0);
+}
+
+void
+ace_state_slot_set_engine(struct ace_state *as, int slot, const char *engine)
+{
+	struct ace_slot_state *a = &as->slots[slot];
+
+	seqlock_write_begin(&a->seq);
+	str_copy(a->engine, engine, sizeof(a->engine));
+	seqlock_write_end(&a->seq);
+}
+
+void
+ace_state_slot_end(struct ace_state *as, int slot)
+{
+	struct ace_slot_state *a = &as->slots[slot];
+
+	seqlock_write_begin(&a->seq);
+	a->active = 0;
+	a->content_id[0] = '\0';
+	a->engine[0] = '\0';
+	seqlock_write_end(&a->seq);
+	ace_state_session_clear(as, slot);
+}
+
+int
+ace_state_slot(const struct ace_state *as, int slot, struct ace_slot_view *v)
+{
+	const struct ace_slot_state *a = &as->slots[slot];
+	_Atomic uint32_t *seq = (_Atomic uint32_t *)&a->seq;
+	_Atomic uint32_t *sseq = (_Atomic uint32_t *)&a->sess_seq;
+	_Atomic uint32_t *tseq = (_Atomic uint32_t *)&a->stat_seq;
+	uint32_t before;
+	int tries, ok = 0;
+
+	memset(v, 0, sizeof(*v));
+	for (tries = 0; tries < ACE_READ_TRIES && !ok; tries++) {
+		if (!seqlock_read_begin(seq, &before))
+			continue;
+		v->active = (int)a->active;
+		memcpy(v->content_id, a->content_id, sizeof(v->content_id));
+		memcpy(v->param, a->param, sizeof(v->param));
+		memcpy(v->engine, a->engine, sizeof(v->engine));
+		ok = seqlock_read_valid(seq, before);
+	}
+	if (!ok || !v->active)
+		return -1;
+	v->content_id[sizeof(v->content_id) - 1] = '\0';
+	v->param[sizeof(v->param) - 1] = '\0';
+	v->engine[sizeof(v->engine) - 1] = '\0';
+	for (ok = 0, tries = 0; tries < ACE_READ_TRIES && !ok; tries++) {
+		if (!seqlock_read_begin(sseq, &before))
+			continue;
+		v->has_session = (int)a->has_session;
+		v->owner_pid = a->owner_pid;
+		memcpy(v->session_id, a->session_id, sizeof(v->session_id));
+		memcpy(v->stat_url, a->stat_url, sizeof(v->stat_url));
+		memcpy(v->command_url, a->command_url, sizeof(v->command_url));
+		ok = seqlock_read_valid(sseq, before);
+	}
+	if (!ok)
+		v->has_session = 0;
+	v->session_id[sizeof(v->session_id) - 1] = '\0';
+	v->stat_url[sizeof(v->stat_url) - 1] = '\0';
+	v->command_url[sizeof(v->command_url) - 1] = '\0';
+	for (ok = 0, tries = 0; tries < ACE_READ_TRIES && !ok; tries++) {
+		if (!seqlock_read_begin(tseq, &before))
+			continue;
+		memcpy(v->status, a->status, sizeof(v->status));
+		ok = seqlock_read_valid(tseq, before);
+	}
+	if (!ok)
+		v->status[0] = '\0';
+	v->status[sizeof(v->status) - 1] = '\0';
+	v->peers = atomic_load(&a->peers);
+	v->speed_down = atomic_load(&a->speed_down);
+	v->speed_up = atomic_load(&a->speed_up);
+	v->downloaded = atomic_load(&a->downloaded);
+	v->stat_wall_ms = atomic_load(&a->stat_wall_ms);
+	v->sessions = atomic_load(&a->sessions);
+	return 0;
+}
+
+void
+ace_state_session_set(struct ace_state *as, int slot, int pid,
+    const char *session_id, const char *stat_url, const char *command_url)
+{
+	struct ace_slot_state *a = &as->slots[slot];
+
+	seqlock_write_begin(&a->sess_seq);
+	a->has_session = 1;
+	a->owner_pid = pid;
+	str_copy(a->session_id, session_id, sizeof(a->session_id));
+	str_copy(a->stat_url, stat_url, sizeof(a->stat_url));
+	str_copy(a->command_url, command_url, sizeof(a->command_url));
+	seqlock_write_end(&a->sess_seq);
+	atomic_fetch_add(&a->sessions, 1);
+}
+
+void
+ace_state_session_clear(struct ace_state *as, int slot)
+{
+	struct ace_slot_state *a = &as->slots[slot];
+
+	seqlock_write_begin(&a->sess_seq);
+	a->has_session = 0;
+	a->owner_pid = 0;
+	a->session_id[0] = '\0';
+	a->stat_url[0] = '\0';
+	a->command_url[0] = '\0';
+	seqlock_write_end(&a->sess_seq);
+}
+
+void
+ace_state_stat_set(struct ace_state *as, int slot, const char *status,
+    uint32_t peers, uint32_t speed_down, uint32_t speed_up,
+    uint64_t downloaded)
+{
+	struct ace_slot_state *a = &as->slots[slot];
+
+	seqlock_write_begin(&a->stat_seq);
+	str_copy(a->status, status, sizeof(a->status));
+	seqlock_write_end(&a->stat_seq);
+	atomic_store(&a->peers, peers);
+	atomic_store(&a->speed_down, speed_down);
+	atomic_store(&a->speed_up, speed_up);
+	atomic_store(&a->downloaded, downloaded);
+	atomic_store(&a->stat_wall_ms, wall_ms());
+}
+
+int
+ace_state_orphan_push(struct ace_state *as, const char *command_url)
+{
+	struct ace_orphan *o;
+	int i;
+
+	for (i = 0; i < ACE_ORPHANS; i++) {
+		o = &as->orphans[i];
+		if (atomic_load_explicit(&o->state, memory_order_acquire) != 0)
+			continue;
+		str_copy(o->command_url, command_url, sizeof(o->command_url));
+		atomic_store_explicit(&o->state, 1, memory_order_release);
+		return 0;
+	}
+	atomic_fetch_add(&as->orphans_lost, 1);
+	return -1;
+}
+
+int
+ace_state_orphan_pop(struct ace_state *as, char *url, size_t urlsz)
+{
+	struct ace_orphan *o;
+	int i;
+
+	for (i = 0; i < ACE_ORPHANS; i++) {
+		o = &as->orphans[i];
+		if (atomic_load_explicit(&o->state, memory_order_acquire) != 1)
+			continue;
+		snprintf(url, urlsz, "%.*s", (int)sizeof(o->command_url) - 1,
+		    o->command_url);
+		atomic_store_explicit(&o->state, 0, memory_order_release);
+		return 0;
+	}
+	return -1;
+}

@@ -1,0 +1,185 @@
+/*
+ * ace_status.c - the AceStream part of the status answers: per stream
+ * its content id, engine, session and what the engine's stat_url said;
+ * per engine its health, version and load.  Memory only, like status.c.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ace_status.h"
+#include "util.h"
+
+void
+ace_status_json_stream(const struct state *st, int slot, struct buf *b)
+{
+	struct ace_slot_view v;
+
+	if (ace_state_slot(&st->ace, slot, &v) == -1)
+		return;
+	json_key(b, "acestream");
+	buf_puts(b, "{");
+	json_kv_str(b, "content_id", v.content_id);
+	json_kv_str(b, "id_type", v.param);
+	json_kv_str(b, "engine", v.engine);
+	json_kv_str(b, "session", v.has_session && v.session_id[0] ?
+	    v.session_id : NULL);
+	json_kv_uint(b, "sessions", v.sessions);
+	json_kv_str(b, "status", v.stat_wall_ms ? v.status : NULL);
+	json_kv_uint(b, "peers", v.peers);
+	json_kv_uint(b, "speed_down", v.speed_down);
+	json_kv_uint(b, "speed_up", v.speed_up);
+	json_kv_uint(b, "downloaded", v.downloaded);
+	json_kv_double(b, "stat_age", v.stat_wall_ms ?
+	    (double)(wall_ms() - v.stat_wall_ms) / 1000.0 : -1.0);
+	buf_puts(b, "}");
+}
+
+void
+ace_status_json(const struct state *st, struct buf *b)
+{
+	struct ace_engine_view e;
+	int i, n = 0;
+
+	for (i = 0; i < ACE_MAX_ENGINES; i++) {
+		if (ace_state_engine(&st->ace, i, &e) == -1)
+			continue;
+		if (n++ == 0) {
+			json_key(b, "acestream");
+			buf_puts(b, "{");
+			json_kv_uint(b, "refused",
+			    atomic_load(&st->ace.refused));
+			json_kv_int(b, "monitor_pid",
+			    atomic_load(&st->ace.monitor_pid));
+			json_key(b, "engines");
+			buf_puts(b, "[");
+		} else
+			buf_puts(b, ",");
+		buf_puts(b, "{");
+		json_kv_str(b, "url", e.url);
+		json_kv_str(b, "health", ace_health_name(e.health));
+		json_kv_str(b, "version", e.version[0] ? e.version : NULL);
+		json_kv_str(b, "error", e.error[0] ? e.error : NULL);
+		json_kv_uint(b, "streams", e.streams);
+		json_kv_uint(b, "sessions", e.sessions);
+		buf_puts(b, "}");
+	}
+	if (n > 0)
+		buf_puts(b, "]}");
+}
+
+void
+ace_status_text_stream(const struct state *st, int slot, struct buf *b)
+{
+	struct ace_slot_view v;
+
+	if (ace_state_slot(&st->ace, slot, &v) == -1)
+		return;
+	buf_printf(b, "    %s %s on %s", strcmp(v.param, "infohash") == 0 ?
+	    "infohash" : "content id", v.content_id, v.engine);
+	if (v.stat_wall_ms)
+		buf_printf(b, ": %s, %u peers, %u KB/s down, %u KB/s up",
+		    v.status[0] ? v.status : "?", v.peers, v.speed_down,
+		    v.speed_up);
+	buf_puts(b, "\n");
+}
+
+void
+ace_status_text(const struct state *st, struct buf *b)
+{
+	struct ace_engine_view e;
+	int i, n = 0;
+
+	for (i = 0; i < ACE_MAX_ENGINES; i++) {
+		if (ace_state_engine(&st->ace, i, &e) == -1)
+			continue;
+		if (n++ == 0)
+			buf_printf(b, "%-40s %-7s %-10s %7s %8s  %s\n",
+			    "ENGINE", "HEALTH", "VERSION", "STREAMS",
+			    "SESSIONS", "LAST ERROR");
+		buf_printf(b, "%-40s %-7s %-10s %7u %8llu  %s\n", e.url,
+		    ace_health_name(e.health), e.version[0] ? e.version : "-",
+		    e.streams, (unsigned long long)e.sessions,
+		    e.health == ACE_HEALTH_DOWN ? e.error : "");
+	}
+}
+
+static void
+prom_engine(struct buf *b, const char *name, const char *url,
+    unsigned long long v)
+{
+	buf_printf(b, "%s{engine=\"", name);
+	json_escape(b, url, strlen(url));
+	buf_printf(b, "\"} %llu\n", v);
+}
+
+static void
+prom_stream(struct buf *b, const char *name, const char *stream,
+    unsigned long long v)
+{
+	buf_printf(b, "%s{stream=\"", name);
+	json_escape(b, stream, strlen(stream));
+	buf_printf(b, "\"} %llu\n", v);
+}
+
+void
+ace_status_prometheus(const struct state *st, struct buf *b)
+{
+	static const char *const help[][3] = {
+		{ "ringcast_ace_engine_up", "gauge",
+		    "1 while the engine answers its health check" },
+		{ "ringcast_ace_engine_streams", "gauge",
+		    "Content-id streams on the engine" },
+		{ "ringcast_ace_engine_sessions_total", "counter",
+		    "Engine sessions started on the engine" },
+		{ "ringcast_ace_stream_peers", "gauge",
+		    "Peers of a content-id stream, as its engine reports" },
+		{ "ringcast_ace_stream_speed_down_kbytes", "gauge",
+		    "Download speed of a content-id stream (KB/s)" },
+		{ "ringcast_ace_stream_speed_up_kbytes", "gauge",
+		    "Upload speed of a content-id stream (KB/s)" },
+	};
+	struct ace_engine_view e;
+	struct ace_slot_view v;
+	struct slot_cfg cfg;
+	int i, k, any = 0;
+
+	for (i = 0; i < ACE_MAX_ENGINES && !any; i++)
+		any = ace_state_engine(&st->ace, i, &e) == 0;
+	if (!any)
+		return;
+	buf_printf(b, "# HELP ringcast_ace_refused_total Content-id requests "
+	    "refused: no engine with room\n# TYPE ringcast_ace_refused_total"
+	    " counter\nringcast_ace_refused_total %llu\n",
+	    (unsigned long long)atomic_load(&st->ace.refused));
+	for (k = 0; k < 6; k++) {
+		buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", help[k][0],
+		    help[k][2], help[k][0], help[k][1]);
+		for (i = 0; k < 3 && i < ACE_MAX_ENGINES; i++) {
+			if (ace_state_engine(&st->ace, i, &e) == -1)
+				continue;
+			prom_engine(b, help[k][0], e.url, k == 0 ?
+			    e.health != ACE_HEALTH_DOWN : k == 1 ? e.streams :
+			    e.sessions);
+		}
+		for (i = 0; k >= 3 && i < STATE_MAX_STREAMS; i++) {
+			if (ace_state_slot(&st->ace, i, &v) == -1 ||
+			    state_slot_read(st, i, &cfg) == -1 || !cfg.in_use)
+				continue;
+			prom_stream(b, help[k][0], cfg.name, k == 3 ? v.peers :
+			    k == 4 ? v.speed_down : v.speed_up);
+		}
+	}
+}
+
+int
+ace_status_m3u_url(const struct state *st, int slot, const char *base_url,
+    struct buf *b)
+{
+	struct ace_slot_view v;
+
+	if (ace_state_slot(&st->ace, slot, &v) == -1)
+		return -1;
+	buf_printf(b, "\n%s/ace/getstream?%s=%s\n", base_url, v.param,
+	    v.content_id);
+	return 0;
+}

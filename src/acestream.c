@@ -1,0 +1,420 @@
+/*
+ * acestream.c - the AceStream origin: which engine a content-id stream
+ * runs on, and the engine monitor process (see acestream.h).
+ *
+ * Design: the supervisor decides, from memory and the state segment
+ * only, so it never waits on an engine: a new stream goes to the least
+ * loaded engine with room that is not failing its health check, and a
+ * fetcher whose engine failed asks (MSG_ORIGIN "next-engine") for
+ * another.  Everything that talks to engines outside a fetcher runs in
+ * the engine monitor, a helper process: a cheap get_version of every
+ * engine every few seconds (the health the choice reads), the stat_url
+ * of every session (peers, speed, status for /status), and the stop of
+ * any session a fetcher left behind when it was killed (the supervisor
+ * queues those when it reaps the fetcher).  So every engine session
+ * ringcast started is stopped, whichever way its stream ended.
+ */
+#include <curl/curl.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ace_client.h"
+#include "acestream.h"
+#include "log.h"
+#include "msg.h"
+#include "proctitle.h"
+#include "state.h"
+#include "util.h"
+
+/* ---- the supervisor's side: origin hooks ---- */
+
+/* Engines of the segment with their load; how many there are. */
+static int
+ace_engines(struct state *st, struct ace_pick *pick,
+    struct ace_engine_view *views)
+{
+	struct ace_slot_view sv;
+	int i, j, n = 0;
+
+	for (i = 0; i < ACE_MAX_ENGINES; i++) {
+		if (ace_state_engine(&st->ace, i, &views[i]) == -1)
+			break;
+		pick[i].usable = views[i].health != ACE_HEALTH_DOWN;
+		pick[i].streams = 0;
+		n++;
+	}
+	for (j = 0; j < CONFIG_MAX_STREAMS; j++) {
+		if (ace_state_slot(&st->ace, j, &sv) == -1)
+			continue;
+		for (i = 0; i < n; i++)
+			if (strcmp(sv.engine, views[i].url) == 0)
+				pick[i].streams++;
+	}
+	return n;
+}
+
+/* Refresh every engine's stream count (shown in /status). */
+static void
+ace_recount(struct state *st)
+{
+	struct ace_engine_view views[ACE_MAX_ENGINES];
+	struct ace_pick pick[ACE_MAX_ENGINES];
+	int i, n = ace_engines(st, pick, views);
+
+	for (i = 0; i < n; i++)
+		atomic_store(&st->ace.engines[i].streams,
+		    (uint32_t)pick[i].streams);
+}
+
+static int
+ace_active_streams(struct state *st)
+{
+	struct ace_slot_view v;
+	int i, n = 0;
+
+	for (i = 0; i < CONFIG_MAX_STREAMS; i++)
+		if (ace_state_slot(&st->ace, i, &v) == 0)
+			n++;
+	return n;
+}
+
+static int
+ace_key_valid(const char *key)
+{
+	const char *param, *id;
+
+	return ace_key_split(key, &param, &id) == 0;
+}
+
+static void
+ace_refuse(struct origin_refusal *r, unsigned status, unsigned retry,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void
+ace_refuse(struct origin_refusal *r, unsigned status, unsigned retry,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	r->status = status;
+	r->retry_after_s = retry;
+	va_start(ap, fmt);
+	vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
+	va_end(ap);
+}
+
+static struct stream_conf *
+ace_create(struct state *st, const struct config *cfg, const char *key,
+    int slot, struct origin_refusal *r)
+{
+	struct ace_engine_view views[ACE_MAX_ENGINES];
+	struct ace_pick pick[ACE_MAX_ENGINES];
+	const struct ace_conf *a = &cfg->ace;
+	const char *param, *id;
+	struct stream_conf *sc;
+	int n, i, usable = 0;
+
+	if (!a->enabled || a->n_engines == 0) {
+		ace_refuse(r, 404, 0, "acestream is not configured");
+		return NULL;
+	}
+	if (ace_key_split(key, &param, &id) == -1) {
+		ace_refuse(r, 400, 0, "the id must be 40 hex digits");
+		return NULL;
+	}
+	if (ace_active_streams(st) >= a->max_streams) {
+		atomic_fetch_add(&st->ace.refused, 1);
+		ace_refuse(r, 503, ACE_RETRY_AFTER_S, "acestream.max_streams "
+		    "(%d) content-id streams are running", a->max_streams);
+		return NULL;
+	}
+	n = ace_engines(st, pick, views);
+	if ((i = ace_pick_engine(pick, n, a->max_streams_per_engine, -1)) ==
+	    -1) {
+		for (i = 0; i < n; i++)
+			usable += pick[i].usable;
+		atomic_fetch_add(&st->ace.refused, 1);
+		if (usable == 0)
+			ace_refuse(r, 503, ACE_RETRY_AFTER_S, "no engine is up"
+			    " (%d configured, all failing their health "
+			    "check)", n);
+		else
+			ace_refuse(r, 503, ACE_RETRY_AFTER_S, "no engine has "
+			    "room: %d usable engine(s), each with "
+			    "max_streams_per_engine = %d streams", usable,
+			    a->max_streams_per_engine);
+		return NULL;
+	}
+	sc = config_stream_make(STREAM_ORIGIN_ACE, key, views[i].url, &a->opts,
+	    a->segment_duration);
+	if (sc == NULL) {
+		ace_refuse(r, 503, 5, "out of memory");
+		return NULL;
+	}
+	sc->start_timeout = a->start_timeout;
+	ace_state_slot_begin(&st->ace, slot, id, param, views[i].url);
+	ace_recount(st);
+	log_info("content id %s: engine %s (%d stream(s) there now)", key,
+	    views[i].url, pick[i].streams + 1);
+	return sc;
+}
+
+/* A session the fetcher could not stop: the engine monitor will. */
+static void
+ace_orphan(struct state *st, int slot)
+{
+	struct ace_slot_view v;
+
+	if (ace_state_slot(&st->ace, slot, &v) == -1 || !v.has_session)
+		return;
+	if (ace_state_orphan_push(&st->ace, v.command_url) == -1)
+		log_warnx("content id %s: cannot queue the stop of session %s"
+		    " (queue full)", v.content_id, v.session_id);
+	else
+		log_info("content id %s: its fetcher left session %s; the "
+		    "engine monitor stops it", v.content_id, v.session_id);
+	ace_state_session_clear(&st->ace, slot);
+}
+
+static void
+ace_fetcher_exited(struct state *st, int slot, const struct stream_conf *sc)
+{
+	(void)sc;
+	ace_orphan(st, slot);
+}
+
+static void
+ace_ended(struct state *st, int slot, const struct stream_conf *sc)
+{
+	(void)sc;
+	ace_orphan(st, slot);
+	ace_state_slot_end(&st->ace, slot);
+	ace_recount(st);
+}
+
+static void
+ace_configure(struct state *st, const struct config *cfg)
+{
+	ace_state_set_engines(&st->ace, cfg->ace.engines,
+	    cfg->ace.enabled ? cfg->ace.n_engines : 0);
+	ace_recount(st);
+}
+
+static int
+ace_stale(struct state *st, const struct config *cfg, int slot,
+    const struct stream_conf *sc)
+{
+	struct ace_slot_view v;
+
+	(void)sc;
+	if (!cfg->ace.enabled || ace_state_slot(&st->ace, slot, &v) == -1)
+		return 1;
+	return !config_ace_engine_known(cfg, v.engine);
+}
+
+static void
+ace_event_fields(struct state *st, int slot, const struct stream_conf *sc,
+    struct buf *b)
+{
+	struct ace_slot_view v;
+
+	(void)sc;
+	if (ace_state_slot(&st->ace, slot, &v) == -1)
+		return;
+	json_kv_str(b, "content_id", v.content_id);
+	if (strcmp(v.param, "id") != 0)
+		json_kv_str(b, "id_type", v.param);
+	json_kv_str(b, "engine", v.engine);
+}
+
+/* The fetcher's engine failed: move the stream to another with room. */
+static int
+ace_fetcher_message(struct state *st, const struct config *cfg, int slot,
+    struct stream_conf *sc, const void *msg, size_t len, char *reply,
+    size_t replysz)
+{
+	struct ace_engine_view views[ACE_MAX_ENGINES];
+	struct ace_pick pick[ACE_MAX_ENGINES];
+	struct ace_slot_view v;
+	int i, n, cur = -1;
+	char *url;
+
+	if (len != strlen(ACE_NEXT_ENGINE) ||
+	    memcmp(msg, ACE_NEXT_ENGINE, len) != 0 ||
+	    ace_state_slot(&st->ace, slot, &v) == -1)
+		return -1;
+	n = ace_engines(st, pick, views);
+	for (i = 0; i < n; i++)
+		if (strcmp(views[i].url, v.engine) == 0)
+			cur = i;
+	i = ace_pick_engine(pick, n, cfg->ace.max_streams_per_engine, cur);
+	if (i != -1 && (url = strdup(views[i].url)) != NULL) {
+		log_info("content id %s: engine %s failed; moving to %s",
+		    sc->name, v.engine, url);
+		free(sc->url);
+		sc->url = url;
+		ace_state_slot_set_engine(&st->ace, slot, url);
+		ace_recount(st);
+	}
+	n = snprintf(reply, replysz, "%s", sc->url);
+	return n < 0 || (size_t)n >= replysz ? -1 : n;
+}
+
+/* ---- the engine monitor (a helper process) ---- */
+
+static volatile sig_atomic_t ace_mon_stop;
+
+static void
+ace_mon_on_signal(int sig)
+{
+	(void)sig;
+	ace_mon_stop = 1;
+}
+
+static void
+ace_mon_stop_orphans(struct state *st, const char *ua, struct buf *body)
+{
+	char url[ACE_URL_MAX], stop[ACE_URL_MAX + 32], err[256];
+
+	while (ace_state_orphan_pop(&st->ace, url, sizeof(url)) == 0) {
+		if (ace_url_command(stop, sizeof(stop), url, "stop") == -1)
+			continue;
+		if (ace_http_get(stop, ua, ACE_HTTP_TIMEOUT_MS, NULL, body,
+		    err, sizeof(err)) == -1 ||
+		    ace_parse_command(body->data, body->len, err,
+		    sizeof(err)) == -1)
+			log_warnx("stop %s: %s", url, err);
+		else
+			log_info("stopped a session left behind: %s", url);
+	}
+}
+
+static void
+ace_mon_health(struct state *st, const char *ua, struct buf *body)
+{
+	char url[ACE_URL_MAX + 64], version[ACE_VERSION_MAX], err[256];
+	struct ace_engine_view v;
+	enum ace_health h;
+	int i;
+
+	for (i = 0; i < ACE_MAX_ENGINES && !ace_mon_stop; i++) {
+		if (ace_state_engine(&st->ace, i, &v) == -1)
+			continue;
+		version[0] = '\0';
+		err[0] = '\0';
+		h = ACE_HEALTH_UP;
+		if (ace_url_version(url, sizeof(url), v.url) == -1 ||
+		    ace_http_get(url, ua, ACE_HTTP_TIMEOUT_MS, &ace_mon_stop,
+		    body, err, sizeof(err)) == -1 ||
+		    ace_parse_version(body->data, body->len, version,
+		    sizeof(version), err, sizeof(err)) == -1)
+			h = ACE_HEALTH_DOWN;
+		if (h != v.health && v.health != ACE_HEALTH_UNKNOWN)
+			log_warnx("engine %s is %s%s%s", v.url,
+			    ace_health_name(h), err[0] ? ": " : "", err);
+		else if (h != v.health && h == ACE_HEALTH_DOWN)
+			log_warnx("engine %s is down: %s", v.url, err);
+		ace_state_engine_health(&st->ace, i, v.url, h, version, err);
+	}
+}
+
+static void
+ace_mon_stats(struct state *st, const char *ua, struct buf *body)
+{
+	struct ace_slot_view v;
+	struct ace_stat s;
+	char err[256];
+	int i;
+
+	for (i = 0; i < CONFIG_MAX_STREAMS && !ace_mon_stop; i++) {
+		if (ace_state_slot(&st->ace, i, &v) == -1 || !v.has_session ||
+		    v.stat_url[0] == '\0')
+			continue;
+		if (ace_http_get(v.stat_url, ua, ACE_HTTP_TIMEOUT_MS,
+		    &ace_mon_stop, body, err, sizeof(err)) == -1 ||
+		    ace_parse_stat(body->data, body->len, &s, err,
+		    sizeof(err)) == -1) {
+			log_debug("stat of %s: %s", v.content_id, err);
+			continue;
+		}
+		ace_state_stat_set(&st->ace, i, s.status, s.peers, s.speed_down,
+		    s.speed_up, s.downloaded);
+	}
+}
+
+static int
+ace_helper_wanted(const struct config *cfg)
+{
+	return cfg->ace.enabled && cfg->ace.n_engines > 0;
+}
+
+static void
+ace_helper_main(int chan, struct state *st, const struct config *cfg)
+{
+	uint64_t next_health = 0, next_stats = 0, now;
+	struct pollfd pfd = { chan, POLLIN, 0 };
+	struct sigaction sa;
+	struct buf body;
+	struct msg m;
+	char *ua;
+	int n;
+
+	proctitle_set("ringcastd: engine monitor");
+	log_set_role("engine monitor");
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = ace_mon_on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if ((ua = strdup(cfg->ace.opts.user_agent ? cfg->ace.opts.user_agent :
+	    CONFIG_DEFAULT_USER_AGENT)) == NULL ||
+	    curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+		fatalx("cannot start the engine monitor");
+	atomic_store(&st->ace.monitor_pid, (uint32_t)getpid());
+	buf_init(&body);
+	while (!ace_mon_stop) {
+		ace_mon_stop_orphans(st, ua, &body);
+		now = now_ms();
+		if (now >= next_health) {
+			ace_mon_health(st, ua, &body);
+			next_health = now_ms() + ACE_HEALTH_EVERY_MS;
+		}
+		if (now >= next_stats) {
+			ace_mon_stats(st, ua, &body);
+			next_stats = now_ms() + ACE_STAT_EVERY_MS;
+		}
+		if (poll(&pfd, 1, ACE_MONITOR_TICK_MS) <= 0)
+			continue;
+		while ((n = msg_recv(chan, &m)) == 1)
+			if (m.type == MSG_SHUTDOWN)
+				ace_mon_stop = 1;
+		if (n == 0 || (n == -1 && errno != EAGAIN && errno != EBADMSG))
+			ace_mon_stop = 1;	/* the supervisor is gone */
+	}
+	ace_mon_stop = 0;	/* the last stops must not be aborted */
+	ace_mon_stop_orphans(st, ua, &body);
+	atomic_store(&st->ace.monitor_pid, 0);
+	buf_free(&body);
+	free(ua);
+	curl_global_cleanup();
+}
+
+const struct origin_ops ace_origin = {
+	.name = "acestream",
+	.key_valid = ace_key_valid,
+	.create = ace_create,
+	.ended = ace_ended,
+	.configure = ace_configure,
+	.stale = ace_stale,
+	.event_fields = ace_event_fields,
+	.fetcher_exited = ace_fetcher_exited,
+	.fetcher_message = ace_fetcher_message,
+	.helper_wanted = ace_helper_wanted,
+	.helper_main = ace_helper_main,
+};

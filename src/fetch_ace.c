@@ -1,0 +1,237 @@
+/*
+ * fetch_ace.c - the source of a content-id stream: an AceStream engine.
+ *
+ * GET ENGINE/ace/getstream?format=json&id=ID&pid=UNIQUE starts an engine
+ * session; its playback_url is then an ordinary TS upstream, pulled by
+ * the fetch core's HTTP source (so ingest, null packets, splices and the
+ * reconnect backoff are the same as for any stream), and its
+ * command_url?method=stop ends the session.  The session is written to
+ * the state segment as soon as the engine answers, and removed once it
+ * is stopped: if this process is killed in between, the supervisor sees
+ * it there and has the engine monitor stop it.  Every way out of here
+ * stops the session: asked to stop (idle, `ringcastctl stop`, reload,
+ * shutdown), playback lost, or the process ending.
+ *
+ * Errors are upstream errors with the usual backoff.  The engine is
+ * given start_timeout to deliver a first byte (the stream conf's
+ * start_timeout, which the core applies to a new connection); an engine
+ * that answers getstream with an error, cannot be reached, or sends
+ * nothing for start_timeout is left for the next engine with room,
+ * which the supervisor picks (MSG_ORIGIN "next-engine").
+ */
+#include <sys/random.h>
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ace_client.h"
+#include "fetch.h"
+#include "log.h"
+#include "msg.h"
+#include "util.h"
+
+#define ACE_STOP_TIMEOUT_MS	2000	/* within the supervisor's grace */
+
+/* One content-id stream a fetcher process: module state. */
+static struct {
+	int		 init;
+	char		 engine[ACE_URL_MAX];	/* the engine in use */
+	char		 param[16];		/* "id" or "infohash" */
+	char		 id[CONFIG_ACE_ID_LEN + 1];
+	uint64_t	 engine_since_ms;	/* trying it, no data yet */
+	int		 have_session;
+	struct ace_session sess;
+	unsigned	 n_sessions;
+} ace;
+
+/* The supervisor's answer to "next-engine": the engine to use now. */
+static void
+ace_message(struct fetcher *f, const struct msg *m)
+{
+	if (m->type != MSG_ORIGIN_REPLY || m->len == 0 ||
+	    m->len >= sizeof(ace.engine))
+		return;
+	if (strcmp((const char *)m->payload, ace.engine) != 0) {
+		str_copy(ace.engine, (const char *)m->payload,
+		    sizeof(ace.engine));
+		log_info("content id %s: now on engine %s", f->sc->name,
+		    ace.engine);
+	}
+	ace.engine_since_ms = 0;
+}
+
+/* Stop the session we hold (not abortable: a stop must go out). */
+static void
+ace_stop(struct fetcher *f)
+{
+	char url[ACE_URL_MAX + 32], err[256];
+	struct buf body;
+
+	if (!ace.have_session)
+		return;
+	ace.have_session = 0;
+	buf_init(&body);
+	if (ace_url_command(url, sizeof(url), ace.sess.command_url, "stop") ==
+	    -1 || ace_http_get(url, f->sc->opts.user_agent,
+	    ACE_STOP_TIMEOUT_MS, NULL, &body, err, sizeof(err)) == -1 ||
+	    ace_parse_command(body.data, body.len, err, sizeof(err)) == -1)
+		log_warnx("engine %s: stop of session %s: %s", ace.engine,
+		    ace.sess.session_id, err);
+	else
+		log_info("engine %s: session %s stopped", ace.engine,
+		    ace.sess.session_id);
+	buf_free(&body);
+	ace_state_session_clear(&f->st->ace, f->slot);
+}
+
+static void
+ace_done(struct fetcher *f)
+{
+	ace_stop(f);
+}
+
+/* A pid= the engine has never seen: ours, this slot, this attempt. */
+static void
+ace_unique_pid(struct fetcher *f, char *out, size_t outsz)
+{
+	uint32_t r = 0;
+
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r))
+		r = (uint32_t)now_us();
+	snprintf(out, outsz, "ringcast-%d-%d-%u-%08x",
+	    (int)f->st->supervisor_pid, f->slot, ++ace.n_sessions, r);
+}
+
+static void
+ace_count_session(struct fetcher *f)
+{
+	struct ace_engine_view v;
+	int i;
+
+	for (i = 0; i < ACE_MAX_ENGINES; i++)
+		if (ace_state_engine(&f->st->ace, i, &v) == 0 &&
+		    strcmp(v.url, ace.engine) == 0) {
+			atomic_fetch_add(&f->st->ace.engines[i].sessions, 1);
+			return;
+		}
+}
+
+/* getstream: 0 with a session held and recorded, or -1 with f->error. */
+static int
+ace_start(struct fetcher *f)
+{
+	char url[ACE_URL_MAX + 128], pid[64], err[STATE_ERROR_MAX];
+	long timeout_ms = (long)(f->sc->start_timeout * 1000.0);
+	struct buf body;
+	int rc = -1;
+
+	ace_unique_pid(f, pid, sizeof(pid));
+	if (ace_url_getstream(url, sizeof(url), ace.engine, ace.param, ace.id,
+	    pid) == -1) {
+		snprintf(f->error, sizeof(f->error), "engine URL too long");
+		return -1;
+	}
+	buf_init(&body);
+	if (ace_http_get(url, f->sc->opts.user_agent, timeout_ms > 0 ?
+	    timeout_ms : 30000, &fetch_stopping, &body, err,
+	    sizeof(err)) == -1)
+		snprintf(f->error, sizeof(f->error), "engine %.60s: "
+		    "getstream: %.70s", ace.engine, err);
+	else if (ace_parse_getstream(body.data, body.len, &ace.sess, err,
+	    sizeof(err)) == -1)
+		snprintf(f->error, sizeof(f->error), "engine %.60s: %.90s",
+		    ace.engine, err);
+	else
+		rc = 0;
+	buf_free(&body);
+	if (rc == -1)
+		return -1;
+	ace.have_session = 1;
+	ace_state_session_set(&f->st->ace, f->slot, (int)getpid(),
+	    ace.sess.session_id, ace.sess.stat_url, ace.sess.command_url);
+	ace_count_session(f);
+	log_info("engine %s: session %s started (pid %s)", ace.engine,
+	    ace.sess.session_id[0] ? ace.sess.session_id : "?", pid);
+	return 0;
+}
+
+/* This engine failed: ask the supervisor for another one. */
+static void
+ace_next_engine(struct fetcher *f)
+{
+	static const char req[] = ACE_NEXT_ENGINE;
+
+	if (msg_send(f->chan, MSG_ORIGIN, req, sizeof(req) - 1) == -1)
+		log_warn("cannot ask the supervisor for another engine");
+	ace.engine_since_ms = 0;
+}
+
+static void
+ace_init(struct fetcher *f, const char *url)
+{
+	const char *param, *id;
+
+	str_copy(ace.engine, url, sizeof(ace.engine));
+	if (ace_key_split(f->sc->name, &param, &id) == 0) {
+		str_copy(ace.param, param, sizeof(ace.param));
+		str_copy(ace.id, id, sizeof(ace.id));
+	}
+	ace.init = 1;
+}
+
+static enum fetch_result
+ace_run(struct fetcher *f, const char *url)
+{
+	enum fetch_result res;
+
+	if (!ace.init)
+		ace_init(f, url);
+	if (ace.id[0] == '\0') {
+		snprintf(f->error, sizeof(f->error), "not a content id");
+		return FETCH_ERROR;
+	}
+	f->url = ace.engine;
+	if (ace.engine_since_ms == 0)
+		ace.engine_since_ms = now_ms();
+	state_slot_set_info(f->st, f->slot, ace.engine, NULL);
+	if (!ace.have_session && ace_start(f) == -1) {
+		if (!fetch_stopping)
+			ace_next_engine(f);
+		return fetch_stopping ? FETCH_STOP : FETCH_ERROR;
+	}
+	f->url = ace.sess.playback_url;
+	state_slot_set_info(f->st, f->slot, ace.sess.playback_url, NULL);
+	res = fetch_read_http(f, ace.sess.playback_url);
+	if (res == FETCH_STOP || fetch_stopping) {
+		ace_stop(f);
+		return FETCH_STOP;
+	}
+	/* the playback ended or failed: this session is done */
+	ace_stop(f);
+	if (f->attempt_bytes > 0)
+		ace.engine_since_ms = 0;	/* the engine works: stay */
+	else if (now_ms() - ace.engine_since_ms >=
+	    (uint64_t)(f->sc->start_timeout * 1000.0)) {
+		snprintf(f->error, sizeof(f->error), "engine %.60s sent "
+		    "nothing for %.0f s (start_timeout)", ace.engine,
+		    f->sc->start_timeout);
+		ace_next_engine(f);
+	}
+	return res == FETCH_EOF ? FETCH_ERROR : res;
+}
+
+static int
+ace_accepts(const struct stream_conf *sc, const char *url)
+{
+	(void)url;
+	return sc->origin == STREAM_ORIGIN_ACE;
+}
+
+const struct fetch_source fetch_ace_source = {
+	.name = "acestream",
+	.accepts = ace_accepts,
+	.run = ace_run,
+	.message = ace_message,
+	.done = ace_done,
+};

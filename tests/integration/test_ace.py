@@ -1,0 +1,401 @@
+"""AceStream engine mode against the project's test engine
+(tests/engine): content-id streams on demand through a pool of engines.
+
+What a player and an operator rely on: one engine session and one
+playback pull per content id however many players; engines chosen by
+load and health, 503 with Retry-After when none has room; bad ids
+refused before anything starts; and every engine session ringcast
+started is stopped again, whichever way its stream ends (idle,
+ringcastctl stop, reload, a killed fetcher, daemon shutdown)."""
+
+import json
+import os
+import signal
+import threading
+import time
+
+from harness import (Daemon, Engine, check, http_get, read_stream, shm_objects,
+                     ts_aligned, wait_for)
+from test_control import Subscriber
+
+ID = "0123456789abcdef0123456789abcdef01234567"
+ID2 = "fedcba9876543210fedcba9876543210fedcba98"
+ID3 = "00112233445566778899aabbccddeeff00112233"
+
+
+def ace_daemon(engines, group="", workers=2):
+    urls = ", ".join('"%s"' % e.base for e in engines)
+    return Daemon(extra="acestream = { engines = [ %s ]; %s };" % (urls, group),
+                  workers=workers).start()
+
+
+def engine_id(e, cid):
+    return e.stats()["ids"].get(cid, {"starts": 0, "stops": 0, "pulls": 0})
+
+
+class Player(threading.Thread):
+    """A TS player reading PATH for SECONDS in the background."""
+
+    def __init__(self, port, path, seconds):
+        super().__init__(daemon=True)
+        self.port, self.path, self.seconds = port, path, seconds
+        self.result = None
+
+    def run(self):
+        try:
+            self.result = read_stream(self.port, self.path, self.seconds)
+        except OSError as e:
+            self.result = (0, {}, repr(e).encode())
+
+
+def stream_gone(d, name):
+    return name not in d.http_status()["streams"]
+
+
+def wait_playing(d, name, players=1):
+    """Until NAME's players are connected and getting bytes."""
+    def playing():
+        st = d.http_status()["streams"].get(name)
+        return st and st["clients"] >= players and st["bytes_out"] > 0
+    wait_for(playing, 10, what="players of %s getting data" % name)
+
+
+def test_ace_fifty_players_one_engine_start_one_pull():
+    e = Engine()
+    d = ace_daemon([e])
+    paths = ["/ace/getstream?id=" + ID, "/ace/getstream?content_id=" + ID,
+             "/ace/getstream?id=" + ID.upper()]
+    players = [Player(d.port, paths[i % 3], 4) for i in range(50)]
+    for p in players:
+        p.start()
+    for p in players:
+        p.join(30)
+    for p in players:
+        st, hdrs, body = p.result
+        check(st == 200, "player got %d: %r" % (st, body[:200]))
+        check(hdrs.get("content-type") == "video/mp2t", hdrs)
+        check(len(body) > 100 * 188 and ts_aligned(body), "%d bytes" % len(body))
+    s = e.stats()
+    check(s["starts"] == 1 and s["playback_pulls"] == 1, s)
+    check(engine_id(e, ID)["pulls"] == 1, s)
+    st = d.http_status()["streams"][ID]
+    check(st["acestream"]["content_id"] == ID, st)
+    check(st["acestream"]["engine"] == e.base, st)
+    check(st["clients_served"] == 50, st)
+
+
+def test_ace_two_ids_two_engines_third_refused():
+    e1, e2 = Engine(), Engine()
+    d = ace_daemon([e1, e2], "max_streams_per_engine = 1;")
+    a = Player(d.port, "/ace/getstream?id=" + ID, 6)
+    b = Player(d.port, "/ace/getstream?id=" + ID2, 6)
+    a.start()
+    wait_for(lambda: e1.stats()["playback_pulls"] == 1, 10, what="first id on engine 1")
+    b.start()
+    wait_for(lambda: e2.stats()["playback_pulls"] == 1, 10, what="second id on engine 2")
+    check(engine_id(e1, ID)["starts"] == 1 and engine_id(e2, ID2)["starts"] == 1,
+          (e1.stats(), e2.stats()))
+    st, hdrs, body = http_get(d.port, "/ace/getstream?id=" + ID3)
+    check(st == 503, "third id: %d %r" % (st, body))
+    check(hdrs.get("retry-after", "").isdigit(), hdrs)
+    check(hdrs.get("content-type") == "application/json", hdrs)
+    j = json.loads(body)
+    check("room" in j["error"] and j["stream"] == ID3, j)
+    check(e1.stats()["starts"] + e2.stats()["starts"] == 2, "no third start")
+    engines = d.http_status()["acestream"]["engines"]
+    check([x["streams"] for x in engines] == [1, 1], engines)
+    check(ID3 not in d.http_status()["streams"])
+    # the HLS route of a running id joins its ring: no new session
+    st, hdrs, body = http_get(d.port, "/ace/manifest.m3u8?id=" + ID)
+    check(st == 200 and b"/hls/%s/" % ID.encode() in body, body)
+    seg = [l for l in body.decode().splitlines() if l.endswith(".ts")][-1]
+    st, hdrs, seg_body = http_get(d.port, seg)
+    check(st == 200 and hdrs.get("content-type") == "video/mp2t" and
+          ts_aligned(seg_body), (st, hdrs))
+    check(e1.stats()["starts"] == 1 and e1.stats()["playback_pulls"] == 1)
+    for p in (a, b):
+        p.join(15)
+        check(p.result[0] == 200 and len(p.result[2]) > 100 * 188)
+
+
+def test_ace_max_streams_refused():
+    e = Engine()
+    d = ace_daemon([e], "max_streams = 1;")
+    a = Player(d.port, "/ace/getstream?id=" + ID, 4)
+    a.start()
+    wait_for(lambda: e.stats()["playback_pulls"] == 1, 10, what="first id running")
+    st, hdrs, body = http_get(d.port, "/ace/getstream?id=" + ID2)
+    check(st == 503 and hdrs.get("retry-after") == "10", (st, hdrs, body))
+    check("max_streams" in json.loads(body)["error"], body)
+    a.join(10)
+
+
+def test_ace_idle_sends_exactly_one_stop():
+    e = Engine()
+    before = shm_objects()
+    d = ace_daemon([e], "idle_timeout = 1.0;")
+    sub = Subscriber(d)
+    st, _, body = read_stream(d.port, "/ace/getstream?id=" + ID, 2)
+    check(st == 200 and len(body) > 0)
+    wait_for(lambda: stream_gone(d, ID), 10, what="the idle stream to end")
+    wait_for(lambda: sub.find("stream_ended", stream=ID), 5, what="stream_ended")
+    s = e.stats()
+    check(s["starts"] == 1 and s["stops"] == 1 and s["stops_repeated"] == 0, s)
+    check(s["active_sessions"] == 0 and s["active_pulls"] == 0, s)
+    started = sub.find("stream_started", stream=ID)
+    check(started["content_id"] == ID and started["engine"] == e.base, started)
+    ended = sub.find("stream_ended", stream=ID)
+    check(ended["reason"] == "idle" and ended["content_id"] == ID, ended)
+    # nothing of the stream survives its end: only the state and metrics
+    mine = [n for n in shm_objects() if n not in before and
+            n.startswith("ringcast.%d." % d.pid())]
+    check(sorted(mine) == ["ringcast.%d.metrics" % d.pid(),
+                           "ringcast.%d.state" % d.pid()], mine)
+    time.sleep(1.5)
+    check(e.stats()["stops"] == 1 and e.stats()["stops_repeated"] == 0)
+
+
+def test_ace_engine_error_moves_to_next_engine():
+    e1, e2 = Engine(), Engine()
+    e1.fault(error=1)
+    d = ace_daemon([e1, e2], "retry_min = 0.2;")
+    st, hdrs, body = read_stream(d.port, "/ace/getstream?id=" + ID, 5)
+    check(st == 200 and len(body) > 100 * 188 and ts_aligned(body),
+          "%d, %d bytes: %s" % (st, len(body), d.log_text()))
+    check(e1.stats()["starts"] == 0, e1.stats())
+    check(e2.stats()["starts"] == 1 and e2.stats()["playback_pulls"] == 1, e2.stats())
+    check(d.http_status()["streams"][ID]["acestream"]["engine"] == e2.base)
+
+
+def engine_health(d):
+    return [x["health"] for x in d.http_status()["acestream"]["engines"]]
+
+
+def test_ace_unhealthy_engine_is_skipped():
+    e1, e2 = Engine(), Engine()
+    e1.fault(down=1)
+    d = ace_daemon([e1, e2])
+    wait_for(lambda: engine_health(d) == ["down", "up"], 10,
+             what="engine 1 seen down by its health check")
+    check(e1.stats()["version_checks"] >= 1, e1.stats())
+    st, _, body = read_stream(d.port, "/ace/getstream?id=" + ID, 2)
+    check(st == 200 and len(body) > 0)
+    check(e1.stats()["starts"] == 0 and e2.stats()["starts"] == 1)
+    rc, out, err = d.ctl("status")
+    check(e1.base in out and "down" in out, out)
+    metrics = http_get(d.port, "/metrics")[2].decode()
+    check('ringcast_ace_engine_up{engine="%s"} 0' % e1.base in metrics, metrics)
+    # both down: nothing can start; back up: it is used again
+    e2.fault(down=1)
+    wait_for(lambda: engine_health(d) == ["down", "down"], 10, what="both down")
+    st, hdrs, body = http_get(d.port, "/ace/getstream?id=" + ID2)
+    check(st == 503 and "no engine is up" in json.loads(body)["error"], body)
+    check(hdrs.get("retry-after") == "10", hdrs)
+    e1.clear()
+    wait_for(lambda: engine_health(d)[0] == "up", 10, what="engine 1 up again")
+    st, _, body = read_stream(d.port, "/ace/getstream?id=" + ID2, 2)
+    check(st == 200 and e1.stats()["starts"] == 1, e1.stats())
+
+
+def test_ace_playlist_m3u_lists_content_ids_by_their_route():
+    e = Engine()
+    d = ace_daemon([e])
+    p = Player(d.port, "/ace/getstream?infohash=" + ID, 3)
+    p.start()
+    wait_for(lambda: e.stats()["playback_pulls"] == 1, 10, what="the stream")
+    body = http_get(d.port, "/playlist.m3u")[2].decode()
+    check("/ace/getstream?infohash=%s\n" % ID in body, body)
+    check(d.http_status()["streams"]["infohash-" + ID]["acestream"]["id_type"]
+          == "infohash")
+    p.join(10)
+
+
+def test_ace_silent_engine_moves_to_next_after_start_timeout():
+    e1, e2 = Engine(), Engine()
+    e1.fault(stall=1)
+    d = ace_daemon([e1, e2], "start_timeout = 1.5; retry_min = 0.2;")
+    st, hdrs, body = read_stream(d.port, "/ace/getstream?id=" + ID, 7)
+    check(st == 200 and len(body) > 100 * 188, "%d, %d bytes" % (st, len(body)))
+    s1 = e1.stats()
+    check(s1["starts"] >= 1 and s1["stops"] == s1["starts"], s1)
+    check(e2.stats()["playback_pulls"] == 1, e2.stats())
+
+
+def test_ace_slow_engine_moves_to_next_engine():
+    e1, e2 = Engine(), Engine()
+    e1.fault(slow=6)
+    d = ace_daemon([e1, e2], "start_timeout = 1.0; retry_min = 0.2;")
+    st, hdrs, body = read_stream(d.port, "/ace/getstream?id=" + ID, 5)
+    check(st == 200 and len(body) > 100 * 188, "%d, %d bytes" % (st, len(body)))
+    check(e2.stats()["starts"] == 1 and e2.stats()["playback_pulls"] == 1, e2.stats())
+    check(d.http_status()["streams"][ID]["acestream"]["engine"] == e2.base)
+    check(d.stop() == 0)
+    # a start the engine answered after ringcast gave up is not ours to stop;
+    # every session ringcast knew of is stopped
+    s2 = e2.stats()
+    check(s2["stops"] == s2["starts"] == 1, s2)
+
+
+def test_ace_dead_playback_gets_a_new_session():
+    e = Engine()
+    e.fault(die=300000)
+    d = ace_daemon([e], "retry_min = 0.2;")
+    p = Player(d.port, "/ace/getstream?id=" + ID, 8)
+    p.start()
+    wait_for(lambda: e.stats()["starts"] >= 3, 15, what="playbacks dying, new sessions")
+    p.join(15)
+    st, _, body = p.result
+    check(st == 200 and len(body) > 3 * 300000 * 0.8 and ts_aligned(body),
+          "%d, %d bytes" % (st, len(body)))
+    s = e.stats()
+    check(s["stops"] >= s["starts"] - 1 and s["stops_repeated"] == 0, s)
+    check(d.http_status()["streams"][ID]["reconnects"] >= 2)
+    check(d.stop() == 0)
+    s = e.stats()
+    check(s["stops"] == s["starts"] and s["active_sessions"] == 0, s)
+
+
+def test_ace_fetcher_sigkill_respawns_on_same_ring():
+    e = Engine()
+    d = ace_daemon([e])
+    p = Player(d.port, "/ace/getstream?id=" + ID, 9)
+    p.start()
+    wait_for(lambda: d.http_status()["streams"].get(ID, {}).get("state") == "running",
+             10, what="the stream to run")
+    time.sleep(1)
+    rings = [n for n in shm_objects() if n.startswith("ringcast.%d.ring" % d.pid())]
+    check(len(rings) == 1, rings)
+    pid = d.http_status()["streams"][ID]["pid"]
+    os.kill(pid, signal.SIGKILL)
+    wait_for(lambda: d.http_status()["streams"][ID]["pid"] not in (0, pid), 10,
+             what="a new fetcher")
+    served = d.http_status()["streams"][ID]["bytes_out"]
+    wait_for(lambda: d.http_status()["streams"][ID]["bytes_out"] > served + 50 * 188,
+             10, what="players fed by the new fetcher")
+    check([n for n in shm_objects() if n.startswith("ringcast.%d.ring" % d.pid())]
+          == rings, "the same ring")
+    p.join(15)
+    st, _, body = p.result
+    check(st == 200 and ts_aligned(body), "player: %d" % st)
+    st = d.http_status()["streams"][ID]
+    check(st["fetcher_restarts"] == 1 and st["clients_served"] == 1, st)
+    # the killed fetcher's session was stopped for it
+    wait_for(lambda: e.stats()["stops"] == 1, 5, what="the orphaned session stopped")
+    check(e.stats()["starts"] == 2 and e.stats()["active_sessions"] == 1, e.stats())
+    check(d.stop() == 0)
+    s = e.stats()
+    check(s["stops"] == s["starts"] == 2 and s["stops_repeated"] == 0, s)
+
+
+def test_ace_bad_ids_are_refused_and_start_nothing():
+    e = Engine()
+    d = ace_daemon([e])
+    bad = {
+        "id=" + ID[:39]: "too short",
+        "id=" + ID[:39] + "g": "hex",
+        "content_id=" + "a" * 10240: "too long",
+        "infohash=" + ID + "0": "too long",
+        "id=": "missing",
+        "foo=" + ID: "missing",
+    }
+    for route in ("/ace/getstream", "/ace/manifest.m3u8"):
+        for q, why in bad.items():
+            st, hdrs, body = http_get(d.port, "%s?%s" % (route, q))
+            check(st == 400, "%s?%s: %d" % (route, q[:60], st))
+            check(hdrs.get("content-type") == "application/json")
+            check(why in json.loads(body)["error"], body)
+    st, _, _ = http_get(d.port, "/ace/other?id=" + ID)
+    check(st == 404)
+    time.sleep(0.5)
+    check(e.stats()["starts"] == 0, e.stats())
+    check(d.http_status()["streams"] == {}, d.http_status()["streams"])
+
+
+def test_ace_ringcastctl_stop_ends_players_and_session():
+    e = Engine()
+    d = ace_daemon([e])
+    sub = Subscriber(d)
+    p = Player(d.port, "/ace/getstream?id=" + ID, 20)
+    p.start()
+    wait_playing(d, ID)
+    rc, out, err = d.ctl("status")
+    check(rc == 0 and ("content id " + ID) in out and e.base in out, out)
+    rc, out, err = d.ctl("stop", ID)
+    check(rc == 0, err)
+    p.join(10)
+    check(not p.is_alive(), "the player's response ended")
+    wait_for(lambda: sub.find("stream_ended", stream=ID), 5, what="stream_ended")
+    check(sub.find("stream_ended", stream=ID)["reason"] == "stopped")
+    check(e.stats()["stops"] == 1 and e.stats()["starts"] == 1, e.stats())
+    check(stream_gone(d, ID))
+    rc, out, err = d.ctl("stop", ID)
+    check(rc == 1, "a stopped id is gone")
+
+
+def test_ace_reload_ends_streams_of_removed_engines():
+    e1, e2 = Engine(), Engine()
+    d = Daemon(extra='acestream = { engines = [ "%s" ]; };' % e1.base).start()
+    sub = Subscriber(d)
+    p = Player(d.port, "/ace/getstream?id=" + ID, 20)
+    p.start()
+    wait_playing(d, ID)
+    check(e1.stats()["playback_pulls"] == 1, e1.stats())
+    d.extra = 'acestream = { engines = [ "%s" ]; };' % e2.base
+    d.write_conf()
+    d.signal(signal.SIGHUP)
+    wait_for(lambda: sub.find("stream_ended", stream=ID), 10, what="stream_ended")
+    check(sub.find("stream_ended", stream=ID)["reason"] == "reload")
+    check(e1.stats()["stops"] == 1, e1.stats())
+    p.join(10)
+    check(not p.is_alive(), "the player's response ended")
+    st, _, body = read_stream(d.port, "/ace/getstream?id=" + ID, 3)
+    check(st == 200 and len(body) > 0)
+    check(e2.stats()["starts"] == 1 and e1.stats()["starts"] == 1)
+    engines = d.http_status()["acestream"]["engines"]
+    check([x["url"] for x in engines] == [e2.base], engines)
+
+
+def test_ace_reload_without_acestream_ends_its_streams():
+    e = Engine()
+    d = ace_daemon([e])
+    p = Player(d.port, "/ace/getstream?id=" + ID, 20)
+    p.start()
+    wait_playing(d, ID)
+    wait_for(lambda: d.children("engine monitor"), 5, what="the engine monitor")
+    d.extra = ""
+    d.write_conf()
+    d.signal(signal.SIGHUP)
+    wait_for(lambda: stream_gone(d, ID), 10, what="the stream to end")
+    p.join(10)
+    check(not p.is_alive(), "the player's response ended")
+    s = e.stats()
+    check(s["starts"] == 1 and s["stops"] == 1 and s["active_sessions"] == 0, s)
+    wait_for(lambda: not d.children("engine monitor"), 10,
+             what="the engine monitor to go")
+    check("acestream" not in d.http_status())
+    st, _, body = http_get(d.port, "/ace/getstream?id=" + ID)
+    check(st == 404, body)
+    check(e.stats()["starts"] == 1)
+
+
+def test_ace_shutdown_stops_every_session():
+    e1, e2 = Engine(), Engine()
+    d = ace_daemon([e1, e2], "max_streams_per_engine = 1;")
+    players = [Player(d.port, "/ace/getstream?id=" + i, 20) for i in (ID, ID2)]
+    for p in players:
+        p.start()
+    wait_playing(d, ID)
+    wait_playing(d, ID2)
+    check(d.stop() == 0)
+    for e in (e1, e2):
+        s = e.stats()
+        check(s["starts"] == 1 and s["stops"] == 1 and s["active_sessions"] == 0, s)
+    for p in players:
+        p.join(10)
+        check(not p.is_alive())
+
+
+def test_ace_unconfigured_is_not_found():
+    d = Daemon().start()
+    st, _, body = http_get(d.port, "/ace/getstream?id=" + ID)
+    check(st == 404 and "not configured" in json.loads(body)["error"], body)

@@ -1,0 +1,346 @@
+/*
+ * test_ace_client.c - reading the AceStream engine's answers, the URLs
+ * we ask it, content ids, and the engine choice.
+ *
+ * What a user relies on: a good engine answer starts a stream, an error
+ * answer or anything malformed (missing fields, garbage, a huge answer,
+ * URLs that are not http) is refused with a reason instead of being
+ * half-used, an id is exactly 40 hex digits, and a new stream goes to
+ * the least loaded engine that is up and has room.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ace_client.h"
+#include "acestream.h"
+
+#define ID	"0123456789abcdef0123456789abcdef01234567"
+
+static const char good[] =
+    "{\"response\": {\"playback_url\": \"http://127.0.0.1:6878/ace/r/"
+    ID "/s1\", \"stat_url\": \"http://127.0.0.1:6878/ace/stat/" ID "/s1\","
+    " \"command_url\": \"http://127.0.0.1:6878/ace/cmd/" ID "/s1\","
+    " \"playback_session_id\": \"s1\", \"infohash\": \"" ID "\","
+    " \"is_live\": 1, \"is_encrypted\": 0, \"client_session_id\": -1},"
+    " \"error\": null}\n";
+
+static int
+parse(const char *body, struct ace_session *s, char *err, size_t errsz)
+{
+	return ace_parse_getstream(body, strlen(body), s, err, errsz);
+}
+
+static void
+test_getstream_good(void **state)
+{
+	struct ace_session s;
+	char err[256] = "";
+
+	assert_int_equal(parse(good, &s, err, sizeof(err)), 0);
+	assert_string_equal(s.playback_url,
+	    "http://127.0.0.1:6878/ace/r/" ID "/s1");
+	assert_string_equal(s.stat_url,
+	    "http://127.0.0.1:6878/ace/stat/" ID "/s1");
+	assert_string_equal(s.command_url,
+	    "http://127.0.0.1:6878/ace/cmd/" ID "/s1");
+	assert_string_equal(s.session_id, "s1");
+	assert_int_equal(s.is_live, 1);
+	/* stat_url and the session id are optional; "error": "" is none */
+	assert_int_equal(parse("{\"response\":{\"playback_url\":\"http://e/p\","
+	    "\"command_url\":\"https://e/c\"},\"error\":\"\"}", &s, err,
+	    sizeof(err)), 0);
+	assert_string_equal(s.stat_url, "");
+	assert_string_equal(s.session_id, "");
+	assert_int_equal(s.is_live, -1);
+	/* the body need not be NUL-terminated */
+	assert_int_equal(ace_parse_getstream(good, sizeof(good) - 1, &s, err,
+	    sizeof(err)), 0);
+}
+
+static void
+test_getstream_error_answer(void **state)
+{
+	struct ace_session s;
+	char err[256];
+
+	assert_int_equal(parse("{\"response\": null, \"error\": \"unknown "
+	    "content id\"}", &s, err, sizeof(err)), -1);
+	assert_string_equal(err, "engine error: unknown content id");
+	assert_int_equal(parse("{\"response\": null, \"error\": {\"code\": 5}}",
+	    &s, err, sizeof(err)), -1);
+	assert_string_equal(err, "engine error: { \"code\": 5 }");
+	/* an error wins over a response */
+	assert_int_equal(parse("{\"response\":{\"playback_url\":\"http://e/p\","
+	    "\"command_url\":\"http://e/c\"},\"error\":\"busy\"}", &s, err,
+	    sizeof(err)), -1);
+	assert_string_equal(err, "engine error: busy");
+}
+
+static void
+test_getstream_missing_fields(void **state)
+{
+	struct ace_session s;
+	char err[256];
+
+	assert_int_equal(parse("{\"error\": null}", &s, err, sizeof(err)), -1);
+	assert_string_equal(err, "the answer has no \"response\" object");
+	assert_int_equal(parse("{\"response\": \"ok\"}", &s, err, sizeof(err)),
+	    -1);
+	assert_string_equal(err, "the answer has no \"response\" object");
+	assert_int_equal(parse("{\"response\":{\"command_url\":\"http://e/c\"}}",
+	    &s, err, sizeof(err)), -1);
+	assert_string_equal(err, "the answer has no playback_url");
+	assert_int_equal(parse("{\"response\":{\"playback_url\":\"http://e/p\"}}",
+	    &s, err, sizeof(err)), -1);
+	assert_string_equal(err, "the answer has no command_url");
+	/* wrong types and unusable URLs */
+	assert_int_equal(parse("{\"response\":{\"playback_url\":5,"
+	    "\"command_url\":\"http://e/c\"}}", &s, err, sizeof(err)), -1);
+	assert_string_equal(err, "the answer's playback_url is not a usable URL");
+	assert_int_equal(parse("{\"response\":{\"playback_url\":\"file:///etc/"
+	    "passwd\",\"command_url\":\"http://e/c\"}}", &s, err, sizeof(err)),
+	    -1);
+	assert_string_equal(err, "the answer's playback_url is not a usable URL");
+	assert_int_equal(parse("{\"response\":{\"playback_url\":\"http://\","
+	    "\"command_url\":\"http://e/c\"}}", &s, err, sizeof(err)), -1);
+	assert_int_equal(parse("{\"response\":{\"playback_url\":\"http://e/p\\n"
+	    "x\",\"command_url\":\"http://e/c\"}}", &s, err, sizeof(err)), -1);
+	assert_int_equal(parse("{\"response\":{\"playback_url\":\"http://e/p\","
+	    "\"command_url\":\"http://e/c\",\"stat_url\":[1]}}", &s, err,
+	    sizeof(err)), -1);
+	assert_string_equal(err, "the answer's stat_url is not a usable URL");
+}
+
+static void
+test_getstream_garbage(void **state)
+{
+	static const char *bad[] = {
+		"", "   ", "<html>502 Bad Gateway</html>", "null", "[1,2]",
+		"\"text\"", "{\"response\": {", "{} trailing",
+		("{\"response\":{\"playback_url\":\"http://e/p\","
+		    "\"command_url\":\"http://e/c\"}}}"),
+	};
+	struct ace_session s;
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		assert_int_equal(parse(bad[i], &s, err, sizeof(err)), -1);
+		assert_true(err[0] != '\0');
+		assert_string_equal(s.playback_url, "");
+	}
+	assert_int_equal(ace_parse_getstream(NULL, 0, &s, err, sizeof(err)), -1);
+	assert_string_equal(err, "empty answer");
+	assert_int_equal(parse("not json", &s, err, sizeof(err)), -1);
+	assert_memory_equal(err, "not JSON", 8);
+}
+
+static void
+test_getstream_huge(void **state)
+{
+	size_t n = ACE_ANSWER_MAX + 100, i;
+	struct ace_session s;
+	char err[256], *big = malloc(n + 1);
+	char *deep;
+
+	assert_non_null(big);
+	memset(big, ' ', n);
+	memcpy(big, good, strlen(good));	/* valid, but too long */
+	big[n] = '\0';
+	assert_int_equal(ace_parse_getstream(big, n, &s, err, sizeof(err)), -1);
+	assert_string_equal(err, "answer too large (65636 bytes)");
+	/* a playback_url longer than we keep */
+	i = (size_t)snprintf(big, n, "{\"response\":{\"command_url\":\"http://"
+	    "e/c\",\"playback_url\":\"http://e/");
+	memset(big + i, 'a', 2000);
+	strcpy(big + i + 2000, "\"}}");
+	assert_int_equal(parse(big, &s, err, sizeof(err)), -1);
+	assert_string_equal(err, "the answer's playback_url is not a usable URL");
+	free(big);
+	/* nesting deeper than ACE_JSON_DEPTH */
+	deep = calloc(1, 2 * 1000 + 1);
+	assert_non_null(deep);
+	for (i = 0; i < 1000; i++) {
+		deep[i] = '[';
+		deep[1000 + i] = ']';
+	}
+	assert_int_equal(parse(deep, &s, err, sizeof(err)), -1);
+	free(deep);
+}
+
+static void
+test_stat(void **state)
+{
+	struct ace_stat st;
+	char err[256];
+	const char *ok = "{\"response\": {\"status\": \"dl\", \"peers\": 12, "
+	    "\"speed_down\": 345, \"speed_up\": 6, \"downloaded\": 123456789012,"
+	    " \"uploaded\": 7, \"total_progress\": 0}, \"error\": null}";
+
+	assert_int_equal(ace_parse_stat(ok, strlen(ok), &st, err, sizeof(err)),
+	    0);
+	assert_string_equal(st.status, "dl");
+	assert_int_equal(st.peers, 12);
+	assert_int_equal(st.speed_down, 345);
+	assert_int_equal(st.speed_up, 6);
+	assert_true(st.downloaded == 123456789012ULL);
+	assert_int_equal(st.uploaded, 7);
+	/* missing, negative, double and wrong-typed figures */
+	ok = "{\"response\": {\"peers\": -3, \"speed_down\": 2.5, "
+	    "\"speed_up\": \"x\", \"status\": 5}}";
+	assert_int_equal(ace_parse_stat(ok, strlen(ok), &st, err, sizeof(err)),
+	    0);
+	assert_int_equal(st.peers, 0);
+	assert_int_equal(st.speed_down, 2);
+	assert_int_equal(st.speed_up, 0);
+	assert_string_equal(st.status, "?");
+	ok = "{\"response\": null, \"error\": \"unknown session\"}";
+	assert_int_equal(ace_parse_stat(ok, strlen(ok), &st, err, sizeof(err)),
+	    -1);
+	assert_string_equal(err, "engine error: unknown session");
+	assert_int_equal(ace_parse_stat("}", 1, &st, err, sizeof(err)), -1);
+}
+
+static void
+test_version_and_command(void **state)
+{
+	char v[32], err[256];
+	const char *ok = "{\"result\": {\"code\": 3015000, \"platform\": "
+	    "\"linux\", \"version\": \"3.1.75\"}, \"error\": null}";
+
+	assert_int_equal(ace_parse_version(ok, strlen(ok), v, sizeof(v), err,
+	    sizeof(err)), 0);
+	assert_string_equal(v, "3.1.75");
+	assert_int_equal(ace_parse_version("{\"result\":{}}", 13, v, sizeof(v),
+	    err, sizeof(err)), 0);
+	assert_string_equal(v, "");
+	assert_int_equal(ace_parse_version("{\"error\":\"no\"}", 14, v,
+	    sizeof(v), err, sizeof(err)), -1);
+	assert_int_equal(ace_parse_version("500", 3, v, sizeof(v), err,
+	    sizeof(err)), -1);
+	ok = "{\"response\": \"ok\", \"error\": null}";
+	assert_int_equal(ace_parse_command(ok, strlen(ok), err, sizeof(err)),
+	    0);
+	ok = "{\"response\": null, \"error\": \"already stopped\"}";
+	assert_int_equal(ace_parse_command(ok, strlen(ok), err, sizeof(err)),
+	    -1);
+	assert_string_equal(err, "engine error: already stopped");
+}
+
+static void
+test_ids(void **state)
+{
+	char out[CONFIG_ACE_ID_LEN + 1], big[10241];
+
+	assert_true(ace_id_valid(ID));
+	assert_true(ace_id_valid("0123456789ABCDEF0123456789ABCDEF01234567"));
+	assert_false(ace_id_valid("0123456789abcdef0123456789abcdef0123456"));
+	assert_false(ace_id_valid("0123456789abcdef0123456789abcdef012345678"));
+	assert_false(ace_id_valid("0123456789abcdef0123456789abcdef0123456g"));
+	assert_false(ace_id_valid(""));
+	assert_false(ace_id_valid(NULL));
+	assert_string_equal(ace_id_problem("abc", 3),
+	    "the id is too short: it must be 40 hex digits");
+	assert_string_equal(ace_id_problem("xyz", 3), "the id must be 40 hex "
+	    "digits (0-9, a-f); it holds other characters");
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_string_equal(ace_id_problem(big, strlen(big)),
+	    "the id is too long: it must be 40 hex digits");
+	ace_id_normalize("0123456789ABCDEF0123456789ABCDEF01234567", out);
+	assert_string_equal(out, ID);
+}
+
+static void
+test_urls(void **state)
+{
+	char u[128];
+
+	assert_int_equal(ace_url_getstream(u, sizeof(u), "http://e:6878", "id",
+	    ID, "p1"), 0);
+	assert_string_equal(u, "http://e:6878/ace/getstream?format=json&id=" ID
+	    "&pid=p1");
+	assert_int_equal(ace_url_version(u, sizeof(u), "http://e:6878"), 0);
+	assert_string_equal(u, "http://e:6878/webui/api/service?method="
+	    "get_version&format=json");
+	assert_int_equal(ace_url_command(u, sizeof(u), "http://e/ace/cmd/x/s",
+	    "stop"), 0);
+	assert_string_equal(u, "http://e/ace/cmd/x/s?method=stop");
+	assert_int_equal(ace_url_command(u, sizeof(u), "http://e/c?s=1",
+	    "stop"), 0);
+	assert_string_equal(u, "http://e/c?s=1&method=stop");
+	assert_int_equal(ace_url_getstream(u, 20, "http://e:6878", "id", ID,
+	    "p1"), -1);
+}
+
+static void
+test_keys(void **state)
+{
+	const char *param, *id;
+	char key[CONFIG_NAME_MAX + 1];
+
+	assert_int_equal(ace_stream_key("id", ID, key, sizeof(key)), 0);
+	assert_string_equal(key, ID);
+	assert_int_equal(ace_stream_key("infohash",
+	    "0123456789ABCDEF0123456789ABCDEF01234567", key, sizeof(key)), 0);
+	assert_string_equal(key, "infohash-" ID);
+	assert_true(config_name_valid(key));
+	assert_int_equal(ace_key_split(key, &param, &id), 0);
+	assert_string_equal(param, "infohash");
+	assert_string_equal(id, ID);
+	assert_int_equal(ace_key_split(ID, &param, &id), 0);
+	assert_string_equal(param, "id");
+	assert_int_equal(ace_stream_key("id", "123", key, sizeof(key)), -1);
+	assert_int_equal(ace_key_split("news", &param, &id), -1);
+	/* keys are lower case: an upper-case key is not one */
+	assert_int_equal(ace_key_split("0123456789ABCDEF0123456789ABCDEF01234567",
+	    &param, &id), -1);
+}
+
+static void
+test_pick_engine(void **state)
+{
+	struct ace_pick e[4] = {
+		{ 1, 2 }, { 1, 1 }, { 0, 0 }, { 1, 1 },
+	};
+
+	/* least loaded, first of equals, never a down engine */
+	assert_int_equal(ace_pick_engine(e, 4, 4, -1), 1);
+	assert_int_equal(ace_pick_engine(e, 4, 4, 1), 3);
+	/* full engines are skipped */
+	assert_int_equal(ace_pick_engine(e, 4, 1, -1), -1);
+	assert_int_equal(ace_pick_engine(e, 4, 2, -1), 1);
+	e[1].streams = 2;
+	e[3].streams = 2;
+	assert_int_equal(ace_pick_engine(e, 4, 2, -1), -1);
+	assert_int_equal(ace_pick_engine(e, 4, 3, 0), 1);
+	assert_int_equal(ace_pick_engine(e, 0, 3, -1), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_getstream_good),
+		cmocka_unit_test(test_getstream_error_answer),
+		cmocka_unit_test(test_getstream_missing_fields),
+		cmocka_unit_test(test_getstream_garbage),
+		cmocka_unit_test(test_getstream_huge),
+		cmocka_unit_test(test_stat),
+		cmocka_unit_test(test_version_and_command),
+		cmocka_unit_test(test_ids),
+		cmocka_unit_test(test_urls),
+		cmocka_unit_test(test_keys),
+		cmocka_unit_test(test_pick_engine),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
