@@ -23,8 +23,9 @@
  * the base, and a result with an authority must resolve to itself (when
  * the base had no dot segments).
  *
- * http_stream.c and http.c (the helpers the routes share) are linked
- * in; nothing here reaches a function that needs a running worker.
+ * http_stream.c, http_edge.c, http_dynamic.c (which http_stream.c asks
+ * for a stream it does not know) and http.c (the helpers the routes
+ * share) are linked in; nothing here reaches a function that needs a running worker.
  */
 #include <ctype.h>
 #include <stdint.h>
