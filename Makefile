@@ -36,21 +36,24 @@ LDLIBS		 = $(PKG_LIBS) -lpthread -lrt -lm
 # Modules shared by the daemon, the CLI and the unit tests.
 LIB_SRCS	:= log config tsscan pace ring state json msg proctitle util metrics \
 		   m3u8 webhook \
-		   manifest \
+		   manifest evring \
 		   status pidfile proc cors uri ace_state ace_client ace_status
 # ringcastd: supervisor and every child role (one binary, forked).
 DAEMON_SRCS	:= ringcastd supervisor origins control fetch fetcher fetch_ts \
 		   fetch_file fetch_hls fetch_ace \
 		   worker routes http http_stream http_hls http_info http_admin \
-		   http_dynamic http_ace acestream edge http_edge
+		   http_dynamic http_ace acestream edge http_edge http_events \
+		   http_ui
+# The status page (src/ui/), compiled in as byte arrays (uifiles.h).
+UI_FILES	:= src/ui/index.html src/ui/app.css src/ui/app.js
 CTL_SRCS	:= ctl
 
 UNIT_TESTS	:= test_config test_tsscan test_pace test_ring test_json test_msg \
 		   test_manifest test_metrics test_m3u8 test_webhook \
-		   test_util test_proc test_cors test_uri test_ace_client
+		   test_util test_proc test_cors test_uri test_ace_client test_evring
 
 LIB_OBJS	:= $(LIB_SRCS:%=$(B)/obj/src/%.o)
-DAEMON_OBJS	:= $(DAEMON_SRCS:%=$(B)/obj/src/%.o)
+DAEMON_OBJS	:= $(DAEMON_SRCS:%=$(B)/obj/src/%.o) $(B)/obj/gen/uifiles.o
 CTL_OBJS	:= $(CTL_SRCS:%=$(B)/obj/src/%.o)
 TEST_BINS	:= $(UNIT_TESTS:%=$(B)/tests/%)
 ORIGIN		:= $(B)/tests/origin
@@ -66,6 +69,16 @@ all: $(PROGS) $(ORIGIN) $(ENGINE) $(TOOLS) $(TEST_BINS)
 
 Q	?= @
 $(B)/obj/src/%.o: src/%.c
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/gen/uifiles.c: scripts/embed-files $(UI_FILES)
+	@mkdir -p $(@D)
+	@echo "  GEN     $@"
+	$(Q)sh scripts/embed-files $@ $(UI_FILES)
+
+$(B)/obj/gen/uifiles.o: $(B)/gen/uifiles.c
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -114,10 +127,14 @@ unit: all
 	@sh tests/run-all $(B) unit
 
 integration: all
+	@sh scripts/install-test-js $(B)/test-js || \
+	    echo "warning: hls.js not installed: the browser test will fail"
 	@sh tests/run-all $(B) integration
 
 check: deps
 	$(MAKE) all
+	@sh scripts/install-test-js $(B)/test-js || \
+	    echo "warning: hls.js not installed: the browser test will fail"
 	@sh tests/run-all $(B)
 
 check-layers: all
@@ -126,6 +143,8 @@ check-layers: all
 check-asan: deps
 	$(MAKE) B=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" all
+	@sh scripts/install-test-js build-asan/test-js || \
+	    echo "warning: hls.js not installed: the browser test will fail"
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

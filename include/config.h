@@ -27,6 +27,12 @@
 #define CONFIG_MAX_SECONDS		604800.0 /* sanity bound, any duration */
 #define CONFIG_DEFAULT_USER_AGENT	"VLC/3.0.16 LibVLC/3.0.16"
 #define CONFIG_DEFAULT_SEGMENT_DURATION	2.0	/* seconds */
+#define CONFIG_TOKEN_MAX		256	/* == STATE_TOKEN_MAX, bytes */
+#define CONFIG_DEFAULT_EVENTS_HEARTBEAT	15.0	/* seconds */
+#define CONFIG_MAX_EVENTS_HEARTBEAT	3600.0
+#define CONFIG_DEFAULT_EVENTS_BACKLOG	4096	/* == EVRING_DEFAULT_BACKLOG */
+#define CONFIG_MIN_EVENTS_BACKLOG	16	/* == EVRING_MIN_BACKLOG */
+#define CONFIG_MAX_EVENTS_BACKLOG	65536	/* == EVRING_MAX_BACKLOG */
 #define CONFIG_MAX_CORS_ORIGINS		32
 #define CONFIG_ORIGIN_MAX		127	/* bytes of one origin */
 #define CONFIG_MAX_PARENTS		(1 + CONFIG_MAX_BACKUP_URLS)
@@ -152,6 +158,10 @@ struct config {
 	int			 max_clients_per_ip;	/* 0 = no limit (default) */
 	long long		 max_memory;		/* sum of rings; 0 = none */
 	char			*events_webhook;	/* "" = off */
+	char			*events_token;		/* GET /events bearer; "" = open */
+	double			 events_heartbeat;	/* seconds, default 15.0 */
+	int			 events_backlog;	/* events kept, default 4096 */
+	int			 ui;			/* GET / and /ui, default 1 */
 	/* Origins allowed to read player routes ("*": any; admin routes
 	 * only ever an origin listed by name); default [ "*" ]. */
 	char			*cors_origins[CONFIG_MAX_CORS_ORIGINS];

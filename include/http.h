@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "evring.h"
 #include "json.h"
 #include "metrics.h"
 #include "msg.h"
@@ -47,6 +48,7 @@ enum client_kind {
 	CLIENT_TS = 0,		/* continuous /stream/NAME */
 	CLIENT_HLS,		/* a playlist request waiting for segments */
 	CLIENT_ADMIN,		/* an admin request waiting for the supervisor */
+	CLIENT_EVENTS,		/* GET /events, Server-Sent Events */
 	CLIENT_CREATE,		/* a dynamic stream asked of the supervisor
 				 * (http_dynamic.h) */
 	CLIENT_KINDS
@@ -85,6 +87,14 @@ struct client {
 	int			 admin_done;
 	int			 admin_ok;
 	char			 admin_msg[512];
+	/*
+	 * Route hooks (NULL for TS, HLS and admin clients): READY says
+	 * whether the suspended client can progress (wake loop, under
+	 * w->lock); DONE releases PRIV when the request completes.
+	 */
+	int			(*ready)(struct worker *, struct client *);
+	void			(*done)(struct worker *, struct client *);
+	void			*priv;
 	/* CLIENT_CREATE: the supervisor's answer */
 	int			 create_slot;	/* -1: refused */
 	unsigned		 create_status;
@@ -136,6 +146,9 @@ struct worker {
 	_Atomic int		 stopping;
 	uint32_t		 admin_next_id;
 	char			 admin_token[256];
+	struct evring		 events;	/* read-only; hdr NULL if absent */
+	int			 n_events;	/* /events clients (w->lock) */
+	_Atomic int		 retiring;	/* a reload replaced us */
 };
 
 /* ---- answers ---- */

@@ -54,4 +54,11 @@ int	 http_ace_resolve(struct worker *, struct MHD_Connection *,
  * /playlist.m3u. */
 http_handler_fn http_info_request;
 
+/* http_events.c: GET /events (Server-Sent Events from the event ring). */
+http_handler_fn http_events_request;
+
+/* http_ui.c: GET /, /ui and /ui/FILE, the status page (404 when
+ * ui = false). */
+http_handler_fn http_ui_request;
+
 #endif

@@ -29,7 +29,8 @@
 #include "config.h"
 
 #define STATE_MAGIC		0x52435354u	/* "RCST" */
-#define STATE_VERSION		4u	/* 2: acestream records, 3: cors_origins, 4: edges */
+#define STATE_VERSION		5u	/* 2: acestream records, 3: cors_origins, 4: edges,
+				   5: ui_enabled */
 #define STATE_MAX_STREAMS	CONFIG_MAX_STREAMS
 #define STATE_MAX_WORKERS	CONFIG_MAX_WORKERS
 #define STATE_URL_MAX		512
@@ -144,6 +145,7 @@ struct state {
 	/* "" = admin API off; written by the supervisor under admin_seq */
 	_Atomic uint32_t	 admin_seq;
 	char			 admin_token[STATE_TOKEN_MAX];
+	_Atomic uint32_t	 ui_enabled;		/* GET / and /ui served */
 	/* cors_origins, "\n"-separated ("" = no CORS); under cors_seq */
 	_Atomic uint32_t	 cors_seq;
 	char			 cors_origins[STATE_CORS_MAX];

@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "control.h"
+#include "evring.h"
 #include "metrics.h"
 #include "proc.h"
 #include "state.h"
@@ -71,6 +72,8 @@ struct supervisor {
 	char		 state_name[STATE_SHM_NAME_MAX];
 	struct metrics_shm *metrics;
 	char		 metrics_name[STATE_SHM_NAME_MAX];
+	struct evring	 events;		/* backlog for GET /events */
+	char		 events_name[STATE_SHM_NAME_MAX];
 	uint64_t	 next_stats_ms;
 	int		 listen_fds[CONFIG_MAX_LISTEN];
 	int		 n_listen;

@@ -104,6 +104,14 @@ static const struct keydef global_keys[] = {
 	    offsetof(struct config, max_clients_per_ip), 0, INT_MAX, 0 },
 	{ "max_memory", K_LLONG, offsetof(struct config, max_memory),
 	    0, 1099511627776.0, 0 },
+	{ "events_token", K_STRING, offsetof(struct config, events_token),
+	    0, 0, KF_NOCTRL },
+	{ "events_heartbeat", K_DOUBLE,
+	    offsetof(struct config, events_heartbeat), 0,
+	    CONFIG_MAX_EVENTS_HEARTBEAT, KF_GT_MIN },
+	{ "events_backlog", K_INT, offsetof(struct config, events_backlog),
+	    CONFIG_MIN_EVENTS_BACKLOG, CONFIG_MAX_EVENTS_BACKLOG, 0 },
+	{ "ui", K_BOOL, offsetof(struct config, ui), 0, 0, 0 },
 };
 
 /* Everything `defaults` holds and a stream may override (but `hls`). */
@@ -1450,6 +1458,19 @@ events_webhook(struct ctx *c, struct config *cfg, const config_setting_t *s)
 	cfg->events_webhook = xstrdup(c, s, v);
 }
 
+/* Tokens are kept in shared memory of a fixed size: refuse longer ones. */
+static void
+check_token_length(struct ctx *c, const config_setting_t *root,
+    const char *key, const char *value)
+{
+	const config_setting_t *s = config_setting_get_member(root, key);
+
+	if (s != NULL && value != NULL &&
+	    strlen(value) >= CONFIG_TOKEN_MAX)
+		cerror(c, s, "%s is longer than %d characters", key,
+		    CONFIG_TOKEN_MAX - 1);
+}
+
 /* ---- edge mode: parent, parent_streams, edge_id --------------------- */
 
 static int
@@ -1628,6 +1649,8 @@ parse_root(struct ctx *c, struct config *cfg, const config_setting_t *root)
 		    "exceed the %d stream slots", cfg->ace.max_streams,
 		    cfg->n_streams, CONFIG_MAX_STREAMS);
 	}
+	check_token_length(c, root, "admin_token", cfg->admin_token);
+	check_token_length(c, root, "events_token", cfg->events_token);
 }
 
 static struct config *
@@ -1649,6 +1672,10 @@ config_new(const char *path)
 	cfg->admin_token = strdup("");
 	cfg->max_clients = 4096;
 	cfg->events_webhook = strdup("");
+	cfg->events_token = strdup("");
+	cfg->events_heartbeat = CONFIG_DEFAULT_EVENTS_HEARTBEAT;
+	cfg->events_backlog = CONFIG_DEFAULT_EVENTS_BACKLOG;
+	cfg->ui = 1;
 	cfg->cors_origins[0] = strdup("*");
 	cfg->n_cors_origins = 1;
 	cfg->edge_id = strdup("");
@@ -1658,7 +1685,7 @@ config_new(const char *path)
 	cfg->ace.segment_duration = CONFIG_DEFAULT_SEGMENT_DURATION;
 	if (opts_init(&cfg->defaults) == -1 || !cfg->path || !cfg->listen[0] ||
 	    !cfg->user || !cfg->pid_file || !cfg->control_socket ||
-	    !cfg->admin_token || !cfg->events_webhook ||
+	    !cfg->admin_token || !cfg->events_webhook || !cfg->events_token ||
 	    !cfg->cors_origins[0] || !cfg->edge_id) {
 		config_free(cfg);
 		return NULL;
@@ -1817,6 +1844,7 @@ config_free(struct config *cfg)
 	free(cfg->log_file);
 	free(cfg->admin_token);
 	free(cfg->events_webhook);
+	free(cfg->events_token);
 	for (i = 0; i < cfg->n_cors_origins; i++)
 		free(cfg->cors_origins[i]);
 	for (i = 0; i < cfg->n_parents; i++)

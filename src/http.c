@@ -473,6 +473,8 @@ http_client_completed(struct worker *w, struct client *c)
 		if (c->announced)
 			http_client_event(c, "client_disconnected");
 	}
+	if (c->done != NULL)
+		c->done(w, c);
 	free(c);
 }
 
@@ -484,6 +486,8 @@ client_ready(struct worker *w, struct client *c)
 
 	if (c->ending || atomic_load(&w->stopping))
 		return 1;
+	if (c->ready != NULL)
+		return c->ready(w, c);
 	if (c->kind == CLIENT_ADMIN || c->kind == CLIENT_CREATE)
 		return c->admin_done || now_ms() >= c->deadline_ms;
 	if (c->phase == CLIENT_WAIT_START)

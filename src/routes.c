@@ -49,6 +49,9 @@ static const struct http_route routes[] = {
 	{ "/playlist.m3u",	0,			http_info_request },
 	{ "/playlist.m3u8",	0,			http_info_request },
 	{ "/healthz",		0,			http_info_request },
+	{ "/events",		0,			http_events_request },
+	{ "/",			0,			http_ui_request },
+	{ "/ui",		HTTP_ROUTE_PREFIX,	http_ui_request },
 	{ NULL,			0,			NULL },
 };
 
@@ -60,6 +63,7 @@ const struct http_routes routes_table = {
 		 * request on any route that makes streams: by their URL */
 		[CLIENT_HLS] = NULL,
 		[CLIENT_ADMIN] = http_admin_request,
+		[CLIENT_EVENTS] = http_events_request,
 		[CLIENT_CREATE] = NULL,
 	},
 };

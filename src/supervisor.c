@@ -108,6 +108,25 @@ sup_webhook_apply(struct supervisor *sv, const char *old_url)
 	}
 }
 
+/* Append an event line (without its newline) to the /events backlog and
+ * wake the workers that serve it (never blocks). */
+static void
+sup_events_publish(struct supervisor *sv, const char *line, size_t len)
+{
+	char name[EVRING_NAME_MAX];
+
+	if (sv->events.hdr == NULL)
+		return;
+	evring_event_name(line, name, sizeof(name));
+	if (evring_publish(&sv->events, name, line, len) == 0) {
+		log_warnx("event %s (%zu bytes) too long for /events", name,
+		    len);
+		atomic_fetch_add(&sv->st->events_dropped, 1);
+		return;
+	}
+	state_notify(sv->st);
+}
+
 void
 supervisor_event(struct supervisor *sv, const char *obj)
 {
@@ -134,6 +153,8 @@ supervisor_event(struct supervisor *sv, const char *obj)
 		log_debug("event %.*s", (int)line.len - 1, line.data);
 		control_broadcast(&sv->ctl, line.data, line.len);
 		sup_webhook_forward(sv, line.data, line.len - 1);
+		line.data[line.len - 1] = '\0';
+		sup_events_publish(sv, line.data, line.len - 1);
 	}
 	ok = !line.failed;
 	buf_free(&line);
@@ -1099,6 +1120,15 @@ static void
 sup_apply_daemon_settings(struct supervisor *sv)
 {
 	state_set_admin_token(sv->st, sv->cfg->admin_token);
+	atomic_store(&sv->st->ui_enabled, (uint32_t)sv->cfg->ui);
+	if (sv->events.hdr != NULL) {
+		evring_set_settings(&sv->events, sv->cfg->events_token,
+		    (uint32_t)(sv->cfg->events_heartbeat * 1000.0));
+		if ((uint32_t)sv->cfg->events_backlog != sv->events.hdr->slots)
+			log_warnx("events_backlog = %d takes effect at the next"
+			    " start (now %u)", sv->cfg->events_backlog,
+			    sv->events.hdr->slots);
+	}
 	state_set_cors_origins(sv->st, sv->cfg->cors_origins,
 	    sv->cfg->n_cors_origins);
 	sv->st->max_clients = (uint32_t)sv->cfg->max_clients;
@@ -1418,6 +1448,10 @@ sup_cleanup(struct supervisor *sv)
 	control_close(&sv->ctl);
 	state_detach(sv->st);
 	state_unlink(sv->state_name);
+	if (sv->events.hdr != NULL) {
+		evring_close(&sv->events);
+		evring_unlink(sv->events_name);
+	}
 	if (sv->metrics != NULL) {
 		munmap(sv->metrics, sizeof(struct metrics_shm));
 		shm_unlink(sv->metrics_name);
@@ -1663,6 +1697,13 @@ supervisor_run(struct supervisor *sv)
 	}
 	if (sup_metrics_create(sv) == -1) {
 		log_warn("cannot create shared memory %s", sv->metrics_name);
+		return 1;
+	}
+	evring_shm_name(sv->events_name, sizeof(sv->events_name), getpid());
+	evring_unlink(sv->events_name);		/* stale, from a reused pid */
+	if (evring_create(&sv->events, sv->events_name,
+	    (uint32_t)sv->cfg->events_backlog) == -1) {
+		log_warn("cannot create shared memory %s", sv->events_name);
 		return 1;
 	}
 	sv->started_ms = now_ms();

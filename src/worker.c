@@ -152,6 +152,7 @@ worker_retire(struct worker *w)
 			close(fd);	/* the old address must stop answering */
 	}
 	worker_retire_at = now_ms() + WORKER_RETIRE_MS;
+	atomic_store(&w->retiring, 1);	/* /events subscribers reconnect */
 	proctitle_set("ringcastd: worker %d (retiring)", w->row + 1);
 	log_info("retiring: no new connections, %d clients to finish",
 	    w->n_clients);
@@ -275,6 +276,17 @@ worker_shutdown(struct worker *w)
 		MHD_stop_daemon(w->daemons[i]);
 }
 
+/* Map the supervisor's event backlog read-only for GET /events. */
+static void
+worker_open_events(struct worker *w)
+{
+	char name[STATE_SHM_NAME_MAX];
+
+	evring_shm_name(name, sizeof(name), w->st->supervisor_pid);
+	if (evring_open(&w->events, name) == -1)
+		log_warn("cannot map %s: /events is off", name);
+}
+
 void
 worker_main(struct proc *self, void *arg)
 {
@@ -305,6 +317,7 @@ worker_main(struct proc *self, void *arg)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	atomic_store(&w.st->workers[w.row].pid, (int32_t)getpid());
+	worker_open_events(&w);
 	if (worker_start_daemons(&w, sv->listen_fds, sv->n_listen) == -1)
 		fatalx("cannot start the HTTP server");
 	log_debug("serving");

@@ -195,7 +195,7 @@ def test_soak_with_faults():
     shm = [n for n in shm_objects() if n.startswith("ringcast.%d." % sup)]
     running = [n for n, s in d.status()["streams"].items() if s["pid"] > 0 or
                s["state"] == "ended"]
-    expected = 2 + len(running)      # state + metrics + a ring per started stream
+    expected = 3 + len(running)      # state + metrics + events + a ring a started stream
     zomb = zombies(sup)
     figures = {"seconds": SOAK_SECONDS, "faults": faults, "client_sessions": counter[0],
                "client_errors": counter[1], "longest_gap_s": gaps,

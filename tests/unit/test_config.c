@@ -919,6 +919,57 @@ test_cors_origins(void **state)
 }
 
 static void
+test_events_and_ui_keys(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	cfg = load_ok("");
+	assert_string_equal(cfg->events_token, "");
+	assert_true(cfg->events_heartbeat == CONFIG_DEFAULT_EVENTS_HEARTBEAT);
+	assert_int_equal(cfg->events_backlog, CONFIG_DEFAULT_EVENTS_BACKLOG);
+	assert_int_equal(cfg->ui, 1);
+	config_free(cfg);
+	cfg = load_ok("events_token = \"dash-board\";\nevents_heartbeat = 2.5;\n"
+	    "events_backlog = 100;\nui = false;\n");
+	assert_string_equal(cfg->events_token, "dash-board");
+	assert_true(cfg->events_heartbeat == 2.5);
+	assert_int_equal(cfg->events_backlog, 100);
+	assert_int_equal(cfg->ui, 0);
+	config_free(cfg);
+	cfg = load_ok("events_heartbeat = 15;\n");	/* an integer is fine */
+	assert_true(cfg->events_heartbeat == 15.0);
+	config_free(cfg);
+}
+
+static void
+test_err_events_and_ui_keys(void **state)
+{
+	char text[1024];
+
+	(void)state;
+	expect_errors("events_heartbeat = 0;\nevents_backlog = 15;\n"
+	    "ui = 1;\nevents_token = 5;\n",
+	    "test.conf:1: events_heartbeat must be greater than 0, not 0\n"
+	    "test.conf:2: events_backlog must be between 16 and 65536, not 15\n"
+	    "test.conf:3: ui must be a boolean (true or false), not an "
+	    "integer\n"
+	    "test.conf:4: events_token must be a string, not an integer\n");
+	expect_errors("events_heartbeat = 3601.0;\nevents_backlog = 65537;\n",
+	    "test.conf:1: events_heartbeat must be at most 3600, not 3601\n"
+	    "test.conf:2: events_backlog must be between 16 and 65536, not "
+	    "65537\n");
+	/* tokens live in fixed-size shared memory: never cut silently */
+	snprintf(text, sizeof(text), "events_token = \"%0256d\";\n"
+	    "admin_token = \"%0300d\";\n", 0, 0);
+	expect_errors(text,
+	    "test.conf:1: events_token is longer than 255 characters\n"
+	    "test.conf:2: admin_token is longer than 255 characters\n");
+	snprintf(text, sizeof(text), "events_token = \"%0255d\";\n", 0);
+	config_free(load_ok(text));
+}
+
+static void
 test_err_cors_origins(void **state)
 {
 	char text[8192];
@@ -1574,6 +1625,8 @@ main(void)
 		cmocka_unit_test(test_edge_defaults_proxy_nothing),
 		cmocka_unit_test(test_err_edge),
 		cmocka_unit_test(test_parent_base),
+		cmocka_unit_test(test_events_and_ui_keys),
+		cmocka_unit_test(test_err_events_and_ui_keys),
 		cmocka_unit_test(test_all_errors_at_once),
 		cmocka_unit_test(test_defaults_error_reported_once),
 		cmocka_unit_test(test_out_untouched_on_failure),

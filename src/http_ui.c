@@ -1,0 +1,139 @@
+/*
+ * http_ui.c - the built-in status page: GET / and /ui (the HTML), and
+ * /ui/app.css, /ui/app.js.
+ *
+ * The files live in src/ui/ and are compiled into the binary (uifiles.h),
+ * so the page needs no build step, no CDN and no file on disk.  The page
+ * itself reads /status and follows /events; everything it loads comes
+ * from this origin, which lets it run under a strict Content-Security-
+ * Policy (no inline script or style, nothing from elsewhere).  Answers
+ * carry a strong ETag (a hash of the file) and "Cache-Control: no-cache",
+ * so a browser revalidates and gets 304 until the binary changes.
+ * `ui = false;` turns the routes off (404, like any unknown path).
+ * Registered in routes.c for "/" and every path under "/ui".
+ */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "uifiles.h"
+#include "http.h"
+#include "routes.h"
+
+#define UI_CSP	"default-src 'none'; script-src 'self'; style-src 'self'; " \
+		"img-src 'self' data:; connect-src 'self'; media-src 'self'; " \
+		"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+#define UI_ETAG_MAX	24
+
+static const struct {
+	const char	*url;
+	const char	*file;
+	const char	*type;
+} ui_routes[] = {
+	{ "/",			"index.html",	"text/html; charset=utf-8" },
+	{ "/ui",		"index.html",	"text/html; charset=utf-8" },
+	{ "/ui/",		"index.html",	"text/html; charset=utf-8" },
+	{ "/ui/app.css",	"app.css",	"text/css; charset=utf-8" },
+	{ "/ui/app.js",		"app.js",	"text/javascript; charset=utf-8" },
+};
+
+static const struct ui_file *
+ui_file_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ui_files_count; i++)
+		if (strcmp(ui_files[i].name, name) == 0)
+			return &ui_files[i];
+	return NULL;
+}
+
+/* "\"<FNV-1a 64 of the file>\"": the same for the same bytes. */
+static void
+ui_etag(const struct ui_file *f, char out[UI_ETAG_MAX])
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < f->len; i++) {
+		h ^= f->data[i];
+		h *= 0x100000001b3ULL;
+	}
+	snprintf(out, UI_ETAG_MAX, "\"%016llx\"", (unsigned long long)h);
+}
+
+/* 1 when If-None-Match lists ETAG (or is "*"). */
+static int
+ui_not_modified(struct MHD_Connection *conn, const char *etag)
+{
+	const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_IF_NONE_MATCH);
+	const char *p;
+	size_t len = strlen(etag);
+
+	if (inm == NULL)
+		return 0;
+	if (strcmp(inm, "*") == 0)
+		return 1;
+	for (p = inm; (p = strstr(p, etag)) != NULL; p += len)
+		if ((p == inm || p[-1] == ' ' || p[-1] == ',' ||
+		    (p - inm >= 2 && p[-2] == 'W' && p[-1] == '/')) &&
+		    (p[len] == '\0' || p[len] == ',' || p[len] == ' '))
+			return 1;
+	return 0;
+}
+
+static enum MHD_Result
+ui_send(struct MHD_Connection *conn, const struct ui_file *f,
+    const char *type)
+{
+	char etag[UI_ETAG_MAX];
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	unsigned status = MHD_HTTP_OK;
+
+	ui_etag(f, etag);
+	if (ui_not_modified(conn, etag))
+		status = MHD_HTTP_NOT_MODIFIED;
+	/* HEAD: libmicrohttpd sends the headers (length included) only */
+	if (status == MHD_HTTP_NOT_MODIFIED)
+		r = MHD_create_response_from_buffer(0, NULL,
+		    MHD_RESPMEM_PERSISTENT);
+	else
+		r = MHD_create_response_from_buffer(f->len, (void *)f->data,
+		    MHD_RESPMEM_PERSISTENT);
+	if (r == NULL)
+		return MHD_NO;
+	if (status == MHD_HTTP_OK)
+		MHD_add_response_header(r, "Content-Type", type);
+	MHD_add_response_header(r, "ETag", etag);
+	MHD_add_response_header(r, "Cache-Control", "no-cache");
+	MHD_add_response_header(r, "Content-Security-Policy", UI_CSP);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	ret = http_queue(conn, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* GET or HEAD (libmicrohttpd drops the body of a HEAD itself). */
+enum MHD_Result
+http_ui_request(struct worker *w, struct MHD_Connection *conn,
+    const char *url, const char *method, void **con_cls)
+{
+	const struct ui_file *f;
+	size_t i;
+
+	(void)method;
+	(void)con_cls;
+	if (!atomic_load(&w->st->ui_enabled))
+		return http_error(conn, MHD_HTTP_NOT_FOUND, "not found");
+	for (i = 0; i < sizeof(ui_routes) / sizeof(ui_routes[0]); i++) {
+		if (strcmp(url, ui_routes[i].url) != 0 ||
+		    (f = ui_file_find(ui_routes[i].file)) == NULL)
+			continue;
+		return ui_send(conn, f, ui_routes[i].type);
+	}
+	return http_error(conn, MHD_HTTP_NOT_FOUND, "not found");
+}

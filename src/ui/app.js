@@ -1,0 +1,363 @@
+/*
+ * ringcast status page: streams from /status, kept live by /events
+ * (Server-Sent Events).  Plain DOM, no library; every value from the
+ * daemon is set with textContent or a property, never parsed as HTML.
+ * An events token, when the daemon wants one, is read from the page's
+ * fragment: /ui#token=TOKEN (the fragment never leaves the browser).
+ */
+"use strict";
+
+(function () {
+  const STATUS_POLL_MS = 5000;      /* full refresh, events or not */
+  const REFRESH_AFTER_EVENT_MS = 400;
+  const EVENTS_KEPT = 50;           /* lines in "Recent events" */
+  const PREVIEW_RETRIES = 5;        /* a stream that just started may */
+  const PREVIEW_RETRY_MS = 2000;    /* list too little for the browser */
+  const EVENT_NAMES = [
+    "stream_started", "stream_ended", "upstream_connected", "upstream_error",
+    "upstream_unhealthy", "upstream_healthy", "client_connected",
+    "client_disconnected", "process_exited", "config_reloaded",
+    "config_rejected", "events_missed",
+  ];
+
+  const $ = (id) => document.getElementById(id);
+  const streams = new Map();        /* name -> { card, data, rate } */
+  let daemon = null;
+  let previewing = null;            /* { name, retries } */
+  let refreshTimer = null;
+  let refreshDue = 0;               /* when refreshTimer fires (ms) */
+  let statusAt = 0;
+
+  function tokenFromFragment() {
+    const m = /(?:^#|&)token=([^&]*)/.exec(location.hash);
+    return m ? decodeURIComponent(m[1]) : "";
+  }
+
+  function field(card, name) {
+    return card.querySelector('[data-field="' + name + '"]');
+  }
+
+  function fmtDuration(s) {
+    s = Math.max(0, Math.floor(s));
+    const d = Math.floor(s / 86400), h = Math.floor(s / 3600) % 24;
+    const m = Math.floor(s / 60) % 60, sec = s % 60;
+    if (d) return d + "d " + h + "h";
+    if (h) return h + "h " + m + "m";
+    if (m) return m + "m " + sec + "s";
+    return sec + "s";
+  }
+
+  function fmtRate(bps) {
+    if (bps == null) return "\u2014";
+    const u = ["bit/s", "kbit/s", "Mbit/s", "Gbit/s"];
+    let i = 0;
+    while (bps >= 1000 && i < u.length - 1) { bps /= 1000; i++; }
+    return (i ? bps.toFixed(1) : Math.round(bps)) + " " + u[i];
+  }
+
+  function urls(name) {
+    const n = encodeURIComponent(name);
+    return {
+      ts: location.origin + "/stream/" + n,
+      hls: location.origin + "/hls/" + n + "/index.m3u8",
+    };
+  }
+
+  function notice(text) {
+    const el = $("notice");
+    el.textContent = text || "";
+    el.hidden = !text;
+  }
+
+  async function copy(input, button) {
+    const done = () => {
+      button.textContent = "Copied";
+      setTimeout(() => { button.textContent = "Copy"; }, 1500);
+    };
+    input.select();
+    try {
+      if (navigator.clipboard && window.isSecureContext) {
+        await navigator.clipboard.writeText(input.value);
+        done();
+        return;
+      }
+    } catch (e) { /* fall back to the selection */ }
+    try {
+      if (document.execCommand("copy")) done();
+    } catch (e) { /* the text stays selected for a manual copy */ }
+  }
+
+  function newCard(name) {
+    const card = $("card").content.firstElementChild.cloneNode(true);
+    const u = urls(name);
+    card.dataset.stream = name;
+    card.querySelector(".name").textContent = name;
+    field(card, "ts-url").value = u.ts;
+    field(card, "hls-url").value = u.hls;
+    field(card, "ts-link").href = u.ts;
+    field(card, "hls-link").href = u.hls;
+    card.querySelectorAll(".copyrow").forEach((row) => {
+      const input = row.querySelector("input");
+      input.addEventListener("focus", () => input.select());
+      row.querySelector(".copy").addEventListener("click",
+        () => copy(input, row.querySelector(".copy")));
+    });
+    card.querySelector(".preview").addEventListener("click",
+      () => preview(name));
+    return card;
+  }
+
+  function render(name) {
+    const s = streams.get(name);
+    const d = s.data, card = s.card;
+    const state = field(card, "state");
+    state.textContent = d.state;
+    state.dataset.state = d.state;
+    const health = field(card, "health");
+    const running = d.pid > 0;
+    health.textContent = !running ? "\u2014" : d.healthy ? "healthy" : "unhealthy";
+    health.className = !running ? "" : d.healthy ? "ok" : "bad";
+    field(card, "clients").textContent = String(d.clients);
+    field(card, "bitrate").textContent = running ? fmtRate(s.rate) : "\u2014";
+    const up = running ? d.uptime + (Date.now() - s.upAt) / 1000 : 0;
+    field(card, "uptime").textContent = running ? fmtDuration(up) : "\u2014";
+    const upstream = field(card, "upstream");
+    upstream.textContent = d.url || "\u2014";
+    upstream.title = d.url || "";
+    const err = field(card, "error");
+    err.textContent = d.last_error || "";
+    err.parentElement.hidden = !d.last_error;
+  }
+
+  function applyStatus(st) {
+    const now = Date.now();
+    const seen = new Set();
+    daemon = st;
+    for (const [name, d] of Object.entries(st.streams || {})) {
+      seen.add(name);
+      let s = streams.get(name);
+      if (!s) {
+        s = { card: newCard(name), data: d, rate: null, bytes: null, at: 0,
+              upAt: now };
+        streams.set(name, s);
+        $("streams").appendChild(s.card);
+      }
+      if (s.bytes != null && d.pid > 0 && d.bytes_in >= s.bytes && now > s.at)
+        s.rate = (d.bytes_in - s.bytes) * 8000 / (now - s.at);
+      else if (d.pid <= 0)
+        s.rate = null;
+      s.bytes = d.bytes_in;
+      s.at = now;
+      s.upAt = now;
+      s.data = d;
+    }
+    for (const [name, s] of streams) {
+      if (!seen.has(name)) {
+        s.card.remove();
+        streams.delete(name);
+      }
+    }
+    statusAt = now;
+    for (const name of streams.keys()) render(name);
+    $("empty").hidden = streams.size > 0;
+    summary();
+  }
+
+  function summary() {
+    if (!daemon) return;
+    const up = daemon.uptime + (Date.now() - statusAt) / 1000;
+    $("summary").textContent = "ringcastd " + daemon.version + ", up " +
+      fmtDuration(up) + ", " + daemon.clients + " client" +
+      (daemon.clients === 1 ? "" : "s") + ", " + streams.size + " stream" +
+      (streams.size === 1 ? "" : "s");
+  }
+
+  function scheduleRefresh(ms) {
+    clearTimeout(refreshTimer);
+    refreshDue = Date.now() + ms;
+    refreshTimer = setTimeout(refresh, ms);
+  }
+
+  async function refresh() {
+    scheduleRefresh(STATUS_POLL_MS);
+    try {
+      const r = await fetch("/status", { cache: "no-store" });
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      applyStatus(await r.json());
+    } catch (e) {
+      $("summary").textContent = "cannot read /status: " + e.message;
+    }
+  }
+
+  /* After an event; a refresh already due sooner stays (a steady flow
+   * of events must not keep postponing it). */
+  function refreshSoon() {
+    if (refreshDue > Date.now() + REFRESH_AFTER_EVENT_MS)
+      scheduleRefresh(REFRESH_AFTER_EVENT_MS);
+  }
+
+  /* Apply what an event says at once; /status follows shortly after. */
+  function applyEvent(ev) {
+    const s = ev.stream != null ? streams.get(ev.stream) : null;
+    if (s) {
+      const d = s.data;
+      switch (ev.event) {
+        case "stream_started":
+          d.state = "starting"; d.pid = ev.pid; d.url = ev.url;
+          d.uptime = 0; s.upAt = Date.now(); d.healthy = false;
+          s.bytes = null; s.rate = null;
+          break;
+        case "stream_ended":
+          d.state = ev.reason === "eof" ? "ended" : "stopped";
+          d.pid = 0; d.healthy = false;
+          break;
+        case "upstream_connected":
+          d.state = "running"; d.healthy = true; d.url = ev.url;
+          break;
+        case "upstream_error":
+          d.state = "retrying"; d.last_error = ev.error;
+          break;
+        case "upstream_unhealthy": d.healthy = false; break;
+        case "upstream_healthy": d.healthy = true; break;
+        case "client_connected": d.clients += 1; break;
+        case "client_disconnected": d.clients = Math.max(0, d.clients - 1); break;
+      }
+      render(ev.stream);
+    }
+    if (ev.event === "config_rejected")
+      notice("Reload rejected: " + ev.error);
+    else if (ev.event === "config_reloaded")
+      notice("");
+    logEvent(ev);
+    refreshSoon();
+  }
+
+  function logEvent(ev) {
+    const li = document.createElement("li");
+    const t = document.createElement("time");
+    const when = ev.time ? new Date(ev.time) : new Date();
+    t.dateTime = when.toISOString();
+    t.textContent = when.toLocaleTimeString();
+    const what = document.createElement("span");
+    what.className = "what";
+    let text = ev.event;
+    if (ev.stream) text += " " + ev.stream;
+    if (ev.reason) text += " (" + ev.reason + ")";
+    if (ev.client) text += " " + ev.client;
+    if (ev.error) text += ": " + ev.error;
+    what.textContent = text;
+    li.append(t, what);
+    const list = $("events");
+    list.prepend(li);
+    while (list.children.length > EVENTS_KEPT) list.lastElementChild.remove();
+  }
+
+  function follow() {
+    if (!window.EventSource) return;
+    const token = tokenFromFragment();
+    const url = "/events" + (token ? "?access_token=" + encodeURIComponent(token) : "");
+    const es = new EventSource(url);
+    const live = $("live");
+    es.onopen = () => {
+      live.textContent = "live";
+      live.dataset.state = "live";
+      refresh();        /* anything missed while not connected */
+    };
+    es.onerror = () => {
+      if (es.readyState === EventSource.CLOSED) {
+        live.textContent = "no live updates";
+        live.dataset.state = "error";
+        notice("Live updates are unavailable (/events refused the page; if" +
+          " the daemon sets events_token, open this page as /ui#token=TOKEN)." +
+          " The page still refreshes every few seconds.");
+      } else {
+        live.textContent = "reconnecting";
+        live.dataset.state = "error";
+      }
+    };
+    const handler = (m) => {
+      let ev;
+      try { ev = JSON.parse(m.data); } catch (e) { return; }
+      applyEvent(ev);
+    };
+    for (const name of EVENT_NAMES) es.addEventListener(name, handler);
+    es.onmessage = handler;   /* events without a known name */
+  }
+
+  function urlsText(u) {
+    return "Open " + u.hls + " (HLS) or " + u.ts + " (MPEG-TS) in VLC, mpv" +
+      " or a player page with hls.js; the Copy buttons put them on the" +
+      " clipboard.";
+  }
+
+  function startVideo(u) {
+    const video = $("video");
+    video.src = u.hls;
+    video.play().catch(() => { /* autoplay refused: controls remain */ });
+  }
+
+  function preview(name) {
+    const u = urls(name);
+    const video = $("video"), msg = $("player-msg");
+    $("player-title").textContent = "Preview: " + name;
+    $("player").hidden = false;
+    if (video.canPlayType("application/vnd.apple.mpegurl")) {
+      previewing = { name: name, retries: 0 };
+      msg.hidden = true;
+      video.hidden = false;
+      startVideo(u);
+    } else {
+      previewing = null;
+      video.removeAttribute("src");
+      video.load();
+      video.hidden = true;
+      msg.hidden = false;
+      msg.textContent = "This browser does not play HLS by itself. " +
+        urlsText(u);
+    }
+    $("player").scrollIntoView({ behavior: "smooth", block: "start" });
+  }
+
+  /* A live stream that has just started lists a segment or two, which
+   * some native players refuse: try again a few times, then say why. */
+  function previewFailed() {
+    const video = $("video"), msg = $("player-msg"), p = previewing;
+    if (!p || $("player").hidden || !video.error) return;
+    const u = urls(p.name);
+    const why = video.error.message || "media error " + video.error.code;
+    msg.hidden = false;
+    if (p.retries < PREVIEW_RETRIES) {
+      p.retries++;
+      msg.textContent = "The browser could not play " + p.name + " (" +
+        why + "); trying again.";
+      setTimeout(() => { if (previewing === p) startVideo(u); },
+        PREVIEW_RETRY_MS);
+    } else {
+      msg.textContent = "The browser could not play " + p.name + " (" +
+        why + "). " + urlsText(u);
+    }
+  }
+
+  function closePreview() {
+    const video = $("video");
+    previewing = null;
+    video.pause();
+    video.removeAttribute("src");
+    video.load();
+    $("player").hidden = true;
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    $("player-close").addEventListener("click", closePreview);
+    $("video").addEventListener("error", previewFailed);
+    $("video").addEventListener("playing", () => {
+      if (previewing) $("player-msg").hidden = true;
+    });
+    refresh();
+    follow();
+    setInterval(() => {
+      for (const name of streams.keys()) render(name);
+      summary();
+    }, 1000);
+  });
+})();

@@ -1,0 +1,185 @@
+"""ringcast in a real browser: headless Chromium (Debian's chromium),
+driven over the DevTools protocol (cdp.py).
+
+- hls.js (pinned in tests/browser/package-lock.json, installed into
+  BUILD/test-js by scripts/install-test-js) on a page served from another
+  port than ringcast plays /hls/NAME/index.m3u8 for 20 s: the playhead
+  advances and no fatal error occurs.
+- The status page on a phone-sized screen shows the streams, has no
+  horizontal scrolling, raises no script error or CSP violation, and
+  shows a stream_started event within 1 s.
+- The page's preview plays the stream where the browser plays HLS by
+  itself (Chromium does, on the desktop), else it offers the URLs."""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+import harness
+from cdp import Browser
+from harness import Daemon, Origin, check, free_port, http_get, spawn, ts_stream, wait_for
+
+PLAY_SECONDS = 20
+PHONE = (390, 844)
+
+
+def hlsjs_path():
+    return os.path.join(harness.BUILD, "test-js", "node_modules", "hls.js", "dist",
+                        "hls.min.js")
+
+
+class TestSite:
+    """The test page on its own port: python3 -m http.server, by pid."""
+
+    def __init__(self, files):
+        self.dir = tempfile.mkdtemp(prefix="ringcast-site.")
+        for src in files:
+            shutil.copy(src, self.dir)
+        self.port = free_port()
+        self.proc = spawn([sys.executable, "-m", "http.server", str(self.port),
+                           "--bind", "127.0.0.1", "--directory", self.dir],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+        def up():
+            try:
+                return http_get(self.port, "/player.html", timeout=1)[0] == 200
+            except OSError:
+                return False
+        wait_for(up, 10, what="the test page server")
+
+    def url(self, path):
+        return "http://127.0.0.1:%d%s" % (self.port, path)
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=5)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def test_hlsjs_plays_ringcast_hls_from_another_origin():
+    check(os.path.exists(hlsjs_path()),
+          "hls.js is missing: run scripts/install-test-js %s/test-js" % harness.BUILD)
+    o = Origin()
+    d = Daemon(streams=ts_stream("demo", o.url("/demo.ts"), "on_demand = false;"))
+    d.start()
+    wait_for(lambda: d.stream("demo")["state"] == "running", 10, what="demo running")
+    site = TestSite([hlsjs_path(), os.path.join(harness.ROOT, "tests", "browser",
+                                                "player.html")])
+    check(site.port != d.port, "the page must come from another origin")
+    b = Browser()
+    try:
+        src = d.url("/hls/demo/index.m3u8")
+        b.navigate(site.url("/player.html?src=" + urllib.parse.quote(src, safe="")))
+        check(b.js("player.supported"), "hls.js says MSE is not supported")
+        b.wait_js("player.playing || player.fatal !== null", 40,
+                  what="hls.js to start playing")
+        fatal = b.js("player.fatal")
+        check(fatal is None, "hls.js fatal error: %s (errors %s)" % (fatal, b.js("player.errors")))
+        samples = []
+        t0 = time.time()
+        while time.time() - t0 < PLAY_SECONDS:
+            time.sleep(1)
+            samples.append((time.time() - t0, b.js("document.getElementById('v').currentTime"),
+                            b.js("player.fatal")))
+        fatal = [s for s in samples if s[2] is not None]
+        check(not fatal, "fatal error while playing: %s" % fatal[:1])
+        played = samples[-1][1] - samples[0][1]
+        check(played >= 0.75 * (samples[-1][0] - samples[0][0]),
+              "playhead advanced %.1f s in %.1f s: %s" % (
+                  played, samples[-1][0] - samples[0][0], samples))
+        check(all(b2[1] >= a[1] for a, b2 in zip(samples, samples[1:])),
+              "playhead went back: %s" % samples)
+        check(b.js("player.fragments") >= 5, "fragments buffered: %s" % b.js("player.fragments"))
+        check(b.js("document.getElementById('v').paused") is False, "video paused")
+    finally:
+        b.close()
+        site.stop()
+
+
+def test_status_page_on_a_phone_follows_events():
+    o = Origin()
+    d = Daemon(streams=ts_stream("news", o.url("/news.ts"),
+                                 "on_demand = true; idle_timeout = 60;") + ", " +
+               ts_stream("sports", o.url("/sports.ts"), "on_demand = false;"))
+    d.start()
+    wait_for(lambda: d.stream("sports")["state"] == "running", 10, what="sports running")
+    b = Browser(*PHONE, mobile=True)
+    try:
+        b.navigate(d.url("/"))
+        b.wait_js("document.querySelectorAll('[data-stream]').length === 2", 10,
+                  what="both streams on the page")
+        b.wait_js("document.getElementById('live').dataset.state === 'live'", 10,
+                  what="the page following /events")
+        card = "document.querySelector('[data-stream=\"%s\"]')"
+        state = card + ".querySelector('[data-field=\"state\"]').textContent"
+        check(b.js(state % "news") == "stopped", b.js(state % "news"))
+        b.wait_js((state % "sports") + " === 'running'", 10, what="sports shown running")
+        check(b.js((card % "sports") + ".querySelector('[data-field=\"hls-url\"]').value") ==
+              d.url("/hls/sports/index.m3u8"), "HLS URL on the card")
+        check(b.js((card % "sports") + ".querySelector('[data-field=\"ts-url\"]').value") ==
+              d.url("/stream/sports"), "TS URL on the card")
+        # usable on a phone: nothing wider than the screen
+        check(b.js("document.documentElement.scrollWidth <= window.innerWidth"),
+              "horizontal scrolling: %s > %s" % (
+                  b.js("document.documentElement.scrollWidth"), b.js("window.innerWidth")))
+        # a stream_started event shows within 1 s
+        b.js("""window.changes = [];
+            new MutationObserver(() => window.changes.push({t: Date.now(),
+                text: %s})).observe(%s, {subtree: true, childList: true,
+                characterData: true});""" % (state % "news", card % "news"))
+        t0 = time.time() * 1000
+        rc, _, err = d.ctl("start", "news")
+        check(rc == 0, err)
+        b.wait_js("window.changes.some((c) => c.text !== 'stopped')", 5,
+                  what="the news card to leave 'stopped'")
+        changed = b.js("window.changes.find((c) => c.text !== 'stopped')")
+        check(changed["t"] - t0 <= 1000, "the page showed %s after %.0f ms" % (
+            changed["text"], changed["t"] - t0))
+        check(b.js("document.getElementById('events').textContent.includes("
+                   "'stream_started news')"), "stream_started not in the event list")
+        b.wait_js((state % "news") + " === 'running'", 10, what="news shown running")
+        b.screenshot(os.path.join(d.dir, "status-page-phone.png"))
+        problems = b.problems()
+        check(not problems, "script errors or CSP violations: %s" % problems)
+    finally:
+        b.close()
+
+
+def test_status_page_preview_plays_hls_or_offers_the_urls():
+    b = Browser()
+    try:
+        o = Origin()
+        d = Daemon(streams=ts_stream("sports", o.url("/sports.ts"), "on_demand = false;"))
+        d.start()
+        b.navigate(d.url("/ui"))
+        b.wait_js("document.querySelector('[data-stream=\"sports\"] .preview') !== null", 10,
+                  what="the sports card")
+        # at once, while the live playlist lists a single segment, which
+        # Chromium's own HLS player refuses: the page tries again
+        wait_for(lambda: d.stream("sports")["state"] == "running", 10, what="sports running")
+        b.js("document.querySelector('[data-stream=\"sports\"] .preview').click()")
+        b.wait_js("!document.getElementById('player').hidden", 5, what="the preview")
+        hls = d.url("/hls/sports/index.m3u8")
+        if b.js("document.createElement('video').canPlayType("
+                "'application/vnd.apple.mpegurl')"):
+            check(b.js("document.getElementById('video').src") == hls,
+                  "native HLS preview source")
+            # it plays, under the page's Content-Security-Policy
+            b.wait_js("document.getElementById('video').currentTime > 2", 30,
+                      what="the preview to play")
+            check(b.js("document.getElementById('player-msg').hidden"),
+                  "a message stays over the playing preview")
+        else:
+            msg = b.js("document.getElementById('player-msg').textContent")
+            check(hls in msg and d.url("/stream/sports") in msg,
+                  "no native HLS: the URLs should be offered: %r" % msg)
+        b.js("document.getElementById('player-close').click()")
+        check(b.js("document.getElementById('player').hidden"), "preview closed")
+        problems = b.problems()
+        check(not problems, "script errors or CSP violations: %s" % problems)
+    finally:
+        b.close()
