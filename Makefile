@@ -98,11 +98,11 @@ $(B)/tests/%: $(B)/obj/tests/unit/%.o $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
 
-$(ORIGIN): $(B)/obj/tests/origin/origin.o $(LIB_OBJS)
+$(ORIGIN): $(B)/obj/tests/origin/origin.o $(B)/obj/tests/lib/tsloop.o $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
 
-$(ENGINE): $(B)/obj/tests/engine/engine.o $(LIB_OBJS)
+$(ENGINE): $(B)/obj/tests/engine/engine.o $(B)/obj/tests/lib/tsloop.o $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
 

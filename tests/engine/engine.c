@@ -68,6 +68,7 @@
 
 #include "json.h"
 #include "pace.h"
+#include "../lib/tsloop.h"
 #include "tsscan.h"
 #include "util.h"
 
@@ -90,8 +91,6 @@
 #define ENGINE_VERSION			"3.1.75"
 #define ENGINE_DEFAULT_MEDIA		"tests/media/sample.ts"
 
-#define PCR_WRAP_27M	((1ULL << 33) * 300)
-#define PTS_WRAP_90K	(1ULL << 33)
 
 /* ------------------------------------------------------------------ */
 /* The media: one TS file, looped with continuous timestamps.          */
@@ -107,138 +106,19 @@ struct media {
 
 static struct media media;
 
-static uint64_t
-pcr_read(const uint8_t *b)
-{
-	uint64_t base = ((uint64_t)b[0] << 25) | ((uint64_t)b[1] << 17) |
-	    ((uint64_t)b[2] << 9) | ((uint64_t)b[3] << 1) | (b[4] >> 7);
-
-	return base * 300 + (((uint64_t)(b[4] & 1) << 8) | b[5]);
-}
-
-static void
-pcr_write(uint8_t *b, uint64_t pcr)
-{
-	uint64_t base = pcr / 300, ext = pcr % 300;
-
-	b[0] = (uint8_t)(base >> 25);
-	b[1] = (uint8_t)(base >> 17);
-	b[2] = (uint8_t)(base >> 9);
-	b[3] = (uint8_t)(base >> 1);
-	b[4] = (uint8_t)(((base & 1) << 7) | 0x7e | ((ext >> 8) & 1));
-	b[5] = (uint8_t)ext;
-}
-
-static uint64_t
-pts_read(const uint8_t *b)
-{
-	return ((uint64_t)((b[0] >> 1) & 7) << 30) | ((uint64_t)b[1] << 22) |
-	    ((uint64_t)(b[2] >> 1) << 15) | ((uint64_t)b[3] << 7) | (b[4] >> 1);
-}
-
-static void
-pts_write(uint8_t *b, uint64_t v)
-{
-	b[0] = (uint8_t)((b[0] & 0xf1) | ((v >> 29) & 0x0e));
-	b[1] = (uint8_t)(v >> 22);
-	b[2] = (uint8_t)(((v >> 14) & 0xfe) | 1);
-	b[3] = (uint8_t)(v >> 7);
-	b[4] = (uint8_t)(((v << 1) & 0xfe) | 1);
-}
-
-/* PES stream ids without the optional header (no PTS/DTS). */
-static int
-pes_has_header(uint8_t sid)
-{
-	switch (sid) {
-	case 0xbc: case 0xbe: case 0xbf: case 0xf0: case 0xf1:
-	case 0xf2: case 0xf8: case 0xff:
-		return 0;
-	}
-	return 1;
-}
-
-/* Shift PCR, PTS, DTS and continuity counter of PKT into loop LOOP. */
-static void
-media_patch_packet(uint8_t *p, uint64_t loop)
-{
-	if (loop == 0 || p[0] != TS_SYNC_BYTE)
-		return;
-	uint16_t pid = ts_pid(p);
-	if (pid == TS_PID_NULL)
-		return;
-
-	uint64_t d27 = (loop % (PCR_WRAP_27M / 300)) * media.loop_27m %
-	    PCR_WRAP_27M;
-	uint64_t d90 = (loop % PTS_WRAP_90K) * (media.loop_27m / 300) %
-	    PTS_WRAP_90K;
-	int afc = (p[3] >> 4) & 3;
-	unsigned add = (unsigned)((loop % 16) * media.cc_step[pid]) & 0x0f;
-
-	p[3] = (uint8_t)((p[3] & 0xf0) | ((p[3] + add) & 0x0f));
-	size_t pay = 4;
-	if (afc & 2) {
-		size_t alen = p[4];
-		if (alen > 183)
-			return;
-		if (alen >= 7 && (p[5] & 0x10))
-			pcr_write(p + 6, (pcr_read(p + 6) + d27) % PCR_WRAP_27M);
-		pay = 5 + alen;
-	}
-	if (!(afc & 1) || !ts_pusi(p) || pay + 14 > TS_PACKET_SIZE)
-		return;
-	uint8_t *h = p + pay;
-	if (h[0] != 0 || h[1] != 0 || h[2] != 1 || !pes_has_header(h[3]) ||
-	    (h[6] & 0xc0) != 0x80)
-		return;
-	int flags = h[7] >> 6;
-	if (flags & 2)
-		pts_write(h + 9, (pts_read(h + 9) + d90) % PTS_WRAP_90K);
-	if (flags == 3 && pay + 19 <= TS_PACKET_SIZE)
-		pts_write(h + 14, (pts_read(h + 14) + d90) % PTS_WRAP_90K);
-}
-
 /* Packet at absolute position POS (a multiple of 188) of the loop, patched. */
 static void
 media_packet(uint8_t *out, uint64_t pos)
 {
 	memcpy(out, media.data + pos % media.size, TS_PACKET_SIZE);
-	media_patch_packet(out, pos / media.size);
+	tsloop_patch_packet(out, pos / media.size, media.loop_27m,
+	    media.cc_step);
 }
 
 static int
 media_read(const char *path)
 {
-	struct stat st;
-	FILE *f;
-
-	if ((f = fopen(path, "rb")) == NULL) {
-		fprintf(stderr, "engine: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	if (fstat(fileno(f), &st) == -1 || st.st_size < TS_PACKET_SIZE * 16) {
-		fprintf(stderr, "engine: %s: not a TS file of 16 packets or "
-		    "more\n", path);
-		fclose(f);
-		return -1;
-	}
-	media.size = (uint64_t)st.st_size - (uint64_t)st.st_size %
-	    TS_PACKET_SIZE;
-	if ((media.data = malloc(media.size)) == NULL ||
-	    fread(media.data, 1, media.size, f) != media.size) {
-		fprintf(stderr, "engine: %s: read failed\n", path);
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	for (uint64_t off = 0; off < media.size; off += TS_PACKET_SIZE) {
-		if (media.data[off] != TS_SYNC_BYTE) {
-			fprintf(stderr, "engine: %s: no sync byte at %" PRIu64
-			    "\n", path, off);
-			return -1;
-		}
-	}
-	return 0;
+	return tsloop_read_file(path, "engine", &media.data, &media.size);
 }
 
 /*

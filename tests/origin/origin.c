@@ -64,6 +64,7 @@
 
 #include <microhttpd.h>
 
+#include "../lib/tsloop.h"
 #include "tsscan.h"
 
 /* Limits and tunables, with their units. */
@@ -90,8 +91,6 @@
 #define ORIGIN_DRAIN_QUIET_MS		50	/* none suspended for this long */
 #define ORIGIN_DEFAULT_SAMPLE		"tests/media/sample.ts"
 
-#define PCR_WRAP_27M	((1ULL << 33) * 300)
-#define PTS_WRAP_90K	(1ULL << 33)
 #define US_TO_27M	27ULL
 
 /* ------------------------------------------------------------------ */
@@ -165,96 +164,6 @@ sample_position_at(uint64_t t)
 	return loop * sample.size + sample_offset_at(t % sample.loop_27m);
 }
 
-static uint64_t
-pcr_read(const uint8_t *b)
-{
-	uint64_t base = ((uint64_t)b[0] << 25) | ((uint64_t)b[1] << 17) |
-	    ((uint64_t)b[2] << 9) | ((uint64_t)b[3] << 1) | (b[4] >> 7);
-
-	return base * 300 + (((uint64_t)(b[4] & 1) << 8) | b[5]);
-}
-
-static void
-pcr_write(uint8_t *b, uint64_t pcr)
-{
-	uint64_t base = pcr / 300, ext = pcr % 300;
-
-	b[0] = (uint8_t)(base >> 25);
-	b[1] = (uint8_t)(base >> 17);
-	b[2] = (uint8_t)(base >> 9);
-	b[3] = (uint8_t)(base >> 1);
-	b[4] = (uint8_t)(((base & 1) << 7) | 0x7e | ((ext >> 8) & 1));
-	b[5] = (uint8_t)ext;
-}
-
-static uint64_t
-pts_read(const uint8_t *b)
-{
-	return ((uint64_t)((b[0] >> 1) & 7) << 30) | ((uint64_t)b[1] << 22) |
-	    ((uint64_t)(b[2] >> 1) << 15) | ((uint64_t)b[3] << 7) | (b[4] >> 1);
-}
-
-static void
-pts_write(uint8_t *b, uint64_t v)
-{
-	b[0] = (uint8_t)((b[0] & 0xf1) | ((v >> 29) & 0x0e));
-	b[1] = (uint8_t)(v >> 22);
-	b[2] = (uint8_t)(((v >> 14) & 0xfe) | 1);
-	b[3] = (uint8_t)(v >> 7);
-	b[4] = (uint8_t)(((v << 1) & 0xfe) | 1);
-}
-
-/* PES stream ids without the optional header (no PTS/DTS). */
-static int
-pes_has_header(uint8_t sid)
-{
-	switch (sid) {
-	case 0xbc: case 0xbe: case 0xbf: case 0xf0: case 0xf1:
-	case 0xf2: case 0xf8: case 0xff:
-		return 0;
-	}
-	return 1;
-}
-
-/* Shift PCR, PTS, DTS and continuity counter of PKT into loop LOOP. */
-static void
-sample_patch_packet(uint8_t *p, uint64_t loop)
-{
-	if (loop == 0 || p[0] != TS_SYNC_BYTE)
-		return;
-	uint16_t pid = ts_pid(p);
-	if (pid == TS_PID_NULL)
-		return;
-
-	uint64_t d27 = (loop * sample.loop_27m) % PCR_WRAP_27M;
-	uint64_t d90 = (loop * (sample.loop_27m / 300)) % PTS_WRAP_90K;
-	int afc = (p[3] >> 4) & 3;
-	unsigned add = (unsigned)((loop % 16) * sample.cc_step[pid]) & 0x0f;
-
-	p[3] = (uint8_t)((p[3] & 0xf0) | ((p[3] + add) & 0x0f));
-
-	size_t pay = 4;
-	if (afc & 2) {
-		size_t alen = p[4];
-		if (alen > 183)
-			return;
-		if (alen >= 7 && (p[5] & 0x10))
-			pcr_write(p + 6, (pcr_read(p + 6) + d27) % PCR_WRAP_27M);
-		pay = 5 + alen;
-	}
-	if (!(afc & 1) || !ts_pusi(p) || pay + 14 > TS_PACKET_SIZE)
-		return;
-	uint8_t *h = p + pay;
-	if (h[0] != 0 || h[1] != 0 || h[2] != 1 || !pes_has_header(h[3]) ||
-	    (h[6] & 0xc0) != 0x80)
-		return;
-	int flags = h[7] >> 6;
-	if (flags & 2)
-		pts_write(h + 9, (pts_read(h + 9) + d90) % PTS_WRAP_90K);
-	if (flags == 3 && pay + 19 <= TS_PACKET_SIZE)
-		pts_write(h + 14, (pts_read(h + 14) + d90) % PTS_WRAP_90K);
-}
-
 /*
  * Copy N bytes of the looped stream from absolute position POS into OUT,
  * with each packet patched for its loop.
@@ -274,7 +183,7 @@ sample_copy(uint8_t *out, uint64_t pos, size_t n)
 		if (take > n)
 			take = n;
 		memcpy(pkt, sample.data + pstart, TS_PACKET_SIZE);
-		sample_patch_packet(pkt, loop);
+		tsloop_patch_packet(pkt, loop, sample.loop_27m, sample.cc_step);
 		memcpy(out, pkt + skip, take);
 		out += take;
 		pos += take;
@@ -295,35 +204,7 @@ sample_free(void)
 static int
 sample_read_file(const char *path)
 {
-	FILE *f;
-	struct stat st;
-
-	if ((f = fopen(path, "rb")) == NULL) {
-		fprintf(stderr, "origin: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	if (fstat(fileno(f), &st) == -1 || st.st_size < TS_PACKET_SIZE * 16) {
-		fprintf(stderr, "origin: %s: too small\n", path);
-		fclose(f);
-		return -1;
-	}
-	sample.size = (uint64_t)st.st_size - (uint64_t)st.st_size %
-	    TS_PACKET_SIZE;
-	if ((sample.data = malloc(sample.size)) == NULL ||
-	    fread(sample.data, 1, sample.size, f) != sample.size) {
-		fprintf(stderr, "origin: %s: read failed\n", path);
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	for (uint64_t off = 0; off < sample.size; off += TS_PACKET_SIZE) {
-		if (sample.data[off] != TS_SYNC_BYTE) {
-			fprintf(stderr, "origin: %s: no sync byte at %" PRIu64
-			    "\n", path, off);
-			return -1;
-		}
-	}
-	return 0;
+	return tsloop_read_file(path, "origin", &sample.data, &sample.size);
 }
 
 struct scan_result {
