@@ -161,6 +161,8 @@ enum MHD_Result http_reply_hdr(struct MHD_Connection *, unsigned status,
 /* {"error":MESSAGE} with STATUS. */
 enum MHD_Result http_error(struct MHD_Connection *, unsigned status,
 	    const char *message);
+/* 401 with WWW-Authenticate: Bearer (admin API, /events). */
+enum MHD_Result http_unauthorized(struct MHD_Connection *);
 /*
  * Every response goes out through http_queue(), which adds the CORS
  * headers cors_origins asks for (see cors.c) to R and queues it: the

@@ -17,6 +17,9 @@ uint64_t wall_ms(void);			/* CLOCK_REALTIME */
 void	 format_rfc3339_ms(uint64_t wall_ms, char out[UTIL_RFC3339_MAX]);
 
 size_t	 str_copy(char *dst, const char *src, size_t dstsz);
+/* 1 when A and B are equal; the time depends only on their lengths
+ * (secret tokens). */
+int	 str_equal_ct(const char *a, const char *b);
 
 int	 fd_set_nonblock(int fd);
 int	 fd_set_cloexec(int fd);

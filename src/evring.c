@@ -401,25 +401,13 @@ int
 evring_token_ok(const struct evring *r, const char *given)
 {
 	char token[EVRING_TOKEN_MAX];
-	size_t lt, lg, i, n;
-	unsigned char diff;
 	uint32_t hb;
 
 	if (evring_settings(r, token, sizeof(token), &hb) == -1)
 		return 0;
 	if (token[0] == '\0')
 		return 1;
-	if (given == NULL)
-		return 0;
-	/* constant time: depends only on the lengths */
-	lt = strlen(token);
-	lg = strlen(given);
-	n = lt > lg ? lt : lg;
-	diff = lt != lg;
-	for (i = 0; i < n; i++)
-		diff |= (unsigned char)((i < lt ? token[i] : 0) ^
-		    (i < lg ? given[i] : 0));
-	return diff == 0;
+	return given != NULL && str_equal_ct(token, given);
 }
 
 void

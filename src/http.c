@@ -82,6 +82,16 @@ http_reply_hdr(struct MHD_Connection *conn, unsigned status,
 	return ret;
 }
 
+enum MHD_Result
+http_unauthorized(struct MHD_Connection *conn)
+{
+	static const char body[] = "{\"error\":\"missing or wrong bearer"
+	    " token\"}\n";
+
+	return http_reply_hdr(conn, MHD_HTTP_UNAUTHORIZED, "application/json",
+	    body, sizeof(body) - 1, "WWW-Authenticate", "Bearer");
+}
+
 /*
  * The request this thread is answering.  libmicrohttpd runs every
  * callback of a connection on its daemon's thread, and a response can

@@ -22,18 +22,6 @@
 
 #define ADMIN_TIMEOUT_MS	10000
 
-/* Constant-time comparison: time depends only on the lengths. */
-static int
-admin_token_equal(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), i, n = la > lb ? la : lb;
-	unsigned char diff = la != lb;
-
-	for (i = 0; i < n; i++)
-		diff |= (unsigned char)((i < la ? a[i] : 0) ^ (i < lb ? b[i] : 0));
-	return diff == 0;
-}
-
 /* The supervisor command for URL, or -1 (unknown path: 404). */
 static int
 admin_command(const char *url, char *cmd, size_t cmdsz)
@@ -65,16 +53,6 @@ admin_command(const char *url, char *cmd, size_t cmdsz)
 	return 0;
 }
 
-static enum MHD_Result
-admin_unauthorized(struct MHD_Connection *conn)
-{
-	static const char body[] = "{\"error\":\"missing or wrong bearer"
-	    " token\"}\n";
-
-	return http_reply_hdr(conn, MHD_HTTP_UNAUTHORIZED, "application/json",
-	    body, sizeof(body) - 1, "WWW-Authenticate", "Bearer");
-}
-
 static int
 admin_authorized(struct worker *w, struct MHD_Connection *conn,
     const char *token)
@@ -84,7 +62,7 @@ admin_authorized(struct worker *w, struct MHD_Connection *conn,
 
 	if (auth == NULL || strncmp(auth, "Bearer ", 7) != 0)
 		return 0;
-	return admin_token_equal(auth + 7, token);
+	return str_equal_ct(auth + 7, token);
 }
 
 /* Send the command and suspend; the reply resumes the connection. */
@@ -180,7 +158,7 @@ http_admin_request(struct worker *w, struct MHD_Connection *conn,
 	}
 	if (!admin_authorized(w, conn, token)) {
 		log_warnx("admin request %s refused: bad or missing token", url);
-		return admin_unauthorized(conn);
+		return http_unauthorized(conn);
 	}
 	log_info("admin request: %s", cmd);
 	return admin_forward(w, conn, cmd, con_cls);

@@ -266,16 +266,6 @@ events_last_id(struct MHD_Connection *conn, uint64_t *id)
 	return 1;
 }
 
-static enum MHD_Result
-events_unauthorized(struct MHD_Connection *conn)
-{
-	static const char body[] = "{\"error\":\"missing or wrong bearer"
-	    " token\"}\n";
-
-	return http_reply_hdr(conn, MHD_HTTP_UNAUTHORIZED, "application/json",
-	    body, sizeof(body) - 1, "WWW-Authenticate", "Bearer");
-}
-
 static void
 events_limit_sndbuf(struct MHD_Connection *conn)
 {
@@ -345,7 +335,7 @@ http_events_request(struct worker *w, struct MHD_Connection *conn,
 		    "events are not available");
 	if (evring_token_required(&w->events) &&
 	    !evring_token_ok(&w->events, events_given_token(conn)))
-		return events_unauthorized(conn);
+		return http_unauthorized(conn);
 	if ((have_id = events_last_id(conn, &last_seen)) == -1)
 		return http_error(conn, MHD_HTTP_BAD_REQUEST,
 		    "Last-Event-ID must be an event id (a number)");

@@ -73,6 +73,17 @@ str_copy(char *dst, const char *src, size_t dstsz)
 }
 
 int
+str_equal_ct(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, n = la > lb ? la : lb;
+	unsigned char diff = la != lb;
+
+	for (i = 0; i < n; i++)
+		diff |= (unsigned char)((i < la ? a[i] : 0) ^ (i < lb ? b[i] : 0));
+	return diff == 0;
+}
+
+int
 fd_set_nonblock(int fd)
 {
 	int flags = fcntl(fd, F_GETFL);

@@ -59,6 +59,18 @@ test_rfc3339(void **state)
 }
 
 static void
+test_str_equal_ct(void **state)
+{
+	assert_true(str_equal_ct("", ""));
+	assert_true(str_equal_ct("s3cret-token", "s3cret-token"));
+	assert_false(str_equal_ct("s3cret-token", "s3cret-tokem"));
+	assert_false(str_equal_ct("s3cret", "s3cret-token"));	/* prefix */
+	assert_false(str_equal_ct("s3cret-token", "s3cret"));
+	assert_false(str_equal_ct("", "x"));
+	assert_false(str_equal_ct("abc", "ABC"));
+}
+
+static void
 test_str_copy(void **state)
 {
 	char small[4];
@@ -152,6 +164,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_listen_parse),
 		cmocka_unit_test(test_rfc3339),
+		cmocka_unit_test(test_str_equal_ct),
 		cmocka_unit_test(test_str_copy),
 		cmocka_unit_test(test_state_slots),
 		cmocka_unit_test(test_notify_wakes),
