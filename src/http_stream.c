@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fanout.h"
 #include "http.h"
 #include "http_edge.h"
 #include "log.h"
@@ -43,30 +44,6 @@ http_parse_stream_path(const char *url, char *name, size_t namesz)
 	return config_name_valid(name) ? 0 : -1;
 }
 
-/* ---- ring mappings (under w->lock) ---- */
-
-/* ---- client bookkeeping ---- */
-
-/* ---- the streaming response ---- */
-
-/* Move to the slot's newest ring if it changed (fetcher restarted). */
-static int
-client_follow_ring(struct worker *w, struct client *c)
-{
-	struct ring_ref *rr = ring_ref_get(w, c->slot);
-	uint64_t pos;
-
-	if (rr == c->rr)
-		return 0;
-	if (rr == NULL || http_client_start_pos(c, rr, &pos) == -1)
-		return -1;
-	rr->refs++;
-	ring_ref_put(w, c->rr);
-	c->rr = rr;
-	c->pos = pos;
-	return 0;
-}
-
 static ssize_t
 client_fill(struct worker *w, struct client *c, char *buf, size_t max)
 {
@@ -76,7 +53,7 @@ client_fill(struct worker *w, struct client *c, char *buf, size_t max)
 	if (c->ending || atomic_load(&w->stopping) ||
 	    !http_client_stream_alive(w, c) || http_client_stream_stopped(w, c))
 		return MHD_CONTENT_READER_END_OF_STREAM;
-	client_follow_ring(w, c);
+	http_client_follow_ring(w, c);
 	n = ring_read(&c->rr->ring, &c->pos, (uint8_t *)buf, max);
 	if (n == 0 && atomic_load(&w->st->streams[c->slot].state) ==
 	    STREAM_ENDED && c->rr->gen ==
@@ -103,7 +80,13 @@ stream_reader(void *cls, uint64_t off, char *buf, size_t max)
 	ssize_t n;
 
 	(void)off;
+	if (c->fan == FAN_RETURNED)	/* the sender gave it back */
+		return MHD_CONTENT_READER_END_OF_STREAM;
 	pthread_mutex_lock(&w->lock);
+	if (c->fan == FAN_NONE && fanout_take(w, c) == 0) {
+		pthread_mutex_unlock(&w->lock);
+		return 0;	/* the head is out: the sender has it */
+	}
 	n = client_fill(w, c, buf, max);
 	if (n == 0)
 		http_client_suspend(w, c);
