@@ -3,12 +3,16 @@
  *
  * Each client has its own 64-bit position in the stream's ring and starts
  * at the newest random-access point (a PAT before a keyframe), so the
- * player gets a burst it can decode at once.  When a client has caught up
- * its connection is suspended (MHD_suspend_connection) and put on the
- * worker's list; the worker's wake loop resumes it when the fetcher
- * publishes more.  A client that falls more than a ring behind jumps to
- * the newest random-access point and is counted: a slow reader never
- * holds anything the fetcher or another client waits for.
+ * player gets a burst it can decode at once.  libmicrohttpd sends the
+ * response head; at the content reader's first call the socket goes to
+ * the worker's sender thread (fanout.c), which sends the body from the
+ * ring from then on.  Without a sender (it could not start) the reader
+ * serves the body itself: when a client has caught up its connection is
+ * suspended (MHD_suspend_connection) and put on the worker's list, and
+ * the wake loop resumes it when the fetcher publishes more.  Either way a
+ * client that falls more than a ring behind jumps to the newest
+ * random-access point and is counted: a slow reader never holds anything
+ * the fetcher or another client waits for.
  *
  * A client of a stream whose fetcher is not running asks the supervisor
  * to start it and waits suspended (no worker thread blocks) until the
