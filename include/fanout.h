@@ -15,10 +15,11 @@ int	 fanout_start(struct worker *);
 void	 fanout_stop(struct worker *);
 /*
  * From the TS content reader, on libmicrohttpd's thread, under w->lock,
- * once the head is out: suspend C's connection and give its socket to the sender.  0 when
- * taken (the reader returns 0), -1 when not (serve it through the
- * reader).  The sender gives it back with c->fan = FAN_RETURNED and the
- * connection resumed: the reader then ends the response.
+ * once the head is out: suspend C's connection and give its socket to
+ * the sender.  0 when taken (the reader returns 0), -1 when not (serve it
+ * through the reader).  The sender gives it back with c->fan =
+ * FAN_RETURNED and the connection resumed: the reader then ends the
+ * response.
  */
 int	 fanout_take(struct worker *, struct client *);
 /* Clients the sender holds now (any thread). */
