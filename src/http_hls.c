@@ -86,6 +86,24 @@ static struct {
 
 static void	hls_local_release(struct worker *, struct hls_local *);
 
+/*
+ * A whole segment sent with sendfile, as a response made once: players
+ * fetch the same few newest segments, so a worker keeps the last
+ * HLS_SEG_CACHED of each stream (a dup of the ring's fd each) and queues
+ * them as they are while the writer stays HLS_SENDFILE_MARGIN away (a
+ * segment it comes near is copied instead, as any); a new ring
+ * generation drops them.  Under w->lock.
+ */
+#define HLS_SEG_CACHED	4
+struct hls_seg_local {
+	uint64_t		 gen, seq, fileoff, len;
+	struct MHD_Response	*resp[HTTP_CORS_SETS];
+};
+static struct hls_seg_local hls_segs[STATE_MAX_STREAMS][HLS_SEG_CACHED];
+static unsigned hls_segs_next[STATE_MAX_STREAMS];	/* the one to replace */
+
+static void	hls_seg_expire(int slot, uint64_t gen);
+
 struct seg_reader {
 	struct worker	*w;
 	struct ring_ref	*rr;
@@ -308,6 +326,10 @@ hls_local_expire(struct worker *w)
 				hls_local_release(w, l);
 		}
 	pthread_mutex_unlock(&hls_local.lock);
+	pthread_mutex_lock(&w->lock);
+	for (slot = 0; slot < STATE_MAX_STREAMS; slot++)
+		hls_seg_expire(slot, atomic_load(&w->st->streams[slot].ring_gen));
+	pthread_mutex_unlock(&w->lock);
 }
 
 void
@@ -677,6 +699,81 @@ hls_segment_respond(struct MHD_Connection *conn, struct MHD_Response *r,
 	return ret;
 }
 
+static void
+hls_seg_clear(struct hls_seg_local *e)
+{
+	int f;
+
+	for (f = 0; f < HTTP_CORS_SETS; f++)
+		if (e->resp[f] != NULL) {
+			MHD_destroy_response(e->resp[f]);
+			e->resp[f] = NULL;
+		}
+	e->gen = 0;
+}
+
+/* Under w->lock: drop the kept segments of SLOT not of ring GEN. */
+static void
+hls_seg_expire(int slot, uint64_t gen)
+{
+	int i;
+
+	for (i = 0; i < HLS_SEG_CACHED; i++)
+		if (hls_segs[slot][i].gen != 0 && hls_segs[slot][i].gen != gen)
+			hls_seg_clear(&hls_segs[slot][i]);
+}
+
+/*
+ * Under w->lock: the kept response of segment SEG (whole, at FILEOFF in
+ * RR's file, far from the writer) with CORS set F, made now if need be;
+ * NULL when it cannot be made.
+ */
+static struct MHD_Response *
+hls_seg_response(struct ring_ref *rr, int slot, const struct ring_seg *seg,
+    uint64_t fileoff, int f)
+{
+	struct hls_seg_local *e = NULL;
+	struct MHD_Response *r;
+	int i, fd;
+
+	for (i = 0; i < HLS_SEG_CACHED && e == NULL; i++)
+		if (hls_segs[slot][i].gen == rr->gen &&
+		    hls_segs[slot][i].seq == seg->seq)
+			e = &hls_segs[slot][i];
+	if (e != NULL && (e->fileoff != fileoff || e->len != seg->len))
+		hls_seg_clear(e);	/* another segment of that number */
+	if (e == NULL || e->gen == 0) {
+		if (e == NULL) {
+			e = &hls_segs[slot][hls_segs_next[slot]];
+			hls_segs_next[slot] = (hls_segs_next[slot] + 1) %
+			    HLS_SEG_CACHED;
+			hls_seg_clear(e);
+		}
+		e->gen = rr->gen;
+		e->seq = seg->seq;
+		e->fileoff = fileoff;
+		e->len = seg->len;
+	}
+	if (e->resp[f] != NULL)
+		return e->resp[f];
+	if ((fd = dup(rr->ring.fd)) == -1)
+		return NULL;
+	if ((r = MHD_create_response_from_fd_at_offset64(seg->len, fd,
+	    fileoff)) == NULL) {
+		close(fd);
+		return NULL;
+	}
+	if (MHD_add_response_header(r, "Content-Type", "video/mp2t") !=
+	    MHD_YES || MHD_add_response_header(r, "Cache-Control",
+	    "max-age=60") != MHD_YES || MHD_add_response_header(r,
+	    "Accept-Ranges", "bytes") != MHD_YES ||
+	    http_cors_add_fixed(r, f) == -1) {
+		MHD_destroy_response(r);
+		return NULL;
+	}
+	return e->resp[f] = r;
+}
+
 static enum MHD_Result
 hls_segment(struct worker *w, struct MHD_Connection *conn, int slot,
     uint64_t seq, struct hls_player *who, uint32_t max_segments)
@@ -684,12 +781,13 @@ hls_segment(struct worker *w, struct MHD_Connection *conn, int slot,
 	struct ring_seg last;
 	uint64_t from = 0, count, fileoff;
 	char crange[96];
-	int ranged, fd;
+	int ranged, fd, f = http_cors_fixed(conn);
 	struct MHD_Response *r;
 	struct seg_reader *sr;
 	struct ring_ref *rr;
 	struct ring_seg seg;
-	
+	enum MHD_Result ret;
+
 	pthread_mutex_lock(&w->lock);
 	rr = ring_ref_get(w, slot);
 	if (rr == NULL || ring_find_segment(&rr->ring, seq, &seg) == -1 ||
@@ -710,7 +808,19 @@ hls_segment(struct worker *w, struct MHD_Connection *conn, int slot,
 	}
 	if (who != NULL)
 		atomic_fetch_add(&who->bytes, count);
-	/* Far from the writer: let the kernel send it (sendfile), no copy. */
+	hls_seg_expire(slot, rr->gen);
+	/* Far from the writer: let the kernel send it (sendfile), no copy;
+	 * a whole one from the response kept for it. */
+	if (ring_file_range(&rr->ring, seg.start + from, count,
+	    HLS_SENDFILE_MARGIN(count), &fileoff) == 0 && !ranged &&
+	    f >= 0 && (r = hls_seg_response(rr, slot, &seg, fileoff, f)) !=
+	    NULL) {
+		atomic_fetch_add_explicit(&w->st->streams[slot].bytes_out, count,
+		    memory_order_relaxed);
+		ret = http_queue_shared(conn, MHD_HTTP_OK, r);
+		pthread_mutex_unlock(&w->lock);
+		return ret;
+	}
 	if (ring_file_range(&rr->ring, seg.start + from, count,
 	    HLS_SENDFILE_MARGIN(count), &fileoff) == 0 &&
 	    (fd = dup(rr->ring.fd)) != -1) {

@@ -154,6 +154,22 @@ def test_cached_playlist_gets_each_requests_cors_headers():
     # one body at a time (the same version for all three kinds of answer),
     # only a new segment makes another
     check(len(bodies) <= 3, "%d different bodies" % len(bodies))
+    # a segment (a response kept per worker too): the same bytes, each
+    # request's CORS headers, whole or ranged
+    seg = "/hls/live/%d.ts" % listed(http_get(d.port, PATH)[2])[0]
+    whole = None
+    for c in conns:
+        for origin in (page, None, other, page):
+            st, h, body = c.get(seg, {"Origin": origin} if origin else {})
+            check(st == 200 and h.get("content-type") == "video/mp2t", (st, h))
+            check(h.get("vary") == "Origin", h)
+            check(h.get("access-control-allow-origin") ==
+                  (page if origin == page else None), (origin, h))
+            check(whole is None or body == whole, "segment bytes differ")
+            whole = body
+        st, h, part = c.get(seg, {"Range": "bytes=188-375", "Origin": page})
+        check(st == 206 and part == whole[188:376], (st, h))
+        check(h.get("access-control-allow-origin") == page, h)
     for c in conns:
         c.close()
 
