@@ -41,7 +41,7 @@ LIB_SRCS	:= log config tsscan pace ring state json msg proctitle util metrics \
 # ringcastd: supervisor and every child role (one binary, forked).
 DAEMON_SRCS	:= ringcastd supervisor origins control fetch fetcher fetch_ts \
 		   fetch_file fetch_hls fetch_ace \
-		   worker routes http http_stream http_hls http_info http_admin \
+		   worker routes http fanout http_stream http_hls http_info http_admin \
 		   http_dynamic http_ace acestream edge http_edge http_events \
 		   http_ui
 # The status page (src/ui/), compiled in as byte arrays (uifiles.h).

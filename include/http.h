@@ -59,7 +59,15 @@ enum client_phase {
 	CLIENT_STREAMING,
 };
 
+/* A TS client's body: who sends it (fanout.h). */
+enum client_fan {
+	FAN_NONE = 0,		/* libmicrohttpd, through the content reader */
+	FAN_TAKEN,		/* the worker's sender thread (fanout.c) */
+	FAN_RETURNED		/* given back: the response ends */
+};
+
 struct worker;
+struct fanout;
 
 /* A connection that outlives one call of the request handler. */
 struct client {
@@ -82,6 +90,13 @@ struct client {
 	int			 ending;	/* finish the response */
 	struct client		*prev, *next;	/* suspended list */
 	uint64_t		 suspended_ms;	/* when last suspended */
+	/* CLIENT_TS sent by the worker's sender (fanout.c, its thread only
+	 * once taken): the socket, list links, blocked since (0: not) */
+	enum client_fan		 fan;
+	int			 fd;
+	int			 fan_where;
+	struct client		*fan_prev, *fan_next;
+	uint64_t		 fan_blocked_ms;
 	/* CLIENT_ADMIN and CLIENT_CREATE: request id, answered, text */
 	uint32_t		 admin_id;
 	int			 admin_done;
@@ -149,6 +164,7 @@ struct worker {
 	struct evring		 events;	/* read-only; hdr NULL if absent */
 	int			 n_events;	/* /events clients (w->lock) */
 	_Atomic int		 retiring;	/* a reload replaced us */
+	struct fanout		*fan;		/* TS sender; NULL: none */
 };
 
 /* ---- answers ---- */
@@ -237,6 +253,10 @@ int	 http_client_start_pos(struct client *, struct ring_ref *,
 	    uint64_t *pos);
 /* 1 when the slot still carries the stream this client asked for. */
 int	 http_client_stream_alive(struct worker *, struct client *);
+/* Under w->lock: move a TS client to its slot's newest ring when the
+ * fetcher restarted (at its first random-access point); 0, or -1 when
+ * there is none yet (it keeps the ring it has). */
+int	 http_client_follow_ring(struct worker *, struct client *);
 /* 1 when the stream was stopped (ringcastctl stop, idle). */
 int	 http_client_stream_stopped(struct worker *, struct client *);
 /* A TS client event (client_connected, client_disconnected). */

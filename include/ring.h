@@ -130,6 +130,17 @@ int	 ring_find_segment(const struct ring *, uint64_t seq,
  */
 int	 ring_file_range(const struct ring *, uint64_t pos, uint64_t len,
 	    uint64_t margin, uint64_t *off);
+/*
+ * Readers: the published bytes from POS, at most MAX and up to the end of
+ * the mapping, in place (*LEN of them), when the writer is at least MARGIN
+ * bytes away from overwriting them; NULL otherwise (copy with ring_read).
+ * Whoever uses them in place checks ring_holds(POS) afterwards.
+ */
+const uint8_t *ring_span(const struct ring *, uint64_t pos, size_t max,
+	    uint64_t margin, size_t *len);
+/* Readers: 1 while the bytes from POS on have not been overwritten (nor
+ * begun to be), 0 once the writer has reached them. */
+int	 ring_holds(const struct ring *, uint64_t pos);
 /* Readers: copy LEN bytes at stream position POS; 0, or -1 if they are no
  * longer (or not yet) in the ring. */
 int	 ring_copy(const struct ring *, uint64_t pos, uint8_t *out, size_t len);

@@ -43,4 +43,21 @@
 #define HTTP_REVIVE_MS		1000
 #define HTTP_BLOCK_BYTES	(16 * 1024)	/* a streaming response's write */
 
+/* ---- the worker's TS sender (fanout.c) ---- */
+/* One send() to a player carries at most FANOUT_SEND_MAX_BYTES of what it
+ * has not had yet; bytes go straight from the ring's mapping while the
+ * writer is at least FANOUT_DIRECT_MARGIN_BYTES from them, else through a
+ * copy.  Players that have caught up are woken by a publish at most every
+ * FANOUT_BATCH_MS (fewer, larger sends: about a quarter less CPU per GB
+ * than one send a publish, for at most that much more delay).  Every
+ * FANOUT_CHECK_MS the players are checked against their streams (ended,
+ * stopped, restarted). */
+#define FANOUT_SEND_MAX_BYTES		(256 * 1024)
+#define FANOUT_DIRECT_MARGIN_BYTES	(4 * 1024 * 1024)
+#define FANOUT_CHECK_MS			100
+#define FANOUT_BATCH_MS			200
+/* A player whose socket took nothing for this long is closed (what
+ * libmicrohttpd's connection timeout did before, worker.h). */
+#define FANOUT_STALL_MS			30000
+
 #endif

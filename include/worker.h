@@ -12,6 +12,10 @@
 #define WORKER_DRAIN_MS		2000	/* shutdown: time for clients to end */
 #define WORKER_RETIRE_MS	(10 * 60 * 1000)	/* reload: old generation */
 #define WORKER_CONN_TIMEOUT_S	30	/* idle keep-alive / slow headers */
+/* connections a daemon takes: the open-files limit less this reserve
+ * (logs, rings, sockets of the process), at most WORKER_CONN_LIMIT_MAX */
+#define WORKER_FD_RESERVE	256
+#define WORKER_CONN_LIMIT_MAX	200000
 
 /* Never returns. */
 void	 worker_main(struct proc *, void *supervisor);

@@ -436,6 +436,23 @@ http_client_stream_stopped(struct worker *w, struct client *c)
 	    atomic_load(&w->st->streams[c->slot].state) == STREAM_STOPPED;
 }
 
+int
+http_client_follow_ring(struct worker *w, struct client *c)
+{
+	struct ring_ref *rr = ring_ref_get(w, c->slot);
+	uint64_t pos;
+
+	if (rr == c->rr)
+		return 0;
+	if (rr == NULL || http_client_start_pos(c, rr, &pos) == -1)
+		return -1;
+	rr->refs++;
+	ring_ref_put(w, c->rr);
+	c->rr = rr;
+	c->pos = pos;
+	return 0;
+}
+
 /* Where a new reader should start in RR: 0 and *POS, or -1 (not yet). */
 int
 http_client_start_pos(struct client *c, struct ring_ref *rr, uint64_t *pos)

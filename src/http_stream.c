@@ -3,12 +3,16 @@
  *
  * Each client has its own 64-bit position in the stream's ring and starts
  * at the newest random-access point (a PAT before a keyframe), so the
- * player gets a burst it can decode at once.  When a client has caught up
- * its connection is suspended (MHD_suspend_connection) and put on the
- * worker's list; the worker's wake loop resumes it when the fetcher
- * publishes more.  A client that falls more than a ring behind jumps to
- * the newest random-access point and is counted: a slow reader never
- * holds anything the fetcher or another client waits for.
+ * player gets a burst it can decode at once.  libmicrohttpd sends the
+ * response head; at the content reader's first call the socket goes to
+ * the worker's sender thread (fanout.c), which sends the body from the
+ * ring from then on.  Without a sender (it could not start) the reader
+ * serves the body itself: when a client has caught up its connection is
+ * suspended (MHD_suspend_connection) and put on the worker's list, and
+ * the wake loop resumes it when the fetcher publishes more.  Either way a
+ * client that falls more than a ring behind jumps to the newest
+ * random-access point and is counted: a slow reader never holds anything
+ * the fetcher or another client waits for.
  *
  * A client of a stream whose fetcher is not running asks the supervisor
  * to start it and waits suspended (no worker thread blocks) until the
@@ -18,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fanout.h"
 #include "http.h"
 #include "http_edge.h"
 #include "log.h"
@@ -43,30 +48,6 @@ http_parse_stream_path(const char *url, char *name, size_t namesz)
 	return config_name_valid(name) ? 0 : -1;
 }
 
-/* ---- ring mappings (under w->lock) ---- */
-
-/* ---- client bookkeeping ---- */
-
-/* ---- the streaming response ---- */
-
-/* Move to the slot's newest ring if it changed (fetcher restarted). */
-static int
-client_follow_ring(struct worker *w, struct client *c)
-{
-	struct ring_ref *rr = ring_ref_get(w, c->slot);
-	uint64_t pos;
-
-	if (rr == c->rr)
-		return 0;
-	if (rr == NULL || http_client_start_pos(c, rr, &pos) == -1)
-		return -1;
-	rr->refs++;
-	ring_ref_put(w, c->rr);
-	c->rr = rr;
-	c->pos = pos;
-	return 0;
-}
-
 static ssize_t
 client_fill(struct worker *w, struct client *c, char *buf, size_t max)
 {
@@ -76,7 +57,7 @@ client_fill(struct worker *w, struct client *c, char *buf, size_t max)
 	if (c->ending || atomic_load(&w->stopping) ||
 	    !http_client_stream_alive(w, c) || http_client_stream_stopped(w, c))
 		return MHD_CONTENT_READER_END_OF_STREAM;
-	client_follow_ring(w, c);
+	http_client_follow_ring(w, c);
 	n = ring_read(&c->rr->ring, &c->pos, (uint8_t *)buf, max);
 	if (n == 0 && atomic_load(&w->st->streams[c->slot].state) ==
 	    STREAM_ENDED && c->rr->gen ==
@@ -103,7 +84,13 @@ stream_reader(void *cls, uint64_t off, char *buf, size_t max)
 	ssize_t n;
 
 	(void)off;
+	if (c->fan == FAN_RETURNED)	/* the sender gave it back */
+		return MHD_CONTENT_READER_END_OF_STREAM;
 	pthread_mutex_lock(&w->lock);
+	if (c->fan == FAN_NONE && fanout_take(w, c) == 0) {
+		pthread_mutex_unlock(&w->lock);
+		return 0;	/* the head is out: the sender has it */
+	}
 	n = client_fill(w, c, buf, max);
 	if (n == 0)
 		http_client_suspend(w, c);

@@ -412,6 +412,31 @@ ring_file_range(const struct ring *r, uint64_t pos, uint64_t len,
 	return 0;
 }
 
+const uint8_t *
+ring_span(const struct ring *r, uint64_t pos, size_t max, uint64_t margin,
+    size_t *len)
+{
+	uint64_t head = ring_head(r), reserve, o = pos % r->capacity;
+	size_t n;
+
+	if (pos >= head || max == 0)
+		return NULL;
+	reserve = atomic_load_explicit(&r->hdr->reserve, memory_order_acquire);
+	if (reserve + margin > pos + r->capacity)
+		return NULL;	/* the writer is too close: copy instead */
+	n = head - pos < max ? (size_t)(head - pos) : max;
+	if (n > r->capacity - o)
+		n = (size_t)(r->capacity - o);	/* up to the wrap */
+	*len = n;
+	return r->data + o;
+}
+
+int
+ring_holds(const struct ring *r, uint64_t pos)
+{
+	return ring_pos_valid(r, pos);
+}
+
 int
 ring_copy(const struct ring *r, uint64_t pos, uint8_t *out, size_t len)
 {

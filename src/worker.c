@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fanout.h"
 #include "http.h"
 #include "log.h"
 #include "msg.h"
@@ -112,9 +113,30 @@ worker_connection(void *cls, struct MHD_Connection *conn, void **socket_ctx,
 		atomic_fetch_sub(&w->st->ip_conns[w->row][b], 1);
 }
 
+/*
+ * Connections one daemon takes: libmicrohttpd's default is FD_SETSIZE - 4
+ * (1020) even with epoll, which would cap a worker far below max_clients;
+ * the open-files limit, less what the process needs besides, is the real
+ * bound.
+ */
+static unsigned int
+worker_conn_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur == RLIM_INFINITY)
+		return WORKER_CONN_LIMIT_MAX;
+	if (rl.rlim_cur <= WORKER_FD_RESERVE + 1020)
+		return 1020;
+	return rl.rlim_cur - WORKER_FD_RESERVE > WORKER_CONN_LIMIT_MAX ?
+	    WORKER_CONN_LIMIT_MAX : (unsigned int)(rl.rlim_cur -
+	    WORKER_FD_RESERVE);
+}
+
 static int
 worker_start_daemons(struct worker *w, const int *fds, int n)
 {
+	unsigned int limit = worker_conn_limit();
 	int i;
 
 	for (i = 0; i < n; i++) {
@@ -131,6 +153,7 @@ worker_start_daemons(struct worker *w, const int *fds, int n)
 		    (size_t)HTTP_CONN_MEMORY_BYTES,
 		    MHD_OPTION_CONNECTION_TIMEOUT,
 		    (unsigned int)WORKER_CONN_TIMEOUT_S,
+		    MHD_OPTION_CONNECTION_LIMIT, limit,
 		    MHD_OPTION_END);
 		if (w->daemons[i] == NULL)
 			return -1;
@@ -269,6 +292,7 @@ worker_shutdown(struct worker *w)
 		if (left > 0)
 			sleep_ms(20);
 	} while (left > 0 && now_ms() < until);
+	fanout_stop(w);		/* hands back the clients it still has */
 	pthread_mutex_lock(&w->lock);
 	http_wake(w, 0);	/* MHD_stop_daemon wants none suspended */
 	pthread_mutex_unlock(&w->lock);
@@ -318,6 +342,8 @@ worker_main(struct proc *self, void *arg)
 	sigaction(SIGINT, &sa, NULL);
 	atomic_store(&w.st->workers[w.row].pid, (int32_t)getpid());
 	worker_open_events(&w);
+	if (fanout_start(&w) == -1)
+		log_warnx("TS bodies go through libmicrohttpd");
 	if (worker_start_daemons(&w, sv->listen_fds, sv->n_listen) == -1)
 		fatalx("cannot start the HTTP server");
 	log_debug("serving");

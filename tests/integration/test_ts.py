@@ -79,6 +79,42 @@ def test_many_clients_one_upstream_connection():
     check(d.stream("live")["clients_served"] >= n, d.stream("live"))
 
 
+def test_more_players_than_fd_setsize_on_one_worker():
+    # libmicrohttpd takes FD_SETSIZE - 4 (1020) connections a daemon unless
+    # told otherwise; one worker must take what max_clients allows
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    n = 1300
+    if soft < n + 200:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, n + 1200), hard))
+    o = Origin()
+    d = live(o, workers=1, extra="on_demand = false; max_clients = 2000;")
+    wait_running(d, "live")
+    r = run_tool("loadgen", ["-c", str(n), "-d", "4", "-r", "1000", d.url("/stream/live")], 40)
+    check(r["clients_connected"] == n and r["clients_failed"] == 0, r)
+    check(r["starved"] == 0, r)
+    check(r["ttfb_p99_ms"] < 1000, r)
+
+
+def test_player_that_hangs_up_is_gone_at_once():
+    import socket
+    o = Origin()
+    d = live(o)
+    wait_running(d, "live")
+    socks = []
+    for _ in range(6):
+        s = socket.create_connection(("127.0.0.1", d.port))
+        s.sendall(b"GET /stream/live HTTP/1.1\r\nHost: x\r\n\r\n")
+        check(len(s.recv(65536)) > 0, "no answer")
+        socks.append(s)
+    wait_for(lambda: d.stream("live")["clients"] == 6, 5, what="6 clients")
+    for s in socks:
+        s.close()
+    t0 = time.time()
+    wait_for(lambda: d.stream("live")["clients"] == 0, 5, what="clients gone")
+    check(time.time() - t0 < 1.5, "took %.1f s" % (time.time() - t0))
+
+
 def test_stalled_reader_does_not_slow_others():
     o = Origin()
     d = live(o, extra="on_demand = false; ring_size = 1048576;")

@@ -137,6 +137,53 @@ test_overrun_is_detected(void **state)
 	free(mem);
 }
 
+/* ring_span: published bytes in place, up to the wrap, only while the
+ * writer is MARGIN away; ring_holds tells when it reached them. */
+static void
+test_span_in_place(void **state)
+{
+	uint8_t in[TS_PACKET_SIZE * 100];
+	const uint8_t *p;
+	struct ring r;
+	void *mem = ring_mem(&r, CAP);
+	uint64_t pos, written = 0, idx = 0;
+	size_t len = 0;
+
+	(void)state;
+	assert_null(ring_span(&r, 0, 4096, 0, &len));	/* nothing yet */
+	make_packets(in, 100, idx);
+	assert_int_equal(ring_write(&r, in, sizeof(in)), 0);
+	p = ring_span(&r, 0, 1 << 20, 0, &len);
+	assert_non_null(p);
+	assert_int_equal(len, sizeof(in));		/* all published */
+	assert_memory_equal(p, in, sizeof(in));
+	p = ring_span(&r, 188, 376, 0, &len);		/* at most MAX */
+	assert_non_null(p);
+	assert_int_equal(len, 376);
+	assert_memory_equal(p, in + 188, 376);
+	/* the writer within MARGIN of the bytes: copy instead */
+	assert_null(ring_span(&r, 0, 4096, CAP, &len));
+	assert_non_null(ring_span(&r, 0, 4096, CAP - sizeof(in), &len));
+	/* fill past one capacity: the span stops at the wrap */
+	written = sizeof(in);
+	while (written < CAP + sizeof(in)) {
+		idx += 100;
+		make_packets(in, 100, idx);
+		assert_int_equal(ring_write(&r, in, sizeof(in)), 0);
+		written += sizeof(in);
+	}
+	pos = CAP - 188 * 3;
+	assert_true(ring_holds(&r, pos));
+	p = ring_span(&r, pos, 1 << 20, 0, &len);
+	assert_non_null(p);
+	assert_int_equal(len, 188 * 3);
+	/* position 0 is overwritten now */
+	assert_false(ring_holds(&r, 0));
+	assert_true(ring_holds(&r, ring_head(&r) - CAP));
+	assert_null(ring_span(&r, ring_head(&r), 4096, 0, &len));
+	free(mem);
+}
+
 static void
 test_rap_index(void **state)
 {
@@ -283,6 +330,7 @@ main(void)
 		cmocka_unit_test(test_rejects_partial_packets),
 		cmocka_unit_test(test_wraps_around),
 		cmocka_unit_test(test_overrun_is_detected),
+		cmocka_unit_test(test_span_in_place),
 		cmocka_unit_test(test_rap_index),
 		cmocka_unit_test(test_rap_index_wraps),
 		cmocka_unit_test(test_shm_create_open),
