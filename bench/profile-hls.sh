@@ -9,6 +9,11 @@
 # keeps perf.data in the temporary directory it names.  A benchmark:
 # run it as  flock /tmp/bench.lock sh bench/profile-hls.sh build /tmp/prof
 set -u
+[ $# -eq 2 ] || { echo "usage: bench/profile-hls.sh BUILD OUTPREFIX" >&2; exit 2; }
+command -v perf >/dev/null 2>&1 ||
+    { echo "profile-hls: perf is missing (Debian: linux-perf)" >&2; exit 1; }
+[ -r /tmp/bench-4m.ts ] ||
+    { echo "profile-hls: no /tmp/bench-4m.ts (bench/run makes it)" >&2; exit 1; }
 build=$1 out=$2
 tmp=$(mktemp -d /tmp/hlsprof.XXXX)
 port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
@@ -40,13 +45,13 @@ for kind in playlist segment; do
 	else
 		url=$base/index.m3u8
 	fi
-	cpu0=$(for p in $(echo $workers | tr , ' '); do awk '{print $14+$15}' /proc/$p/stat; done | paste -sd+ | bc)
+	cpu0=$(for p in $(echo $workers | tr , ' '); do cat /proc/$p/stat; done | awk '{ t += $14 + $15 } END { print t }')
 	$build/tests/loadgen -m playlist -c 200 -d 10 -r 1000 $url >$tmp/lg-$kind.json 2>/dev/null &
 	lg=$!
 	sleep 1.5
 	perf record -q -g -o $tmp/perf-$kind.data -p $workers -- sleep 8 >/dev/null 2>&1
 	wait $lg
-	cpu1=$(for p in $(echo $workers | tr , ' '); do awk '{print $14+$15}' /proc/$p/stat; done | paste -sd+ | bc)
+	cpu1=$(for p in $(echo $workers | tr , ' '); do cat /proc/$p/stat; done | awk '{ t += $14 + $15 } END { print t }')
 	echo "== $kind: $url"
 	python3 -c "import json,sys;j=json.load(open('$tmp/lg-$kind.json'));print({k:j.get(k) for k in ('requests_per_s','latency_p50_ms','latency_p99_ms','gbps','request_errors','window_requests','cpu_user_s','cpu_sys_s')})"
 	echo "worker CPU ticks during run: $((cpu1 - cpu0))"
