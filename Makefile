@@ -36,7 +36,7 @@ LDLIBS		 = $(PKG_LIBS) -lpthread -lrt -lm
 # Modules shared by the daemon, the CLI and the unit tests.
 LIB_SRCS	:= log config tsscan pace ring state json msg proctitle util metrics \
 		   m3u8 webhook \
-		   manifest evring \
+		   manifest evring hls_cache \
 		   status pidfile proc cors uri ace_state ace_client ace_status
 # ringcastd: supervisor and every child role (one binary, forked).
 DAEMON_SRCS	:= ringcastd supervisor origins control fetch fetcher fetch_ts \
@@ -50,7 +50,8 @@ CTL_SRCS	:= ctl
 
 UNIT_TESTS	:= test_config test_tsscan test_pace test_ring test_json test_msg \
 		   test_manifest test_metrics test_m3u8 test_webhook \
-		   test_util test_proc test_cors test_uri test_ace_client test_evring
+		   test_util test_proc test_cors test_uri test_ace_client test_evring \
+		   test_hls_cache
 
 LIB_OBJS	:= $(LIB_SRCS:%=$(B)/obj/src/%.o)
 DAEMON_OBJS	:= $(DAEMON_SRCS:%=$(B)/obj/src/%.o) $(B)/obj/gen/uifiles.o

@@ -188,6 +188,28 @@ enum MHD_Result http_unauthorized(struct MHD_Connection *);
  */
 enum MHD_Result http_queue(struct MHD_Connection *, unsigned status,
 	    struct MHD_Response *);
+/*
+ * A response made once and queued for many requests (a cached playlist)
+ * cannot get headers per request, so it carries one of the fixed CORS
+ * header sets, and serves only the requests that need exactly that set:
+ * HTTP_CORS_NONE (CORS off), HTTP_CORS_ANY (cors_origins holds "*"),
+ * HTTP_CORS_VARY (origins are listed, this request's is not or it has
+ * none: "Vary: Origin" only).  http_cors_fixed says which set the
+ * current request needs, or -1 when its answer must echo its Origin
+ * (queue a response of its own with http_queue).
+ */
+enum http_cors_set {
+	HTTP_CORS_NONE = 0,
+	HTTP_CORS_ANY,
+	HTTP_CORS_VARY,
+	HTTP_CORS_SETS
+};
+int	 http_cors_fixed(struct MHD_Connection *);
+/* Add set F's headers to R (once, when R is made): 0, or -1. */
+int	 http_cors_add_fixed(struct MHD_Response *, int f);
+/* Queue R as it is (it carries the set http_cors_fixed gave). */
+enum MHD_Result http_queue_shared(struct MHD_Connection *, unsigned status,
+	    struct MHD_Response *);
 /* OPTIONS: the CORS preflight answer, 204 (http_dispatch answers it for
  * GET routes; a route taking any method calls it itself). */
 enum MHD_Result http_preflight(struct MHD_Connection *);

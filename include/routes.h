@@ -28,8 +28,9 @@ int	 http_parse_stream_path(const char *url, char *name, size_t namesz);
 
 /* http_hls.c: /hls/NAME/index.m3u8, /hls/NAME/SEQ.ts, key/N.key. */
 http_handler_fn http_hls_request;
-/* The playlist of stream NAME with segment URIs PREFIX N.ts (a route
- * other than /hls/NAME/index.m3u8 serving it, e.g. /ace/manifest.m3u8). */
+/* The playlist of stream NAME with segment URIs PREFIX N.ts, PREFIX
+ * "/hls/NAME/" (a route other than /hls/NAME/index.m3u8 serving it, e.g.
+ * /ace/manifest.m3u8; any other PREFIX is a 404). */
 enum MHD_Result http_hls_playlist(struct worker *, struct MHD_Connection *,
 	    const char *name, const char *prefix, void **con_cls);
 /* Forget silent HLS clients. */

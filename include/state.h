@@ -27,10 +27,11 @@
 
 #include "ace_state.h"
 #include "config.h"
+#include "hls_cache.h"
 
 #define STATE_MAGIC		0x52435354u	/* "RCST" */
-#define STATE_VERSION		5u	/* 2: acestream records, 3: cors_origins, 4: edges,
-				   5: ui_enabled */
+#define STATE_VERSION		6u	/* 2: acestream records, 3: cors_origins, 4: edges,
+				   5: ui_enabled, 6: hls_cache */
 #define STATE_MAX_STREAMS	CONFIG_MAX_STREAMS
 #define STATE_MAX_WORKERS	CONFIG_MAX_WORKERS
 #define STATE_URL_MAX		512
@@ -169,6 +170,9 @@ struct state {
 	_Atomic uint16_t	 edges[STATE_MAX_WORKERS][STATE_MAX_STREAMS];
 	/* Engines and content-id streams (ace_state.h). */
 	struct ace_state	 ace;
+	/* Built HLS playlists, per stream and variant (hls_cache.h); last:
+	 * most of it is never touched, so never backed by memory. */
+	struct hls_cache_slot	 hls_cache[STATE_MAX_STREAMS];
 };
 
 /* Snapshot of a slot's static fields, taken consistently. */

@@ -122,23 +122,55 @@ http_hdr(struct MHD_Response *r, const char *h, const char *v)
 	return MHD_add_response_header(r, h, v) == MHD_YES ? 0 : -1;
 }
 
+/*
+ * cors_origins as of the current request: a copy per thread, taken again
+ * only when the supervisor has published another list since (cors_seq
+ * moved), not on every answer.
+ */
+static __thread struct {
+	int		 valid;
+	uint32_t	 seq;
+	char		 list[STATE_CORS_MAX];
+} http_cors_copy;
+
+static const char *
+http_cors_list(void)
+{
+	_Atomic uint32_t *seq;
+	uint32_t s;
+
+	if (http_cur.st == NULL)
+		return "";
+	seq = (_Atomic uint32_t *)&http_cur.st->cors_seq;
+	s = atomic_load_explicit(seq, memory_order_acquire);
+	if (http_cors_copy.valid && http_cors_copy.seq == s)
+		return http_cors_copy.list;
+	state_get_cors_origins(http_cur.st, http_cors_copy.list,
+	    sizeof(http_cors_copy.list));
+	/* keep it only if it is the list of the even sequence S */
+	http_cors_copy.valid = (s & 1u) == 0 &&
+	    atomic_load_explicit(seq, memory_order_acquire) == s;
+	http_cors_copy.seq = s;
+	return http_cors_copy.list;
+}
+
 /* CORS headers for the current request (a preflight gets the
  * Access-Control-Allow-* set, any other answer Expose-Headers). */
 static int
 http_cors_headers(struct MHD_Connection *conn, struct MHD_Response *r,
     int preflight)
 {
-	char list[STATE_CORS_MAX], allow[CORS_ALLOW_HEADERS_MAX];
+	char allow[CORS_ALLOW_HEADERS_MAX];
 	const char *origin = MHD_lookup_connection_value(conn,
 	    MHD_HEADER_KIND, "Origin");
 	struct cors_decision d;
 	enum cors_class cls = CORS_ADMIN;	/* unknown: the strict rule */
+	const char *list = "";
 	int rc = 0;
 
-	list[0] = '\0';
 	if (http_cur.conn == conn) {
 		cls = http_cur.cls;
-		state_get_cors_origins(http_cur.st, list, sizeof(list));
+		list = http_cors_list();
 	}
 	cors_decide(list, origin, cls, &d);
 	if (preflight)	/* Allow-Headers echoes the requested ones */
@@ -167,6 +199,44 @@ http_queue(struct MHD_Connection *conn, unsigned status,
 {
 	if (http_cors_headers(conn, r, 0) == -1)
 		return MHD_NO;
+	return MHD_queue_response(conn, status, r);
+}
+
+int
+http_cors_fixed(struct MHD_Connection *conn)
+{
+	struct cors_decision d;
+	const char *list;
+
+	if (http_cur.conn != conn)
+		return -1;
+	list = http_cors_list();
+	cors_decide(list, NULL, http_cur.cls, &d);	/* Origin aside */
+	if (d.allow_origin != NULL)
+		return HTTP_CORS_ANY;
+	if (!d.vary)
+		return HTTP_CORS_NONE;
+	cors_decide(list, MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    "Origin"), http_cur.cls, &d);
+	return d.allow_origin == NULL ? HTTP_CORS_VARY : -1;
+}
+
+int
+http_cors_add_fixed(struct MHD_Response *r, int f)
+{
+	if (f == HTTP_CORS_VARY)
+		return http_hdr(r, "Vary", "Origin");
+	if (f == HTTP_CORS_ANY)
+		return http_hdr(r, "Access-Control-Allow-Origin", "*") |
+		    http_hdr(r, "Access-Control-Expose-Headers",
+		    CORS_EXPOSE_HEADERS);
+	return f == HTTP_CORS_NONE ? 0 : -1;
+}
+
+enum MHD_Result
+http_queue_shared(struct MHD_Connection *conn, unsigned status,
+    struct MHD_Response *r)
+{
 	return MHD_queue_response(conn, status, r);
 }
 

@@ -1,7 +1,8 @@
 /*
  * manifest.c - the live media playlist served on /hls/NAME/index.m3u8.
  *
- * It is generated on every request from a copy of the segment index: a
+ * It is generated from a copy of the segment index, once per version of
+ * the playlist (http_hls.c keeps the result, hls_cache.c shares it): a
  * memory-only operation (microseconds), so playlist requests never wait
  * on a timer or a lock as the Python proxy's 100 ms polling did.  While
  * a stream is starting and has no more than `initial_segments`, every

@@ -226,8 +226,9 @@ def test_metrics_performance_endpoint():
     d = Daemon(streams=ts_stream("a", o.url("/a.ts"), "on_demand = false;"))
     d.start()
     wait_for(lambda: d.stream("a")["state"] == "running", 10, what="running")
+    versions = set()
     for _ in range(5):
-        http_get(d.port, "/hls/a/index.m3u8", timeout=20)
+        versions.add(http_get(d.port, "/hls/a/index.m3u8", timeout=20)[2])
     st, _, body = http_get(d.port, "/metrics/performance")
     ops = json.loads(body)["operations"]
     for op in ("hls_segment_fetch", "hls_playlist_fetch", "hls_manifest_generation",
@@ -237,7 +238,10 @@ def test_metrics_performance_endpoint():
                   "success_rate"):
             check(k in ops[op], (op, k))
     g = ops["hls_manifest_generation"]
-    check(g["count"] == 5 and g["success_rate"] == 1, g)
+    # one sample a playlist version built, not a request: a version is
+    # built once (by each worker at most, when both miss it at once)
+    check(1 <= g["count"] <= 2 * len(versions) and g["success_rate"] == 1,
+          (g, len(versions)))
     check(g["min_ms"] <= g["p50_ms"] <= g["p95_ms"] <= g["p99_ms"] <= g["max_ms"], g)
     check(g["p99_ms"] < 5, "playlist generation is memory-only: %s" % g)
     check(ops["ts_ingest"]["count"] > 10, ops["ts_ingest"])
