@@ -61,7 +61,7 @@ $(FUZZ_LIB): $(FUZZ_LIB_OBJS)
 $(FUZZ_B)/fuzz_control: $(FUZZ_B)/obj/src/control.o
 $(FUZZ_B)/fuzz_http_path: $(FUZZ_B)/obj/src/http_stream.o \
     $(FUZZ_B)/obj/src/http_edge.o $(FUZZ_B)/obj/src/http_dynamic.o \
-    $(FUZZ_B)/obj/src/http.o
+    $(FUZZ_B)/obj/src/http.o $(FUZZ_B)/obj/src/fanout.o
 
 $(FUZZ_B)/fuzz_%: $(FUZZ_B)/obj/fuzz/fuzz_%.o $(FUZZ_LIB)
 	@echo "  FUZZLD  $@"

@@ -87,13 +87,25 @@ def test_more_players_than_fd_setsize_on_one_worker():
     n = 1300
     if soft < n + 200:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, n + 1200), hard))
+    import threading
     o = Origin()
     d = live(o, workers=1, extra="on_demand = false; max_clients = 2000;")
     wait_running(d, "live")
-    r = run_tool("loadgen", ["-c", str(n), "-d", "4", "-r", "1000", d.url("/stream/live")], 40)
+    got = {}
+
+    def load():
+        got["r"] = run_tool("loadgen", ["-c", str(n), "-d", "8", "-r", "650",
+                                        d.url("/stream/live")], 40)
+    t = threading.Thread(target=load)
+    t.start()
+    # all of them served at once by the one worker (before, 1020 were and
+    # the rest waited in the listen queue until someone left)
+    wait_for(lambda: d.stream("live")["clients"] == n, 7 * SLOW,
+             what="%d clients at once" % n)
+    t.join(40)
+    r = got["r"]
     check(r["clients_connected"] == n and r["clients_failed"] == 0, r)
     check(r["starved"] == 0, r)
-    check(r["ttfb_p99_ms"] < 1000, r)
 
 
 def test_player_that_hangs_up_is_gone_at_once():
