@@ -108,22 +108,33 @@ fan_list_del(struct fanout *f, struct client *c)
 	l->n--;
 }
 
+/* Move C into list WHERE, before NEXT (NULL: at the tail). */
+static void
+fan_list_link(struct fanout *f, struct client *c, enum fan_where where,
+    struct client *next)
+{
+	struct fan_list *l = &f->lists[where];
+
+	c->fan_next = next;
+	c->fan_prev = next != NULL ? next->fan_prev : l->tail;
+	if (c->fan_prev != NULL)
+		c->fan_prev->fan_next = c;
+	else
+		l->head = c;
+	if (next != NULL)
+		next->fan_prev = c;
+	else
+		l->tail = c;
+	l->n++;
+	c->fan_where = where;
+}
+
 /* Move C to the tail of list WHERE. */
 static void
 fan_list_put(struct fanout *f, struct client *c, enum fan_where where)
 {
-	struct fan_list *l = &f->lists[where];
-
 	fan_list_del(f, c);
-	c->fan_prev = l->tail;
-	c->fan_next = NULL;
-	if (l->tail != NULL)
-		l->tail->fan_next = c;
-	else
-		l->head = c;
-	l->tail = c;
-	l->n++;
-	c->fan_where = where;
+	fan_list_link(f, c, where, NULL);
 }
 
 /* Put C first on the ready list (a new client: its first bytes go out
@@ -131,18 +142,8 @@ fan_list_put(struct fanout *f, struct client *c, enum fan_where where)
 static void
 fan_list_put_first(struct fanout *f, struct client *c)
 {
-	struct fan_list *l = &f->lists[FAN_READY];
-
 	fan_list_del(f, c);
-	c->fan_prev = NULL;
-	c->fan_next = l->head;
-	if (l->head != NULL)
-		l->head->fan_prev = c;
-	else
-		l->tail = c;
-	l->head = c;
-	l->n++;
-	c->fan_where = FAN_READY;
+	fan_list_link(f, c, FAN_READY, f->lists[FAN_READY].head);
 }
 
 /* ---- taking and giving back ---- */
