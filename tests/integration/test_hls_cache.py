@@ -111,12 +111,19 @@ def test_playlist_follows_a_fetcher_restart():
 
 def test_reload_changing_window_size_changes_the_playlist():
     o, d = started(defaults="hls = { window_size = 6; max_segments = 20; };")
-    wait_for(lambda: len(listed(http_get(d.port, PATH)[2])) == 6, 30,
-             what="6 segments listed")
+    # 6 listed, the oldest no longer segment 0
+    old = wait_for(lambda: (lambda l: l if len(l) == 6 and l[0] >= 1 else
+                            None)(listed(http_get(d.port, PATH)[2])), 40,
+                   what="6 segments listed, from segment 1 on")
     d.defaults = "hls = { window_size = 3; max_segments = 20; };"
     d.write_conf()
     d.signal(signal.SIGHUP)
-    # every worker, every connection: 3 once the reload is in
+    # a changed stream restarts on a new ring, numbered from 0 again: wait
+    # for its playlist (until then the old ring may be listed with the new
+    # window), then every worker, every connection lists 3
+    wait_for(lambda: (lambda l: l and l[0] < old[0])(
+        listed(http_get(d.port, PATH)[2])), 20,
+        what="the restarted stream's playlist")
     wait_for(lambda: len(listed(http_get(d.port, PATH)[2])) == 3, 15,
              what="3 segments listed after the reload")
     time.sleep(0.5)
