@@ -7,8 +7,10 @@ Prints one line a test and ends with "N passed, N failed"."""
 import argparse
 import importlib.util
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import time
 import traceback
 
@@ -43,6 +45,34 @@ def load_tests(only):
     return tests
 
 
+def sanitizer_logs():
+    """Under RINGCAST_SANITIZED, send every process's sanitizer reports
+    (daemon children included, which a restart would otherwise hide) to
+    files in a directory of their own; None otherwise."""
+    if not harness.SANITIZED:
+        return None
+    d = tempfile.mkdtemp(prefix="ringcast-san.")
+    for var, name in (("ASAN_OPTIONS", "asan"), ("UBSAN_OPTIONS", "ubsan")):
+        opts = os.environ.get(var, "")
+        os.environ[var] = (opts + ":" if opts else "") + \
+            "log_path=%s/%s" % (d, name)
+    return d
+
+
+def sanitizer_reports(d):
+    """The reports written since the last call (first lines of each),
+    which are then removed."""
+    found = []
+    for f in sorted(os.listdir(d)):
+        path = os.path.join(d, f)
+        with open(path, errors="replace") as fh:
+            text = fh.read()
+        os.unlink(path)
+        if text.strip():
+            found.append("%s: %s" % (f, " | ".join(text.strip().splitlines()[:6])))
+    return found
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
@@ -51,6 +81,7 @@ def main():
     harness.BUILD = os.path.abspath(os.path.join(harness.ROOT, args.build))
     signal.signal(signal.SIGALRM, on_alarm)
     passed = failed = 0
+    san = sanitizer_logs()
     for name, fn in load_tests(args.only):
         t0 = time.time()
         signal.alarm(int(TEST_TIMEOUT_S * harness.SLOW))
@@ -68,12 +99,17 @@ def main():
             signal.alarm(0)
             harness.kill_all()
         dt = time.time() - t0
+        reports = sanitizer_reports(san) if san else []
+        if reports:
+            ok, why = False, "sanitizer: " + "; ".join(reports)[:2000]
         if ok:
             passed += 1
             print("ok    %-55s %5.1fs" % (name, dt), flush=True)
         else:
             failed += 1
             print("FAIL  %-55s %5.1fs  %s" % (name, dt, why), flush=True)
+    if san:
+        shutil.rmtree(san, ignore_errors=True)
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 
