@@ -740,12 +740,27 @@ string_list(struct ctx *c, const config_setting_t *s, const char *what,
 	return kept;
 }
 
+/* Whether a string element before E in its list equals S. */
+static int
+elem_repeats(const config_setting_t *e, const char *s)
+{
+	const config_setting_t *prev;
+	int i, idx = config_setting_index(e);
+
+	for (i = 0; i < idx; i++) {
+		prev = config_setting_get_elem(config_setting_parent(e),
+		    (unsigned)i);
+		if (config_setting_type(prev) == CONFIG_TYPE_STRING &&
+		    strcmp(config_setting_get_string(prev), s) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static int
 listen_check(struct ctx *c, const config_setting_t *e, const char *a)
 {
-	const config_setting_t *prev;
 	const char *why = listen_problem(a);
-	int i, idx = config_setting_index(e);
 
 	if (why != NULL) {
 		if (has_ctrl(a, 0))
@@ -755,14 +770,9 @@ listen_check(struct ctx *c, const config_setting_t *e, const char *a)
 			cerror(c, e, "invalid listen address '%s': %s", a, why);
 		return -1;
 	}
-	for (i = 0; i < idx; i++) {
-		prev = config_setting_get_elem(config_setting_parent(e),
-		    (unsigned)i);
-		if (config_setting_type(prev) == CONFIG_TYPE_STRING &&
-		    strcmp(config_setting_get_string(prev), a) == 0) {
-			cerror(c, e, "duplicate listen address '%s'", a);
-			return -1;
-		}
+	if (elem_repeats(e, a)) {
+		cerror(c, e, "duplicate listen address '%s'", a);
+		return -1;
 	}
 	return 0;
 }
@@ -1358,9 +1368,6 @@ parse_streams(struct ctx *c, struct config *cfg, const config_setting_t *s)
 static int
 engine_check(struct ctx *c, const config_setting_t *e, const char *url)
 {
-	const config_setting_t *prev;
-	int i, idx = config_setting_index(e);
-
 	if (url_check(c, e, "engine url", url, 0) == -1)
 		return -1;
 	if (strpbrk(url, "?#") != NULL) {
@@ -1368,14 +1375,9 @@ engine_check(struct ctx *c, const config_setting_t *e, const char *url)
 		    "query (like \"http://127.0.0.1:6878\")", url);
 		return -1;
 	}
-	for (i = 0; i < idx; i++) {
-		prev = config_setting_get_elem(config_setting_parent(e),
-		    (unsigned)i);
-		if (config_setting_type(prev) == CONFIG_TYPE_STRING &&
-		    strcmp(config_setting_get_string(prev), url) == 0) {
-			cerror(c, e, "duplicate engine url '%s'", url);
-			return -1;
-		}
+	if (elem_repeats(e, url)) {
+		cerror(c, e, "duplicate engine url '%s'", url);
+		return -1;
 	}
 	return 0;
 }
