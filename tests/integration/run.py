@@ -100,8 +100,10 @@ def main():
             harness.kill_all()
         dt = time.time() - t0
         reports = sanitizer_reports(san) if san else []
-        if reports:
-            ok, why = False, "sanitizer: " + "; ".join(reports)[:2000]
+        if reports:     # kept beside the test's own failure, if any
+            why = (why + "; " if why else "") + \
+                "sanitizer: " + "; ".join(reports)[:2000]
+            ok = False
         if ok:
             passed += 1
             print("ok    %-55s %5.1fs" % (name, dt), flush=True)
