@@ -29,29 +29,27 @@ CMOCKA_LIBS	 = $(shell pkg-config --libs cmocka 2>/dev/null)
 CFLAGS		?= -O2 -g
 WFLAGS		:= -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 		   -Wmissing-prototypes -Wno-unused-parameter
-ALL_CFLAGS	 = $(WFLAGS) $(CFLAGS) $(SAN) -Iinclude $(PKG_CFLAGS) \
+ALL_CFLAGS	 = $(WFLAGS) $(CFLAGS) $(SAN) $(SRC_DIRS:%=-Isrc/%) $(PKG_CFLAGS) \
 		   -D_GNU_SOURCE -DRINGCAST_VERSION='"$(VERSION)"' -MMD -MP
 LDLIBS		 = $(PKG_LIBS) -lpthread -lrt -lm
 
-# Modules shared by the daemon, the CLI and the unit tests.
-LIB_SRCS	:= log config tsscan pace ring state json msg proctitle util metrics \
-		   m3u8 webhook \
-		   manifest evring hls_cache \
-		   status pidfile proc cors uri ace_state ace_client ace_status
-# ringcastd: supervisor and every child role (one binary, forked).
-DAEMON_SRCS	:= ringcastd supervisor origins control fetch fetcher fetch_ts \
-		   fetch_file fetch_hls fetch_ace \
-		   worker routes http fanout http_stream http_hls http_info http_admin \
-		   http_dynamic http_ace acestream edge http_edge http_events \
-		   http_ui
-# The status page (src/ui/), compiled in as byte arrays (uifiles.h).
-UI_FILES	:= src/ui/index.html src/ui/app.css src/ui/app.js
+# The layers, lowest first: src/<layer>/ holds its modules' .c and .h
+# (README "Layout", scripts/check-layers).
+SRC_DIRS	:= lib parse shm proto fetch http master
+
+# A module is src/LAYER/NAME.c: every .c of a folder is built, so a new
+# file needs no line here.  The lower layers (and the webhook process,
+# whose queue test_webhook tests) are shared by the daemon, the CLI and
+# the unit tests; ringcastd adds the processes.
+srcs_in		 = $(patsubst src/%.c,%,$(sort $(wildcard $(1:%=src/%/*.c))))
+LIB_SRCS	:= $(call srcs_in,lib parse shm proto) master/webhook
+DAEMON_SRCS	:= ringcastd $(filter-out master/webhook,\
+		   $(call srcs_in,fetch http master))
+# The status page (src/http/ui/), compiled in as byte arrays (uifiles.h).
+UI_FILES	:= src/http/ui/index.html src/http/ui/app.css src/http/ui/app.js
 CTL_SRCS	:= ctl
 
-UNIT_TESTS	:= test_config test_tsscan test_pace test_ring test_json test_msg \
-		   test_manifest test_metrics test_m3u8 test_webhook \
-		   test_util test_proc test_cors test_uri test_ace_client test_evring \
-		   test_hls_cache
+UNIT_TESTS	:= $(patsubst tests/unit/%.c,%,$(sort $(wildcard tests/unit/test_*.c)))
 
 LIB_OBJS	:= $(LIB_SRCS:%=$(B)/obj/src/%.o)
 DAEMON_OBJS	:= $(DAEMON_SRCS:%=$(B)/obj/src/%.o) $(B)/obj/gen/uifiles.o

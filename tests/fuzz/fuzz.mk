@@ -18,7 +18,7 @@ FUZZ_B		 = $(B)/fuzz
 FUZZ_TARGETS	:= m3u8 tsscan config json control http_path msg ace
 FUZZ_SAN	:= -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS	 = $(WFLAGS) -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) \
-		   -fsanitize=fuzzer-no-link -Iinclude $(PKG_CFLAGS) \
+		   -fsanitize=fuzzer-no-link $(SRC_DIRS:%=-Isrc/%) $(PKG_CFLAGS) \
 		   -D_GNU_SOURCE -DRINGCAST_VERSION='"$(VERSION)"' -MMD -MP
 FUZZ_LIB	 = $(FUZZ_B)/libringcast.a
 FUZZ_LIB_OBJS	 = $(LIB_SRCS:%=$(FUZZ_B)/obj/src/%.o)
@@ -58,10 +58,10 @@ $(FUZZ_LIB): $(FUZZ_LIB_OBJS)
 
 # Modules outside the library that a target tests (their other callees
 # are stubbed in the target).
-$(FUZZ_B)/fuzz_control: $(FUZZ_B)/obj/src/control.o
-$(FUZZ_B)/fuzz_http_path: $(FUZZ_B)/obj/src/http_stream.o \
-    $(FUZZ_B)/obj/src/http_edge.o $(FUZZ_B)/obj/src/http_dynamic.o \
-    $(FUZZ_B)/obj/src/http.o $(FUZZ_B)/obj/src/fanout.o
+$(FUZZ_B)/fuzz_control: $(FUZZ_B)/obj/src/master/control.o
+$(FUZZ_B)/fuzz_http_path: $(FUZZ_B)/obj/src/http/http_stream.o \
+    $(FUZZ_B)/obj/src/http/http_edge.o $(FUZZ_B)/obj/src/http/http_dynamic.o \
+    $(FUZZ_B)/obj/src/http/http.o $(FUZZ_B)/obj/src/http/fanout.o
 
 $(FUZZ_B)/fuzz_%: $(FUZZ_B)/obj/fuzz/fuzz_%.o $(FUZZ_LIB)
 	@echo "  FUZZLD  $@"

@@ -1,6 +1,6 @@
 /*
  * fuzz_ace.c - libFuzzer target for the AceStream engine's answers
- * (src/ace_client.c): getstream, stat, get_version and command answers.
+ * (src/proto/ace_client.c): getstream, stat, get_version and command answers.
  *
  * Every input is read as each of the four answers.  A getstream answer
  * that is accepted must hold a playback_url and a command_url that are

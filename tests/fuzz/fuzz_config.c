@@ -1,9 +1,9 @@
 /*
  * fuzz_config.c - libFuzzer target for the configuration loader
- * (src/config.c on top of libconfig).
+ * (src/parse/config.c on top of libconfig).
  *
  * The input is a configuration file.  A valid one must satisfy what
- * include/config.h promises (names valid and unique, counts within their
+ * src/parse/config.h promises (names valid and unique, counts within their
  * limits, workers resolved); an invalid one must leave *OUT untouched and
  * report one "fuzz.conf:LINE: message" line per problem, truncated to
  * whole lines when the error buffer is small.  Inputs with @include are
@@ -92,7 +92,7 @@ check_config(const struct config *cfg)
 /*
  * ERRS: "fuzz.conf:LINE: message\n" lines, or "fuzz.conf: ...\n"; whole
  * lines only, except a first line too long for ERRS, which is cut (what
- * ctx_format() in src/config.c does, so that something is reported).
+ * ctx_format() in src/parse/config.c does, so that something is reported).
  */
 static void
 check_errs(const char *errs, size_t errsz, int must_have)

@@ -1,9 +1,9 @@
 /*
  * fuzz_control.c - libFuzzer target for the control socket's command
- * handling (src/control.c).
+ * handling (src/master/control.c).
  *
  * Two parts.  control_parse() on the input as one line: the command and
- * its argument must agree with what include/control.h promises.  Then the
+ * its argument must agree with what src/master/control.h promises.  Then the
  * whole path a ringcastctl client takes: the input is written into one end
  * of a socketpair whose other end is a client slot of a struct control,
  * control_handle() reads, parses and answers, and the answer read back

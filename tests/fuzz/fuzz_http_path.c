@@ -3,14 +3,14 @@
  * resolution.
  *
  * The input, as a C string, is a request path as libmicrohttpd hands it
- * to the worker.  http_parse_stream_path() (src/http_stream.c) must accept
+ * to the worker.  http_parse_stream_path() (src/http/http_stream.c) must accept
  * exactly "/stream/NAME" and "/stream/NAME.ts" with NAME a valid stream
  * name that fits the caller's buffer (given one of exactly that size, so
- * ASan sees an overflow).  The static HLS routers of src/http_hls.c
+ * ASan sees an overflow).  The static HLS routers of src/http/http_hls.c
  * (hls_parse_path, hls_parse_seq) are reached by including that file
  * here; it is not linked separately.
  *
- * The input is also a raw request target for src/uri.c: uri_check() must
+ * The input is also a raw request target for src/parse/uri.c: uri_check() must
  * agree with a plain re-implementation of its rules here (decode the path
  * once, as libmicrohttpd does, and look for a control byte; count the
  * query's "&"-parts; the limits first), and uri_line_dropped() with a
@@ -39,7 +39,7 @@
 #include "routes.h"
 #include "uri.h"
 
-#include "../../src/http_hls.c"
+#include "../../src/http/http_hls.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,6 +1,6 @@
 /*
  * fuzz_json.c - libFuzzer target for the JSON writer and reader
- * (src/json.c).
+ * (src/lib/json.c).
  *
  * Input layout: byte 0 gives the number of strings (1 to 4), the next
  * bytes their lengths (the last string takes the rest).  The strings are

@@ -1,9 +1,9 @@
 /*
- * fuzz_m3u8.c - libFuzzer target for the M3U8 parser (src/m3u8.c).
+ * fuzz_m3u8.c - libFuzzer target for the M3U8 parser (src/parse/m3u8.c).
  *
  * The input is a playlist as an upstream would send it.  On success every
  * segment, variant and key is walked and checked against the promises of
- * include/m3u8.h (URIs resolved to absolute URLs, durations in range, key
+ * src/parse/m3u8.h (URIs resolved to absolute URLs, durations in range, key
  * indexes valid, sequence numbers consecutive), the variant chooser runs
  * in every mode, every URI is resolved again against the base into a
  * buffer of exactly the documented size (so ASan sees any overflow), and
@@ -30,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 } while (0)
 
 /* Resolve REF against BASE into a heap buffer of exactly the size that
- * include/m3u8.h says is always enough, and check the result. */
+ * src/parse/m3u8.h says is always enough, and check the result. */
 static void
 resolve_check(const char *base, const char *ref)
 {

@@ -1,6 +1,6 @@
 /*
  * fuzz_msg.c - libFuzzer target for the internal message framing
- * (src/msg.c).
+ * (src/lib/msg.c).
  *
  * The input is one datagram as a child (or something pretending to be
  * one) could send on its channel.  msg_decode() must accept exactly the

@@ -1,6 +1,6 @@
 /*
  * fuzz_tsscan.c - libFuzzer target for MPEG-TS alignment and scanning
- * (src/tsscan.c).
+ * (src/parse/tsscan.c).
  *
  * Input layout: byte 0 picks the output capacity (1 to 4 packets), bytes
  * 1..4 are the sizes of the chunks the rest is fed in (cycled), the rest

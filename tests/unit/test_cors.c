@@ -1,5 +1,5 @@
 /*
- * test_cors.c - the CORS decisions of src/cors.c.
+ * test_cors.c - the CORS decisions of src/parse/cors.c.
  *
  * What a page relies on: with "*" any origin may read player routes;
  * with a list, a listed origin is echoed (with Vary: Origin) and another

@@ -1,5 +1,5 @@
 /*
- * test_uri.c - the request-target checks of src/uri.c.
+ * test_uri.c - the request-target checks of src/parse/uri.c.
  *
  * What a client relies on: a path with a control byte, sent raw or
  * percent-encoded ("/stream/NAME%00.ts"), is refused instead of being cut

@@ -17,8 +17,7 @@
 
 #include "fetch.h"
 #include "log.h"
-#include "proctitle.h"
-#include "supervisor.h"
+#include "proc.h"
 
 /* Asked in this order: the first that accepts a URL reads it. */
 static const struct fetch_source *const fetcher_sources[] = {
@@ -37,30 +36,23 @@ fetcher_on_sigterm(int sig)
 }
 
 void
-fetcher_main(struct proc *self, void *arg)
+fetcher_main(struct proc *self, const struct child_ctx *ctx)
 {
-	struct supervisor *sv = arg;
 	static struct fetcher f;
 	char name[STATE_SHM_NAME_MAX];
-	struct sigaction sa;
 	enum fetch_result res;
 
 	memset(&f, 0, sizeof(f));
 	f.slot = self->index;
 	f.chan = self->fd;
-	f.sc = sv->streams[f.slot].conf;
-	f.st = sv->st;
-	f.base_dir = sv->start_dir;
-	f.metrics = sv->metrics;
+	f.sc = ctx->stream;
+	f.st = ctx->st;
+	f.base_dir = ctx->start_dir;
+	f.metrics = ctx->metrics;
 	f.mslot = METRICS_SLOT_FETCHER(f.slot);
-	proctitle_set("ringcastd: fetcher %s", f.sc->name);
-	log_set_role("fetcher %s", f.sc->name);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = fetcher_on_sigterm;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	proc_child_init(fetcher_on_sigterm, "fetcher %s", f.sc->name);
 	ring_shm_name(name, sizeof(name), f.st->supervisor_pid, f.slot,
-	    sv->streams[f.slot].ring_gen);
+	    ctx->ring_gen);
 	if (fetch_open(&f, name) == -1)
 		fatal("cannot open ring %s", name);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)

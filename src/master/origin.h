@@ -22,6 +22,7 @@
 
 #include "config.h"
 #include "json.h"
+#include "proc.h"
 #include "state.h"
 
 #define ORIGIN_REASON_MAX	200
@@ -75,12 +76,11 @@ struct origin_ops {
 	 * A helper process the origin needs while helper_wanted(cfg) (health
 	 * checks, clean-up that must not block the supervisor).  It is
 	 * respawned when it dies, and stopped after the last fetcher at
-	 * shutdown.  helper_main never returns; it exits when CHAN closes
-	 * or on SIGTERM.
+	 * shutdown.  helper_main never returns; it exits when its channel
+	 * (the proc's fd) closes or on SIGTERM.
 	 */
 	int		(*helper_wanted)(const struct config *);
-	void		(*helper_main)(int chan, struct state *,
-			    const struct config *);
+	proc_child_fn	 helper_main;
 };
 
 #endif

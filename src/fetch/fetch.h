@@ -28,6 +28,7 @@
 #include "config.h"
 #include "metrics.h"
 #include "msg.h"
+#include "proc.h"
 #include "ring.h"
 #include "state.h"
 #include "tsscan.h"
@@ -170,6 +171,9 @@ enum fetch_result fetch_run(struct fetcher *,
 /* Publish what is left, tell the supervisor when the stream ended (RES
  * FETCH_EOF), unmap the ring. */
 void	 fetch_close(struct fetcher *, enum fetch_result res);
+
+/* The fetcher process (fetcher.c): the ROLE_FETCHER child of CTX->stream. */
+void	 fetcher_main(struct proc *, const struct child_ctx *);
 /* Read URL (http:// or https://) as a continuous TS stream into the
  * core, with keep-alive and the data_timeout watch: a source's run(). */
 enum fetch_result fetch_read_http(struct fetcher *, const char *url);

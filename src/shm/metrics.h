@@ -46,6 +46,10 @@ struct buf;
 #define METRICS_SAMPLES		1000		/* kept per process and op */
 /* supervisor + two overlapping worker generations + one fetcher a stream */
 #define METRICS_MAX_PROCS	(1 + 2 * CONFIG_MAX_WORKERS + CONFIG_MAX_STREAMS)
+/* Which block a process writes: one a process. */
+#define METRICS_SLOT_SUPERVISOR		0
+#define METRICS_SLOT_WORKER(row)	(1 + (row))
+#define METRICS_SLOT_FETCHER(slot)	(1 + 2 * CONFIG_MAX_WORKERS + (slot))
 #define METRICS_MAX_DURATION_US	0x7fffffffu	/* longer ones are clamped */
 #define METRICS_MAX_WINDOW_S	CONFIG_MAX_SECONDS
 #define METRICS_CACHELINE	64

@@ -34,7 +34,7 @@
 
 #include "log.h"
 #include "msg.h"
-#include "proctitle.h"
+#include "proc.h"
 #include "state.h"
 #include "util.h"
 #include "webhook.h"
@@ -482,18 +482,12 @@ webhook_main(int chan_fd, const char *url, const char *user_agent,
     struct state *st)
 {
 	static struct webhook w;
-	struct sigaction sa;
 	size_t left;
 
 	memset(&w, 0, sizeof(w));
 	w.chan = chan_fd;
 	w.st = st;
-	proctitle_set("ringcastd: webhook");
-	log_set_role("webhook");
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = webhook_on_sigterm;	/* no SA_RESTART */
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	proc_child_init(webhook_on_sigterm, "webhook");
 	signal(SIGPIPE, SIG_IGN);
 	fd_set_nonblock(chan_fd);
 	if (webhook_queue_init(&w.q, WEBHOOK_QUEUE_MAX_EVENTS,

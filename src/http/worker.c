@@ -28,8 +28,8 @@
 #include "log.h"
 #include "msg.h"
 #include "proctitle.h"
+#include "proc.h"
 #include "routes.h"
-#include "supervisor.h"
 #include "util.h"
 #include "worker.h"
 
@@ -312,15 +312,13 @@ worker_open_events(struct worker *w)
 }
 
 void
-worker_main(struct proc *self, void *arg)
+worker_main(struct proc *self, const struct child_ctx *ctx)
 {
-	struct supervisor *sv = arg;
 	static struct worker w;
-	struct sigaction sa;
 
 	memset(&w, 0, sizeof(w));
-	w.st = sv->st;
-	w.metrics = sv->metrics;
+	w.st = ctx->st;
+	w.metrics = ctx->metrics;
 	w.row = self->index;
 	w.mslot = METRICS_SLOT_WORKER(w.row);
 	w.chan = self->fd;
@@ -334,17 +332,12 @@ worker_main(struct proc *self, void *arg)
 		pthread_cond_init(&w.first_waiter, &ca);
 		pthread_condattr_destroy(&ca);
 	}
-	proctitle_set("ringcastd: worker %d", w.row + 1);
-	log_set_role("worker %d", w.row + 1);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = worker_on_sigterm;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	proc_child_init(worker_on_sigterm, "worker %d", w.row + 1);
 	atomic_store(&w.st->workers[w.row].pid, (int32_t)getpid());
 	worker_open_events(&w);
 	if (fanout_start(&w) == -1)
 		log_warnx("TS bodies go through libmicrohttpd");
-	if (worker_start_daemons(&w, sv->listen_fds, sv->n_listen) == -1)
+	if (worker_start_daemons(&w, ctx->listen_fds, ctx->n_listen) == -1)
 		fatalx("cannot start the HTTP server");
 	log_debug("serving");
 	worker_loop(&w);

@@ -28,7 +28,7 @@
 #include "acestream.h"
 #include "log.h"
 #include "msg.h"
-#include "proctitle.h"
+#include "proc.h"
 #include "state.h"
 #include "util.h"
 
@@ -355,22 +355,19 @@ ace_helper_wanted(const struct config *cfg)
 }
 
 static void
-ace_helper_main(int chan, struct state *st, const struct config *cfg)
+ace_helper_main(struct proc *self, const struct child_ctx *ctx)
 {
+	const struct config *cfg = ctx->cfg;
+	struct state *st = ctx->st;
+	int chan = self->fd;
 	uint64_t next_health = 0, next_stats = 0, now;
 	struct pollfd pfd = { chan, POLLIN, 0 };
-	struct sigaction sa;
 	struct buf body;
 	struct msg m;
 	char *ua;
 	int n;
 
-	proctitle_set("ringcastd: engine monitor");
-	log_set_role("engine monitor");
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = ace_mon_on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	proc_child_init(ace_mon_on_signal, "engine monitor");
 	signal(SIGPIPE, SIG_IGN);
 	if ((ua = strdup(cfg->ace.opts.user_agent ? cfg->ace.opts.user_agent :
 	    CONFIG_DEFAULT_USER_AGENT)) == NULL ||

@@ -29,11 +29,6 @@
 #define SUP_STATS_FEW_MS	3000	/* 1-5 fetchers */
 #define SUP_STATS_MANY_MS	2000	/* 6 or more */
 
-/* Metrics blocks: one a process, see metrics.h. */
-#define METRICS_SLOT_SUPERVISOR		0
-#define METRICS_SLOT_WORKER(row)	(1 + (row))
-#define METRICS_SLOT_FETCHER(slot)	(1 + 2 * CONFIG_MAX_WORKERS + (slot))
-
 enum end_reason {
 	END_NONE = 0,
 	END_IDLE,
@@ -103,7 +98,5 @@ void	 supervisor_event(struct supervisor *, const char *json_obj);
 const char *end_reason_name(enum end_reason);
 
 /* Child entry points (never return). */
-void	 worker_main(struct proc *, void *supervisor);
-void	 fetcher_main(struct proc *, void *supervisor);
 
 #endif

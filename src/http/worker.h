@@ -18,6 +18,6 @@
 #define WORKER_CONN_LIMIT_MAX	200000
 
 /* Never returns. */
-void	 worker_main(struct proc *, void *supervisor);
+void	 worker_main(struct proc *, const struct child_ctx *);
 
 #endif

@@ -40,7 +40,30 @@ struct proc {
 	int		 end_reason;	/* stream end reason, fetchers */
 };
 
-typedef void (*proc_child_fn)(struct proc *, void *arg);
+struct config;
+struct metrics_shm;
+struct state;
+struct stream_conf;
+
+/*
+ * What the supervisor hands a child at fork: the configuration, the
+ * shared objects it has mapped and what this child serves.  A child
+ * keeps what it needs of these; it never sees the supervisor's own
+ * struct, so the supervisor's layout is no child's business.
+ */
+struct child_ctx {
+	const struct config	 *cfg;
+	struct state		 *st;
+	struct metrics_shm	 *metrics;
+	const char		 *start_dir;	/* base of relative file:// */
+	const int		 *listen_fds;	/* workers: the sockets */
+	int			  n_listen;
+	const struct stream_conf *stream;	/* fetcher: its stream */
+	uint64_t		  ring_gen;	/* fetcher: its ring */
+};
+
+/* A child process's entry: runs in the child, never returns. */
+typedef void (*proc_child_fn)(struct proc *, const struct child_ctx *);
 
 struct proctab {
 	struct proc	 procs[PROC_MAX];
@@ -59,7 +82,15 @@ struct proc	*proc_find(struct proctab *, enum proc_role, int index);
  * exits).  0 in the parent, -1 on failure.
  */
 int		 proc_spawn(struct proctab *, struct proc *, proc_child_fn,
-		    void *arg);
+		    const struct child_ctx *);
+/*
+ * A child's first step: its process title "ringcastd: ROLE", ROLE in
+ * its log lines, and ON_STOP for SIGTERM and SIGINT (no SA_RESTART, so
+ * a blocking call returns EINTR and the child's loop sees the flag
+ * ON_STOP sets).
+ */
+void		 proc_child_init(void (*on_stop)(int), const char *role_fmt,
+		    ...) __attribute__((format(printf, 2, 3)));
 /* P died unasked at NOW: set respawn_at_ms after its backoff, which
  * starts at PROC_BACKOFF_MIN_MS, doubles at each further death up to
  * PROC_BACKOFF_MAX_MS, and starts over once P ran PROC_STABLE_MS. */

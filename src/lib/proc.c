@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 
 #include "log.h"
 #include "proc.h"
+#include "proctitle.h"
 #include "util.h"
 
 void
@@ -107,7 +109,8 @@ close_all_but(int *keep, int n)
 }
 
 int
-proc_spawn(struct proctab *pt, struct proc *p, proc_child_fn fn, void *arg)
+proc_spawn(struct proctab *pt, struct proc *p, proc_child_fn fn,
+    const struct child_ctx *ctx)
 {
 	int sv[2], keep[40], n = 0, i;
 	sigset_t all;
@@ -139,7 +142,7 @@ proc_spawn(struct proctab *pt, struct proc *p, proc_child_fn fn, void *arg)
 		sigprocmask(SIG_SETMASK, &all, NULL);
 		p->fd = sv[1];
 		p->pid = getpid();
-		fn(p, arg);
+		fn(p, ctx);
 		_exit(0);
 	}
 	close(sv[1]);
@@ -197,4 +200,22 @@ proc_status_str(int status, char *out, size_t outsz)
 		snprintf(out, outsz, "signal %d", WTERMSIG(status));
 	else
 		snprintf(out, outsz, "status %d", status);
+}
+
+void
+proc_child_init(void (*on_stop)(int), const char *role_fmt, ...)
+{
+	struct sigaction sa;
+	char role[128];
+	va_list ap;
+
+	va_start(ap, role_fmt);
+	vsnprintf(role, sizeof(role), role_fmt, ap);
+	va_end(ap);
+	proctitle_set("ringcastd: %s", role);
+	log_set_role("%s", role);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
 }

@@ -28,6 +28,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fetch.h"
 #include "json.h"
 #include "log.h"
 #include "msg.h"
@@ -38,6 +39,7 @@
 #include "supervisor.h"
 #include "util.h"
 #include "webhook.h"
+#include "worker.h"
 
 #define SUP_POLL_MAX	(PROC_MAX + CONTROL_MAX_CLIENTS + 4)
 
@@ -207,24 +209,21 @@ sup_free_worker_row(struct supervisor *sv)
 }
 
 static void
-sup_webhook_child(struct proc *self, void *arg)
+sup_webhook_child(struct proc *self, const struct child_ctx *ctx)
 {
-	struct supervisor *sv = arg;
-
-	webhook_main(self->fd, sv->cfg->events_webhook,
-	    sv->cfg->defaults.user_agent, sv->st);
+	webhook_main(self->fd, ctx->cfg->events_webhook,
+	    ctx->cfg->defaults.user_agent, ctx->st);
 }
 
 /* An origin's helper process (origin.h); p->index is the origin. */
 static void
-sup_helper_child(struct proc *self, void *arg)
+sup_helper_child(struct proc *self, const struct child_ctx *ctx)
 {
-	struct supervisor *sv = arg;
 	const struct origin_ops *o = origin_get((unsigned)self->index);
 
 	if (o == NULL || o->helper_main == NULL)
 		_exit(1);
-	o->helper_main(self->fd, sv->st, sv->cfg);
+	o->helper_main(self, ctx);
 	_exit(0);
 }
 
@@ -301,9 +300,19 @@ sup_spawn(struct supervisor *sv, struct proc *p)
 	proc_child_fn fn = p->role == ROLE_WORKER ? worker_main :
 	    p->role == ROLE_FETCHER ? fetcher_main :
 	    p->role == ROLE_HELPER ? sup_helper_child : sup_webhook_child;
+	struct child_ctx ctx = {
+		.cfg = sv->cfg, .st = sv->st, .metrics = sv->metrics,
+		.start_dir = sv->start_dir, .listen_fds = sv->listen_fds,
+		.n_listen = sv->n_listen,
+	};
+
+	if (p->role == ROLE_FETCHER) {
+		ctx.stream = sv->streams[p->index].conf;
+		ctx.ring_gen = sv->streams[p->index].ring_gen;
+	}
 
 	if (p->role == ROLE_WEBHOOK || p->role == ROLE_HELPER) {
-		if (proc_spawn(&sv->procs, p, fn, sv) == -1) {
+		if (proc_spawn(&sv->procs, p, fn, &ctx) == -1) {
 			log_warn("cannot fork the %s process",
 			    proc_role_name(p->role));
 			p->respawn_at_ms = now_ms() + p->backoff_ms;
@@ -315,7 +324,7 @@ sup_spawn(struct supervisor *sv, struct proc *p)
 	metrics_proc_reset(sv->metrics, p->role == ROLE_WORKER ?
 	    METRICS_SLOT_WORKER(p->index) : METRICS_SLOT_FETCHER(p->index));
 
-	if (proc_spawn(&sv->procs, p, fn, sv) == -1) {
+	if (proc_spawn(&sv->procs, p, fn, &ctx) == -1) {
 		log_warn("cannot fork %s", proc_role_name(p->role));
 		p->respawn_at_ms = now_ms() + p->backoff_ms;
 		return -1;

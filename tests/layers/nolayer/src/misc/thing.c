@@ -1,0 +1,1 @@
+/* a folder check-layers does not know */

@@ -1,0 +1,2 @@
+/* a fetch module that includes the worker's http.h */
+#include "http.h"

@@ -1,2 +1,0 @@
-/* a helper that includes a mechanism */
-#include "http.h"
