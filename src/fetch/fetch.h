@@ -83,17 +83,14 @@ struct fetcher {
 	int			 n_seg_pending;
 	uint64_t		 last_pcr;
 	int			 have_pcr;
-	/* HLS upstream progress (fetch_hls.c); survives its reconnects. */
-	int			 hls_have_last;
-	uint64_t		 hls_last_seq;
-	char			*hls_key_uri;	/* the key last fetched */
-	uint64_t		 hls_key_num;	/* its number in the ring */
 	const char		*url;		/* in use */
 	long			 http_status;	/* of the last failed attempt */
 	void			*headers;	/* curl_slist: sc->request_header */
 	const char		*base_dir;	/* relative file:// paths */
 	char			 error[STATE_ERROR_MAX];
 	const struct fetch_source *src;		/* the source run last */
+	void			*src_state;	/* its own state, kept across
+						 * its runs (state_size) */
 };
 
 /* Set by SIGTERM or a closed channel: the fetcher finishes and exits. */
@@ -150,8 +147,14 @@ struct fetch_source {
 	 * MSG_SHUTDOWN), e.g. the answer to a request it sent. */
 	void		(*message)(struct fetcher *, const struct msg *);
 	/* When fetch_run ends (any way but a kill): free or end what the
-	 * source kept in the fetcher across runs (NULL: nothing). */
+	 * source kept across runs (NULL: nothing). */
 	void		(*done)(struct fetcher *);
+	/* Bytes of state the source keeps across its runs in one fetcher
+	 * (its upstream progress, say), or 0.  fetch_run gives each such
+	 * source a zeroed block of its own, and f->src_state points at it
+	 * while the source runs, gets a message or is done; the core frees
+	 * the block after done(), and never looks inside. */
+	size_t		 state_size;
 };
 
 /* The sources (each in its own file; fetcher.c lists them). */
@@ -165,7 +168,8 @@ extern const struct fetch_source fetch_ace_source;
 int	 fetch_open(struct fetcher *, const char *ring_name);
 /* Read the stream's URLs with the first of SOURCES (NULL-terminated)
  * that accepts each, failing over and backing off, until stopped or the
- * upstream ended; FETCH_STOP or FETCH_EOF. */
+ * upstream ended; FETCH_STOP or FETCH_EOF (FETCH_STOP at once when the
+ * sources' state cannot be allocated). */
 enum fetch_result fetch_run(struct fetcher *,
 	    const struct fetch_source *const *sources);
 /* Publish what is left, tell the supervisor when the stream ended (RES
