@@ -144,7 +144,7 @@ fetch_segment_elapsed_us(struct fetcher *f)
 	if (!f->seg_have_pcr || !f->have_pcr)
 		return wall;
 	pcr_us = ((f->last_pcr - f->seg_begin_pcr) % (TS_PCR_WRAP)) / 27;
-	return pcr_us < 60000000ULL ? pcr_us : wall;
+	return pcr_us < FETCH_PCR_SPAN_MAX_US ? pcr_us : wall;
 }
 
 /* TS upstreams: cut at a random-access point near segment_duration. */
@@ -161,7 +161,7 @@ fetch_segment_at_rap(struct fetcher *f, uint64_t rap_pos)
 		return;
 	}
 	elapsed = fetch_segment_elapsed_us(f);
-	if (elapsed + 100000 < want)
+	if (elapsed + FETCH_SEGMENT_SLACK_US < want)
 		return;
 	fetch_segment_end(f, rap_pos, elapsed);
 	fetch_segment_begin(f, rap_pos);
@@ -273,7 +273,7 @@ fetch_packet(struct fetcher *f, uint8_t *pkt)
 		f->pat_since_rap = 1;
 		/* audio-only programmes: every PAT is a start point */
 		if (f->scan.have_pmt_pid && !f->scan.have_video &&
-		    f->scan.packets > 1000)
+		    f->scan.packets > FETCH_AUDIO_ONLY_PACKETS)
 			fetch_add_rap(f, pos);
 	}
 	if ((flags & TS_F_KEYFRAME) && f->pat_since_rap) {
@@ -317,7 +317,7 @@ fetch_note_data(struct fetcher *f, size_t len)
 void
 fetch_ingest(struct fetcher *f, const uint8_t *buf, size_t len)
 {
-	uint8_t out[TS_PACKET_SIZE * 64];
+	uint8_t out[TS_PACKET_SIZE * FETCH_INGEST_PACKETS];
 	uint64_t start = metrics_start();
 	size_t consumed, n, i;
 
@@ -409,7 +409,7 @@ fetch_http_handle(struct fetcher *f, const char *url, char *errbuf)
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, fetch_http_write);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, f);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 64L * 1024);
+	curl_easy_setopt(h, CURLOPT_BUFFERSIZE, (long)FETCH_READ_BUFFER_BYTES);
 	return h;
 }
 

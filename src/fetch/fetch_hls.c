@@ -29,8 +29,6 @@
 #include "m3u8.h"
 #include "util.h"
 
-#define HLS_DEFAULT_TARGET_S	6.0
-
 /*
  * The upstream's progress, kept across reconnects in one fetcher: the
  * source's own state (f->src_state, fetch_source.state_size).
@@ -220,7 +218,8 @@ hls_segment_get(struct fetcher *f, CURLM *multi, CURL *h,
 		    (unsigned long long)seg->seq, f->error, try,
 		    FETCH_HLS_RETRIES);
 		if (try < FETCH_HLS_RETRIES)
-			fetch_idle(f, 250u << (try - 1));
+			fetch_idle(f, (uint64_t)FETCH_HLS_RETRY_PAUSE_MS <<
+			    (try - 1));
 	}
 	return -1;
 }
@@ -252,7 +251,7 @@ hls_key(struct fetcher *f, CURLM *multi, CURL *h, const struct m3u8_key *k,
     uint64_t *num)
 {
 	struct hls_state *hs = f->src_state;
-	struct hls_get g = { .limit = 64 };
+	struct hls_get g = { .limit = FETCH_HLS_KEY_MAX_BYTES };
 
 	if (k->method != M3U8_KEY_AES128 || k->uri == NULL) {
 		snprintf(f->error, sizeof(f->error),
@@ -264,10 +263,12 @@ hls_key(struct fetcher *f, CURLM *multi, CURL *h, const struct m3u8_key *k,
 		return 0;
 	}
 	buf_init(&g.body);
-	if (hls_get(f, multi, h, k->uri, &g) == -1 || g.body.len != 16) {
-		if (g.body.len != 16 && f->error[0] == '\0')
+	if (hls_get(f, multi, h, k->uri, &g) == -1 ||
+	    g.body.len != FETCH_HLS_KEY_BYTES) {
+		if (g.body.len != FETCH_HLS_KEY_BYTES && f->error[0] == '\0')
 			snprintf(f->error, sizeof(f->error),
-			    "key is %zu bytes, not 16", g.body.len);
+			    "key is %zu bytes, not %d", g.body.len,
+			    FETCH_HLS_KEY_BYTES);
 		buf_free(&g.body);
 		return -1;
 	}
@@ -282,17 +283,18 @@ hls_key(struct fetcher *f, CURLM *multi, CURL *h, const struct m3u8_key *k,
 
 /* IV of SEG: the tag's, or its upstream media sequence number. */
 static void
-hls_iv(const struct m3u8_key *k, uint64_t seq, uint8_t iv[16])
+hls_iv(const struct m3u8_key *k, uint64_t seq,
+    uint8_t iv[FETCH_HLS_KEY_BYTES])
 {
 	int i;
 
 	if (k->has_iv) {
-		memcpy(iv, k->iv, 16);
+		memcpy(iv, k->iv, FETCH_HLS_KEY_BYTES);
 		return;
 	}
-	memset(iv, 0, 16);
-	for (i = 0; i < 8; i++)
-		iv[15 - i] = (uint8_t)(seq >> (8 * i));
+	memset(iv, 0, FETCH_HLS_KEY_BYTES);
+	for (i = 0; i < (int)sizeof(seq); i++)
+		iv[FETCH_HLS_KEY_BYTES - 1 - i] = (uint8_t)(seq >> (8 * i));
 }
 
 /* Append a downloaded segment to the ring and index it. */
@@ -372,7 +374,7 @@ hls_refresh(struct fetcher *f, CURLM *multi, CURL *h, const char *url,
 		return -1;
 	*endlist = pl.endlist;
 	*target = pl.target_duration > 0 ? pl.target_duration :
-	    HLS_DEFAULT_TARGET_S;
+	    FETCH_HLS_TARGET_S;
 	atomic_store(&f->st->streams[f->slot].hls_target_ms,
 	    (uint32_t)(*target * 1000.0));
 	buf_init(&g.body);
@@ -410,7 +412,7 @@ hls_run(struct fetcher *f, const char *url)
 {
 	enum fetch_result res = FETCH_ERROR;
 	const struct hls_state *hs = f->src_state;
-	double target = HLS_DEFAULT_TARGET_S;
+	double target = FETCH_HLS_TARGET_S;
 	CURLM *multi;
 	CURL *h;
 	int endlist = 0;
