@@ -139,6 +139,9 @@ check: deps
 check-layers: all
 	@sh tests/layers/run $(B)
 
+check-sizes:
+	@sh tests/sizes/run
+
 check-asan: deps
 	$(MAKE) B=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" all

@@ -15,7 +15,10 @@
  * fetch_run() is the source loop: it asks the sources it is given, in
  * order, which one reads the current URL, runs it, and on failure reports
  * the error, backs off and fails over to the next URL.  The core never
- * names a source: the table comes from its caller.
+ * names a source: the table comes from its caller.  What a source keeps
+ * across its runs (HLS: the last media sequence written, the key in use)
+ * is a block of its own that fetch_run allocates and hands it in
+ * f->src_state; the core never looks inside.
  *
  * fetch_read_http() reads an HTTP(S) URL as a continuous TS stream; it is
  * the TS source's whole transfer and any source that ends up with such a
@@ -141,7 +144,7 @@ fetch_segment_elapsed_us(struct fetcher *f)
 	if (!f->seg_have_pcr || !f->have_pcr)
 		return wall;
 	pcr_us = ((f->last_pcr - f->seg_begin_pcr) % (TS_PCR_WRAP)) / 27;
-	return pcr_us < 60000000ULL ? pcr_us : wall;
+	return pcr_us < FETCH_PCR_SPAN_MAX_US ? pcr_us : wall;
 }
 
 /* TS upstreams: cut at a random-access point near segment_duration. */
@@ -158,7 +161,7 @@ fetch_segment_at_rap(struct fetcher *f, uint64_t rap_pos)
 		return;
 	}
 	elapsed = fetch_segment_elapsed_us(f);
-	if (elapsed + 100000 < want)
+	if (elapsed + FETCH_SEGMENT_SLACK_US < want)
 		return;
 	fetch_segment_end(f, rap_pos, elapsed);
 	fetch_segment_begin(f, rap_pos);
@@ -270,7 +273,7 @@ fetch_packet(struct fetcher *f, uint8_t *pkt)
 		f->pat_since_rap = 1;
 		/* audio-only programmes: every PAT is a start point */
 		if (f->scan.have_pmt_pid && !f->scan.have_video &&
-		    f->scan.packets > 1000)
+		    f->scan.packets > FETCH_AUDIO_ONLY_PACKETS)
 			fetch_add_rap(f, pos);
 	}
 	if ((flags & TS_F_KEYFRAME) && f->pat_since_rap) {
@@ -314,7 +317,7 @@ fetch_note_data(struct fetcher *f, size_t len)
 void
 fetch_ingest(struct fetcher *f, const uint8_t *buf, size_t len)
 {
-	uint8_t out[TS_PACKET_SIZE * 64];
+	uint8_t out[TS_PACKET_SIZE * FETCH_INGEST_PACKETS];
 	uint64_t start = metrics_start();
 	size_t consumed, n, i;
 
@@ -406,7 +409,7 @@ fetch_http_handle(struct fetcher *f, const char *url, char *errbuf)
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, fetch_http_write);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, f);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 64L * 1024);
+	curl_easy_setopt(h, CURLOPT_BUFFERSIZE, (long)FETCH_READ_BUFFER_BYTES);
 	return h;
 }
 
@@ -556,15 +559,68 @@ fetch_report_error(struct fetcher *f, double retry_in)
 	    retry_in);
 }
 
-/* The first source in SOURCES that reads URL, or NULL. */
-static const struct fetch_source *
+/* The index in SOURCES of the first source that reads URL, or -1. */
+static int
 fetch_source_for(struct fetcher *f, const struct fetch_source *const *sources,
     const char *url)
 {
-	for (; *sources != NULL; sources++)
-		if ((*sources)->accepts(f->sc, url))
-			return *sources;
-	return NULL;
+	int i;
+
+	for (i = 0; sources[i] != NULL; i++)
+		if (sources[i]->accepts(f->sc, url))
+			return i;
+	return -1;
+}
+
+static void
+fetch_states_free(void **states, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(states[i]);
+	free(states);
+}
+
+/* A zeroed block of state_size bytes for each source of SOURCES that
+ * keeps state (NULL for the others), in table order; NULL when out of
+ * memory. */
+static void **
+fetch_states_new(const struct fetch_source *const *sources)
+{
+	void **states;
+	size_t n, i;
+
+	for (n = 0; sources[n] != NULL; n++)
+		;
+	if ((states = calloc(n + 1, sizeof(*states))) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (sources[i]->state_size > 0 && (states[i] =
+		    calloc(1, sources[i]->state_size)) == NULL) {
+			fetch_states_free(states, n);
+			return NULL;
+		}
+	return states;
+}
+
+/* fetch_run ends: every source's done(), with its state; then the
+ * states go. */
+static void
+fetch_sources_done(struct fetcher *f, const struct fetch_source *const *sources,
+    void **states)
+{
+	size_t i;
+
+	for (i = 0; sources[i] != NULL; i++)
+		if (sources[i]->done != NULL) {
+			f->src = sources[i];
+			f->src_state = states[i];
+			sources[i]->done(f);
+		}
+	fetch_states_free(states, i);
+	f->src = NULL;
+	f->src_state = NULL;
 }
 
 /*
@@ -589,23 +645,28 @@ fetch_not_found(struct fetcher *f, int *streak, int *skip_wait)
 enum fetch_result
 fetch_run(struct fetcher *f, const struct fetch_source *const *sources)
 {
-	const struct fetch_source *src;
 	const struct stream_conf *sc = f->sc;
 	double backoff = sc->opts.retry_min;
 	int idx = 0, failed_in_cycle = 0, streak404 = 0, skip_wait;
+	int src_index;
 	enum fetch_result res = FETCH_STOP;
+	void **states;
 
+	if ((states = fetch_states_new(sources)) == NULL) {
+		log_warn("cannot allocate the sources' state");
+		return FETCH_STOP;
+	}
 	while (!fetch_stopping) {
 		f->url = fetch_url_at(sc, idx);
 		f->attempt_bytes = 0;
 		f->http_status = 0;
 		f->error[0] = '\0';
 		state_slot_set_info(f->st, f->slot, f->url, NULL);
-		if ((src = fetch_source_for(f, sources, f->url)) != NULL) {
-			f->src = src;
-			res = src->run(f, f->url);
-		}
-		else {
+		if ((src_index = fetch_source_for(f, sources, f->url)) != -1) {
+			f->src = sources[src_index];
+			f->src_state = states[src_index];
+			res = f->src->run(f, f->url);
+		} else {
 			snprintf(f->error, sizeof(f->error),
 			    "no source reads %s", f->url);
 			res = FETCH_ERROR;
@@ -641,9 +702,7 @@ fetch_run(struct fetcher *f, const struct fetch_source *const *sources)
 				backoff = sc->opts.retry_max;
 		}
 	}
-	for (; *sources != NULL; sources++)
-		if ((*sources)->done != NULL)
-			(*sources)->done(f);
+	fetch_sources_done(f, sources, states);
 	return res;
 }
 

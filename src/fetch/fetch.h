@@ -34,9 +34,32 @@
 #include "tsscan.h"
 #include "tuning.h"
 
-/* Batching, keep-alive and poll numbers: tuning.h. */
+/* Batching, keep-alive, poll and read numbers: tuning.h.  The limits of
+ * the core and of each source, here. */
 #define FETCH_MAX_REDIRECTS	5
+#define FETCH_MAX_PENDING_RAPS	64	/* random-access points a batch */
+#define FETCH_MAX_PENDING_SEGS	4	/* segments closed in a batch */
+#define FETCH_INGEST_PACKETS	64	/* aligned packets a pass of ingest */
+/* A TS upstream's segment is cut at the first random-access point at
+ * most FETCH_SEGMENT_SLACK_US before segment_duration. */
+#define FETCH_SEGMENT_SLACK_US	100000
+/* A segment's length measured by PCR beyond this is a PCR jump: the wall
+ * clock measures it instead. */
+#define FETCH_PCR_SPAN_MAX_US	60000000ULL
+/* A programme with a PMT and no video after this many packets is audio
+ * only: every PAT becomes a random-access point. */
+#define FETCH_AUDIO_ONLY_PACKETS 1000
+/* HLS (fetch_hls.c) */
 #define FETCH_HLS_RETRIES	3		/* tries a segment gets */
+#define FETCH_HLS_RETRY_PAUSE_MS 250	/* before the 2nd try, doubling */
+#define FETCH_HLS_TARGET_S	6.0	/* without EXT-X-TARGETDURATION */
+#define FETCH_HLS_KEY_BYTES	16	/* an AES-128 key, and its IV */
+#define FETCH_HLS_KEY_MAX_BYTES	64	/* a larger answer is no key */
+/* file:// (fetch_file.c) */
+#define FETCH_FILE_CHUNK_PACKETS 32	/* a read, paced as one */
+/* AceStream (fetch_ace.c) */
+#define FETCH_ACE_START_TIMEOUT_MS 30000	/* getstream, start_timeout 0 */
+#define FETCH_ACE_STOP_TIMEOUT_MS 2000	/* within the supervisor's grace */
 
 enum fetch_result {
 	FETCH_STOP = 0,		/* asked to stop */
@@ -59,7 +82,8 @@ struct fetcher {
 	uint8_t			 batch[RING_MAX_WRITE_BYTES];
 	size_t			 batch_len;
 	uint64_t		 batch_since_us;	/* first byte batched */
-	uint64_t		 raps[64];	/* to publish after the batch */
+	/* random-access points, published with the batch */
+	uint64_t		 raps[FETCH_MAX_PENDING_RAPS];
 	int			 n_raps;
 	uint64_t		 last_pat_pos;
 	int			 pat_since_rap;
@@ -79,21 +103,19 @@ struct fetcher {
 	uint64_t		 next_seq;
 	uint64_t		 disc_count;
 	int			 seg_disc;	/* next segment follows a splice */
-	struct ring_seg		 seg_pending[4];	/* publish after flush */
+	/* closed segments, published after the batch */
+	struct ring_seg		 seg_pending[FETCH_MAX_PENDING_SEGS];
 	int			 n_seg_pending;
 	uint64_t		 last_pcr;
 	int			 have_pcr;
-	/* HLS upstream progress (fetch_hls.c); survives its reconnects. */
-	int			 hls_have_last;
-	uint64_t		 hls_last_seq;
-	char			*hls_key_uri;	/* the key last fetched */
-	uint64_t		 hls_key_num;	/* its number in the ring */
 	const char		*url;		/* in use */
 	long			 http_status;	/* of the last failed attempt */
 	void			*headers;	/* curl_slist: sc->request_header */
 	const char		*base_dir;	/* relative file:// paths */
 	char			 error[STATE_ERROR_MAX];
 	const struct fetch_source *src;		/* the source run last */
+	void			*src_state;	/* its own state, kept across
+						 * its runs (state_size) */
 };
 
 /* Set by SIGTERM or a closed channel: the fetcher finishes and exits. */
@@ -150,8 +172,14 @@ struct fetch_source {
 	 * MSG_SHUTDOWN), e.g. the answer to a request it sent. */
 	void		(*message)(struct fetcher *, const struct msg *);
 	/* When fetch_run ends (any way but a kill): free or end what the
-	 * source kept in the fetcher across runs (NULL: nothing). */
+	 * source kept across runs (NULL: nothing). */
 	void		(*done)(struct fetcher *);
+	/* Bytes of state the source keeps across its runs in one fetcher
+	 * (its upstream progress, say), or 0.  fetch_run gives each such
+	 * source a zeroed block of its own, and f->src_state points at it
+	 * while the source runs, gets a message or is done; the core frees
+	 * the block after done(), and never looks inside. */
+	size_t		 state_size;
 };
 
 /* The sources (each in its own file; fetcher.c lists them). */
@@ -165,7 +193,8 @@ extern const struct fetch_source fetch_ace_source;
 int	 fetch_open(struct fetcher *, const char *ring_name);
 /* Read the stream's URLs with the first of SOURCES (NULL-terminated)
  * that accepts each, failing over and backing off, until stopped or the
- * upstream ended; FETCH_STOP or FETCH_EOF. */
+ * upstream ended; FETCH_STOP or FETCH_EOF (FETCH_STOP at once when the
+ * sources' state cannot be allocated). */
 enum fetch_result fetch_run(struct fetcher *,
 	    const struct fetch_source *const *sources);
 /* Publish what is left, tell the supervisor when the stream ended (RES

@@ -31,8 +31,6 @@
 #include "msg.h"
 #include "util.h"
 
-#define ACE_STOP_TIMEOUT_MS	2000	/* within the supervisor's grace */
-
 /* One content-id stream a fetcher process: module state. */
 static struct {
 	int		 init;
@@ -74,7 +72,7 @@ ace_stop(struct fetcher *f)
 	buf_init(&body);
 	if (ace_url_command(url, sizeof(url), ace.sess.command_url, "stop") ==
 	    -1 || ace_http_get(url, f->sc->opts.user_agent,
-	    ACE_STOP_TIMEOUT_MS, NULL, &body, err, sizeof(err)) == -1 ||
+	    FETCH_ACE_STOP_TIMEOUT_MS, NULL, &body, err, sizeof(err)) == -1 ||
 	    ace_parse_command(body.data, body.len, err, sizeof(err)) == -1)
 		log_warnx("engine %s: stop of session %s: %s", ace.engine,
 		    ace.sess.session_id, err);
@@ -134,8 +132,8 @@ ace_start(struct fetcher *f)
 	}
 	buf_init(&body);
 	if (ace_http_get(url, f->sc->opts.user_agent, timeout_ms > 0 ?
-	    timeout_ms : 30000, &fetch_stopping, &body, err,
-	    sizeof(err)) == -1)
+	    timeout_ms : FETCH_ACE_START_TIMEOUT_MS, &fetch_stopping, &body,
+	    err, sizeof(err)) == -1)
 		snprintf(f->error, sizeof(f->error), "engine %.60s: "
 		    "getstream: %.70s", ace.engine, err);
 	else if (ace_parse_getstream(body.data, body.len, &ace.sess, err,

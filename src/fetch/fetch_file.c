@@ -21,8 +21,6 @@
 #include "pace.h"
 #include "util.h"
 
-#define FILE_CHUNK_PACKETS	32
-
 static const char *
 file_path(const char *url)
 {
@@ -80,7 +78,7 @@ file_due(struct pacer *p, struct tsscan *scan, const uint8_t *buf,
 static enum fetch_result
 file_run(struct fetcher *f, const char *url)
 {
-	uint8_t buf[TS_PACKET_SIZE * FILE_CHUNK_PACKETS];
+	uint8_t buf[TS_PACKET_SIZE * FETCH_FILE_CHUNK_PACKETS];
 	enum fetch_result res = FETCH_ERROR;
 	struct tsscan scan;
 	struct pacer pacer;

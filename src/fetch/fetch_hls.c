@@ -29,7 +29,17 @@
 #include "m3u8.h"
 #include "util.h"
 
-#define HLS_DEFAULT_TARGET_S	6.0
+/*
+ * The upstream's progress, kept across reconnects in one fetcher: the
+ * source's own state (f->src_state, fetch_source.state_size).
+ */
+struct hls_state {
+	int		 have_last;	/* last_seq is set */
+	uint64_t	 last_seq;	/* media sequence of the last segment
+					 * written or skipped */
+	char		*key_uri;	/* the key last fetched */
+	uint64_t	 key_num;	/* its number in the ring */
+};
 
 struct hls_get {
 	struct buf	 body;
@@ -208,7 +218,8 @@ hls_segment_get(struct fetcher *f, CURLM *multi, CURL *h,
 		    (unsigned long long)seg->seq, f->error, try,
 		    FETCH_HLS_RETRIES);
 		if (try < FETCH_HLS_RETRIES)
-			fetch_idle(f, 250u << (try - 1));
+			fetch_idle(f, (uint64_t)FETCH_HLS_RETRY_PAUSE_MS <<
+			    (try - 1));
 	}
 	return -1;
 }
@@ -239,28 +250,31 @@ static int
 hls_key(struct fetcher *f, CURLM *multi, CURL *h, const struct m3u8_key *k,
     uint64_t *num)
 {
-	struct hls_get g = { .limit = 64 };
+	struct hls_state *hs = f->src_state;
+	struct hls_get g = { .limit = FETCH_HLS_KEY_MAX_BYTES };
 
 	if (k->method != M3U8_KEY_AES128 || k->uri == NULL) {
 		snprintf(f->error, sizeof(f->error),
 		    "unsupported encryption METHOD=%.32s", k->method_name);
 		return -1;
 	}
-	if (f->hls_key_uri != NULL && strcmp(f->hls_key_uri, k->uri) == 0) {
-		*num = f->hls_key_num;
+	if (hs->key_uri != NULL && strcmp(hs->key_uri, k->uri) == 0) {
+		*num = hs->key_num;
 		return 0;
 	}
 	buf_init(&g.body);
-	if (hls_get(f, multi, h, k->uri, &g) == -1 || g.body.len != 16) {
-		if (g.body.len != 16 && f->error[0] == '\0')
+	if (hls_get(f, multi, h, k->uri, &g) == -1 ||
+	    g.body.len != FETCH_HLS_KEY_BYTES) {
+		if (g.body.len != FETCH_HLS_KEY_BYTES && f->error[0] == '\0')
 			snprintf(f->error, sizeof(f->error),
-			    "key is %zu bytes, not 16", g.body.len);
+			    "key is %zu bytes, not %d", g.body.len,
+			    FETCH_HLS_KEY_BYTES);
 		buf_free(&g.body);
 		return -1;
 	}
-	free(f->hls_key_uri);
-	f->hls_key_uri = strdup(k->uri);
-	f->hls_key_num = *num = ring_add_key(&f->ring,
+	free(hs->key_uri);
+	hs->key_uri = strdup(k->uri);
+	hs->key_num = *num = ring_add_key(&f->ring,
 	    (const uint8_t *)g.body.data);
 	buf_free(&g.body);
 	atomic_store(&f->st->streams[f->slot].encrypted, 1);
@@ -269,17 +283,18 @@ hls_key(struct fetcher *f, CURLM *multi, CURL *h, const struct m3u8_key *k,
 
 /* IV of SEG: the tag's, or its upstream media sequence number. */
 static void
-hls_iv(const struct m3u8_key *k, uint64_t seq, uint8_t iv[16])
+hls_iv(const struct m3u8_key *k, uint64_t seq,
+    uint8_t iv[FETCH_HLS_KEY_BYTES])
 {
 	int i;
 
 	if (k->has_iv) {
-		memcpy(iv, k->iv, 16);
+		memcpy(iv, k->iv, FETCH_HLS_KEY_BYTES);
 		return;
 	}
-	memset(iv, 0, 16);
-	for (i = 0; i < 8; i++)
-		iv[15 - i] = (uint8_t)(seq >> (8 * i));
+	memset(iv, 0, FETCH_HLS_KEY_BYTES);
+	for (i = 0; i < (int)sizeof(seq); i++)
+		iv[FETCH_HLS_KEY_BYTES - 1 - i] = (uint8_t)(seq >> (8 * i));
 }
 
 /* Append a downloaded segment to the ring and index it. */
@@ -316,21 +331,22 @@ static size_t
 hls_first_new(struct fetcher *f, const struct m3u8 *pl)
 {
 	const struct hls_conf *hc = &f->sc->opts.hls;
+	const struct hls_state *hs = f->src_state;
 	double secs = 0;
 	size_t i, n = 0;
 
-	if (f->hls_have_last) {
+	if (hs->have_last) {
 		uint64_t first = pl->segs[0].seq;
 		uint64_t last = pl->segs[pl->nsegs - 1].seq;
 
-		if (last >= f->hls_last_seq && first <= f->hls_last_seq + 1)
-			return (size_t)(f->hls_last_seq + 1 - first);
+		if (last >= hs->last_seq && first <= hs->last_seq + 1)
+			return (size_t)(hs->last_seq + 1 - first);
 		/* a jump forward, or a reset: splice at the live edge */
 		log_warnx("media sequence moved from %llu to %llu..%llu",
-		    (unsigned long long)f->hls_last_seq,
+		    (unsigned long long)hs->last_seq,
 		    (unsigned long long)first, (unsigned long long)last);
 		f->seg_disc = 1;
-		if (first > f->hls_last_seq)
+		if (first > hs->last_seq)
 			return 0;	/* missed some: take all we can */
 	}
 	/* initial buffer: from the end, up to the configured amount */
@@ -349,6 +365,7 @@ hls_refresh(struct fetcher *f, CURLM *multi, CURL *h, const char *url,
     int *endlist, double *target)
 {
 	struct hls_get g = { .limit = (size_t)f->sc->opts.max_segment_bytes };
+	struct hls_state *hs = f->src_state;
 	struct m3u8 pl;
 	size_t i;
 
@@ -357,7 +374,7 @@ hls_refresh(struct fetcher *f, CURLM *multi, CURL *h, const char *url,
 		return -1;
 	*endlist = pl.endlist;
 	*target = pl.target_duration > 0 ? pl.target_duration :
-	    HLS_DEFAULT_TARGET_S;
+	    FETCH_HLS_TARGET_S;
 	atomic_store(&f->st->streams[f->slot].hls_target_ms,
 	    (uint32_t)(*target * 1000.0));
 	buf_init(&g.body);
@@ -382,8 +399,8 @@ hls_refresh(struct fetcher *f, CURLM *multi, CURL *h, const char *url,
 		}
 		if (fetch_stopping)
 			break;
-		f->hls_last_seq = seg->seq;
-		f->hls_have_last = 1;
+		hs->last_seq = seg->seq;
+		hs->have_last = 1;
 	}
 	buf_free(&g.body);
 	m3u8_free(&pl);
@@ -394,7 +411,8 @@ static enum fetch_result
 hls_run(struct fetcher *f, const char *url)
 {
 	enum fetch_result res = FETCH_ERROR;
-	double target = HLS_DEFAULT_TARGET_S;
+	const struct hls_state *hs = f->src_state;
+	double target = FETCH_HLS_TARGET_S;
 	CURLM *multi;
 	CURL *h;
 	int endlist = 0;
@@ -406,7 +424,7 @@ hls_run(struct fetcher *f, const char *url)
 			curl_multi_cleanup(multi);
 		return FETCH_ERROR;
 	}
-	if (f->hls_have_last)
+	if (hs->have_last)
 		f->seg_disc = 1;	/* reconnected: players resync */
 	while (!fetch_stopping) {
 		uint64_t began = now_ms(), every;
@@ -440,8 +458,10 @@ hls_accepts(const struct stream_conf *sc, const char *url)
 static void
 hls_done(struct fetcher *f)
 {
-	free(f->hls_key_uri);
-	f->hls_key_uri = NULL;
+	struct hls_state *hs = f->src_state;
+
+	free(hs->key_uri);
+	hs->key_uri = NULL;
 }
 
 const struct fetch_source fetch_hls_source = {
@@ -449,4 +469,5 @@ const struct fetch_source fetch_hls_source = {
 	.accepts = hls_accepts,
 	.run = hls_run,
 	.done = hls_done,
+	.state_size = sizeof(struct hls_state),
 };

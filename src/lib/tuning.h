@@ -22,6 +22,8 @@
 #define FETCH_NULL_EVERY_MS	400
 #define FETCH_NULL_PACKETS	7
 #define FETCH_POLL_MS		100	/* longest wait between checks */
+/* What libcurl reads from an HTTP(S) TS upstream at most at a time. */
+#define FETCH_READ_BUFFER_BYTES	(64 * 1024)
 
 /* ---- the worker's wake loop (worker.c, http.c) ---- */
 /*
