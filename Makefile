@@ -4,6 +4,7 @@
 #   make run         install missing packages, build, run the demo channel
 #   make check       install missing packages, build, run every test
 #   make check-layers  the include and call graphs go one way (STYLE.md)
+#   make check-sizes   no file of src/ over 900 lines, no function over 120
 #   make check-asan  the same test suite built with ASan + UBSan
 #   make check-valgrind  integration tests under valgrind memcheck
 #   make soak        5-minute soak with faults (SOAK_SECONDS)
@@ -61,7 +62,8 @@ TOOLS		:= $(B)/tests/tsclient $(B)/tests/loadgen
 
 PROGS		:= $(B)/ringcastd $(B)/ringcastctl
 
-.PHONY: all run check check-asan check-valgrind check-layers unit integration \
+.PHONY: all run check check-asan check-valgrind check-layers check-sizes unit \
+	integration \
 	bench soak install clean deps
 
 all: $(PROGS) $(ORIGIN) $(ENGINE) $(TOOLS) $(TEST_BINS)
