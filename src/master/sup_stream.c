@@ -356,15 +356,6 @@ sup_create_reply(struct supervisor *sv, struct proc *p, uint32_t id,
 		    p->index + 1);
 }
 
-static void
-sup_refuse(struct origin_refusal *r, unsigned status, unsigned retry,
-    const char *reason)
-{
-	r->status = status;
-	r->retry_after_s = retry;
-	str_copy(r->reason, reason, sizeof(r->reason));
-}
-
 /*
  * Find or make the stream for (ORIGIN, KEY): its slot, running or
  * starting, or -1 with *R filled.  A key that already has a stream joins
@@ -379,16 +370,16 @@ sup_stream_create(struct supervisor *sv, unsigned origin, const char *key,
 	int slot;
 
 	if (o == NULL || o->create == NULL) {
-		sup_refuse(r, 404, 0, "no such stream");
+		origin_refuse(r, 404, 0, "no such stream");
 		return -1;
 	}
 	if ((o->key_valid != NULL && !o->key_valid(key)) ||
 	    !config_name_valid(key)) {
-		sup_refuse(r, 400, 0, "malformed stream key");
+		origin_refuse(r, 400, 0, "malformed stream key");
 		return -1;
 	}
 	if (sv->stopping) {
-		sup_refuse(r, 503, 5, "the server is shutting down");
+		origin_refuse(r, 503, 5, "the server is shutting down");
 		return -1;
 	}
 	if ((slot = sup_slot_by_name(sv, key)) != -1) {
@@ -396,7 +387,7 @@ sup_stream_create(struct supervisor *sv, unsigned origin, const char *key,
 
 		if (sv->streams[slot].dyn == NULL ||
 		    sv->streams[slot].dyn->origin != origin) {
-			sup_refuse(r, 409, 0, "a configured stream has this"
+			origin_refuse(r, 409, 0, "a configured stream has this"
 			    " name");
 			return -1;
 		}
@@ -407,13 +398,13 @@ sup_stream_create(struct supervisor *sv, unsigned origin, const char *key,
 		return slot;
 	}
 	if ((slot = sup_free_slot(sv)) == -1) {
-		sup_refuse(r, 503, 10, "no free stream slot");
+		origin_refuse(r, 503, 10, "no free stream slot");
 		return -1;
 	}
 	memset(r, 0, sizeof(*r));
 	if ((sc = o->create(sv->st, sv->cfg, key, slot, r)) == NULL) {
 		if (r->status == 0)
-			sup_refuse(r, 503, 5, "cannot create the stream");
+			origin_refuse(r, 503, 5, "cannot create the stream");
 		return -1;
 	}
 	sc->origin = (enum stream_origin)origin;
@@ -424,7 +415,7 @@ sup_stream_create(struct supervisor *sv, unsigned origin, const char *key,
 	log_info("stream %s: created (%s)", sc->name, o->name);
 	if (sup_stream_begin(sv, slot) == -1) {
 		sup_stream_finish(sv, slot, END_ERROR);
-		sup_refuse(r, 503, 5, "cannot start the stream");
+		origin_refuse(r, 503, 5, "cannot start the stream");
 		return -1;
 	}
 	return slot;
@@ -446,7 +437,7 @@ sup_create_request(struct supervisor *sv, struct proc *p, const struct msg *m)
 		    p->index + 1);
 		if (m->len >= sizeof(h)) {
 			memcpy(&h, m->payload, sizeof(h));
-			sup_refuse(&r, 400, 0, "malformed stream key");
+			origin_refuse(&r, 400, 0, "malformed stream key");
 			sup_create_reply(sv, p, h.id, -1, &r);
 		}
 		return;
