@@ -337,7 +337,6 @@ static void
 sup_create_reply(struct supervisor *sv, struct proc *p, uint32_t id,
     int slot, const struct origin_refusal *r)
 {
-	uint8_t buf[sizeof(struct msg_create_reply) + ORIGIN_REASON_MAX];
 	struct msg_create_reply h;
 	size_t n = 0;
 
@@ -345,13 +344,10 @@ sup_create_reply(struct supervisor *sv, struct proc *p, uint32_t id,
 	h.slot = slot;
 	h.status = r != NULL ? r->status : 200;
 	h.retry_after_s = r != NULL ? r->retry_after_s : 0;
-	memcpy(buf, &h, sizeof(h));
-	if (r != NULL) {
+	if (r != NULL)
 		n = strnlen(r->reason, sizeof(r->reason) - 1);
-		memcpy(buf + sizeof(h), r->reason, n);
-	}
-	if (p->fd != -1 && msg_send(p->fd, MSG_STREAM_CREATE_REPLY, buf,
-	    sizeof(h) + n) == -1)
+	if (p->fd != -1 && msg_send_text(p->fd, MSG_STREAM_CREATE_REPLY, &h,
+	    sizeof(h), r != NULL ? r->reason : NULL, n) == -1)
 		log_warn("cannot answer a stream request of worker %d",
 		    p->index + 1);
 }
@@ -425,26 +421,22 @@ sup_stream_create(struct supervisor *sv, unsigned origin, const char *key,
 void
 sup_create_request(struct supervisor *sv, struct proc *p, const struct msg *m)
 {
-	char key[CONFIG_NAME_MAX + 1];
 	struct origin_refusal r;
 	struct msg_create h;
+	const char *key;
 	size_t klen;
 	int slot;
 
-	if (m->len < sizeof(h) || (klen = m->len - sizeof(h)) == 0 ||
+	if (msg_get_text(m, &h, sizeof(h), &key, &klen) == -1 || klen == 0 ||
 	    klen > CONFIG_NAME_MAX) {
 		log_warnx("worker %d sent a malformed stream request",
 		    p->index + 1);
 		if (m->len >= sizeof(h)) {
-			memcpy(&h, m->payload, sizeof(h));
 			origin_refuse(&r, 400, 0, "malformed stream key");
 			sup_create_reply(sv, p, h.id, -1, &r);
 		}
 		return;
 	}
-	memcpy(&h, m->payload, sizeof(h));
-	memcpy(key, m->payload + sizeof(h), klen);
-	key[klen] = '\0';
 	memset(&r, 0, sizeof(r));
 	slot = sup_stream_create(sv, h.origin, key, &r);
 	if (slot == -1)

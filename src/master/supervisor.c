@@ -128,17 +128,16 @@ sup_reap(struct supervisor *sv)
 static void
 sup_admin(struct supervisor *sv, struct proc *p, const struct msg *m)
 {
-	uint8_t reply[8 + 512];
-	char cmd[128], err[8192];
-	uint32_t id, ok;
+	struct msg_admin req;
+	struct msg_admin_reply reply;
+	const char *cmd;
+	char err[8192];
+	size_t len;
 	int rc = -1;
-	size_t n;
 
-	if (m->len < 5 || m->len - 4 >= sizeof(cmd))
+	if (msg_get_text(m, &req, sizeof(req), &cmd, &len) == -1 ||
+	    len == 0 || len > MSG_ADMIN_CMD_MAX)
 		return;
-	memcpy(&id, m->payload, 4);
-	memcpy(cmd, m->payload + 4, m->len - 4);
-	cmd[m->len - 4] = '\0';
 	err[0] = '\0';
 	if (strcmp(cmd, "reload") == 0)
 		rc = supervisor_reload(sv, err, sizeof(err));
@@ -148,12 +147,11 @@ sup_admin(struct supervisor *sv, struct proc *p, const struct msg *m)
 		rc = supervisor_stream_start(sv, cmd + 6, err, sizeof(err));
 	else
 		snprintf(err, sizeof(err), "unknown admin command");
-	ok = rc == 0;
-	n = strlen(err) < 512 ? strlen(err) : 512;
-	memcpy(reply, &id, 4);
-	memcpy(reply + 4, &ok, 4);
-	memcpy(reply + 8, err, n);
-	if (p->fd != -1 && msg_send(p->fd, MSG_ADMIN_REPLY, reply, 8 + n) == -1)
+	reply.id = req.id;
+	reply.ok = rc == 0;
+	len = strnlen(err, MSG_ADMIN_TEXT_MAX);
+	if (p->fd != -1 && msg_send_text(p->fd, MSG_ADMIN_REPLY, &reply,
+	    sizeof(reply), err, len) == -1)
 		log_warn("cannot answer an admin request");
 }
 
