@@ -7,7 +7,7 @@
  * loop.  This file is the loop: signals, the children's messages, reaping
  * (a dead child is respawned with backoff, and its stream's ring survives,
  * so clients carry on), timers, shutdown and the shared memory's creation
- * and removal.  What the loop drives lives beside it (sup_private.h):
+ * and removal (shm.c).  What the loop drives lives beside it (sup_private.h):
  * stream lifecycle (sup_stream.c), spawning and worker generations
  * (sup_procs.c), reload (sup_reload.c), events (sup_events.c) and process
  * stats (sup_stats.c); none of them calls back into this file.
@@ -16,10 +16,6 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
-#include <sys/mman.h>
-
-#include <dirent.h>
-#include <fcntl.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -32,6 +28,7 @@
 #include "msg.h"
 #include "origins.h"
 #include "proctitle.h"
+#include "shm.h"
 #include "status.h"
 #include "supervisor.h"
 #include "util.h"
@@ -375,8 +372,8 @@ sup_cleanup(struct supervisor *sv)
 		evring_unlink(sv->events_name);
 	}
 	if (sv->metrics != NULL) {
-		munmap(sv->metrics, sizeof(struct metrics_shm));
-		shm_unlink(sv->metrics_name);
+		shm_detach(sv->metrics, sizeof(*sv->metrics));
+		shm_remove(sv->metrics_name);
 	}
 	if (sv->pid_fd != -1) {
 		unlink(sv->pid_file);
@@ -474,56 +471,6 @@ sup_poll_once(struct supervisor *sv)
 	sup_timers(sv);
 }
 
-static int
-sup_metrics_create(struct supervisor *sv)
-{
-	void *mem;
-	int fd;
-
-	snprintf(sv->metrics_name, sizeof(sv->metrics_name),
-	    "/ringcast.%d.metrics", (int)getpid());
-	shm_unlink(sv->metrics_name);
-	fd = shm_open(sv->metrics_name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0600);
-	if (fd == -1)
-		return -1;
-	if (ftruncate(fd, sizeof(struct metrics_shm)) == -1 ||
-	    (mem = mmap(NULL, sizeof(struct metrics_shm), PROT_READ |
-	    PROT_WRITE, MAP_SHARED, fd, 0)) == MAP_FAILED) {
-		close(fd);
-		shm_unlink(sv->metrics_name);
-		return -1;
-	}
-	close(fd);
-	sv->metrics = mem;
-	metrics_init(sv->metrics);	/* header only: the rest stays sparse */
-	return 0;
-}
-
-/* Remove shared memory left by supervisors that died without cleaning. */
-static void
-sup_sweep_shm(void)
-{
-	struct dirent *de;
-	char name[300];
-	DIR *d;
-	long pid;
-
-	if ((d = opendir("/dev/shm")) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (sscanf(de->d_name, "ringcast.%ld.", &pid) != 1 || pid <= 0 ||
-		    (kill((pid_t)pid, 0) == -1 && errno == EPERM))
-			continue;
-		if (pid != getpid() && kill((pid_t)pid, 0) == 0)
-			continue;
-		snprintf(name, sizeof(name), "/%s", de->d_name);
-		if (shm_unlink(name) == 0)
-			log_info("removed stale shared memory %s", name);
-	}
-	closedir(d);
-}
-
 int
 supervisor_run(struct supervisor *sv)
 {
@@ -535,19 +482,19 @@ supervisor_run(struct supervisor *sv)
 		log_warn("signalfd");
 		return 1;
 	}
-	sup_sweep_shm();
+	/* what dead supervisors left, and an earlier process of our pid */
+	shm_sweep(SHM_PREFIX, getpid());
 	state_shm_name(sv->state_name, sizeof(sv->state_name), getpid());
-	state_unlink(sv->state_name);	/* stale, from a reused pid */
 	if ((sv->st = state_create(sv->state_name)) == NULL) {
 		log_warn("cannot create shared memory %s", sv->state_name);
 		return 1;
 	}
-	if (sup_metrics_create(sv) == -1) {
+	metrics_shm_name(sv->metrics_name, sizeof(sv->metrics_name), getpid());
+	if ((sv->metrics = metrics_create(sv->metrics_name)) == NULL) {
 		log_warn("cannot create shared memory %s", sv->metrics_name);
 		return 1;
 	}
 	evring_shm_name(sv->events_name, sizeof(sv->events_name), getpid());
-	evring_unlink(sv->events_name);		/* stale, from a reused pid */
 	if (evring_create(&sv->events, sv->events_name,
 	    (uint32_t)sv->cfg->events_backlog) == -1) {
 		log_warn("cannot create shared memory %s", sv->events_name);
