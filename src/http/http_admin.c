@@ -70,9 +70,8 @@ static enum MHD_Result
 admin_forward(struct worker *w, struct MHD_Connection *conn,
     const char *cmd, void **con_cls)
 {
-	uint8_t payload[4 + 128];
+	struct msg_admin req;
 	struct client *c;
-	size_t len = strlen(cmd);
 	int sent;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
@@ -86,11 +85,11 @@ admin_forward(struct worker *w, struct MHD_Connection *conn,
 	pthread_mutex_lock(&w->lock);
 	c->admin_id = ++w->admin_next_id;
 	w->n_clients++;
-	memcpy(payload, &c->admin_id, 4);
-	memcpy(payload + 4, cmd, len);
+	req.id = c->admin_id;
 	/* the answer may come back at once: only a failed send is decided
 	 * here, everything else when the connection is resumed */
-	sent = msg_send(w->chan, MSG_ADMIN, payload, 4 + len) == 0;
+	sent = msg_send_text(w->chan, MSG_ADMIN, &req, sizeof(req), cmd,
+	    strlen(cmd)) == 0;
 	if (sent)
 		http_client_suspend(w, c);
 	pthread_mutex_unlock(&w->lock);
@@ -120,7 +119,7 @@ enum MHD_Result
 http_admin_request(struct worker *w, struct MHD_Connection *conn,
     const char *url, const char *method, void **con_cls)
 {
-	char token[STATE_TOKEN_MAX], cmd[128];
+	char token[STATE_TOKEN_MAX], cmd[MSG_ADMIN_CMD_MAX + 1];
 	struct client *c = *con_cls;
 	struct buf b;
 	enum MHD_Result ret;
@@ -167,20 +166,20 @@ http_admin_request(struct worker *w, struct MHD_Connection *conn,
 void
 http_admin_reply(struct worker *w, const struct msg *m)
 {
+	struct msg_admin_reply reply;
 	struct client *c;
-	uint32_t id, ok;
+	const char *text;
+	size_t len;
 
-	if (m->len < 8)
+	if (msg_get_text(m, &reply, sizeof(reply), &text, &len) == -1)
 		return;
-	memcpy(&id, m->payload, 4);
-	memcpy(&ok, m->payload + 4, 4);
 	pthread_mutex_lock(&w->lock);
 	for (c = w->suspended; c != NULL; c = c->next)
-		if (c->kind == CLIENT_ADMIN && c->admin_id == id) {
+		if (c->kind == CLIENT_ADMIN && c->admin_id == reply.id) {
 			c->admin_done = 1;
-			c->admin_ok = ok != 0;
+			c->admin_ok = reply.ok != 0;
 			snprintf(c->admin_msg, sizeof(c->admin_msg), "%.*s",
-			    (int)(m->len - 8), (const char *)m->payload + 8);
+			    (int)len, text);
 			break;
 		}
 	pthread_mutex_unlock(&w->lock);

@@ -13,25 +13,54 @@
 
 #include "msg.h"
 
-int
-msg_send(int fd, enum msg_type type, const void *payload, size_t len)
+/* Send the header and the N parts of IOV (at most 2) as one datagram. */
+static int
+msg_sendv(int fd, enum msg_type type, const struct iovec *parts, int n)
 {
-	struct msg_hdr h = { (uint32_t)type, (uint32_t)len };
-	struct iovec iov[2] = {
-		{ &h, sizeof(h) }, { (void *)payload, len },
-	};
+	struct iovec iov[3];
 	struct msghdr mh;
+	struct msg_hdr h;
+	size_t len = 0;
+	int i, used = 1;
 
+	iov[0].iov_base = &h;
+	iov[0].iov_len = sizeof(h);
+	for (i = 0; i < n; i++) {
+		len += parts[i].iov_len;
+		if (parts[i].iov_len > 0)
+			iov[used++] = parts[i];
+	}
 	if (len > MSG_MAX_PAYLOAD) {
 		errno = EMSGSIZE;
 		return -1;
 	}
+	h.type = (uint32_t)type;
+	h.len = (uint32_t)len;
 	memset(&mh, 0, sizeof(mh));
 	mh.msg_iov = iov;
-	mh.msg_iovlen = len ? 2 : 1;
+	mh.msg_iovlen = (size_t)used;
 	if (sendmsg(fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) == -1)
 		return -1;
 	return 0;
+}
+
+int
+msg_send(int fd, enum msg_type type, const void *payload, size_t len)
+{
+	struct iovec part = { (void *)payload, len };
+
+	return msg_sendv(fd, type, &part, 1);
+}
+
+int
+msg_send_text(int fd, enum msg_type type, const void *fixed, size_t fixedsz,
+    const char *text, size_t len)
+{
+	struct iovec parts[2] = {
+		{ (void *)fixed, fixedsz }, { (void *)text, len },
+	};
+
+	return msg_sendv(fd, type, parts, 2);
 }
 
 int
@@ -76,5 +105,17 @@ msg_get_int(const struct msg *m, int32_t *v)
 	if (m->len != sizeof(*v))
 		return -1;
 	memcpy(v, m->payload, sizeof(*v));
+	return 0;
+}
+
+int
+msg_get_text(const struct msg *m, void *fixed, size_t fixedsz,
+    const char **text, size_t *len)
+{
+	if (m->len < fixedsz)
+		return -1;
+	memcpy(fixed, m->payload, fixedsz);
+	*text = (const char *)m->payload + fixedsz;
+	*len = m->len - fixedsz;
 	return 0;
 }

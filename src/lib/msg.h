@@ -21,8 +21,8 @@ enum msg_type {
 	MSG_STREAM_EOF,		/* fetcher -> sup: upstream ended, don't restart */
 	MSG_SHUTDOWN,		/* sup -> child: finish and exit */
 	MSG_QUIESCE,		/* sup -> worker: stop accepting, drain, exit */
-	MSG_ADMIN,		/* worker -> sup: uint32 id, command text */
-	MSG_ADMIN_REPLY,	/* sup -> worker: uint32 id, uint32 ok, text */
+	MSG_ADMIN,		/* worker -> sup: struct msg_admin, command */
+	MSG_ADMIN_REPLY,	/* sup -> worker: struct msg_admin_reply, text */
 	MSG_STREAM_NOT_FOUND,	/* fetcher -> sup: every URL answered 404 */
 	MSG_STREAM_CREATE,	/* worker -> sup: struct msg_create, key */
 	MSG_STREAM_CREATE_REPLY,	/* sup -> worker: struct msg_create_reply,
@@ -30,6 +30,27 @@ enum msg_type {
 	MSG_ORIGIN,		/* fetcher -> sup: to its stream's origin */
 	MSG_ORIGIN_REPLY,	/* sup -> fetcher: the origin's answer */
 	MSG_TYPE_MAX,
+};
+
+/*
+ * A message with a text is a fixed part (one of the structs below) and
+ * the text after it, without a NUL: msg_send_text() sends one and
+ * msg_get_text() splits one, so both sides use the same struct.
+ */
+
+/* MSG_ADMIN: the fixed part; the command follows (no NUL): "reload",
+ * "stop NAME" or "start NAME", 1 to MSG_ADMIN_CMD_MAX bytes. */
+#define MSG_ADMIN_CMD_MAX	127
+struct msg_admin {
+	uint32_t	id;		/* the worker's request id */
+};
+
+/* MSG_ADMIN_REPLY: the fixed part; why not (no NUL) follows, at most
+ * MSG_ADMIN_TEXT_MAX bytes, empty when ok. */
+#define MSG_ADMIN_TEXT_MAX	512
+struct msg_admin_reply {
+	uint32_t	id;		/* the request's */
+	uint32_t	ok;		/* 1: done, 0: refused */
 };
 
 /* MSG_STREAM_CREATE: the fixed part; the key follows (no NUL). */
@@ -66,6 +87,17 @@ int	 msg_send(int fd, enum msg_type, const void *payload, size_t len);
 int	 msg_recv(int fd, struct msg *m);
 /* Validate a raw datagram; 0 and *M filled, or -1 (pure, unit-tested). */
 int	 msg_decode(const uint8_t *buf, size_t len, struct msg *m);
+/* Send FIXED (FIXEDSZ bytes: a struct msg_*) with TEXT (LEN bytes, no
+ * NUL) after it, as msg_send(). */
+int	 msg_send_text(int fd, enum msg_type, const void *fixed,
+	    size_t fixedsz, const char *text, size_t len);
+/*
+ * Split M into its fixed part, copied to FIXED (FIXEDSZ bytes), and the
+ * text after it: *TEXT points into M (NUL-terminated), *LEN bytes.  -1
+ * when M is shorter than the fixed part (pure, unit-tested).
+ */
+int	 msg_get_text(const struct msg *m, void *fixed, size_t fixedsz,
+	    const char **text, size_t *len);
 /* Payload as an int32 (MSG_STREAM_WANT); -1 when the size is wrong. */
 int	 msg_get_int(const struct msg *, int32_t *);
 

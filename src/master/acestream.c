@@ -18,7 +18,6 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,23 +91,6 @@ ace_key_valid(const char *key)
 	return ace_key_split(key, &param, &id) == 0;
 }
 
-static void
-ace_refuse(struct origin_refusal *r, unsigned status, unsigned retry,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static void
-ace_refuse(struct origin_refusal *r, unsigned status, unsigned retry,
-    const char *fmt, ...)
-{
-	va_list ap;
-
-	r->status = status;
-	r->retry_after_s = retry;
-	va_start(ap, fmt);
-	vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
-	va_end(ap);
-}
-
 static struct stream_conf *
 ace_create(struct state *st, const struct config *cfg, const char *key,
     int slot, struct origin_refusal *r)
@@ -121,17 +103,18 @@ ace_create(struct state *st, const struct config *cfg, const char *key,
 	int n, i, usable = 0;
 
 	if (!a->enabled || a->n_engines == 0) {
-		ace_refuse(r, 404, 0, "acestream is not configured");
+		origin_refuse(r, 404, 0, "acestream is not configured");
 		return NULL;
 	}
 	if (ace_key_split(key, &param, &id) == -1) {
-		ace_refuse(r, 400, 0, "the id must be 40 hex digits");
+		origin_refuse(r, 400, 0, "the id must be 40 hex digits");
 		return NULL;
 	}
 	if (ace_active_streams(st) >= a->max_streams) {
 		atomic_fetch_add(&st->ace.refused, 1);
-		ace_refuse(r, 503, ACE_RETRY_AFTER_S, "acestream.max_streams "
-		    "(%d) content-id streams are running", a->max_streams);
+		origin_refuse(r, 503, ACE_RETRY_AFTER_S,
+		    "acestream.max_streams (%d) content-id streams are running",
+		    a->max_streams);
 		return NULL;
 	}
 	n = ace_engines(st, pick, views);
@@ -141,20 +124,20 @@ ace_create(struct state *st, const struct config *cfg, const char *key,
 			usable += pick[i].usable;
 		atomic_fetch_add(&st->ace.refused, 1);
 		if (usable == 0)
-			ace_refuse(r, 503, ACE_RETRY_AFTER_S, "no engine is up"
-			    " (%d configured, all failing their health "
-			    "check)", n);
+			origin_refuse(r, 503, ACE_RETRY_AFTER_S,
+			    "no engine is up (%d configured, all failing their"
+			    " health check)", n);
 		else
-			ace_refuse(r, 503, ACE_RETRY_AFTER_S, "no engine has "
-			    "room: %d usable engine(s), each with "
-			    "max_streams_per_engine = %d streams", usable,
+			origin_refuse(r, 503, ACE_RETRY_AFTER_S,
+			    "no engine has room: %d usable engine(s), each with"
+			    " max_streams_per_engine = %d streams", usable,
 			    a->max_streams_per_engine);
 		return NULL;
 	}
 	sc = config_stream_make(STREAM_ORIGIN_ACE, key, views[i].url, &a->opts,
 	    a->segment_duration);
 	if (sc == NULL) {
-		ace_refuse(r, 503, 5, "out of memory");
+		origin_refuse(r, 503, 5, "out of memory");
 		return NULL;
 	}
 	sc->start_timeout = a->start_timeout;

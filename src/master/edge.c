@@ -202,15 +202,6 @@ edge_memory_ok(const struct state *st, const struct config *cfg)
 	return sum <= (unsigned long long)cfg->max_memory;
 }
 
-static void
-edge_refuse(struct origin_refusal *r, unsigned status, unsigned retry,
-    const char *reason)
-{
-	r->status = status;
-	r->retry_after_s = retry;
-	str_copy(r->reason, reason, sizeof(r->reason));
-}
-
 static struct stream_conf *
 edge_create_as(enum stream_origin origin, struct state *st,
     const struct config *cfg, const char *key, struct origin_refusal *r)
@@ -219,21 +210,22 @@ edge_create_as(enum stream_origin origin, struct state *st,
 	struct edge_miss *m;
 
 	if (!config_parent_allows(cfg, key)) {
-		edge_refuse(r, 404, 0, "no such stream");
+		origin_refuse(r, 404, 0, "no such stream");
 		return NULL;
 	}
 	if ((m = edge_miss_find(key)) != NULL) {
-		edge_refuse(r, 404, (unsigned)((m->until_ms - now_ms()) / 1000
-		    + 1), "no such stream at the parent");
+		origin_refuse(r, 404,
+		    (unsigned)((m->until_ms - now_ms()) / 1000 + 1),
+		    "no such stream at the parent");
 		return NULL;
 	}
 	if (!edge_memory_ok(st, cfg)) {
-		edge_refuse(r, 503, 5, "max_memory reached: no room for "
+		origin_refuse(r, 503, 5, "max_memory reached: no room for "
 		    "another stream's ring");
 		return NULL;
 	}
 	if ((sc = edge_make(cfg, origin, key)) == NULL) {
-		edge_refuse(r, 503, 5, "cannot make the stream");
+		origin_refuse(r, 503, 5, "cannot make the stream");
 		return NULL;
 	}
 	log_info("stream %s: pulling from parent %s", key, cfg->parents[0]);

@@ -15,7 +15,8 @@
  *
  * A new origin is one file with a `const struct origin_ops` and one entry
  * in the table of origins.c (origins.h).  Every hook but create is
- * optional.  Hooks run in the supervisor and must never block.
+ * optional.  Hooks run in the supervisor and must never block.  What the
+ * origins share (origin_refuse) is in origin.c.
  */
 #ifndef RINGCAST_ORIGIN_H
 #define RINGCAST_ORIGIN_H
@@ -33,6 +34,12 @@ struct origin_refusal {
 	unsigned	 retry_after_s;		/* 0: no Retry-After */
 	char		 reason[ORIGIN_REASON_MAX];
 };
+
+/* Fill *R: STATUS, RETRY_AFTER_S (0: none) and the reason, printf-style
+ * (cut to ORIGIN_REASON_MAX - 1 bytes). */
+void	 origin_refuse(struct origin_refusal *r, unsigned status,
+	    unsigned retry_after_s, const char *fmt, ...)
+	    __attribute__((format(printf, 4, 5)));
 
 struct origin_ops {
 	const char	*name;			/* "acestream", "parent" */

@@ -17,17 +17,14 @@
  * (heartbeat interval, bearer token), behind their own seqlock, so that a
  * reload reaches running workers without a message.
  */
-#include <sys/mman.h>
-#include <sys/stat.h>
-
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "evring.h"
 #include "json.h"
+#include "shm.h"
 #include "util.h"
 
 #define EVRING_HDR_BYTES	((sizeof(struct evring_hdr) + 4095) & \
@@ -60,7 +57,7 @@ evring_map_size(uint32_t slots, uint64_t capacity)
 void
 evring_shm_name(char *out, size_t outsz, pid_t supervisor)
 {
-	snprintf(out, outsz, "/ringcast.%d.events", (int)supervisor);
+	shm_name(out, outsz, supervisor, "events");
 }
 
 static void
@@ -99,7 +96,6 @@ evring_create(struct evring *r, const char *shm_name, uint32_t slots)
 	uint64_t cap;
 	size_t size;
 	void *mem;
-	int fd, saved;
 
 	memset(r, 0, sizeof(*r));
 	if (slots < EVRING_MIN_BACKLOG || slots > EVRING_MAX_BACKLOG) {
@@ -108,71 +104,46 @@ evring_create(struct evring *r, const char *shm_name, uint32_t slots)
 	}
 	cap = evring_capacity_for(slots);
 	size = evring_map_size(slots, cap);
-	fd = shm_open(shm_name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd == -1)
+	if ((mem = shm_create(shm_name, size, size)) == NULL)
 		return -1;
-	if (ftruncate(fd, (off_t)size) == -1)
-		goto fail;
-	mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (mem == MAP_FAILED)
-		goto fail;
-	close(fd);
 	evring_init_mem(r, mem, slots, cap);
 	return 0;
-fail:
-	saved = errno;
-	close(fd);
-	shm_unlink(shm_name);
-	errno = saved;
-	return -1;
 }
 
 int
 evring_open(struct evring *r, const char *shm_name)
 {
 	struct evring_hdr *h;
-	struct stat sb;
-	void *mem;
-	int fd;
+	size_t size;
 
 	memset(r, 0, sizeof(*r));
-	if ((fd = shm_open(shm_name, O_RDONLY | O_CLOEXEC, 0)) == -1)
+	h = shm_attach(shm_name, 0, EVRING_HDR_BYTES, &size, NULL);
+	if (h == NULL)
 		return -1;
-	if (fstat(fd, &sb) == -1 || (size_t)sb.st_size < EVRING_HDR_BYTES) {
-		close(fd);
-		errno = EPROTO;
-		return -1;
-	}
-	mem = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_SHARED, fd, 0);
-	close(fd);
-	if (mem == MAP_FAILED)
-		return -1;
-	h = mem;
 	if (h->magic != EVRING_MAGIC || h->version != EVRING_VERSION ||
 	    h->slots < EVRING_MIN_BACKLOG || h->slots > EVRING_MAX_BACKLOG ||
 	    h->index_offset != EVRING_HDR_BYTES ||
 	    h->data_offset != EVRING_HDR_BYTES + evring_index_bytes(h->slots) ||
-	    evring_map_size(h->slots, h->capacity) != (size_t)sb.st_size) {
-		munmap(mem, (size_t)sb.st_size);
+	    evring_map_size(h->slots, h->capacity) != size) {
+		shm_detach(h, size);
 		errno = EPROTO;
 		return -1;
 	}
-	evring_attach_mem(r, mem, (size_t)sb.st_size, 0);
+	evring_attach_mem(r, h, size, 0);
 	return 0;
 }
 
 void
 evring_close(struct evring *r)
 {
-	if (r->hdr != NULL)
-		munmap(r->hdr, r->map_size);
+	shm_detach(r->hdr, r->map_size);
 	memset(r, 0, sizeof(*r));
 }
 
 int
 evring_unlink(const char *shm_name)
 {
-	return shm_unlink(shm_name);
+	return shm_remove(shm_name);
 }
 
 /* ---- writer ---- */

@@ -24,6 +24,7 @@
 
 #include "json.h"
 #include "metrics.h"
+#include "shm.h"
 #include "util.h"
 
 _Static_assert(sizeof(struct metrics_sample) == 16, "16-byte samples");
@@ -72,6 +73,23 @@ metrics_init(struct metrics_shm *m)
 	m->ops = METRICS_OPS;
 	m->samples = METRICS_SAMPLES;
 	m->sample_bytes = sizeof(struct metrics_sample);
+}
+
+struct metrics_shm *
+metrics_create(const char *shm_name)
+{
+	struct metrics_shm *m;
+
+	if ((m = shm_create(shm_name, sizeof(*m), sizeof(*m))) == NULL)
+		return NULL;
+	metrics_init(m);	/* header only: the rest stays sparse */
+	return m;
+}
+
+void
+metrics_shm_name(char *out, size_t outsz, pid_t supervisor)
+{
+	shm_name(out, outsz, supervisor, "metrics");
 }
 
 int

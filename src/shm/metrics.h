@@ -36,6 +36,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "config.h"
 
@@ -127,6 +128,11 @@ const char	*metrics_op_name(enum metrics_op);
 /* The op of NAME, or -1 when unknown. */
 int		 metrics_op_from_name(const char *name);
 
+/* Supervisor: create the segment NAME (O_EXCL, 0600, zero-filled and
+ * sparse) and stamp its header; NULL with errno.  Removed with shm.h's
+ * shm_detach() and shm_remove(). */
+struct metrics_shm *metrics_create(const char *shm_name);
+void		 metrics_shm_name(char *out, size_t outsz, pid_t supervisor);
 /* Supervisor: stamp the header of a zero-filled (ftruncate'd) segment. */
 void		 metrics_init(struct metrics_shm *);
 /* Children: 0 when magic, version and layout match, else -1. */

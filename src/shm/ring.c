@@ -19,15 +19,12 @@
  * index published the same way; readers validate an entry by re-reading
  * the count after reading it.
  */
-#include <sys/mman.h>
-#include <sys/stat.h>
-
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "ring.h"
+#include "shm.h"
 #include "tsscan.h"
 
 #define RING_HDR_BYTES	((sizeof(struct ring_hdr) + 4095) & ~(size_t)4095)
@@ -71,72 +68,41 @@ int
 ring_create(const char *shm_name, uint64_t ring_size_bytes, uint64_t gen)
 {
 	uint64_t cap = ring_capacity_for(ring_size_bytes);
-	size_t size = ring_map_size(cap);
 	struct ring r;
 	void *mem;
-	int fd;
 
-	fd = shm_open(shm_name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd == -1)
+	/* only the header is written: the data stays sparse */
+	mem = shm_create(shm_name, ring_map_size(cap), RING_HDR_BYTES);
+	if (mem == NULL)
 		return -1;
-	if (ftruncate(fd, (off_t)size) == -1)
-		goto fail;
-	mem = mmap(NULL, RING_HDR_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED,
-	    fd, 0);
-	if (mem == MAP_FAILED)
-		goto fail;
 	ring_init_mem(&r, mem, cap, gen);
-	munmap(mem, RING_HDR_BYTES);
-	close(fd);
+	shm_detach(mem, RING_HDR_BYTES);
 	return 0;
-fail:
-	{
-		int saved = errno;
-
-		close(fd);
-		shm_unlink(shm_name);
-		errno = saved;
-	}
-	return -1;
 }
 
 int
 ring_unlink(const char *shm_name)
 {
-	return shm_unlink(shm_name);
+	return shm_remove(shm_name);
 }
 
 int
 ring_open(struct ring *r, const char *shm_name, int writable)
 {
 	struct ring_hdr *h;
-	struct stat sb;
-	void *mem;
-	int fd, prot = PROT_READ | (writable ? PROT_WRITE : 0);
+	size_t size;
+	int fd = -1;
 
 	memset(r, 0, sizeof(*r));
-	fd = shm_open(shm_name, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC, 0);
-	if (fd == -1)
+	/* a reader keeps the descriptor: HLS segments go out by sendfile */
+	h = shm_attach(shm_name, writable, RING_HDR_BYTES, &size,
+	    writable ? NULL : &fd);
+	if (h == NULL)
 		return -1;
-	if (fstat(fd, &sb) == -1 || (size_t)sb.st_size < RING_HDR_BYTES) {
-		close(fd);
-		errno = EPROTO;
-		return -1;
-	}
-	mem = mmap(NULL, (size_t)sb.st_size, prot, MAP_SHARED, fd, 0);
-	if (mem == MAP_FAILED) {
-		close(fd);
-		return -1;
-	}
-	if (writable) {
-		close(fd);
-		fd = -1;
-	}
-	h = mem;
 	if (h->magic != RING_MAGIC || h->version != RING_VERSION ||
 	    h->data_offset != RING_HDR_BYTES ||
-	    ring_map_size(h->capacity) != (size_t)sb.st_size) {
-		munmap(mem, (size_t)sb.st_size);
+	    ring_map_size(h->capacity) != size) {
+		shm_detach(h, size);
 		if (fd != -1)
 			close(fd);
 		errno = EPROTO;
@@ -144,9 +110,9 @@ ring_open(struct ring *r, const char *shm_name, int writable)
 	}
 	r->fd = fd;
 	r->hdr = h;
-	r->data = (uint8_t *)mem + RING_HDR_BYTES;
+	r->data = (uint8_t *)h + RING_HDR_BYTES;
 	r->capacity = h->capacity;
-	r->map_size = (size_t)sb.st_size;
+	r->map_size = size;
 	r->writable = writable;
 	return 0;
 }
@@ -154,8 +120,7 @@ ring_open(struct ring *r, const char *shm_name, int writable)
 void
 ring_close(struct ring *r)
 {
-	if (r->hdr != NULL)
-		munmap(r->hdr, r->map_size);
+	shm_detach(r->hdr, r->map_size);
 	if (r->fd > 0)
 		close(r->fd);
 	memset(r, 0, sizeof(*r));

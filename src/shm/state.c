@@ -9,8 +9,6 @@
  * supervisor repairs when it reaps the writer.  Wake-ups use a futex on a
  * shared counter, which never blocks the waker and costs one syscall.
  */
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include <linux/futex.h>
@@ -18,7 +16,6 @@
 #include <sys/socket.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +23,7 @@
 #include <unistd.h>
 
 #include "seqlock.h"
+#include "shm.h"
 #include "state.h"
 #include "util.h"
 
@@ -34,40 +32,24 @@
 void
 state_shm_name(char *out, size_t outsz, pid_t supervisor)
 {
-	snprintf(out, outsz, "/ringcast.%d.state", (int)supervisor);
+	shm_name(out, outsz, supervisor, "state");
 }
 
 void
 ring_shm_name(char *out, size_t outsz, pid_t supervisor, int slot,
     uint64_t gen)
 {
-	snprintf(out, outsz, "/ringcast.%d.ring.%d.%llu", (int)supervisor,
-	    slot, (unsigned long long)gen);
+	shm_name(out, outsz, supervisor, "ring.%d.%llu", slot,
+	    (unsigned long long)gen);
 }
 
 struct state *
 state_create(const char *shm_name)
 {
 	struct state *st;
-	int fd;
 
-	fd = shm_open(shm_name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd == -1)
+	if ((st = shm_create(shm_name, sizeof(*st), sizeof(*st))) == NULL)
 		return NULL;
-	if (ftruncate(fd, sizeof(struct state)) == -1) {
-		int saved = errno;
-
-		close(fd);
-		shm_unlink(shm_name);
-		errno = saved;
-		return NULL;
-	}
-	st = mmap(NULL, sizeof(*st), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	if (st == MAP_FAILED) {
-		shm_unlink(shm_name);
-		return NULL;
-	}
 	/* ftruncate zero-filled it: every atomic starts at 0. */
 	st->magic = STATE_MAGIC;
 	st->version = STATE_VERSION;
@@ -80,23 +62,13 @@ struct state *
 state_attach(const char *shm_name)
 {
 	struct state *st;
-	struct stat sb;
-	int fd;
+	size_t size;
 
-	fd = shm_open(shm_name, O_RDWR | O_CLOEXEC, 0);
-	if (fd == -1)
+	if ((st = shm_attach(shm_name, 1, sizeof(*st), &size, NULL)) == NULL)
 		return NULL;
-	if (fstat(fd, &sb) == -1 || (size_t)sb.st_size != sizeof(*st)) {
-		close(fd);
-		errno = EPROTO;
-		return NULL;
-	}
-	st = mmap(NULL, sizeof(*st), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	if (st == MAP_FAILED)
-		return NULL;
-	if (st->magic != STATE_MAGIC || st->version != STATE_VERSION) {
-		munmap(st, sizeof(*st));
+	if (size != sizeof(*st) || st->magic != STATE_MAGIC ||
+	    st->version != STATE_VERSION) {
+		shm_detach(st, size);
 		errno = EPROTO;
 		return NULL;
 	}
@@ -106,14 +78,13 @@ state_attach(const char *shm_name)
 void
 state_detach(struct state *st)
 {
-	if (st != NULL)
-		munmap(st, sizeof(*st));
+	shm_detach(st, sizeof(*st));
 }
 
 int
 state_unlink(const char *shm_name)
 {
-	return shm_unlink(shm_name);
+	return shm_remove(shm_name);
 }
 
 void

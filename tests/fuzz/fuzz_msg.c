@@ -6,9 +6,10 @@
  * one) could send on its channel.  msg_decode() must accept exactly the
  * well-formed ones (known type, payload length in the header equal to
  * what follows and at most MSG_MAX_PAYLOAD) and copy the payload with a
- * NUL after it.  The same datagram is then sent on a SOCK_SEQPACKET pair:
- * msg_recv() must agree with msg_decode(), and an accepted message sent
- * again with msg_send() must come back unchanged.
+ * NUL after it, which msg_get_text() splits into a fixed part and a
+ * NUL-terminated text.  The same datagram is then sent on a
+ * SOCK_SEQPACKET pair: msg_recv() must agree with msg_decode(), and an
+ * accepted message sent again with msg_send() must come back unchanged.
  */
 #include <sys/socket.h>
 
@@ -43,6 +44,23 @@ well_formed(const uint8_t *data, size_t size)
 	    h.len <= MSG_MAX_PAYLOAD && h.len == size - sizeof(h);
 }
 
+/* The fixed part and the text of a typed message (msg_get_text). */
+static void
+check_text(const struct msg *m)
+{
+	struct msg_create_reply fixed;
+	const char *text;
+	size_t len;
+
+	if (msg_get_text(m, &fixed, sizeof(fixed), &text, &len) == 0)
+		CHECK(m->len >= sizeof(fixed) &&
+		    memcmp(&fixed, m->payload, sizeof(fixed)) == 0 &&
+		    text == (const char *)m->payload + sizeof(fixed) &&
+		    len == m->len - sizeof(fixed) && text[len] == '\0');
+	else
+		CHECK(m->len < sizeof(fixed));
+}
+
 static void
 check_msg(const struct msg *m, const uint8_t *data, size_t size)
 {
@@ -57,6 +75,7 @@ check_msg(const struct msg *m, const uint8_t *data, size_t size)
 		    memcmp(&v, m->payload, sizeof(v)) == 0);
 	else
 		CHECK(m->len != sizeof(v));
+	check_text(m);
 }
 
 int

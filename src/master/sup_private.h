@@ -1,0 +1,168 @@
+/*
+ * sup_private.h - what the files of the supervisor share.
+ *
+ * The master process is one loop (supervisor.c) and the subsystems it
+ * drives, one file each: stream lifecycle (sup_stream.c), spawning and
+ * worker generations (sup_procs.c), reload (sup_reload.c), events
+ * (sup_events.c) and process stats (sup_stats.c).  They share struct
+ * supervisor and the functions below; nothing outside src/master/ but
+ * ringcastd.c (which fills struct supervisor before supervisor_run(),
+ * through supervisor.h) sees them.
+ *
+ * The calls go one way, so the layer check finds no cycle: supervisor.c
+ * calls them all; sup_reload.c calls sup_stream.c, sup_procs.c and
+ * sup_events.c; sup_stream.c calls sup_procs.c and sup_events.c;
+ * sup_procs.c, sup_events.c and sup_stats.c call none of them.
+ */
+#ifndef RINGCAST_SUP_PRIVATE_H
+#define RINGCAST_SUP_PRIVATE_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "control.h"
+#include "evring.h"
+#include "metrics.h"
+#include "msg.h"
+#include "proc.h"
+#include "state.h"
+
+#define SUP_TICK_MS		200
+#define SUP_STOP_GRACE_MS	3000	/* SIGTERM -> SIGKILL */
+#define SUP_SHUTDOWN_MAX_MS	5000
+#define SUP_HLS_ACTIVE_MS	2000	/* an HLS request keeps a stream up */
+#define SUP_LISTEN_BACKLOG	1024
+
+/* Process-stats sampling interval by running fetchers (issue: adaptive). */
+#define SUP_STATS_IDLE_MS	10000	/* no fetcher */
+#define SUP_STATS_FEW_MS	3000	/* 1-5 fetchers */
+#define SUP_STATS_MANY_MS	2000	/* 6 or more */
+
+enum end_reason {
+	END_NONE = 0,
+	END_IDLE,
+	END_EOF,
+	END_ERROR,
+	END_STOPPED,
+	END_RELOAD,
+	END_SHUTDOWN,
+	END_NOT_FOUND,		/* every URL answered 404 (not_found_ends) */
+};
+
+/* Supervisor-side view of one stream slot. */
+struct sup_stream {
+	const struct stream_conf *conf;		/* NULL: slot unused */
+	char		 name[CONFIG_NAME_MAX + 1];	/* kept until it ends */
+	enum stream_type type;
+	char		 url[STATE_URL_MAX];
+	uint64_t	 ring_gen;		/* 0: no ring */
+	uint64_t	 idle_since_ms;		/* 0: has clients */
+	int		 ended;			/* eof: not restarted */
+	int		 manual_stop;		/* `ringcastctl stop` */
+	int		 pending_start;		/* start after old fetcher exits */
+	int		 not_found;		/* its fetcher said: 404 everywhere */
+	struct stream_conf *dyn;		/* a dynamic stream's own conf */
+};
+
+struct supervisor {
+	struct config	*cfg;
+	const char	*config_path;
+	char		 start_dir[4096];	/* base of relative file:// */
+	char		*pid_file;		/* -p or the config's, a copy */
+	int		 pid_fd;
+	int		 foreground;
+	int		 debug;
+	struct state	*st;
+	char		 state_name[STATE_SHM_NAME_MAX];
+	struct metrics_shm *metrics;
+	char		 metrics_name[STATE_SHM_NAME_MAX];
+	struct evring	 events;		/* backlog for GET /events */
+	char		 events_name[STATE_SHM_NAME_MAX];
+	uint64_t	 next_stats_ms;
+	int		 listen_fds[CONFIG_MAX_LISTEN];
+	int		 n_listen;
+	int		 sigfd;
+	struct proctab	 procs;
+	struct control	 ctl;
+	struct sup_stream streams[STATE_MAX_STREAMS];
+	uint64_t	 next_gen;
+	uint64_t	 started_ms;
+	int		 stopping;
+	uint64_t	 stop_deadline_ms;
+	int		 workers_wanted;
+};
+
+/* ---- sup_stream.c: stream lifecycle, named and dynamic ---- */
+
+const char *end_reason_name(enum end_reason);
+/* The slot of the stream called NAME, or -1. */
+int	 sup_slot_by_name(struct supervisor *, const char *name);
+int	 sup_stream_running(struct supervisor *, int slot);
+/* Install SC as SLOT's conf (name, type, url kept until it ends). */
+void	 sup_stream_set_conf(struct supervisor *, int slot,
+	    const struct stream_conf *sc);
+/* A configured stream: a free slot, started unless on_demand. */
+void	 sup_add_stream(struct supervisor *, const struct stream_conf *sc);
+/* Create SLOT's ring if it has none and spawn its fetcher. */
+int	 sup_stream_begin(struct supervisor *, int slot);
+/* Ask SLOT's fetcher to stop; the stream finishes when it is reaped. */
+void	 sup_stream_end(struct supervisor *, int slot, enum end_reason);
+/* SLOT's fetcher is gone for good: drop the ring, report, maybe restart. */
+void	 sup_stream_finish(struct supervisor *, int slot, enum end_reason);
+void	 sup_drop_ring(struct supervisor *, int slot);
+int	 supervisor_stream_start(struct supervisor *, const char *name,
+	    char *err, size_t errsz);
+int	 supervisor_stream_stop(struct supervisor *, const char *name,
+	    char *err, size_t errsz);
+/* A worker has a client for SLOT (MSG_STREAM_WANT). */
+void	 sup_stream_want(struct supervisor *, int32_t slot);
+/* End on-demand streams idle for their idle_timeout. */
+void	 sup_idle_check(struct supervisor *, uint64_t now);
+/* Dynamic streams (origin.h). */
+void	 sup_dynamic_free(struct supervisor *, int slot);
+void	 sup_create_request(struct supervisor *, struct proc *,
+	    const struct msg *);
+void	 sup_stream_not_found(struct supervisor *, int slot);
+void	 sup_origin_message(struct supervisor *, struct proc *,
+	    const struct msg *);
+void	 sup_origins_configure(struct supervisor *);
+void	 sup_dynamic_reload(struct supervisor *, const struct config *);
+
+/* ---- sup_procs.c: spawning, workers, webhook and helpers ---- */
+
+int	 sup_spawn(struct supervisor *, struct proc *);
+/* Start or retire workers until workers_wanted run. */
+void	 sup_adjust_workers(struct supervisor *);
+void	 sup_retire_worker(struct proc *);
+/* Start, stop or restart the webhook process to match the config. */
+void	 sup_webhook_apply(struct supervisor *, const char *old_url);
+void	 sup_helpers_apply(struct supervisor *);
+void	 sup_helpers_shutdown(struct supervisor *);
+
+/* ---- sup_reload.c ---- */
+
+int	 supervisor_reload(struct supervisor *, char *err, size_t errsz);
+/* The daemon-wide settings of sv->cfg into the state segment. */
+void	 sup_apply_daemon_settings(struct supervisor *);
+
+/* ---- sup_events.c ---- */
+
+/* Timestamp, encode and fan out an event (JSON object without "time"). */
+void	 supervisor_event(struct supervisor *, const char *json_obj);
+void	 sup_event_stream(struct supervisor *, const char *event, int slot,
+	    const char *reason);
+void	 sup_event_exit(struct supervisor *, struct proc *, int status,
+	    int restarting);
+void	 sup_event_reloaded(struct supervisor *,
+	    char added[][CONFIG_NAME_MAX + 1], int na,
+	    char removed[][CONFIG_NAME_MAX + 1], int nr,
+	    char changed[][CONFIG_NAME_MAX + 1], int nc);
+void	 sup_event_rejected(struct supervisor *, const char *errs);
+
+/* ---- sup_stats.c ---- */
+
+/* Sample every process's CPU and RSS, at an interval that follows the
+ * load. */
+void	 sup_collect_stats(struct supervisor *, uint64_t now);
+
+#endif

@@ -1,0 +1,183 @@
+/*
+ * sup_reload.c - transactional reload of the configuration (see
+ * sup_private.h).
+ *
+ * As in nginx: the new file is parsed and validated in full before
+ * anything changes, and a file with any error leaves the running
+ * configuration as it was (a config_rejected event says why).  Then the
+ * streams are diffed and only added, removed and changed ones are
+ * touched; new listening addresses get a new worker generation while the
+ * old one retires after its clients; the daemon-wide settings, the
+ * workers, the webhook, the origins and their helpers follow the new
+ * file.  It calls the stream, processes and events files of the
+ * supervisor; the loop (SIGHUP), the control socket and the admin API
+ * call it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "sup_private.h"
+#include "util.h"
+
+void
+sup_apply_daemon_settings(struct supervisor *sv)
+{
+	state_set_admin_token(sv->st, sv->cfg->admin_token);
+	atomic_store(&sv->st->ui_enabled, (uint32_t)sv->cfg->ui);
+	if (sv->events.hdr != NULL) {
+		evring_set_settings(&sv->events, sv->cfg->events_token,
+		    (uint32_t)(sv->cfg->events_heartbeat * 1000.0));
+		if ((uint32_t)sv->cfg->events_backlog != sv->events.hdr->slots)
+			log_warnx("events_backlog = %d takes effect at the next"
+			    " start (now %u)", sv->cfg->events_backlog,
+			    sv->events.hdr->slots);
+	}
+	state_set_cors_origins(sv->st, sv->cfg->cors_origins,
+	    sv->cfg->n_cors_origins);
+	sv->st->max_clients = (uint32_t)sv->cfg->max_clients;
+	sv->st->max_clients_per_ip = (uint32_t)sv->cfg->max_clients_per_ip;
+	sv->workers_wanted = sv->cfg->workers;
+	if (!sv->debug)
+		log_set_level(sv->cfg->log_level);
+}
+
+/* Open the new listening sockets, start a worker generation on them and
+ * retire the old one.  -1 (nothing changed) when one cannot be opened. */
+static int
+sup_relisten(struct supervisor *sv, const struct config *cfg)
+{
+	int fds[CONFIG_MAX_LISTEN], i, n;
+
+	for (n = 0; n < cfg->n_listen; n++) {
+		if ((fds[n] = listen_open(cfg->listen[n], SUP_LISTEN_BACKLOG))
+		    == -1) {
+			log_warn("reload: cannot listen on %s; keeping the"
+			    " current addresses", cfg->listen[n]);
+			while (n-- > 0)
+				close(fds[n]);
+			return -1;
+		}
+	}
+	for (i = 0; i < PROC_MAX; i++) {
+		struct proc *p = &sv->procs.procs[i];
+
+		if (p->role == ROLE_WORKER && !p->exiting)
+			sup_retire_worker(p);
+	}
+	for (i = 0; i < sv->n_listen; i++)
+		close(sv->listen_fds[i]);	/* the retiring keep theirs */
+	sv->procs.n_keep = 0;
+	for (i = 0; i < n; i++) {
+		sv->listen_fds[i] = fds[i];
+		sv->procs.keep_fds[sv->procs.n_keep++] = fds[i];
+	}
+	sv->n_listen = n;
+	log_info("reload: now listening on %d new address(es)", n);
+	return 0;
+}
+
+static int
+sup_listen_changed(const struct config *a, const struct config *b)
+{
+	int i;
+
+	if (a->n_listen != b->n_listen)
+		return 1;
+	for (i = 0; i < a->n_listen; i++)
+		if (strcmp(a->listen[i], b->listen[i]) != 0)
+			return 1;
+	return 0;
+}
+
+int
+supervisor_reload(struct supervisor *sv, char *err, size_t errsz)
+{
+	static char names[3][CONFIG_MAX_STREAMS][CONFIG_NAME_MAX + 1];
+	int n[3] = { 0, 0, 0 };
+	struct config *old = sv->cfg, *cfg;
+	char errs[8192];
+	int i, relisten;
+
+	if (config_load(sv->config_path, &cfg, errs, sizeof(errs)) == -1) {
+		size_t len = strlen(errs);
+
+		while (len > 0 && errs[len - 1] == '\n')
+			errs[--len] = '\0';
+		log_warnx("reload rejected, keeping the running configuration:"
+		    " %s", errs);
+		sup_event_rejected(sv, errs);
+		snprintf(err, errsz, "%s", errs);
+		return -1;
+	}
+	relisten = sup_listen_changed(old, cfg) && sup_relisten(sv, cfg) == 0;
+	/* removed and changed streams */
+	for (i = 0; i < STATE_MAX_STREAMS; i++) {
+		struct sup_stream *ss = &sv->streams[i];
+		const struct stream_conf *nsc;
+
+		if (ss->conf == NULL || ss->dyn != NULL)
+			continue;
+		nsc = config_find_stream(cfg, ss->conf->name);
+		if (nsc == NULL) {
+			str_copy(names[1][n[1]++], ss->conf->name,
+			    CONFIG_NAME_MAX + 1);
+			state_slot_clear(sv->st, i);
+			if (sup_stream_running(sv, i))
+				sup_stream_end(sv, i, END_RELOAD);
+			else if (ss->ring_gen)
+				sup_stream_finish(sv, i, END_RELOAD);
+			ss->conf = NULL;
+			continue;
+		}
+		if (config_stream_changed(ss->conf, nsc)) {
+			int was = sup_stream_running(sv, i);
+
+			str_copy(names[2][n[2]++], nsc->name,
+			    CONFIG_NAME_MAX + 1);
+			sup_stream_set_conf(sv, i, nsc);
+			ss->pending_start = was || !nsc->opts.on_demand;
+			if (was)
+				sup_stream_end(sv, i, END_RELOAD);
+			else
+				sup_drop_ring(sv, i);
+			ss->ended = 0;
+			if (!was && ss->pending_start) {
+				ss->pending_start = 0;
+				sup_stream_begin(sv, i);
+			}
+			continue;
+		}
+		sup_stream_set_conf(sv, i, nsc);
+	}
+	sup_dynamic_reload(sv, cfg);
+	sv->cfg = cfg;
+	sup_origins_configure(sv);
+	for (i = 0; i < cfg->n_streams; i++) {
+		if (sup_slot_by_name(sv, cfg->streams[i].name) != -1)
+			continue;
+		str_copy(names[0][n[0]++], cfg->streams[i].name,
+		    CONFIG_NAME_MAX + 1);
+		sup_add_stream(sv, &cfg->streams[i]);
+	}
+	if (!relisten && sup_listen_changed(old, cfg)) {
+		/* could not bind: the config keeps saying what we listen on */
+		for (i = 0; i < cfg->n_listen; i++)
+			free(cfg->listen[i]);
+		for (i = 0; i < old->n_listen; i++)
+			cfg->listen[i] = strdup(old->listen[i]);
+		cfg->n_listen = old->n_listen;
+	}
+	sup_apply_daemon_settings(sv);
+	sup_adjust_workers(sv);
+	sup_webhook_apply(sv, old->events_webhook);
+	sup_helpers_apply(sv);
+	config_free(old);
+	atomic_fetch_add(&sv->st->config_generation, 1);
+	log_info("configuration reloaded: %d added, %d removed, %d changed",
+	    n[0], n[1], n[2]);
+	sup_event_reloaded(sv, names[0], n[0], names[1], n[1], names[2], n[2]);
+	return 0;
+}
