@@ -84,8 +84,8 @@ struct seqlock_reader {
 	_Atomic uint32_t	*seq;
 	uint32_t		 before;	/* the even counter copied at */
 	int			 tries;		/* counter loads so far */
-	int			 copying;	/* the caller copies at before */
-	int			 ok;		/* the last copy is consistent */
+	int			 copying;	/* a copy at before is on */
+	int			 ok;		/* the last copy was whole */
 };
 
 #define SEQLOCK_READER(seqp)	{ (_Atomic uint32_t *)(seqp), 0, 0, 0, 0 }

@@ -360,7 +360,8 @@ tag_media_sequence(struct ctx *c, const char *v)
 static int
 tag_disc_sequence(struct ctx *c, const char *v)
 {
-	if (parse_u64(v, strlen(v), UINT64_MAX, &c->pl->discontinuity_sequence) == -1)
+	if (parse_u64(v, strlen(v), UINT64_MAX,
+	    &c->pl->discontinuity_sequence) == -1)
 		return perr(c, "bad EXT-X-DISCONTINUITY-SEQUENCE");
 	return 0;
 }
