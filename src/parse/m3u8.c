@@ -1,5 +1,5 @@
 /*
- * m3u8.c - HLS playlist (M3U8) parser, variant choice, URL resolution.
+ * m3u8.c - HLS playlist (M3U8) parser and variant choice.
  *
  * One pass over the lines.  Tags that describe the next segment (EXTINF,
  * EXT-X-DISCONTINUITY, -PROGRAM-DATE-TIME, -BYTERANGE) fill a pending
@@ -18,9 +18,9 @@
  * malformed; purely descriptive attributes (RESOLUTION) are dropped
  * instead, and unknown tags are ignored, as the HLS spec asks.
  *
- * URL resolution follows RFC 3986 section 5.2 and removes dot segments in
- * place in the output buffer (the output never outgrows what it consumed),
- * so it needs no allocation.
+ * Pure: besides libc it calls only its neighbours in src/parse, url.c
+ * (every URI is resolved against the playlist's URL) and iso8601.c
+ * (EXT-X-PROGRAM-DATE-TIME).
  */
 #include <limits.h>
 #include <stdarg.h>
@@ -28,14 +28,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "iso8601.h"
 #include "m3u8.h"
+#include "url.h"
 
 #define M3U8_INT_PART_MAX	100000000000ULL	/* > any sane duration */
 #define M3U8_FRAC_DIGITS_MAX	9
 #define M3U8_IV_HEX_MAX		32
-#define M3U8_MS_PER_DAY		86400000LL
-#define M3U8_YEAR_MIN		1970
-#define M3U8_YEAR_MAX		9999
 
 struct ctx {
 	struct m3u8	*pl;
@@ -98,18 +97,6 @@ is_space(int ch)
 	return ch == ' ' || ch == '\t';
 }
 
-static int
-hex_value(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 static char *
 dup_n(const char *s, size_t n)
 {
@@ -125,9 +112,9 @@ dup_n(const char *s, size_t n)
 /* ------------------------------------------------------------------ */
 /* Numbers */
 
-/* All of S[0..N) as a decimal integer. */
+/* All of S[0..N) as a decimal integer of at most MAX. */
 static int
-parse_u64(const char *s, size_t n, uint64_t *out)
+parse_u64(const char *s, size_t n, uint64_t max, uint64_t *out)
 {
 	uint64_t v = 0;
 	size_t	 i;
@@ -141,29 +128,9 @@ parse_u64(const char *s, size_t n, uint64_t *out)
 			return -1;
 		v = v * 10 + (uint64_t)(s[i] - '0');
 	}
+	if (v > max)
+		return -1;
 	*out = v;
-	return 0;
-}
-
-static int
-parse_i64(const char *s, size_t n, int64_t *out)
-{
-	uint64_t v;
-
-	if (parse_u64(s, n, &v) == -1 || v > (uint64_t)INT64_MAX)
-		return -1;
-	*out = (int64_t)v;
-	return 0;
-}
-
-static int
-parse_long(const char *s, size_t n, long *out)
-{
-	uint64_t v;
-
-	if (parse_u64(s, n, &v) == -1 || v > (uint64_t)LONG_MAX)
-		return -1;
-	*out = (long)v;
 	return 0;
 }
 
@@ -211,356 +178,6 @@ trim(const char *s, size_t *n)
 	while (*n > 0 && is_space(s[*n - 1]))
 		(*n)--;
 	return s;
-}
-
-/* ------------------------------------------------------------------ */
-/* Dates */
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	int64_t		 era;
-	unsigned	 yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (unsigned)((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1);
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-static void
-civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-	int64_t		 era;
-	unsigned	 doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)((int64_t)yoe + era * 400 + (*m <= 2));
-}
-
-static int
-days_in_month(int y, int m)
-{
-	static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30,
-	    31, 30, 31 };
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-	return m == 2 && leap ? 29 : days[m - 1];
-}
-
-/* N digits at *P into *OUT, advancing *P. */
-static int
-fixed_digits(const char **p, int n, int *out)
-{
-	int	 v = 0, i;
-
-	for (i = 0; i < n; i++) {
-		if (!is_digit((*p)[i]))
-			return -1;
-		v = v * 10 + ((*p)[i] - '0');
-	}
-	*p += n;
-	*out = v;
-	return 0;
-}
-
-/* "Z", "+HH", "+HHMM", "+HH:MM" (or '-'), or nothing: offset in ms. */
-static int
-parse_zone(const char *p, int64_t *off_ms)
-{
-	int	 sign, hh, mm = 0;
-
-	*off_ms = 0;
-	if (*p == '\0')
-		return 0;
-	if ((*p == 'Z' || *p == 'z') && p[1] == '\0')
-		return 0;
-	if (*p != '+' && *p != '-')
-		return -1;
-	sign = *p++ == '-' ? -1 : 1;
-	if (fixed_digits(&p, 2, &hh) == -1)
-		return -1;
-	if (*p == ':') {
-		p++;
-		if (fixed_digits(&p, 2, &mm) == -1)
-			return -1;
-	} else if (*p != '\0' && fixed_digits(&p, 2, &mm) == -1)
-		return -1;
-	if (*p != '\0' || hh > 23 || mm > 59)
-		return -1;
-	*off_ms = sign * ((int64_t)hh * 3600000 + (int64_t)mm * 60000);
-	return 0;
-}
-
-int
-m3u8_parse_pdt(const char *s, int64_t *ms)
-{
-	const char	*p = s;
-	int		 y, mo, d, h, mi, sec, frac = 0, nfrac = 0;
-	int64_t		 off, v;
-
-	if (fixed_digits(&p, 4, &y) == -1 || *p++ != '-' ||
-	    fixed_digits(&p, 2, &mo) == -1 || *p++ != '-' ||
-	    fixed_digits(&p, 2, &d) == -1)
-		return -1;
-	if (*p != 'T' && *p != 't' && *p != ' ')
-		return -1;
-	p++;
-	if (fixed_digits(&p, 2, &h) == -1 || *p++ != ':' ||
-	    fixed_digits(&p, 2, &mi) == -1 || *p++ != ':' ||
-	    fixed_digits(&p, 2, &sec) == -1)
-		return -1;
-	if (*p == '.' || *p == ',') {
-		if (!is_digit(*++p))
-			return -1;
-		for (; is_digit(*p); p++)
-			if (nfrac++ < 3)
-				frac = frac * 10 + (*p - '0');
-		for (; nfrac < 3; nfrac++)
-			frac *= 10;
-	}
-	if (parse_zone(p, &off) == -1)
-		return -1;
-	if (y < M3U8_YEAR_MIN || mo < 1 || mo > 12 || d < 1 ||
-	    d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60)
-		return -1;
-	v = days_from_civil(y, mo, d) * M3U8_MS_PER_DAY +
-	    ((int64_t)h * 3600 + mi * 60 + sec) * 1000 + frac - off;
-	if (v < 0)
-		return -1;
-	*ms = v;
-	return 0;
-}
-
-int
-m3u8_format_pdt(int64_t ms, char *out, size_t outsz)
-{
-	int64_t	 days, rem;
-	int	 y, m, d, n;
-
-	if (ms < 0 || out == NULL || outsz < 25)
-		return -1;
-	days = ms / M3U8_MS_PER_DAY;
-	rem = ms % M3U8_MS_PER_DAY;
-	civil_from_days(days, &y, &m, &d);
-	if (y > M3U8_YEAR_MAX)
-		return -1;
-	n = snprintf(out, outsz, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-	    y, m, d, (int)(rem / 3600000), (int)(rem / 60000 % 60),
-	    (int)(rem / 1000 % 60), (int)(rem % 1000));
-	return n > 0 && (size_t)n < outsz ? n : -1;
-}
-
-/* ------------------------------------------------------------------ */
-/* URL resolution (RFC 3986 section 5.2) */
-
-struct uri_parts {
-	const char	*scheme, *auth, *path, *query, *frag;
-	size_t		 scheme_len, auth_len, path_len, query_len, frag_len;
-	int		 has_scheme, has_auth, has_query, has_frag;
-};
-
-static void
-uri_split(const char *s, struct uri_parts *u)
-{
-	const char	*p = s, *q = s;
-
-	memset(u, 0, sizeof(*u));
-	if ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z')) {
-		while ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
-		    is_digit(*q) || *q == '+' || *q == '-' || *q == '.')
-			q++;
-		if (*q == ':') {
-			u->has_scheme = 1;
-			u->scheme = s;
-			u->scheme_len = (size_t)(q - s);
-			p = q + 1;
-		}
-	}
-	if (p[0] == '/' && p[1] == '/') {
-		u->has_auth = 1;
-		u->auth = p += 2;
-		p += strcspn(p, "/?#");
-		u->auth_len = (size_t)(p - u->auth);
-	}
-	u->path = p;
-	p += strcspn(p, "?#");
-	u->path_len = (size_t)(p - u->path);
-	if (*p == '?') {
-		u->has_query = 1;
-		u->query = ++p;
-		p += strcspn(p, "#");
-		u->query_len = (size_t)(p - u->query);
-	}
-	if (*p == '#') {
-		u->has_frag = 1;
-		u->frag = ++p;
-		u->frag_len = strlen(p);
-	}
-}
-
-struct obuf {
-	char	*p;
-	size_t	 sz, n;
-	int	 full;
-};
-
-static void
-put(struct obuf *o, const char *s, size_t n)
-{
-	if (o->full || n >= o->sz - o->n) {
-		o->full = 1;
-		return;
-	}
-	memcpy(o->p + o->n, s, n);
-	o->n += n;
-}
-
-/*
- * RFC 3986 5.2.4 on BUF[0..LEN) in place; returns the new length.  The
- * output cursor O never passes the input cursor I, so the writes below
- * only touch bytes already consumed.
- */
-static size_t
-remove_dots(char *buf, size_t len)
-{
-	size_t	 i = 0, o = 0, j, rem;
-	char	*c;
-
-	while (i < len) {
-		rem = len - i;
-		c = buf + i;
-		if (rem >= 3 && memcmp(c, "../", 3) == 0)
-			i += 3;
-		else if (rem >= 2 && memcmp(c, "./", 2) == 0)
-			i += 2;
-		else if (rem >= 3 && memcmp(c, "/./", 3) == 0)
-			i += 2;
-		else if (rem == 2 && memcmp(c, "/.", 2) == 0)
-			buf[++i] = '/';
-		else if ((rem >= 4 && memcmp(c, "/../", 4) == 0) ||
-		    (rem == 3 && memcmp(c, "/..", 3) == 0)) {
-			if (rem == 3)
-				buf[i + 2] = '/';
-			i += (rem == 3) ? 2 : 3;
-			while (o > 0 && buf[o - 1] != '/')
-				o--;
-			if (o > 0)
-				o--;
-		} else if ((rem == 1 && c[0] == '.') ||
-		    (rem == 2 && memcmp(c, "..", 2) == 0))
-			i = len;
-		else {
-			j = i + (buf[i] == '/');
-			while (j < len && buf[j] != '/')
-				j++;
-			memmove(buf + o, buf + i, j - i);
-			o += j - i;
-			i = j;
-		}
-	}
-	return o;
-}
-
-/* Remove dot segments from the path just written at O->p[START..]. */
-static void
-finish_path(struct obuf *o, size_t start)
-{
-	if (!o->full)
-		o->n = start + remove_dots(o->p + start, o->n - start);
-}
-
-/* Target path and query for a reference without scheme or authority. */
-static void
-merge_relative(struct obuf *o, const struct uri_parts *b,
-    const struct uri_parts *r)
-{
-	size_t	 start = o->n, dir;
-
-	if (r->path_len == 0) {
-		put(o, b->path, b->path_len);
-		if (r->has_query || b->has_query)
-			put(o, "?", 1);
-		if (r->has_query)
-			put(o, r->query, r->query_len);
-		else if (b->has_query)
-			put(o, b->query, b->query_len);
-		return;
-	}
-	if (r->path[0] != '/') {
-		if (b->has_auth && b->path_len == 0)
-			put(o, "/", 1);
-		for (dir = b->path_len; dir > 0 && b->path[dir - 1] != '/';
-		    dir--)
-			;
-		put(o, b->path, dir);
-	}
-	put(o, r->path, r->path_len);
-	finish_path(o, start);
-	if (r->has_query) {
-		put(o, "?", 1);
-		put(o, r->query, r->query_len);
-	}
-}
-
-int
-m3u8_resolve_url(const char *base, const char *ref, char *out, size_t outsz)
-{
-	struct uri_parts b, r;
-	struct obuf	 o = { out, outsz, 0, 0 };
-	size_t		 start;
-
-	memset(&b, 0, sizeof(b));
-	if (ref == NULL || out == NULL || outsz == 0)
-		return -1;
-	uri_split(ref, &r);
-	if (!r.has_scheme) {
-		if (base == NULL)
-			return -1;
-		uri_split(base, &b);
-		if (!b.has_scheme)
-			return -1;
-	}
-	put(&o, r.has_scheme ? r.scheme : b.scheme,
-	    r.has_scheme ? r.scheme_len : b.scheme_len);
-	put(&o, ":", 1);
-	if (r.has_scheme || r.has_auth) {
-		if (r.has_auth) {
-			put(&o, "//", 2);
-			put(&o, r.auth, r.auth_len);
-		}
-		start = o.n;
-		put(&o, r.path, r.path_len);
-		finish_path(&o, start);
-		if (r.has_query) {
-			put(&o, "?", 1);
-			put(&o, r.query, r.query_len);
-		}
-	} else {
-		if (b.has_auth) {
-			put(&o, "//", 2);
-			put(&o, b.auth, b.auth_len);
-		}
-		merge_relative(&o, &b, &r);
-	}
-	if (r.has_frag) {
-		put(&o, "#", 1);
-		put(&o, r.frag, r.frag_len);
-	}
-	if (o.full)
-		return -1;
-	out[o.n] = '\0';
-	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -662,7 +279,7 @@ resolve(struct ctx *c, const char *ref, size_t ref_len)
 	sz = strlen(c->base) + ref_len + 2;
 	if ((out = malloc(sz)) == NULL)
 		perr(c, "out of memory");
-	else if (m3u8_resolve_url(c->base, r, out, sz) == -1) {
+	else if (url_resolve(c->base, r, out, sz) == -1) {
 		perr(c, "cannot resolve URI against the playlist URL");
 		free(out);
 		out = NULL;
@@ -717,8 +334,7 @@ tag_version(struct ctx *c, const char *v)
 {
 	uint64_t n;
 
-	if (parse_u64(v, strlen(v), &n) == -1 || n < 1 ||
-	    n > M3U8_MAX_VERSION)
+	if (parse_u64(v, strlen(v), M3U8_MAX_VERSION, &n) == -1 || n < 1)
 		return perr(c, "bad EXT-X-VERSION");
 	c->pl->version = (int)n;
 	return 0;
@@ -735,7 +351,7 @@ tag_targetduration(struct ctx *c, const char *v)
 static int
 tag_media_sequence(struct ctx *c, const char *v)
 {
-	if (parse_u64(v, strlen(v), &c->pl->media_sequence) == -1)
+	if (parse_u64(v, strlen(v), UINT64_MAX, &c->pl->media_sequence) == -1)
 		return perr(c, "bad EXT-X-MEDIA-SEQUENCE (an integer from 0 "
 		    "to 2^64-1)");
 	return 0;
@@ -744,7 +360,8 @@ tag_media_sequence(struct ctx *c, const char *v)
 static int
 tag_disc_sequence(struct ctx *c, const char *v)
 {
-	if (parse_u64(v, strlen(v), &c->pl->discontinuity_sequence) == -1)
+	if (parse_u64(v, strlen(v), UINT64_MAX,
+	    &c->pl->discontinuity_sequence) == -1)
 		return perr(c, "bad EXT-X-DISCONTINUITY-SEQUENCE");
 	return 0;
 }
@@ -768,7 +385,7 @@ tag_pdt(struct ctx *c, const char *v)
 {
 	int64_t	 ms;
 
-	if (m3u8_parse_pdt(v, &ms) == -1)
+	if (iso8601_parse(v, &ms) == -1)
 		return perr(c, "bad EXT-X-PROGRAM-DATE-TIME (ISO 8601 date "
 		    "and time, 1970 or later)");
 	free(c->pdt);
@@ -783,14 +400,16 @@ tag_byterange(struct ctx *c, const char *v)
 {
 	const char	*at = strchr(v, '@');
 	size_t		 n = at != NULL ? (size_t)(at - v) : strlen(v);
+	uint64_t	 len, off = 0;
 
-	if (parse_i64(v, n, &c->br_len) == -1 || c->br_len == 0)
+	if (parse_u64(v, n, INT64_MAX, &len) == -1 || len == 0)
 		return perr(c, "bad EXT-X-BYTERANGE length");
-	c->br_has_off = at != NULL;
-	c->br_off = 0;
-	if (at != NULL && (parse_i64(at + 1, strlen(at + 1), &c->br_off) == -1
-	    || c->br_off > INT64_MAX - c->br_len))
+	if (at != NULL && (parse_u64(at + 1, strlen(at + 1), INT64_MAX,
+	    &off) == -1 || off > INT64_MAX - len))
 		return perr(c, "bad EXT-X-BYTERANGE offset");
+	c->br_len = (int64_t)len;
+	c->br_off = (int64_t)off;
+	c->br_has_off = at != NULL;
 	c->have_br = 1;
 	return 0;
 }
@@ -810,7 +429,7 @@ key_iv(struct m3u8_key *k, const struct attr *a)
 	memset(k->iv, 0, sizeof(k->iv));
 	/* right-aligned: digit i from the end goes to nibble i */
 	for (i = 0; i < ndig; i++) {
-		if ((h = hex_value(a->val[a->val_len - 1 - i])) == -1)
+		if ((h = url_hex_digit(a->val[a->val_len - 1 - i])) == -1)
 			return -1;
 		k->iv[15 - i / 2] |= (uint8_t)(i % 2 ? h << 4 : h);
 	}
@@ -912,13 +531,16 @@ static int
 variant_attr(struct ctx *c, const struct attr *a)
 {
 	struct m3u8_variant *var = &c->var;
+	uint64_t	 bw;
 
 	if (attr_is(a, "BANDWIDTH")) {
-		if (parse_long(a->val, a->val_len, &var->bandwidth) == -1)
+		if (parse_u64(a->val, a->val_len, LONG_MAX, &bw) == -1)
 			return perr(c, "bad BANDWIDTH");
+		var->bandwidth = (long)bw;
 	} else if (attr_is(a, "AVERAGE-BANDWIDTH")) {
-		if (parse_long(a->val, a->val_len, &var->avg_bandwidth) == -1)
+		if (parse_u64(a->val, a->val_len, LONG_MAX, &bw) == -1)
 			return perr(c, "bad AVERAGE-BANDWIDTH");
+		var->avg_bandwidth = (long)bw;
 	} else if (attr_is(a, "RESOLUTION")) {
 		/* descriptive only: kept when well-formed, else dropped */
 		if (is_resolution(a->val, a->val_len) &&

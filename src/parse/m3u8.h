@@ -1,5 +1,5 @@
 /*
- * m3u8.h - HLS playlist (M3U8) parser, variant choice and URL resolution.
+ * m3u8.h - HLS playlist (M3U8) parser and variant choice.
  *
  * Pure logic: no I/O, no logging.  The HLS fetcher downloads a playlist
  * (capping it at M3U8_MAX_PLAYLIST_BYTES), hands the bytes and the final
@@ -7,13 +7,17 @@
  * playlist (variants) or a media playlist (segments with absolute URIs),
  * or -1 and a one-line message such as "line 7: EXTINF without a URI".
  * The input is hostile: the parser is bounded by the limits below and
- * never reads outside TEXT[0..LEN).
+ * never reads outside TEXT[0..LEN).  URIs are resolved with url.h,
+ * dates read with iso8601.h.
  */
 #ifndef RINGCAST_M3U8_H
 #define RINGCAST_M3U8_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "iso8601.h"
+#include "url.h"
 
 /* Limits: input beyond them is an error, not truncated. */
 #define M3U8_MAX_PLAYLIST_BYTES	(8 * 1024 * 1024)
@@ -23,7 +27,6 @@
 #define M3U8_MAX_KEYS		10000
 #define M3U8_MAX_DURATION_S	86400.0	/* EXTINF and TARGETDURATION */
 #define M3U8_MAX_VERSION	99
-#define M3U8_PDT_MAX		32	/* "2026-11-25T10:00:00.123Z" + NUL */
 
 enum m3u8_key_method {
 	M3U8_KEY_NONE = 0,
@@ -110,27 +113,13 @@ const struct m3u8_variant *m3u8_choose_variant(const struct m3u8 *pl,
 	    int choice, long bandwidth);
 
 /*
- * Resolve reference REF against the absolute URL BASE (RFC 3986 section
- * 5.2, dot segments removed) into OUT.  REF may be absolute, in which
- * case BASE may be NULL.  0, or -1 when BASE is not absolute (no scheme)
- * and REF is relative, or the result needs more than OUTSZ bytes.
- * OUTSZ = strlen(BASE) + strlen(REF) + 2 is always enough.
+ * The former names of url_resolve() and iso8601_parse()/_format(), for
+ * the fuzz targets that still call them (tests/fuzz/, changed elsewhere):
+ * to be dropped once those call the new names.
  */
-int	 m3u8_resolve_url(const char *base, const char *ref, char *out,
-	    size_t outsz);
-
-/*
- * Parse an EXT-X-PROGRAM-DATE-TIME value ("2026-11-25T10:00:00.123Z",
- * "...+02:00", "...-0530"; no zone means UTC; digits beyond the
- * millisecond are dropped) into milliseconds since the epoch.  0, or -1
- * if malformed or before 1970.
- */
-int	 m3u8_parse_pdt(const char *s, int64_t *ms);
-/*
- * Format MS (since the epoch, >= 0, year <= 9999) as
- * "YYYY-MM-DDTHH:MM:SS.mmmZ" into OUT.  Returns the length written
- * (24), or -1 if MS is out of range or OUTSZ < 25 (M3U8_PDT_MAX is enough).
- */
-int	 m3u8_format_pdt(int64_t ms, char *out, size_t outsz);
+#define m3u8_resolve_url	url_resolve
+#define m3u8_parse_pdt		iso8601_parse
+#define m3u8_format_pdt		iso8601_format
+#define M3U8_PDT_MAX		ISO8601_STR_MAX
 
 #endif

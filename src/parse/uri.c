@@ -9,27 +9,17 @@
  * the target's size and argument count before libmicrohttpd parses the
  * arguments (see uri.h).
  *
- * Pure: string work only, unit-tested (tests/unit/test_uri.c) and
- * fuzzed (tests/fuzz/fuzz_http_path.c).
+ * Pure: string work only (hex digits of an escape read by url.c),
+ * unit-tested (tests/unit/test_uri.c) and fuzzed
+ * (tests/fuzz/fuzz_http_path.c).
  */
 #include <string.h>
 
 #include "uri.h"
+#include "url.h"
 
 #define URI_STR_(x)	#x
 #define URI_STR(x)	URI_STR_(x)
-
-static int
-uri_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 static int
 uri_ctrl(unsigned char c)
@@ -47,8 +37,8 @@ uri_path_has_ctrl(const char *raw)
 		if (uri_ctrl((unsigned char)*p))
 			return 1;
 		/* decoded once, as MHD_http_unescape does: "%2500" is "%00" */
-		if (*p == '%' && (hi = uri_hex(p[1])) >= 0 &&
-		    (lo = uri_hex(p[2])) >= 0) {
+		if (*p == '%' && (hi = url_hex_digit(p[1])) >= 0 &&
+		    (lo = url_hex_digit(p[2])) >= 0) {
 			if (uri_ctrl((unsigned char)(hi * 16 + lo)))
 				return 1;
 			p += 2;

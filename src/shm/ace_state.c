@@ -13,8 +13,6 @@
 #include "seqlock.h"
 #include "util.h"
 
-#define ACE_READ_TRIES	1000
-
 const char *
 ace_health_name(enum ace_health h)
 {
@@ -69,30 +67,22 @@ int
 ace_state_engine(const struct ace_state *as, int i, struct ace_engine_view *v)
 {
 	const struct ace_engine_state *e = &as->engines[i];
-	_Atomic uint32_t *seq = (_Atomic uint32_t *)&e->seq;
-	_Atomic uint32_t *mseq = (_Atomic uint32_t *)&e->mon_seq;
-	uint32_t before;
-	int tries, ok = 0;
+	struct seqlock_reader id = SEQLOCK_READER(&e->seq);
+	struct seqlock_reader mon = SEQLOCK_READER(&e->mon_seq);
 
 	memset(v, 0, sizeof(*v));
-	for (tries = 0; tries < ACE_READ_TRIES && !ok; tries++) {
-		if (!seqlock_read_begin(seq, &before))
-			continue;
+	while (seqlock_read_next(&id)) {
 		v->in_use = (int)e->in_use;
 		memcpy(v->url, e->url, sizeof(v->url));
-		ok = seqlock_read_valid(seq, before);
 	}
-	if (!ok || !v->in_use)
+	if (!id.ok || !v->in_use)
 		return -1;
 	v->url[sizeof(v->url) - 1] = '\0';
-	for (ok = 0, tries = 0; tries < ACE_READ_TRIES && !ok; tries++) {
-		if (!seqlock_read_begin(mseq, &before))
-			continue;
+	while (seqlock_read_next(&mon)) {
 		memcpy(v->version, e->version, sizeof(v->version));
 		memcpy(v->error, e->error, sizeof(v->error));
-		ok = seqlock_read_valid(mseq, before);
 	}
-	if (!ok)
+	if (!mon.ok)
 		v->version[0] = v->error[0] = '\0';
 	v->version[sizeof(v->version) - 1] = '\0';
 	v->error[sizeof(v->error) - 1] = '\0';
@@ -153,51 +143,35 @@ int
 ace_state_slot(const struct ace_state *as, int slot, struct ace_slot_view *v)
 {
 	const struct ace_slot_state *a = &as->slots[slot];
-	_Atomic uint32_t *seq = (_Atomic uint32_t *)&a->seq;
-	_Atomic uint32_t *sseq = (_Atomic uint32_t *)&a->sess_seq;
-	_Atomic uint32_t *tseq = (_Atomic uint32_t *)&a->stat_seq;
-	uint32_t before;
-	int tries, ok = 0;
+	struct seqlock_reader id = SEQLOCK_READER(&a->seq);
+	struct seqlock_reader sess = SEQLOCK_READER(&a->sess_seq);
 
 	memset(v, 0, sizeof(*v));
-	for (tries = 0; tries < ACE_READ_TRIES && !ok; tries++) {
-		if (!seqlock_read_begin(seq, &before))
-			continue;
+	while (seqlock_read_next(&id)) {
 		v->active = (int)a->active;
 		memcpy(v->content_id, a->content_id, sizeof(v->content_id));
 		memcpy(v->param, a->param, sizeof(v->param));
 		memcpy(v->engine, a->engine, sizeof(v->engine));
-		ok = seqlock_read_valid(seq, before);
 	}
-	if (!ok || !v->active)
+	if (!id.ok || !v->active)
 		return -1;
 	v->content_id[sizeof(v->content_id) - 1] = '\0';
 	v->param[sizeof(v->param) - 1] = '\0';
 	v->engine[sizeof(v->engine) - 1] = '\0';
-	for (ok = 0, tries = 0; tries < ACE_READ_TRIES && !ok; tries++) {
-		if (!seqlock_read_begin(sseq, &before))
-			continue;
+	while (seqlock_read_next(&sess)) {
 		v->has_session = (int)a->has_session;
 		v->owner_pid = a->owner_pid;
 		memcpy(v->session_id, a->session_id, sizeof(v->session_id));
 		memcpy(v->stat_url, a->stat_url, sizeof(v->stat_url));
 		memcpy(v->command_url, a->command_url, sizeof(v->command_url));
-		ok = seqlock_read_valid(sseq, before);
 	}
-	if (!ok)
+	if (!sess.ok)
 		v->has_session = 0;
 	v->session_id[sizeof(v->session_id) - 1] = '\0';
 	v->stat_url[sizeof(v->stat_url) - 1] = '\0';
 	v->command_url[sizeof(v->command_url) - 1] = '\0';
-	for (ok = 0, tries = 0; tries < ACE_READ_TRIES && !ok; tries++) {
-		if (!seqlock_read_begin(tseq, &before))
-			continue;
-		memcpy(v->status, a->status, sizeof(v->status));
-		ok = seqlock_read_valid(tseq, before);
-	}
-	if (!ok)
-		v->status[0] = '\0';
-	v->status[sizeof(v->status) - 1] = '\0';
+	seqlock_read_str(&a->stat_seq, v->status, sizeof(v->status),
+	    a->status, sizeof(a->status));
 	v->peers = atomic_load(&a->peers);
 	v->speed_down = atomic_load(&a->speed_down);
 	v->speed_up = atomic_load(&a->speed_up);

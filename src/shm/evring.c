@@ -24,12 +24,12 @@
 
 #include "evring.h"
 #include "json.h"
+#include "seqlock.h"
 #include "shm.h"
 #include "util.h"
 
 #define EVRING_HDR_BYTES	((sizeof(struct evring_hdr) + 4095) & \
 				    ~(size_t)4095)
-#define EVRING_SEQ_TRIES	1000
 
 uint64_t
 evring_capacity_for(uint32_t slots)
@@ -329,24 +329,15 @@ evring_settings(const struct evring *r, char *token, size_t tokensz,
     uint32_t *heartbeat_ms)
 {
 	struct evring_hdr *h = r->hdr;
-	int tries;
+	struct seqlock_reader rd = SEQLOCK_READER(&h->settings_seq);
 
-	for (tries = 0; tries < EVRING_SEQ_TRIES; tries++) {
-		uint32_t s = atomic_load_explicit(&h->settings_seq,
-		    memory_order_acquire);
-
-		if (s & 1u)
-			continue;
+	while (seqlock_read_next(&rd)) {
 		if (token != NULL)
 			snprintf(token, tokensz, "%.*s", EVRING_TOKEN_MAX - 1,
 			    h->token);
 		*heartbeat_ms = h->heartbeat_ms;
-		atomic_thread_fence(memory_order_acquire);
-		if (atomic_load_explicit(&h->settings_seq,
-		    memory_order_relaxed) == s)
-			return 0;
 	}
-	return -1;
+	return rd.ok ? 0 : -1;
 }
 
 uint32_t

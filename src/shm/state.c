@@ -27,8 +27,6 @@
 #include "state.h"
 #include "util.h"
 
-#define SEQLOCK_TRIES	1000
-
 void
 state_shm_name(char *out, size_t outsz, pid_t supervisor)
 {
@@ -149,14 +147,9 @@ int
 state_slot_read(const struct state *st, int slot, struct slot_cfg *out)
 {
 	const struct stream_slot *s = &st->streams[slot];
-	_Atomic uint32_t *seq = (_Atomic uint32_t *)&s->cfg_seq;
-	int tries;
+	struct seqlock_reader rd = SEQLOCK_READER(&s->cfg_seq);
 
-	for (tries = 0; tries < SEQLOCK_TRIES; tries++) {
-		uint32_t before;
-
-		if (!seqlock_read_begin(seq, &before))
-			continue;
+	while (seqlock_read_next(&rd)) {
 		out->in_use = (int)s->in_use;
 		memcpy(out->name, s->name, sizeof(out->name));
 		memcpy(out->title, s->title, sizeof(out->title));
@@ -173,14 +166,13 @@ state_slot_read(const struct state *st, int slot, struct slot_cfg *out)
 		    s->hls_first_segment_timeout_ms;
 		out->hls_client_timeout_permille =
 		    s->hls_client_timeout_permille;
-		if (seqlock_read_valid(seq, before)) {
-			out->name[sizeof(out->name) - 1] = '\0';
-			out->title[sizeof(out->title) - 1] = '\0';
-			out->group[sizeof(out->group) - 1] = '\0';
-			return 0;
-		}
 	}
-	return -1;
+	if (!rd.ok)
+		return -1;
+	out->name[sizeof(out->name) - 1] = '\0';
+	out->title[sizeof(out->title) - 1] = '\0';
+	out->group[sizeof(out->group) - 1] = '\0';
+	return 0;
 }
 
 int
@@ -218,22 +210,17 @@ state_slot_get_info(const struct state *st, int slot, char *url,
     size_t urlsz, char *err, size_t errsz)
 {
 	const struct stream_slot *s = &st->streams[slot];
-	_Atomic uint32_t *seq = (_Atomic uint32_t *)&s->info_seq;
-	int tries;
+	struct seqlock_reader rd = SEQLOCK_READER(&s->info_seq);
 
-	for (tries = 0; tries < SEQLOCK_TRIES; tries++) {
-		uint32_t before;
-
-		if (!seqlock_read_begin(seq, &before))
-			continue;
+	while (seqlock_read_next(&rd)) {
 		snprintf(url, urlsz, "%.*s", (int)sizeof(s->url) - 1, s->url);
 		snprintf(err, errsz, "%.*s", (int)sizeof(s->last_error) - 1,
 		    s->last_error);
-		if (seqlock_read_valid(seq, before))
-			return;
 	}
-	str_copy(url, "", urlsz);
-	str_copy(err, "", errsz);
+	if (!rd.ok) {
+		str_copy(url, "", urlsz);
+		str_copy(err, "", errsz);
+	}
 }
 
 void
@@ -247,20 +234,9 @@ state_set_admin_token(struct state *st, const char *token)
 void
 state_get_admin_token(const struct state *st, char *out, size_t outsz)
 {
-	_Atomic uint32_t *seq = (_Atomic uint32_t *)&st->admin_seq;
-	int tries;
-
-	for (tries = 0; tries < SEQLOCK_TRIES; tries++) {
-		uint32_t before;
-
-		if (!seqlock_read_begin(seq, &before))
-			continue;
-		snprintf(out, outsz, "%.*s", (int)sizeof(st->admin_token) - 1,
-		    st->admin_token);
-		if (seqlock_read_valid(seq, before))
-			return;
-	}
-	str_copy(out, "", outsz);	/* cannot read it: treat as off */
+	/* cannot read it: "", the admin API is off */
+	seqlock_read_str(&st->admin_seq, out, outsz, st->admin_token,
+	    sizeof(st->admin_token));
 }
 
 void
@@ -287,20 +263,9 @@ state_set_cors_origins(struct state *st, char *const *origins, int n)
 void
 state_get_cors_origins(const struct state *st, char *out, size_t outsz)
 {
-	_Atomic uint32_t *seq = (_Atomic uint32_t *)&st->cors_seq;
-	int tries;
-
-	for (tries = 0; tries < SEQLOCK_TRIES; tries++) {
-		uint32_t before;
-
-		if (!seqlock_read_begin(seq, &before))
-			continue;
-		snprintf(out, outsz, "%.*s", (int)sizeof(st->cors_origins) - 1,
-		    st->cors_origins);
-		if (seqlock_read_valid(seq, before))
-			return;
-	}
-	str_copy(out, "", outsz);	/* cannot read it: no CORS */
+	/* cannot read it: "", no CORS */
+	seqlock_read_str(&st->cors_seq, out, outsz, st->cors_origins,
+	    sizeof(st->cors_origins));
 }
 
 void
