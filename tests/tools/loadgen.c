@@ -37,8 +37,8 @@
  * Every run is bounded: ramp time + SECONDS + a grace period, and results
  * are printed even when clients failed (or on SIGINT/SIGTERM).
  *
- * The HTTP helpers (URL, head, chunked) repeat tsclient.c's on purpose:
- * each tool is one file that the Makefile links with the project library.
+ * The HTTP pieces (URL, request, head, chunked framing) are shared with
+ * tsclient: tests/lib/httpc.c.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE		/* strcasestr, POLLRDHUP */
@@ -63,6 +63,7 @@
 #include <unistd.h>
 
 #include "tsscan.h"
+#include "../lib/httpc.h"
 
 #define LG_DEFAULT_RAMP_PER_S	200.0
 #define LG_DEFAULT_SCAN_BYTES	(1024 * 1024)
@@ -78,8 +79,8 @@
 #define LG_HIST_BUCKET_US	10	/* playlist latency resolution */
 #define LG_HIST_BUCKETS		1000000	/* 10 s */
 #define LG_FD_SLACK		64
-#define LG_HOST_MAX		256
-#define LG_PATH_MAX		4096
+#define LG_REQUEST_BYTES	(HTTPC_PATH_MAX + 4096)
+#define LG_USER_AGENT		"ringcast-loadgen"
 
 enum lg_mode {
 	LG_STREAM = 0,
@@ -110,31 +111,6 @@ static const char *lg_fail_names[F_NFAIL] = {
 	"none", "connect", "http", "protocol", "closed", "timeout",
 };
 
-enum lg_chunk_state {
-	CH_SIZE = 0,
-	CH_EXT,
-	CH_SIZE_LF,
-	CH_DATA,
-	CH_DATA_CR,
-	CH_DATA_LF,
-	CH_TRAILER,
-	CH_DONE,
-};
-
-struct lg_chunked {
-	enum lg_chunk_state	 state;
-	uint64_t		 size;
-	int			 ndigits;
-	size_t			 linelen;
-};
-
-struct lg_url {
-	char	 host[LG_HOST_MAX];
-	char	 port[8];
-	char	 path[LG_PATH_MAX];
-	char	 hosthdr[LG_HOST_MAX + 16];
-};
-
 /* The first-frame probe, allocated while it runs. */
 struct lg_probe {
 	struct ts_sync	 sync;
@@ -162,9 +138,7 @@ struct lg_conn {
 	size_t			 sent;
 	size_t			 headlen;
 	char			*head;
-	int			 chunked;
-	long long		 clen;		/* -1 = none */
-	struct lg_chunked	 ch;
+	struct httpc_framing	 fr;		/* of the current answer */
 	struct lg_probe		*probe;
 	uint64_t		 resp_bytes;	/* body of this response */
 	uint32_t		 gen;		/* epoll tag, per socket */
@@ -183,7 +157,7 @@ struct lg_opts {
 
 struct lg {
 	struct lg_opts	 o;
-	struct lg_url	 u;
+	struct httpc_url u;
 	struct addrinfo	*ai;
 	struct lg_conn	*conns;
 	int		 ep;
@@ -258,218 +232,16 @@ lg_fatal(const char *fmt, ...)
 	exit(1);
 }
 
-/* http://HOST[:PORT][/PATH], HOST may be [v6]. */
-static int
-lg_parse_url(const char *s, struct lg_url *u)
-{
-	const char *p, *hend, *pstart;
-	size_t hlen, plen;
-	int v6 = 0;
-
-	if (strncasecmp(s, "http://", 7) != 0)
-		return -1;
-	p = s + 7;
-	if (*p == '[') {
-		if ((hend = strchr(p, ']')) == NULL)
-			return -1;
-		p++;
-		hlen = hend - p;
-		pstart = hend + 1;
-		v6 = 1;
-	} else {
-		hlen = strcspn(p, ":/?");
-		pstart = p + hlen;
-	}
-	if (hlen == 0 || hlen >= sizeof(u->host))
-		return -1;
-	memcpy(u->host, p, hlen);
-	u->host[hlen] = '\0';
-	strcpy(u->port, "80");
-	if (*pstart == ':') {
-		plen = strspn(pstart + 1, "0123456789");
-		if (plen == 0 || plen > 5)
-			return -1;
-		memcpy(u->port, pstart + 1, plen);
-		u->port[plen] = '\0';
-		pstart += 1 + plen;
-	}
-	if (*pstart == '\0')
-		strcpy(u->path, "/");
-	else if (*pstart == '/' || *pstart == '?') {
-		if (snprintf(u->path, sizeof(u->path), "%s%s",
-		    *pstart == '?' ? "/" : "", pstart) >= (int)sizeof(u->path))
-			return -1;
-	} else
-		return -1;
-	snprintf(u->hosthdr, sizeof(u->hosthdr), v6 ? "[%s]%s%s" : "%s%s%s",
-	    u->host, strcmp(u->port, "80") ? ":" : "",
-	    strcmp(u->port, "80") ? u->port : "");
-	return 0;
-}
-
-/* See tsclient.c: consume framing, hand out one span of body at a time. */
-static ssize_t
-lg_chunked_step(struct lg_chunked *c, const uint8_t *buf, size_t len,
-    const uint8_t **span, size_t *spanlen)
-{
-	size_t i, take;
-	int ch, v;
-
-	*span = NULL;
-	*spanlen = 0;
-	for (i = 0; i < len; i++) {
-		ch = buf[i];
-		switch (c->state) {
-		case CH_SIZE:
-			if ((ch >= '0' && ch <= '9') || (ch >= 'a' &&
-			    ch <= 'f') || (ch >= 'A' && ch <= 'F')) {
-				v = ch <= '9' ? ch - '0' : (ch | 0x20) - 'a' + 10;
-				if (++c->ndigits > 15)
-					return -1;
-				c->size = c->size * 16 + v;
-				break;
-			}
-			if (c->ndigits == 0)
-				return -1;
-			if (ch == ';' || ch == ' ' || ch == '\t')
-				c->state = CH_EXT;
-			else if (ch == '\r')
-				c->state = CH_SIZE_LF;
-			else if (ch == '\n')
-				goto size_done;
-			else
-				return -1;
-			break;
-		case CH_EXT:
-			if (ch == '\n')
-				goto size_done;
-			break;
-		case CH_SIZE_LF:
-			if (ch != '\n')
-				return -1;
- size_done:
-			if (c->size == 0) {
-				c->state = CH_TRAILER;
-				c->linelen = 0;
-			} else
-				c->state = CH_DATA;
-			break;
-		case CH_DATA:
-			take = len - i;
-			if (take > c->size)
-				take = c->size;
-			c->size -= take;
-			if (c->size == 0)
-				c->state = CH_DATA_CR;
-			*span = buf + i;
-			*spanlen = take;
-			return i + take;
-		case CH_DATA_CR:
-			if (ch == '\r')
-				c->state = CH_DATA_LF;
-			else if (ch == '\n')
-				goto chunk_end;
-			else
-				return -1;
-			break;
-		case CH_DATA_LF:
-			if (ch != '\n')
-				return -1;
- chunk_end:
-			c->state = CH_SIZE;
-			c->size = 0;
-			c->ndigits = 0;
-			break;
-		case CH_TRAILER:
-			if (ch == '\n') {
-				if (c->linelen == 0) {
-					c->state = CH_DONE;
-					return i + 1;
-				}
-				c->linelen = 0;
-			} else if (ch != '\r')
-				c->linelen++;
-			break;
-		case CH_DONE:
-			return i;
-		}
-	}
-	return len;
-}
-
-static size_t
-lg_head_end(const char *buf, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i++) {
-		if (buf[i] != '\n')
-			continue;
-		if (buf[i + 1] == '\n')
-			return i + 2;
-		if (i + 2 < len && buf[i + 1] == '\r' && buf[i + 2] == '\n')
-			return i + 3;
-	}
-	return 0;
-}
-
-/* Status, chunked and Content-Length of a NUL-terminated head. */
-static int
-lg_parse_head(char *head, struct lg_conn *c)
-{
-	char *line, *next, *v;
-	int first = 1;
-
-	c->chunked = 0;
-	c->clen = -1;
-	for (line = head; line != NULL && *line != '\0'; line = next) {
-		if ((next = strchr(line, '\n')) != NULL)
-			*next++ = '\0';
-		if (first) {
-			first = 0;
-			if (strncmp(line, "HTTP/1.", 7) != 0 &&
-			    strncmp(line, "ICY ", 4) != 0)
-				return -1;
-			if ((v = strchr(line, ' ')) == NULL)
-				return -1;
-			c->status = (int)strtol(v + 1, NULL, 10);
-			if (c->status < 100 || c->status > 999)
-				return -1;
-			continue;
-		}
-		if ((v = strchr(line, ':')) == NULL)
-			continue;
-		*v++ = '\0';
-		if (strcasecmp(line, "Transfer-Encoding") == 0 &&
-		    strcasestr(v, "chunked") != NULL)
-			c->chunked = 1;
-		else if (strcasecmp(line, "Content-Length") == 0)
-			c->clen = strtoll(v, NULL, 10);
-	}
-	return first ? -1 : 0;
-}
-
 static void
 lg_build_request(struct lg *g)
 {
-	size_t cap = LG_PATH_MAX + 4096, len;
-	int i, have_ua = 0;
+	ssize_t len;
 
-	if ((g->req = malloc(cap)) == NULL)
+	if ((g->req = malloc(LG_REQUEST_BYTES)) == NULL)
 		lg_fatal("malloc: %s", strerror(errno));
-	len = snprintf(g->req, cap, "GET %s HTTP/1.1\r\nHost: %s\r\n",
-	    g->u.path, g->u.hosthdr);
-	for (i = 0; i < g->o.nheaders && len < cap; i++) {
-		if (strncasecmp(g->o.headers[i], "User-Agent:", 11) == 0)
-			have_ua = 1;
-		len += snprintf(g->req + len, cap - len, "%s\r\n",
-		    g->o.headers[i]);
-	}
-	if (len < cap)
-		len += snprintf(g->req + len, cap - len, "%s%s\r\n",
-		    have_ua ? "" : "User-Agent: ringcast-loadgen\r\n",
-		    g->o.mode == LG_STREAM ? "Connection: close\r\n" : "");
-	if (len >= cap)
+	len = httpc_request(g->req, LG_REQUEST_BYTES, &g->u, g->o.headers,
+	    g->o.nheaders, LG_USER_AGENT, g->o.mode == LG_STREAM);
+	if (len == -1)
 		lg_fatal("request too long");
 	g->reqlen = len;
 }
@@ -770,14 +542,6 @@ lg_next_request(struct lg *g, struct lg_conn *c)
 	lg_send(g, c);
 }
 
-static int
-lg_response_done(const struct lg_conn *c, uint64_t body_bytes)
-{
-	if (c->chunked)
-		return c->ch.state == CH_DONE;
-	return c->clen >= 0 && (long long)body_bytes >= c->clen;
-}
-
 /* Body bytes in P; -1 on malformed framing. */
 static int
 lg_feed(struct lg *g, struct lg_conn *c, const uint8_t *p, size_t n,
@@ -788,22 +552,13 @@ lg_feed(struct lg *g, struct lg_conn *c, const uint8_t *p, size_t n,
 	ssize_t step;
 
 	while (off < n) {
-		if (c->chunked) {
-			step = lg_chunked_step(&c->ch, p + off, n - off, &span,
-			    &spanlen);
-			if (step == -1)
-				return -1;
-			if (step == 0)
-				break;
-			off += step;
-		} else {
-			span = p + off;
-			spanlen = n - off;
-			off = n;
-			if (c->clen >= 0 && (long long)(*resp_bytes + spanlen)
-			    > c->clen)
-				spanlen = c->clen - *resp_bytes;
-		}
+		step = httpc_body_step(&c->fr, *resp_bytes, p + off, n - off,
+		    &span, &spanlen);
+		if (step == -1)
+			return -1;
+		if (step == 0)
+			break;
+		off += step;
 		*resp_bytes += spanlen;
 		lg_body(g, c, span, spanlen);
 	}
@@ -814,10 +569,14 @@ lg_feed(struct lg *g, struct lg_conn *c, const uint8_t *p, size_t n,
 static int
 lg_take_head(struct lg *g, struct lg_conn *c, size_t hend)
 {
+	struct httpc_head h;
 	char save = c->head[hend];
+	int rc;
 
 	c->head[hend] = '\0';
-	if (lg_parse_head(c->head, c) == -1) {
+	rc = httpc_parse_head(c->head, &h);
+	c->status = h.status;
+	if (rc == -1) {
 		lg_fail(g, c, F_PROTOCOL);
 		return 0;
 	}
@@ -839,7 +598,7 @@ lg_take_head(struct lg *g, struct lg_conn *c, size_t hend)
 			tsscan_init(&c->probe->scan);
 		}
 	}
-	memset(&c->ch, 0, sizeof(c->ch));
+	httpc_framing_init(&c->fr, &h);
 	c->resp_bytes = 0;
 	c->state = ST_BODY;
 	return 1;
@@ -881,7 +640,7 @@ lg_read_head(struct lg *g, struct lg_conn *c, size_t *hend)
 	}
 	c->headlen += n;
 	while (c->state == ST_HEAD &&
-	    (*hend = lg_head_end(c->head, c->headlen)) != 0)
+	    (*hend = httpc_head_end(c->head, c->headlen)) != 0)
 		if (!lg_take_head(g, c, *hend))
 			return 0;
 	if (c->state == ST_HEAD) {
@@ -915,8 +674,8 @@ lg_read(struct lg *g, struct lg_conn *c)
 		n = lg_recv(c, g->buf, LG_READ_BYTES);
 		if (n == -1 && (errno == EAGAIN || errno == EINTR))
 			return;
-		if (n <= 0 && g->o.mode == LG_PLAYLIST && !c->chunked &&
-		    c->clen < 0) {
+		if (n <= 0 && g->o.mode == LG_PLAYLIST && !c->fr.chunked &&
+		    c->fr.clen < 0) {
 			/* a close-delimited answer is complete */
 			lg_count_answer(g, c, lg_now(), c->resp_bytes);
 			lg_reconnect(g, c);
@@ -931,7 +690,7 @@ lg_read(struct lg *g, struct lg_conn *c)
 			return;
 		}
 	}
-	if (!lg_response_done(c, c->resp_bytes))
+	if (!httpc_complete(&c->fr, c->resp_bytes))
 		return;
 	if (g->o.mode == LG_PLAYLIST)
 		lg_next_request(g, c);
@@ -1184,8 +943,7 @@ lg_getopts(int argc, char **argv, struct lg_opts *o)
 			break;
 		case 'H':
 			if (o->nheaders == LG_MAX_HEADERS ||
-			    strchr(optarg, ':') == NULL ||
-			    strpbrk(optarg, "\r\n") != NULL)
+			    !httpc_header_ok(optarg))
 				lg_usage();
 			o->headers[o->nheaders++] = optarg;
 			break;
@@ -1205,19 +963,14 @@ int
 main(int argc, char **argv)
 {
 	struct lg g;
-	struct addrinfo hints;
 	struct sigaction sa;
 	int rc;
 
 	memset(&g, 0, sizeof(g));
 	lg_getopts(argc, argv, &g.o);
-	if (lg_parse_url(g.o.url, &g.u) == -1)
+	if (httpc_parse_url(g.o.url, &g.u) == -1)
 		lg_fatal("bad URL (want http://host[:port]/path): %s", g.o.url);
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV;
-	if ((rc = getaddrinfo(g.u.host, g.u.port, &hints, &g.ai)) != 0)
+	if ((rc = httpc_resolve(&g.u, &g.ai)) != 0)
 		lg_fatal("%s: %s", g.u.host, gai_strerror(rc));
 	lg_raise_nofile(g.o.clients);
 	lg_build_request(&g);
