@@ -38,7 +38,8 @@
  * are printed even when clients failed (or on SIGINT/SIGTERM).
  *
  * The HTTP pieces (URL, request, head, chunked framing) are shared with
- * tsclient: tests/lib/httpc.c.
+ * tsclient: tests/lib/httpc.c.  The percentiles and the JSON line are
+ * loadgen_report.c; loadgen.h holds the structs both files read.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE		/* strcasestr, POLLRDHUP */
@@ -64,125 +65,20 @@
 
 #include "tsscan.h"
 #include "../lib/httpc.h"
+#include "loadgen.h"
 
 #define LG_DEFAULT_RAMP_PER_S	200.0
 #define LG_DEFAULT_SCAN_BYTES	(1024 * 1024)
 #define LG_MAX_CLIENTS		100000
-#define LG_MAX_HEADERS		16
 #define LG_HEAD_MAX_BYTES	8192
 #define LG_READ_BYTES		(256 * 1024)
 #define LG_SYNC_OUT_BYTES	(TS_PACKET_SIZE * 1024)
 #define LG_EVENTS		512
 #define LG_TICK_MS		5
 #define LG_GRACE_SECONDS	5.0	/* after the last client's end */
-#define LG_STARVED_FRACTION	0.9
-#define LG_HIST_BUCKET_US	10	/* playlist latency resolution */
-#define LG_HIST_BUCKETS		1000000	/* 10 s */
 #define LG_FD_SLACK		64
 #define LG_REQUEST_BYTES	(HTTPC_PATH_MAX + 4096)
 #define LG_USER_AGENT		"ringcast-loadgen"
-
-enum lg_mode {
-	LG_STREAM = 0,
-	LG_PLAYLIST,
-};
-
-enum lg_state {
-	ST_IDLE = 0,		/* not started yet */
-	ST_CONNECTING,
-	ST_SENDING,
-	ST_HEAD,
-	ST_BODY,
-	ST_DONE,
-};
-
-/* Why a client failed; indexes lg_fail_names. */
-enum lg_fail {
-	F_NONE = 0,
-	F_CONNECT,		/* socket/connect error */
-	F_HTTP,			/* non-2xx status */
-	F_PROTOCOL,		/* malformed head or chunked framing */
-	F_CLOSED,		/* closed before a complete head */
-	F_TIMEOUT,		/* no head before the client's end */
-	F_NFAIL,
-};
-
-static const char *lg_fail_names[F_NFAIL] = {
-	"none", "connect", "http", "protocol", "closed", "timeout",
-};
-
-/* The first-frame probe, allocated while it runs. */
-struct lg_probe {
-	struct ts_sync	 sync;
-	struct tsscan	 scan;
-	uint64_t	 scanned;
-};
-
-struct lg_conn {
-	int			 fd;
-	enum lg_state		 state;
-	enum lg_fail		 fail;
-	int			 status;
-	int			 connected;	/* got a 2xx head */
-	int			 closed_early;	/* server ended the stream */
-	int			 first_video;	/* -1 unknown, 0 no, 1 key */
-	double			 t_start;
-	double			 t_end;		/* scheduled */
-	double			 t_first_byte;
-	double			 t_start_rt;	/* CLOCK_REALTIME at connect */
-	double			 rx_rt;		/* kernel stamp of the last read */
-	double			 ttfb_ms;
-	double			 t_request;	/* playlist: request sent */
-	uint32_t		 events;	/* epoll events registered */
-	uint64_t		 bytes;
-	size_t			 sent;
-	size_t			 headlen;
-	char			*head;
-	struct httpc_framing	 fr;		/* of the current answer */
-	struct lg_probe		*probe;
-	uint64_t		 resp_bytes;	/* body of this response */
-	uint32_t		 gen;		/* epoll tag, per socket */
-};
-
-struct lg_opts {
-	int		 clients;
-	double		 seconds;
-	double		 ramp;
-	enum lg_mode	 mode;
-	uint64_t	 scan_bytes;
-	const char	*headers[LG_MAX_HEADERS];
-	int		 nheaders;
-	const char	*url;
-};
-
-struct lg {
-	struct lg_opts	 o;
-	struct httpc_url u;
-	struct addrinfo	*ai;
-	struct lg_conn	*conns;
-	int		 ep;
-	int		 started;
-	int		 next_end;	/* first client not yet ended */
-	double		 t0;
-	double		 t_stop;	/* hard stop */
-	double		 t_finish;	/* when the run really ended */
-	char		*req;
-	size_t		 reqlen;
-	uint8_t		*buf;
-	uint8_t		*syncbuf;
-	uint32_t	*hist;		/* playlist latency histogram */
-	uint64_t	 hist_over;
-	double		 lat_max;
-	uint64_t	 requests;
-	uint64_t	 req_errors;
-	double		 t_win0, t_win1;	/* playlist: measuring window */
-	uint64_t	 win_requests;
-	uint64_t	 win_bytes;	/* bodies completed in the window */
-	uint64_t	 resp_min, resp_max;	/* body bytes of an answer */
-	uint64_t	 reconnects;
-	uint64_t	 total_bytes;
-	int		 fails[F_NFAIL];
-};
 
 static volatile sig_atomic_t lg_interrupted;
 
@@ -496,19 +392,6 @@ lg_body(struct lg *g, struct lg_conn *c, const uint8_t *p, size_t n)
 		lg_probe(g, c, p, n);
 }
 
-static void
-lg_hist_add(struct lg *g, double seconds)
-{
-	uint64_t b = (uint64_t)(seconds * 1e6 / LG_HIST_BUCKET_US);
-
-	if (seconds > g->lat_max)
-		g->lat_max = seconds;
-	if (b >= LG_HIST_BUCKETS)
-		g->hist_over++;
-	else
-		g->hist[b]++;
-}
-
 /* Playlist mode: count an answer of BODY bytes completed at NOW. */
 static void
 lg_count_answer(struct lg *g, struct lg_conn *c, double now, uint64_t body)
@@ -761,154 +644,6 @@ lg_run(struct lg *g)
 	}
 }
 
-static int
-lg_cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Nearest-rank percentile of a sorted array. */
-static double
-lg_pct(const double *v, size_t n, double p)
-{
-	size_t k;
-
-	if (n == 0)
-		return 0;
-	k = (size_t)ceil(p / 100.0 * n);
-	if (k < 1)
-		k = 1;
-	return v[k > n ? n - 1 : k - 1];
-}
-
-static double
-lg_hist_pct(const struct lg *g, double p)
-{
-	uint64_t total = g->hist_over, want, seen = 0;
-	size_t b;
-
-	for (b = 0; b < LG_HIST_BUCKETS; b++)
-		total += g->hist[b];
-	if (total == 0)
-		return 0;
-	want = (uint64_t)ceil(p / 100.0 * total);
-	if (want < 1)
-		want = 1;
-	for (b = 0; b < LG_HIST_BUCKETS; b++) {
-		seen += g->hist[b];
-		if (seen >= want)	/* upper edge of the bucket, in ms */
-			return fmin((b + 1) * LG_HIST_BUCKET_US / 1000.0,
-			    g->lat_max * 1000);
-	}
-	return g->lat_max * 1000;
-}
-
-static void
-lg_print_common(const struct lg *g, int connected, double wall)
-{
-	struct rusage ru;
-	int i;
-
-	printf("{\"mode\":\"%s\",\"clients_requested\":%d,"
-	    "\"clients_started\":%d,\"clients_connected\":%d,"
-	    "\"clients_failed\":%d,\"failures\":{",
-	    g->o.mode == LG_STREAM ? "stream" : "playlist", g->o.clients,
-	    g->started, connected, g->started - connected +
-	    (g->o.clients - g->started));
-	for (i = F_CONNECT; i < F_NFAIL; i++)
-		printf("%s\"%s\":%d", i == F_CONNECT ? "" : ",",
-		    lg_fail_names[i], g->fails[i]);
-	if (getrusage(RUSAGE_SELF, &ru) == -1)
-		memset(&ru, 0, sizeof(ru));
-	printf("},\"seconds\":%.3f,\"wall_seconds\":%.3f,\"interrupted\":%s,"
-	    "\"cpu_user_s\":%.3f,\"cpu_sys_s\":%.3f",
-	    g->o.seconds, wall, lg_interrupted ? "true" : "false",
-	    ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6,
-	    ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);
-}
-
-static void
-lg_report_stream(struct lg *g, double wall)
-{
-	double *rate, *ttfb, span, med;
-	int i, nr = 0, nt = 0, connected = 0, starved = 0, early = 0;
-	int keyfirst = 0, probed = 0;
-	struct lg_conn *c;
-
-	if ((rate = calloc(g->o.clients + 1, sizeof(double))) == NULL ||
-	    (ttfb = calloc(g->o.clients + 1, sizeof(double))) == NULL)
-		lg_fatal("calloc: %s", strerror(errno));
-	for (i = 0; i < g->started; i++) {
-		c = &g->conns[i];
-		if (!c->connected)
-			continue;
-		connected++;
-		early += c->closed_early;
-		/* over its whole slot, even if the server ended it early */
-		span = fmin(c->t_end, g->t_finish) - c->t_first_byte;
-		rate[nr++] = c->t_first_byte > 0 && span > 0 ?
-		    c->bytes / span : 0;
-		if (c->t_first_byte > 0)
-			ttfb[nt++] = c->ttfb_ms;
-		if (c->first_video != -1)
-			probed++;
-		keyfirst += c->first_video == 1;
-	}
-	qsort(rate, nr, sizeof(double), lg_cmp_double);
-	qsort(ttfb, nt, sizeof(double), lg_cmp_double);
-	med = lg_pct(rate, nr, 50);
-	for (i = 0; i < nr; i++)
-		starved += rate[i] < LG_STARVED_FRACTION * med;
-	lg_print_common(g, connected, wall);
-	printf(",\"closed_early\":%d,\"rate_min_Bps\":%.0f,"
-	    "\"rate_p10_Bps\":%.0f,\"rate_median_Bps\":%.0f,"
-	    "\"rate_max_Bps\":%.0f,\"starved\":%d,"
-	    "\"ttfb_p50_ms\":%.1f,\"ttfb_p99_ms\":%.1f,\"ttfb_max_ms\":%.1f,"
-	    "\"total_bytes\":%llu,\"total_gbps\":%.3f,"
-	    "\"first_frame_probed\":%d,\"first_frame_keyframe_ratio\":%.3f}\n",
-	    early, nr ? rate[0] : 0, lg_pct(rate, nr, 10), med,
-	    nr ? rate[nr - 1] : 0, starved, lg_pct(ttfb, nt, 50),
-	    lg_pct(ttfb, nt, 99), nt ? ttfb[nt - 1] : 0,
-	    (unsigned long long)g->total_bytes,
-	    wall > 0 ? g->total_bytes * 8 / wall / 1e9 : 0,
-	    probed, connected ? (double)keyfirst / connected : 0);
-	free(rate);
-	free(ttfb);
-}
-
-static void
-lg_report_playlist(struct lg *g, double wall)
-{
-	double win = fmin(g->t_win1, g->t_finish) - g->t_win0;
-	int i, connected = 0;
-
-	if (win < 0)
-		win = 0;
-	for (i = 0; i < g->started; i++)
-		connected += g->conns[i].connected;
-	lg_print_common(g, connected, wall);
-	printf(",\"requests\":%llu,\"request_errors\":%llu,"
-	    "\"reconnects\":%llu,\"window_seconds\":%.3f,"
-	    "\"window_requests\":%llu,\"requests_per_s\":%.1f,"
-	    "\"latency_p50_ms\":%.2f,\"latency_p99_ms\":%.2f,"
-	    "\"latency_max_ms\":%.2f,\"response_bytes_min\":%llu,"
-	    "\"response_bytes_max\":%llu,\"window_bytes\":%llu,"
-	    "\"bytes_per_s\":%.0f,\"gbps\":%.3f,\"total_bytes\":%llu}\n",
-	    (unsigned long long)g->requests,
-	    (unsigned long long)g->req_errors,
-	    (unsigned long long)g->reconnects, win,
-	    (unsigned long long)g->win_requests,
-	    win > 0 ? g->win_requests / win : 0, lg_hist_pct(g, 50),
-	    lg_hist_pct(g, 99), g->lat_max * 1000,
-	    (unsigned long long)g->resp_min, (unsigned long long)g->resp_max,
-	    (unsigned long long)g->win_bytes,
-	    win > 0 ? g->win_bytes / win : 0,
-	    win > 0 ? g->win_bytes * 8 / win / 1e9 : 0,
-	    (unsigned long long)g->total_bytes);
-}
-
 static void
 lg_getopts(int argc, char **argv, struct lg_opts *o)
 {
@@ -996,10 +731,8 @@ main(int argc, char **argv)
 		lg_fatal("epoll_create1: %s", strerror(errno));
 
 	lg_run(&g);
-	if (g.o.mode == LG_STREAM)
-		lg_report_stream(&g, lg_now() - g.t0);
-	else
-		lg_report_playlist(&g, lg_now() - g.t0);
+	if (lg_report(&g, lg_now() - g.t0, lg_interrupted) == -1)
+		lg_fatal("calloc: %s", strerror(errno));
 	fflush(stdout);
 	freeaddrinfo(g.ai);
 	free(g.conns);
