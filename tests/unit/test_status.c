@@ -190,6 +190,15 @@ fill_all(struct state *st)
 	fill_ace(st);
 }
 
+/* Fill the segment, then WRITER's answer over it, as a C string. */
+static const char *
+render(struct fixture *f, int (*writer)(const struct state *, struct buf *))
+{
+	fill_all(f->st);
+	assert_int_equal(writer(f->st, &f->out), 0);
+	return buf_str(&f->out);
+}
+
 /* ---- JSON ---- */
 
 static struct json_object *
@@ -211,24 +220,27 @@ get(struct json_object *o, const char *path)
 	return o;
 }
 
-static const char *
-get_str(struct json_object *o, const char *path)
+/* The value at PATH, which must be there and of TYPE. */
+static struct json_object *
+get_typed(struct json_object *o, const char *path, json_type type)
 {
 	struct json_object *v = get(o, path);
 
 	assert_non_null(v);
-	assert_true(json_object_is_type(v, json_type_string));
-	return json_object_get_string(v);
+	assert_true(json_object_is_type(v, type));
+	return v;
+}
+
+static const char *
+get_str(struct json_object *o, const char *path)
+{
+	return json_object_get_string(get_typed(o, path, json_type_string));
 }
 
 static int64_t
 get_int(struct json_object *o, const char *path)
 {
-	struct json_object *v = get(o, path);
-
-	assert_non_null(v);
-	assert_true(json_object_is_type(v, json_type_int));
-	return json_object_get_int64(v);
+	return json_object_get_int64(get_typed(o, path, json_type_int));
 }
 
 static void
@@ -237,9 +249,7 @@ test_status_json_streams(void **state)
 	struct fixture *f = *state;
 	struct json_object *o, *v;
 
-	fill_all(f->st);
-	assert_int_equal(status_json(f->st, &f->out), 0);
-	assert_non_null(o = json_tokener_parse(buf_str(&f->out)));
+	assert_non_null(o = json_tokener_parse(render(f, status_json)));
 	assert_string_equal(get_str(o, "version"), RINGCAST_VERSION);
 	assert_int_equal(get_int(o, "pid"), T_SUPERVISOR_PID);
 	assert_int_equal(get_int(o, "config_generation"), 3);
@@ -282,9 +292,7 @@ test_status_json_acestream(void **state)
 	char path[256];
 	double age;
 
-	fill_all(f->st);
-	assert_int_equal(status_json(f->st, &f->out), 0);
-	assert_non_null(o = json_tokener_parse(buf_str(&f->out)));
+	assert_non_null(o = json_tokener_parse(render(f, status_json)));
 	snprintf(path, sizeof(path), "%s/content_id", ace);
 	assert_string_equal(get_str(o, path), T_ACE_ID);
 	snprintf(path, sizeof(path), "%s/engine", ace);
@@ -337,9 +345,7 @@ test_status_text_table(void **state)
 	struct fixture *f = *state;
 	const char *s;
 
-	fill_all(f->st);
-	assert_int_equal(status_text(f->st, &f->out), 0);
-	s = buf_str(&f->out);
+	s = render(f, status_text);
 	assert_non_null(strstr(s, "ringcastd " RINGCAST_VERSION ", pid 4242, "
 	    "up "));
 	assert_non_null(strstr(s, " s, 3 clients\n"
@@ -402,9 +408,7 @@ test_status_prometheus(void **state)
 	struct fixture *f = *state;
 	const char *s;
 
-	fill_all(f->st);
-	assert_int_equal(status_prometheus(f->st, &f->out), 0);
-	s = buf_str(&f->out);
+	s = render(f, status_prometheus);
 	check_prom_help(s);
 	assert_non_null(strstr(s, "\nringcast_config_generation 3\n"));
 	assert_non_null(strstr(s, "\nringcast_events_dropped_total 9\n"));
@@ -439,9 +443,7 @@ test_ace_status_prometheus(void **state)
 	struct fixture *f = *state;
 	const char *s;
 
-	fill_all(f->st);
-	assert_int_equal(status_prometheus(f->st, &f->out), 0);
-	s = buf_str(&f->out);
+	s = render(f, status_prometheus);
 	assert_non_null(strstr(s, "# HELP ringcast_ace_refused_total "
 	    "Content-id requests refused: no engine with room\n"
 	    "# TYPE ringcast_ace_refused_total counter\n"
