@@ -98,7 +98,8 @@ int	 httpc_parse_head(char *head, struct httpc_head *h);
 ssize_t	 httpc_chunked_step(struct httpc_chunked *c, const uint8_t *buf,
 	    size_t len, const uint8_t **span, size_t *spanlen);
 /* Framing F for the response head H (a fresh chunk decoder). */
-void	 httpc_framing_init(struct httpc_framing *f, const struct httpc_head *h);
+void	 httpc_framing_init(struct httpc_framing *f,
+	    const struct httpc_head *h);
 /*
  * The next run of body bytes in BUF/LEN, BODY_BYTES of this response's
  * body being read already: *SPAN and *SPANLEN (cut at Content-Length).

@@ -423,7 +423,8 @@ test_status_prometheus(void **state)
 	    "ringcast_stream_bytes_out_total{stream=\"news\"} 5368709120\n"));
 	assert_non_null(strstr(s,
 	    "ringcast_stream_segments_fetched_total{stream=\"sport\"} 7\n"));
-	assert_non_null(strstr(s, "ringcast_stream_edges{stream=\"news\"} 1\n"));
+	assert_non_null(strstr(s,
+	    "ringcast_stream_edges{stream=\"news\"} 1\n"));
 	assert_non_null(strstr(s, "ringcast_stream_parent_info{stream=\"relay\""
 	    ",parent=\"http://parent:8080\"} 1\n"));
 	assert_null(strstr(s, "ringcast_stream_parent_info{stream=\"news\""));

@@ -966,8 +966,8 @@ test_sample_file(void **state)
 	double		 seconds;
 
 	if (fp == NULL)
-		fail_msg("tests/media/sample.ts not found (set RINGCAST_SAMPLE_TS "
-		    "or run from the repository root)");
+		fail_msg("tests/media/sample.ts not found (set "
+		    "RINGCAST_SAMPLE_TS or run from the repository root)");
 	tsscan_init(&s);
 	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0) {
 		size_t	 off = 0;
