@@ -107,11 +107,13 @@ $(ENGINE): $(B)/obj/tests/engine/engine.o $(B)/obj/tests/lib/tsloop.o $(LIB_OBJS
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
 
-$(B)/tests/tsclient: $(B)/obj/tests/tools/tsclient.o $(LIB_OBJS)
+$(B)/tests/tsclient: $(B)/obj/tests/tools/tsclient.o $(B)/obj/tests/lib/httpc.o \
+    $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
 
-$(B)/tests/loadgen: $(B)/obj/tests/tools/loadgen.o $(LIB_OBJS)
+$(B)/tests/loadgen: $(B)/obj/tests/tools/loadgen.o \
+    $(B)/obj/tests/tools/loadgen_report.o $(B)/obj/tests/lib/httpc.o $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
 

@@ -1,12 +1,14 @@
 /*
  * ace_status.c - the AceStream part of the status answers: per stream
  * its content id, engine, session and what the engine's stat_url said;
- * per engine its health, version and load.  Memory only, like status.c.
+ * per engine its health, version and load.  Memory only, like status.c,
+ * and its /metrics series go through the same writer (prom.c).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "ace_status.h"
+#include "prom.h"
 #include "util.h"
 
 void
@@ -34,15 +36,23 @@ ace_status_json_stream(const struct state *st, int slot, struct buf *b)
 	buf_puts(b, "}");
 }
 
+/* The configured engine after *I (start at -1) into E: 1, or 0 at the end. */
+static int
+engine_next(const struct state *st, int *i, struct ace_engine_view *e)
+{
+	while (++*i < ACE_MAX_ENGINES)
+		if (ace_state_engine(&st->ace, *i, e) == 0)
+			return 1;
+	return 0;
+}
+
 void
 ace_status_json(const struct state *st, struct buf *b)
 {
 	struct ace_engine_view e;
 	int i, n = 0;
 
-	for (i = 0; i < ACE_MAX_ENGINES; i++) {
-		if (ace_state_engine(&st->ace, i, &e) == -1)
-			continue;
+	for (i = -1; engine_next(st, &i, &e);) {
 		if (n++ == 0) {
 			json_key(b, "acestream");
 			buf_puts(b, "{");
@@ -89,9 +99,7 @@ ace_status_text(const struct state *st, struct buf *b)
 	struct ace_engine_view e;
 	int i, n = 0;
 
-	for (i = 0; i < ACE_MAX_ENGINES; i++) {
-		if (ace_state_engine(&st->ace, i, &e) == -1)
-			continue;
+	for (i = -1; engine_next(st, &i, &e);) {
 		if (n++ == 0)
 			buf_printf(b, "%-40s %-7s %-10s %7s %8s  %s\n",
 			    "ENGINE", "HEALTH", "VERSION", "STREAMS",
@@ -101,24 +109,6 @@ ace_status_text(const struct state *st, struct buf *b)
 		    e.streams, (unsigned long long)e.sessions,
 		    e.health == ACE_HEALTH_DOWN ? e.error : "");
 	}
-}
-
-static void
-prom_engine(struct buf *b, const char *name, const char *url,
-    unsigned long long v)
-{
-	buf_printf(b, "%s{engine=\"", name);
-	json_escape(b, url, strlen(url));
-	buf_printf(b, "\"} %llu\n", v);
-}
-
-static void
-prom_stream(struct buf *b, const char *name, const char *stream,
-    unsigned long long v)
-{
-	buf_printf(b, "%s{stream=\"", name);
-	json_escape(b, stream, strlen(stream));
-	buf_printf(b, "\"} %llu\n", v);
 }
 
 void
@@ -141,32 +131,28 @@ ace_status_prometheus(const struct state *st, struct buf *b)
 	struct ace_engine_view e;
 	struct ace_slot_view v;
 	struct slot_cfg cfg;
-	int i, k, any = 0;
+	int i, k;
 
-	for (i = 0; i < ACE_MAX_ENGINES && !any; i++)
-		any = ace_state_engine(&st->ace, i, &e) == 0;
-	if (!any)
+	i = -1;
+	if (!engine_next(st, &i, &e))
 		return;
-	buf_printf(b, "# HELP ringcast_ace_refused_total Content-id requests "
-	    "refused: no engine with room\n# TYPE ringcast_ace_refused_total"
-	    " counter\nringcast_ace_refused_total %llu\n",
-	    (unsigned long long)atomic_load(&st->ace.refused));
+	prom_help(b, "ringcast_ace_refused_total", "counter",
+	    "Content-id requests refused: no engine with room");
+	prom_uint(b, "ringcast_ace_refused_total",
+	    atomic_load(&st->ace.refused));
 	for (k = 0; k < 6; k++) {
-		buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", help[k][0],
-		    help[k][2], help[k][0], help[k][1]);
-		for (i = 0; k < 3 && i < ACE_MAX_ENGINES; i++) {
-			if (ace_state_engine(&st->ace, i, &e) == -1)
-				continue;
-			prom_engine(b, help[k][0], e.url, k == 0 ?
+		prom_help(b, help[k][0], help[k][1], help[k][2]);
+		for (i = -1; k < 3 && engine_next(st, &i, &e);)
+			prom_series(b, help[k][0], "engine", e.url, k == 0 ?
 			    e.health != ACE_HEALTH_DOWN : k == 1 ? e.streams :
 			    e.sessions);
-		}
 		for (i = 0; k >= 3 && i < STATE_MAX_STREAMS; i++) {
 			if (ace_state_slot(&st->ace, i, &v) == -1 ||
 			    state_slot_read(st, i, &cfg) == -1 || !cfg.in_use)
 				continue;
-			prom_stream(b, help[k][0], cfg.name, k == 3 ? v.peers :
-			    k == 4 ? v.speed_down : v.speed_up);
+			prom_series(b, help[k][0], "stream", cfg.name,
+			    k == 3 ? v.peers : k == 4 ? v.speed_down :
+			    v.speed_up);
 		}
 	}
 }

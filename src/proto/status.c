@@ -3,12 +3,14 @@
  * M3U channel list, all rendered from the state segment.
  *
  * Reading only shared memory keeps every answer memory-only: no request
- * ever waits for another process.
+ * ever waits for another process.  The Prometheus lines are written by
+ * prom.c, which ace_status.c uses too.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "ace_status.h"
+#include "prom.h"
 #include "status.h"
 #include "util.h"
 
@@ -181,31 +183,18 @@ status_text(const struct state *st, struct buf *b)
 }
 
 static void
-prom_series(struct buf *b, const char *name, const char *stream,
-    unsigned long long v)
-{
-	buf_printf(b, "%s{stream=\"", name);
-	json_escape(b, stream, strlen(stream));
-	buf_printf(b, "\"} %llu\n", v);
-}
-
-static void
-prom_help(struct buf *b, const char *name, const char *type,
-    const char *help)
-{
-	buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-}
-
-static void
 prom_proc(struct buf *b, const char *role, const char *name, int pid,
     const struct proc_stats *ps, int which)
 {
 	const char *metric[] = { "ringcast_process_cpu_seconds_total",
 	    "ringcast_process_resident_bytes", "ringcast_process_restarts_total" };
+	char pidstr[16];
 
-	buf_printf(b, "%s{role=\"%s\",name=\"", metric[which], role);
-	json_escape(b, name, strlen(name));
-	buf_printf(b, "\",pid=\"%d\"} ", pid);
+	snprintf(pidstr, sizeof(pidstr), "%d", pid);
+	prom_labels_begin(b, metric[which], "role", role);
+	prom_label(b, "name", name);
+	prom_label(b, "pid", pidstr);
+	prom_labels_end(b);
 	if (which == 0)
 		buf_printf(b, "%.2f\n", (double)atomic_load(&ps->cpu_ms) / 1000.0);
 	else if (which == 1)
@@ -289,14 +278,14 @@ status_prometheus(const struct state *st, struct buf *b)
 	    (double)(wall_ms() - atomic_load(&st->started_wall_ms)) / 1000.0);
 	prom_help(b, "ringcast_config_generation", "gauge",
 	    "Configurations loaded since start");
-	buf_printf(b, "ringcast_config_generation %llu\n",
-	    (unsigned long long)atomic_load(&st->config_generation));
+	prom_uint(b, "ringcast_config_generation",
+	    atomic_load(&st->config_generation));
 	prom_help(b, "ringcast_events_dropped_total", "counter",
 	    "Events lost because a queue was full");
-	buf_printf(b, "ringcast_events_dropped_total %llu\n",
-	    (unsigned long long)atomic_load(&st->events_dropped));
+	prom_uint(b, "ringcast_events_dropped_total",
+	    atomic_load(&st->events_dropped));
 	prom_help(b, "ringcast_clients", "gauge", "Connected clients");
-	buf_printf(b, "ringcast_clients %u\n", state_total_clients(st));
+	prom_uint(b, "ringcast_clients", state_total_clients(st));
 	for (k = 0; k < sizeof(m) / sizeof(m[0]); k++) {
 		prom_help(b, m[k].name, m[k].type, m[k].help);
 		for (i = 0; i < STATE_MAX_STREAMS; i++) {
@@ -320,7 +309,7 @@ status_prometheus(const struct state *st, struct buf *b)
 			    &st->streams[i].segments_failed); break;
 			default: val[0] = v->edges; break;
 			}
-			prom_series(b, m[k].name, v->cfg.name, val[0]);
+			prom_series(b, m[k].name, "stream", v->cfg.name, val[0]);
 		}
 	}
 	prom_help(b, "ringcast_stream_parent_info", "gauge",
@@ -328,11 +317,11 @@ status_prometheus(const struct state *st, struct buf *b)
 	for (i = 0; i < STATE_MAX_STREAMS; i++) {
 		if (stream_view(st, i, v) == -1 || v->parent[0] == '\0')
 			continue;
-		buf_puts(b, "ringcast_stream_parent_info{stream=\"");
-		json_escape(b, v->cfg.name, strlen(v->cfg.name));
-		buf_puts(b, "\",parent=\"");
-		json_escape(b, v->parent, strlen(v->parent));
-		buf_puts(b, "\"} 1\n");
+		prom_labels_begin(b, "ringcast_stream_parent_info", "stream",
+		    v->cfg.name);
+		prom_label(b, "parent", v->parent);
+		prom_labels_end(b);
+		buf_puts(b, "1\n");
 	}
 	status_prometheus_procs(st, b);
 	ace_status_prometheus(st, b);

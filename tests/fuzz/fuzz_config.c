@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "config.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 const char *__lsan_default_suppressions(void);
 
 /*
@@ -34,14 +34,6 @@ __lsan_default_suppressions(void)
 
 #define FUZZ_ERRS_BYTES		16384
 #define FUZZ_SMALL_ERRS_BYTES	100
-
-#define CHECK(cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "%s:%d: check failed: %s\n",		\
-		    __FILE__, __LINE__, #cond);				\
-		abort();						\
-	}								\
-} while (0)
 
 static void
 check_config(const struct config *cfg)
@@ -125,10 +117,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct config	*cfg, *sentinel = (struct config *)&cfg;
 	int		 r, r2;
 
-	if ((text = malloc(size + 1)) == NULL)
-		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
+	text = fuzz_cstring(data, size);
 	if (strcasestr(text, "@include") != NULL) {
 		free(text);
 		return 0;

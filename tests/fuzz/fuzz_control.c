@@ -26,24 +26,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz.h"
 #include "config.h"
 #include "control.h"
 #include "json.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define FUZZ_MAX_WRITE_BYTES	4096
 #define FUZZ_REPLY_BYTES	65536
 #define FUZZ_HANDLE_ROUNDS	8
 #define FUZZ_EVENT		"{\"event\":\"fuzz\"}\n"
-
-#define CHECK(cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "%s:%d: check failed: %s\n",		\
-		    __FILE__, __LINE__, #cond);				\
-		abort();						\
-	}								\
-} while (0)
 
 /* ---- the supervisor's side of the commands ---- */
 
@@ -107,9 +98,7 @@ parse_check(const uint8_t *data, size_t size)
 	enum control_cmd cmd, cmd2;
 	char		*arg2;
 
-	CHECK((line = malloc(size + 1)) != NULL);
-	memcpy(line, data, size);
-	line[size] = '\0';
+	line = fuzz_cstring(data, size);
 	len = strlen(line);
 	cmd = control_parse(line, &arg);
 	CHECK(cmd >= CTL_CMD_INVALID && cmd <= CTL_CMD_METRICS);

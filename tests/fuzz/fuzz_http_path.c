@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "config.h"
 #include "m3u8.h"
 #include "http.h"
@@ -40,16 +41,6 @@
 #include "uri.h"
 
 #include "../../src/http/http_hls.c"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "%s:%d: check failed: %s\n",		\
-		    __FILE__, __LINE__, #cond);				\
-		abort();						\
-	}								\
-} while (0)
 
 /* ---- /stream/NAME ---- */
 
@@ -244,9 +235,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char	*s, *nl;
 
-	CHECK((s = malloc(size + 1)) != NULL);
-	memcpy(s, data, size);
-	s[size] = '\0';
+	s = fuzz_cstring(data, size);
 
 	stream_path_check(s, CONFIG_NAME_MAX + 1);
 	stream_path_check(s, 1 + (size > 0 ? data[0] % 16 : 0));

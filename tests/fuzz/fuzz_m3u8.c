@@ -15,19 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "m3u8.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 #define FUZZ_BASE_URL	"http://origin.example/live/index.m3u8?tok=1"
-
-#define CHECK(cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "%s:%d: check failed: %s\n",		\
-		    __FILE__, __LINE__, #cond);				\
-		abort();						\
-	}								\
-} while (0)
 
 /* Resolve REF against BASE into a heap buffer of exactly the size that
  * src/parse/m3u8.h says is always enough, and check the result. */

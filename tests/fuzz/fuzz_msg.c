@@ -20,17 +20,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz.h"
 #include "msg.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "%s:%d: check failed: %s\n",		\
-		    __FILE__, __LINE__, #cond);				\
-		abort();						\
-	}								\
-} while (0)
 
 static int
 well_formed(const uint8_t *data, size_t size)

@@ -18,20 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "tsscan.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "../lib/tscheck.h"
 
 #define FUZZ_HDR_BYTES		5
 #define FUZZ_MAX_OUT_PACKETS	4
-
-#define CHECK(cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "%s:%d: check failed: %s\n",		\
-		    __FILE__, __LINE__, #cond);				\
-		abort();						\
-	}								\
-} while (0)
 
 static size_t
 chunk_size(uint8_t seed)
@@ -49,19 +41,9 @@ scan_packet(struct tsscan *s, const uint8_t *pkt)
 	int		 flags, i, set;
 
 	flags = tsscan_packet(s, pkt, &pcr);
-	if (flags & TS_F_INVALID) {
-		CHECK(flags == TS_F_INVALID && pkt[0] != TS_SYNC_BYTE);
+	CHECK(tscheck_scanned(pkt, flags, pcr) == NULL);
+	if (flags & TS_F_INVALID)
 		return;
-	}
-	/* base * 300 + ext: ext is 9 bits, so up to 511 above the wrap. */
-	if (flags & TS_F_PCR)
-		CHECK(pcr < TS_PCR_WRAP + 512);
-	else
-		CHECK(pcr == UINT64_MAX);
-	if (flags & TS_F_KEYFRAME)
-		CHECK(flags & TS_F_VIDEO_PES_START);
-	if (flags & (TS_F_PAT | TS_F_PMT | TS_F_VIDEO_PES_START))
-		CHECK(ts_pusi(pkt));
 	CHECK(ts_pid(pkt) < TS_PID_COUNT);
 	CHECK(ts_cc(pkt) >= 0 && ts_cc(pkt) <= 15);
 	(void)ts_has_payload(pkt);

@@ -37,8 +37,9 @@
  * Every run is bounded: ramp time + SECONDS + a grace period, and results
  * are printed even when clients failed (or on SIGINT/SIGTERM).
  *
- * The HTTP helpers (URL, head, chunked) repeat tsclient.c's on purpose:
- * each tool is one file that the Makefile links with the project library.
+ * The HTTP pieces (URL, request, head, chunked framing) are shared with
+ * tsclient: tests/lib/httpc.c.  The percentiles and the JSON line are
+ * loadgen_report.c; loadgen.h holds the structs both files read.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE		/* strcasestr, POLLRDHUP */
@@ -63,152 +64,21 @@
 #include <unistd.h>
 
 #include "tsscan.h"
+#include "../lib/httpc.h"
+#include "loadgen.h"
 
 #define LG_DEFAULT_RAMP_PER_S	200.0
 #define LG_DEFAULT_SCAN_BYTES	(1024 * 1024)
 #define LG_MAX_CLIENTS		100000
-#define LG_MAX_HEADERS		16
 #define LG_HEAD_MAX_BYTES	8192
 #define LG_READ_BYTES		(256 * 1024)
 #define LG_SYNC_OUT_BYTES	(TS_PACKET_SIZE * 1024)
 #define LG_EVENTS		512
 #define LG_TICK_MS		5
 #define LG_GRACE_SECONDS	5.0	/* after the last client's end */
-#define LG_STARVED_FRACTION	0.9
-#define LG_HIST_BUCKET_US	10	/* playlist latency resolution */
-#define LG_HIST_BUCKETS		1000000	/* 10 s */
 #define LG_FD_SLACK		64
-#define LG_HOST_MAX		256
-#define LG_PATH_MAX		4096
-
-enum lg_mode {
-	LG_STREAM = 0,
-	LG_PLAYLIST,
-};
-
-enum lg_state {
-	ST_IDLE = 0,		/* not started yet */
-	ST_CONNECTING,
-	ST_SENDING,
-	ST_HEAD,
-	ST_BODY,
-	ST_DONE,
-};
-
-/* Why a client failed; indexes lg_fail_names. */
-enum lg_fail {
-	F_NONE = 0,
-	F_CONNECT,		/* socket/connect error */
-	F_HTTP,			/* non-2xx status */
-	F_PROTOCOL,		/* malformed head or chunked framing */
-	F_CLOSED,		/* closed before a complete head */
-	F_TIMEOUT,		/* no head before the client's end */
-	F_NFAIL,
-};
-
-static const char *lg_fail_names[F_NFAIL] = {
-	"none", "connect", "http", "protocol", "closed", "timeout",
-};
-
-enum lg_chunk_state {
-	CH_SIZE = 0,
-	CH_EXT,
-	CH_SIZE_LF,
-	CH_DATA,
-	CH_DATA_CR,
-	CH_DATA_LF,
-	CH_TRAILER,
-	CH_DONE,
-};
-
-struct lg_chunked {
-	enum lg_chunk_state	 state;
-	uint64_t		 size;
-	int			 ndigits;
-	size_t			 linelen;
-};
-
-struct lg_url {
-	char	 host[LG_HOST_MAX];
-	char	 port[8];
-	char	 path[LG_PATH_MAX];
-	char	 hosthdr[LG_HOST_MAX + 16];
-};
-
-/* The first-frame probe, allocated while it runs. */
-struct lg_probe {
-	struct ts_sync	 sync;
-	struct tsscan	 scan;
-	uint64_t	 scanned;
-};
-
-struct lg_conn {
-	int			 fd;
-	enum lg_state		 state;
-	enum lg_fail		 fail;
-	int			 status;
-	int			 connected;	/* got a 2xx head */
-	int			 closed_early;	/* server ended the stream */
-	int			 first_video;	/* -1 unknown, 0 no, 1 key */
-	double			 t_start;
-	double			 t_end;		/* scheduled */
-	double			 t_first_byte;
-	double			 t_start_rt;	/* CLOCK_REALTIME at connect */
-	double			 rx_rt;		/* kernel stamp of the last read */
-	double			 ttfb_ms;
-	double			 t_request;	/* playlist: request sent */
-	uint32_t		 events;	/* epoll events registered */
-	uint64_t		 bytes;
-	size_t			 sent;
-	size_t			 headlen;
-	char			*head;
-	int			 chunked;
-	long long		 clen;		/* -1 = none */
-	struct lg_chunked	 ch;
-	struct lg_probe		*probe;
-	uint64_t		 resp_bytes;	/* body of this response */
-	uint32_t		 gen;		/* epoll tag, per socket */
-};
-
-struct lg_opts {
-	int		 clients;
-	double		 seconds;
-	double		 ramp;
-	enum lg_mode	 mode;
-	uint64_t	 scan_bytes;
-	const char	*headers[LG_MAX_HEADERS];
-	int		 nheaders;
-	const char	*url;
-};
-
-struct lg {
-	struct lg_opts	 o;
-	struct lg_url	 u;
-	struct addrinfo	*ai;
-	struct lg_conn	*conns;
-	int		 ep;
-	int		 started;
-	int		 next_end;	/* first client not yet ended */
-	double		 t0;
-	double		 t_stop;	/* hard stop */
-	double		 t_finish;	/* when the run really ended */
-	char		*req;
-	size_t		 reqlen;
-	uint8_t		*buf;
-	uint8_t		*syncbuf;
-	uint32_t	*hist;		/* playlist latency histogram */
-	uint64_t	 hist_over;
-	double		 lat_max;
-	uint64_t	 requests;
-	uint64_t	 req_errors;
-	double		 t_win0, t_win1;	/* playlist: measuring window */
-	uint64_t	 win_requests;
-	uint64_t	 win_bytes;	/* bodies completed in the window */
-	uint64_t	 resp_min, resp_max;	/* body bytes of an answer */
-	uint64_t	 reconnects;
-	uint64_t	 total_bytes;
-	int		 fails[F_NFAIL];
-};
+#define LG_REQUEST_BYTES	(HTTPC_PATH_MAX + 4096)
+#define LG_USER_AGENT		"ringcast-loadgen"
 
 static volatile sig_atomic_t lg_interrupted;
 
@@ -258,218 +128,16 @@ lg_fatal(const char *fmt, ...)
 	exit(1);
 }
 
-/* http://HOST[:PORT][/PATH], HOST may be [v6]. */
-static int
-lg_parse_url(const char *s, struct lg_url *u)
-{
-	const char *p, *hend, *pstart;
-	size_t hlen, plen;
-	int v6 = 0;
-
-	if (strncasecmp(s, "http://", 7) != 0)
-		return -1;
-	p = s + 7;
-	if (*p == '[') {
-		if ((hend = strchr(p, ']')) == NULL)
-			return -1;
-		p++;
-		hlen = hend - p;
-		pstart = hend + 1;
-		v6 = 1;
-	} else {
-		hlen = strcspn(p, ":/?");
-		pstart = p + hlen;
-	}
-	if (hlen == 0 || hlen >= sizeof(u->host))
-		return -1;
-	memcpy(u->host, p, hlen);
-	u->host[hlen] = '\0';
-	strcpy(u->port, "80");
-	if (*pstart == ':') {
-		plen = strspn(pstart + 1, "0123456789");
-		if (plen == 0 || plen > 5)
-			return -1;
-		memcpy(u->port, pstart + 1, plen);
-		u->port[plen] = '\0';
-		pstart += 1 + plen;
-	}
-	if (*pstart == '\0')
-		strcpy(u->path, "/");
-	else if (*pstart == '/' || *pstart == '?') {
-		if (snprintf(u->path, sizeof(u->path), "%s%s",
-		    *pstart == '?' ? "/" : "", pstart) >= (int)sizeof(u->path))
-			return -1;
-	} else
-		return -1;
-	snprintf(u->hosthdr, sizeof(u->hosthdr), v6 ? "[%s]%s%s" : "%s%s%s",
-	    u->host, strcmp(u->port, "80") ? ":" : "",
-	    strcmp(u->port, "80") ? u->port : "");
-	return 0;
-}
-
-/* See tsclient.c: consume framing, hand out one span of body at a time. */
-static ssize_t
-lg_chunked_step(struct lg_chunked *c, const uint8_t *buf, size_t len,
-    const uint8_t **span, size_t *spanlen)
-{
-	size_t i, take;
-	int ch, v;
-
-	*span = NULL;
-	*spanlen = 0;
-	for (i = 0; i < len; i++) {
-		ch = buf[i];
-		switch (c->state) {
-		case CH_SIZE:
-			if ((ch >= '0' && ch <= '9') || (ch >= 'a' &&
-			    ch <= 'f') || (ch >= 'A' && ch <= 'F')) {
-				v = ch <= '9' ? ch - '0' : (ch | 0x20) - 'a' + 10;
-				if (++c->ndigits > 15)
-					return -1;
-				c->size = c->size * 16 + v;
-				break;
-			}
-			if (c->ndigits == 0)
-				return -1;
-			if (ch == ';' || ch == ' ' || ch == '\t')
-				c->state = CH_EXT;
-			else if (ch == '\r')
-				c->state = CH_SIZE_LF;
-			else if (ch == '\n')
-				goto size_done;
-			else
-				return -1;
-			break;
-		case CH_EXT:
-			if (ch == '\n')
-				goto size_done;
-			break;
-		case CH_SIZE_LF:
-			if (ch != '\n')
-				return -1;
- size_done:
-			if (c->size == 0) {
-				c->state = CH_TRAILER;
-				c->linelen = 0;
-			} else
-				c->state = CH_DATA;
-			break;
-		case CH_DATA:
-			take = len - i;
-			if (take > c->size)
-				take = c->size;
-			c->size -= take;
-			if (c->size == 0)
-				c->state = CH_DATA_CR;
-			*span = buf + i;
-			*spanlen = take;
-			return i + take;
-		case CH_DATA_CR:
-			if (ch == '\r')
-				c->state = CH_DATA_LF;
-			else if (ch == '\n')
-				goto chunk_end;
-			else
-				return -1;
-			break;
-		case CH_DATA_LF:
-			if (ch != '\n')
-				return -1;
- chunk_end:
-			c->state = CH_SIZE;
-			c->size = 0;
-			c->ndigits = 0;
-			break;
-		case CH_TRAILER:
-			if (ch == '\n') {
-				if (c->linelen == 0) {
-					c->state = CH_DONE;
-					return i + 1;
-				}
-				c->linelen = 0;
-			} else if (ch != '\r')
-				c->linelen++;
-			break;
-		case CH_DONE:
-			return i;
-		}
-	}
-	return len;
-}
-
-static size_t
-lg_head_end(const char *buf, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i++) {
-		if (buf[i] != '\n')
-			continue;
-		if (buf[i + 1] == '\n')
-			return i + 2;
-		if (i + 2 < len && buf[i + 1] == '\r' && buf[i + 2] == '\n')
-			return i + 3;
-	}
-	return 0;
-}
-
-/* Status, chunked and Content-Length of a NUL-terminated head. */
-static int
-lg_parse_head(char *head, struct lg_conn *c)
-{
-	char *line, *next, *v;
-	int first = 1;
-
-	c->chunked = 0;
-	c->clen = -1;
-	for (line = head; line != NULL && *line != '\0'; line = next) {
-		if ((next = strchr(line, '\n')) != NULL)
-			*next++ = '\0';
-		if (first) {
-			first = 0;
-			if (strncmp(line, "HTTP/1.", 7) != 0 &&
-			    strncmp(line, "ICY ", 4) != 0)
-				return -1;
-			if ((v = strchr(line, ' ')) == NULL)
-				return -1;
-			c->status = (int)strtol(v + 1, NULL, 10);
-			if (c->status < 100 || c->status > 999)
-				return -1;
-			continue;
-		}
-		if ((v = strchr(line, ':')) == NULL)
-			continue;
-		*v++ = '\0';
-		if (strcasecmp(line, "Transfer-Encoding") == 0 &&
-		    strcasestr(v, "chunked") != NULL)
-			c->chunked = 1;
-		else if (strcasecmp(line, "Content-Length") == 0)
-			c->clen = strtoll(v, NULL, 10);
-	}
-	return first ? -1 : 0;
-}
-
 static void
 lg_build_request(struct lg *g)
 {
-	size_t cap = LG_PATH_MAX + 4096, len;
-	int i, have_ua = 0;
+	ssize_t len;
 
-	if ((g->req = malloc(cap)) == NULL)
+	if ((g->req = malloc(LG_REQUEST_BYTES)) == NULL)
 		lg_fatal("malloc: %s", strerror(errno));
-	len = snprintf(g->req, cap, "GET %s HTTP/1.1\r\nHost: %s\r\n",
-	    g->u.path, g->u.hosthdr);
-	for (i = 0; i < g->o.nheaders && len < cap; i++) {
-		if (strncasecmp(g->o.headers[i], "User-Agent:", 11) == 0)
-			have_ua = 1;
-		len += snprintf(g->req + len, cap - len, "%s\r\n",
-		    g->o.headers[i]);
-	}
-	if (len < cap)
-		len += snprintf(g->req + len, cap - len, "%s%s\r\n",
-		    have_ua ? "" : "User-Agent: ringcast-loadgen\r\n",
-		    g->o.mode == LG_STREAM ? "Connection: close\r\n" : "");
-	if (len >= cap)
+	len = httpc_request(g->req, LG_REQUEST_BYTES, &g->u, g->o.headers,
+	    g->o.nheaders, LG_USER_AGENT, g->o.mode == LG_STREAM);
+	if (len == -1)
 		lg_fatal("request too long");
 	g->reqlen = len;
 }
@@ -724,19 +392,6 @@ lg_body(struct lg *g, struct lg_conn *c, const uint8_t *p, size_t n)
 		lg_probe(g, c, p, n);
 }
 
-static void
-lg_hist_add(struct lg *g, double seconds)
-{
-	uint64_t b = (uint64_t)(seconds * 1e6 / LG_HIST_BUCKET_US);
-
-	if (seconds > g->lat_max)
-		g->lat_max = seconds;
-	if (b >= LG_HIST_BUCKETS)
-		g->hist_over++;
-	else
-		g->hist[b]++;
-}
-
 /* Playlist mode: count an answer of BODY bytes completed at NOW. */
 static void
 lg_count_answer(struct lg *g, struct lg_conn *c, double now, uint64_t body)
@@ -770,14 +425,6 @@ lg_next_request(struct lg *g, struct lg_conn *c)
 	lg_send(g, c);
 }
 
-static int
-lg_response_done(const struct lg_conn *c, uint64_t body_bytes)
-{
-	if (c->chunked)
-		return c->ch.state == CH_DONE;
-	return c->clen >= 0 && (long long)body_bytes >= c->clen;
-}
-
 /* Body bytes in P; -1 on malformed framing. */
 static int
 lg_feed(struct lg *g, struct lg_conn *c, const uint8_t *p, size_t n,
@@ -788,22 +435,13 @@ lg_feed(struct lg *g, struct lg_conn *c, const uint8_t *p, size_t n,
 	ssize_t step;
 
 	while (off < n) {
-		if (c->chunked) {
-			step = lg_chunked_step(&c->ch, p + off, n - off, &span,
-			    &spanlen);
-			if (step == -1)
-				return -1;
-			if (step == 0)
-				break;
-			off += step;
-		} else {
-			span = p + off;
-			spanlen = n - off;
-			off = n;
-			if (c->clen >= 0 && (long long)(*resp_bytes + spanlen)
-			    > c->clen)
-				spanlen = c->clen - *resp_bytes;
-		}
+		step = httpc_body_step(&c->fr, *resp_bytes, p + off, n - off,
+		    &span, &spanlen);
+		if (step == -1)
+			return -1;
+		if (step == 0)
+			break;
+		off += step;
 		*resp_bytes += spanlen;
 		lg_body(g, c, span, spanlen);
 	}
@@ -814,10 +452,14 @@ lg_feed(struct lg *g, struct lg_conn *c, const uint8_t *p, size_t n,
 static int
 lg_take_head(struct lg *g, struct lg_conn *c, size_t hend)
 {
+	struct httpc_head h;
 	char save = c->head[hend];
+	int rc;
 
 	c->head[hend] = '\0';
-	if (lg_parse_head(c->head, c) == -1) {
+	rc = httpc_parse_head(c->head, &h);
+	c->status = h.status;
+	if (rc == -1) {
 		lg_fail(g, c, F_PROTOCOL);
 		return 0;
 	}
@@ -839,7 +481,7 @@ lg_take_head(struct lg *g, struct lg_conn *c, size_t hend)
 			tsscan_init(&c->probe->scan);
 		}
 	}
-	memset(&c->ch, 0, sizeof(c->ch));
+	httpc_framing_init(&c->fr, &h);
 	c->resp_bytes = 0;
 	c->state = ST_BODY;
 	return 1;
@@ -881,7 +523,7 @@ lg_read_head(struct lg *g, struct lg_conn *c, size_t *hend)
 	}
 	c->headlen += n;
 	while (c->state == ST_HEAD &&
-	    (*hend = lg_head_end(c->head, c->headlen)) != 0)
+	    (*hend = httpc_head_end(c->head, c->headlen)) != 0)
 		if (!lg_take_head(g, c, *hend))
 			return 0;
 	if (c->state == ST_HEAD) {
@@ -915,8 +557,8 @@ lg_read(struct lg *g, struct lg_conn *c)
 		n = lg_recv(c, g->buf, LG_READ_BYTES);
 		if (n == -1 && (errno == EAGAIN || errno == EINTR))
 			return;
-		if (n <= 0 && g->o.mode == LG_PLAYLIST && !c->chunked &&
-		    c->clen < 0) {
+		if (n <= 0 && g->o.mode == LG_PLAYLIST && !c->fr.chunked &&
+		    c->fr.clen < 0) {
 			/* a close-delimited answer is complete */
 			lg_count_answer(g, c, lg_now(), c->resp_bytes);
 			lg_reconnect(g, c);
@@ -931,7 +573,7 @@ lg_read(struct lg *g, struct lg_conn *c)
 			return;
 		}
 	}
-	if (!lg_response_done(c, c->resp_bytes))
+	if (!httpc_complete(&c->fr, c->resp_bytes))
 		return;
 	if (g->o.mode == LG_PLAYLIST)
 		lg_next_request(g, c);
@@ -1002,154 +644,6 @@ lg_run(struct lg *g)
 	}
 }
 
-static int
-lg_cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Nearest-rank percentile of a sorted array. */
-static double
-lg_pct(const double *v, size_t n, double p)
-{
-	size_t k;
-
-	if (n == 0)
-		return 0;
-	k = (size_t)ceil(p / 100.0 * n);
-	if (k < 1)
-		k = 1;
-	return v[k > n ? n - 1 : k - 1];
-}
-
-static double
-lg_hist_pct(const struct lg *g, double p)
-{
-	uint64_t total = g->hist_over, want, seen = 0;
-	size_t b;
-
-	for (b = 0; b < LG_HIST_BUCKETS; b++)
-		total += g->hist[b];
-	if (total == 0)
-		return 0;
-	want = (uint64_t)ceil(p / 100.0 * total);
-	if (want < 1)
-		want = 1;
-	for (b = 0; b < LG_HIST_BUCKETS; b++) {
-		seen += g->hist[b];
-		if (seen >= want)	/* upper edge of the bucket, in ms */
-			return fmin((b + 1) * LG_HIST_BUCKET_US / 1000.0,
-			    g->lat_max * 1000);
-	}
-	return g->lat_max * 1000;
-}
-
-static void
-lg_print_common(const struct lg *g, int connected, double wall)
-{
-	struct rusage ru;
-	int i;
-
-	printf("{\"mode\":\"%s\",\"clients_requested\":%d,"
-	    "\"clients_started\":%d,\"clients_connected\":%d,"
-	    "\"clients_failed\":%d,\"failures\":{",
-	    g->o.mode == LG_STREAM ? "stream" : "playlist", g->o.clients,
-	    g->started, connected, g->started - connected +
-	    (g->o.clients - g->started));
-	for (i = F_CONNECT; i < F_NFAIL; i++)
-		printf("%s\"%s\":%d", i == F_CONNECT ? "" : ",",
-		    lg_fail_names[i], g->fails[i]);
-	if (getrusage(RUSAGE_SELF, &ru) == -1)
-		memset(&ru, 0, sizeof(ru));
-	printf("},\"seconds\":%.3f,\"wall_seconds\":%.3f,\"interrupted\":%s,"
-	    "\"cpu_user_s\":%.3f,\"cpu_sys_s\":%.3f",
-	    g->o.seconds, wall, lg_interrupted ? "true" : "false",
-	    ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6,
-	    ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);
-}
-
-static void
-lg_report_stream(struct lg *g, double wall)
-{
-	double *rate, *ttfb, span, med;
-	int i, nr = 0, nt = 0, connected = 0, starved = 0, early = 0;
-	int keyfirst = 0, probed = 0;
-	struct lg_conn *c;
-
-	if ((rate = calloc(g->o.clients + 1, sizeof(double))) == NULL ||
-	    (ttfb = calloc(g->o.clients + 1, sizeof(double))) == NULL)
-		lg_fatal("calloc: %s", strerror(errno));
-	for (i = 0; i < g->started; i++) {
-		c = &g->conns[i];
-		if (!c->connected)
-			continue;
-		connected++;
-		early += c->closed_early;
-		/* over its whole slot, even if the server ended it early */
-		span = fmin(c->t_end, g->t_finish) - c->t_first_byte;
-		rate[nr++] = c->t_first_byte > 0 && span > 0 ?
-		    c->bytes / span : 0;
-		if (c->t_first_byte > 0)
-			ttfb[nt++] = c->ttfb_ms;
-		if (c->first_video != -1)
-			probed++;
-		keyfirst += c->first_video == 1;
-	}
-	qsort(rate, nr, sizeof(double), lg_cmp_double);
-	qsort(ttfb, nt, sizeof(double), lg_cmp_double);
-	med = lg_pct(rate, nr, 50);
-	for (i = 0; i < nr; i++)
-		starved += rate[i] < LG_STARVED_FRACTION * med;
-	lg_print_common(g, connected, wall);
-	printf(",\"closed_early\":%d,\"rate_min_Bps\":%.0f,"
-	    "\"rate_p10_Bps\":%.0f,\"rate_median_Bps\":%.0f,"
-	    "\"rate_max_Bps\":%.0f,\"starved\":%d,"
-	    "\"ttfb_p50_ms\":%.1f,\"ttfb_p99_ms\":%.1f,\"ttfb_max_ms\":%.1f,"
-	    "\"total_bytes\":%llu,\"total_gbps\":%.3f,"
-	    "\"first_frame_probed\":%d,\"first_frame_keyframe_ratio\":%.3f}\n",
-	    early, nr ? rate[0] : 0, lg_pct(rate, nr, 10), med,
-	    nr ? rate[nr - 1] : 0, starved, lg_pct(ttfb, nt, 50),
-	    lg_pct(ttfb, nt, 99), nt ? ttfb[nt - 1] : 0,
-	    (unsigned long long)g->total_bytes,
-	    wall > 0 ? g->total_bytes * 8 / wall / 1e9 : 0,
-	    probed, connected ? (double)keyfirst / connected : 0);
-	free(rate);
-	free(ttfb);
-}
-
-static void
-lg_report_playlist(struct lg *g, double wall)
-{
-	double win = fmin(g->t_win1, g->t_finish) - g->t_win0;
-	int i, connected = 0;
-
-	if (win < 0)
-		win = 0;
-	for (i = 0; i < g->started; i++)
-		connected += g->conns[i].connected;
-	lg_print_common(g, connected, wall);
-	printf(",\"requests\":%llu,\"request_errors\":%llu,"
-	    "\"reconnects\":%llu,\"window_seconds\":%.3f,"
-	    "\"window_requests\":%llu,\"requests_per_s\":%.1f,"
-	    "\"latency_p50_ms\":%.2f,\"latency_p99_ms\":%.2f,"
-	    "\"latency_max_ms\":%.2f,\"response_bytes_min\":%llu,"
-	    "\"response_bytes_max\":%llu,\"window_bytes\":%llu,"
-	    "\"bytes_per_s\":%.0f,\"gbps\":%.3f,\"total_bytes\":%llu}\n",
-	    (unsigned long long)g->requests,
-	    (unsigned long long)g->req_errors,
-	    (unsigned long long)g->reconnects, win,
-	    (unsigned long long)g->win_requests,
-	    win > 0 ? g->win_requests / win : 0, lg_hist_pct(g, 50),
-	    lg_hist_pct(g, 99), g->lat_max * 1000,
-	    (unsigned long long)g->resp_min, (unsigned long long)g->resp_max,
-	    (unsigned long long)g->win_bytes,
-	    win > 0 ? g->win_bytes / win : 0,
-	    win > 0 ? g->win_bytes * 8 / win / 1e9 : 0,
-	    (unsigned long long)g->total_bytes);
-}
-
 static void
 lg_getopts(int argc, char **argv, struct lg_opts *o)
 {
@@ -1184,8 +678,7 @@ lg_getopts(int argc, char **argv, struct lg_opts *o)
 			break;
 		case 'H':
 			if (o->nheaders == LG_MAX_HEADERS ||
-			    strchr(optarg, ':') == NULL ||
-			    strpbrk(optarg, "\r\n") != NULL)
+			    !httpc_header_ok(optarg))
 				lg_usage();
 			o->headers[o->nheaders++] = optarg;
 			break;
@@ -1205,19 +698,14 @@ int
 main(int argc, char **argv)
 {
 	struct lg g;
-	struct addrinfo hints;
 	struct sigaction sa;
 	int rc;
 
 	memset(&g, 0, sizeof(g));
 	lg_getopts(argc, argv, &g.o);
-	if (lg_parse_url(g.o.url, &g.u) == -1)
+	if (httpc_parse_url(g.o.url, &g.u) == -1)
 		lg_fatal("bad URL (want http://host[:port]/path): %s", g.o.url);
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV;
-	if ((rc = getaddrinfo(g.u.host, g.u.port, &hints, &g.ai)) != 0)
+	if ((rc = httpc_resolve(&g.u, &g.ai)) != 0)
 		lg_fatal("%s: %s", g.u.host, gai_strerror(rc));
 	lg_raise_nofile(g.o.clients);
 	lg_build_request(&g);
@@ -1243,10 +731,8 @@ main(int argc, char **argv)
 		lg_fatal("epoll_create1: %s", strerror(errno));
 
 	lg_run(&g);
-	if (g.o.mode == LG_STREAM)
-		lg_report_stream(&g, lg_now() - g.t0);
-	else
-		lg_report_playlist(&g, lg_now() - g.t0);
+	if (lg_report(&g, lg_now() - g.t0, lg_interrupted) == -1)
+		lg_fatal("calloc: %s", strerror(errno));
 	fflush(stdout);
 	freeaddrinfo(g.ai);
 	free(g.conns);

@@ -6,7 +6,8 @@
  *
  * It speaks plain HTTP/1.1 over a TCP socket of its own (no libcurl, so
  * what the test sees is exactly what went over the wire), decodes identity
- * and chunked bodies, and looks at the body the way a player would: is it
+ * and chunked bodies (the HTTP pieces, shared with loadgen, are in
+ * tests/lib/httpc.c), and looks at the body the way a player would: is it
  * aligned on 188-byte packets, does it start with a PAT, is the first video
  * frame a keyframe, are there continuity-counter errors, how long did the
  * first byte take and how long was the longest silence.  It ends with one
@@ -66,6 +67,7 @@
 #include <unistd.h>
 
 #include "tsscan.h"
+#include "../lib/httpc.h"
 
 #define TSC_DEFAULT_SECONDS	10.0
 #define TSC_MAX_HEADERS		32
@@ -73,35 +75,8 @@
 #define TSC_READ_BYTES		65536		/* one recv() at most */
 #define TSC_SYNC_OUT_BYTES	(TS_PACKET_SIZE * 512)
 #define TSC_THROTTLE_SLEEP_MS	10
-#define TSC_HOST_MAX		256
-#define TSC_PATH_MAX		4096
 #define TSC_ERR_MAX		256
-
-struct tsc_url {
-	char	 host[TSC_HOST_MAX];		/* without brackets */
-	char	 port[8];
-	char	 path[TSC_PATH_MAX];
-	char	 hosthdr[TSC_HOST_MAX + 16];	/* value of Host: */
-};
-
-/* Chunked transfer decoding, one state machine byte by byte (framing only). */
-enum tsc_chunk_state {
-	CH_SIZE = 0,
-	CH_EXT,
-	CH_SIZE_LF,
-	CH_DATA,
-	CH_DATA_CR,
-	CH_DATA_LF,
-	CH_TRAILER,
-	CH_DONE,
-};
-
-struct tsc_chunked {
-	enum tsc_chunk_state	 state;
-	uint64_t		 size;		/* of the chunk being read */
-	int			 ndigits;
-	size_t			 linelen;	/* in the trailer */
-};
+#define TSC_USER_AGENT		"ringcast-tsclient"
 
 struct tsc_opts {
 	double		 seconds;
@@ -118,7 +93,7 @@ struct tsc_opts {
 /* What the run observed; printed as the JSON summary. */
 struct tsc_result {
 	int		 status;
-	char		 content_type[128];
+	char		 content_type[HTTPC_CONTENT_TYPE_MAX];
 	int		 have_content_type;
 	uint64_t	 bytes;
 	uint64_t	 packets;
@@ -187,57 +162,6 @@ tsc_usage(void)
 	exit(2);
 }
 
-/* http://HOST[:PORT][/PATH], HOST may be [v6]. */
-static int
-tsc_parse_url(const char *s, struct tsc_url *u)
-{
-	const char *p, *hend, *pstart;
-	size_t hlen;
-	int v6 = 0;
-
-	if (strncasecmp(s, "http://", 7) != 0)
-		return -1;
-	p = s + 7;
-	if (*p == '[') {
-		hend = strchr(p, ']');
-		if (hend == NULL)
-			return -1;
-		p++;
-		hlen = hend - p;
-		pstart = hend + 1;
-		v6 = 1;
-	} else {
-		hlen = strcspn(p, ":/?");
-		pstart = p + hlen;
-	}
-	if (hlen == 0 || hlen >= sizeof(u->host))
-		return -1;
-	memcpy(u->host, p, hlen);
-	u->host[hlen] = '\0';
-	strcpy(u->port, "80");
-	if (*pstart == ':') {
-		size_t plen = strspn(pstart + 1, "0123456789");
-
-		if (plen == 0 || plen > 5)
-			return -1;
-		memcpy(u->port, pstart + 1, plen);
-		u->port[plen] = '\0';
-		pstart += 1 + plen;
-	}
-	if (*pstart == '\0')
-		strcpy(u->path, "/");
-	else if (*pstart == '/' || *pstart == '?') {
-		if (snprintf(u->path, sizeof(u->path), "%s%s",
-		    *pstart == '?' ? "/" : "", pstart) >= (int)sizeof(u->path))
-			return -1;
-	} else
-		return -1;
-	snprintf(u->hosthdr, sizeof(u->hosthdr), v6 ? "[%s]%s%s" : "%s%s%s",
-	    u->host, strcmp(u->port, "80") ? ":" : "",
-	    strcmp(u->port, "80") ? u->port : "");
-	return 0;
-}
-
 static int
 tsc_ms_left(double deadline)
 {
@@ -250,19 +174,15 @@ tsc_ms_left(double deadline)
 
 /* Connect to the first address that answers before DEADLINE. */
 static int
-tsc_connect(const struct tsc_url *u, int rcvbuf, double deadline,
+tsc_connect(const struct httpc_url *u, int rcvbuf, double deadline,
     struct tsc_result *res)
 {
-	struct addrinfo hints, *ai, *a;
+	struct addrinfo *ai, *a;
 	int fd = -1, rc, err;
 	socklen_t len;
 	struct pollfd pfd;
 
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV;
-	if ((rc = getaddrinfo(u->host, u->port, &hints, &ai)) != 0) {
+	if ((rc = httpc_resolve(u, &ai)) != 0) {
 		tsc_seterr(res, "resolve %s: %s", u->host, gai_strerror(rc));
 		return -1;
 	}
@@ -327,129 +247,17 @@ tsc_send_all(int fd, const char *buf, size_t len, double deadline)
 }
 
 static int
-tsc_send_request(int fd, const struct tsc_url *u, const struct tsc_opts *o,
+tsc_send_request(int fd, const struct httpc_url *u, const struct tsc_opts *o,
     double deadline)
 {
-	char req[TSC_PATH_MAX + 8192];
-	size_t len;
-	int i, n, have_ua = 0;
+	char req[HTTPC_PATH_MAX + 8192];
+	ssize_t len;
 
-	n = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: %s\r\n",
-	    u->path, u->hosthdr);
-	len = n;
-	for (i = 0; i < o->nheaders && len < sizeof(req); i++) {
-		if (strncasecmp(o->headers[i], "User-Agent:", 11) == 0)
-			have_ua = 1;
-		n = snprintf(req + len, sizeof(req) - len, "%s\r\n",
-		    o->headers[i]);
-		len += n;
-	}
-	if (len < sizeof(req)) {
-		n = snprintf(req + len, sizeof(req) - len,
-		    "%s%s\r\n",
-		    have_ua ? "" : "User-Agent: ringcast-tsclient\r\n",
-		    "Connection: close\r\n");
-		len += n;
-	}
-	if (len >= sizeof(req)) {
-		errno = E2BIG;
+	len = httpc_request(req, sizeof(req), u, o->headers, o->nheaders,
+	    TSC_USER_AGENT, 1);
+	if (len == -1)
 		return -1;
-	}
 	return tsc_send_all(fd, req, len, deadline);
-}
-
-/*
- * Consume framing and data from BUF.  Returns the number of bytes taken;
- * *SPAN / *SPANLEN give the body bytes among them (always a prefix-free
- * run at the end of what was taken).  -1 on malformed framing.
- */
-static ssize_t
-tsc_chunked_step(struct tsc_chunked *c, const uint8_t *buf, size_t len,
-    const uint8_t **span, size_t *spanlen)
-{
-	size_t i, take;
-	int ch, v;
-
-	*span = NULL;
-	*spanlen = 0;
-	for (i = 0; i < len; i++) {
-		ch = buf[i];
-		switch (c->state) {
-		case CH_SIZE:
-			if ((ch >= '0' && ch <= '9') || (ch >= 'a' &&
-			    ch <= 'f') || (ch >= 'A' && ch <= 'F')) {
-				v = ch <= '9' ? ch - '0' : (ch | 0x20) - 'a' + 10;
-				if (++c->ndigits > 15)
-					return -1;
-				c->size = c->size * 16 + v;
-				break;
-			}
-			if (c->ndigits == 0)
-				return -1;
-			if (ch == ';' || ch == ' ' || ch == '\t')
-				c->state = CH_EXT;
-			else if (ch == '\r')
-				c->state = CH_SIZE_LF;
-			else if (ch == '\n')
-				goto size_done;
-			else
-				return -1;
-			break;
-		case CH_EXT:
-			if (ch == '\n')
-				goto size_done;
-			break;
-		case CH_SIZE_LF:
-			if (ch != '\n')
-				return -1;
- size_done:
-			if (c->size == 0) {
-				c->state = CH_TRAILER;
-				c->linelen = 0;
-			} else
-				c->state = CH_DATA;
-			break;
-		case CH_DATA:
-			take = len - i;
-			if (take > c->size)
-				take = c->size;
-			c->size -= take;
-			if (c->size == 0)
-				c->state = CH_DATA_CR;
-			*span = buf + i;
-			*spanlen = take;
-			return i + take;
-		case CH_DATA_CR:
-			if (ch == '\r')
-				c->state = CH_DATA_LF;
-			else if (ch == '\n')
-				goto chunk_end;
-			else
-				return -1;
-			break;
-		case CH_DATA_LF:
-			if (ch != '\n')
-				return -1;
- chunk_end:
-			c->state = CH_SIZE;
-			c->size = 0;
-			c->ndigits = 0;
-			break;
-		case CH_TRAILER:
-			if (ch == '\n') {
-				if (c->linelen == 0) {
-					c->state = CH_DONE;
-					return i + 1;
-				}
-				c->linelen = 0;
-			} else if (ch != '\r')
-				c->linelen++;
-			break;
-		case CH_DONE:
-			return i;
-		}
-	}
-	return len;
 }
 
 /* AF present with discontinuity_indicator set. */
@@ -537,84 +345,6 @@ tsc_body(struct tsc_ctx *x, const uint8_t *p, size_t n)
 		p += consumed;
 		n -= consumed;
 	}
-}
-
-static int
-tsc_header_is(const char *line, const char *name, const char **value)
-{
-	size_t nlen = strlen(name);
-
-	if (strncasecmp(line, name, nlen) != 0 || line[nlen] != ':')
-		return 0;
-	line += nlen + 1;
-	while (*line == ' ' || *line == '\t')
-		line++;
-	*value = line;
-	return 1;
-}
-
-/*
- * Parse a complete head (NUL-terminated, lines split on LF).  Sets the
- * status, content type, *CHUNKED and *CLEN (-1 = none).
- */
-static int
-tsc_parse_head(char *head, struct tsc_result *r, int *chunked,
-    long long *clen)
-{
-	char *line, *next, *end;
-	const char *v;
-	int first = 1;
-
-	*chunked = 0;
-	*clen = -1;
-	for (line = head; line != NULL && *line != '\0'; line = next) {
-		next = strchr(line, '\n');
-		if (next != NULL)
-			*next++ = '\0';
-		end = line + strlen(line);
-		while (end > line && (end[-1] == '\r' || end[-1] == ' '))
-			*--end = '\0';
-		if (first) {
-			first = 0;
-			if (strncmp(line, "HTTP/1.", 7) != 0 &&
-			    strncmp(line, "ICY ", 4) != 0)
-				return -1;
-			v = strchr(line, ' ');
-			if (v == NULL)
-				return -1;
-			r->status = (int)strtol(v + 1, NULL, 10);
-			if (r->status < 100 || r->status > 999)
-				return -1;
-			continue;
-		}
-		if (tsc_header_is(line, "Content-Type", &v)) {
-			snprintf(r->content_type, sizeof(r->content_type),
-			    "%s", v);
-			r->have_content_type = 1;
-		} else if (tsc_header_is(line, "Transfer-Encoding", &v)) {
-			if (strcasestr(v, "chunked") != NULL)
-				*chunked = 1;
-		} else if (tsc_header_is(line, "Content-Length", &v))
-			*clen = strtoll(v, NULL, 10);
-	}
-	return first ? -1 : 0;
-}
-
-/* End of the head in BUF (index past the blank line), or 0. */
-static size_t
-tsc_head_end(const char *buf, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i++) {
-		if (buf[i] != '\n')
-			continue;
-		if (buf[i + 1] == '\n')
-			return i + 2;
-		if (i + 2 < len && buf[i + 1] == '\r' && buf[i + 2] == '\n')
-			return i + 3;
-	}
-	return 0;
 }
 
 static void
@@ -723,16 +453,9 @@ tsc_allowance(struct tsc_ctx *x, size_t want)
 	return allowed < want ? (size_t)allowed : want;
 }
 
-/* What the response framing allows: chunked, Content-Length or close. */
-struct tsc_framing {
-	int			 chunked;
-	long long		 clen;		/* -1 = none */
-	struct tsc_chunked	 ch;
-};
-
 /* Pass the body bytes among P/LEN on.  -1 on malformed framing. */
 static int
-tsc_feed(struct tsc_ctx *x, struct tsc_framing *f, const uint8_t *p,
+tsc_feed(struct tsc_ctx *x, struct httpc_framing *f, const uint8_t *p,
     size_t len)
 {
 	struct tsc_result *r = x->res;
@@ -741,36 +464,19 @@ tsc_feed(struct tsc_ctx *x, struct tsc_framing *f, const uint8_t *p,
 	ssize_t step;
 
 	while (off < len) {
-		if (f->chunked) {
-			step = tsc_chunked_step(&f->ch, p + off, len - off,
-			    &span, &spanlen);
-			if (step == -1)
-				return -1;
-			if (step == 0)
-				break;		/* after the last chunk */
-			off += step;
-		} else {
-			span = p + off;
-			spanlen = len - off;
-			off = len;
-			if (f->clen >= 0 && (long long)(r->bytes + spanlen) >
-			    f->clen)
-				spanlen = f->clen - r->bytes;
-		}
+		step = httpc_body_step(f, r->bytes, p + off, len - off, &span,
+		    &spanlen);
+		if (step == -1)
+			return -1;
+		if (step == 0)
+			break;		/* after the last chunk */
+		off += step;
 		if (x->opts->max_bytes > 0 && (long long)(r->bytes +
 		    spanlen) > x->opts->max_bytes)
 			spanlen = x->opts->max_bytes - r->bytes;
 		tsc_body(x, span, spanlen);
 	}
 	return 0;
-}
-
-static int
-tsc_complete(const struct tsc_framing *f, const struct tsc_result *r)
-{
-	if (f->chunked)
-		return f->ch.state == CH_DONE;
-	return f->clen >= 0 && (long long)r->bytes >= f->clen;
 }
 
 /*
@@ -780,17 +486,19 @@ tsc_complete(const struct tsc_framing *f, const struct tsc_result *r)
  * taken, 0 when more is needed or the peer closed (*N = 0), -1 on error.
  */
 static int
-tsc_read_head(int fd, struct tsc_ctx *x, struct tsc_framing *f, char *head,
+tsc_read_head(int fd, struct tsc_ctx *x, struct httpc_framing *f, char *head,
     size_t *headlen, ssize_t *n)
 {
 	struct tsc_result *r = x->res;
+	struct httpc_head h;
 	size_t hend;
+	int rc;
 
 	*n = recv(fd, head + *headlen, TSC_HEAD_MAX_BYTES - 1 - *headlen,
 	    MSG_PEEK);
 	if (*n <= 0)
 		return *n == -1 && errno != EAGAIN && errno != EINTR ? -1 : 0;
-	hend = tsc_head_end(head, *headlen + *n);
+	hend = httpc_head_end(head, *headlen + *n);
 	if (hend != 0)
 		*n = hend - *headlen;	/* consume the head, not the body */
 	if ((*n = recv(fd, head + *headlen, *n, 0)) <= 0)
@@ -805,15 +513,19 @@ tsc_read_head(int fd, struct tsc_ctx *x, struct tsc_framing *f, char *head,
 	}
 	head[hend] = '\0';
 	*headlen = 0;
-	if (tsc_parse_head(head, r, &f->chunked, &f->clen) == -1) {
+	rc = httpc_parse_head(head, &h);
+	r->status = h.status;
+	if (rc == -1) {
 		tsc_seterr(r, "malformed response head");
 		return -1;
 	}
 	if (r->status < 200) {
 		r->status = 0;		/* 1xx interim: the real head follows */
-		r->have_content_type = 0;
 		return 0;
 	}
+	r->have_content_type = h.have_content_type;
+	memcpy(r->content_type, h.content_type, sizeof(r->content_type));
+	httpc_framing_init(f, &h);
 	r->headers_ms = (tsc_now() - x->start) * 1000;
 	return 1;
 }
@@ -840,12 +552,12 @@ tsc_want(struct tsc_ctx *x, size_t bufsize)
 
 /* Why the connection closed, when that was early. */
 static void
-tsc_closed(const struct tsc_framing *f, int in_head, struct tsc_result *r)
+tsc_closed(const struct httpc_framing *f, int in_head, struct tsc_result *r)
 {
 	r->eof = 1;
 	if (in_head)
 		tsc_seterr(r, "connection closed before the response head");
-	else if (f->chunked && f->ch.state != CH_DONE)
+	else if (f->chunked && f->ch.state != HTTPC_CH_DONE)
 		tsc_seterr(r, "connection closed inside the chunked body");
 	else if (!f->chunked && f->clen >= 0 && (long long)r->bytes < f->clen)
 		tsc_seterr(r, "connection closed after %llu of %lld body "
@@ -860,7 +572,7 @@ static int
 tsc_read_response(int fd, struct tsc_ctx *x, double deadline)
 {
 	struct tsc_result *r = x->res;
-	struct tsc_framing f;
+	struct httpc_framing f;
 	static uint8_t buf[TSC_READ_BYTES];
 	char *head;
 	size_t headlen = 0;
@@ -921,7 +633,7 @@ tsc_read_response(int fd, struct tsc_ctx *x, double deadline)
 			tsc_seterr(r, "malformed chunked body");
 			break;
 		}
-		if (!in_head && tsc_complete(&f, r)) {
+		if (!in_head && httpc_complete(&f, r->bytes)) {
 			r->eof = 1;	/* the whole response was read */
 			break;
 		}
@@ -961,8 +673,7 @@ tsc_getopts(int argc, char **argv, struct tsc_opts *o)
 			break;
 		case 'H':
 			if (o->nheaders == TSC_MAX_HEADERS ||
-			    strchr(optarg, ':') == NULL ||
-			    strpbrk(optarg, "\r\n") != NULL)
+			    !httpc_header_ok(optarg))
 				tsc_usage();
 			o->headers[o->nheaders++] = optarg;
 			break;
@@ -998,7 +709,7 @@ main(int argc, char **argv)
 	struct tsc_opts opts;
 	struct tsc_result res;
 	struct tsc_ctx *x;
-	struct tsc_url url;
+	struct httpc_url url;
 	double deadline;
 	int fd, rc = 1;
 
@@ -1022,7 +733,7 @@ main(int argc, char **argv)
 	x->start = tsc_now();
 	deadline = x->start + opts.seconds;
 
-	if (tsc_parse_url(opts.url, &url) == -1) {
+	if (httpc_parse_url(opts.url, &url) == -1) {
 		tsc_seterr(&res, "bad URL (want http://host[:port]/path): %s",
 		    opts.url);
 		goto done;

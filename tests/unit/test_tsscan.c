@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "tsscan.h"
+#include "../lib/tscheck.h"
 
 #define PID_PMT		0x1000
 #define PID_VIDEO	0x0100
@@ -634,15 +635,43 @@ test_malformed_lengths(void **state)
 	free(pkt);
 }
 
-/* Random packets through every parse path; ASan watches the bounds. */
+/*
+ * What tsscan.h promises of any packet that starts with the sync byte,
+ * however wrong the rest: the packet is left alone, it is never called
+ * invalid, and tscheck_scanned() finds no broken promise (a PCR only
+ * with TS_F_PCR and in range, a keyframe only as a video PES start, PAT,
+ * PMT and PES starts only with payload_unit_start).  Returns the flags.
+ */
+static int
+check_random_packet(struct tsscan *s, const uint8_t *pkt)
+{
+	uint8_t		 copy[TS_PACKET_SIZE];
+	uint64_t	 pcr = UINT64_MAX;
+	const char	*broken;
+	int		 flags;
+
+	memcpy(copy, pkt, sizeof(copy));
+	flags = tsscan_packet(s, pkt, &pcr);
+	assert_memory_equal(copy, pkt, sizeof(copy));
+	assert_int_equal(flags & TS_F_INVALID, 0);
+	if ((broken = tscheck_scanned(pkt, flags, pcr)) != NULL)
+		fail_msg("%s", broken);
+	return flags;
+}
+
+/*
+ * Random packets through every parse path: each obeys
+ * check_random_packet(), and PATs, PMTs, PCRs and video PES starts were
+ * all among them (so every path ran).  Under check-asan, ASan watches
+ * the bounds too.
+ */
 static void
 test_random_packets(void **state)
 {
 	struct tsscan	 s;
 	uint8_t		*pkt = pkt_alloc();
 	const uint16_t	 pids[] = { TS_PID_PAT, PID_PMT, PID_VIDEO, PID_AUDIO };
-	uint64_t	 pcr;
-	int		 i, j;
+	int		 i, j, seen = 0;
 
 	srandom(42);
 	scan_setup(&s, 0x1B);
@@ -657,10 +686,13 @@ test_random_packets(void **state)
 		pkt[0] = 0x47;
 		pkt[1] = (uint8_t)((pkt[1] & 0xC0) | (pids[i % 4] >> 8));
 		pkt[2] = pids[i % 4] & 0xFF;
-		tsscan_packet(&s, pkt, &pcr);
+		seen |= check_random_packet(&s, pkt);
 		if (!s.have_video || !s.have_pmt_pid)
 			scan_setup(&s, (i & 2) ? 0x24 : 0x1B);
 	}
+	assert_int_equal(seen & (TS_F_PAT | TS_F_PMT | TS_F_PCR |
+	    TS_F_VIDEO_PES_START), TS_F_PAT | TS_F_PMT | TS_F_PCR |
+	    TS_F_VIDEO_PES_START);
 	free(pkt);
 }
 
@@ -930,7 +962,8 @@ test_sample_file(void **state)
 	double		 seconds;
 
 	if (fp == NULL)
-		skip();
+		fail_msg("tests/media/sample.ts not found (set "
+		    "RINGCAST_SAMPLE_TS or run from the repository root)");
 	tsscan_init(&s);
 	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0) {
 		size_t	 off = 0;
