@@ -358,7 +358,8 @@ test_sample_looped(void **state)
 	int		 loop, announce, have = 0;
 
 	if (fp == NULL)
-		skip();
+		fail_msg("no tests/media/sample.ts (run from the repository "
+		    "root, or set its path in the environment)");
 	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
 	size = ftell(fp);
 	rewind(fp);
