@@ -38,4 +38,9 @@ int	 listen_open(const char *spec, int backlog);
 void	 sleep_ms(uint64_t ms);
 void	 sleep_us(uint64_t us);
 
+struct sockaddr_un;
+/* Fill *SUN with the Unix socket address PATH; -1 with ENAMETOOLONG
+ * when PATH does not fit. */
+int	 unix_addr(struct sockaddr_un *sun, const char *path);
+
 #endif

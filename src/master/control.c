@@ -84,13 +84,8 @@ control_open(struct control *ctl, const char *path)
 	ctl->fd = -1;
 	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
 		ctl->clients[i].fd = -1;
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (str_copy(sun.sun_path, path, sizeof(sun.sun_path)) >=
-	    sizeof(sun.sun_path)) {
-		errno = ENAMETOOLONG;
+	if (unix_addr(&sun, path) == -1)
 		return -1;
-	}
 	str_copy(ctl->path, path, sizeof(ctl->path));
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd == -1)

@@ -9,7 +9,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include "util.h"
 
@@ -79,6 +82,26 @@ test_str_copy(void **state)
 	assert_string_equal(small, "");
 }
 
+/* A path that fits is copied whole; one that does not is refused. */
+static void
+test_unix_addr(void **state)
+{
+	struct sockaddr_un sun;
+	char long_path[sizeof(sun.sun_path) + 8];
+
+	(void)state;
+	assert_int_equal(unix_addr(&sun, "/run/ringcast/ctl.sock"), 0);
+	assert_int_equal(sun.sun_family, AF_UNIX);
+	assert_string_equal(sun.sun_path, "/run/ringcast/ctl.sock");
+	memset(long_path, 'a', sizeof(long_path) - 1);
+	long_path[sizeof(long_path) - 1] = '\0';
+	errno = 0;
+	assert_int_equal(unix_addr(&sun, long_path), -1);
+	assert_int_equal(errno, ENAMETOOLONG);
+	long_path[sizeof(sun.sun_path) - 1] = '\0';	/* just fits */
+	assert_int_equal(unix_addr(&sun, long_path), 0);
+}
+
 int
 main(void)
 {
@@ -87,6 +110,7 @@ main(void)
 		cmocka_unit_test(test_rfc3339),
 		cmocka_unit_test(test_str_equal_ct),
 		cmocka_unit_test(test_str_copy),
+		cmocka_unit_test(test_unix_addr),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
