@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "hostport.h"
 
 #define SUN_PATH_MAX	(sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
 #define LISTEN_HOST_MAX	255
@@ -641,56 +642,31 @@ url_check(struct ctx *c, const config_setting_t *s, const char *what,
 	return -1;
 }
 
-static int
-port_valid(const char *p)
-{
-	long v = 0;
-	int n = 0;
-
-	for (; *p != '\0'; p++, n++) {
-		if (*p < '0' || *p > '9' || n >= 5)
-			return 0;
-		v = v * 10 + (*p - '0');
-	}
-	return n > 0 && v >= 1 && v <= 65535;
-}
-
 /* NULL when A is "host:port", "*:port" or "[v6]:port", else why not. */
 static const char *
 listen_problem(const char *a)
 {
-	const char *colon, *h, *ok;
-	size_t hlen, i;
+	struct hostport hp;
+	const char *ok;
+	size_t i;
+	int rc = hostport_parse(a, 0, &hp);
 
-	if (a[0] == '[') {
-		const char *close = strchr(a, ']');
-
-		if (close == NULL || close[1] != ':')
-			return "use host:port or [ipv6]:port";
-		h = a + 1;
-		hlen = (size_t)(close - h);
-		colon = close + 1;
+	if (rc == HOSTPORT_BAD_FORM ||
+	    (hp.bracketed && memchr(hp.host, ':', hp.host_len) == NULL) ||
+	    hp.host_len > LISTEN_HOST_MAX)
+		return "use host:port or [ipv6]:port";
+	if (hp.bracketed)
 		ok = "0123456789abcdefABCDEF:.%"
 		    "ghijklmnopqrstuvwxyzGHIJKLMNOPQRSTUVWXYZ_-";
-		if (memchr(h, ':', hlen) == NULL)
-			return "use host:port or [ipv6]:port";
-	} else {
-		colon = strrchr(a, ':');
-		if (colon == NULL || memchr(a, ':', (size_t)(colon - a)))
-			return "use host:port or [ipv6]:port";
-		h = a;
-		hlen = (size_t)(colon - a);
+	else if (hp.host_len == 1 && hp.host[0] == '*')
+		ok = "*";
+	else
 		ok = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 		    "0123456789.-_";
-		if (hlen == 1 && h[0] == '*')
-			ok = "*";
-	}
-	if (hlen == 0 || hlen > LISTEN_HOST_MAX)
-		return "use host:port or [ipv6]:port";
-	for (i = 0; i < hlen; i++)
-		if (strchr(ok, h[i]) == NULL)
+	for (i = 0; i < hp.host_len; i++)
+		if (strchr(ok, hp.host[i]) == NULL)
 			return "bad character in the host";
-	if (!port_valid(colon + 1))
+	if (rc == HOSTPORT_BAD_PORT)
 		return "the port must be a number from 1 to 65535";
 	return NULL;
 }
@@ -809,8 +785,10 @@ parse_listen(struct ctx *c, struct config *cfg, const config_setting_t *s)
 static const char *
 origin_problem(const char *o)
 {
-	const char *h, *end, *ok;
-	size_t len = strlen(o);
+	struct hostport hp;
+	const char *h, *ok;
+	size_t i, len = strlen(o);
+	int rc;
 
 	if (strcmp(o, "*") == 0)
 		return NULL;
@@ -827,31 +805,25 @@ origin_problem(const char *o)
 		h = o + 8;
 	else
 		return "use scheme://host[:port] with http or https";
-	if ((end = strpbrk(h, "/?#")) != NULL)
+	if (strpbrk(h, "/?#") != NULL)
 		return "an origin has no path, query or trailing slash";
 	if (strchr(h, '@') != NULL)
 		return "an origin has no user name";
-	if (h[0] == '[') {
-		if ((end = strchr(h, ']')) == NULL || end == h + 1)
-			return "bad [IPv6] address";
+	rc = hostport_parse(h, HOSTPORT_PORT_OPTIONAL, &hp);
+	if (hp.host_len == 0)
+		return hp.bracketed ? "bad [IPv6] address" : "bad host name";
+	if (hp.bracketed)
 		ok = "0123456789abcdefABCDEF:.";
-		h++;
-	} else {
-		end = h + strcspn(h, ":");
+	else if (hp.host[0] == '.' || hp.host[0] == '-')
+		return "bad host name";
+	else
 		ok = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 		    "0123456789.-";
-		if (end == h || h[0] == '.' || h[0] == '-')
-			return "bad host name";
-	}
-	for (; h < end; h++)
-		if (strchr(ok, *h) == NULL)
+	for (i = 0; i < hp.host_len; i++)
+		if (strchr(ok, hp.host[i]) == NULL)
 			return "bad character in the host (wildcards such as "
 			    "*.example.com are not supported)";
-	if (*end == ']')
-		end++;
-	if (*end == '\0')
-		return NULL;
-	if (*end != ':' || !port_valid(end + 1))
+	if (rc != 0)	/* after ']' or the name: not ":PORT" */
 		return "the port must be a number from 1 to 65535";
 	return NULL;
 }
