@@ -926,8 +926,8 @@ test_events_and_ui_keys(void **state)
 	(void)state;
 	cfg = load_ok("");
 	assert_string_equal(cfg->events_token, "");
-	assert_true(cfg->events_heartbeat == CONFIG_DEFAULT_EVENTS_HEARTBEAT);
-	assert_int_equal(cfg->events_backlog, CONFIG_DEFAULT_EVENTS_BACKLOG);
+	assert_true(cfg->events_heartbeat == 15.0);	/* ringcast.conf(5) */
+	assert_int_equal(cfg->events_backlog, 4096);
 	assert_int_equal(cfg->ui, 1);
 	config_free(cfg);
 	cfg = load_ok("events_token = \"dash-board\";\nevents_heartbeat = 2.5;\n"
