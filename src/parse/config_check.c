@@ -53,6 +53,13 @@ int
 config_check_string(struct config_ctx *c, const struct keydef *k,
     const config_setting_t *s, const char *v)
 {
+	if ((k->flags & KF_EMPTY_OK) && v[0] == '\0')
+		return 0;
+	if (k->max > 0 && strlen(v) > (size_t)k->max) {
+		cerror(c, s, "%s is too long (at most %d bytes)", k->name,
+		    (int)k->max);
+		return -1;
+	}
 	if ((k->flags & KF_NOCTRL) && config_has_ctrl(v, 0)) {
 		cerror(c, s, "%s must not contain control characters",
 		    k->name);
@@ -68,6 +75,9 @@ config_check_string(struct config_ctx *c, const struct keydef *k,
 		    "(at most %zu bytes)", k->name, SUN_PATH_MAX);
 		return -1;
 	}
+	if (k->flags & (KF_URL | KF_FILE_URL))
+		return config_check_url(c, s, k->name, v,
+		    (k->flags & KF_FILE_URL) != 0);
 	return 0;
 }
 

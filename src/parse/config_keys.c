@@ -11,7 +11,8 @@
  * rows (so keep one row a key, the default written as `.def = NUMBER` or
  * `.def_str = "TEXT"`, or a named constant of config.h that other
  * modules use too).  Keys marked KF_OWN have code of their own in the
- * walk (lists, words, URLs); their defaults are still here.
+ * walk (words, groups, the engines, a stream's name); their defaults are
+ * still here.
  *
  * Calls: libc only.
  */
@@ -60,7 +61,7 @@ static const struct keyword variants[] = {	/* or a bandwidth */
 
 /* The top level, in struct config (parent..edge_id: EDGE MODE). */
 static const struct keydef global_keys[] = {
-	{ "listen", K_LIST, CFG(listen), 1, CONFIG_MAX_LISTEN, KF_OWN,
+	{ "listen", K_LIST, CFG(listen), 1, CONFIG_MAX_LISTEN, 0,
 	    .def_str = "0.0.0.0:8080", .count_off = CFG(n_listen) },
 	{ "workers", K_INT, CFG(workers), 0, CONFIG_MAX_WORKERS, 0, .def = 2 },
 	{ "user", K_STRING, CFG(user), 0, 0, KF_NOCTRL, .def_str = "" },
@@ -78,8 +79,8 @@ static const struct keydef global_keys[] = {
 	    .def = 0 },
 	{ "max_memory", K_LLONG, CFG(max_memory), 0, 1099511627776.0, 0,
 	    .def = 0 },
-	{ "events_webhook", K_STRING, CFG(events_webhook), 0, 0, KF_OWN,
-	    .def_str = "" },
+	{ "events_webhook", K_STRING, CFG(events_webhook), 0, 0,
+	    KF_URL | KF_EMPTY_OK, .def_str = "" },
 	{ "events_token", K_STRING, CFG(events_token), 0, 0, KF_NOCTRL,
 	    .def_str = "" },
 	{ "events_heartbeat", K_DOUBLE, CFG(events_heartbeat), 0,
@@ -89,7 +90,7 @@ static const struct keydef global_keys[] = {
 	    .def = 4096 },
 	{ "ui", K_BOOL, CFG(ui), 0, 0, 0, .def = 1 },
 	{ "cors_origins", K_LIST, CFG(cors_origins), 0,
-	    CONFIG_MAX_CORS_ORIGINS, KF_OWN, .def_str = "*",
+	    CONFIG_MAX_CORS_ORIGINS, 0, .def_str = "*",
 	    .count_off = CFG(n_cors_origins) },
 	{ "defaults", K_GROUP, 0, 0, 0, KF_OWN,
 	    .def_str = NULL },
@@ -97,13 +98,13 @@ static const struct keydef global_keys[] = {
 	    .def_str = NULL },
 	{ "acestream", K_GROUP, 0, 0, 0, KF_OWN,
 	    .def_str = NULL },
-	{ "parent", K_LIST, CFG(parents), 0, CONFIG_MAX_PARENTS, KF_OWN,
+	{ "parent", K_LIST, CFG(parents), 0, CONFIG_MAX_PARENTS, 0,
 	    .def_str = NULL, .count_off = CFG(n_parents) },
 	{ "parent_streams", K_LIST, CFG(parent_streams), 0,
-	    CONFIG_MAX_PARENT_STREAMS, KF_OWN, .def_str = NULL,
+	    CONFIG_MAX_PARENT_STREAMS, 0, .def_str = NULL,
 	    .count_off = CFG(n_parent_streams) },
-	{ "edge_id", K_STRING, CFG(edge_id), 0, CONFIG_EDGE_ID_MAX, KF_OWN,
-	    .def_str = "" },
+	{ "edge_id", K_STRING, CFG(edge_id), 0, CONFIG_EDGE_ID_MAX,
+	    KF_NOCTRL, .def_str = "" },
 };
 
 /* The `log` group, in struct config. */
@@ -169,12 +170,12 @@ static const struct keydef stream_keys[] = {
 	{ "name", K_STRING, 0, 1, CONFIG_NAME_MAX, KF_OWN | KF_REQUIRED,
 	    .def_str = NULL },
 	{ "url", K_STRING, STR(url), 0, CONFIG_URL_MAX - 1,
-	    KF_OWN | KF_REQUIRED,
+	    KF_FILE_URL | KF_REQUIRED,
 	    .def_str = NULL },
 	{ "type", K_WORD, STR(type), 0, 0, KF_OWN | KF_DERIVED,
 	    .words = stream_types },	/* from the url: .m3u8 is hls */
 	{ "backup_urls", K_LIST, STR(backup_urls), 0, CONFIG_MAX_BACKUP_URLS,
-	    KF_OWN, .def_str = NULL, .count_off = STR(n_backup_urls) },
+	    0, .def_str = NULL, .count_off = STR(n_backup_urls) },
 	{ "loop", K_BOOL, STR(loop), 0, 0, 0, .def = 0 },
 	{ "variant", K_WORD, STR(variant), 0, 0, KF_OWN,
 	    .def_str = "highest", .words = variants },

@@ -25,6 +25,9 @@ enum key_kind {
 #define KF_OWN		0x10	/* the walk has code of its own for it */
 #define KF_REQUIRED	0x20	/* no default: the file must set it */
 #define KF_DERIVED	0x40	/* default made from other keys */
+#define KF_URL		0x80	/* string: an http(s) URL */
+#define KF_FILE_URL	0x100	/* string: an http(s) or file:// URL */
+#define KF_EMPTY_OK	0x200	/* string: "" passes every check */
 
 /* A word a K_WORD key may take, and the value stored for it. */
 struct keyword {
@@ -38,7 +41,8 @@ struct keydef {
 	size_t			 off;	/* into the struct the table
 					 * describes */
 	double			 min;	/* numbers: limits; lists: */
-	double			 max;	/* max = most elements */
+	double			 max;	/* max = most elements; strings:
+					 * max = most bytes (0: any) */
 	int			 flags;
 	double			 def;	/* numbers, booleans: default */
 	const char		*def_str;	/* strings, words: default;

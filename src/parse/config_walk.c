@@ -8,8 +8,8 @@
  * looks every setting up in the scope's table (config_keys.c): a setting
  * with no row is an unknown key; a plain row (a string, boolean or
  * number) is checked against its type and limits and stored at its
- * offset; a KF_OWN row (lists, words, URLs, groups) has a function here.
- * A value that is wrong is reported (config_err.c) and NOT stored, and
+ * offset (lists through list_walks); a KF_OWN row (words, groups, the
+ * engines, a stream's name) has a function here.  A value that is wrong is reported (config_err.c) and NOT stored, and
  * the walk carries on.
  *
  * A stream starts as a deep copy of `defaults` (its `hls` group too) and
@@ -31,6 +31,13 @@
 #include "config_err.h"
 #include "config_keys.h"
 #include "config_walk.h"
+
+#define LIST_REPLACE_MAX	32	/* the longest all-or-nothing list */
+
+#if CONFIG_MAX_LISTEN > LIST_REPLACE_MAX || \
+    CONFIG_MAX_CORS_ORIGINS > LIST_REPLACE_MAX
+#error "LIST_REPLACE_MAX is too small"
+#endif
 
 static int
 is_int(const config_setting_t *s)
@@ -123,47 +130,6 @@ apply_double(struct config_ctx *c, const struct keydef *k,
 	return 0;
 }
 
-/* Check setting S against K; store it at BASE + offset when valid. */
-static int
-key_apply(struct config_ctx *c, const struct keydef *k,
-    const config_setting_t *s,
-    void *base)
-{
-	char *field = (char *)base + k->off;
-
-	switch (k->kind) {
-	case K_STRING:
-		return apply_string(c, k, s, (char **)(void *)field);
-	case K_BOOL:
-		if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
-			cerror_type(c, s, "a boolean (true or false)");
-			return -1;
-		}
-		*(int *)(void *)field = config_setting_get_bool(s) ? 1 : 0;
-		return 0;
-	case K_INT:
-	case K_LLONG:
-		return apply_integer(c, k, s, field);
-	case K_DOUBLE:
-		return apply_double(c, k, s, (double *)(void *)field);
-	case K_WORD:	/* KF_OWN: walked by their own functions */
-	case K_LIST:
-	case K_GROUP:
-		break;
-	}
-	return -1;
-}
-
-static int
-require_group(struct config_ctx *c, const config_setting_t *s)
-{
-	if (!config_setting_is_group(s)) {
-		cerror_type(c, s, "a group { ... }");
-		return -1;
-	}
-	return 0;
-}
-
 /*
  * Copy the list or array of strings S into DST (at most MAX), each checked
  * by CHECK.  WHAT names the elements in messages.  Returns how many were
@@ -210,49 +176,122 @@ string_list(struct config_ctx *c, const config_setting_t *s, const char *what,
 	return kept;
 }
 
-static void
-parse_listen(struct config_ctx *c, struct config *cfg,
-    const config_setting_t *s)
+/*
+ * How the walk reads each list of the table that has no code of its own
+ * (K_LIST rows without KF_OWN): what its elements are called, how each is
+ * checked, the message for an empty list when the row's min is 1, and
+ * whether one wrong element leaves the default in place (else the valid
+ * ones are kept; the config is rejected anyway).
+ */
+static const struct list_walk {
+	const char	*key;
+	const char	*what;
+	int		(*check)(struct config_ctx *, const config_setting_t *,
+			    const char *);
+	const char	*empty;
+	int		 all_or_nothing;
+} list_walks[] = {
+	{ "listen", "listen addresses", config_check_listen,
+	    "listen must hold at least one address", 1 },
+	{ "cors_origins", "cors origins", config_check_origin, NULL, 1 },
+	{ "backup_urls", "backup urls", config_check_backup, NULL, 0 },
+	{ "parent", "parents", config_check_parent, NULL, 0 },
+	{ "parent_streams", "parent_streams patterns", config_check_glob,
+	    NULL, 0 },
+};
+
+/* Replace the list DST (*COUNT strings) with the strings of S, all
+ * valid, or leave it. */
+static int
+list_replace(struct config_ctx *c, const struct list_walk *lw,
+    const config_setting_t *s, char **dst, int *count, int max)
 {
-	char *tmp[CONFIG_MAX_LISTEN];
+	char *tmp[LIST_REPLACE_MAX];
 	int i, n, nbad;
 
+	if (max > LIST_REPLACE_MAX)
+		return -1;
 	memset(tmp, 0, sizeof(tmp));
-	n = string_list(c, s, "listen addresses", tmp, CONFIG_MAX_LISTEN,
-	    config_check_listen, &nbad);
-	if (n == 0 && nbad == 0)
-		cerror(c, s, "listen must hold at least one address");
-	if (n <= 0 || nbad > 0) {
-		for (i = 0; i < n; i++)
-			free(tmp[i]);
-		return;
-	}
-	for (i = 0; i < cfg->n_listen; i++)
-		free(cfg->listen[i]);
-	memcpy(cfg->listen, tmp, sizeof(tmp));
-	cfg->n_listen = n;
-}
-
-/* An empty list is valid: no CORS headers at all. */
-static void
-parse_cors_origins(struct config_ctx *c, struct config *cfg,
-    const config_setting_t *s)
-{
-	char *tmp[CONFIG_MAX_CORS_ORIGINS];
-	int i, n, nbad;
-
-	memset(tmp, 0, sizeof(tmp));
-	n = string_list(c, s, "cors origins", tmp, CONFIG_MAX_CORS_ORIGINS,
-	    config_check_origin, &nbad);
+	n = string_list(c, s, lw->what, tmp, max, lw->check, &nbad);
 	if (n < 0 || nbad > 0) {
 		for (i = 0; i < n; i++)
 			free(tmp[i]);
-		return;
+		return -1;
 	}
-	for (i = 0; i < cfg->n_cors_origins; i++)
-		free(cfg->cors_origins[i]);
-	memcpy(cfg->cors_origins, tmp, sizeof(tmp));
-	cfg->n_cors_origins = n;
+	for (i = 0; i < *count; i++)
+		free(dst[i]);
+	memcpy(dst, tmp, (size_t)max * sizeof(*dst));
+	*count = n;
+	return 0;
+}
+
+/* List S of the K_LIST row K, into BASE. */
+static int
+apply_list(struct config_ctx *c, const struct keydef *k,
+    const config_setting_t *s, void *base)
+{
+	char **dst = (char **)(void *)((char *)base + k->off);
+	int *count = (int *)(void *)((char *)base + k->count_off);
+	const struct list_walk *lw = NULL;
+	size_t i;
+	int n, nbad;
+
+	for (i = 0; i < sizeof(list_walks) / sizeof(list_walks[0]); i++)
+		if (strcmp(list_walks[i].key, k->name) == 0)
+			lw = &list_walks[i];
+	if (lw == NULL)
+		return -1;
+	if (k->min > 0 && config_setting_length(s) == 0 &&
+	    (config_setting_is_array(s) || config_setting_is_list(s))) {
+		cerror(c, s, "%s", lw->empty);
+		return -1;
+	}
+	if (lw->all_or_nothing)
+		return list_replace(c, lw, s, dst, count, (int)k->max);
+	n = string_list(c, s, lw->what, dst, (int)k->max, lw->check, &nbad);
+	*count = n > 0 ? n : 0;
+	return n < 0 || nbad > 0 ? -1 : 0;
+}
+
+/* Check setting S against K; store it at BASE + offset when valid. */
+static int
+key_apply(struct config_ctx *c, const struct keydef *k,
+    const config_setting_t *s, void *base)
+{
+	char *field = (char *)base + k->off;
+
+	switch (k->kind) {
+	case K_STRING:
+		return apply_string(c, k, s, (char **)(void *)field);
+	case K_BOOL:
+		if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+			cerror_type(c, s, "a boolean (true or false)");
+			return -1;
+		}
+		*(int *)(void *)field = config_setting_get_bool(s) ? 1 : 0;
+		return 0;
+	case K_INT:
+	case K_LLONG:
+		return apply_integer(c, k, s, field);
+	case K_DOUBLE:
+		return apply_double(c, k, s, (double *)(void *)field);
+	case K_LIST:
+		return apply_list(c, k, s, base);
+	case K_WORD:	/* KF_OWN: walked by their own functions */
+	case K_GROUP:
+		break;
+	}
+	return -1;
+}
+
+static int
+require_group(struct config_ctx *c, const config_setting_t *s)
+{
+	if (!config_setting_is_group(s)) {
+		cerror_type(c, s, "a group { ... }");
+		return -1;
+	}
+	return 0;
 }
 
 static void
@@ -304,8 +343,15 @@ log_level(struct config_ctx *c, struct config *cfg, const struct keydef *k,
 	    config_has_ctrl(v, 0) ? "" : v, config_has_ctrl(v, 0) ? "" : "'");
 }
 
+/*
+ * Walk group G through TAB: an unknown key is reported, a plain row
+ * stored into BASE, a KF_OWN row handed to OWN.
+ */
 static void
-parse_log(struct config_ctx *c, struct config *cfg, const config_setting_t *g)
+walk_group(struct config_ctx *c, const config_setting_t *g,
+    const struct keytab *tab, void *base,
+    void (*own)(struct config_ctx *, const struct keydef *,
+    const config_setting_t *, void *))
 {
 	const config_setting_t *s;
 	const struct keydef *k;
@@ -315,33 +361,36 @@ parse_log(struct config_ctx *c, struct config *cfg, const config_setting_t *g)
 		return;
 	for (i = 0; i < config_setting_length(g); i++) {
 		s = config_setting_get_elem(g, (unsigned)i);
-		k = keytab_find(&config_log_keys, config_setting_name(s));
-		if (k == NULL)
+		if ((k = keytab_find(tab, config_setting_name(s))) == NULL)
 			cerror_unknown(c, s);
-		else if (strcmp(k->name, "target") == 0)
-			log_target(c, cfg, k, s);
+		else if (k->flags & KF_OWN)
+			own(c, k, s, base);
 		else
-			log_level(c, cfg, k, s);
+			key_apply(c, k, s, base);
 	}
+}
+
+/* `log`: target and level, both KF_OWN. */
+static void
+log_key(struct config_ctx *c, const struct keydef *k,
+    const config_setting_t *s, void *cfg)
+{
+	if (strcmp(k->name, "target") == 0)
+		log_target(c, cfg, k, s);
+	else
+		log_level(c, cfg, k, s);
+}
+
+static void
+parse_log(struct config_ctx *c, struct config *cfg, const config_setting_t *g)
+{
+	walk_group(c, g, &config_log_keys, cfg, log_key);
 }
 
 static void
 parse_hls(struct config_ctx *c, struct hls_conf *h, const config_setting_t *g)
 {
-	const struct keydef *k;
-	const config_setting_t *s;
-	int i;
-
-	if (require_group(c, g) == -1)
-		return;
-	for (i = 0; i < config_setting_length(g); i++) {
-		s = config_setting_get_elem(g, (unsigned)i);
-		k = keytab_find(&config_hls_keys, config_setting_name(s));
-		if (k == NULL)
-			cerror_unknown(c, s);
-		else
-			key_apply(c, k, s, h);
-	}
+	walk_group(c, g, &config_hls_keys, h, NULL);	/* no KF_OWN row */
 }
 
 /* Apply S when it is an option key; 0 when it is not one. */
@@ -436,34 +485,6 @@ stream_type_parse(struct config_ctx *c, struct stream_conf *st,
 	return 0;
 }
 
-static void
-stream_url(struct config_ctx *c, struct stream_conf *st,
-    const config_setting_t *s)
-{
-	const char *v;
-
-	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		cerror_type(c, s, "a string");
-		return;
-	}
-	v = config_setting_get_string(s);
-	if (config_check_url(c, s, "url", v, 1) == -1)
-		return;
-	free(st->url);
-	st->url = config_strdup(c, s, v);
-}
-
-static void
-stream_backups(struct config_ctx *c, struct stream_conf *st,
-    const config_setting_t *s)
-{
-	int n, nbad;
-
-	n = string_list(c, s, "backup urls", st->backup_urls,
-	    CONFIG_MAX_BACKUP_URLS, config_check_backup, &nbad);
-	st->n_backup_urls = n > 0 ? n : 0;
-}
-
 static int
 variant_digits(const char *v, long *out)
 {
@@ -531,10 +552,6 @@ stream_key(struct config_ctx *c, struct config *cfg, struct stream_conf *st,
 		stream_name(c, cfg, st, s);
 	else if (strcmp(name, "type") == 0)
 		*type_set = 1 + (stream_type_parse(c, st, k, s) == -1);
-	else if (strcmp(name, "url") == 0)
-		stream_url(c, st, s);
-	else if (strcmp(name, "backup_urls") == 0)
-		stream_backups(c, st, s);
 	else
 		stream_variant(c, st, k, s);
 	return 1;
@@ -684,105 +701,29 @@ parse_acestream(struct config_ctx *c, struct config *cfg,
 	config_check_opts(c, &a->opts, g);
 }
 
-static void
-events_webhook(struct config_ctx *c, struct config *cfg,
-    const config_setting_t *s)
-{
-	const char *v;
-
-	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		cerror_type(c, s, "a string");
-		return;
-	}
-	v = config_setting_get_string(s);
-	if (v[0] != '\0' &&
-	    config_check_url(c, s, "events_webhook", v, 0) == -1)
-		return;
-	free(cfg->events_webhook);
-	cfg->events_webhook = config_strdup(c, s, v);
-}
-
-static void
-parse_parents(struct config_ctx *c, struct config *cfg,
-    const config_setting_t *s)
-{
-	int n, nbad;
-
-	n = string_list(c, s, "parents", cfg->parents, CONFIG_MAX_PARENTS,
-	    config_check_parent, &nbad);
-	cfg->n_parents = n > 0 ? n : 0;
-}
-
-static void
-parse_parent_streams(struct config_ctx *c, struct config *cfg,
-    const config_setting_t *s)
-{
-	int n, nbad;
-
-	n = string_list(c, s, "parent_streams patterns", cfg->parent_streams,
-	    CONFIG_MAX_PARENT_STREAMS, config_check_glob, &nbad);
-	cfg->n_parent_streams = n > 0 ? n : 0;
-}
-
-static void
-parse_edge_id(struct config_ctx *c, struct config *cfg,
-    const config_setting_t *s)
-{
-	const char *v;
-
-	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		cerror_type(c, s, "a string");
-		return;
-	}
-	v = config_setting_get_string(s);
-	if (strlen(v) > CONFIG_EDGE_ID_MAX) {
-		cerror(c, s, "edge_id is too long (at most %d bytes)",
-		    CONFIG_EDGE_ID_MAX);
-		return;
-	}
-	if (config_has_ctrl(v, 0)) {
-		cerror(c, s, "edge_id must not contain control characters");
-		return;
-	}
-	free(cfg->edge_id);
-	cfg->edge_id = config_strdup(c, s, v);
-}
-
 /* The top-level keys the walk has code of its own for (KF_OWN). */
 static const struct {
 	const char	*name;
 	void		(*walk)(struct config_ctx *, struct config *,
 			    const config_setting_t *);
 } root_own[] = {
-	{ "listen", parse_listen },
 	{ "log", parse_log },
-	{ "events_webhook", events_webhook },
-	{ "cors_origins", parse_cors_origins },
 	{ "defaults", NULL },		/* walked first */
 	{ "streams", parse_streams },
 	{ "acestream", parse_acestream },
-	{ "parent", parse_parents },
-	{ "parent_streams", parse_parent_streams },
-	{ "edge_id", parse_edge_id },
 };
 
-/* Top-level setting S of the key K. */
+/* Top-level setting S of the KF_OWN row K. */
 static void
-root_key(struct config_ctx *c, struct config *cfg, const struct keydef *k,
-    const config_setting_t *s)
+root_key(struct config_ctx *c, const struct keydef *k,
+    const config_setting_t *s, void *cfg)
 {
 	size_t i;
 
-	if (!(k->flags & KF_OWN)) {
-		key_apply(c, k, s, cfg);
-		return;
-	}
 	for (i = 0; i < sizeof(root_own) / sizeof(root_own[0]); i++)
-		if (strcmp(root_own[i].name, k->name) == 0) {
-			if (root_own[i].walk != NULL)
-				root_own[i].walk(c, cfg, s);
-			return;
-		}
+		if (strcmp(root_own[i].name, k->name) == 0 &&
+		    root_own[i].walk != NULL)
+			root_own[i].walk(c, cfg, s);
 }
 
 void
@@ -790,19 +731,10 @@ config_walk(struct config_ctx *c, struct config *cfg,
     const config_setting_t *root)
 {
 	const config_setting_t *s;
-	const struct keydef *k;
-	int i;
 
 	/* Streams copy `defaults`, wherever it is in the file. */
 	if ((s = config_setting_get_member(root, "defaults")) != NULL)
 		parse_defaults(c, cfg, s);
-	for (i = 0; i < config_setting_length(root); i++) {
-		s = config_setting_get_elem(root, (unsigned)i);
-		if ((k = keytab_find(&config_global_keys,
-		    config_setting_name(s))) == NULL)
-			cerror_unknown(c, s);
-		else
-			root_key(c, cfg, k, s);
-	}
+	walk_group(c, root, &config_global_keys, cfg, root_key);
 	config_check_root(c, cfg, root);
 }

@@ -368,31 +368,7 @@ test_numbers_int_float_int64(void **state)
 	config_free(cfg);
 }
 
-/* ---- cors_origins, events, ui -------------------------------------- */
-
-static void
-test_cors_origins(void **state)
-{
-	struct config *cfg;
-
-	cfg = load_ok("cors_origins = [ \"https://player.example.com\", "
-	    "\"http://127.0.0.1:8000\", \"http://[::1]:9\", "
-	    "\"HTTPS://Caps.Example\", \"*\" ];\n");
-	assert_int_equal(cfg->n_cors_origins, 5);
-	assert_string_equal(cfg->cors_origins[0], "https://player.example.com");
-	assert_string_equal(cfg->cors_origins[1], "http://127.0.0.1:8000");
-	assert_string_equal(cfg->cors_origins[2], "http://[::1]:9");
-	assert_string_equal(cfg->cors_origins[4], "*");
-	config_free(cfg);
-	/* an empty list turns CORS off; ( ) lists work as [ ] arrays */
-	cfg = load_ok("cors_origins = [ ];\n");
-	assert_int_equal(cfg->n_cors_origins, 0);
-	config_free(cfg);
-	cfg = load_ok("cors_origins = ( \"https://a.example\" );\n");
-	assert_int_equal(cfg->n_cors_origins, 1);
-	assert_string_equal(cfg->cors_origins[0], "https://a.example");
-	config_free(cfg);
-}
+/* ---- events, ui ----------------------------------------------------- */
 
 static void
 test_events_and_ui_keys(void **state)
@@ -888,7 +864,6 @@ main(void)
 		cmocka_unit_test(test_type_guessed_from_url),
 		cmocka_unit_test(test_file_urls),
 		cmocka_unit_test(test_numbers_int_float_int64),
-		cmocka_unit_test(test_cors_origins),
 		cmocka_unit_test(test_edge_keys),
 		cmocka_unit_test(test_edge_defaults_proxy_nothing),
 		cmocka_unit_test(test_parent_base),

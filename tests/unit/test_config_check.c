@@ -3,7 +3,8 @@
  * a time: wrong types, unknown keys, names, URLs, ranges, rules between
  * keys, listen addresses, CORS origins, edge mode and acestream keys.
  * Each case gives the exact "FILE:LINE: message" lines an operator sees
- * (what test_config.c checked before it was split along config_check.c).
+ * (what test_config.c checked before it was split along config_check.c;
+ * test_cors_origins, the origins that pass, came along).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -540,6 +541,30 @@ test_err_events_and_ui_keys(void **state)
 }
 
 static void
+test_cors_origins(void **state)
+{
+	struct config *cfg;
+
+	cfg = load_ok("cors_origins = [ \"https://player.example.com\", "
+	    "\"http://127.0.0.1:8000\", \"http://[::1]:9\", "
+	    "\"HTTPS://Caps.Example\", \"*\" ];\n");
+	assert_int_equal(cfg->n_cors_origins, 5);
+	assert_string_equal(cfg->cors_origins[0], "https://player.example.com");
+	assert_string_equal(cfg->cors_origins[1], "http://127.0.0.1:8000");
+	assert_string_equal(cfg->cors_origins[2], "http://[::1]:9");
+	assert_string_equal(cfg->cors_origins[4], "*");
+	config_free(cfg);
+	/* an empty list turns CORS off; ( ) lists work as [ ] arrays */
+	cfg = load_ok("cors_origins = [ ];\n");
+	assert_int_equal(cfg->n_cors_origins, 0);
+	config_free(cfg);
+	cfg = load_ok("cors_origins = ( \"https://a.example\" );\n");
+	assert_int_equal(cfg->n_cors_origins, 1);
+	assert_string_equal(cfg->cors_origins[0], "https://a.example");
+	config_free(cfg);
+}
+
+static void
 test_err_cors_origins(void **state)
 {
 	char text[8192];
@@ -726,6 +751,7 @@ main(void)
 		cmocka_unit_test(test_err_control_characters),
 		cmocka_unit_test(test_err_structure),
 		cmocka_unit_test(test_err_events_webhook),
+		cmocka_unit_test(test_cors_origins),
 		cmocka_unit_test(test_err_cors_origins),
 		cmocka_unit_test(test_err_edge),
 		cmocka_unit_test(test_err_events_and_ui_keys),
