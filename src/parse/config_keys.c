@@ -305,7 +305,8 @@ keytab_differ(const struct keytab *tab, const void *a, const void *b)
 		fb = (const char *)b + k->off;
 		switch (k->kind) {
 		case K_STRING:
-			if (config_strings_differ(*(char *const *)(const void *)fa,
+			if (config_strings_differ(
+			    *(char *const *)(const void *)fa,
 			    *(char *const *)(const void *)fb))
 				return 1;
 			break;

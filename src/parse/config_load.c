@@ -82,8 +82,8 @@ libconfig_error(struct config_ctx *c, const config_t *lc)
 
 /* Walk a parsed libconfig tree (or record READ_FAILED), then hand out. */
 static int
-config_finish(struct config_ctx *c, config_t *lc, int read_ok, struct config **out,
-    char *errs, size_t errsz)
+config_finish(struct config_ctx *c, config_t *lc, int read_ok,
+    struct config **out, char *errs, size_t errsz)
 {
 	struct config *cfg = NULL;
 	int rc = -1;

@@ -9,8 +9,8 @@
  * with no row is an unknown key; a plain row (a string, boolean or
  * number) is checked against its type and limits and stored at its
  * offset (lists through list_walks); a KF_OWN row (words, groups, the
- * engines, a stream's name) has a function here.  A value that is wrong is reported (config_err.c) and NOT stored, and
- * the walk carries on.
+ * engines, a stream's name) has a function here.  A value that is wrong
+ * is reported (config_err.c) and NOT stored, and the walk carries on.
  *
  * A stream starts as a deep copy of `defaults` (its `hls` group too) and
  * then applies its own keys one by one; `acestream` does the same.
@@ -48,8 +48,7 @@ is_int(const config_setting_t *s)
 
 static int
 apply_string(struct config_ctx *c, const struct keydef *k,
-    const config_setting_t *s,
-    char **field)
+    const config_setting_t *s, char **field)
 {
 	const char *v;
 	char *copy;
@@ -70,8 +69,7 @@ apply_string(struct config_ctx *c, const struct keydef *k,
 
 static int
 apply_integer(struct config_ctx *c, const struct keydef *k,
-    const config_setting_t *s,
-    void *field)
+    const config_setting_t *s, void *field)
 {
 	long long v;
 
@@ -94,8 +92,7 @@ apply_integer(struct config_ctx *c, const struct keydef *k,
 
 static int
 apply_double(struct config_ctx *c, const struct keydef *k,
-    const config_setting_t *s,
-    double *field)
+    const config_setting_t *s, double *field)
 {
 	double v;
 
