@@ -3,7 +3,8 @@
  * documented default, streams inheriting `defaults` key by key, the
  * shipped example files, @include, how problems are reported, and the API
  * other modules use (stream comparison on reload, dynamic streams, edge
- * names).  The checks of each key's values are in test_config_check.c.
+ * names).  The checks of each key's values are in test_config_check.c,
+ * the defaults in test_config_keys.c.
  *
  * Inline cases use config_load_string() with the name "test.conf"; the
  * shipped example files are loaded from the repository root.
@@ -51,70 +52,6 @@ test_empty_file_is_valid(void **state)
 	config_free(cfg);
 	cfg = load_ok("streams = ( );\n");
 	assert_int_equal(cfg->n_streams, 0);
-	config_free(cfg);
-}
-
-static void
-test_global_defaults(void **state)
-{
-	struct config *cfg = load_ok("");
-
-	assert_int_equal(cfg->n_listen, 1);
-	assert_string_equal(cfg->listen[0], "0.0.0.0:8080");
-	assert_int_equal(cfg->workers, 2);
-	assert_string_equal(cfg->user, "");
-	assert_string_equal(cfg->pid_file, "/run/ringcast/ringcastd.pid");
-	assert_string_equal(cfg->control_socket, "/run/ringcast/control.sock");
-	assert_int_equal(cfg->log_target, LOG_TARGET_SYSLOG);
-	assert_null(cfg->log_file);
-	assert_int_equal(cfg->log_level, LOG_INFO);
-	assert_string_equal(cfg->admin_token, "");
-	assert_int_equal(cfg->max_clients, 4096);
-	assert_string_equal(cfg->events_webhook, "");
-	assert_int_equal(cfg->n_cors_origins, 1);
-	assert_string_equal(cfg->cors_origins[0], "*");
-	config_free(cfg);
-}
-
-static void
-check_default_opts(const struct stream_opts *o)
-{
-	assert_string_equal(o->user_agent, "VLC/3.0.16 LibVLC/3.0.16");
-	assert_int_equal(o->on_demand, 1);
-	assert_true(o->idle_timeout == 10.0);
-	assert_true(o->connect_timeout == 10.0);
-	assert_true(o->data_timeout == 10.0);
-	assert_true(o->retry_min == 1.0);
-	assert_true(o->retry_max == 8.0);
-	assert_true(o->ring_size == 16777216);
-	assert_int_equal(o->max_clients, 1024);
-	assert_int_equal(o->hls.max_segments, 20);
-	assert_int_equal(o->hls.initial_segments, 3);
-	assert_int_equal(o->hls.window_size, 6);
-	assert_true(o->hls.initial_buffer_seconds == 10.0);
-	assert_int_equal(o->hls.max_initial_segments, 10);
-	assert_true(o->hls.buffer_ready_timeout == 30.0);
-	assert_true(o->hls.first_segment_timeout == 30.0);
-	assert_true(o->hls.fetch_interval == 0.5);
-	assert_true(o->hls.client_timeout_factor == 3.0);
-}
-
-static void
-test_stream_defaults(void **state)
-{
-	struct config *cfg = load_ok(STREAM(URL));
-	const struct stream_conf *s = &cfg->streams[0];
-
-	check_default_opts(&cfg->defaults);
-	check_default_opts(&s->opts);
-	assert_int_equal(s->n_backup_urls, 0);
-	assert_int_equal(s->loop, 0);
-	assert_int_equal(s->variant, VARIANT_HIGHEST);
-	assert_true(s->segment_duration == 2.0);
-	assert_string_equal(s->title, "s");
-	assert_string_equal(s->group, "");
-	/* A deep copy: the stream owns its own user agent string. */
-	assert_ptr_not_equal(s->opts.user_agent, cfg->defaults.user_agent);
 	config_free(cfg);
 }
 
@@ -853,8 +790,6 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_minimal),
 		cmocka_unit_test(test_empty_file_is_valid),
-		cmocka_unit_test(test_global_defaults),
-		cmocka_unit_test(test_stream_defaults),
 		cmocka_unit_test(test_full_file),
 		cmocka_unit_test(test_stream_overrides_defaults),
 		cmocka_unit_test(test_defaults_after_streams),
