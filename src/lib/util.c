@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hostport.h"
 #include "util.h"
 
 uint64_t
@@ -107,36 +108,15 @@ fd_set_cloexec(int fd)
 int
 listen_parse(const char *spec, char *host, size_t hostsz, int *port)
 {
-	const char *colon, *h = spec;
-	size_t hlen;
-	char *end;
-	long p;
+	struct hostport hp;
 
-	if (spec[0] == '[') {
-		const char *close = strchr(spec, ']');
-
-		if (close == NULL || close[1] != ':')
-			return -1;
-		h = spec + 1;
-		hlen = (size_t)(close - h);
-		colon = close + 1;
-	} else {
-		colon = strrchr(spec, ':');
-		if (colon == NULL || memchr(spec, ':', (size_t)(colon - spec)))
-			return -1;
-		hlen = (size_t)(colon - spec);
-	}
-	if (hlen == 0 || hlen >= hostsz)
+	if (hostport_parse(spec, 0, &hp) != 0 || hp.host_len >= hostsz)
 		return -1;
-	errno = 0;
-	p = strtol(colon + 1, &end, 10);
-	if (colon[1] == '\0' || *end != '\0' || errno || p < 1 || p > 65535)
-		return -1;
-	memcpy(host, h, hlen);
-	host[hlen] = '\0';
+	memcpy(host, hp.host, hp.host_len);
+	host[hp.host_len] = '\0';
 	if (strcmp(host, "*") == 0)
 		str_copy(host, "0.0.0.0", hostsz);
-	*port = (int)p;
+	*port = hp.port;
 	return 0;
 }
 

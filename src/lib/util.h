@@ -25,8 +25,9 @@ int	 fd_set_nonblock(int fd);
 int	 fd_set_cloexec(int fd);
 
 /*
- * Parse "host:port", "[v6]:port" or "*:port" into HOST and PORT.
- * 0 on success, -1 on a malformed spec.
+ * Parse "host:port", "[v6]:port" or "*:port" (hostport_parse) into HOST
+ * ("*" becomes "0.0.0.0") and PORT.  0 on success, -1 on a malformed
+ * spec or a host longer than HOSTSZ - 1.
  */
 int	 listen_parse(const char *spec, char *host, size_t hostsz, int *port);
 #define LISTEN_DEFER_ACCEPT_S	10	/* TCP_DEFER_ACCEPT: wait for data */

@@ -28,6 +28,7 @@
 
 #include "ace_client.h"
 #include "edge.h"
+#include "hostport.h"
 #include "log.h"
 #include "util.h"
 
@@ -42,6 +43,7 @@ void
 edge_identity(const struct config *cfg, char *out, size_t outsz)
 {
 	char host[256];
+	struct hostport listen0;
 	const char *port = NULL;
 
 	if (cfg->edge_id != NULL && cfg->edge_id[0] != '\0') {
@@ -51,9 +53,10 @@ edge_identity(const struct config *cfg, char *out, size_t outsz)
 	if (gethostname(host, sizeof(host)) == -1 || host[0] == '\0')
 		str_copy(host, "localhost", sizeof(host));
 	host[sizeof(host) - 1] = '\0';
-	if (cfg->n_listen > 0)
-		port = strrchr(cfg->listen[0], ':');
-	snprintf(out, outsz, "%s:%s", host, port != NULL ? port + 1 : "8080");
+	if (cfg->n_listen > 0 &&
+	    hostport_parse(cfg->listen[0], 0, &listen0) == 0)
+		port = listen0.port_text;
+	snprintf(out, outsz, "%s:%s", host, port != NULL ? port : "8080");
 }
 
 /* BASE/stream/NAME, with one slash however BASE ends; -1 if too long. */

@@ -1,11 +1,16 @@
 /*
  * config.h - ringcast configuration (libconfig syntax), see ringcast.conf(5).
  *
- * config_load() parses a file into a fresh struct config, applies defaults,
+ * config_load() parses a file into a fresh struct config, applies defaults
+ * (every one is in the key table, config_keys.c),
  * lets every stream override the `defaults` group, and validates the
  * result.  Every problem is reported as "FILE:LINE: message"; a config that
  * produced any error is never handed to the caller, so an invalid file can
  * never replace a running configuration.
+ *
+ * Every config_* module includes this header, so it has no config.c:
+ * config_load() and config_load_string() are in config_load.c, the rest
+ * of the API in config_api.c (and the key table in config_keys.c).
  */
 #ifndef RINGCAST_CONFIG_H
 #define RINGCAST_CONFIG_H
@@ -21,16 +26,14 @@
 #define CONFIG_URL_MAX			2048
 #define CONFIG_MIN_RING_SIZE_BYTES	(188 * 1024)	/* ~192 KiB */
 #define CONFIG_MAX_RING_SIZE_BYTES	(1024LL * 1024 * 1024)
-#define CONFIG_DEFAULT_MAX_SEGMENT_BYTES (64LL * 1024 * 1024)
 #define CONFIG_MIN_SEGMENTS		2	/* hls.max_segments bounds */
 #define CONFIG_MAX_SEGMENTS		1000
 #define CONFIG_MAX_SECONDS		604800.0 /* sanity bound, any duration */
+/* Two defaults of the key table (config_keys.c) that others use too. */
 #define CONFIG_DEFAULT_USER_AGENT	"VLC/3.0.16 LibVLC/3.0.16"
 #define CONFIG_DEFAULT_SEGMENT_DURATION	2.0	/* seconds */
 #define CONFIG_TOKEN_MAX		256	/* == STATE_TOKEN_MAX, bytes */
-#define CONFIG_DEFAULT_EVENTS_HEARTBEAT	15.0	/* seconds */
 #define CONFIG_MAX_EVENTS_HEARTBEAT	3600.0
-#define CONFIG_DEFAULT_EVENTS_BACKLOG	4096	/* == EVRING_DEFAULT_BACKLOG */
 #define CONFIG_MIN_EVENTS_BACKLOG	16	/* == EVRING_MIN_BACKLOG */
 #define CONFIG_MAX_EVENTS_BACKLOG	65536	/* == EVRING_MAX_BACKLOG */
 #define CONFIG_MAX_CORS_ORIGINS		32
@@ -76,31 +79,31 @@ enum variant_choice {
 
 /* The `hls` group: in `defaults` and in every stream. */
 struct hls_conf {
-	int	 max_segments;			/* default 20 */
-	int	 initial_segments;		/* default 3 */
-	int	 window_size;			/* default 6 */
-	double	 initial_buffer_seconds;	/* default 10.0 */
-	int	 max_initial_segments;		/* default 10 */
-	double	 buffer_ready_timeout;		/* default 30.0 */
-	double	 first_segment_timeout;		/* default 30.0 */
-	double	 fetch_interval;		/* default 0.5 */
-	double	 client_timeout_factor;		/* default 3.0 */
+	int	 max_segments;
+	int	 initial_segments;
+	int	 window_size;
+	double	 initial_buffer_seconds;
+	int	 max_initial_segments;
+	double	 buffer_ready_timeout;
+	double	 first_segment_timeout;
+	double	 fetch_interval;
+	double	 client_timeout_factor;
 };
 
 /* Every key that `defaults` can hold; a stream starts from a copy. */
 struct stream_opts {
-	char		*user_agent;		/* default "VLC/3.0.16 LibVLC/3.0.16" */
-	int		 on_demand;		/* default 1 */
-	double		 idle_timeout;		/* seconds, default 10.0 */
-	double		 connect_timeout;	/* default 10.0 */
-	double		 data_timeout;		/* default 10.0 */
-	double		 retry_min;		/* default 1.0 */
-	double		 retry_max;		/* default 8.0 */
-	long long	 ring_size;		/* bytes, default 16777216 */
-	int		 max_clients;		/* default 1024 */
-	int		 tls_verify;		/* default 1 */
+	char		*user_agent;
+	int		 on_demand;
+	double		 idle_timeout;		/* seconds */
+	double		 connect_timeout;
+	double		 data_timeout;
+	double		 retry_min;
+	double		 retry_max;
+	long long	 ring_size;		/* bytes */
+	int		 max_clients;
+	int		 tls_verify;
 	char		*ca_file;		/* "" = system CAs */
-	long long	 max_segment_bytes;	/* HLS, default 64 MiB */
+	long long	 max_segment_bytes;	/* HLS */
 	struct hls_conf	 hls;
 };
 
@@ -110,12 +113,12 @@ struct stream_conf {
 	char			*url;
 	char			*backup_urls[CONFIG_MAX_BACKUP_URLS];
 	int			 n_backup_urls;
-	int			 loop;			/* default 0 */
-	enum variant_choice	 variant;		/* default highest */
+	int			 loop;
+	enum variant_choice	 variant;
 	long			 variant_bandwidth;	/* with VARIANT_BANDWIDTH */
-	double			 segment_duration;	/* default 2.0 */
-	char			*title;			/* default: name */
-	char			*group;			/* default: "" */
+	double			 segment_duration;
+	char			*title;			/* NULL in the file: name */
+	char			*group;
 	struct stream_opts	 opts;
 	int			 line;			/* where it is defined */
 	/* Set only for streams made at run time (never from the file): */
@@ -124,7 +127,7 @@ struct stream_conf {
 	double			 start_timeout;		/* seconds to a new
 							 * connection's first
 							 * byte; 0: data_timeout */
-	enum stream_origin	 origin;		/* default: config */
+	enum stream_origin	 origin;
 	char			 key[CONFIG_NAME_MAX + 1];	/* dynamic: what
 							 * it was made for */
 };
@@ -134,10 +137,10 @@ struct ace_conf {
 	int			 enabled;		/* the group is present */
 	char			*engines[CONFIG_MAX_ENGINES];	/* base URLs */
 	int			 n_engines;
-	int			 max_streams_per_engine;	/* default 4 */
-	int			 max_streams;		/* default 16 */
-	double			 start_timeout;		/* default 30.0 */
-	double			 segment_duration;	/* default 2.0 */
+	int			 max_streams_per_engine;
+	int			 max_streams;
+	double			 start_timeout;
+	double			 segment_duration;
 	struct stream_opts	 opts;			/* defaults + own keys */
 	int			 line;
 };
@@ -154,16 +157,16 @@ struct config {
 	char			*log_file;		/* with LOG_TARGET_FILE, else NULL */
 	int			 log_level;		/* LOG_ERR..LOG_DEBUG (syslog.h) */
 	char			*admin_token;		/* "" = admin API off */
-	int			 max_clients;		/* default 4096 */
-	int			 max_clients_per_ip;	/* 0 = no limit (default) */
+	int			 max_clients;
+	int			 max_clients_per_ip;	/* 0 = no limit */
 	long long		 max_memory;		/* sum of rings; 0 = none */
 	char			*events_webhook;	/* "" = off */
 	char			*events_token;		/* GET /events bearer; "" = open */
-	double			 events_heartbeat;	/* seconds, default 15.0 */
-	int			 events_backlog;	/* events kept, default 4096 */
-	int			 ui;			/* GET / and /ui, default 1 */
+	double			 events_heartbeat;	/* seconds */
+	int			 events_backlog;	/* events kept */
+	int			 ui;			/* GET / and /ui */
 	/* Origins allowed to read player routes ("*": any; admin routes
-	 * only ever an origin listed by name); default [ "*" ]. */
+	 * only ever an origin listed by name). */
 	char			*cors_origins[CONFIG_MAX_CORS_ORIGINS];
 	int			 n_cors_origins;
 	/* Edge mode: origin ringcasts tried in order, the names they may

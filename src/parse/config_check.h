@@ -1,0 +1,50 @@
+/*
+ * config_check.h - the checks of ringcast.conf's values and of the rules
+ * between keys (internal to the config_* modules).  Each records its
+ * problems in the parse's config_ctx and returns -1 when it found one.
+ */
+#ifndef RINGCAST_CONFIG_CHECK_H
+#define RINGCAST_CONFIG_CHECK_H
+
+#include <libconfig.h>
+
+#include "config.h"
+#include "config_err.h"
+#include "config_keys.h"
+
+/* 1 when S holds a control character (or a space, with SPACE_TOO). */
+int	 config_has_ctrl(const char *s, int space_too);
+/* V, the value of setting S, against K's string flags. */
+int	 config_check_string(struct config_ctx *, const struct keydef *k,
+	    const config_setting_t *s, const char *v);
+/* URL in setting S (WHAT names it): http(s), or file:// too. */
+int	 config_check_url(struct config_ctx *, const config_setting_t *s,
+	    const char *what, const char *url, int allow_file);
+
+/* Elements of lists, each E holding the string V. */
+int	 config_check_listen(struct config_ctx *, const config_setting_t *e,
+	    const char *v);
+int	 config_check_origin(struct config_ctx *, const config_setting_t *e,
+	    const char *v);
+int	 config_check_backup(struct config_ctx *, const config_setting_t *e,
+	    const char *v);
+int	 config_check_engine(struct config_ctx *, const config_setting_t *e,
+	    const char *v);
+int	 config_check_parent(struct config_ctx *, const config_setting_t *e,
+	    const char *v);
+int	 config_check_glob(struct config_ctx *, const config_setting_t *e,
+	    const char *v);
+
+/* Rules between the options O, checked in scope G (`defaults`, a
+ * stream, acestream) only when G sets one of the keys involved. */
+void	 config_check_opts(struct config_ctx *, const struct stream_opts *o,
+	    const config_setting_t *g);
+/* loop = true needs file:// urls (stream group G). */
+void	 config_check_loop(struct config_ctx *, const struct stream_conf *st,
+	    const config_setting_t *g);
+/* After the whole file: memory budget, edge keys, stream slots, token
+ * lengths. */
+void	 config_check_root(struct config_ctx *, const struct config *cfg,
+	    const config_setting_t *root);
+
+#endif

@@ -1,0 +1,336 @@
+/*
+ * config_keys.c - the key table of ringcast.conf: every key of every
+ * scope with its type, its default and its limits.
+ *
+ * One row a key, so that a key is described in one place: the walk
+ * (config_walk.c) reads the file through these rows (a key that has no
+ * row is unknown), the defaults a fresh config and a new stream start
+ * from are stored from them (keytab_defaults), a reload compares two
+ * streams' options by them (keytab_differ), and tests/docs/check-numbers
+ * reads this file to hold the defaults ringcast.conf(5) states to the
+ * rows (so keep one row a key, the default written as `.def = NUMBER` or
+ * `.def_str = "TEXT"`, or a named constant of config.h that other
+ * modules use too).  Keys marked KF_OWN have code of their own in the
+ * walk (words, groups, the engines, a stream's name); their defaults are
+ * still here.
+ *
+ * Calls: libc only.
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "config.h"
+#include "config_keys.h"
+
+#define SEC		CONFIG_MAX_SECONDS
+#define NKEYS(t)	(sizeof(t) / sizeof((t)[0]))
+#define CFG(f)		offsetof(struct config, f)
+#define OPT(f)		offsetof(struct stream_opts, f)
+#define HLS(f)		offsetof(struct hls_conf, f)
+#define STR(f)		offsetof(struct stream_conf, f)
+#define ACE(f)		offsetof(struct ace_conf, f)
+
+static const struct keyword log_targets[] = {
+	{ "syslog", LOG_TARGET_SYSLOG },
+	{ "stderr", LOG_TARGET_STDERR },	/* or an absolute file path */
+	{ NULL, 0 },
+};
+
+static const struct keyword log_levels[] = {
+	{ "error", LOG_ERR },
+	{ "warning", LOG_WARNING },
+	{ "notice", LOG_NOTICE },
+	{ "info", LOG_INFO },
+	{ "debug", LOG_DEBUG },
+	{ NULL, 0 },
+};
+
+static const struct keyword stream_types[] = {
+	{ "ts", STREAM_TS },
+	{ "hls", STREAM_HLS },
+	{ NULL, 0 },
+};
+
+static const struct keyword variants[] = {	/* or a bandwidth */
+	{ "highest", VARIANT_HIGHEST },
+	{ "lowest", VARIANT_LOWEST },
+	{ NULL, 0 },
+};
+
+/* The top level, in struct config (parent..edge_id: EDGE MODE). */
+static const struct keydef global_keys[] = {
+	{ "listen", K_LIST, CFG(listen), 1, CONFIG_MAX_LISTEN, 0,
+	    .def_str = "0.0.0.0:8080", .count_off = CFG(n_listen) },
+	{ "workers", K_INT, CFG(workers), 0, CONFIG_MAX_WORKERS, 0, .def = 2 },
+	{ "user", K_STRING, CFG(user), 0, 0, KF_NOCTRL, .def_str = "" },
+	{ "pid_file", K_STRING, CFG(pid_file), 0, 0, KF_NOCTRL | KF_ABSPATH,
+	    .def_str = "/run/ringcast/ringcastd.pid" },
+	{ "control_socket", K_STRING, CFG(control_socket), 0, 0,
+	    KF_NOCTRL | KF_ABSPATH | KF_SUNPATH,
+	    .def_str = "/run/ringcast/control.sock" },
+	{ "log", K_GROUP, 0, 0, 0, KF_OWN,
+	    .def_str = NULL },
+	{ "admin_token", K_STRING, CFG(admin_token), 0, 0, KF_NOCTRL,
+	    .def_str = "" },
+	{ "max_clients", K_INT, CFG(max_clients), 1, INT_MAX, 0, .def = 4096 },
+	{ "max_clients_per_ip", K_INT, CFG(max_clients_per_ip), 0, INT_MAX, 0,
+	    .def = 0 },
+	{ "max_memory", K_LLONG, CFG(max_memory), 0, 1099511627776.0, 0,
+	    .def = 0 },
+	{ "events_webhook", K_STRING, CFG(events_webhook), 0, 0,
+	    KF_URL | KF_EMPTY_OK, .def_str = "" },
+	{ "events_token", K_STRING, CFG(events_token), 0, 0, KF_NOCTRL,
+	    .def_str = "" },
+	{ "events_heartbeat", K_DOUBLE, CFG(events_heartbeat), 0,
+	    CONFIG_MAX_EVENTS_HEARTBEAT, KF_GT_MIN, .def = 15.0 },
+	{ "events_backlog", K_INT, CFG(events_backlog),
+	    CONFIG_MIN_EVENTS_BACKLOG, CONFIG_MAX_EVENTS_BACKLOG, 0,
+	    .def = 4096 },
+	{ "ui", K_BOOL, CFG(ui), 0, 0, 0, .def = 1 },
+	{ "cors_origins", K_LIST, CFG(cors_origins), 0,
+	    CONFIG_MAX_CORS_ORIGINS, 0, .def_str = "*",
+	    .count_off = CFG(n_cors_origins) },
+	{ "defaults", K_GROUP, 0, 0, 0, KF_OWN,
+	    .def_str = NULL },
+	{ "streams", K_GROUP, 0, 0, CONFIG_MAX_STREAMS, KF_OWN,
+	    .def_str = NULL },
+	{ "acestream", K_GROUP, 0, 0, 0, KF_OWN,
+	    .def_str = NULL },
+	{ "parent", K_LIST, CFG(parents), 0, CONFIG_MAX_PARENTS, 0,
+	    .def_str = NULL, .count_off = CFG(n_parents) },
+	{ "parent_streams", K_LIST, CFG(parent_streams), 0,
+	    CONFIG_MAX_PARENT_STREAMS, 0, .def_str = NULL,
+	    .count_off = CFG(n_parent_streams) },
+	{ "edge_id", K_STRING, CFG(edge_id), 0, CONFIG_EDGE_ID_MAX,
+	    KF_NOCTRL, .def_str = "" },
+};
+
+/* The `log` group, in struct config. */
+static const struct keydef log_keys[] = {
+	{ "target", K_WORD, CFG(log_target), 0, 0, KF_OWN,
+	    .def_str = "syslog", .words = log_targets },
+	{ "level", K_WORD, CFG(log_level), 0, 0, KF_OWN, .def_str = "info",
+	    .words = log_levels },
+};
+
+/* Everything `defaults` holds and a stream may override. */
+static const struct keydef opts_keys[] = {
+	{ "user_agent", K_STRING, OPT(user_agent), 0, 0, KF_NOCTRL,
+	    .def_str = CONFIG_DEFAULT_USER_AGENT },
+	{ "on_demand", K_BOOL, OPT(on_demand), 0, 0, 0, .def = 1 },
+	{ "idle_timeout", K_DOUBLE, OPT(idle_timeout), 0, SEC, KF_GT_MIN,
+	    .def = 10.0 },
+	{ "connect_timeout", K_DOUBLE, OPT(connect_timeout), 0, SEC,
+	    KF_GT_MIN, .def = 10.0 },
+	{ "data_timeout", K_DOUBLE, OPT(data_timeout), 0, SEC, KF_GT_MIN,
+	    .def = 10.0 },
+	{ "retry_min", K_DOUBLE, OPT(retry_min), 0, SEC, KF_GT_MIN,
+	    .def = 1.0 },
+	{ "retry_max", K_DOUBLE, OPT(retry_max), 0, SEC, KF_GT_MIN,
+	    .def = 8.0 },
+	{ "ring_size", K_LLONG, OPT(ring_size), CONFIG_MIN_RING_SIZE_BYTES,
+	    CONFIG_MAX_RING_SIZE_BYTES, 0, .def = 16777216 },
+	{ "max_clients", K_INT, OPT(max_clients), 1, INT_MAX, 0,
+	    .def = 1024 },
+	{ "tls_verify", K_BOOL, OPT(tls_verify), 0, 0, 0, .def = 1 },
+	{ "ca_file", K_STRING, OPT(ca_file), 0, 0, KF_NOCTRL, .def_str = "" },
+	{ "max_segment_bytes", K_LLONG, OPT(max_segment_bytes), 65536,
+	    CONFIG_MAX_RING_SIZE_BYTES, 0, .def = 67108864 },
+	{ "hls", K_GROUP, OPT(hls), 0, 0, KF_OWN,
+	    .def_str = NULL },
+};
+
+/* The `hls` group, in struct hls_conf. */
+static const struct keydef hls_keys[] = {
+	{ "max_segments", K_INT, HLS(max_segments), CONFIG_MIN_SEGMENTS,
+	    CONFIG_MAX_SEGMENTS, 0, .def = 20 },
+	{ "initial_segments", K_INT, HLS(initial_segments), 1,
+	    CONFIG_MAX_SEGMENTS, 0, .def = 3 },
+	{ "window_size", K_INT, HLS(window_size), 1, CONFIG_MAX_SEGMENTS, 0,
+	    .def = 6 },
+	{ "initial_buffer_seconds", K_DOUBLE, HLS(initial_buffer_seconds), 0,
+	    SEC, 0, .def = 10.0 },
+	{ "max_initial_segments", K_INT, HLS(max_initial_segments), 1,
+	    CONFIG_MAX_SEGMENTS, 0, .def = 10 },
+	{ "buffer_ready_timeout", K_DOUBLE, HLS(buffer_ready_timeout), 0, SEC,
+	    KF_GT_MIN, .def = 30.0 },
+	{ "first_segment_timeout", K_DOUBLE, HLS(first_segment_timeout), 0,
+	    SEC, KF_GT_MIN, .def = 30.0 },
+	{ "fetch_interval", K_DOUBLE, HLS(fetch_interval), 0, SEC, KF_GT_MIN,
+	    .def = 0.5 },
+	{ "client_timeout_factor", K_DOUBLE, HLS(client_timeout_factor), 0,
+	    SEC, KF_GT_MIN, .def = 3.0 },
+};
+
+/* The keys only a stream holds, in struct stream_conf (name is an array
+ * the walk fills itself: no offset). */
+static const struct keydef stream_keys[] = {
+	{ "name", K_STRING, 0, 1, CONFIG_NAME_MAX, KF_OWN | KF_REQUIRED,
+	    .def_str = NULL },
+	{ "url", K_STRING, STR(url), 0, CONFIG_URL_MAX - 1,
+	    KF_FILE_URL | KF_REQUIRED,
+	    .def_str = NULL },
+	{ "type", K_WORD, STR(type), 0, 0, KF_OWN | KF_DERIVED,
+	    .words = stream_types },	/* from the url: .m3u8 is hls */
+	{ "backup_urls", K_LIST, STR(backup_urls), 0, CONFIG_MAX_BACKUP_URLS,
+	    0, .def_str = NULL, .count_off = STR(n_backup_urls) },
+	{ "loop", K_BOOL, STR(loop), 0, 0, 0, .def = 0 },
+	{ "variant", K_WORD, STR(variant), 0, 0, KF_OWN,
+	    .def_str = "highest", .words = variants },
+	{ "segment_duration", K_DOUBLE, STR(segment_duration), 0, SEC,
+	    KF_GT_MIN, .def = CONFIG_DEFAULT_SEGMENT_DURATION },
+	{ "title", K_STRING, STR(title), 0, 0, KF_NOCTRL | KF_DERIVED,
+	    .def_str = NULL },
+	{ "group", K_STRING, STR(group), 0, 0, KF_NOCTRL, .def_str = "" },
+};
+
+/* The `acestream` group's own keys, in struct ace_conf. */
+static const struct keydef ace_keys[] = {
+	{ "engines", K_LIST, ACE(engines), 1, CONFIG_MAX_ENGINES,
+	    KF_OWN | KF_REQUIRED, .count_off = ACE(n_engines) },
+	{ "max_streams_per_engine", K_INT, ACE(max_streams_per_engine), 1,
+	    1000, 0, .def = 4 },
+	{ "max_streams", K_INT, ACE(max_streams), 1, CONFIG_MAX_STREAMS, 0,
+	    .def = 16 },
+	{ "start_timeout", K_DOUBLE, ACE(start_timeout), 0, SEC, KF_GT_MIN,
+	    .def = 30.0 },
+	{ "segment_duration", K_DOUBLE, ACE(segment_duration), 0, SEC,
+	    KF_GT_MIN, .def = CONFIG_DEFAULT_SEGMENT_DURATION },
+};
+
+const struct keytab config_global_keys = { global_keys, NKEYS(global_keys) };
+const struct keytab config_log_keys = { log_keys, NKEYS(log_keys) };
+const struct keytab config_opts_keys = { opts_keys, NKEYS(opts_keys) };
+const struct keytab config_hls_keys = { hls_keys, NKEYS(hls_keys) };
+const struct keytab config_stream_keys = { stream_keys, NKEYS(stream_keys) };
+const struct keytab config_ace_keys = { ace_keys, NKEYS(ace_keys) };
+
+const struct keydef *
+keytab_find(const struct keytab *tab, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < tab->n; i++)
+		if (strcmp(tab->keys[i].name, name) == 0)
+			return &tab->keys[i];
+	return NULL;
+}
+
+int
+keydef_word(const struct keydef *k, const char *word, int *value)
+{
+	const struct keyword *w;
+
+	for (w = k->words; w != NULL && w->word != NULL; w++)
+		if (strcmp(w->word, word) == 0) {
+			*value = w->value;
+			return 0;
+		}
+	return -1;
+}
+
+/* Store K's default at FIELD; -1 when out of memory. */
+static int
+keydef_default(const struct keydef *k, char *field, void *base)
+{
+	char *copy;
+
+	switch (k->kind) {
+	case K_STRING:
+	case K_LIST:
+		if (k->def_str == NULL)
+			return 0;
+		if ((copy = strdup(k->def_str)) == NULL)
+			return -1;
+		*(char **)(void *)field = copy;
+		if (k->kind == K_LIST)
+			*(int *)(void *)((char *)base + k->count_off) = 1;
+		return 0;
+	case K_BOOL:
+	case K_INT:
+		*(int *)(void *)field = (int)k->def;
+		return 0;
+	case K_LLONG:
+		*(long long *)(void *)field = (long long)k->def;
+		return 0;
+	case K_DOUBLE:
+		*(double *)(void *)field = k->def;
+		return 0;
+	case K_WORD:
+		return k->def_str == NULL ? 0 :
+		    keydef_word(k, k->def_str, (int *)(void *)field);
+	case K_GROUP:
+		return 0;
+	}
+	return 0;
+}
+
+int
+keytab_defaults(const struct keytab *tab, void *base)
+{
+	const struct keydef *k;
+	size_t i;
+
+	for (i = 0; i < tab->n; i++) {
+		k = &tab->keys[i];
+		if ((k->flags & (KF_REQUIRED | KF_DERIVED)) == 0 &&
+		    keydef_default(k, (char *)base + k->off, base) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+config_strings_differ(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a != b;
+	return strcmp(a, b) != 0;
+}
+
+int
+keytab_differ(const struct keytab *tab, const void *a, const void *b)
+{
+	const struct keydef *k;
+	const char *fa, *fb;
+	size_t i;
+
+	for (i = 0; i < tab->n; i++) {
+		k = &tab->keys[i];
+		if (k->flags & KF_OWN)
+			continue;
+		fa = (const char *)a + k->off;
+		fb = (const char *)b + k->off;
+		switch (k->kind) {
+		case K_STRING:
+			if (config_strings_differ(
+			    *(char *const *)(const void *)fa,
+			    *(char *const *)(const void *)fb))
+				return 1;
+			break;
+		case K_BOOL:
+		case K_INT:
+		case K_WORD:
+			if (*(const int *)(const void *)fa !=
+			    *(const int *)(const void *)fb)
+				return 1;
+			break;
+		case K_LLONG:
+			if (*(const long long *)(const void *)fa !=
+			    *(const long long *)(const void *)fb)
+				return 1;
+			break;
+		case K_DOUBLE:
+			if (*(const double *)(const void *)fa !=
+			    *(const double *)(const void *)fb)
+				return 1;
+			break;
+		case K_LIST:
+		case K_GROUP:
+			break;
+		}
+	}
+	return 0;
+}

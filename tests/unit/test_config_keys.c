@@ -1,0 +1,134 @@
+/*
+ * test_config_keys.c - the key table (src/parse/config_keys.c): an empty
+ * file gives every documented default, at the top level and in a stream
+ * (which starts from `defaults`), and every default is within its row's
+ * own limits.  (test_global_defaults and test_stream_defaults were in
+ * test_config.c.)
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "config_keys.h"
+#include "test_config.h"
+
+/* ---- defaults -------------------------------------------------------- */
+
+static void
+test_global_defaults(void **state)
+{
+	struct config *cfg = load_ok("");
+
+	assert_int_equal(cfg->n_listen, 1);
+	assert_string_equal(cfg->listen[0], "0.0.0.0:8080");
+	assert_int_equal(cfg->workers, 2);
+	assert_string_equal(cfg->user, "");
+	assert_string_equal(cfg->pid_file, "/run/ringcast/ringcastd.pid");
+	assert_string_equal(cfg->control_socket, "/run/ringcast/control.sock");
+	assert_int_equal(cfg->log_target, LOG_TARGET_SYSLOG);
+	assert_null(cfg->log_file);
+	assert_int_equal(cfg->log_level, LOG_INFO);
+	assert_string_equal(cfg->admin_token, "");
+	assert_int_equal(cfg->max_clients, 4096);
+	assert_string_equal(cfg->events_webhook, "");
+	assert_int_equal(cfg->n_cors_origins, 1);
+	assert_string_equal(cfg->cors_origins[0], "*");
+	config_free(cfg);
+}
+
+static void
+check_default_opts(const struct stream_opts *o)
+{
+	assert_string_equal(o->user_agent, "VLC/3.0.16 LibVLC/3.0.16");
+	assert_int_equal(o->on_demand, 1);
+	assert_true(o->idle_timeout == 10.0);
+	assert_true(o->connect_timeout == 10.0);
+	assert_true(o->data_timeout == 10.0);
+	assert_true(o->retry_min == 1.0);
+	assert_true(o->retry_max == 8.0);
+	assert_true(o->ring_size == 16777216);
+	assert_int_equal(o->max_clients, 1024);
+	assert_int_equal(o->hls.max_segments, 20);
+	assert_int_equal(o->hls.initial_segments, 3);
+	assert_int_equal(o->hls.window_size, 6);
+	assert_true(o->hls.initial_buffer_seconds == 10.0);
+	assert_int_equal(o->hls.max_initial_segments, 10);
+	assert_true(o->hls.buffer_ready_timeout == 30.0);
+	assert_true(o->hls.first_segment_timeout == 30.0);
+	assert_true(o->hls.fetch_interval == 0.5);
+	assert_true(o->hls.client_timeout_factor == 3.0);
+}
+
+static void
+test_stream_defaults(void **state)
+{
+	struct config *cfg = load_ok(STREAM(URL));
+	const struct stream_conf *s = &cfg->streams[0];
+
+	check_default_opts(&cfg->defaults);
+	check_default_opts(&s->opts);
+	assert_int_equal(s->n_backup_urls, 0);
+	assert_int_equal(s->loop, 0);
+	assert_int_equal(s->variant, VARIANT_HIGHEST);
+	assert_true(s->segment_duration == 2.0);
+	assert_string_equal(s->title, "s");
+	assert_string_equal(s->group, "");
+	/* A deep copy: the stream owns its own user agent string. */
+	assert_ptr_not_equal(s->opts.user_agent, cfg->defaults.user_agent);
+	config_free(cfg);
+}
+
+/* ---- the key table -------------------------------------------------- */
+
+/*
+ * Every number's default is within the row's own limits, and every list
+ * with a default holds it in its room: a default the file could not
+ * set would be a bug no config file shows.
+ */
+static void
+test_key_table_defaults_in_limits(void **state)
+{
+	const struct keytab *const tabs[] = {
+		&config_global_keys, &config_log_keys, &config_opts_keys,
+		&config_hls_keys, &config_stream_keys, &config_ace_keys,
+	};
+	const struct keydef *k;
+	size_t t, i;
+
+	(void)state;
+	for (t = 0; t < sizeof(tabs) / sizeof(tabs[0]); t++)
+		for (i = 0; i < tabs[t]->n; i++) {
+			k = &tabs[t]->keys[i];
+			assert_ptr_equal(keytab_find(tabs[t], k->name), k);
+			if (k->kind == K_LIST && k->def_str != NULL)
+				assert_true(k->max >= 1);
+			if (k->kind != K_INT && k->kind != K_LLONG &&
+			    k->kind != K_DOUBLE)
+				continue;
+			if (k->def < k->min || k->def > k->max ||
+			    ((k->flags & KF_GT_MIN) && k->def <= k->min))
+				fail_msg("%s: default %g outside [%g, %g]",
+				    k->name, k->def, k->min, k->max);
+		}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_global_defaults),
+		cmocka_unit_test(test_stream_defaults),
+		cmocka_unit_test(test_key_table_defaults_in_limits),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
