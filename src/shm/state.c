@@ -249,7 +249,7 @@ state_set_cors_origins(struct state *st, char *const *origins, int n)
 	for (i = 0; i < n; i++) {
 		len = strlen(origins[i]);
 		if (used + len + 1 >= sizeof(st->cors_origins))
-			break;		/* config.c bounds keep us below */
+			break;		/* config_keys.c bounds keep us below */
 		memcpy(st->cors_origins + used, origins[i], len);
 		used += len;
 		st->cors_origins[used++] = '\n';

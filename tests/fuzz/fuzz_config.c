@@ -1,6 +1,6 @@
 /*
  * fuzz_config.c - libFuzzer target for the configuration loader
- * (src/parse/config.c on top of libconfig).
+ * (src/parse/config_load.c and the files it calls, on top of libconfig).
  *
  * The input is a configuration file.  A valid one must satisfy what
  * src/parse/config.h promises (names valid and unique, counts within their
@@ -84,7 +84,7 @@ check_config(const struct config *cfg)
 /*
  * ERRS: "fuzz.conf:LINE: message\n" lines, or "fuzz.conf: ...\n"; whole
  * lines only, except a first line too long for ERRS, which is cut (what
- * ctx_format() in src/parse/config.c does, so that something is reported).
+ * config_ctx_report() in src/parse/config_err.c does, so that something is reported).
  */
 static void
 check_errs(const char *errs, size_t errsz, int must_have)
