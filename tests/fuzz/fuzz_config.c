@@ -84,7 +84,8 @@ check_config(const struct config *cfg)
 /*
  * ERRS: "fuzz.conf:LINE: message\n" lines, or "fuzz.conf: ...\n"; whole
  * lines only, except a first line too long for ERRS, which is cut (what
- * config_ctx_report() in src/parse/config_err.c does, so that something is reported).
+ * config_ctx_report() in src/parse/config_err.c does, so that something
+ * is reported).
  */
 static void
 check_errs(const char *errs, size_t errsz, int must_have)
