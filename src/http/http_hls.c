@@ -42,6 +42,7 @@
 
 #include "http.h"
 #include "hls_cache.h"
+#include "hls_path.h"
 #include "http_edge.h"
 #include "log.h"
 #include "manifest.h"
@@ -111,51 +112,6 @@ struct seg_reader {
 	int		 slot;
 	struct hls_player *who;
 };
-
-/* "/hls/NAME/FILE": NAME and FILE, or -1. */
-static int
-hls_parse_path(const char *url, char *name, size_t namesz, const char **file)
-{
-	const char *p = url + strlen("/hls/"), *slash = strchr(p, '/');
-	size_t len;
-
-	if (slash == NULL)
-		return -1;
-	len = (size_t)(slash - p);
-	if (len == 0 || len >= namesz)
-		return -1;
-	memcpy(name, p, len);
-	name[len] = '\0';
-	*file = slash + 1;
-	if (strncmp(*file, "key/", 4) == 0)	/* key/N.key */
-		return config_name_valid(name) &&
-		    strchr(*file + 4, '/') == NULL ? 0 : -1;
-	return config_name_valid(name) && strchr(*file, '/') == NULL ? 0 : -1;
-}
-
-static int
-hls_parse_seq(const char *file, uint64_t *seq)
-{
-	char *end;
-
-	if (file[0] < '0' || file[0] > '9')
-		return -1;
-	*seq = strtoull(file, &end, 10);
-	return strcmp(end, ".ts") == 0 ? 0 : -1;
-}
-
-/* ".../key/N.key": N. */
-static int
-hls_parse_key(const char *url, uint64_t *n)
-{
-	const char *p = strrchr(url, '/');
-	char *end;
-
-	if (p == NULL || p[1] < '0' || p[1] > '9')
-		return -1;
-	*n = strtoull(p + 1, &end, 10);
-	return strcmp(end, ".key") == 0 ? 0 : -1;
-}
 
 static enum MHD_Result
 hls_serve_key(struct worker *w, struct MHD_Connection *conn, int slot,
@@ -632,50 +588,6 @@ seg_free(void *cls)
 	free(sr);
 }
 
-/*
- * A single "bytes=A-B", "bytes=A-" or "bytes=-N" range of a LEN-byte
- * body: 1 with [*FROM, *FROM + *COUNT), 0 when there is no usable Range
- * header (whole body), -1 when it cannot be satisfied (416).
- */
-static int
-hls_range(const char *h, uint64_t len, uint64_t *from, uint64_t *count)
-{
-	unsigned long long a, b;
-	char *end;
-
-	if (h == NULL || strncmp(h, "bytes=", 6) != 0 || strchr(h, ',') != NULL)
-		return 0;	/* absent, other unit or multipart: ignore */
-	h += 6;
-	if (*h == '-') {	/* suffix: the last N bytes */
-		b = strtoull(h + 1, &end, 10);
-		if (end == h + 1 || *end != '\0' || b == 0)
-			return -1;
-		*count = b < len ? b : len;
-		*from = len - *count;
-		return 1;
-	}
-	if (*h < '0' || *h > '9')
-		return -1;
-	a = strtoull(h, &end, 10);
-	if (*end != '-')
-		return -1;
-	h = end + 1;
-	if (*h == '\0')
-		b = len - 1;
-	else {
-		b = strtoull(h, &end, 10);
-		if (*end != '\0' || b < a)
-			return -1;
-		if (b >= len)
-			b = len - 1;
-	}
-	if (a >= len)
-		return -1;
-	*from = a;
-	*count = b - a + 1;
-	return 1;
-}
-
 static enum MHD_Result
 hls_segment_respond(struct MHD_Connection *conn, struct MHD_Response *r,
     int ranged, uint64_t from, uint64_t count, uint64_t total)
@@ -798,7 +710,7 @@ hls_segment(struct worker *w, struct MHD_Connection *conn, int slot,
 		    "segment not available");
 	}
 	count = seg.len;
-	ranged = hls_range(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	ranged = hls_path_range(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_RANGE), seg.len, &from, &count);
 	if (ranged == -1) {
 		pthread_mutex_unlock(&w->lock);
@@ -889,7 +801,7 @@ http_hls_request(struct worker *w, struct MHD_Connection *conn,
 	uint64_t seq;
 	int slot;
 
-	if (hls_parse_path(url, name, sizeof(name), &file) == -1)
+	if (hls_path_split(url, name, sizeof(name), &file) == -1)
 		return http_error(conn, MHD_HTTP_NOT_FOUND, "no such stream");
 	if (strcmp(file, "index.m3u8") == 0 &&
 	    http_edge_resolve(w, conn, name, con_cls, &ret) == -1)
@@ -909,9 +821,9 @@ http_hls_request(struct worker *w, struct MHD_Connection *conn,
 	if (strcmp(file, "index.m3u8") == 0)
 		return hls_playlist(w, conn, slot, &cfg, HLS_CACHE_RELATIVE,
 		    con_cls);
-	if (strncmp(file, "key", 3) == 0 && hls_parse_key(url, &seq) == 0)
+	if (strncmp(file, "key", 3) == 0 && hls_path_key(url, &seq) == 0)
 		return hls_serve_key(w, conn, slot, seq);
-	if (hls_parse_seq(file, &seq) == 0) {
+	if (hls_path_seq(file, &seq) == 0) {
 		http_request_fetcher(w, slot);
 		return hls_segment(w, conn, slot, seq, who,
 		    cfg.hls_max_segments ? cfg.hls_max_segments : 1000);
