@@ -45,6 +45,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "client.h"
 #include "fanout.h"
 #include "log.h"
 #include "util.h"

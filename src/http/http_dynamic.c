@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client.h"
 #include "http.h"
 #include "http_dynamic.h"
 #include "log.h"

@@ -27,8 +27,9 @@
  * the base had no dot segments).
  *
  * http_stream.c, http_edge.c, http_dynamic.c (which http_stream.c asks
- * for a stream it does not know) and http.c (the helpers the routes
- * share) are linked in; nothing here reaches a function that needs a running worker.
+ * for a stream it does not know), http.c and client.c (the helpers the
+ * routes share) are linked in; nothing here reaches a function that
+ * needs a running worker.
  */
 #include <ctype.h>
 #include <stdint.h>
