@@ -68,25 +68,13 @@ ring_ref_get(struct worker *w, int slot)
 void
 http_client_event(struct client *c, const char *event)
 {
-	struct buf b;
+	struct http_client_ev ev = {
+		.event = event, .stream = c->name, .client = c->addr,
+		.kind = "ts", .edge = c->edge, .bytes = c->bytes,
+		.seconds = (double)(now_ms() - c->started_ms) / 1000.0,
+	};
 
-	buf_init(&b);
-	buf_puts(&b, "{");
-	json_kv_str(&b, "event", event);
-	json_kv_str(&b, "stream", c->name);
-	json_kv_str(&b, "client", c->addr);
-	json_kv_str(&b, "kind", "ts");
-	if (c->edge[0] != '\0')
-		json_kv_str(&b, "edge", c->edge);
-	if (strcmp(event, "client_disconnected") == 0) {
-		json_kv_uint(&b, "bytes", c->bytes);
-		json_kv_double(&b, "seconds",
-		    (double)(now_ms() - c->started_ms) / 1000.0);
-	}
-	buf_puts(&b, "}");
-	if (!b.failed)
-		http_event(c->w, b.data);
-	buf_free(&b);
+	http_event_client(c->w, &ev);
 }
 
 static void
@@ -243,6 +231,20 @@ http_client_wait(struct worker *w, struct client *c)
 		http_client_suspend(w, c);
 	}
 	return rc;
+}
+
+int
+http_client_wait_answer(struct worker *w, struct client *c)
+{
+	int wait;
+
+	pthread_mutex_lock(&w->lock);
+	wait = !c->admin_done && !atomic_load(&w->stopping) &&
+	    now_ms() < c->deadline_ms;
+	if (wait)
+		http_client_suspend(w, c);
+	pthread_mutex_unlock(&w->lock);
+	return wait;
 }
 
 int

@@ -18,6 +18,13 @@ void	 http_client_suspend(struct worker *, struct client *);
 /* Under w->lock: 1 ready (c->rr and c->pos set), 0 suspended now (the
  * fetcher was asked for), -1 gave up. */
 int	 http_client_wait(struct worker *, struct client *);
+/*
+ * A client waiting for the supervisor's answer (CLIENT_ADMIN,
+ * CLIENT_CREATE) was resumed: 1 when it has none yet and was suspended
+ * again (return MHD_YES), 0 when it is to be answered now (answered,
+ * timed out, or the worker stops).  Takes w->lock.
+ */
+int	 http_client_wait_answer(struct worker *, struct client *);
 /* Where a new reader of RR should start: 0 and *POS, or -1 (not yet). */
 int	 http_client_start_pos(struct client *, struct ring_ref *,
 	    uint64_t *pos);

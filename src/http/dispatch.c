@@ -129,9 +129,7 @@ http_answer_early(struct worker *w, struct MHD_Connection *conn,
 	cors_decide(list, NULL, path != NULL && strncmp(path, "/admin", 6) ==
 	    0 ? CORS_ADMIN : CORS_PLAYER, &d);
 	buf_init(&b);
-	buf_puts(&b, "{");
-	json_kv_str(&b, "error", message);
-	buf_puts(&b, "}\n");
+	(void)http_error_json(&b, message);	/* b.failed: checked below */
 	n = snprintf(head, sizeof(head), "HTTP/1.1 %s\r\n"
 	    "Content-Type: application/json\r\nContent-Length: %zu\r\n"
 	    "Cache-Control: no-cache\r\nConnection: close\r\n%s%s%s\r\n",

@@ -68,11 +68,56 @@ http_reply_hdr(struct MHD_Connection *conn, unsigned status,
 enum MHD_Result
 http_unauthorized(struct MHD_Connection *conn)
 {
-	static const char body[] = "{\"error\":\"missing or wrong bearer"
-	    " token\"}\n";
+	return http_error_hdr(conn, MHD_HTTP_UNAUTHORIZED,
+	    "missing or wrong bearer token", "WWW-Authenticate", "Bearer");
+}
 
-	return http_reply_hdr(conn, MHD_HTTP_UNAUTHORIZED, "application/json",
-	    body, sizeof(body) - 1, "WWW-Authenticate", "Bearer");
+int
+http_error_json(struct buf *b, const char *message)
+{
+	buf_puts(b, "{");
+	json_kv_str(b, "error", message);
+	buf_puts(b, "}\n");
+	return b->failed ? -1 : 0;
+}
+
+enum MHD_Result
+http_error(struct MHD_Connection *conn, unsigned status, const char *message)
+{
+	return http_error_hdr(conn, status, message, NULL, NULL);
+}
+
+enum MHD_Result
+http_error_hdr(struct MHD_Connection *conn, unsigned status,
+    const char *message, const char *hname, const char *hvalue)
+{
+	enum MHD_Result ret = MHD_NO;
+	struct buf b;
+
+	buf_init(&b);
+	if (http_error_json(&b, message) == 0)
+		ret = http_reply_hdr(conn, status, "application/json", b.data,
+		    b.len, hname, hvalue);
+	buf_free(&b);
+	return ret;
+}
+
+struct MHD_Response *
+http_response_headers(struct MHD_Response *r, const char *const *hdrs,
+    int f)
+{
+	if (r == NULL)
+		return NULL;
+	for (; hdrs != NULL && hdrs[0] != NULL; hdrs += 2)
+		if (MHD_add_response_header(r, hdrs[0], hdrs[1]) != MHD_YES) {
+			MHD_destroy_response(r);
+			return NULL;
+		}
+	if (f >= 0 && http_cors_add_fixed(r, f) == -1) {
+		MHD_destroy_response(r);
+		return NULL;
+	}
+	return r;
 }
 
 /*
@@ -241,22 +286,6 @@ http_preflight(struct MHD_Connection *conn)
 	return ret;
 }
 
-enum MHD_Result
-http_error(struct MHD_Connection *conn, unsigned status, const char *message)
-{
-	enum MHD_Result ret;
-	struct buf b;
-
-	buf_init(&b);
-	buf_puts(&b, "{");
-	json_kv_str(&b, "error", message);
-	buf_puts(&b, "}\n");
-	ret = b.failed ? MHD_NO :
-	    http_reply(conn, status, "application/json", b.data, b.len);
-	buf_free(&b);
-	return ret;
-}
-
 void
 http_peer_addr(struct MHD_Connection *conn, char *out, size_t outsz)
 {
@@ -281,6 +310,29 @@ http_event(struct worker *w, const char *obj)
 {
 	if (msg_send(w->chan, MSG_EVENT, obj, strlen(obj)) == -1)
 		atomic_fetch_add(&w->st->events_dropped, 1);
+}
+
+void
+http_event_client(struct worker *w, const struct http_client_ev *ev)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_puts(&b, "{");
+	json_kv_str(&b, "event", ev->event);
+	json_kv_str(&b, "stream", ev->stream);
+	json_kv_str(&b, "client", ev->client);
+	json_kv_str(&b, "kind", ev->kind);
+	if (ev->edge != NULL && ev->edge[0] != '\0')
+		json_kv_str(&b, "edge", ev->edge);
+	if (strcmp(ev->event, "client_disconnected") == 0) {
+		json_kv_uint(&b, "bytes", ev->bytes);
+		json_kv_double(&b, "seconds", ev->seconds);
+	}
+	buf_puts(&b, "}");
+	if (!b.failed)
+		http_event(w, b.data);
+	buf_free(&b);
 }
 
 void

@@ -177,6 +177,12 @@ enum MHD_Result http_reply_hdr(struct MHD_Connection *, unsigned status,
 /* {"error":MESSAGE} with STATUS. */
 enum MHD_Result http_error(struct MHD_Connection *, unsigned status,
 	    const char *message);
+/* The same with one extra header (HNAME: HVALUE). */
+enum MHD_Result http_error_hdr(struct MHD_Connection *, unsigned status,
+	    const char *message, const char *hname, const char *hvalue);
+/* Append the body of an error answer, {"error":MESSAGE} and a newline,
+ * to B: 0, or -1 when B failed (out of memory). */
+int	 http_error_json(struct buf *, const char *message);
 /* 401 with WWW-Authenticate: Bearer (admin API, /events). */
 enum MHD_Result http_unauthorized(struct MHD_Connection *);
 /*
@@ -210,6 +216,14 @@ int	 http_cors_add_fixed(struct MHD_Response *, int f);
 /* Queue R as it is (it carries the set http_cors_fixed gave). */
 enum MHD_Result http_queue_shared(struct MHD_Connection *, unsigned status,
 	    struct MHD_Response *);
+/*
+ * R with the headers HDRS (name, value, name, value, ..., NULL; NULL: none)
+ * and, when F >= 0, CORS set F added; NULL, R destroyed, when R is NULL
+ * or a header cannot be added.  A route finishes the responses it makes
+ * with it (F -1: http_queue adds CORS).
+ */
+struct MHD_Response *http_response_headers(struct MHD_Response *r,
+	    const char *const *hdrs, int f);
 /* OPTIONS: the CORS preflight answer, 204 (http_dispatch answers it for
  * GET routes; a route taking any method calls it itself). */
 enum MHD_Result http_preflight(struct MHD_Connection *);
@@ -219,6 +233,18 @@ void	 http_peer_addr(struct MHD_Connection *, char *out, size_t outsz);
 /* ---- the supervisor ---- */
 /* Send an event object (JSON without "time") to the supervisor. */
 void	 http_event(struct worker *, const char *json_obj);
+/* What a client_connected or client_disconnected event says. */
+struct http_client_ev {
+	const char	*event;		/* client_connected, ..._disconnected */
+	const char	*stream;
+	const char	*client;	/* its address */
+	const char	*kind;		/* "ts", "hls" */
+	const char	*edge;		/* an edge's identity; NULL, "": none */
+	uint64_t	 bytes;		/* client_disconnected: sent, */
+	double		 seconds;	/* and for how long */
+};
+/* Send a client event to the supervisor. */
+void	 http_event_client(struct worker *, const struct http_client_ev *);
 /* Tell the supervisor that SLOT has a client (starts on-demand streams). */
 void	 http_request_fetcher(struct worker *, int slot);
 
