@@ -85,94 +85,114 @@ test_split_name_buffer_edges(void **state)
 	assert_int_equal(hls_path_split(url, name, sizeof(name), &file), -1);
 }
 
+/* An input, what the parser returns, and the number it reads. */
+struct number_case {
+	const char	*in;
+	int		 rc;
+	uint64_t	 n;
+};
+
+static void
+number_check(int (*parse)(const char *, uint64_t *),
+    const struct number_case *cases, size_t n)
+{
+	uint64_t got;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		assert_int_equal(parse(cases[i].in, &got), cases[i].rc);
+		if (cases[i].rc == 0)
+			assert_true(got == cases[i].n);
+	}
+}
+
 static void
 test_segment_numbers(void **state)
 {
-	uint64_t seq = 42;
+	const struct number_case cases[] = {
+		{ "0.ts", 0, 0 }, { "123.ts", 0, 123 }, { "007.ts", 0, 7 },
+		{ "18446744073709551615.ts", 0, UINT64_MAX },
+		{ ".ts", -1, 0 }, { "-1.ts", -1, 0 }, { "+1.ts", -1, 0 },
+		{ " 1.ts", -1, 0 }, { "1.ts ", -1, 0 }, { "1.tsx", -1, 0 },
+		{ "1.TS", -1, 0 }, { "1", -1, 0 }, { "1a.ts", -1, 0 },
+		{ "index.m3u8", -1, 0 }, { "", -1, 0 },
+	};
 
-	assert_int_equal(hls_path_seq("0.ts", &seq), 0);
-	assert_int_equal(seq, 0);
-	assert_int_equal(hls_path_seq("123.ts", &seq), 0);
-	assert_int_equal(seq, 123);
-	assert_int_equal(hls_path_seq("007.ts", &seq), 0);
-	assert_int_equal(seq, 7);
-	assert_int_equal(hls_path_seq("18446744073709551615.ts", &seq), 0);
-	assert_true(seq == UINT64_MAX);
-	assert_int_equal(hls_path_seq(".ts", &seq), -1);
-	assert_int_equal(hls_path_seq("-1.ts", &seq), -1);
-	assert_int_equal(hls_path_seq("+1.ts", &seq), -1);
-	assert_int_equal(hls_path_seq(" 1.ts", &seq), -1);
-	assert_int_equal(hls_path_seq("1.ts ", &seq), -1);
-	assert_int_equal(hls_path_seq("1.tsx", &seq), -1);
-	assert_int_equal(hls_path_seq("1.TS", &seq), -1);
-	assert_int_equal(hls_path_seq("1", &seq), -1);
-	assert_int_equal(hls_path_seq("1a.ts", &seq), -1);
-	assert_int_equal(hls_path_seq("index.m3u8", &seq), -1);
-	assert_int_equal(hls_path_seq("", &seq), -1);
+	number_check(hls_path_seq, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void
 test_key_numbers(void **state)
 {
-	uint64_t n = 42;
+	const struct number_case cases[] = {
+		{ "/hls/news/key/3.key", 0, 3 }, { "key/0.key", 0, 0 },
+		{ "/hls/news/key/.key", -1, 0 }, { "/hls/news/key/3.ts", -1, 0 },
+		{ "/hls/news/key/3.key/", -1, 0 },
+		{ "/hls/news/key/x3.key", -1, 0 },
+		{ "/hls/news/key3.key", -1, 0 },
+		{ "3.key", -1, 0 },	/* no slash */
+	};
 
-	assert_int_equal(hls_path_key("/hls/news/key/3.key", &n), 0);
-	assert_int_equal(n, 3);
-	assert_int_equal(hls_path_key("key/0.key", &n), 0);
-	assert_int_equal(n, 0);
-	assert_int_equal(hls_path_key("/hls/news/key/.key", &n), -1);
-	assert_int_equal(hls_path_key("/hls/news/key/3.ts", &n), -1);
-	assert_int_equal(hls_path_key("/hls/news/key/3.key/", &n), -1);
-	assert_int_equal(hls_path_key("/hls/news/key/x3.key", &n), -1);
-	assert_int_equal(hls_path_key("/hls/news/key3.key", &n), -1);
-	assert_int_equal(hls_path_key("3.key", &n), -1);	/* no slash */
+	number_check(hls_path_key, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+/* A Range header, the body's length, and what hls_path_range makes of
+ * it: its result and, for 1, the range. */
+struct range_case {
+	const char	*header;
+	uint64_t	 len;
+	int		 rc;
+	uint64_t	 from, count;
+};
+
+static void
+range_check(const struct range_case *cases, size_t n)
+{
+	uint64_t from, count;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		from = 7;
+		count = 9;
+		assert_int_equal(hls_path_range(cases[i].header, cases[i].len,
+		    &from, &count), cases[i].rc);
+		if (cases[i].rc == 1) {
+			assert_true(from == cases[i].from);
+			assert_true(count == cases[i].count);
+		} else if (cases[i].rc == 0) {	/* nothing written */
+			assert_true(from == 7 && count == 9);
+		}
+	}
 }
 
 static void
 test_range_ignored(void **state)
 {
-	uint64_t from = 7, count = 9;
+	const struct range_case cases[] = {
+		{ NULL, 100, 0, 0, 0 }, { "", 100, 0, 0, 0 },
+		{ "items=0-1", 100, 0, 0, 0 }, { "Bytes=0-1", 100, 0, 0, 0 },
+		{ "bytes=0-1,5-6", 100, 0, 0, 0 },
+	};
 
-	assert_int_equal(hls_path_range(NULL, 100, &from, &count), 0);
-	assert_int_equal(hls_path_range("", 100, &from, &count), 0);
-	assert_int_equal(hls_path_range("items=0-1", 100, &from, &count), 0);
-	assert_int_equal(hls_path_range("Bytes=0-1", 100, &from, &count), 0);
-	assert_int_equal(hls_path_range("bytes=0-1,5-6", 100, &from, &count),
-	    0);
-	/* nothing written when ignored */
-	assert_int_equal(from, 7);
-	assert_int_equal(count, 9);
+	range_check(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void
 test_range_satisfied(void **state)
 {
-	uint64_t from, count;
+	const struct range_case cases[] = {
+		{ "bytes=0-99", 100, 1, 0, 100 },
+		{ "bytes=10-19", 100, 1, 10, 10 },
+		{ "bytes=5-5", 100, 1, 5, 1 },
+		/* open end, and an end past the body: to its last byte */
+		{ "bytes=90-", 100, 1, 90, 10 },
+		{ "bytes=99-1000", 100, 1, 99, 1 },
+		/* suffix: the last N bytes, the whole body when N is more */
+		{ "bytes=-10", 100, 1, 90, 10 },
+		{ "bytes=-500", 100, 1, 0, 100 },
+	};
 
-	assert_int_equal(hls_path_range("bytes=0-99", 100, &from, &count), 1);
-	assert_int_equal(from, 0);
-	assert_int_equal(count, 100);
-	assert_int_equal(hls_path_range("bytes=10-19", 100, &from, &count), 1);
-	assert_int_equal(from, 10);
-	assert_int_equal(count, 10);
-	assert_int_equal(hls_path_range("bytes=5-5", 100, &from, &count), 1);
-	assert_int_equal(from, 5);
-	assert_int_equal(count, 1);
-	/* open end, and an end past the body: clipped to its last byte */
-	assert_int_equal(hls_path_range("bytes=90-", 100, &from, &count), 1);
-	assert_int_equal(from, 90);
-	assert_int_equal(count, 10);
-	assert_int_equal(hls_path_range("bytes=99-1000", 100, &from, &count),
-	    1);
-	assert_int_equal(from, 99);
-	assert_int_equal(count, 1);
-	/* suffix: the last N bytes, or the whole body when N is more */
-	assert_int_equal(hls_path_range("bytes=-10", 100, &from, &count), 1);
-	assert_int_equal(from, 90);
-	assert_int_equal(count, 10);
-	assert_int_equal(hls_path_range("bytes=-500", 100, &from, &count), 1);
-	assert_int_equal(from, 0);
-	assert_int_equal(count, 100);
+	range_check(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void
@@ -189,6 +209,8 @@ test_range_not_satisfiable(void **state)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_int_equal(hls_path_range(bad[i], 100, &from, &count),
 		    -1);
+	/* an empty body has no byte to start at */
+	assert_int_equal(hls_path_range("bytes=0-", 0, &from, &count), -1);
 }
 
 static void
