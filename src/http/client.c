@@ -96,15 +96,7 @@ suspended_del(struct worker *w, struct client *c)
 {
 	if (!c->suspended)
 		return;
-	if (c->prev != NULL)
-		c->prev->next = c->next;
-	else
-		w->suspended = c->next;
-	if (c->next != NULL)
-		c->next->prev = c->prev;
-	else
-		w->suspended_tail = c->prev;
-	c->prev = c->next = NULL;
+	CLIENT_LIST_REMOVE(w->suspended, w->suspended_tail, c, prev, next);
 	c->suspended = 0;
 	w->n_suspended--;
 }

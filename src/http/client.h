@@ -9,6 +9,25 @@
 
 #include "http.h"
 
+/*
+ * Take client C off a doubly linked list of clients: HEAD and TAIL are
+ * the list's ends (lvalues), PREV and NEXT the names of C's links in it
+ * (the suspended list: prev, next; the sender's lists: fan_prev,
+ * fan_next).  A macro, as <sys/queue.h>'s TAILQ_REMOVE, because the
+ * lists keep their ends and links in fields of their own.
+ */
+#define CLIENT_LIST_REMOVE(head, tail, c, prev, next) do {		\
+	if ((c)->prev != NULL)						\
+		(c)->prev->next = (c)->next;				\
+	else								\
+		(head) = (c)->next;					\
+	if ((c)->next != NULL)						\
+		(c)->next->prev = (c)->prev;				\
+	else								\
+		(tail) = (c)->prev;					\
+	(c)->prev = (c)->next = NULL;					\
+} while (0)
+
 /* ---- clients ---- */
 /* A new client of SLOT (not yet counted or suspended); NULL on ENOMEM. */
 struct client *http_client_new(struct worker *, struct MHD_Connection *,
