@@ -43,26 +43,29 @@ http_reply_hdr(struct MHD_Connection *conn, unsigned status,
     const char *content_type, const void *body, size_t len,
     const char *hname, const char *hvalue)
 {
-	struct MHD_Response *r;
-	enum MHD_Result ret;
+	const char *hdrs[11], **h = hdrs;
 
-	r = MHD_create_response_from_buffer(len, (void *)body,
-	    MHD_RESPMEM_MUST_COPY);
-	if (r == NULL)
-		return MHD_NO;
-	MHD_add_response_header(r, "Content-Type", content_type);
-	if (hname != NULL)
-		MHD_add_response_header(r, hname, hvalue);
-	MHD_add_response_header(r, "Cache-Control", "no-cache");
+	*h++ = "Content-Type";
+	*h++ = content_type;
+	if (hname != NULL) {
+		*h++ = hname;
+		*h++ = hvalue;
+	}
+	*h++ = "Cache-Control";
+	*h++ = "no-cache";
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED && (hname == NULL ||
-	    strcmp(hname, "Allow") != 0))
-		MHD_add_response_header(r, "Allow", CORS_PLAYER_METHODS);
+	    strcmp(hname, "Allow") != 0)) {
+		*h++ = "Allow";
+		*h++ = CORS_PLAYER_METHODS;
+	}
 	if (status == MHD_HTTP_SERVICE_UNAVAILABLE &&
-	    (hname == NULL || strcasecmp(hname, "Retry-After") != 0))
-		MHD_add_response_header(r, "Retry-After", "5");
-	ret = http_queue(conn, status, r);
-	MHD_destroy_response(r);
-	return ret;
+	    (hname == NULL || strcasecmp(hname, "Retry-After") != 0)) {
+		*h++ = "Retry-After";
+		*h++ = "5";
+	}
+	*h = NULL;
+	return http_send(conn, status, MHD_create_response_from_buffer(len,
+	    (void *)body, MHD_RESPMEM_MUST_COPY), hdrs);
 }
 
 enum MHD_Result
@@ -261,11 +264,36 @@ http_cors_add_fixed(struct MHD_Response *r, int f)
 	return f == HTTP_CORS_NONE ? 0 : -1;
 }
 
+void
+http_cors_drop_fixed(struct MHD_Response *resp[HTTP_CORS_SETS])
+{
+	int f;
+
+	for (f = 0; f < HTTP_CORS_SETS; f++)
+		if (resp[f] != NULL) {
+			MHD_destroy_response(resp[f]);
+			resp[f] = NULL;
+		}
+}
+
 enum MHD_Result
 http_queue_shared(struct MHD_Connection *conn, unsigned status,
     struct MHD_Response *r)
 {
 	return MHD_queue_response(conn, status, r);
+}
+
+enum MHD_Result
+http_send(struct MHD_Connection *conn, unsigned status,
+    struct MHD_Response *r, const char *const *hdrs)
+{
+	enum MHD_Result ret;
+
+	if ((r = http_response_headers(r, hdrs, -1)) == NULL)
+		return MHD_NO;
+	ret = http_queue(conn, status, r);
+	MHD_destroy_response(r);
+	return ret;
 }
 
 enum MHD_Result

@@ -213,6 +213,9 @@ enum http_cors_set {
 int	 http_cors_fixed(struct MHD_Connection *);
 /* Add set F's headers to R (once, when R is made): 0, or -1. */
 int	 http_cors_add_fixed(struct MHD_Response *, int f);
+/* Destroy the responses kept one per set (connections that queued one
+ * keep it until they finish) and set them NULL. */
+void	 http_cors_drop_fixed(struct MHD_Response *resp[HTTP_CORS_SETS]);
 /* Queue R as it is (it carries the set http_cors_fixed gave). */
 enum MHD_Result http_queue_shared(struct MHD_Connection *, unsigned status,
 	    struct MHD_Response *);
@@ -224,6 +227,11 @@ enum MHD_Result http_queue_shared(struct MHD_Connection *, unsigned status,
  */
 struct MHD_Response *http_response_headers(struct MHD_Response *r,
 	    const char *const *hdrs, int f);
+/* Add HDRS to R (as http_response_headers), queue it with STATUS
+ * through http_queue and let go of it; MHD_NO when R is NULL or a header
+ * cannot be added. */
+enum MHD_Result http_send(struct MHD_Connection *, unsigned status,
+	    struct MHD_Response *r, const char *const *hdrs);
 /* OPTIONS: the CORS preflight answer, 204 (http_dispatch answers it for
  * GET routes; a route taking any method calls it itself). */
 enum MHD_Result http_preflight(struct MHD_Connection *);

@@ -96,7 +96,6 @@ ui_send(struct MHD_Connection *conn, const struct ui_file *f,
 		NULL
 	};
 	struct MHD_Response *r;
-	enum MHD_Result ret;
 	unsigned status = MHD_HTTP_OK;
 
 	ui_etag(f, etag);
@@ -110,12 +109,8 @@ ui_send(struct MHD_Connection *conn, const struct ui_file *f,
 		r = MHD_create_response_from_buffer(f->len, (void *)f->data,
 		    MHD_RESPMEM_PERSISTENT);
 	/* a 304 has no Content-Type: the list starts after it */
-	if ((r = http_response_headers(r, status == MHD_HTTP_OK ? hdrs :
-	    hdrs + 2, -1)) == NULL)
-		return MHD_NO;
-	ret = http_queue(conn, status, r);
-	MHD_destroy_response(r);
-	return ret;
+	return http_send(conn, status, r, status == MHD_HTTP_OK ? hdrs :
+	    hdrs + 2);
 }
 
 /* GET or HEAD (libmicrohttpd drops the body of a HEAD itself). */
