@@ -30,7 +30,6 @@
 #include "dispatch.h"
 #include "http.h"
 #include "log.h"
-#include "util.h"
 
 /* *con_cls of a request seen once (see above). */
 static char request_seen;

@@ -19,8 +19,6 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
