@@ -45,6 +45,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "client.h"
 #include "fanout.h"
 #include "log.h"
 #include "util.h"
@@ -95,15 +96,7 @@ fan_list_del(struct fanout *f, struct client *c)
 	if (c->fan_where == FAN_NOWHERE)
 		return;
 	l = &f->lists[c->fan_where];
-	if (c->fan_prev != NULL)
-		c->fan_prev->fan_next = c->fan_next;
-	else
-		l->head = c->fan_next;
-	if (c->fan_next != NULL)
-		c->fan_next->fan_prev = c->fan_prev;
-	else
-		l->tail = c->fan_prev;
-	c->fan_prev = c->fan_next = NULL;
+	CLIENT_LIST_REMOVE(l->head, l->tail, c, fan_prev, fan_next);
 	c->fan_where = FAN_NOWHERE;
 	l->n--;
 }

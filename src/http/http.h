@@ -1,14 +1,14 @@
 /*
  * http.h - what every route family shares: the per-connection client,
- * the worker's HTTP state, fixed answers, waiting for a stream while
- * suspended, ring mappings, events to the supervisor, and the route
- * table's shape.
+ * the worker's HTTP state, the route table's shape, the answers and
+ * events to the supervisor (http.c).  Waiting clients and ring mappings
+ * are client.h's, the way in from libmicrohttpd dispatch.h's.
  *
  * http.c is a mechanism below the routes (http_stream.c, http_hls.c,
- * http_admin.c, http_info.c) and below the worker process (worker.c): it
- * never names a route or the worker.  The routes reach it; the worker
- * hands it requests (http_dispatch) with the table that routes.c
- * registers, and runs its wake loop over http_wake.
+ * http_admin.c, http_info.c, ...), below client.c and dispatch.c and
+ * below the worker process (worker.c): it never names any of them.  The
+ * worker hands requests to dispatch.c with the table that routes.c
+ * registers, and runs client.c's wake loop.
  */
 #ifndef RINGCAST_HTTP_H
 #define RINGCAST_HTTP_H
@@ -177,6 +177,12 @@ enum MHD_Result http_reply_hdr(struct MHD_Connection *, unsigned status,
 /* {"error":MESSAGE} with STATUS. */
 enum MHD_Result http_error(struct MHD_Connection *, unsigned status,
 	    const char *message);
+/* The same with one extra header (HNAME: HVALUE). */
+enum MHD_Result http_error_hdr(struct MHD_Connection *, unsigned status,
+	    const char *message, const char *hname, const char *hvalue);
+/* Append the body of an error answer, {"error":MESSAGE} and a newline,
+ * to B: 0, or -1 when B failed (out of memory). */
+int	 http_error_json(struct buf *, const char *message);
 /* 401 with WWW-Authenticate: Bearer (admin API, /events). */
 enum MHD_Result http_unauthorized(struct MHD_Connection *);
 /*
@@ -207,9 +213,25 @@ enum http_cors_set {
 int	 http_cors_fixed(struct MHD_Connection *);
 /* Add set F's headers to R (once, when R is made): 0, or -1. */
 int	 http_cors_add_fixed(struct MHD_Response *, int f);
+/* Destroy the responses kept one per set (connections that queued one
+ * keep it until they finish) and set them NULL. */
+void	 http_cors_drop_fixed(struct MHD_Response *resp[HTTP_CORS_SETS]);
 /* Queue R as it is (it carries the set http_cors_fixed gave). */
 enum MHD_Result http_queue_shared(struct MHD_Connection *, unsigned status,
 	    struct MHD_Response *);
+/*
+ * R with the headers HDRS (name, value, name, value, ..., NULL; NULL: none)
+ * and, when F >= 0, CORS set F added; NULL, R destroyed, when R is NULL
+ * or a header cannot be added.  A route finishes the responses it makes
+ * with it (F -1: http_queue adds CORS).
+ */
+struct MHD_Response *http_response_headers(struct MHD_Response *r,
+	    const char *const *hdrs, int f);
+/* Add HDRS to R (as http_response_headers), queue it with STATUS
+ * through http_queue and let go of it; MHD_NO when R is NULL or a header
+ * cannot be added. */
+enum MHD_Result http_send(struct MHD_Connection *, unsigned status,
+	    struct MHD_Response *r, const char *const *hdrs);
 /* OPTIONS: the CORS preflight answer, 204 (http_dispatch answers it for
  * GET routes; a route taking any method calls it itself). */
 enum MHD_Result http_preflight(struct MHD_Connection *);
@@ -219,70 +241,25 @@ void	 http_peer_addr(struct MHD_Connection *, char *out, size_t outsz);
 /* ---- the supervisor ---- */
 /* Send an event object (JSON without "time") to the supervisor. */
 void	 http_event(struct worker *, const char *json_obj);
+/* What a client_connected or client_disconnected event says. */
+struct http_client_ev {
+	const char	*event;		/* client_connected, ..._disconnected */
+	const char	*stream;
+	const char	*client;	/* its address */
+	const char	*kind;		/* "ts", "hls" */
+	const char	*edge;		/* an edge's identity; NULL, "": none */
+	uint64_t	 bytes;		/* client_disconnected: sent, */
+	double		 seconds;	/* and for how long */
+};
+/* Send a client event to the supervisor. */
+void	 http_event_client(struct worker *, const struct http_client_ev *);
 /* Tell the supervisor that SLOT has a client (starts on-demand streams). */
 void	 http_request_fetcher(struct worker *, int slot);
 
-/* ---- requests (the worker's MHD callbacks) ---- */
-/* The access handler: the route W->routes gives, or 404/405. */
-enum MHD_Result http_dispatch(struct worker *, struct MHD_Connection *,
-	    const char *url, const char *method, size_t *upload_data_size,
-	    void **con_cls);
-/*
- * The URI callback (MHD_OPTION_URI_LOG_CALLBACK, CLS the worker): checks
- * the raw request target (uri.h) before libmicrohttpd decodes it or
- * parses its arguments; returns the request's first *con_cls.
- */
-void	*http_uri_check(void *cls, const char *uri, struct MHD_Connection *);
-/* A connection started (MHD_OPTION_NOTIFY_CONNECTION): answer 400 at
- * once when its first line is one libmicrohttpd would drop unanswered. */
-void	 http_first_bytes(struct worker *, struct MHD_Connection *);
-/* The completion callback: frees the request's client, if any. */
-void	 http_completed(struct worker *, void **con_cls);
-
-/* ---- clients ---- */
-/* A new client of SLOT (not yet counted or suspended); NULL on ENOMEM. */
-struct client *http_client_new(struct worker *, struct MHD_Connection *,
-	    int slot, const struct slot_cfg *, enum client_kind);
-/* Under w->lock: add a client to the suspended list and suspend it. */
-void	 http_client_suspend(struct worker *, struct client *);
-/* Under w->lock: 1 ready (c->rr and c->pos set), 0 suspended now (the
- * fetcher was asked for), -1 gave up. */
-int	 http_client_wait(struct worker *, struct client *);
-/* Where a new reader of RR should start: 0 and *POS, or -1 (not yet). */
-int	 http_client_start_pos(struct client *, struct ring_ref *,
-	    uint64_t *pos);
-/* 1 when the slot still carries the stream this client asked for. */
-int	 http_client_stream_alive(struct worker *, struct client *);
-/* Under w->lock: move a TS client to its slot's newest ring when the
- * fetcher restarted (at its first random-access point); 0, or -1 when
- * there is none yet (it keeps the ring it has). */
-int	 http_client_follow_ring(struct worker *, struct client *);
-/* 1 when the stream was stopped (ringcastctl stop, idle). */
-int	 http_client_stream_stopped(struct worker *, struct client *);
-/* A TS client event (client_connected, client_disconnected). */
-void	 http_client_event(struct client *, const char *event);
-/*
- * Wait, suspended, until SLOT's stream can serve KIND: 1 ready (the
- * client in *CON_CLS holds a ring reference), 0 suspended (return
- * MHD_YES), -1 gave up (answer 503 or 404).  *CON_CLS is created on the
- * first call.
- */
-int	 http_wait_stream(struct worker *, struct MHD_Connection *, int slot,
-	    const struct slot_cfg *, enum client_kind, void **con_cls);
-
-/* ---- ring mappings shared by the connections (under w->lock) ---- */
-struct ring_ref *ring_ref_get(struct worker *, int slot);
-void	 ring_ref_put(struct worker *, struct ring_ref *);
-
-/* ---- the wake loop ---- */
-/*
- * Under w->lock: resume suspended clients that can progress, oldest
- * first, and those suspended for HTTP_REVIVE_MS (so that libmicrohttpd
- * notices a player that went away); at most MAX of them (0: no limit,
- * and every client).  Returns 1 when MAX was reached before the end.
- */
-int	 http_wake(struct worker *, int max);
-/* Shutdown: end every streaming response. */
-void	 http_end_all(struct worker *);
+/* ---- the current request ---- */
+/* Note the request this thread answers now (its class, for CORS): the
+ * dispatcher calls it before any route runs. */
+void	 http_request_begin(const struct state *, struct MHD_Connection *,
+	    const char *url);
 
 #endif

@@ -104,15 +104,7 @@ admin_forward(struct worker *w, struct MHD_Connection *conn,
 static int
 admin_wait_more(struct worker *w, struct client *c)
 {
-	int wait;
-
-	pthread_mutex_lock(&w->lock);
-	wait = !c->admin_done && !atomic_load(&w->stopping) &&
-	    now_ms() < c->deadline_ms;
-	if (wait)
-		http_client_suspend(w, c);
-	pthread_mutex_unlock(&w->lock);
-	return wait;
+	return http_client_wait_answer(w, c);
 }
 
 enum MHD_Result

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client.h"
 #include "http.h"
 #include "http_dynamic.h"
 #include "log.h"
@@ -112,7 +113,7 @@ http_dynamic_resolve(struct worker *w, struct MHD_Connection *conn,
     enum MHD_Result *ret)
 {
 	struct client *c = *con_cls;
-	int wait, slot;
+	int slot;
 
 	if (c == NULL) {
 		if ((slot = dynamic_find(w, key)) != -1)
@@ -131,13 +132,7 @@ http_dynamic_resolve(struct worker *w, struct MHD_Connection *conn,
 		return -1;
 	}
 	/* resumed: answered, timed out, or revived with nothing yet */
-	pthread_mutex_lock(&w->lock);
-	wait = !c->admin_done && !atomic_load(&w->stopping) &&
-	    now_ms() < c->deadline_ms;
-	if (wait)
-		http_client_suspend(w, c);
-	pthread_mutex_unlock(&w->lock);
-	if (wait) {
+	if (http_client_wait_answer(w, c)) {
 		*ret = MHD_YES;
 		return -1;
 	}

@@ -127,29 +127,6 @@ stream_respond(struct worker *w, struct client *c)
 	return ret;
 }
 
-static enum MHD_Result
-stream_busy(struct MHD_Connection *conn, const char *msg)
-{
-	struct MHD_Response *r;
-	struct buf b;
-	enum MHD_Result ret;
-
-	buf_init(&b);
-	buf_puts(&b, "{");
-	json_kv_str(&b, "error", msg);
-	buf_puts(&b, "}\n");
-	r = MHD_create_response_from_buffer(b.len, b.data,
-	    MHD_RESPMEM_MUST_COPY);
-	buf_free(&b);
-	if (r == NULL)
-		return MHD_NO;
-	MHD_add_response_header(r, "Content-Type", "application/json");
-	MHD_add_response_header(r, "Retry-After", "5");
-	ret = http_queue(conn, MHD_HTTP_SERVICE_UNAVAILABLE, r);
-	MHD_destroy_response(r);
-	return ret;
-}
-
 /* Admit a new client; NULL with *WHY set when refused. */
 static struct client *
 client_admit(struct worker *w, struct MHD_Connection *conn, int slot,
@@ -232,7 +209,8 @@ http_stream_request(struct worker *w, struct MHD_Connection *conn,
 		if (strcmp(method, MHD_HTTP_METHOD_HEAD) == 0)
 			return http_reply(conn, MHD_HTTP_OK, "video/mp2t", "", 0);
 		if ((c = client_admit(w, conn, slot, &cfg, &why)) == NULL)
-			return stream_busy(conn, why);
+			return http_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+			    why);
 		client_note_edge(w, c);
 		*con_cls = c;
 	}
@@ -245,6 +223,7 @@ http_stream_request(struct worker *w, struct MHD_Connection *conn,
 		return MHD_YES;
 	if (!http_client_stream_alive(w, c))
 		return http_error(conn, MHD_HTTP_NOT_FOUND, "no such stream");
-	return stream_busy(conn, "upstream not ready in time");
+	return http_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+	    "upstream not ready in time");
 }
 

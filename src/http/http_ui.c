@@ -88,8 +88,14 @@ ui_send(struct MHD_Connection *conn, const struct ui_file *f,
     const char *type)
 {
 	char etag[UI_ETAG_MAX];
+	const char *const hdrs[] = {
+		"Content-Type", type, "ETag", etag, "Cache-Control", "no-cache",
+		"Content-Security-Policy", UI_CSP,
+		"X-Content-Type-Options", "nosniff",
+		"Referrer-Policy", "no-referrer", "X-Frame-Options", "DENY",
+		NULL
+	};
 	struct MHD_Response *r;
-	enum MHD_Result ret;
 	unsigned status = MHD_HTTP_OK;
 
 	ui_etag(f, etag);
@@ -102,19 +108,9 @@ ui_send(struct MHD_Connection *conn, const struct ui_file *f,
 	else
 		r = MHD_create_response_from_buffer(f->len, (void *)f->data,
 		    MHD_RESPMEM_PERSISTENT);
-	if (r == NULL)
-		return MHD_NO;
-	if (status == MHD_HTTP_OK)
-		MHD_add_response_header(r, "Content-Type", type);
-	MHD_add_response_header(r, "ETag", etag);
-	MHD_add_response_header(r, "Cache-Control", "no-cache");
-	MHD_add_response_header(r, "Content-Security-Policy", UI_CSP);
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-	MHD_add_response_header(r, "X-Frame-Options", "DENY");
-	ret = http_queue(conn, status, r);
-	MHD_destroy_response(r);
-	return ret;
+	/* a 304 has no Content-Type: the list starts after it */
+	return http_send(conn, status, r, status == MHD_HTTP_OK ? hdrs :
+	    hdrs + 2);
 }
 
 /* GET or HEAD (libmicrohttpd drops the body of a HEAD itself). */

@@ -2,10 +2,11 @@
  * routes.c - the route table: which family answers which URL, the one
  * place that names them.
  *
- * http_dispatch (http.c) walks the table in order and calls the first
- * match; a suspended client resumes in its kind's handler.  The worker
- * gives this table to http.c and calls routes_tick and routes_message
- * from its wake loop, so neither the worker nor http.c names a route.
+ * http_dispatch (dispatch.c) walks the table in order and calls the
+ * first match; a suspended client resumes in its kind's handler.  The
+ * worker gives this table to dispatch.c and calls routes_tick and
+ * routes_message from its wake loop, so neither the worker nor
+ * dispatch.c names a route.
  */
 #include <stddef.h>
 #include <stdio.h>

@@ -9,6 +9,7 @@
 #ifndef RINGCAST_ROUTES_H
 #define RINGCAST_ROUTES_H
 
+#include "client.h"	/* what the families wait and map rings with */
 #include "http.h"
 #include "msg.h"
 

@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "client.h"
+#include "dispatch.h"
 #include "fanout.h"
 #include "http.h"
 #include "log.h"

@@ -25,7 +25,7 @@
 /* What libcurl reads from an HTTP(S) TS upstream at most at a time. */
 #define FETCH_READ_BUFFER_BYTES	(64 * 1024)
 
-/* ---- the worker's wake loop (worker.c, http.c) ---- */
+/* ---- the worker's wake loop (worker.c, client.c) ---- */
 /*
  * The wake loop resumes ready clients a slice at a time, with a pause
  * between slices: libmicrohttpd serves what was resumed in one event-loop

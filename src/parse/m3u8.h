@@ -112,14 +112,4 @@ enum m3u8_choice {
 const struct m3u8_variant *m3u8_choose_variant(const struct m3u8 *pl,
 	    int choice, long bandwidth);
 
-/*
- * The former names of url_resolve() and iso8601_parse()/_format(), for
- * the fuzz targets that still call them (tests/fuzz/, changed elsewhere):
- * to be dropped once those call the new names.
- */
-#define m3u8_resolve_url	url_resolve
-#define m3u8_parse_pdt		iso8601_parse
-#define m3u8_format_pdt		iso8601_format
-#define M3U8_PDT_MAX		ISO8601_STR_MAX
-
 #endif

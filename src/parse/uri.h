@@ -14,8 +14,8 @@
 /*
  * Limits that keep libmicrohttpd 0.9.75 from running out of its
  * per-connection memory pool while it parses the request line (see
- * http.c for why that would stall the connection): a target of at most
- * URI_MAX_BYTES fits the pool's first read buffer, and URI_MAX_ARGS
+ * dispatch.c for why that would stall the connection): a target of at
+ * most URI_MAX_BYTES fits the pool's first read buffer, and URI_MAX_ARGS
  * argument records (64 bytes each) fit what that leaves.  No route uses
  * more than a few arguments.
  */

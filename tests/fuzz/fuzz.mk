@@ -61,7 +61,8 @@ $(FUZZ_LIB): $(FUZZ_LIB_OBJS)
 $(FUZZ_B)/fuzz_control: $(FUZZ_B)/obj/src/master/control.o
 $(FUZZ_B)/fuzz_http_path: $(FUZZ_B)/obj/src/http/http_stream.o \
     $(FUZZ_B)/obj/src/http/http_edge.o $(FUZZ_B)/obj/src/http/http_dynamic.o \
-    $(FUZZ_B)/obj/src/http/http.o $(FUZZ_B)/obj/src/http/fanout.o
+    $(FUZZ_B)/obj/src/http/http.o $(FUZZ_B)/obj/src/http/client.o \
+    $(FUZZ_B)/obj/src/http/fanout.o
 
 $(FUZZ_B)/fuzz_%: $(FUZZ_B)/obj/fuzz/fuzz_%.o $(FUZZ_LIB)
 	@echo "  FUZZLD  $@"

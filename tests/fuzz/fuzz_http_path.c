@@ -6,9 +6,12 @@
  * to the worker.  http_parse_stream_path() (src/http/http_stream.c) must accept
  * exactly "/stream/NAME" and "/stream/NAME.ts" with NAME a valid stream
  * name that fits the caller's buffer (given one of exactly that size, so
- * ASan sees an overflow).  The static HLS routers of src/http/http_hls.c
- * (hls_parse_path, hls_parse_seq) are reached by including that file
- * here; it is not linked separately.
+ * ASan sees an overflow).  The HLS path routers of src/parse/hls_path.c
+ * (hls_path_split, hls_path_seq, hls_path_key) are linked from the
+ * library, as the worker links them.  The input is also a Range header
+ * for hls_path_range(): a range it accepts lies inside the body, for
+ * bodies of several sizes, and its Content-Range fits the documented
+ * buffer.
  *
  * The input is also a raw request target for src/parse/uri.c: uri_check() must
  * agree with a plain re-implementation of its rules here (decode the path
@@ -17,15 +20,16 @@
  * re-implementation of the first-line rule libmicrohttpd drops by.
  *
  * Then the input is split at its first newline into a base URL and a
- * reference for m3u8_resolve_url(): the documented buffer size
+ * reference for url_resolve(): the documented buffer size
  * (strlen(base) + strlen(ref) + 2) must always be enough, a bigger buffer
  * must give the same answer, an absolute reference must not depend on
  * the base, and a result with an authority must resolve to itself (when
  * the base had no dot segments).
  *
  * http_stream.c, http_edge.c, http_dynamic.c (which http_stream.c asks
- * for a stream it does not know) and http.c (the helpers the routes
- * share) are linked in; nothing here reaches a function that needs a running worker.
+ * for a stream it does not know), http.c and client.c (the helpers the
+ * routes share) are linked in; nothing here reaches a function that
+ * needs a running worker.
  */
 #include <ctype.h>
 #include <stdint.h>
@@ -35,12 +39,12 @@
 
 #include "fuzz.h"
 #include "config.h"
-#include "m3u8.h"
+#include "hls_path.h"
+#include "url.h"
 #include "http.h"
 #include "routes.h"
 #include "uri.h"
 
-#include "../../src/http/http_hls.c"
 
 /* ---- /stream/NAME ---- */
 
@@ -94,7 +98,7 @@ hls_path_check(const char *url)
 
 	if (strncmp(url, "/hls/", 5) != 0)	/* the route table checks this */
 		return;
-	if (hls_parse_path(url, name, sizeof(name), &file) == 0) {
+	if (hls_path_split(url, name, sizeof(name), &file) == 0) {
 		len = strlen(name);
 		CHECK(config_name_valid(name));
 		CHECK(strncmp(url + 5, name, len) == 0 && url[5 + len] == '/');
@@ -104,16 +108,42 @@ hls_path_check(const char *url)
 		    '/') == NULL);
 		/* Exactly big enough, then one byte short. */
 		CHECK((tight = malloc(len + 1)) != NULL);
-		CHECK(hls_parse_path(url, tight, len + 1, &file) == 0);
+		CHECK(hls_path_split(url, tight, len + 1, &file) == 0);
 		CHECK(strcmp(tight, name) == 0);
-		CHECK(hls_parse_path(url, tight, len, &file) == -1);
+		CHECK(hls_path_split(url, tight, len, &file) == -1);
 		free(tight);
-		if (hls_parse_seq(file, &seq) == 0) {
+		if (hls_path_seq(file, &seq) == 0) {
 			CHECK(file[0] >= '0' && file[0] <= '9');
 			CHECK(strlen(file) > 3 &&
 			    strcmp(file + strlen(file) - 3, ".ts") == 0);
 		}
+		if (hls_path_key(file, &seq) == 0) {
+			CHECK(strncmp(file, "key/", 4) == 0);
+			CHECK(file[4] >= '0' && file[4] <= '9');
+			CHECK(strcmp(file + strlen(file) - 4, ".key") == 0);
+		}
 	}
+}
+
+/* ---- Range: bytes=... ---- */
+
+/* The range of a LEN-byte body that a Range header HDR selects lies
+ * inside it, and its Content-Range fits the documented buffer. */
+static void
+hls_range_check(const char *hdr, uint64_t len)
+{
+	char crange[HLS_CONTENT_RANGE_MAX];
+	uint64_t from = 0, count = 0;
+	int r = hls_path_range(hdr, len, &from, &count);
+
+	CHECK(r >= -1 && r <= 1);
+	if (r != 1)
+		return;
+	CHECK(strncmp(hdr, "bytes=", 6) == 0 && strchr(hdr, ',') == NULL);
+	CHECK(from <= len && count <= len - from);
+	CHECK(count > 0 || len == 0);
+	CHECK(hls_path_content_range(crange, sizeof(crange), from, count,
+	    len) == 0);
 }
 
 /* ---- uri_check ---- */
@@ -187,7 +217,7 @@ line_dropped_spec(const uint8_t *d, size_t n)
 	return 0;
 }
 
-/* ---- m3u8_resolve_url ---- */
+/* ---- url_resolve ---- */
 
 static char *
 resolve(const char *base, const char *ref, size_t extra, int *r)
@@ -196,7 +226,7 @@ resolve(const char *base, const char *ref, size_t extra, int *r)
 	char	*out = malloc(sz);
 
 	CHECK(out != NULL);
-	*r = m3u8_resolve_url(base, ref, out, sz);
+	*r = url_resolve(base, ref, out, sz);
 	if (*r == 0)
 		CHECK(strlen(out) < sz);
 	return out;
@@ -240,6 +270,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	stream_path_check(s, CONFIG_NAME_MAX + 1);
 	stream_path_check(s, 1 + (size > 0 ? data[0] % 16 : 0));
 	hls_path_check(s);
+	hls_range_check(s, 0);
+	hls_range_check(s, 1);
+	hls_range_check(s, 1316 * (size > 0 ? data[size - 1] : 1));
+	hls_range_check(s, UINT64_MAX);
 	uri_check_check(s);
 	CHECK(uri_line_dropped((const char *)data, size) ==
 	    line_dropped_spec(data, size));

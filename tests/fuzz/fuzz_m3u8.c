@@ -16,7 +16,9 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "iso8601.h"
 #include "m3u8.h"
+#include "url.h"
 
 #define FUZZ_BASE_URL	"http://origin.example/live/index.m3u8?tok=1"
 
@@ -30,7 +32,7 @@ resolve_check(const char *base, const char *ref)
 	int	 r;
 
 	CHECK(out != NULL);
-	r = m3u8_resolve_url(base, ref, out, sz);
+	r = url_resolve(base, ref, out, sz);
 	/* BASE is absolute: resolution cannot fail for lack of room. */
 	CHECK(r == 0);
 	CHECK(strlen(out) < sz);
@@ -40,7 +42,7 @@ resolve_check(const char *base, const char *ref)
 		char *tight = malloc(strlen(out));
 
 		CHECK(tight != NULL);
-		CHECK(m3u8_resolve_url(base, ref, tight, strlen(out)) == -1);
+		CHECK(url_resolve(base, ref, tight, strlen(out)) == -1);
 		free(tight);
 	}
 	free(out);
@@ -49,13 +51,13 @@ resolve_check(const char *base, const char *ref)
 static void
 pdt_check(const char *pdt, int64_t ms)
 {
-	char	 s[M3U8_PDT_MAX];
+	char	 s[ISO8601_STR_MAX];
 	int64_t	 again;
 
 	CHECK(ms >= 0);
-	CHECK(m3u8_parse_pdt(pdt, &again) == 0 && again == ms);
-	if (m3u8_format_pdt(ms, s, sizeof(s)) == 24)
-		CHECK(m3u8_parse_pdt(s, &again) == 0 && again == ms);
+	CHECK(iso8601_parse(pdt, &again) == 0 && again == ms);
+	if (iso8601_format(ms, s, sizeof(s)) == 24)
+		CHECK(iso8601_parse(s, &again) == 0 && again == ms);
 }
 
 static void

@@ -1,0 +1,176 @@
+/*
+ * hls_player.c - who plays HLS: the players of every stream, in a table
+ * in shared memory so that every worker agrees.
+ *
+ * HLS players make no lasting connection, so a player is known by its
+ * address and User-Agent (hashed with the stream's slot into the entry's
+ * key; the raw address bytes, so a request costs no formatting): the
+ * first request makes it a client of the stream (counted,
+ * client_connected), each request refreshes it, and one silent for
+ * client_timeout_factor x target duration is gone (client_disconnected,
+ * found by any worker's expiry pass).  Any request also keeps an
+ * on-demand stream alive through the slot's hls_active_ms.  Both times
+ * are stored only when HLS_TOUCH_STEP_MS old, so that workers on other
+ * cores do not fight over those cache lines on every request.
+ *
+ * Entries are claimed and released with compare-and-swap only: no lock,
+ * nothing a dead worker could hold.  Called by the HLS routes
+ * (http_hls.c); calls http.c (events, the peer's address) and the state
+ * segment.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <string.h>
+
+#include "hls_player.h"
+#include "http.h"
+#include "util.h"
+
+#define HLS_DEFAULT_TARGET_MS	6000
+/* a player's and a stream's last-request times are this coarse */
+#define HLS_TOUCH_STEP_MS	250
+/* entries looked at from a key's home before giving up */
+#define HLS_PLAYER_PROBES	64
+
+static uint64_t
+hls_hash(const char *a, const char *b, int slot)
+{
+	uint64_t h = 1469598103934665603ULL ^ (uint64_t)slot;
+
+	for (; *a; a++)
+		h = (h ^ (unsigned char)*a) * 1099511628211ULL;
+	h = (h ^ 0xff) * 1099511628211ULL;
+	for (; *b; b++)
+		h = (h ^ (unsigned char)*b) * 1099511628211ULL;
+	return h ? h : 1;
+}
+
+static void
+hls_player_event(struct worker *w, struct hls_player *p, const char *event,
+    const char *name)
+{
+	struct http_client_ev ev = {
+		.event = event, .stream = name, .client = p->addr,
+		.kind = "hls", .bytes = atomic_load(&p->bytes),
+		.seconds = (double)(atomic_load(&p->last_ms) -
+		    atomic_load(&p->first_ms)) / 1000.0,
+	};
+
+	http_event_client(w, &ev);
+}
+
+static uint32_t
+hls_timeout_ms(struct worker *w, int slot, const struct slot_cfg *cfg)
+{
+	uint32_t target = atomic_load(&w->st->streams[slot].hls_target_ms);
+
+	if (target == 0)
+		target = HLS_DEFAULT_TARGET_MS;
+	return (uint32_t)((uint64_t)target *
+	    (cfg->hls_client_timeout_permille ?
+	    cfg->hls_client_timeout_permille : 3000) / 1000);
+}
+
+/* Store NOW into *AT unless it holds a time less than a step older. */
+static void
+hls_stamp(_Atomic uint64_t *at, uint64_t now)
+{
+	if (now >= atomic_load_explicit(at, memory_order_relaxed) +
+	    HLS_TOUCH_STEP_MS)
+		atomic_store_explicit(at, now, memory_order_relaxed);
+}
+
+/*
+ * Record activity of this player in the shared table.  A new player is
+ * admitted if the stream and the server have room (*FULL otherwise).
+ * NULL when the table is full (served, not counted).
+ */
+struct hls_player *
+hls_player_touch(struct worker *w, struct MHD_Connection *conn, int slot,
+    const struct slot_cfg *cfg, int *full)
+{
+	const char *ua = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_USER_AGENT);
+	const union MHD_ConnectionInfo *ci;
+	struct hls_player *p;
+	char addr[48], raw[17] = "";
+	uint64_t key, zero, now;
+	size_t i, k;
+
+	/* key from the raw address bytes: no formatting per request */
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci != NULL && ci->client_addr != NULL) {
+		if (ci->client_addr->sa_family == AF_INET6)
+			memcpy(raw, &((const struct sockaddr_in6 *)
+			    ci->client_addr)->sin6_addr, 16);
+		else if (ci->client_addr->sa_family == AF_INET)
+			memcpy(raw, &((const struct sockaddr_in *)
+			    ci->client_addr)->sin_addr, 4);
+		for (i = 0; i < 16; i++)	/* no NUL inside the hash input */
+			raw[i] = (char)((unsigned char)raw[i] | 0x80);
+	}
+	key = hls_hash(raw, ua ? ua : "", slot);
+	now = now_ms();
+	hls_stamp(&w->st->streams[slot].hls_active_ms, now);
+	for (k = 0; k < HLS_PLAYER_PROBES; k++) {	/* known already? */
+		p = &w->st->hls_players[(key + k) % STATE_HLS_CLIENTS];
+		if (atomic_load_explicit(&p->key, memory_order_relaxed) ==
+		    key) {
+			hls_stamp(&p->last_ms, now);
+			return p;
+		}
+	}
+	if (state_stream_clients(w->st, slot) >= cfg->max_clients ||
+	    state_total_clients(w->st) >= w->st->max_clients) {
+		*full = 1;
+		return NULL;
+	}
+	http_peer_addr(conn, addr, sizeof(addr));
+	for (k = 0; k < HLS_PLAYER_PROBES; k++) {	/* claim a free entry */
+		i = (key + k) % STATE_HLS_CLIENTS;
+		p = &w->st->hls_players[i];
+		zero = 0;
+		if (!atomic_compare_exchange_strong(&p->key, &zero, key))
+			continue;
+		p->slot = (uint32_t)slot;
+		str_copy(p->addr, addr, sizeof(p->addr));
+		atomic_store(&p->first_ms, now);
+		atomic_store(&p->last_ms, now);
+		atomic_store(&p->bytes, 0);
+		atomic_store(&p->timeout_ms, hls_timeout_ms(w, slot, cfg));
+		atomic_store(&p->ready, 1);
+		atomic_fetch_add(&w->st->streams[slot].hls_clients, 1);
+		atomic_fetch_add(&w->st->streams[slot].clients_served, 1);
+		hls_player_event(w, p, "client_connected", cfg->name);
+		return p;
+	}
+	return NULL;
+}
+
+void
+hls_player_expire(struct worker *w)
+{
+	struct slot_cfg cfg;
+	uint64_t now = now_ms();
+	uint32_t one;
+	size_t i;
+
+	for (i = 0; i < STATE_HLS_CLIENTS; i++) {
+		struct hls_player *p = &w->st->hls_players[i];
+
+		if (!atomic_load(&p->ready) ||
+		    now - atomic_load(&p->last_ms) < atomic_load(&p->timeout_ms))
+			continue;
+		one = 1;
+		if (!atomic_compare_exchange_strong(&p->ready, &one, 0))
+			continue;	/* another worker took it */
+		if (atomic_load(&w->st->streams[p->slot].hls_clients) > 0)
+			atomic_fetch_sub(&w->st->streams[p->slot].hls_clients, 1);
+		if (state_slot_read(w->st, (int)p->slot, &cfg) == 0 &&
+		    cfg.in_use)
+			hls_player_event(w, p, "client_disconnected", cfg.name);
+		atomic_store(&p->key, 0);
+	}
+}
