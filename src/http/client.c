@@ -184,7 +184,7 @@ http_client_new(struct worker *w, struct MHD_Connection *conn, int slot,
 	c->kind = kind;
 	str_copy(c->name, cfg->name, sizeof(c->name));
 	c->started_ms = now_ms();
-	c->deadline_ms = c->started_ms + (wait_ms ? wait_ms : 30000);
+	c->deadline_ms = c->started_ms + (wait_ms ? wait_ms : HTTP_CLIENT_WAIT_MS);
 	http_peer_addr(conn, c->addr, sizeof(c->addr));
 	return c;
 }

@@ -37,13 +37,12 @@
 static uint64_t
 hls_hash(const char *a, const char *b, int slot)
 {
-	uint64_t h = 1469598103934665603ULL ^ (uint64_t)slot;
+	static const unsigned char sep = 0xff;	/* in neither string */
+	uint64_t h = FNV1A64_BASIS ^ (uint64_t)slot;
 
-	for (; *a; a++)
-		h = (h ^ (unsigned char)*a) * 1099511628211ULL;
-	h = (h ^ 0xff) * 1099511628211ULL;
-	for (; *b; b++)
-		h = (h ^ (unsigned char)*b) * 1099511628211ULL;
+	h = fnv1a64(h, a, strlen(a));
+	h = fnv1a64(h, &sep, 1);
+	h = fnv1a64(h, b, strlen(b));
 	return h ? h : 1;
 }
 

@@ -27,7 +27,8 @@
 #define HLS_SENDFILE_MARGIN(len)	((len) * 8 + 8 * 1024 * 1024)
 /* what every segment answer says */
 #define HLS_SEG_HEADERS	"Content-Type", "video/mp2t", \
-			"Cache-Control", "max-age=60", "Accept-Ranges", "bytes"
+			"Cache-Control", "max-age=" TUNING_STR(HLS_SEGMENT_MAX_AGE_S), \
+			"Accept-Ranges", "bytes"
 
 /*
  * A whole segment sent with sendfile, as a response made once: players

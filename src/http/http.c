@@ -59,7 +59,7 @@ http_reply_hdr(struct MHD_Connection *conn, unsigned status,
 	if (status == MHD_HTTP_SERVICE_UNAVAILABLE &&
 	    (hname == NULL || strcasecmp(hname, "Retry-After") != 0)) {
 		*h++ = "Retry-After";
-		*h++ = "5";
+		*h++ = TUNING_STR(RETRY_AFTER_S);
 	}
 	*h = NULL;
 	return http_send(conn, status, MHD_create_response_from_buffer(len,

@@ -32,7 +32,8 @@ hls_serve_key(struct worker *w, struct MHD_Connection *conn, int slot,
 {
 	static const char *const hdrs[] = {
 		"Content-Type", "application/octet-stream",
-		"Cache-Control", "private, max-age=60", NULL
+		"Cache-Control",
+		"private, max-age=" TUNING_STR(HLS_SEGMENT_MAX_AGE_S), NULL
 	};
 	struct ring_ref *rr;
 	uint8_t key[16];

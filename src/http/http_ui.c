@@ -19,6 +19,7 @@
 #include "uifiles.h"
 #include "http.h"
 #include "routes.h"
+#include "util.h"
 
 #define UI_CSP	"default-src 'none'; script-src 'self'; style-src 'self'; " \
 		"img-src 'self' data:; connect-src 'self'; media-src 'self'; " \
@@ -52,13 +53,8 @@ ui_file_find(const char *name)
 static void
 ui_etag(const struct ui_file *f, char out[UI_ETAG_MAX])
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-	size_t i;
+	uint64_t h = fnv1a64(FNV1A64_BASIS, f->data, f->len);
 
-	for (i = 0; i < f->len; i++) {
-		h ^= f->data[i];
-		h *= 0x100000001b3ULL;
-	}
 	snprintf(out, UI_ETAG_MAX, "\"%016llx\"", (unsigned long long)h);
 }
 

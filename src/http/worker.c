@@ -128,8 +128,8 @@ worker_conn_limit(void)
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur == RLIM_INFINITY)
 		return WORKER_CONN_LIMIT_MAX;
-	if (rl.rlim_cur <= WORKER_FD_RESERVE + 1020)
-		return 1020;
+	if (rl.rlim_cur <= WORKER_FD_RESERVE + WORKER_MHD_CONN_LIMIT)
+		return WORKER_MHD_CONN_LIMIT;
 	return rl.rlim_cur - WORKER_FD_RESERVE > WORKER_CONN_LIMIT_MAX ?
 	    WORKER_CONN_LIMIT_MAX : (unsigned int)(rl.rlim_cur -
 	    WORKER_FD_RESERVE);
@@ -292,7 +292,7 @@ worker_shutdown(struct worker *w)
 		left = w->n_clients;
 		pthread_mutex_unlock(&w->lock);
 		if (left > 0)
-			sleep_ms(20);
+			sleep_ms(WORKER_DRAIN_POLL_MS);
 	} while (left > 0 && now_ms() < until);
 	fanout_stop(w);		/* hands back the clients it still has */
 	pthread_mutex_lock(&w->lock);

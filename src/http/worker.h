@@ -16,6 +16,11 @@
  * (logs, rings, sockets of the process), at most WORKER_CONN_LIMIT_MAX */
 #define WORKER_FD_RESERVE	256
 #define WORKER_CONN_LIMIT_MAX	200000
+/* libmicrohttpd's own connection limit (FD_SETSIZE - 4, even with
+ * epoll): what a worker keeps when the open-files limit is that low. */
+#define WORKER_MHD_CONN_LIMIT	1020
+/* Draining at exit: how often the worker looks whether clients are left. */
+#define WORKER_DRAIN_POLL_MS	20
 
 /* Never returns. */
 void	 worker_main(struct proc *, const struct child_ctx *);

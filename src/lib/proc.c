@@ -112,7 +112,7 @@ int
 proc_spawn(struct proctab *pt, struct proc *p, proc_child_fn fn,
     const struct child_ctx *ctx)
 {
-	int sv[2], keep[40], n = 0, i;
+	int sv[2], keep[PROC_KEEP_FDS + 2], n = 0, i;	/* + channel, log */
 	sigset_t all;
 	pid_t pid;
 
@@ -125,7 +125,7 @@ proc_spawn(struct proctab *pt, struct proc *p, proc_child_fn fn,
 	}
 	if (pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		for (i = 0; i < pt->n_keep && n < 38; i++)
+		for (i = 0; i < pt->n_keep; i++)
 			keep[n++] = pt->keep_fds[i];
 		keep[n++] = sv[1];
 		if (log_fd() != -1)

@@ -17,6 +17,7 @@
 #define PROC_BACKOFF_MIN_MS	250
 #define PROC_BACKOFF_MAX_MS	10000
 #define PROC_STABLE_MS		10000	/* lived this long: reset backoff */
+#define PROC_KEEP_FDS		32	/* listening sockets, at most */
 
 enum proc_role {
 	ROLE_NONE = 0,
@@ -67,7 +68,7 @@ typedef void (*proc_child_fn)(struct proc *, const struct child_ctx *);
 
 struct proctab {
 	struct proc	 procs[PROC_MAX];
-	int		 keep_fds[32];	/* inherited by every child */
+	int		 keep_fds[PROC_KEEP_FDS];	/* every child inherits */
 	int		 n_keep;
 };
 

@@ -62,4 +62,22 @@
  * libmicrohttpd's connection timeout did before, worker.h). */
 #define FANOUT_STALL_MS			30000
 
+/* ---- answers that say "later" ---- */
+/* Retry-After of a 503 that passes by itself: the server is shutting
+ * down, a stream could not be made or started, memory is short, or the
+ * upstream was not ready in time. */
+#define RETRY_AFTER_S			5
+/* Retry-After when every stream slot is taken (streams must end first). */
+#define RETRY_AFTER_NO_SLOT_S		10
+/* How long HLS segments and keys may be cached (Cache-Control max-age):
+ * a segment stays in the ring about that long at the usual window. */
+#define HLS_SEGMENT_MAX_AGE_S		60
+/* A suspended client that waits for the supervisor or a first segment
+ * and has no deadline of its own gives up after this long. */
+#define HTTP_CLIENT_WAIT_MS		30000
+
+/* A number of these as a string literal, for a header value. */
+#define TUNING_STR(n)			TUNING_STR_(n)
+#define TUNING_STR_(n)			#n
+
 #endif

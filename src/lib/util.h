@@ -39,6 +39,36 @@ int	 listen_open(const char *spec, int backlog);
 void	 sleep_ms(uint64_t ms);
 void	 sleep_us(uint64_t us);
 
+/*
+ * FNV-1a (Fowler, Noll, Vo): a fast hash for tables and ETags, not for
+ * anything an attacker must not steer.  Start from the basis, feed bytes;
+ * feeding in pieces gives the hash of the pieces put together.
+ */
+#define FNV1A32_BASIS	2166136261u
+#define FNV1A32_PRIME	16777619u
+#define FNV1A64_BASIS	0xcbf29ce484222325ULL
+#define FNV1A64_PRIME	0x100000001b3ULL
+
+static inline uint32_t
+fnv1a32(uint32_t h, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+
+	while (len-- > 0)
+		h = (h ^ *p++) * FNV1A32_PRIME;
+	return h;
+}
+
+static inline uint64_t
+fnv1a64(uint64_t h, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+
+	while (len-- > 0)
+		h = (h ^ *p++) * FNV1A64_PRIME;
+	return h;
+}
+
 struct sockaddr_un;
 /* Fill *SUN with the Unix socket address PATH; -1 with ENAMETOOLONG
  * when PATH does not fit. */

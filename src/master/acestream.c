@@ -137,7 +137,7 @@ ace_create(struct state *st, const struct config *cfg, const char *key,
 	sc = config_stream_make(STREAM_ORIGIN_ACE, key, views[i].url, &a->opts,
 	    a->segment_duration);
 	if (sc == NULL) {
-		origin_refuse(r, 503, 5, "out of memory");
+		origin_refuse(r, 503, RETRY_AFTER_S, "out of memory");
 		return NULL;
 	}
 	sc->start_timeout = a->start_timeout;

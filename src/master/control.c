@@ -102,7 +102,7 @@ control_open(struct control *ctl, const char *path)
 	if (fd == -1)
 		return -1;
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
-	    chmod(path, 0660) == -1 || listen(fd, 16) == -1) {
+	    chmod(path, 0660) == -1 || listen(fd, CONTROL_LISTEN_BACKLOG) == -1) {
 		int saved = errno;
 
 		close(fd);

@@ -16,6 +16,7 @@
 #include "json.h"
 
 #define CONTROL_MAX_CLIENTS		64
+#define CONTROL_LISTEN_BACKLOG		16	/* ringcastctl connects */
 #define CONTROL_LINE_MAX		1024
 #define CONTROL_QUEUE_MAX_BYTES		(4 * 1024 * 1024)
 #define CONTROL_QUEUE_MAX_EVENTS	4096

@@ -223,12 +223,13 @@ edge_create_as(enum stream_origin origin, struct state *st,
 		return NULL;
 	}
 	if (!edge_memory_ok(st, cfg)) {
-		origin_refuse(r, 503, 5, "max_memory reached: no room for "
+		origin_refuse(r, 503, RETRY_AFTER_S,
+		    "max_memory reached: no room for "
 		    "another stream's ring");
 		return NULL;
 	}
 	if ((sc = edge_make(cfg, origin, key)) == NULL) {
-		origin_refuse(r, 503, 5, "cannot make the stream");
+		origin_refuse(r, 503, RETRY_AFTER_S, "cannot make the stream");
 		return NULL;
 	}
 	log_info("stream %s: pulling from parent %s", key, cfg->parents[0]);

@@ -25,6 +25,7 @@
 #include "json.h"
 #include "proc.h"
 #include "state.h"
+#include "tuning.h"
 
 #define ORIGIN_REASON_MAX	200
 

@@ -32,6 +32,9 @@
 #define SUP_SHUTDOWN_MAX_MS	5000
 #define SUP_HLS_ACTIVE_MS	2000	/* an HLS request keeps a stream up */
 #define SUP_LISTEN_BACKLOG	1024
+#define SUP_CHILD_MSGS_MAX	64	/* read from one child a poll round */
+_Static_assert(CONFIG_MAX_LISTEN <= PROC_KEEP_FDS,
+    "every listening socket is kept open in the children");
 
 /* Process-stats sampling interval by running fetchers (issue: adaptive). */
 #define SUP_STATS_IDLE_MS	10000	/* no fetcher */

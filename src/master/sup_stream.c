@@ -375,7 +375,8 @@ sup_stream_create(struct supervisor *sv, unsigned origin, const char *key,
 		return -1;
 	}
 	if (sv->stopping) {
-		origin_refuse(r, 503, 5, "the server is shutting down");
+		origin_refuse(r, 503, RETRY_AFTER_S,
+		    "the server is shutting down");
 		return -1;
 	}
 	if ((slot = sup_slot_by_name(sv, key)) != -1) {
@@ -394,13 +395,15 @@ sup_stream_create(struct supervisor *sv, unsigned origin, const char *key,
 		return slot;
 	}
 	if ((slot = sup_free_slot(sv)) == -1) {
-		origin_refuse(r, 503, 10, "no free stream slot");
+		origin_refuse(r, 503, RETRY_AFTER_NO_SLOT_S,
+		    "no free stream slot");
 		return -1;
 	}
 	memset(r, 0, sizeof(*r));
 	if ((sc = o->create(sv->st, sv->cfg, key, slot, r)) == NULL) {
 		if (r->status == 0)
-			origin_refuse(r, 503, 5, "cannot create the stream");
+			origin_refuse(r, 503, RETRY_AFTER_S,
+			    "cannot create the stream");
 		return -1;
 	}
 	sc->origin = (enum stream_origin)origin;
@@ -411,7 +414,8 @@ sup_stream_create(struct supervisor *sv, unsigned origin, const char *key,
 	log_info("stream %s: created (%s)", sc->name, o->name);
 	if (sup_stream_begin(sv, slot) == -1) {
 		sup_stream_finish(sv, slot, END_ERROR);
-		origin_refuse(r, 503, 5, "cannot start the stream");
+		origin_refuse(r, 503, RETRY_AFTER_S,
+		    "cannot start the stream");
 		return -1;
 	}
 	return slot;

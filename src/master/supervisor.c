@@ -159,7 +159,7 @@ sup_child_message(struct supervisor *sv, struct proc *p)
 	int32_t v;
 	int n, i;
 
-	for (i = 0; i < 64; i++) {
+	for (i = 0; i < SUP_CHILD_MSGS_MAX; i++) {
 		n = msg_recv(p->fd, &m);
 		if (n == 0 || (n == -1 && errno != EAGAIN && errno != EBADMSG)) {
 			close(p->fd);	/* child closed; reaped via SIGCHLD */

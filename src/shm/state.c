@@ -343,8 +343,7 @@ state_ip_bucket(const void *addr)
 {
 	const struct sockaddr *sa = addr;
 	const uint8_t *p;
-	uint32_t h = 2166136261u;
-	size_t n, i;
+	size_t n;
 
 	if (sa->sa_family == AF_INET6) {
 		p = (const uint8_t *)&((const struct sockaddr_in6 *)addr)->
@@ -355,9 +354,7 @@ state_ip_bucket(const void *addr)
 		    sin_addr;
 		n = 4;
 	}
-	for (i = 0; i < n; i++)
-		h = (h ^ p[i]) * 16777619u;
-	return h % STATE_IP_BUCKETS;
+	return fnv1a32(FNV1A32_BASIS, p, n) % STATE_IP_BUCKETS;
 }
 
 uint32_t

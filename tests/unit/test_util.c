@@ -102,6 +102,21 @@ test_unix_addr(void **state)
 	assert_int_equal(unix_addr(&sun, long_path), 0);
 }
 
+/* The published FNV-1a test vectors, whole and in pieces. */
+static void
+test_fnv1a(void **state)
+{
+	(void)state;
+	assert_int_equal(fnv1a32(FNV1A32_BASIS, "", 0), FNV1A32_BASIS);
+	assert_int_equal(fnv1a32(FNV1A32_BASIS, "a", 1), 0xe40c292cu);
+	assert_int_equal(fnv1a32(FNV1A32_BASIS, "foobar", 6), 0xbf9cf968u);
+	assert_true(fnv1a64(FNV1A64_BASIS, "a", 1) == 0xaf63dc4c8601ec8cULL);
+	assert_true(fnv1a64(FNV1A64_BASIS, "foobar", 6) ==
+	    0x85944171f73967e8ULL);
+	assert_true(fnv1a64(fnv1a64(FNV1A64_BASIS, "foo", 3), "bar", 3) ==
+	    fnv1a64(FNV1A64_BASIS, "foobar", 6));
+}
+
 int
 main(void)
 {
@@ -111,6 +126,7 @@ main(void)
 		cmocka_unit_test(test_str_equal_ct),
 		cmocka_unit_test(test_str_copy),
 		cmocka_unit_test(test_unix_addr),
+		cmocka_unit_test(test_fnv1a),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
