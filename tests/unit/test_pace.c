@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "pace.h"
+#include "../lib/sample.h"
 
 #define PKT		188
 #define START_US	5000000ULL	/* an arbitrary monotonic start */
@@ -309,27 +310,6 @@ test_lagging_reader(void **state)
 /* ------------------------------------------------------------------ */
 /* The sample file, looped */
 
-static FILE *
-open_sample(void)
-{
-	const char	*env = getenv("RINGCAST_SAMPLE_TS");
-	char		 path[1024];
-	const char	*slash;
-	FILE		*fp;
-
-	if (env != NULL && (fp = fopen(env, "rb")) != NULL)
-		return fp;
-	if ((fp = fopen("tests/media/sample.ts", "rb")) != NULL)
-		return fp;
-	if ((slash = strrchr(__FILE__, '/')) != NULL) {
-		snprintf(path, sizeof(path), "%.*s/../media/sample.ts",
-		    (int)(slash - __FILE__), __FILE__);
-		if ((fp = fopen(path, "rb")) != NULL)
-			return fp;
-	}
-	return NULL;
-}
-
 /* The PCR of an aligned packet, or -1 (a few lines instead of tsscan). */
 static int
 packet_pcr(const uint8_t *pkt, uint64_t *pcr)
@@ -348,7 +328,7 @@ packet_pcr(const uint8_t *pkt, uint64_t *pcr)
 static void
 test_sample_looped(void **state)
 {
-	FILE		*fp = open_sample();
+	FILE		*fp = sample_open();
 	uint8_t		*file;
 	long		 size;
 	size_t		 npkt, i;

@@ -19,6 +19,7 @@
 
 #include "tsscan.h"
 #include "../lib/tscheck.h"
+#include "../lib/sample.h"
 
 #define PID_PMT		0x1000
 #define PID_VIDEO	0x0100
@@ -926,32 +927,10 @@ test_sync_random(void **state)
 /* ------------------------------------------------------------------ */
 /* The sample file from tests/media */
 
-static FILE *
-open_sample(void)
-{
-	const char	*env = getenv("RINGCAST_SAMPLE_TS");
-	char		 path[1024];
-	const char	*slash;
-	FILE		*fp;
-
-	if (env != NULL && (fp = fopen(env, "rb")) != NULL)
-		return fp;
-	if ((fp = fopen("tests/media/sample.ts", "rb")) != NULL)
-		return fp;
-	/* relative to this source file, whatever the working directory */
-	if ((slash = strrchr(__FILE__, '/')) != NULL) {
-		snprintf(path, sizeof(path), "%.*s/../media/sample.ts",
-		    (int)(slash - __FILE__), __FILE__);
-		if ((fp = fopen(path, "rb")) != NULL)
-			return fp;
-	}
-	return NULL;
-}
-
 static void
 test_sample_file(void **state)
 {
-	FILE		*fp = open_sample();
+	FILE		*fp = sample_open();
 	struct ts_sync	 ts = { 0 };
 	struct tsscan	 s;
 	uint8_t		 buf[4096], out[188 * 32];
