@@ -45,7 +45,6 @@ static int
 dynamic_ask(struct worker *w, struct MHD_Connection *conn,
     enum stream_origin origin, const char *key, void **con_cls)
 {
-	uint8_t payload[sizeof(struct msg_create) + CONFIG_NAME_MAX];
 	struct msg_create h;
 	struct client *c;
 	size_t len = strlen(key);
@@ -67,12 +66,10 @@ dynamic_ask(struct worker *w, struct MHD_Connection *conn,
 	w->n_clients++;
 	h.id = c->admin_id;
 	h.origin = (uint32_t)origin;
-	memcpy(payload, &h, sizeof(h));
-	memcpy(payload + sizeof(h), key, len);
 	/* the answer may come at once: it is handled under w->lock, after
 	 * this client is on the suspended list */
-	sent = msg_send(w->chan, MSG_STREAM_CREATE, payload,
-	    sizeof(h) + len) == 0;
+	sent = msg_send_text(w->chan, MSG_STREAM_CREATE, &h, sizeof(h), key,
+	    len) == 0;
 	if (sent)
 		http_client_suspend(w, c);
 	pthread_mutex_unlock(&w->lock);
@@ -161,14 +158,13 @@ http_dynamic_reply(struct worker *w, const struct msg *m)
 {
 	struct msg_create_reply h;
 	struct client *c;
+	const char *text;
 	size_t n;
 
-	if (m->len < sizeof(h)) {
+	if (msg_get_text(m, &h, sizeof(h), &text, &n) == -1) {
 		log_warnx("malformed stream answer from the supervisor");
 		return;
 	}
-	memcpy(&h, m->payload, sizeof(h));
-	n = m->len - sizeof(h);
 	pthread_mutex_lock(&w->lock);
 	for (c = w->suspended; c != NULL; c = c->next)
 		if (c->kind == CLIENT_CREATE && c->admin_id == h.id) {
@@ -179,7 +175,7 @@ http_dynamic_reply(struct worker *w, const struct msg *m)
 			c->create_retry_s = h.retry_after_s;
 			if (n >= sizeof(c->admin_msg))
 				n = sizeof(c->admin_msg) - 1;
-			memcpy(c->admin_msg, m->payload + sizeof(h), n);
+			memcpy(c->admin_msg, text, n);
 			c->admin_msg[n] = '\0';
 			break;
 		}
