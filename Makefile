@@ -103,7 +103,10 @@ $(ORIGIN): $(B)/obj/tests/origin/origin.o $(B)/obj/tests/lib/tsloop.o $(LIB_OBJS
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
 
-$(ENGINE): $(B)/obj/tests/engine/engine.o $(B)/obj/tests/lib/tsloop.o $(LIB_OBJS)
+$(ENGINE): $(B)/obj/tests/engine/engine.o $(B)/obj/tests/engine/api.o \
+    $(B)/obj/tests/engine/fault.o $(B)/obj/tests/engine/play.o \
+    $(B)/obj/tests/engine/reply.o $(B)/obj/tests/engine/session.o \
+    $(B)/obj/tests/lib/tsloop.o $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
 

@@ -1,0 +1,147 @@
+/*
+ * engine.h - what the test AceStream engine's files share (private to
+ * tests/engine/): its limits, its state and the functions each file
+ * offers the others.  The files, lowest first:
+ *
+ *   reply.c	reading a request and answering it in JSON (calls only
+ *		libmicrohttpd and json.h);
+ *   session.c	sessions, per-content-id counters, stopped sessions;
+ *   fault.c	the injected faults: /fault, /fault/clear, the slow start;
+ *   play.c	the media and its playbacks (GET /ace/r/ID/SESS);
+ *   api.c	the engine API's answers: getstream, stat, stop,
+ *		get_version, /stats;
+ *   engine.c	options, start-up, the request router, shutdown.
+ *
+ * A file calls only the ones above it in this list (api.c calls play.c
+ * for a playback; engine.c routes to all).  All state below lives under
+ * engine_mtx, which is never held across a sleep, a copy or an MHD call.
+ */
+#ifndef RINGCAST_TEST_ENGINE_H
+#define RINGCAST_TEST_ENGINE_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <microhttpd.h>
+
+#include "json.h"
+#include "tsscan.h"
+
+/* Limits and tunables, with their units. */
+#define ENGINE_CHECK_MS			20	/* longest uninterrupted sleep */
+#define ENGINE_MIN_WRITE_BYTES		(7 * TS_PACKET_SIZE)	/* per write */
+#define ENGINE_BLOCK_BYTES		(32 * 1024)	/* MHD response block */
+#define ENGINE_MAX_CONNECTIONS		512
+#define ENGINE_THREAD_STACK_BYTES	(256 * 1024)
+#define ENGINE_MAX_SESSIONS		1024	/* live ones */
+#define ENGINE_MAX_IDS			1024	/* content ids in /stats */
+#define ENGINE_TOMBSTONES		1024	/* stopped sessions remembered */
+#define ENGINE_MAX_SLOW_S		600.0	/* /fault?slow= ceiling */
+#define ENGINE_MAX_DIE_BYTES		(1ULL << 40)
+#define ENGINE_MAX_URL_BYTES		1024
+#define ENGINE_STAT_PEERS		8	/* the pretend swarm */
+#define ENGINE_ID_HEX			40	/* content id (infohash) */
+#define ENGINE_SESS_HEX			32	/* playback_session_id */
+#define ENGINE_VERSION_CODE		3015000
+#define ENGINE_VERSION			"3.1.75"
+#define ENGINE_DEFAULT_MEDIA		"tests/media/sample.ts"
+
+/* The media: one TS file, looped with continuous timestamps (play.c). */
+struct media {
+	uint8_t		*data;
+	uint64_t	 size;			/* multiple of 188 */
+	uint64_t	 loop_27m;		/* loop duration, multiple of 300 */
+	uint64_t	 first_pat;		/* playbacks start here */
+	uint64_t	 rate_bps;		/* bytes a second, for stat */
+	uint8_t		 cc_step[TS_PID_COUNT];	/* payload packets per loop */
+};
+
+struct idstat {
+	char		 id[ENGINE_ID_HEX + 1];
+	uint64_t	 starts, stops, pulls;
+};
+
+struct session {
+	struct session	*next;
+	char		 id[ENGINE_SESS_HEX + 1];
+	char		 cid[ENGINE_ID_HEX + 1];
+	struct idstat	*ids;		/* its content id's counters */
+	int		 stopped;	/* off the list, freed at refs 0 */
+	unsigned	 refs;		/* playbacks holding it */
+	uint64_t	 downloaded;	/* bytes sent to its playbacks */
+};
+
+struct tombstone {
+	char		 id[ENGINE_SESS_HEX + 1];
+	char		 cid[ENGINE_ID_HEX + 1];
+};
+
+struct faults {
+	int		 error;		/* getstream answers an error */
+	double		 slow_s;	/* getstream answers this late */
+	uint64_t	 die_bytes;	/* playbacks close after this */
+	int		 stall;		/* playbacks send nothing */
+	int		 down;		/* getstream, get_version: 500 */
+};
+
+struct counters {
+	uint64_t	 starts, stops, stops_repeated, pulls, stat_polls;
+	uint64_t	 version_checks;
+	uint64_t	 active_sessions, active_pulls;
+};
+
+/* engine.c: the lock, the counters, the exit flag, options. */
+extern pthread_mutex_t	 engine_mtx;
+extern struct counters	 engine_cnt;
+extern int		 engine_exiting;	/* SIGTERM or SIGINT seen */
+extern int		 engine_quiet;		/* -q */
+extern unsigned		 engine_port;		/* the port listened on */
+int	 engine_stopping(void);
+
+/* reply.c */
+void		 log_request(const char *, unsigned);
+enum MHD_Result	 reply_error(struct MHD_Connection *, const char *, unsigned,
+		    const char *, const char *);
+enum MHD_Result	 reply_ok(struct MHD_Connection *, const char *,
+		    struct buf *);
+int		 is_hex(const char *, size_t);
+const char	*query_arg(struct MHD_Connection *, const char *);
+int		 format_ok(struct MHD_Connection *);
+int		 split_session_path(const char *, char[ENGINE_ID_HEX + 1],
+		    char[ENGINE_SESS_HEX + 1]);
+int		 client_gone(int);
+int		 conn_fd(struct MHD_Connection *);
+
+/* session.c: everything but session_new_id under engine_mtx. */
+int		 session_alloc(void);
+void		 session_free_all(void);
+int		 session_new_id(char[ENGINE_SESS_HEX + 1]);
+int		 session_link(struct session *);
+struct session	*session_find(const char *);
+void		 session_stop(struct session *);
+void		 session_unref(struct session *);
+const struct tombstone *tomb_find(const char *);
+void		 idstat_put_all(struct buf *);
+
+/* fault.c: faults is read under engine_mtx. */
+extern struct faults	 faults;
+int		 fault_slow_wait(struct MHD_Connection *, double);
+enum MHD_Result	 route_fault(struct MHD_Connection *, const char *);
+enum MHD_Result	 route_fault_clear(struct MHD_Connection *, const char *);
+
+/* play.c: media is set before the server starts, then only read. */
+extern struct media	 media;
+int		 media_read(const char *);
+int		 media_scan(const char *);
+void		 media_free(void);
+enum MHD_Result	 route_playback(struct MHD_Connection *, const char *,
+		    const char *, const char *);
+
+/* api.c */
+enum MHD_Result	 route_getstream(struct MHD_Connection *, const char *);
+enum MHD_Result	 route_session(struct MHD_Connection *, const char *);
+enum MHD_Result	 route_service(struct MHD_Connection *, const char *);
+enum MHD_Result	 route_stats(struct MHD_Connection *, const char *);
+
+#endif
