@@ -2,7 +2,7 @@
  * tscheck.h - what src/parse/tsscan.h promises about one scanned packet,
  * written once for the two tests that check it: the tsscan fuzz target
  * (tests/fuzz/fuzz_tsscan.c) and the random-packet unit test
- * (tests/unit/test_tsscan.c).
+ * (tests/unit/test_tsscan_pes.c).
  *
  * Header-only (one static inline function): the fuzz targets link only
  * their own object and the library archive (tests/fuzz/fuzz.mk).  It
