@@ -28,46 +28,45 @@
 struct sample	 sample;
 uint64_t	 start_us;		/* CLOCK_MONOTONIC at start */
 
-/* Time (27 MHz ticks into the loop) of byte OFF, 0 <= OFF <= size. */
-uint64_t
-sample_time_at(uint64_t off)
+/*
+ * Interpolate in the (offset, time) table: X on the FROM column (one of
+ * pt_off, pt_t27m) gives the value on the TO column.  Where the two points
+ * around X have the same FROM, the lower point's TO, or the upper one's
+ * when FLAT_HI is set.
+ */
+static uint64_t
+sample_interpolate(const uint64_t *from, const uint64_t *to, uint64_t x,
+    int flat_hi)
 {
 	size_t lo = 0, hi = sample.npts - 1;
 
 	while (hi - lo > 1) {
 		size_t mid = (lo + hi) / 2;
-		if (sample.pt_off[mid] <= off)
+		if (from[mid] <= x)
 			lo = mid;
 		else
 			hi = mid;
 	}
-	uint64_t doff = sample.pt_off[hi] - sample.pt_off[lo];
-	uint64_t dt = sample.pt_t27m[hi] - sample.pt_t27m[lo];
-	if (doff == 0)
-		return sample.pt_t27m[lo];
-	return sample.pt_t27m[lo] + (uint64_t)((double)dt *
-	    (double)(off - sample.pt_off[lo]) / (double)doff);
+	uint64_t dfrom = from[hi] - from[lo];
+	uint64_t dto = to[hi] - to[lo];
+	if (dfrom == 0)
+		return flat_hi ? to[hi] : to[lo];
+	return to[lo] + (uint64_t)((double)dto *
+	    (double)(x - from[lo]) / (double)dfrom);
+}
+
+/* Time (27 MHz ticks into the loop) of byte OFF, 0 <= OFF <= size. */
+uint64_t
+sample_time_at(uint64_t off)
+{
+	return sample_interpolate(sample.pt_off, sample.pt_t27m, off, 0);
 }
 
 /* Byte offset reached at time T (27 MHz ticks into the loop, < loop). */
 static uint64_t
 sample_offset_at(uint64_t t)
 {
-	size_t lo = 0, hi = sample.npts - 1;
-
-	while (hi - lo > 1) {
-		size_t mid = (lo + hi) / 2;
-		if (sample.pt_t27m[mid] <= t)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	uint64_t doff = sample.pt_off[hi] - sample.pt_off[lo];
-	uint64_t dt = sample.pt_t27m[hi] - sample.pt_t27m[lo];
-	if (dt == 0)
-		return sample.pt_off[hi];
-	return sample.pt_off[lo] + (uint64_t)((double)doff *
-	    (double)(t - sample.pt_t27m[lo]) / (double)dt);
+	return sample_interpolate(sample.pt_t27m, sample.pt_off, t, 1);
 }
 
 /* Absolute position in the looped stream reached at channel time T. */

@@ -106,14 +106,22 @@ route_stats_reset(struct MHD_Connection *conn)
 	return reply(conn, MHD_HTTP_OK, "application/json", &b);
 }
 
+/* The counters of CONN's TCP connection (on_connection's); NULL if none. */
+static struct conn_info *
+conn_info_get(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci;
+
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci == NULL ? NULL : ci->socket_context;
+}
+
 void
 mark_control(struct MHD_Connection *conn)
 {
-	const union MHD_ConnectionInfo *ci;
 	struct conn_info *c;
 
-	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-	if (ci == NULL || (c = ci->socket_context) == NULL)
+	if ((c = conn_info_get(conn)) == NULL)
 		return;
 	pthread_mutex_lock(&mtx);
 	if (c->requests == 0 && !c->control) {
@@ -128,11 +136,9 @@ mark_control(struct MHD_Connection *conn)
 void
 count_request(struct MHD_Connection *conn)
 {
-	const union MHD_ConnectionInfo *ci;
 	struct conn_info *c;
 
-	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-	if (ci == NULL || (c = ci->socket_context) == NULL)
+	if ((c = conn_info_get(conn)) == NULL)
 		return;
 	pthread_mutex_lock(&mtx);
 	if (c->control) {
