@@ -101,7 +101,8 @@ $(B)/tests/%: $(B)/obj/tests/unit/%.o $(LIB_OBJS)
 
 ORIGIN_OBJS	:= $(patsubst %,$(B)/obj/tests/origin/%.o,origin route hls ts fault \
 		   stats suspend sample util)
-$(ORIGIN): $(ORIGIN_OBJS) $(B)/obj/tests/lib/tsloop.o $(LIB_OBJS)
+$(ORIGIN): $(ORIGIN_OBJS) $(B)/obj/tests/lib/tsloop.o \
+    $(B)/obj/tests/lib/findfile.o $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
 

@@ -32,13 +32,13 @@
 #include <netinet/in.h>
 
 #include <inttypes.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "../lib/findfile.h"
 #include "origin.h"
 
 static void
@@ -105,22 +105,6 @@ usage_short(void)
 {
 	fprintf(stderr, "usage: origin [-hq] [-b address] [-f file] "
 	    "[-p port] [-t threads]\n");
-}
-
-/* Find the sample next to the executable when not in the cwd. */
-static const char *
-default_sample(char *buf, size_t bufsz)
-{
-	char exe[PATH_MAX];
-	ssize_t n;
-
-	if (access(ORIGIN_DEFAULT_SAMPLE, R_OK) == 0)
-		return ORIGIN_DEFAULT_SAMPLE;
-	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0)
-		return ORIGIN_DEFAULT_SAMPLE;
-	exe[n] = '\0';
-	snprintf(buf, bufsz, "%s/../../" ORIGIN_DEFAULT_SAMPLE, dirname(exe));
-	return access(buf, R_OK) == 0 ? buf : ORIGIN_DEFAULT_SAMPLE;
 }
 
 static void
@@ -238,7 +222,8 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	if (file == NULL)
-		file = default_sample(pathbuf, sizeof(pathbuf));
+		file = findfile(ORIGIN_DEFAULT_SAMPLE, pathbuf,
+		    sizeof(pathbuf));
 	if (sample_load(file) == -1) {
 		sample_free();
 		return 1;
