@@ -4,7 +4,7 @@
  * the one mutex, and each file's entry points.
  *
  * The files, lowest first; each calls only those before it (and
- * tests/lib/tsloop.c, src/ tsscan):
+ * tests/lib/tsloop.c, tests/lib/findfile.c, src/ tsscan):
  *   util.c     clock, hash, string buffer, replies, request log, the mutex
  *   sample.c   the sample, its timeline, the channel clocks
  *   suspend.c  suspended connections: wait list, ticker, drain at stop
