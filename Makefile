@@ -4,7 +4,7 @@
 #   make run         install missing packages, build, run the demo channel
 #   make check       install missing packages, build, run every test
 #   make check-layers  the include and call graphs go one way (STYLE.md)
-#   make check-sizes   no file of src/ over 900 lines, no function over 120
+#   make check-sizes   no source file over 900 lines, no function over 120
 #   make check-asan  the same test suite built with ASan + UBSan
 #   make check-valgrind  integration tests under valgrind memcheck
 #   make soak        5-minute soak with faults (SOAK_SECONDS)
