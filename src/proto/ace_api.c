@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ace_api.h"
+#include "url.h"
 
 int
 ace_api_version(struct buf *b)
@@ -114,15 +115,19 @@ ace_api_getstream(struct buf *b, const struct ace_api_session *s)
 int
 ace_api_stat(struct buf *b, const struct ace_api_stat *s)
 {
+	const struct { const char *name; unsigned long long v; } n[] = {
+		{ "peers", s->peers }, { "speed_down", s->speed_down },
+		{ "speed_up", s->speed_up }, { "downloaded", s->downloaded },
+		{ "clients", s->clients },
+	};
+	size_t i;
+
 	buf_puts(b, "{");
 	json_key(b, "response");
 	buf_puts(b, "{");
 	json_kv_str(b, "status", s->status);
-	json_kv_uint(b, "peers", s->peers);
-	json_kv_uint(b, "speed_down", s->speed_down);
-	json_kv_uint(b, "speed_up", s->speed_up);
-	json_kv_uint(b, "downloaded", s->downloaded);
-	json_kv_uint(b, "clients", s->clients);
+	for (i = 0; i < sizeof(n) / sizeof(n[0]); i++)
+		json_kv_uint(b, n[i].name, n[i].v);
 	buf_puts(b, "}");
 	json_key(b, "error");
 	return buf_puts(b, "null}\n");
@@ -165,18 +170,6 @@ ace_api_stat_read(const struct state *st, int slot, struct ace_api_stat *s)
 		s->downloaded = atomic_load(&ss->bytes_in);
 }
 
-static int
-ace_api_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 ace_api_hold_path(const char *url, const char *prefix, char *key,
     size_t keysz, uint8_t id[STATE_HOLD_ID_BYTES])
@@ -194,8 +187,8 @@ ace_api_hold_path(const char *url, const char *prefix, char *key,
 	    strlen(hold) != ACE_API_HOLD_HEX)
 		return -1;
 	for (i = 0; i < STATE_HOLD_ID_BYTES; i++) {
-		if ((hi = ace_api_hexval(hold[2 * i])) < 0 ||
-		    (lo = ace_api_hexval(hold[2 * i + 1])) < 0)
+		if ((hi = url_hex_digit(hold[2 * i])) < 0 ||
+		    (lo = url_hex_digit(hold[2 * i + 1])) < 0)
 			return -1;
 		id[i] = (uint8_t)(hi << 4 | lo);
 	}

@@ -397,29 +397,6 @@ hold_entry(struct state *st, const uint8_t *id, size_t i)
 	return &st->holds[(h + i) % STATE_HOLDS];
 }
 
-int
-state_hold_add(struct state *st, const uint8_t *id, const char *name,
-    uint64_t now)
-{
-	struct state_hold *e;
-	uint64_t last;
-	size_t i;
-
-	for (i = 0; i < STATE_HOLD_PROBES; i++) {
-		e = hold_entry(st, id, i);
-		last = atomic_load(&e->last_ms);
-		if (hold_live(last, now) ||
-		    !atomic_compare_exchange_strong(&e->last_ms, &last, now))
-			continue;
-		seqlock_write_begin(&e->seq);
-		memcpy(e->id, id, STATE_HOLD_ID_BYTES);
-		str_copy(e->name, name, sizeof(e->name));
-		seqlock_write_end(&e->seq);
-		return 0;
-	}
-	return -1;
-}
-
 /* 1 when E (whose last_ms was seen live) is hold ID of NAME. */
 static int
 hold_is(struct state_hold *e, const uint8_t *id, const char *name)
@@ -433,6 +410,48 @@ hold_is(struct state_hold *e, const uint8_t *id, const char *name)
 	return rd.ok && same;
 }
 
+/*
+ * Along ID's probe sequence: with NAME, the live hold ID of NAME; with
+ * NULL, the first free or lapsed entry.  The entry and the last_ms it
+ * had, or NULL.
+ */
+static struct state_hold *
+hold_probe(struct state *st, const uint8_t *id, const char *name,
+    uint64_t now, uint64_t *last)
+{
+	struct state_hold *e;
+	size_t i;
+
+	for (i = 0; i < STATE_HOLD_PROBES; i++) {
+		e = hold_entry(st, id, i);
+		*last = atomic_load(&e->last_ms);
+		if (name == NULL ? !hold_live(*last, now) :
+		    hold_live(*last, now) && hold_is(e, id, name))
+			return e;
+	}
+	return NULL;
+}
+
+int
+state_hold_add(struct state *st, const uint8_t *id, const char *name,
+    uint64_t now)
+{
+	struct state_hold *e;
+	uint64_t last;
+
+	/* a lost CAS means another claim made that entry live: probe on */
+	while ((e = hold_probe(st, id, NULL, now, &last)) != NULL) {
+		if (!atomic_compare_exchange_strong(&e->last_ms, &last, now))
+			continue;
+		seqlock_write_begin(&e->seq);
+		memcpy(e->id, id, STATE_HOLD_ID_BYTES);
+		str_copy(e->name, name, sizeof(e->name));
+		seqlock_write_end(&e->seq);
+		return 0;
+	}
+	return -1;
+}
+
 /* Find the live hold ID of NAME and set its last_ms to TO: 0, or -1. */
 static int
 hold_set(struct state *st, const uint8_t *id, const char *name,
@@ -440,20 +459,14 @@ hold_set(struct state *st, const uint8_t *id, const char *name,
 {
 	struct state_hold *e;
 	uint64_t last;
-	size_t i;
 
-	for (i = 0; i < STATE_HOLD_PROBES; i++) {
-		e = hold_entry(st, id, i);
-		last = atomic_load(&e->last_ms);
-		if (!hold_live(last, now) || !hold_is(e, id, name))
-			continue;
-		/* a renewal by another worker meanwhile: still this hold */
-		while (!atomic_compare_exchange_weak(&e->last_ms, &last, to))
-			if (!hold_live(last, now))
-				return -1;	/* lapsed, maybe reclaimed */
-		return 0;
-	}
-	return -1;
+	if ((e = hold_probe(st, id, name, now, &last)) == NULL)
+		return -1;
+	/* a renewal by another worker meanwhile: still this hold */
+	while (!atomic_compare_exchange_weak(&e->last_ms, &last, to))
+		if (!hold_live(last, now))
+			return -1;	/* dropped, or lapsed and reclaimed */
+	return 0;
 }
 
 int
