@@ -18,6 +18,9 @@
  * The hold itself lapses STATE_HOLD_TTL_MS after its last poll.
  */
 #include <sys/random.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <string.h>
 
 #include "ace_api.h"
@@ -64,6 +67,25 @@ http_aceapi_json(struct MHD_Connection *conn)
 	return f != NULL && strcmp(f, "json") == 0;
 }
 
+/* The port the request came to (0: unknown). */
+static unsigned
+aceapi_local_port(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn,
+	    MHD_CONNECTION_INFO_CONNECTION_FD);
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (ci == NULL ||
+	    getsockname(ci->connect_fd, (struct sockaddr *)&ss, &len) == -1)
+		return 0;
+	if (ss.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return 0;
+}
+
 enum MHD_Result
 http_aceapi_session(struct worker *w, struct MHD_Connection *conn,
     const char *key, int hls)
@@ -88,7 +110,8 @@ http_aceapi_session(struct worker *w, struct MHD_Connection *conn,
 	http_request_fetcher(w, slot);
 	ace_api_hold_hex(id, hold);
 	ace_api_base_url(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-	    MHD_HTTP_HEADER_HOST), base, sizeof(base));
+	    MHD_HTTP_HEADER_HOST), aceapi_local_port(conn), base,
+	    sizeof(base));
 	s.base = base;
 	s.hold = hold;
 	s.infohash = ace_key_split(key, &param, &hash) == 0 ? hash : "";

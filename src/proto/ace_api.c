@@ -207,8 +207,10 @@ ace_api_hold_hex(const uint8_t id[STATE_HOLD_ID_BYTES], char *out)
 }
 
 void
-ace_api_base_url(const char *host, char *out, size_t outsz)
+ace_api_base_url(const char *host, unsigned port, char *out, size_t outsz)
 {
+	const char *v6end;
+
 	/* a host name, an address, [v6] and a port: nothing that could
 	 * turn the URL into another one */
 	static const char fit[] = "abcdefghijklmnopqrstuvwxyz"
@@ -217,5 +219,9 @@ ace_api_base_url(const char *host, char *out, size_t outsz)
 	if (host == NULL || host[0] == '\0' || strlen(host) > 255 ||
 	    host[strspn(host, fit)] != '\0')
 		host = "localhost";
-	snprintf(out, outsz, "http://%s", host);
+	v6end = strrchr(host, ']');
+	if (port == 0 || strchr(v6end ? v6end : host, ':') != NULL)
+		snprintf(out, outsz, "http://%s", host);
+	else
+		snprintf(out, outsz, "http://%s:%u", host, port);
 }

@@ -74,7 +74,13 @@ int	 ace_api_hold_path(const char *url, const char *prefix, char *key,
 	    size_t keysz, uint8_t id[STATE_HOLD_ID_BYTES]);
 /* ID in hex (OUT: ACE_API_HOLD_HEX + 1 bytes). */
 void	 ace_api_hold_hex(const uint8_t id[STATE_HOLD_ID_BYTES], char *out);
-/* "http://HOST" from a Host header (NULL, empty or unfit: localhost). */
-void	 ace_api_base_url(const char *host, char *out, size_t outsz);
+/*
+ * "http://HOST" from a Host header (NULL, empty or unfit: localhost),
+ * with ":PORT" added when HOST names none and PORT is not 0: clients
+ * such as python-acestream find their own base URL in the URLs we give
+ * (an engine always names its port).
+ */
+void	 ace_api_base_url(const char *host, unsigned port, char *out,
+	    size_t outsz);
 
 #endif

@@ -461,7 +461,8 @@ def test_ace_engine_api_client_plays_polls_stops_then_stream_idles_out():
     # idle_timeout keep the stream up, and its figures come through
     t_end = time.time() + 5
     while time.time() < t_end:
-        st, j = api_get(d, r["stat_url"])
+        # as python-acestream asks it: with an empty query
+        st, j = api_get(d, r["stat_url"], "?")
         check(st == 200 and j["error"] is None, j)
         s = j["response"]
         check(s["status"] in ("dl", "prebuf", "check"), s)
@@ -497,6 +498,12 @@ def test_ace_engine_api_manifest_json_plays_hls_and_unknown_holds_answer():
     r2 = api_session(d, "getstream")
     check(r2["playback_session_id"] != r["playback_session_id"], (r, r2))
     check(e.stats()["starts"] == 1, e.stats())
+    # a Host header without a port: the URLs name the port all the same
+    st, _, body = http_get(d.port, "/ace/getstream?format=json&id=" + ID,
+                           headers={"Host": "tv.example"})
+    r3 = json.loads(body)["response"]
+    check(r3["stat_url"].startswith("http://tv.example:%d/ace/stat/" % d.port), r3)
+    check(api_get(d, r3["command_url"], "?method=stop")[1]["response"] == "ok")
     # unknown holds and streams, bad paths and methods
     unknown = {"response": None, "error": "unknown playback session id"}
     other = "0" * 40

@@ -182,15 +182,22 @@ test_base_url(void **state)
 	char out[300];
 
 	(void)state;
-	ace_api_base_url("127.0.0.1:8080", out, sizeof(out));
+	ace_api_base_url("127.0.0.1:8080", 9, out, sizeof(out));
 	assert_string_equal(out, "http://127.0.0.1:8080");
-	ace_api_base_url("[::1]:80", out, sizeof(out));
+	ace_api_base_url("[::1]:80", 9, out, sizeof(out));
 	assert_string_equal(out, "http://[::1]:80");
-	ace_api_base_url(NULL, out, sizeof(out));
+	/* no port in Host: the one the request came to */
+	ace_api_base_url("tv.example", 80, out, sizeof(out));
+	assert_string_equal(out, "http://tv.example:80");
+	ace_api_base_url("[::1]", 8080, out, sizeof(out));
+	assert_string_equal(out, "http://[::1]:8080");
+	ace_api_base_url("tv.example", 0, out, sizeof(out));
+	assert_string_equal(out, "http://tv.example");
+	ace_api_base_url(NULL, 8080, out, sizeof(out));
+	assert_string_equal(out, "http://localhost:8080");
+	ace_api_base_url("evil/x", 0, out, sizeof(out));
 	assert_string_equal(out, "http://localhost");
-	ace_api_base_url("evil/x", out, sizeof(out));
-	assert_string_equal(out, "http://localhost");
-	ace_api_base_url("a\"b", out, sizeof(out));
+	ace_api_base_url("a\"b", 0, out, sizeof(out));
 	assert_string_equal(out, "http://localhost");
 }
 
