@@ -483,7 +483,7 @@ def test_ace_engine_api_client_plays_polls_stops_then_stream_idles_out():
     check(s["starts"] == 1 and s["stops"] == 1 and s["playback_pulls"] == 1, s)
 
 
-def test_ace_engine_api_manifest_json_plays_hls_and_unknown_holds_answer():
+def test_ace_engine_api_manifest_json_plays_hls_holds_outlive_workers_unknown_refused():
     e = Engine()
     d = ace_daemon([e], "idle_timeout = 1.0;")
     r = api_session(d, "manifest.m3u8")
@@ -498,6 +498,15 @@ def test_ace_engine_api_manifest_json_plays_hls_and_unknown_holds_answer():
     r2 = api_session(d, "getstream")
     check(r2["playback_session_id"] != r["playback_session_id"], (r, r2))
     check(e.stats()["starts"] == 1, e.stats())
+    # holds live in shared memory: workers killed and respawned know them
+    old = set(d.children("worker"))
+    for pid in old:
+        os.kill(pid, signal.SIGKILL)
+    wait_for(lambda: len(set(d.children("worker")) - old) == 2, 10,
+             what="new workers")
+    for _ in range(6):	# any worker may answer: the same hold everywhere
+        st, j = api_get(d, r2["stat_url"])
+        check(st == 200 and j["error"] is None, j)
     # a Host header without a port: the URLs name the port all the same
     st, _, body = http_get(d.port, "/ace/getstream?format=json&id=" + ID,
                            headers={"Host": "tv.example"})
