@@ -254,7 +254,6 @@ route_playback(struct MHD_Connection *conn, const char *url, const char *hash,
 	struct MHD_Response *resp;
 	struct session *s;
 	struct play *p;
-	enum MHD_Result ret;
 
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return MHD_NO;
@@ -290,8 +289,5 @@ route_playback(struct MHD_Connection *conn, const char *url, const char *hash,
 		MHD_destroy_response(resp);
 		return MHD_NO;
 	}
-	log_request(url, MHD_HTTP_OK);
-	ret = MHD_queue_response(conn, MHD_HTTP_OK, resp);
-	MHD_destroy_response(resp);
-	return ret;
+	return reply_queue(conn, url, MHD_HTTP_OK, resp);
 }
