@@ -109,7 +109,7 @@ $(ORIGIN): $(ORIGIN_OBJS) $(B)/obj/tests/lib/tsloop.o \
 $(ENGINE): $(B)/obj/tests/engine/engine.o $(B)/obj/tests/engine/api.o \
     $(B)/obj/tests/engine/fault.o $(B)/obj/tests/engine/play.o \
     $(B)/obj/tests/engine/reply.o $(B)/obj/tests/engine/session.o \
-    $(B)/obj/tests/lib/tsloop.o $(LIB_OBJS)
+    $(B)/obj/tests/lib/tsloop.o $(B)/obj/tests/lib/findfile.o $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
 

@@ -1,8 +1,7 @@
 /*
  * findfile.c - a test program's data file found from the working
  * directory or next to the executable (see findfile.h), for the test
- * origin (and the test engine, which still has its own copy,
- * default_media).  Calls libc only.
+ * origin and the test engine.  Calls libc only.
  */
 #include <libgen.h>
 #include <limits.h>
