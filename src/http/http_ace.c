@@ -10,7 +10,9 @@
  * (http_dynamic.c).  Serving it is the TS and HLS families' job, as for
  * a named stream; routes.c, the table, hands the request over to them.
  * A player of an id that already has a stream joins its ring: one
- * engine session however many players.
+ * engine session however many players.  An id the engine refused within
+ * acestream.error_cache gets the engine's answer again at once (404 or
+ * 502, JSON), without a stream or an engine request.
  */
 #include <stdio.h>
 #include <string.h>
@@ -64,6 +66,10 @@ http_ace_resolve(struct worker *w, struct MHD_Connection *conn,
 		    "the id must be 40 hex digits");
 		return 0;
 	}
+	/* refused by the engine a moment ago (or while a playlist waited) */
+	if ((c == NULL || c->kind != CLIENT_CREATE) &&
+	    http_client_refused(w, conn, key, ret))
+		return 0;
 	if (c != NULL && c->kind != CLIENT_CREATE)
 		return 1;	/* a player resumed: its family goes on */
 	if (c == NULL && strcmp(method, MHD_HTTP_METHOD_HEAD) == 0) {

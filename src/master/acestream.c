@@ -6,7 +6,12 @@
  * only, so it never waits on an engine: a new stream goes to the least
  * loaded engine with room that is not failing its health check, and a
  * fetcher whose engine failed asks (MSG_ORIGIN "next-engine") for
- * another.  Everything that talks to engines outside a fetcher runs in
+ * another.  An engine that refuses the content itself ({"response":
+ * null, "error": ...}) is not failing: its fetcher says so, the refusal
+ * is written to the state segment for acestream.error_cache (players of
+ * the id get it at once, workers read it there) and the stream ends with
+ * reason engine_error.  Everything that talks to engines outside a
+ * fetcher runs in
  * the engine monitor, a helper process: a cheap get_version of every
  * engine every few seconds (the health the choice reads), the stat_url
  * of every session (peers, speed, status for /status), and the stop of
@@ -91,6 +96,19 @@ ace_key_valid(const char *key)
 	return ace_key_split(key, &param, &id) == 0;
 }
 
+/* The engine refused KEY within error_cache: that answer again, 1. */
+static int
+ace_refused_before(struct state *st, const char *key,
+    struct origin_refusal *r)
+{
+	struct ace_refusal_view v;
+
+	if (ace_state_refusal_get(&st->ace, key, now_ms(), &v) == -1)
+		return 0;
+	origin_refuse(r, v.status, 0, "engine: %s", v.text);
+	return 1;
+}
+
 static struct stream_conf *
 ace_create(struct state *st, const struct config *cfg, const char *key,
     int slot, struct origin_refusal *r)
@@ -110,6 +128,8 @@ ace_create(struct state *st, const struct config *cfg, const char *key,
 		origin_refuse(r, 400, 0, "the id must be 40 hex digits");
 		return NULL;
 	}
+	if (ace_refused_before(st, key, r))
+		return NULL;
 	if (ace_active_streams(st) >= a->max_streams) {
 		atomic_fetch_add(&st->ace.refused, 1);
 		origin_refuse(r, 503, ACE_RETRY_AFTER_S,
@@ -216,6 +236,26 @@ ace_event_fields(struct state *st, int slot, const struct stream_conf *sc,
 	json_kv_str(b, "engine", v.engine);
 }
 
+/* The fetcher's engine refused the content: remember it; the stream ends. */
+static int
+ace_refused(struct state *st, const struct config *cfg,
+    const struct stream_conf *sc, const void *msg, size_t len)
+{
+	char engine[ACE_URL_MAX], text[ACE_ERROR_MAX];
+	uint64_t now = now_ms(), hold_ms;
+	unsigned status;
+
+	if (ace_refusal_msg_parse(msg, len, &status, engine, sizeof(engine),
+	    text, sizeof(text)) == -1)
+		return -1;
+	log_info("content id %s: engine %s refused it (%s): answering %u for "
+	    "%.0f s", sc->name, engine, text, status, cfg->ace.error_cache);
+	hold_ms = (uint64_t)(cfg->ace.error_cache * 1000.0);
+	ace_state_refusal_put(&st->ace, sc->name, status, engine, text, now +
+	    (hold_ms > ACE_REFUSAL_MIN_MS ? hold_ms : ACE_REFUSAL_MIN_MS), now);
+	return ORIGIN_END_REFUSED;
+}
+
 /* The fetcher's engine failed: move the stream to another with room. */
 static int
 ace_fetcher_message(struct state *st, const struct config *cfg, int slot,
@@ -228,6 +268,9 @@ ace_fetcher_message(struct state *st, const struct config *cfg, int slot,
 	int i, n, cur = -1;
 	char *url;
 
+	if (len > strlen(ACE_REFUSED) &&
+	    memcmp(msg, ACE_REFUSED, strlen(ACE_REFUSED)) == 0)
+		return ace_refused(st, cfg, sc, msg, len);
 	if (len != strlen(ACE_NEXT_ENGINE) ||
 	    memcmp(msg, ACE_NEXT_ENGINE, len) != 0 ||
 	    ace_state_slot(&st->ace, slot, &v) == -1)

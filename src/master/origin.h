@@ -28,6 +28,7 @@
 #include "tuning.h"
 
 #define ORIGIN_REASON_MAX	200
+#define ORIGIN_END_REFUSED	(-2)	/* fetcher_message: end the stream */
 
 /* Why create() said no: what the player gets. */
 struct origin_refusal {
@@ -76,6 +77,8 @@ struct origin_ops {
 	 * SLOT's fetcher sent MSG_ORIGIN (LEN bytes of MSG): answer in REPLY
 	 * (MSG_ORIGIN_REPLY) and return its length, or -1 for no answer.
 	 * SC may be changed (its url: what a respawned fetcher uses).
+	 * ORIGIN_END_REFUSED: no answer, and the stream ends now (reason
+	 * "engine_error": its upstream refused the content).
 	 */
 	int		(*fetcher_message)(struct state *, const struct config *,
 			    int slot, struct stream_conf *sc, const void *msg,

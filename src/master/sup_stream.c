@@ -37,6 +37,7 @@ end_reason_name(enum end_reason r)
 	case END_RELOAD:	return "reload";
 	case END_SHUTDOWN:	return "shutdown";
 	case END_NOT_FOUND:	return "not_found";
+	case END_ENGINE_ERROR:	return "engine_error";
 	case END_NONE:		break;
 	}
 	return "error";
@@ -480,6 +481,10 @@ sup_origin_message(struct supervisor *sv, struct proc *p, const struct msg *m)
 	}
 	n = o->fetcher_message(sv->st, sv->cfg, p->index, ss->dyn, m->payload,
 	    m->len, reply, sizeof(reply));
+	if (n == ORIGIN_END_REFUSED) {
+		sup_stream_end(sv, p->index, END_ENGINE_ERROR);
+		return;
+	}
 	if (ss->conf == ss->dyn)
 		str_copy(ss->url, ss->dyn->url, sizeof(ss->url));
 	if (n >= 0 && p->fd != -1 &&

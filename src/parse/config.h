@@ -141,6 +141,7 @@ struct ace_conf {
 	int			 max_streams;
 	double			 start_timeout;
 	double			 segment_duration;
+	double			 error_cache;		/* s an engine's refusal holds */
 	struct stream_opts	 opts;			/* defaults + own keys */
 	int			 line;
 };

@@ -157,9 +157,9 @@ def test_ace_idle_sends_exactly_one_stop():
     check(e.stats()["stops"] == 1 and e.stats()["stops_repeated"] == 0)
 
 
-def test_ace_engine_error_moves_to_next_engine():
+def test_ace_transport_failure_moves_to_next_engine():
     e1, e2 = Engine(), Engine()
-    e1.fault(error=1)
+    e1.fault(id=ID, down=1)     # getstream of ID: HTTP 500; health stays up
     d = ace_daemon([e1, e2], "retry_min = 0.2;")
     st, hdrs, body = read_stream(d.port, "/ace/getstream?id=" + ID, 5)
     check(st == 200 and len(body) > 100 * 188 and ts_aligned(body),
@@ -167,6 +167,53 @@ def test_ace_engine_error_moves_to_next_engine():
     check(e1.stats()["starts"] == 0, e1.stats())
     check(e2.stats()["starts"] == 1 and e2.stats()["playback_pulls"] == 1, e2.stats())
     check(d.http_status()["streams"][ID]["acestream"]["engine"] == e2.base)
+
+
+DEAD = "failed to load transport file"
+
+
+def test_ace_dead_id_answers_the_engines_text_once_per_error_cache():
+    e1, e2 = Engine(), Engine()
+    for e in (e1, e2):
+        e.fault(id=ID, error=DEAD.replace(" ", "%20"))
+    d = ace_daemon([e1, e2], "retry_min = 0.2;")
+    sub = Subscriber(d)
+    t0 = time.time()
+    st, hdrs, body = http_get(d.port, "/ace/getstream?id=" + ID, timeout=10)
+    took = time.time() - t0
+    check(st == 404, "dead id: %d %r" % (st, body))
+    check(took < 2.0, "answered after %.2f s" % took)
+    check(hdrs.get("content-type") == "application/json", hdrs)
+    j = json.loads(body)
+    check(j["error"] == "engine: " + DEAD and j["engine"] == e1.base, j)
+    wait_for(lambda: sub.find("stream_ended", stream=ID), 5, what="stream_ended")
+    check(sub.find("stream_ended", stream=ID)["reason"] == "engine_error",
+          sub.find("stream_ended", stream=ID))
+    # within error_cache: the same answer at once, TS or HLS, no engine asked
+    for path in ("/ace/getstream?id=", "/ace/manifest.m3u8?id=",
+                 "/ace/getstream?content_id="):
+        t0 = time.time()
+        st, _, body = http_get(d.port, path + ID.upper())
+        check(st == 404 and json.loads(body) == j and time.time() - t0 < 0.5,
+              (path, st, body))
+    time.sleep(3)       # a retry would come after retry_min (0.2 s)
+    s1, s2 = e1.stats(), e2.stats()
+    check(s1["getstreams"] == 1 and s2["getstreams"] == 0, (s1, s2))
+    check(s1["starts"] == 0 and stream_gone(d, ID), s1)
+
+
+def test_ace_engine_refusal_is_502_and_lapses_without_error_cache():
+    e = Engine()
+    e.fault(id=ID2, error="too%20many%20sessions")
+    d = ace_daemon([e], "error_cache = 0;")
+    # the first request waits on the playlist route
+    st, _, body = http_get(d.port, "/ace/manifest.m3u8?id=" + ID2, timeout=10)
+    check(st == 502, "refused: %d %r" % (st, body))
+    check(json.loads(body)["error"] == "engine: too many sessions", body)
+    check(e.stats()["getstreams"] == 1, e.stats())
+    time.sleep(2.5)     # the answer is held 2 s for the waiting players only
+    st, _, body = http_get(d.port, "/ace/getstream?id=" + ID2, timeout=10)
+    check(st == 502 and e.stats()["getstreams"] == 2, (st, e.stats()))
 
 
 def engine_health(d):

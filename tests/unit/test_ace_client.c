@@ -6,7 +6,10 @@
  * answer or anything malformed (missing fields, garbage, a huge answer,
  * URLs that are not http) is refused with a reason instead of being
  * half-used, an id is exactly 40 hex digits, and a new stream goes to
- * the least loaded engine that is up and has room.
+ * the least loaded engine that is up and has room.  An engine's refusal
+ * of the content is told from an engine failure, answered 404 when the
+ * content is unknown or dead and 502 otherwise, and remembered for its
+ * key.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -325,6 +328,124 @@ test_pick_engine(void **state)
 	assert_int_equal(ace_pick_engine(e, 0, 3, -1), -1);
 }
 
+/* A getstream answer BODY read for a refusal. */
+static int
+refusal(const char *body, char *t, size_t tsz)
+{
+	return ace_getstream_refusal(body, strlen(body), t, tsz);
+}
+
+static void
+test_refusal(void **state)
+{
+	char t[64];
+
+	(void)state;
+	assert_int_equal(refusal("{\"response\": null, "
+	    "\"error\": \"failed to load transport file\"}", t,
+	    sizeof(t)), 1);
+	assert_string_equal(t, "failed to load transport file");
+	/* no response member at all, a control character, a long text */
+	assert_int_equal(refusal("{\"error\": \"a\\nb\"}", t, sizeof(t)), 1);
+	assert_string_equal(t, "a b");
+	assert_int_equal(refusal("{\"response\":null,\"error\":"
+	    "\"0123456789012345678901234567890123456789012345678901234567"
+	    "890123456789\"}", t, 16), 1);
+	assert_int_equal(strlen(t), 15);
+	/* not a refusal: a session, no error, garbage, a session with an error */
+	assert_int_equal(refusal(good, t, sizeof(t)), 0);
+	assert_int_equal(refusal("{\"response\": null, "
+	    "\"error\": null}", t, sizeof(t)), 0);
+	assert_int_equal(refusal("{\"response\": null, "
+	    "\"error\": \"\"}", t, sizeof(t)), 0);
+	assert_int_equal(refusal("<html>", t, sizeof(t)), 0);
+	assert_string_equal(t, "");
+	assert_int_equal(refusal("{\"response\": {\"a\": 1}, "
+	    "\"error\": \"x\"}", t, sizeof(t)), 0);
+}
+
+static void
+test_refusal_status(void **state)
+{
+	(void)state;
+	assert_int_equal(ace_refusal_status("failed to load transport file"),
+	    404);
+	assert_int_equal(ace_refusal_status("Failed To Load content"), 404);
+	assert_int_equal(ace_refusal_status("bad content id: not 40 hex"),
+	    404);
+	assert_int_equal(ace_refusal_status("torrent not found"), 404);
+	assert_int_equal(ace_refusal_status("invalid infohash"), 404);
+	assert_int_equal(ace_refusal_status("failed to start the stream"),
+	    502);
+	assert_int_equal(ace_refusal_status("too many sessions"), 502);
+	assert_int_equal(ace_refusal_status(""), 502);
+}
+
+static void
+test_refusal_msg(void **state)
+{
+	char m[256], engine[64], text[64];
+	unsigned status = 0;
+
+	(void)state;
+	assert_int_equal(ace_refusal_msg(m, sizeof(m), 404,
+	    "http://e:6878", "failed to load\ntransport file"), 0);
+	assert_int_equal(ace_refusal_msg_parse(m, strlen(m), &status, engine,
+	    sizeof(engine), text, sizeof(text)), 0);
+	assert_int_equal(status, 404);
+	assert_string_equal(engine, "http://e:6878");
+	assert_string_equal(text, "failed to load transport file");
+	assert_int_equal(ace_refusal_msg(m, 20, 404, "http://e:6878", "x"),
+	    -1);
+	assert_int_equal(ace_refusal_msg(m, sizeof(m), 502, "a b", "x"), -1);
+	/* what is not one */
+	assert_int_equal(ace_refusal_msg_parse("next-engine", 11, &status,
+	    engine, sizeof(engine), text, sizeof(text)), -1);
+	assert_int_equal(ace_refusal_msg_parse("engine-error 200 e\nx", 20,
+	    &status, engine, sizeof(engine), text, sizeof(text)), -1);
+	assert_int_equal(ace_refusal_msg_parse("engine-error 404 e", 18,
+	    &status, engine, sizeof(engine), text, sizeof(text)), -1);
+	assert_int_equal(ace_refusal_msg_parse("engine-error 404\nx", 18,
+	    &status, engine, sizeof(engine), text, sizeof(text)), -1);
+	assert_int_equal(ace_refusal_msg_parse("engine-error 502 e\n", 19,
+	    &status, engine, 1, text, sizeof(text)), -1);
+}
+
+static void
+test_refusal_cache(void **state)
+{
+	static struct ace_state as;
+	struct ace_refusal_view v;
+	char key[16];
+	int i;
+
+	(void)state;
+	assert_int_equal(ace_state_refusal_get(&as, "k", 100, &v), -1);
+	ace_state_refusal_put(&as, "k", 404, "http://e", "dead", 1000, 100);
+	assert_int_equal(ace_state_refusal_get(&as, "k", 999, &v), 0);
+	assert_int_equal(v.status, 404);
+	assert_string_equal(v.engine, "http://e");
+	assert_string_equal(v.text, "dead");
+	assert_int_equal(ace_state_refusal_get(&as, "k", 1000, &v), -1);
+	assert_int_equal(ace_state_refusal_get(&as, "kk", 500, &v), -1);
+	/* the same key replaces its entry */
+	ace_state_refusal_put(&as, "k", 502, "http://e", "busy", 2000, 500);
+	assert_int_equal(ace_state_refusal_get(&as, "k", 1500, &v), 0);
+	assert_int_equal(v.status, 502);
+	/* full: the entry that lapses first goes */
+	for (i = 0; i < ACE_REFUSALS; i++) {
+		snprintf(key, sizeof(key), "n%d", i);
+		ace_state_refusal_put(&as, key, 404, "e", "t",
+		    (uint64_t)(3000 + i), 600);
+	}
+	assert_int_equal(ace_state_refusal_get(&as, "k", 700, &v), -1);
+	assert_int_equal(ace_state_refusal_get(&as, "n0", 700, &v), 0);
+	ace_state_refusal_put(&as, "new", 404, "e", "t", 9000, 700);
+	assert_int_equal(ace_state_refusal_get(&as, "n0", 700, &v), -1);
+	assert_int_equal(ace_state_refusal_get(&as, "n1", 700, &v), 0);
+	assert_int_equal(ace_state_refusal_get(&as, "new", 700, &v), 0);
+}
+
 int
 main(void)
 {
@@ -340,6 +461,10 @@ main(void)
 		cmocka_unit_test(test_urls),
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_pick_engine),
+		cmocka_unit_test(test_refusal),
+		cmocka_unit_test(test_refusal_status),
+		cmocka_unit_test(test_refusal_msg),
+		cmocka_unit_test(test_refusal_cache),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
