@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "ace_client.h"
+#include "ace_input.h"
 #include "acestream.h"
 #include "log.h"
 #include "msg.h"
@@ -91,9 +92,9 @@ ace_active_streams(struct state *st)
 static int
 ace_key_valid(const char *key)
 {
-	const char *param, *id;
+	struct ace_key k;
 
-	return ace_key_split(key, &param, &id) == 0;
+	return ace_key_parse(key, &k) == 0;
 }
 
 /* The engine refused KEY within error_cache: that answer again, 1. */
@@ -109,23 +110,36 @@ ace_refused_before(struct state *st, const char *key,
 	return 1;
 }
 
+/* ARGS name a URL or magnet for the engine to fetch, which CFG forbids. */
+static int
+ace_url_forbidden(const struct config *cfg, const char *args)
+{
+	return !cfg->ace.allow_url_input && (strncmp(args, "url=", 4) == 0 ||
+	    strncmp(args, "magnet=", 7) == 0);
+}
+
 static struct stream_conf *
 ace_create(struct state *st, const struct config *cfg, const char *key,
-    int slot, struct origin_refusal *r)
+    const char *args, int slot, struct origin_refusal *r)
 {
 	struct ace_engine_view views[ACE_MAX_ENGINES];
 	struct ace_pick pick[ACE_MAX_ENGINES];
 	const struct ace_conf *a = &cfg->ace;
-	const char *param, *id;
 	struct stream_conf *sc;
+	struct ace_key k;
 	int n, i, usable = 0;
 
 	if (!a->enabled || a->n_engines == 0) {
 		origin_refuse(r, 404, 0, "acestream is not configured");
 		return NULL;
 	}
-	if (ace_key_split(key, &param, &id) == -1) {
+	if (ace_key_parse(key, &k) == -1 || strlen(args) >= ACE_ARGS_MAX) {
 		origin_refuse(r, 400, 0, "the id must be 40 hex digits");
+		return NULL;
+	}
+	if (ace_url_forbidden(cfg, args)) {
+		origin_refuse(r, 403, 0, "url= and magnet= are turned off "
+		    "(acestream.allow_url_input)");
 		return NULL;
 	}
 	if (ace_refused_before(st, key, r))
@@ -161,7 +175,8 @@ ace_create(struct state *st, const struct config *cfg, const char *key,
 		return NULL;
 	}
 	sc->start_timeout = a->start_timeout;
-	ace_state_slot_begin(&st->ace, slot, id, param, views[i].url);
+	ace_state_slot_begin(&st->ace, slot, k.id, k.param, views[i].url);
+	ace_state_slot_set_args(&st->ace, slot, args);
 	ace_recount(st);
 	log_info("content id %s: engine %s (%d stream(s) there now)", key,
 	    views[i].url, pick[i].streams + 1);
@@ -206,6 +221,8 @@ ace_configure(struct state *st, const struct config *cfg)
 {
 	ace_state_set_engines(&st->ace, cfg->ace.engines,
 	    cfg->ace.enabled ? cfg->ace.n_engines : 0);
+	atomic_store(&st->ace.allow_url_input,
+	    (uint32_t)cfg->ace.allow_url_input);
 	ace_recount(st);
 }
 

@@ -50,10 +50,11 @@ struct origin_ops {
 	/*
 	 * Make the stream for KEY, to run in SLOT: a conf from
 	 * config_stream_make() (the supervisor owns it from then on), or
-	 * NULL with *R filled.
+	 * NULL with *R filled.  ARGS: what the worker's request added for
+	 * the origin ("" when nothing; acestream.c: the engine arguments).
 	 */
 	struct stream_conf *(*create)(struct state *, const struct config *,
-			    const char *key, int slot,
+			    const char *key, const char *args, int slot,
 			    struct origin_refusal *r);
 	/* SLOT's fetcher found the stream nowhere (every URL answered 404,
 	 * with not_found_ends); it ends next, reason "not_found". */

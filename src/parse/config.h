@@ -142,6 +142,7 @@ struct ace_conf {
 	double			 start_timeout;
 	double			 segment_duration;
 	double			 error_cache;		/* s an engine's refusal holds */
+	int			 allow_url_input;	/* url=, magnet= taken */
 	struct stream_opts	 opts;			/* defaults + own keys */
 	int			 line;
 };

@@ -161,10 +161,15 @@ int
 ace_status_m3u_url(const struct state *st, int slot, const char *base_url,
     struct buf *b)
 {
+	char args[ACE_ARGS_MAX];
 	struct ace_slot_view v;
 
 	if (ace_state_slot(&st->ace, slot, &v) == -1)
 		return -1;
+	ace_state_slot_args(&st->ace, slot, args, sizeof(args));
+	if (strchr(args, '\n') != strrchr(args, '\n') ||
+	    strcmp(v.param, "url") == 0)
+		return -1;	/* url= or options: its /stream/ URL */
 	buf_printf(b, "\n%s/ace/getstream?%s=%s\n", base_url, v.param,
 	    v.content_id);
 	return 0;

@@ -127,6 +127,25 @@ ace_state_slot_set_engine(struct ace_state *as, int slot, const char *engine)
 }
 
 void
+ace_state_slot_set_args(struct ace_state *as, int slot, const char *args)
+{
+	struct ace_slot_state *a = &as->slots[slot];
+
+	seqlock_write_begin(&a->args_seq);
+	str_copy(a->args, args != NULL ? args : "", sizeof(a->args));
+	seqlock_write_end(&a->args_seq);
+}
+
+void
+ace_state_slot_args(const struct ace_state *as, int slot, char *out,
+    size_t outsz)
+{
+	const struct ace_slot_state *a = &as->slots[slot];
+
+	seqlock_read_str(&a->args_seq, out, outsz, a->args, sizeof(a->args));
+}
+
+void
 ace_state_slot_end(struct ace_state *as, int slot)
 {
 	struct ace_slot_state *a = &as->slots[slot];

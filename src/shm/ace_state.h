@@ -27,6 +27,9 @@
 #define ACE_ERROR_MAX		160
 #define ACE_ORPHANS		64	/* sessions waiting for their stop */
 #define ACE_REFUSALS		64	/* engine refusals remembered */
+#define ACE_INPUT_MAX		2048	/* longest url= or magnet= */
+#define ACE_ARGS_MAX		(ACE_INPUT_MAX + 512)	/* a stream's engine
+						 * arguments (ace_client.h) */
 
 enum ace_health {
 	ACE_HEALTH_UNKNOWN = 0,		/* not checked yet: usable */
@@ -54,6 +57,9 @@ struct ace_slot_state {
 	char			 content_id[CONFIG_ACE_ID_LEN + 1];
 	char			 param[16];	/* "id" or "infohash" */
 	char			 engine[ACE_URL_MAX];
+	/* Supervisor: the getstream arguments ("" : from the key). */
+	_Atomic uint32_t	 args_seq;
+	char			 args[ACE_ARGS_MAX];
 	/* Fetcher: the engine session it holds. */
 	_Atomic uint32_t	 sess_seq;
 	uint32_t		 has_session;
@@ -99,6 +105,7 @@ struct ace_state {
 	_Atomic uint64_t	 refused;	/* 503: no engine with room */
 	_Atomic uint64_t	 orphans_lost;	/* queue full */
 	_Atomic uint32_t	 monitor_pid;
+	_Atomic uint32_t	 allow_url_input;	/* supervisor: the key */
 };
 
 /* Consistent copies for readers. */
@@ -144,6 +151,11 @@ void	 ace_state_slot_begin(struct ace_state *, int slot, const char *id,
 	    const char *param, const char *engine);
 void	 ace_state_slot_set_engine(struct ace_state *, int slot,
 	    const char *engine);
+/* Supervisor: SLOT's getstream arguments (NULL: none); anyone: a copy. */
+void	 ace_state_slot_set_args(struct ace_state *, int slot,
+	    const char *args);
+void	 ace_state_slot_args(const struct ace_state *, int slot, char *out,
+	    size_t outsz);
 void	 ace_state_slot_end(struct ace_state *, int slot);
 /* Anyone: a consistent copy; -1 when SLOT has no content-id stream. */
 int	 ace_state_slot(const struct ace_state *, int slot,
