@@ -18,8 +18,9 @@
  * given start_timeout to deliver a first byte (the stream conf's
  * start_timeout, which the core applies to a new connection); an engine
  * that answers getstream with an HTTP error or garbage, cannot be
- * reached, or sends nothing for start_timeout is left for the next engine with room,
- * which the supervisor picks (MSG_ORIGIN "next-engine").  An answer
+ * reached, or sends nothing for start_timeout is left for the next
+ * engine with room, which the supervisor picks (MSG_ORIGIN
+ * "next-engine").  An answer
  * {"response": null, "error": TEXT} is not a failure but the engine's
  * refusal of the content: it is sent to the supervisor (MSG_ORIGIN
  * "engine-error"), which answers the players with it and ends the
@@ -146,6 +147,15 @@ ace_report_refusal(struct fetcher *f, const char *text)
 	return 0;
 }
 
+/* Refused: no other engine, no retry; wait to be stopped. */
+static enum fetch_result
+ace_wait_end(struct fetcher *f)
+{
+	while (!fetch_stopping)
+		fetch_idle(f, FETCH_ACE_STOP_TIMEOUT_MS);
+	return FETCH_STOP;
+}
+
 /* getstream: 0 with a session held and recorded, 1 when the engine
  * refused the content (the supervisor knows), or -1 with f->error. */
 static int
@@ -215,15 +225,6 @@ ace_init(struct fetcher *f, const char *url)
 	/* url=, magnet= and options: what the player gave (acestream.c) */
 	ace_state_slot_args(&f->st->ace, f->slot, ace.args, sizeof(ace.args));
 	ace.init = 1;
-}
-
-/* Refused: no other engine, no retry; wait to be stopped. */
-static enum fetch_result
-ace_wait_end(struct fetcher *f)
-{
-	while (!fetch_stopping)
-		fetch_idle(f, FETCH_ACE_STOP_TIMEOUT_MS);
-	return FETCH_STOP;
 }
 
 static enum fetch_result

@@ -125,6 +125,7 @@ ace_create(struct state *st, const struct config *cfg, const char *key,
 	struct ace_engine_view views[ACE_MAX_ENGINES];
 	struct ace_pick pick[ACE_MAX_ENGINES];
 	const struct ace_conf *a = &cfg->ace;
+	const char *param, *id;
 	struct stream_conf *sc;
 	struct ace_key k;
 	int n, i, usable = 0;
@@ -144,6 +145,8 @@ ace_create(struct state *st, const struct config *cfg, const char *key,
 	}
 	if (ace_refused_before(st, key, r))
 		return NULL;
+	param = k.param;
+	id = k.id;
 	if (ace_active_streams(st) >= a->max_streams) {
 		atomic_fetch_add(&st->ace.refused, 1);
 		origin_refuse(r, 503, ACE_RETRY_AFTER_S,
@@ -175,7 +178,7 @@ ace_create(struct state *st, const struct config *cfg, const char *key,
 		return NULL;
 	}
 	sc->start_timeout = a->start_timeout;
-	ace_state_slot_begin(&st->ace, slot, k.id, k.param, views[i].url);
+	ace_state_slot_begin(&st->ace, slot, id, param, views[i].url);
 	ace_state_slot_set_args(&st->ace, slot, args);
 	ace_recount(st);
 	log_info("content id %s: engine %s (%d stream(s) there now)", key,
