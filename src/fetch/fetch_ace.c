@@ -20,11 +20,10 @@
  * that answers getstream with an HTTP error or garbage, cannot be
  * reached, or sends nothing for start_timeout is left for the next
  * engine with room, which the supervisor picks (MSG_ORIGIN
- * "next-engine").  An answer
- * {"response": null, "error": TEXT} is not a failure but the engine's
- * refusal of the content: it is sent to the supervisor (MSG_ORIGIN
- * "engine-error"), which answers the players with it and ends the
- * stream; no other engine is asked.
+ * "next-engine").  An answer {"response": null, "error": TEXT} is not a
+ * failure but the engine's refusal of the content: it is sent to the
+ * supervisor (MSG_ORIGIN "engine-error"), which answers the players with
+ * it and ends the stream; no other engine is asked.
  */
 #include <sys/random.h>
 
