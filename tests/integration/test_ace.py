@@ -184,7 +184,7 @@ DEAD = "failed to load transport file"
 def test_ace_dead_id_answers_the_engines_text_once_per_error_cache():
     e1, e2 = Engine(), Engine()
     for e in (e1, e2):
-        e.fault(id=ID, error=DEAD.replace(" ", "%20"))
+        e.fault(id=ID, error=DEAD)
     d = ace_daemon([e1, e2], "retry_min = 0.2;")
     sub = Subscriber(d)
     t0 = time.time()
@@ -213,7 +213,7 @@ def test_ace_dead_id_answers_the_engines_text_once_per_error_cache():
 
 def test_ace_engine_refusal_is_502_and_lapses_without_error_cache():
     e = Engine()
-    e.fault(id=ID2, error="too%20many%20sessions")
+    e.fault(id=ID2, error="too many sessions")
     d = ace_daemon([e], "error_cache = 0;")
     # the first request waits on the playlist route
     st, _, body = http_get(d.port, "/ace/manifest.m3u8?id=" + ID2, timeout=10)
