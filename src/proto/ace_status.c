@@ -84,8 +84,8 @@ ace_status_text_stream(const struct state *st, int slot, struct buf *b)
 
 	if (ace_state_slot(&st->ace, slot, &v) == -1)
 		return;
-	buf_printf(b, "    %s %s on %s", strcmp(v.param, "infohash") == 0 ?
-	    "infohash" : "content id", v.content_id, v.engine);
+	buf_printf(b, "    %s %s on %s", strcmp(v.param, "id") == 0 ?
+	    "content id" : v.param, v.content_id, v.engine);
 	if (v.stat_wall_ms)
 		buf_printf(b, ": %s, %u peers, %u KB/s down, %u KB/s up",
 		    v.status[0] ? v.status : "?", v.peers, v.speed_down,
