@@ -1,23 +1,29 @@
 /*
  * fetch_ace.c - the source of a content-id stream: an AceStream engine.
  *
- * GET ENGINE/ace/getstream?format=json&id=ID&pid=UNIQUE starts an engine
- * session; its playback_url is then an ordinary TS upstream, pulled by
- * the fetch core's HTTP source (so ingest, null packets, splices and the
- * reconnect backoff are the same as for any stream), and its
- * command_url?method=stop ends the session.  The session is written to
- * the state segment as soon as the engine answers, and removed once it
- * is stopped: if this process is killed in between, the supervisor sees
- * it there and has the engine monitor stop it.  Every way out of here
- * stops the session: asked to stop (idle, `ringcastctl stop`, reload,
- * shutdown), playback lost, or the process ending.
+ * GET ENGINE/ace/getstream?format=json&id=ID&pid=UNIQUE (or infohash=,
+ * url=, magnet=, with the player's passthrough options: the stream's
+ * arguments, ace_input.h) starts an engine session; its playback_url is
+ * then an ordinary TS upstream, pulled by the fetch core's HTTP source
+ * (so ingest, null packets, splices and the reconnect backoff are the
+ * same as for any stream), and its command_url?method=stop ends the
+ * session.  The session is written to the state segment as soon as the
+ * engine answers, and removed once it is stopped: if this process is
+ * killed in between, the supervisor sees it there and has the engine
+ * monitor stop it.  Every way out of here stops the session: asked to
+ * stop (idle, `ringcastctl stop`, reload, shutdown), playback lost, or
+ * the process ending.
  *
  * Errors are upstream errors with the usual backoff.  The engine is
  * given start_timeout to deliver a first byte (the stream conf's
  * start_timeout, which the core applies to a new connection); an engine
- * that answers getstream with an error, cannot be reached, or sends
- * nothing for start_timeout is left for the next engine with room,
- * which the supervisor picks (MSG_ORIGIN "next-engine").
+ * that answers getstream with an HTTP error or garbage, cannot be
+ * reached, or sends nothing for start_timeout is left for the next
+ * engine with room, which the supervisor picks (MSG_ORIGIN
+ * "next-engine").  An answer {"response": null, "error": TEXT} is not a
+ * failure but the engine's refusal of the content: it is sent to the
+ * supervisor (MSG_ORIGIN "engine-error"), which answers the players with
+ * it and ends the stream; no other engine is asked.
  */
 #include <sys/random.h>
 
@@ -26,6 +32,7 @@
 #include <unistd.h>
 
 #include "ace_client.h"
+#include "ace_input.h"
 #include "fetch.h"
 #include "log.h"
 #include "msg.h"
@@ -37,6 +44,7 @@ static struct {
 	char		 engine[ACE_URL_MAX];	/* the engine in use */
 	char		 param[16];		/* "id" or "infohash" */
 	char		 id[CONFIG_ACE_ID_LEN + 1];
+	char		 args[ACE_ARGS_MAX];	/* the player's input, options */
 	uint64_t	 engine_since_ms;	/* trying it, no data yet */
 	int		 have_session;
 	struct ace_session sess;
@@ -115,18 +123,53 @@ ace_count_session(struct fetcher *f)
 		}
 }
 
-/* getstream: 0 with a session held and recorded, or -1 with f->error. */
+/*
+ * The engine refused the content (TEXT): tell the supervisor, which ends
+ * the stream (the players get TEXT); 0, or -1 when it cannot be told.
+ */
+static int
+ace_report_refusal(struct fetcher *f, const char *text)
+{
+	char msg[ACE_URL_MAX + ACE_ERROR_MAX + 32];
+	unsigned status = ace_refusal_status(text);
+
+	snprintf(f->error, sizeof(f->error), "engine %.60s: %.90s", ace.engine,
+	    text);
+	state_slot_set_info(f->st, f->slot, NULL, f->error);
+	log_warnx("engine %s refused content id %s: %s (%u)", ace.engine,
+	    f->sc->name, text, status);
+	if (ace_refusal_msg(msg, sizeof(msg), status, ace.engine, text) ==
+	    -1 || msg_send(f->chan, MSG_ORIGIN, msg, strlen(msg)) == -1) {
+		log_warn("cannot tell the supervisor of the refusal");
+		return -1;
+	}
+	return 0;
+}
+
+/* Refused: no other engine, no retry; wait to be stopped. */
+static enum fetch_result
+ace_wait_end(struct fetcher *f)
+{
+	while (!fetch_stopping)
+		fetch_idle(f, FETCH_ACE_STOP_TIMEOUT_MS);
+	return FETCH_STOP;
+}
+
+/* getstream: 0 with a session held and recorded, 1 when the engine
+ * refused the content (the supervisor knows), or -1 with f->error. */
 static int
 ace_start(struct fetcher *f)
 {
-	char url[ACE_URL_MAX + 128], pid[64], err[STATE_ERROR_MAX];
+	char url[ACE_GETSTREAM_URL_MAX], pid[64], err[STATE_ERROR_MAX];
+	char text[ACE_ERROR_MAX];
 	long timeout_ms = (long)(f->sc->start_timeout * 1000.0);
 	struct buf body;
 	int rc = -1;
 
 	ace_unique_pid(f, pid, sizeof(pid));
-	if (ace_url_getstream(url, sizeof(url), ace.engine, ace.param, ace.id,
-	    pid) == -1) {
+	if ((ace.args[0] != '\0' ? ace_url_getstream_args(url, sizeof(url),
+	    ace.engine, ace.args, pid) : ace_url_getstream(url, sizeof(url),
+	    ace.engine, ace.param, ace.id, pid)) == -1) {
 		snprintf(f->error, sizeof(f->error), "engine URL too long");
 		return -1;
 	}
@@ -136,6 +179,9 @@ ace_start(struct fetcher *f)
 	    err, sizeof(err)) == -1)
 		snprintf(f->error, sizeof(f->error), "engine %.60s: "
 		    "getstream: %.70s", ace.engine, err);
+	else if (ace_getstream_refusal(body.data, body.len, text,
+	    sizeof(text)) && ace_report_refusal(f, text) == 0)
+		rc = 1;
 	else if (ace_parse_getstream(body.data, body.len, &ace.sess, err,
 	    sizeof(err)) == -1)
 		snprintf(f->error, sizeof(f->error), "engine %.60s: %.90s",
@@ -143,8 +189,8 @@ ace_start(struct fetcher *f)
 	else
 		rc = 0;
 	buf_free(&body);
-	if (rc == -1)
-		return -1;
+	if (rc != 0)
+		return rc;
 	ace.have_session = 1;
 	ace_state_session_set(&f->st->ace, f->slot, (int)getpid(),
 	    ace.sess.session_id, ace.sess.stat_url, ace.sess.command_url);
@@ -168,13 +214,15 @@ ace_next_engine(struct fetcher *f)
 static void
 ace_init(struct fetcher *f, const char *url)
 {
-	const char *param, *id;
+	struct ace_key k;
 
 	str_copy(ace.engine, url, sizeof(ace.engine));
-	if (ace_key_split(f->sc->name, &param, &id) == 0) {
-		str_copy(ace.param, param, sizeof(ace.param));
-		str_copy(ace.id, id, sizeof(ace.id));
+	if (ace_key_parse(f->sc->name, &k) == 0) {
+		str_copy(ace.param, k.param, sizeof(ace.param));
+		str_copy(ace.id, k.id, sizeof(ace.id));
 	}
+	/* url=, magnet= and options: what the player gave (acestream.c) */
+	ace_state_slot_args(&f->st->ace, f->slot, ace.args, sizeof(ace.args));
 	ace.init = 1;
 }
 
@@ -182,6 +230,7 @@ static enum fetch_result
 ace_run(struct fetcher *f, const char *url)
 {
 	enum fetch_result res;
+	int rc;
 
 	if (!ace.init)
 		ace_init(f, url);
@@ -193,7 +242,9 @@ ace_run(struct fetcher *f, const char *url)
 	if (ace.engine_since_ms == 0)
 		ace.engine_since_ms = now_ms();
 	state_slot_set_info(f->st, f->slot, ace.engine, NULL);
-	if (!ace.have_session && ace_start(f) == -1) {
+	if (!ace.have_session && (rc = ace_start(f)) != 0) {
+		if (rc == 1)
+			return ace_wait_end(f);
 		if (!fetch_stopping)
 			ace_next_engine(f);
 		return fetch_stopping ? FETCH_STOP : FETCH_ERROR;

@@ -13,12 +13,19 @@
  * libmicrohttpd notices a player that went away.  Nothing here blocks a
  * thread.
  *
+ * A waiting client whose stream went away gets the stream's last word:
+ * an engine's refusal of its content, which the supervisor writes to the
+ * state segment (ace_state.h) before it ends the stream, else a 404.
+ *
  * Below the routes and the worker (which call it), above http.c (events
  * and requests to the supervisor, the peer's address): it never names a
  * route, the dispatcher or the worker.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "json.h"
 
 #include "client.h"
 #include "http.h"
@@ -334,4 +341,38 @@ http_end_all(struct worker *w)
 		c->ending = 1;
 	http_wake(w, 0);
 	pthread_mutex_unlock(&w->lock);
+}
+
+int
+http_client_refused(struct worker *w, struct MHD_Connection *conn,
+    const char *name, enum MHD_Result *ret)
+{
+	char error[ACE_ERROR_MAX + 16];
+	struct ace_refusal_view v;
+	struct buf b;
+
+	if (ace_state_refusal_get(&w->st->ace, name, now_ms(), &v) == -1)
+		return 0;
+	snprintf(error, sizeof(error), "engine: %s", v.text);
+	buf_init(&b);
+	buf_puts(&b, "{");
+	json_kv_str(&b, "error", error);
+	json_kv_str(&b, "engine", v.engine);
+	json_kv_str(&b, "stream", name);
+	buf_puts(&b, "}\n");
+	*ret = b.failed ? MHD_NO : http_reply(conn, v.status,
+	    "application/json", b.data, b.len);
+	buf_free(&b);
+	return 1;
+}
+
+enum MHD_Result
+http_client_gone(struct worker *w, struct MHD_Connection *conn,
+    const char *name)
+{
+	enum MHD_Result ret;
+
+	if (http_client_refused(w, conn, name, &ret))
+		return ret;
+	return http_error(conn, MHD_HTTP_NOT_FOUND, "no such stream");
 }

@@ -69,6 +69,18 @@ void	 http_client_completed(struct worker *, struct client *c);
 int	 http_wait_stream(struct worker *, struct MHD_Connection *, int slot,
 	    const struct slot_cfg *, enum client_kind, void **con_cls);
 
+/*
+ * The engine's refusal of stream NAME, remembered in the state segment
+ * (acestream.error_cache): 1 with *RET, the answer sent (its 404 or 502,
+ * JSON {"error": "engine: TEXT", "engine": URL, "stream": NAME}), or 0.
+ */
+int	 http_client_refused(struct worker *, struct MHD_Connection *,
+	    const char *name, enum MHD_Result *ret);
+/* The answer to a waiting client whose stream NAME went away: its
+ * refusal, else 404. */
+enum MHD_Result http_client_gone(struct worker *, struct MHD_Connection *,
+	    const char *name);
+
 /* ---- ring mappings shared by the connections (under w->lock) ---- */
 struct ring_ref *ring_ref_get(struct worker *, int slot);
 void	 ring_ref_put(struct worker *, struct ring_ref *);

@@ -287,7 +287,7 @@ hls_playlist_serve(struct worker *w, struct MHD_Connection *conn, int slot,
 	if (rc == 0)
 		return MHD_YES;
 	if (rc == -1 && state_find(w->st, cfg->name) != slot)
-		return http_error(conn, MHD_HTTP_NOT_FOUND, "no such stream");
+		return http_client_gone(w, conn, cfg->name);
 	if (rc == -1)
 		return http_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
 		    "stream not ready in time");

@@ -1,44 +1,135 @@
 /*
  * http_ace.c - content-id routes, compatible with the AceStream engine's
- * own and its proxies' URLs: GET /ace/getstream?id=ID (also content_id=
- * and infohash=) answers continuous MPEG-TS, GET /ace/manifest.m3u8?id=ID
- * answers HLS from the same ring (segments under /hls/KEY/).
+ * own and its proxies' URLs: GET /ace/getstream?id=ID answers continuous
+ * MPEG-TS, GET /ace/manifest.m3u8?id=ID answers HLS from the same ring
+ * (segments under /hls/KEY/); a trailing slash is taken too.  The inputs
+ * are the engine's: id or content_id, infohash (40 hex digits, either
+ * case), url (a .torrent URL) and magnet, with the options the engine
+ * takes passed through (ace_input.h); other arguments are ignored.
  *
- * This family only finds the stream: it checks the id (exactly 40 hex
- * digits, else a JSON 400 naming the problem, and nothing is started)
- * and finds or makes the stream through the dynamic-stream mechanism
- * (http_dynamic.c).  Serving it is the TS and HLS families' job, as for
- * a named stream; routes.c, the table, hands the request over to them.
- * A player of an id that already has a stream joins its ring: one
- * engine session however many players.
+ * This family only finds the stream: it checks the input (else a JSON
+ * 400 naming the problem, or 403 for url= and magnet= when
+ * acestream.allow_url_input is off, and nothing is started), turns it
+ * into the stream key and the engine arguments, and finds or makes the
+ * stream through the dynamic-stream mechanism (http_dynamic.c), the
+ * arguments riding along for the origin.  Serving it is the TS and HLS
+ * families' job, as for a named stream; routes.c, the table, hands the
+ * request over to them.  A player of an input that already has a stream
+ * joins its ring: one engine session however many players (a magnet of
+ * an infohash joins the infohash's stream).  An id the engine refused
+ * within acestream.error_cache gets the engine's answer again at once
+ * (404 or 502, JSON), without a stream or an engine request.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "ace_client.h"
+#include "ace_input.h"
 #include "http_dynamic.h"
 #include "routes.h"
 #include "util.h"
 
-/* The id a request names, with the engine parameter it goes by. */
-static const char *
-ace_request_id(struct MHD_Connection *conn, const char **param)
+/* The input and options a request gives, as pointers into it. */
+static void
+ace_request_read(struct MHD_Connection *conn, struct ace_request *rq)
 {
-	static const char *const keys[][2] = {
-		{ "id", "id" }, { "content_id", "id" },
-		{ "infohash", "infohash" },
-	};
 	const char *v;
 	size_t i;
 
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+	memset(rq, 0, sizeof(*rq));
+	for (i = 0; i < sizeof(ace_input_names) / sizeof(ace_input_names[0]) &&
+	    rq->param == NULL; i++)
 		if ((v = MHD_lookup_connection_value(conn,
-		    MHD_GET_ARGUMENT_KIND, keys[i][0])) != NULL) {
-			*param = keys[i][1];
-			return v;
+		    MHD_GET_ARGUMENT_KIND, ace_input_names[i])) != NULL) {
+			rq->param = ace_input_names[i];
+			rq->value = v;
 		}
-	*param = "id";
-	return NULL;
+	for (i = 0; i < ACE_N_OPTIONS; i++)
+		rq->options[i] = MHD_lookup_connection_value(conn,
+		    MHD_GET_ARGUMENT_KIND, ace_option_names[i]);
+}
+
+/* /ace/getstream[/] (0) or /ace/manifest.m3u8[/] (1); -1 for others. */
+static int
+ace_route_hls(const char *url)
+{
+	static const char *const routes[] = {
+		"/ace/getstream", "/ace/manifest.m3u8",
+	};
+	size_t i, n;
+
+	for (i = 0; i < 2; i++) {
+		n = strlen(routes[i]);
+		if (strncmp(url, routes[i], n) == 0 && (url[n] == '\0' ||
+		    (url[n] == '/' && url[n + 1] == '\0')))
+			return (int)i;
+	}
+	return -1;
+}
+
+/*
+ * The stream key and engine arguments of the request, or an answer in
+ * *RET (400, 403) and -1.  On an edge without engines only a plain id or
+ * infohash (a magnet's too) goes to the parent.
+ */
+static int
+ace_request_key_args(struct worker *w, struct MHD_Connection *conn,
+    char *key, size_t keysz, char *args, size_t argssz, enum MHD_Result *ret)
+{
+	struct ace_request rq;
+	const char *why, *param, *id;
+
+	ace_request_read(conn, &rq);
+	if ((why = ace_request_problem(&rq)) != NULL ||
+	    ace_request_key(&rq, key, keysz) == -1 ||
+	    ace_request_args(&rq, args, argssz) == -1) {
+		*ret = http_error(conn, MHD_HTTP_BAD_REQUEST, why ? why :
+		    "the input is too long");
+		return -1;
+	}
+	if (ace_request_fetches_url(&rq) &&
+	    !atomic_load(&w->st->ace.allow_url_input)) {
+		*ret = http_error(conn, MHD_HTTP_FORBIDDEN, "url= and magnet= "
+		    "are turned off here (acestream.allow_url_input)");
+		return -1;
+	}
+	if (atomic_load(&w->st->edge_content_ids) &&
+	    ace_key_split(key, &param, &id) == -1) {
+		*ret = http_error(conn, MHD_HTTP_BAD_REQUEST, "this server "
+		    "relays only content ids and infohashes, without options");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A running stream of KEY made from other arguments (the hashes in keys
+ * met by chance or on purpose): 1 with a 409 in *RET.  The input line
+ * counts for url= keys only (id= and content_id=, an infohash and its
+ * magnet are the same broadcast).
+ */
+static int
+ace_key_taken(struct worker *w, struct MHD_Connection *conn, const char *key,
+    const char *args, enum MHD_Result *ret)
+{
+	char theirs[ACE_ARGS_MAX];
+	const char *a = args, *b = theirs;
+	int slot = state_find(w->st, key);
+
+	if (slot == -1)
+		return 0;
+	ace_state_slot_args(&w->st->ace, slot, theirs, sizeof(theirs));
+	if (theirs[0] == '\0')
+		return 0;
+	if (strncmp(key, ACE_URL_KEY_PREFIX, strlen(ACE_URL_KEY_PREFIX)) != 0) {
+		a += strcspn(a, "\n");
+		b += strcspn(b, "\n");
+	}
+	if (strcmp(a, b) == 0)
+		return 0;
+	*ret = http_error(conn, MHD_HTTP_CONFLICT, "another input has the "
+	    "same stream key");
+	return 1;
 }
 
 int
@@ -46,24 +137,20 @@ http_ace_resolve(struct worker *w, struct MHD_Connection *conn,
     const char *url, const char *method, void **con_cls, char *key,
     size_t keysz, int *hls, enum MHD_Result *ret)
 {
+	char args[ACE_ARGS_MAX];
 	struct client *c = *con_cls;
-	const char *id, *param, *why;
 
-	if (strcmp(url, "/ace/getstream") == 0)
-		*hls = 0;
-	else if (strcmp(url, "/ace/manifest.m3u8") == 0)
-		*hls = 1;
-	else {
+	if ((*hls = ace_route_hls(url)) == -1) {
 		*ret = http_error(conn, MHD_HTTP_NOT_FOUND, "not found");
 		return 0;
 	}
-	id = ace_request_id(conn, &param);
-	if ((why = ace_id_problem(id, id ? strlen(id) : 0)) != NULL ||
-	    ace_stream_key(param, id, key, keysz) == -1) {
-		*ret = http_error(conn, MHD_HTTP_BAD_REQUEST, why ? why :
-		    "the id must be 40 hex digits");
+	if (ace_request_key_args(w, conn, key, keysz, args, sizeof(args),
+	    ret) == -1)
 		return 0;
-	}
+	/* refused by the engine a moment ago (or while a playlist waited) */
+	if ((c == NULL || c->kind != CLIENT_CREATE) &&
+	    http_client_refused(w, conn, key, ret))
+		return 0;
 	if (c != NULL && c->kind != CLIENT_CREATE)
 		return 1;	/* a player resumed: its family goes on */
 	if (c == NULL && strcmp(method, MHD_HTTP_METHOD_HEAD) == 0) {
@@ -72,8 +159,10 @@ http_ace_resolve(struct worker *w, struct MHD_Connection *conn,
 		    "application/vnd.apple.mpegurl" : "video/mp2t", "", 0);
 		return 0;
 	}
+	if (c == NULL && ace_key_taken(w, conn, key, args, ret))
+		return 0;
 	/* an edge without engines asks its parent (edge.h) */
-	return http_dynamic_resolve(w, conn,
+	return http_dynamic_resolve_args(w, conn,
 	    atomic_load(&w->st->edge_content_ids) ? STREAM_ORIGIN_PARENT_ACE :
-	    STREAM_ORIGIN_ACE, key, con_cls, ret) >= 0;
+	    STREAM_ORIGIN_ACE, key, args, con_cls, ret) >= 0;
 }

@@ -10,6 +10,10 @@
  * from memory, so the wait is a round trip; CREATE_TIMEOUT_MS only
  * guards against a supervisor that cannot answer.
  *
+ * The request may carry the origin's arguments for a new stream (an
+ * AceStream url= and options): they follow the key in the message, after
+ * a newline, and are the origin's to read.
+ *
  * Once the stream exists the request carries on as an on-demand named
  * stream would, through its route family: waiting for the first data is
  * theirs.  This file is a mechanism like http.c: it names no route.
@@ -43,15 +47,19 @@ dynamic_find(struct worker *w, const char *key)
 /* Send the request and suspend; the reply resumes the connection. */
 static int
 dynamic_ask(struct worker *w, struct MHD_Connection *conn,
-    enum stream_origin origin, const char *key, void **con_cls)
+    enum stream_origin origin, const char *key, const char *args,
+    void **con_cls)
 {
+	char text[MSG_MAX_PAYLOAD - sizeof(struct msg_create) + 1];
 	struct msg_create h;
 	struct client *c;
 	size_t len = strlen(key);
-	int sent;
+	int sent, n;
 
-	if (len == 0 || len > CONFIG_NAME_MAX ||
-	    (c = calloc(1, sizeof(*c))) == NULL)
+	n = snprintf(text, sizeof(text), "%s%s%s", key, args && args[0] ?
+	    "\n" : "", args ? args : "");
+	if (len == 0 || len > CONFIG_NAME_MAX || n < 0 ||
+	    (size_t)n >= sizeof(text) || (c = calloc(1, sizeof(*c))) == NULL)
 		return -1;
 	c->w = w;
 	c->conn = conn;
@@ -68,8 +76,8 @@ dynamic_ask(struct worker *w, struct MHD_Connection *conn,
 	h.origin = (uint32_t)origin;
 	/* the answer may come at once: it is handled under w->lock, after
 	 * this client is on the suspended list */
-	sent = msg_send_text(w->chan, MSG_STREAM_CREATE, &h, sizeof(h), key,
-	    len) == 0;
+	sent = msg_send_text(w->chan, MSG_STREAM_CREATE, &h, sizeof(h), text,
+	    (size_t)n) == 0;
 	if (sent)
 		http_client_suspend(w, c);
 	pthread_mutex_unlock(&w->lock);
@@ -109,6 +117,15 @@ http_dynamic_resolve(struct worker *w, struct MHD_Connection *conn,
     enum stream_origin origin, const char *key, void **con_cls,
     enum MHD_Result *ret)
 {
+	return http_dynamic_resolve_args(w, conn, origin, key, NULL, con_cls,
+	    ret);
+}
+
+int
+http_dynamic_resolve_args(struct worker *w, struct MHD_Connection *conn,
+    enum stream_origin origin, const char *key, const char *args,
+    void **con_cls, enum MHD_Result *ret)
+{
 	struct client *c = *con_cls;
 	int slot;
 
@@ -120,7 +137,7 @@ http_dynamic_resolve(struct worker *w, struct MHD_Connection *conn,
 			    "the server is shutting down");
 			return -1;
 		}
-		if (dynamic_ask(w, conn, origin, key, con_cls) == -1) {
+		if (dynamic_ask(w, conn, origin, key, args, con_cls) == -1) {
 			*ret = http_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
 			    "cannot reach the supervisor");
 			return -1;

@@ -23,6 +23,10 @@
 int	 http_dynamic_resolve(struct worker *, struct MHD_Connection *,
 	    enum stream_origin, const char *key, void **con_cls,
 	    enum MHD_Result *ret);
+/* The same, with ARGS for the origin's create() (NULL: none). */
+int	 http_dynamic_resolve_args(struct worker *, struct MHD_Connection *,
+	    enum stream_origin, const char *key, const char *args,
+	    void **con_cls, enum MHD_Result *ret);
 /* MSG_STREAM_CREATE_REPLY: the supervisor answered (main thread). */
 void	 http_dynamic_reply(struct worker *, const struct msg *);
 

@@ -222,7 +222,7 @@ http_stream_request(struct worker *w, struct MHD_Connection *conn,
 	if (rc == 0)
 		return MHD_YES;
 	if (!http_client_stream_alive(w, c))
-		return http_error(conn, MHD_HTTP_NOT_FOUND, "no such stream");
+		return http_client_gone(w, conn, c->name);
 	return http_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
 	    "upstream not ready in time");
 }

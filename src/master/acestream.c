@@ -6,7 +6,12 @@
  * only, so it never waits on an engine: a new stream goes to the least
  * loaded engine with room that is not failing its health check, and a
  * fetcher whose engine failed asks (MSG_ORIGIN "next-engine") for
- * another.  Everything that talks to engines outside a fetcher runs in
+ * another.  An engine that refuses the content itself ({"response":
+ * null, "error": ...}) is not failing: its fetcher says so, the refusal
+ * is written to the state segment for acestream.error_cache (players of
+ * the id get it at once, workers read it there) and the stream ends with
+ * reason engine_error.  Everything that talks to engines outside a
+ * fetcher runs in
  * the engine monitor, a helper process: a cheap get_version of every
  * engine every few seconds (the health the choice reads), the stat_url
  * of every session (peers, speed, status for /status), and the stop of
@@ -24,6 +29,7 @@
 #include <unistd.h>
 
 #include "ace_client.h"
+#include "ace_input.h"
 #include "acestream.h"
 #include "log.h"
 #include "msg.h"
@@ -86,30 +92,61 @@ ace_active_streams(struct state *st)
 static int
 ace_key_valid(const char *key)
 {
-	const char *param, *id;
+	struct ace_key k;
 
-	return ace_key_split(key, &param, &id) == 0;
+	return ace_key_parse(key, &k) == 0;
+}
+
+/* The engine refused KEY within error_cache: that answer again, 1. */
+static int
+ace_refused_before(struct state *st, const char *key,
+    struct origin_refusal *r)
+{
+	struct ace_refusal_view v;
+
+	if (ace_state_refusal_get(&st->ace, key, now_ms(), &v) == -1)
+		return 0;
+	origin_refuse(r, v.status, 0, "engine: %s", v.text);
+	return 1;
+}
+
+/* ARGS name a URL or magnet for the engine to fetch, which CFG forbids. */
+static int
+ace_url_forbidden(const struct config *cfg, const char *args)
+{
+	return !cfg->ace.allow_url_input && (strncmp(args, "url=", 4) == 0 ||
+	    strncmp(args, "magnet=", 7) == 0);
 }
 
 static struct stream_conf *
 ace_create(struct state *st, const struct config *cfg, const char *key,
-    int slot, struct origin_refusal *r)
+    const char *args, int slot, struct origin_refusal *r)
 {
 	struct ace_engine_view views[ACE_MAX_ENGINES];
 	struct ace_pick pick[ACE_MAX_ENGINES];
 	const struct ace_conf *a = &cfg->ace;
 	const char *param, *id;
 	struct stream_conf *sc;
+	struct ace_key k;
 	int n, i, usable = 0;
 
 	if (!a->enabled || a->n_engines == 0) {
 		origin_refuse(r, 404, 0, "acestream is not configured");
 		return NULL;
 	}
-	if (ace_key_split(key, &param, &id) == -1) {
+	if (ace_key_parse(key, &k) == -1 || strlen(args) >= ACE_ARGS_MAX) {
 		origin_refuse(r, 400, 0, "the id must be 40 hex digits");
 		return NULL;
 	}
+	if (ace_url_forbidden(cfg, args)) {
+		origin_refuse(r, 403, 0, "url= and magnet= are turned off "
+		    "(acestream.allow_url_input)");
+		return NULL;
+	}
+	if (ace_refused_before(st, key, r))
+		return NULL;
+	param = k.param;
+	id = k.id;
 	if (ace_active_streams(st) >= a->max_streams) {
 		atomic_fetch_add(&st->ace.refused, 1);
 		origin_refuse(r, 503, ACE_RETRY_AFTER_S,
@@ -142,6 +179,7 @@ ace_create(struct state *st, const struct config *cfg, const char *key,
 	}
 	sc->start_timeout = a->start_timeout;
 	ace_state_slot_begin(&st->ace, slot, id, param, views[i].url);
+	ace_state_slot_set_args(&st->ace, slot, args);
 	ace_recount(st);
 	log_info("content id %s: engine %s (%d stream(s) there now)", key,
 	    views[i].url, pick[i].streams + 1);
@@ -186,6 +224,8 @@ ace_configure(struct state *st, const struct config *cfg)
 {
 	ace_state_set_engines(&st->ace, cfg->ace.engines,
 	    cfg->ace.enabled ? cfg->ace.n_engines : 0);
+	atomic_store(&st->ace.allow_url_input,
+	    (uint32_t)cfg->ace.allow_url_input);
 	ace_recount(st);
 }
 
@@ -216,6 +256,26 @@ ace_event_fields(struct state *st, int slot, const struct stream_conf *sc,
 	json_kv_str(b, "engine", v.engine);
 }
 
+/* The fetcher's engine refused the content: remember it; the stream ends. */
+static int
+ace_refused(struct state *st, const struct config *cfg,
+    const struct stream_conf *sc, const void *msg, size_t len)
+{
+	char engine[ACE_URL_MAX], text[ACE_ERROR_MAX];
+	uint64_t now = now_ms(), hold_ms;
+	unsigned status;
+
+	if (ace_refusal_msg_parse(msg, len, &status, engine, sizeof(engine),
+	    text, sizeof(text)) == -1)
+		return -1;
+	log_info("content id %s: engine %s refused it (%s): answering %u for "
+	    "%.0f s", sc->name, engine, text, status, cfg->ace.error_cache);
+	hold_ms = (uint64_t)(cfg->ace.error_cache * 1000.0);
+	ace_state_refusal_put(&st->ace, sc->name, status, engine, text, now +
+	    (hold_ms > ACE_REFUSAL_MIN_MS ? hold_ms : ACE_REFUSAL_MIN_MS), now);
+	return ORIGIN_END_REFUSED;
+}
+
 /* The fetcher's engine failed: move the stream to another with room. */
 static int
 ace_fetcher_message(struct state *st, const struct config *cfg, int slot,
@@ -228,6 +288,9 @@ ace_fetcher_message(struct state *st, const struct config *cfg, int slot,
 	int i, n, cur = -1;
 	char *url;
 
+	if (len > strlen(ACE_REFUSED) &&
+	    memcmp(msg, ACE_REFUSED, strlen(ACE_REFUSED)) == 0)
+		return ace_refused(st, cfg, sc, msg, len);
 	if (len != strlen(ACE_NEXT_ENGINE) ||
 	    memcmp(msg, ACE_NEXT_ENGINE, len) != 0 ||
 	    ace_state_slot(&st->ace, slot, &v) == -1)

@@ -25,6 +25,9 @@
 #define ACE_STAT_EVERY_MS	2000	/* stat_url of every session */
 #define ACE_MONITOR_TICK_MS	200
 #define ACE_HTTP_TIMEOUT_MS	2000	/* health, stat and stop requests */
+#define ACE_REFUSAL_MIN_MS	2000	/* an engine's refusal is kept at least
+					 * this long (error_cache = 0 too), so
+					 * the players waiting for it get it */
 
 extern const struct origin_ops ace_origin;
 

@@ -238,8 +238,9 @@ edge_create_as(enum stream_origin origin, struct state *st,
 
 static struct stream_conf *
 edge_create(struct state *st, const struct config *cfg, const char *key,
-    int slot, struct origin_refusal *r)
+    const char *args, int slot, struct origin_refusal *r)
 {
+	(void)args;
 	(void)slot;
 	return edge_create_as(STREAM_ORIGIN_PARENT, st, cfg, key, r);
 }
@@ -247,8 +248,9 @@ edge_create(struct state *st, const struct config *cfg, const char *key,
 /* A content id on an edge without engines: the parent's /ace/getstream. */
 static struct stream_conf *
 edge_ace_create(struct state *st, const struct config *cfg, const char *key,
-    int slot, struct origin_refusal *r)
+    const char *args, int slot, struct origin_refusal *r)
 {
+	(void)args;
 	(void)slot;
 	return edge_create_as(STREAM_ORIGIN_PARENT_ACE, st, cfg, key, r);
 }

@@ -28,6 +28,7 @@
 #include "tuning.h"
 
 #define ORIGIN_REASON_MAX	200
+#define ORIGIN_END_REFUSED	(-2)	/* fetcher_message: end the stream */
 
 /* Why create() said no: what the player gets. */
 struct origin_refusal {
@@ -49,10 +50,11 @@ struct origin_ops {
 	/*
 	 * Make the stream for KEY, to run in SLOT: a conf from
 	 * config_stream_make() (the supervisor owns it from then on), or
-	 * NULL with *R filled.
+	 * NULL with *R filled.  ARGS: what the worker's request added for
+	 * the origin ("" when nothing; acestream.c: the engine arguments).
 	 */
 	struct stream_conf *(*create)(struct state *, const struct config *,
-			    const char *key, int slot,
+			    const char *key, const char *args, int slot,
 			    struct origin_refusal *r);
 	/* SLOT's fetcher found the stream nowhere (every URL answered 404,
 	 * with not_found_ends); it ends next, reason "not_found". */
@@ -76,6 +78,8 @@ struct origin_ops {
 	 * SLOT's fetcher sent MSG_ORIGIN (LEN bytes of MSG): answer in REPLY
 	 * (MSG_ORIGIN_REPLY) and return its length, or -1 for no answer.
 	 * SC may be changed (its url: what a respawned fetcher uses).
+	 * ORIGIN_END_REFUSED: no answer, and the stream ends now (reason
+	 * "engine_error": its upstream refused the content).
 	 */
 	int		(*fetcher_message)(struct state *, const struct config *,
 			    int slot, struct stream_conf *sc, const void *msg,

@@ -50,6 +50,8 @@ enum end_reason {
 	END_RELOAD,
 	END_SHUTDOWN,
 	END_NOT_FOUND,		/* every URL answered 404 (not_found_ends) */
+	END_ENGINE_ERROR,	/* the origin's upstream refused the content
+				 * (ORIGIN_END_REFUSED) */
 };
 
 /* Supervisor-side view of one stream slot. */

@@ -37,6 +37,7 @@ end_reason_name(enum end_reason r)
 	case END_RELOAD:	return "reload";
 	case END_SHUTDOWN:	return "shutdown";
 	case END_NOT_FOUND:	return "not_found";
+	case END_ENGINE_ERROR:	return "engine_error";
 	case END_NONE:		break;
 	}
 	return "error";
@@ -359,7 +360,7 @@ sup_create_reply(struct supervisor *sv, struct proc *p, uint32_t id,
  */
 static int
 sup_stream_create(struct supervisor *sv, unsigned origin, const char *key,
-    struct origin_refusal *r)
+    const char *args, struct origin_refusal *r)
 {
 	const struct origin_ops *o = origin_get(origin);
 	struct stream_conf *sc;
@@ -400,7 +401,7 @@ sup_stream_create(struct supervisor *sv, unsigned origin, const char *key,
 		return -1;
 	}
 	memset(r, 0, sizeof(*r));
-	if ((sc = o->create(sv->st, sv->cfg, key, slot, r)) == NULL) {
+	if ((sc = o->create(sv->st, sv->cfg, key, args, slot, r)) == NULL) {
 		if (r->status == 0)
 			origin_refuse(r, 503, RETRY_AFTER_S,
 			    "cannot create the stream");
@@ -421,18 +422,24 @@ sup_stream_create(struct supervisor *sv, unsigned origin, const char *key,
 	return slot;
 }
 
-/* MSG_STREAM_CREATE from worker P: answer it at once. */
+/* MSG_STREAM_CREATE from worker P ("KEY" or "KEY\nARGS"): answer it at
+ * once. */
 void
 sup_create_request(struct supervisor *sv, struct proc *p, const struct msg *m)
 {
+	char key[CONFIG_NAME_MAX + 1];
 	struct origin_refusal r;
 	struct msg_create h;
-	const char *key;
-	size_t klen;
+	const char *text = "", *args;
+	size_t klen = 0;
 	int slot;
 
-	if (msg_get_text(m, &h, sizeof(h), &key, &klen) == -1 || klen == 0 ||
-	    klen > CONFIG_NAME_MAX) {
+	if (msg_get_text(m, &h, sizeof(h), &text, &klen) == 0 &&
+	    (args = memchr(text, '\n', klen)) != NULL)
+		klen = (size_t)(args++ - text);
+	else
+		args = "";
+	if (m->len < sizeof(h) || klen == 0 || klen > CONFIG_NAME_MAX) {
 		log_warnx("worker %d sent a malformed stream request",
 		    p->index + 1);
 		if (m->len >= sizeof(h)) {
@@ -441,8 +448,10 @@ sup_create_request(struct supervisor *sv, struct proc *p, const struct msg *m)
 		}
 		return;
 	}
+	memcpy(key, text, klen);
+	key[klen] = '\0';
 	memset(&r, 0, sizeof(r));
-	slot = sup_stream_create(sv, h.origin, key, &r);
+	slot = sup_stream_create(sv, h.origin, key, args, &r);
 	if (slot == -1)
 		log_info("stream %s refused: %u %s", key, r.status, r.reason);
 	sup_create_reply(sv, p, h.id, slot, slot == -1 ? &r : NULL);
@@ -480,6 +489,10 @@ sup_origin_message(struct supervisor *sv, struct proc *p, const struct msg *m)
 	}
 	n = o->fetcher_message(sv->st, sv->cfg, p->index, ss->dyn, m->payload,
 	    m->len, reply, sizeof(reply));
+	if (n == ORIGIN_END_REFUSED) {
+		sup_stream_end(sv, p->index, END_ENGINE_ERROR);
+		return;
+	}
 	if (ss->conf == ss->dyn)
 		str_copy(ss->url, ss->dyn->url, sizeof(ss->url));
 	if (n >= 0 && p->fd != -1 &&

@@ -141,6 +141,8 @@ struct ace_conf {
 	int			 max_streams;
 	double			 start_timeout;
 	double			 segment_duration;
+	double			 error_cache;		/* s an engine's refusal holds */
+	int			 allow_url_input;	/* url=, magnet= taken */
 	struct stream_opts	 opts;			/* defaults + own keys */
 	int			 line;
 };

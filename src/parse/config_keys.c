@@ -194,6 +194,8 @@ static const struct keydef ace_keys[] = {
 	    1000, 0, .def = 4 },
 	{ "max_streams", K_INT, ACE(max_streams), 1, CONFIG_MAX_STREAMS, 0,
 	    .def = 16 },
+	{ "error_cache", K_DOUBLE, ACE(error_cache), 0, SEC, 0, .def = 30.0 },
+	{ "allow_url_input", K_BOOL, ACE(allow_url_input), 0, 0, 0, .def = 1 },
 	{ "start_timeout", K_DOUBLE, ACE(start_timeout), 0, SEC, KF_GT_MIN,
 	    .def = 30.0 },
 	{ "segment_duration", K_DOUBLE, ACE(segment_duration), 0, SEC,

@@ -55,6 +55,12 @@ ace_id_normalize(const char *s, char out[CONFIG_ACE_ID_LEN + 1])
 
 /* ---- stream keys and the engine choice ---- */
 
+static int
+ace_fit(int n, size_t outsz)
+{
+	return n < 0 || (size_t)n >= outsz ? -1 : 0;
+}
+
 int
 ace_stream_key(const char *param, const char *id, char *key, size_t keysz)
 {
@@ -360,13 +366,112 @@ ace_parse_command(const char *body, size_t len, char *err, size_t errsz)
 	return rc;
 }
 
-/* ---- URLs ---- */
+/* ---- the engine's refusal of the content ---- */
 
-static int
-ace_fit(int n, size_t outsz)
+/* Words of a refusal that mean the content is unknown or dead (404). */
+static const char *const ACE_DEAD_WORDS[] = {
+	"failed to load", "cannot load", "not found", "no such",
+	"does not exist", "unknown content", "invalid", "bad content",
+	"dead",
+};
+
+/* S (N bytes) into OUT, control characters as spaces, cut to fit. */
+static void
+ace_copy_text(char *out, size_t outsz, const char *s, size_t n)
 {
-	return n < 0 || (size_t)n >= outsz ? -1 : 0;
+	size_t i;
+
+	if (n >= outsz)
+		n = outsz - 1;
+	for (i = 0; i < n; i++)
+		out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? ' ' :
+		    s[i];
+	out[n] = '\0';
 }
+
+int
+ace_getstream_refusal(const char *body, size_t len, char *text,
+    size_t textsz)
+{
+	json_object *top, *e, *r;
+	const char *s;
+	int rc = 0;
+
+	if (textsz == 0)
+		return 0;
+	if ((top = ace_json(body, len, text, textsz)) == NULL) {
+		text[0] = '\0';
+		return 0;
+	}
+	if (json_object_object_get_ex(top, "error", &e) && e != NULL &&
+	    !json_object_is_type(e, json_type_null) &&
+	    (!json_object_object_get_ex(top, "response", &r) || r == NULL ||
+	    json_object_is_type(r, json_type_null))) {
+		s = json_object_is_type(e, json_type_string) ?
+		    json_object_get_string(e) : json_object_to_json_string(e);
+		rc = s != NULL && s[0] != '\0';
+		if (rc)
+			ace_copy_text(text, textsz, s, strlen(s));
+	}
+	json_object_put(top);
+	if (!rc)
+		text[0] = '\0';
+	return rc;
+}
+
+unsigned
+ace_refusal_status(const char *text)
+{
+	char low[ACE_ERROR_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(low) - 1 && text[i] != '\0'; i++)
+		low[i] = (char)tolower((unsigned char)text[i]);
+	low[i] = '\0';
+	for (i = 0; i < sizeof(ACE_DEAD_WORDS) / sizeof(ACE_DEAD_WORDS[0]);
+	    i++)
+		if (strstr(low, ACE_DEAD_WORDS[i]) != NULL)
+			return 404;
+	return 502;
+}
+
+int
+ace_refusal_msg(char *out, size_t outsz, unsigned status, const char *engine,
+    const char *text)
+{
+	if (strchr(engine, ' ') != NULL || strchr(engine, '\n') != NULL)
+		return -1;
+	return ace_fit(snprintf(out, outsz, ACE_REFUSED " %u %s\n%s", status,
+	    engine, text), outsz);
+}
+
+int
+ace_refusal_msg_parse(const char *msg, size_t len, unsigned *status,
+    char *engine, size_t enginesz, char *text, size_t textsz)
+{
+	size_t plen = strlen(ACE_REFUSED " ");
+	const char *p, *end = msg + len, *sp, *nl;
+	unsigned v = 0;
+
+	if (len < plen || memcmp(msg, ACE_REFUSED " ", plen) != 0)
+		return -1;
+	for (p = msg + plen; p < end && *p >= '0' && *p <= '9' && v < 1000;
+	    p++)
+		v = v * 10 + (unsigned)(*p - '0');
+	if (p == msg + plen || p == end || *p != ' ' || v < 400 || v > 599)
+		return -1;
+	sp = p + 1;
+	if ((nl = memchr(sp, '\n', (size_t)(end - sp))) == NULL ||
+	    nl == sp || (size_t)(nl - sp) >= enginesz)
+		return -1;
+	memcpy(engine, sp, (size_t)(nl - sp));
+	engine[nl - sp] = '\0';
+	ace_copy_text(text, textsz, nl + 1, (size_t)(end - nl - 1));
+	*status = v;
+	return 0;
+}
+
+/* ---- URLs ---- */
 
 int
 ace_url_getstream(char *out, size_t outsz, const char *engine,

@@ -21,6 +21,9 @@
 #define ACE_NEXT_ENGINE		"next-engine"	/* fetcher -> supervisor:
 						 * my engine failed */
 #define ACE_JSON_DEPTH		16
+#define ACE_REFUSED		"engine-error"	/* fetcher -> supervisor:
+						 * the engine refused the
+						 * content (ace_refusal_msg) */
 
 /* A started engine session (getstream?format=json). */
 struct ace_session {
@@ -63,6 +66,27 @@ int	 ace_parse_version(const char *body, size_t len, char *version,
 /* command_url?method=...: 0 when the engine said ok. */
 int	 ace_parse_command(const char *body, size_t len, char *err,
 	    size_t errsz);
+
+/*
+ * The engine's refusal of the content: a getstream answer
+ * {"response": null, "error": TEXT} (HTTP 200).  1 with TEXT (the
+ * engine's words, control characters replaced), 0 when BODY is anything
+ * else: a session, or a malformed answer (an engine failure).
+ */
+int	 ace_getstream_refusal(const char *body, size_t len, char *text,
+	    size_t textsz);
+/*
+ * The HTTP status a player gets for the refusal TEXT: 404 when the text
+ * says the content is unknown or dead ("failed to load transport file",
+ * "not found", "invalid", ...: ACE_DEAD_WORDS in ace_client.c), else 502.
+ */
+unsigned ace_refusal_status(const char *text);
+/* The fetcher's message: "engine-error STATUS ENGINE\nTEXT"; its parse
+ * (0, or -1 when MSG is not one). */
+int	 ace_refusal_msg(char *out, size_t outsz, unsigned status,
+	    const char *engine, const char *text);
+int	 ace_refusal_msg_parse(const char *msg, size_t len, unsigned *status,
+	    char *engine, size_t enginesz, char *text, size_t textsz);
 
 /* One engine as the choice sees it. */
 struct ace_pick {

@@ -84,8 +84,8 @@ ace_status_text_stream(const struct state *st, int slot, struct buf *b)
 
 	if (ace_state_slot(&st->ace, slot, &v) == -1)
 		return;
-	buf_printf(b, "    %s %s on %s", strcmp(v.param, "infohash") == 0 ?
-	    "infohash" : "content id", v.content_id, v.engine);
+	buf_printf(b, "    %s %s on %s", strcmp(v.param, "id") == 0 ?
+	    "content id" : v.param, v.content_id, v.engine);
 	if (v.stat_wall_ms)
 		buf_printf(b, ": %s, %u peers, %u KB/s down, %u KB/s up",
 		    v.status[0] ? v.status : "?", v.peers, v.speed_down,
@@ -161,10 +161,15 @@ int
 ace_status_m3u_url(const struct state *st, int slot, const char *base_url,
     struct buf *b)
 {
+	char args[ACE_ARGS_MAX];
 	struct ace_slot_view v;
 
 	if (ace_state_slot(&st->ace, slot, &v) == -1)
 		return -1;
+	ace_state_slot_args(&st->ace, slot, args, sizeof(args));
+	if (strchr(args, '\n') != strrchr(args, '\n') ||
+	    strcmp(v.param, "url") == 0)
+		return -1;	/* url= or options: its /stream/ URL */
 	buf_printf(b, "\n%s/ace/getstream?%s=%s\n", base_url, v.param,
 	    v.content_id);
 	return 0;

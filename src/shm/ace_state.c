@@ -127,6 +127,25 @@ ace_state_slot_set_engine(struct ace_state *as, int slot, const char *engine)
 }
 
 void
+ace_state_slot_set_args(struct ace_state *as, int slot, const char *args)
+{
+	struct ace_slot_state *a = &as->slots[slot];
+
+	seqlock_write_begin(&a->args_seq);
+	str_copy(a->args, args != NULL ? args : "", sizeof(a->args));
+	seqlock_write_end(&a->args_seq);
+}
+
+void
+ace_state_slot_args(const struct ace_state *as, int slot, char *out,
+    size_t outsz)
+{
+	const struct ace_slot_state *a = &as->slots[slot];
+
+	seqlock_read_str(&a->args_seq, out, outsz, a->args, sizeof(a->args));
+}
+
+void
 ace_state_slot_end(struct ace_state *as, int slot)
 {
 	struct ace_slot_state *a = &as->slots[slot];
@@ -260,6 +279,72 @@ ace_state_orphan_pop(struct ace_state *as, char *url, size_t urlsz)
 		    o->command_url);
 		atomic_store_explicit(&o->state, 0, memory_order_release);
 		return 0;
+	}
+	return -1;
+}
+
+/* The entry REFUSAL_PUT writes for KEY (supervisor: the only writer). */
+static struct ace_refusal *
+ace_refusal_slot(struct ace_state *as, const char *key, uint64_t now)
+{
+	struct ace_refusal *r, *first = &as->refusals[0], *free = NULL;
+	int i;
+
+	for (i = 0; i < ACE_REFUSALS; i++) {
+		r = &as->refusals[i];
+		if (r->until_ms > now && strcmp(r->key, key) == 0)
+			return r;
+		if (r->until_ms <= now && free == NULL)
+			free = r;
+		if (r->until_ms < first->until_ms)
+			first = r;
+	}
+	return free != NULL ? free : first;
+}
+
+void
+ace_state_refusal_put(struct ace_state *as, const char *key, unsigned status,
+    const char *engine, const char *text, uint64_t until_ms, uint64_t now_ms)
+{
+	struct ace_refusal *r = ace_refusal_slot(as, key, now_ms);
+
+	seqlock_write_begin(&r->seq);
+	str_copy(r->key, key, sizeof(r->key));
+	r->status = status;
+	r->until_ms = until_ms;
+	str_copy(r->engine, engine, sizeof(r->engine));
+	str_copy(r->text, text, sizeof(r->text));
+	seqlock_write_end(&r->seq);
+}
+
+int
+ace_state_refusal_get(const struct ace_state *as, const char *key,
+    uint64_t now_ms, struct ace_refusal_view *v)
+{
+	const struct ace_refusal *r;
+	int i, match;
+
+	for (i = 0; i < ACE_REFUSALS; i++) {
+		struct seqlock_reader rd;
+
+		r = &as->refusals[i];
+		rd = (struct seqlock_reader)SEQLOCK_READER(&r->seq);
+		match = 0;
+		while (seqlock_read_next(&rd)) {
+			match = r->until_ms > now_ms &&
+			    strncmp(r->key, key, sizeof(r->key)) == 0;
+			if (!match)
+				continue;
+			v->status = r->status;
+			v->until_ms = r->until_ms;
+			memcpy(v->engine, r->engine, sizeof(v->engine));
+			memcpy(v->text, r->text, sizeof(v->text));
+		}
+		if (rd.ok && match) {
+			v->engine[sizeof(v->engine) - 1] = '\0';
+			v->text[sizeof(v->text) - 1] = '\0';
+			return 0;
+		}
 	}
 	return -1;
 }

@@ -2,7 +2,8 @@
  * ace_state.h - the AceStream part of the state segment: the engines
  * with their health, one record a content-id stream (its engine, the
  * engine session its fetcher holds, the engine's figures for it), and
- * a queue of sessions whose fetcher died before it could stop them.
+ * a queue of sessions whose fetcher died before it could stop them, and
+ * the engines' refusals of content remembered for acestream.error_cache.
  *
  * Writers: the supervisor (engine list, which engine a stream uses,
  * the orphan queue), a stream's fetcher (its session), the engine
@@ -25,6 +26,10 @@
 #define ACE_STATUS_MAX		16
 #define ACE_ERROR_MAX		160
 #define ACE_ORPHANS		64	/* sessions waiting for their stop */
+#define ACE_REFUSALS		64	/* engine refusals remembered */
+#define ACE_INPUT_MAX		2048	/* longest url= or magnet= */
+#define ACE_ARGS_MAX		(ACE_INPUT_MAX + 512)	/* a stream's engine
+						 * arguments (ace_client.h) */
 
 enum ace_health {
 	ACE_HEALTH_UNKNOWN = 0,		/* not checked yet: usable */
@@ -52,6 +57,9 @@ struct ace_slot_state {
 	char			 content_id[CONFIG_ACE_ID_LEN + 1];
 	char			 param[16];	/* "id" or "infohash" */
 	char			 engine[ACE_URL_MAX];
+	/* Supervisor: the getstream arguments ("" : from the key). */
+	_Atomic uint32_t	 args_seq;
+	char			 args[ACE_ARGS_MAX];
 	/* Fetcher: the engine session it holds. */
 	_Atomic uint32_t	 sess_seq;
 	uint32_t		 has_session;
@@ -77,13 +85,27 @@ struct ace_orphan {
 	char			 command_url[ACE_URL_MAX];
 };
 
+/* Supervisor -> everyone: the engine refused the content of stream KEY
+ * ({"response": null, "error": TEXT}); players of KEY get STATUS until
+ * UNTIL_MS (monotonic; 0: a free entry). */
+struct ace_refusal {
+	_Atomic uint32_t	 seq;
+	char			 key[CONFIG_NAME_MAX + 1];
+	uint32_t		 status;		/* 404 or 502 */
+	uint64_t		 until_ms;
+	char			 engine[ACE_URL_MAX];
+	char			 text[ACE_ERROR_MAX];
+};
+
 struct ace_state {
 	struct ace_engine_state	 engines[ACE_MAX_ENGINES];
 	struct ace_slot_state	 slots[CONFIG_MAX_STREAMS];
 	struct ace_orphan	 orphans[ACE_ORPHANS];
+	struct ace_refusal	 refusals[ACE_REFUSALS];
 	_Atomic uint64_t	 refused;	/* 503: no engine with room */
 	_Atomic uint64_t	 orphans_lost;	/* queue full */
 	_Atomic uint32_t	 monitor_pid;
+	_Atomic uint32_t	 allow_url_input;	/* supervisor: the key */
 };
 
 /* Consistent copies for readers. */
@@ -129,6 +151,11 @@ void	 ace_state_slot_begin(struct ace_state *, int slot, const char *id,
 	    const char *param, const char *engine);
 void	 ace_state_slot_set_engine(struct ace_state *, int slot,
 	    const char *engine);
+/* Supervisor: SLOT's getstream arguments (NULL: none); anyone: a copy. */
+void	 ace_state_slot_set_args(struct ace_state *, int slot,
+	    const char *args);
+void	 ace_state_slot_args(const struct ace_state *, int slot, char *out,
+	    size_t outsz);
 void	 ace_state_slot_end(struct ace_state *, int slot);
 /* Anyone: a consistent copy; -1 when SLOT has no content-id stream. */
 int	 ace_state_slot(const struct ace_state *, int slot,
@@ -144,6 +171,25 @@ void	 ace_state_session_clear(struct ace_state *, int slot);
 void	 ace_state_stat_set(struct ace_state *, int slot, const char *status,
 	    uint32_t peers, uint32_t speed_down, uint32_t speed_up,
 	    uint64_t downloaded);
+
+/* A refusal as readers copy it. */
+struct ace_refusal_view {
+	unsigned	 status;
+	uint64_t	 until_ms;
+	char		 engine[ACE_URL_MAX];
+	char		 text[ACE_ERROR_MAX];
+};
+
+/*
+ * Supervisor: remember the engine's refusal of KEY until UNTIL_MS (it
+ * replaces KEY's own entry, else a free or lapsed one, else the one that
+ * lapses first).  Anyone: KEY's refusal, 0 while it holds at NOW_MS.
+ */
+void	 ace_state_refusal_put(struct ace_state *, const char *key,
+	    unsigned status, const char *engine, const char *text,
+	    uint64_t until_ms, uint64_t now_ms);
+int	 ace_state_refusal_get(const struct ace_state *, const char *key,
+	    uint64_t now_ms, struct ace_refusal_view *);
 
 /* Supervisor: queue a stop; engine monitor: take one (0 and URL). */
 int	 ace_state_orphan_push(struct ace_state *, const char *command_url);

@@ -8,12 +8,14 @@ refused before anything starts; and every engine session ringcast
 started is stopped again, whichever way its stream ends (idle,
 ringcastctl stop, reload, a killed fetcher, daemon shutdown)."""
 
+import base64
 import json
 import os
 import signal
 import threading
 import time
 import urllib.parse
+from urllib.parse import quote
 
 from harness import (Daemon, Engine, check, http_get, read_stream, shm_objects,
                      ts_aligned, wait_for)
@@ -165,9 +167,9 @@ def test_ace_idle_sends_exactly_one_stop():
     check(e.stats()["stops"] == 1 and e.stats()["stops_repeated"] == 0)
 
 
-def test_ace_engine_error_moves_to_next_engine():
+def test_ace_transport_failure_moves_to_next_engine():
     e1, e2 = Engine(), Engine()
-    e1.fault(error=1)
+    e1.fault(id=ID, down=1)     # getstream of ID: HTTP 500; health stays up
     d = ace_daemon([e1, e2], "retry_min = 0.2;")
     st, hdrs, body = read_stream(d.port, "/ace/getstream?id=" + ID, 5)
     check(st == 200 and len(body) > 100 * 188 and ts_aligned(body),
@@ -175,6 +177,174 @@ def test_ace_engine_error_moves_to_next_engine():
     check(e1.stats()["starts"] == 0, e1.stats())
     check(e2.stats()["starts"] == 1 and e2.stats()["playback_pulls"] == 1, e2.stats())
     check(d.http_status()["streams"][ID]["acestream"]["engine"] == e2.base)
+
+
+DEAD = "failed to load transport file"
+
+
+def test_ace_dead_id_answers_the_engines_text_once_per_error_cache():
+    e1, e2 = Engine(), Engine()
+    for e in (e1, e2):
+        e.fault(id=ID, error=DEAD)
+    d = ace_daemon([e1, e2], "retry_min = 0.2;")
+    sub = Subscriber(d)
+    t0 = time.time()
+    st, hdrs, body = http_get(d.port, "/ace/getstream?id=" + ID, timeout=10)
+    took = time.time() - t0
+    check(st == 404, "dead id: %d %r" % (st, body))
+    check(took < 2.0, "answered after %.2f s" % took)
+    check(hdrs.get("content-type") == "application/json", hdrs)
+    j = json.loads(body)
+    check(j["error"] == "engine: " + DEAD and j["engine"] == e1.base, j)
+    wait_for(lambda: sub.find("stream_ended", stream=ID), 5, what="stream_ended")
+    check(sub.find("stream_ended", stream=ID)["reason"] == "engine_error",
+          sub.find("stream_ended", stream=ID))
+    # within error_cache: the same answer at once, TS or HLS, no engine asked
+    for path in ("/ace/getstream?id=", "/ace/manifest.m3u8?id=",
+                 "/ace/getstream?content_id="):
+        t0 = time.time()
+        st, _, body = http_get(d.port, path + ID.upper())
+        check(st == 404 and json.loads(body) == j and time.time() - t0 < 0.5,
+              (path, st, body))
+    time.sleep(3)       # a retry would come after retry_min (0.2 s)
+    s1, s2 = e1.stats(), e2.stats()
+    check(s1["getstreams"] == 1 and s2["getstreams"] == 0, (s1, s2))
+    check(s1["starts"] == 0 and stream_gone(d, ID), s1)
+
+
+def test_ace_engine_refusal_is_502_and_lapses_without_error_cache():
+    e = Engine()
+    e.fault(id=ID2, error="too many sessions")
+    d = ace_daemon([e], "error_cache = 0;")
+    # the first request waits on the playlist route
+    st, _, body = http_get(d.port, "/ace/manifest.m3u8?id=" + ID2, timeout=10)
+    check(st == 502, "refused: %d %r" % (st, body))
+    check(json.loads(body)["error"] == "engine: too many sessions", body)
+    check(e.stats()["getstreams"] == 1, e.stats())
+    time.sleep(2.5)     # the answer is held 2 s for the waiting players only
+    st, _, body = http_get(d.port, "/ace/getstream?id=" + ID2, timeout=10)
+    check(st == 502 and e.stats()["getstreams"] == 2, (st, e.stats()))
+
+
+H4 = "aabbccddeeff00112233445566778899aabbccdd"
+H5 = "5555555555666666666677777777778888888888"
+H6 = "6666666666777777777788888888889999999999"
+H7 = "abcdef0123456789abcdef0123456789abcdef01"
+
+
+def q(v):
+    return quote(v, safe="")
+
+
+def magnet_of(h, base32=False):
+    ih = base64.b32encode(bytes.fromhex(h)).decode() if base32 else h
+    return "magnet:?xt=urn:btih:%s&dn=a%%20show&tr=udp://t:80" % ih
+
+
+def test_ace_every_input_form_plays():
+    e = Engine()
+    d = ace_daemon([e], "max_streams_per_engine = 8;")
+    paths = {
+        "content_id=": ("/ace/getstream?content_id=" + ID, ID),
+        "upper-case infohash=": ("/ace/getstream?infohash=" + H7.upper(),
+                                 "infohash-" + H7),
+        "url=": ("/ace/getstream?url=" + q("http://t.example/x/%s.torrent" % ID3)
+                 + "&unknown=1", None),
+        "magnet=": ("/ace/getstream?magnet=" + q(magnet_of(H4)), "infohash-" + H4),
+        "trailing slash": ("/ace/getstream/?id=" + H5, H5),
+    }
+    for what, (path, key) in paths.items():
+        st, hdrs, body = read_stream(d.port, path, 1.5)
+        check(st == 200 and hdrs.get("content-type") == "video/mp2t" and
+              len(body) > 50 * 188 and ts_aligned(body),
+              "%s: %d, %d bytes %r" % (what, st, len(body), body[:200]))
+        if key:
+            check(key in d.http_status()["streams"], (what, key))
+    st, _, body = http_get(d.port, "/ace/manifest.m3u8/?infohash=" + H6, timeout=10)
+    check(st == 200 and b"/hls/infohash-%s/" % H6.encode() in body, (st, body))
+    streams = d.http_status()["streams"]
+    urls = [k for k in streams if k.startswith("url-")]
+    check(len(urls) == 1 and streams[urls[0]]["acestream"]["id_type"] == "url",
+          list(streams))
+    s = e.stats()
+    check(s["starts"] == 6 and s["getstreams"] == 6 and s["superseded"] == 0, s)
+    for h in (infohash_of(ID), H7, ID3, H4, infohash_of(H5), H6):
+        check(s["ids"][h]["pulls"] == 1, (h, s))
+
+
+def test_ace_magnet_of_an_infohash_joins_its_stream():
+    e = Engine()
+    d = ace_daemon([e])
+    a = Player(d.port, "/ace/getstream?infohash=" + H4, 6)
+    a.start()
+    wait_playing(d, "infohash-" + H4)
+    b = Player(d.port, "/ace/getstream?magnet=" + q(magnet_of(H4, base32=True)), 3)
+    b.start()
+    wait_playing(d, "infohash-" + H4, players=2)
+    for p in (a, b):
+        p.join(15)
+        check(p.result[0] == 200 and len(p.result[2]) > 50 * 188, p.result[:2])
+    s = e.stats()
+    check(s["starts"] == 1 and s["playback_pulls"] == 1 and s["getstreams"] == 1, s)
+    check(list(d.http_status()["streams"]) == ["infohash-" + H4],
+          list(d.http_status()["streams"]))
+
+
+def test_ace_options_make_another_stream():
+    # two engines: a real engine ends the older session of a broadcast
+    # when another starts, so the two streams go to one engine each
+    e1, e2 = Engine(), Engine()
+    d = ace_daemon([e1, e2])
+    plain = Player(d.port, "/ace/getstream?id=" + ID, 5)
+    plain.start()
+    wait_playing(d, ID)
+    opts = "&transcode_audio=1&preferred_audio_language=eng"
+    st, _, body = read_stream(d.port, "/ace/getstream?id=" + ID + opts, 2)
+    check(st == 200 and len(body) > 50 * 188, (st, len(body)))
+    keys = sorted(d.http_status()["streams"])
+    check(len(keys) == 2 and keys[0] == ID and keys[1].startswith(ID + "-o") and
+          len(keys[1]) <= 64, keys)
+    # the same options in another order are the same stream
+    st, _, body = read_stream(d.port, "/ace/getstream?preferred_audio_language=eng"
+                              "&transcode_audio=1&content_id=" + ID.upper(), 1)
+    check(st == 200 and sorted(d.http_status()["streams"]) == keys)
+    check(e1.stats()["getstreams"] + e2.stats()["getstreams"] == 2,
+          (e1.stats(), e2.stats()))
+    plain.join(10)
+    check(plain.result[0] == 200)
+
+
+def test_ace_url_input_turned_off_is_403():
+    e = Engine()
+    d = ace_daemon([e], "allow_url_input = false;")
+    for path in ("/ace/getstream?url=" + q("http://t/%s.torrent" % ID),
+                 "/ace/manifest.m3u8?magnet=" + q(magnet_of(ID))):
+        st, hdrs, body = http_get(d.port, path)
+        check(st == 403 and hdrs.get("content-type") == "application/json" and
+              "allow_url_input" in json.loads(body)["error"], (path, st, body))
+    st, _, body = read_stream(d.port, "/ace/getstream?id=" + ID, 1)
+    check(st == 200 and len(body) > 0)
+    check(e.stats()["getstreams"] == 1, e.stats())
+
+
+def test_ace_bad_url_and_magnet_inputs_are_400_with_a_reason():
+    e = Engine()
+    d = ace_daemon([e])
+    bad = {
+        "url=" + q("ftp://t/x.torrent"): "http",
+        "url=" + q("http://t/a b.torrent"): "spaces",
+        "url=" + q("http:///x.torrent"): "host",
+        "url=" + q("http://t/" + "a" * 2048): "2048",
+        "magnet=" + q("http://t/x"): "magnet:?",
+        "magnet=" + q("magnet:?dn=x"): "btih",
+        "id=%s&transcode_audio=%s" % (ID, q("1;rm")): "option",
+    }
+    for query, why in bad.items():
+        st, hdrs, body = http_get(d.port, "/ace/getstream?" + query)
+        check(st == 400 and hdrs.get("content-type") == "application/json" and
+              why in json.loads(body)["error"], (query[:60], st, body))
+    time.sleep(0.3)
+    check(e.stats()["getstreams"] == 0 and d.http_status()["streams"] == {})
 
 
 def engine_health(d):

@@ -6,7 +6,12 @@
  * answer or anything malformed (missing fields, garbage, a huge answer,
  * URLs that are not http) is refused with a reason instead of being
  * half-used, an id is exactly 40 hex digits, and a new stream goes to
- * the least loaded engine that is up and has room.
+ * the least loaded engine that is up and has room.  An engine's refusal
+ * of the content is told from an engine failure, answered 404 when the
+ * content is unknown or dead and 502 otherwise, and remembered for its
+ * key.  The inputs a player may give (ace_input.h) are checked, and
+ * make one stream key per broadcast and options within the name limit,
+ * and the engine gets them as given, escaped.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +24,7 @@
 #include <string.h>
 
 #include "ace_client.h"
+#include "ace_input.h"
 #include "acestream.h"
 
 #define ID	"0123456789abcdef0123456789abcdef01234567"
@@ -325,6 +331,299 @@ test_pick_engine(void **state)
 	assert_int_equal(ace_pick_engine(e, 0, 3, -1), -1);
 }
 
+/* A getstream answer BODY read for a refusal. */
+static int
+refusal(const char *body, char *t, size_t tsz)
+{
+	return ace_getstream_refusal(body, strlen(body), t, tsz);
+}
+
+static void
+test_refusal(void **state)
+{
+	char t[64];
+
+	(void)state;
+	assert_int_equal(refusal("{\"response\": null, "
+	    "\"error\": \"failed to load transport file\"}", t,
+	    sizeof(t)), 1);
+	assert_string_equal(t, "failed to load transport file");
+	/* no response member at all, a control character, a long text */
+	assert_int_equal(refusal("{\"error\": \"a\\nb\"}", t, sizeof(t)), 1);
+	assert_string_equal(t, "a b");
+	assert_int_equal(refusal("{\"response\":null,\"error\":"
+	    "\"0123456789012345678901234567890123456789012345678901234567"
+	    "890123456789\"}", t, 16), 1);
+	assert_int_equal(strlen(t), 15);
+	/* not a refusal: a session, no error, garbage, a session with an error */
+	assert_int_equal(refusal(good, t, sizeof(t)), 0);
+	assert_int_equal(refusal("{\"response\": null, "
+	    "\"error\": null}", t, sizeof(t)), 0);
+	assert_int_equal(refusal("{\"response\": null, "
+	    "\"error\": \"\"}", t, sizeof(t)), 0);
+	assert_int_equal(refusal("<html>", t, sizeof(t)), 0);
+	assert_string_equal(t, "");
+	assert_int_equal(refusal("{\"response\": {\"a\": 1}, "
+	    "\"error\": \"x\"}", t, sizeof(t)), 0);
+}
+
+static void
+test_refusal_status(void **state)
+{
+	(void)state;
+	assert_int_equal(ace_refusal_status("failed to load transport file"),
+	    404);
+	assert_int_equal(ace_refusal_status("Failed To Load content"), 404);
+	assert_int_equal(ace_refusal_status("bad content id: not 40 hex"),
+	    404);
+	assert_int_equal(ace_refusal_status("torrent not found"), 404);
+	assert_int_equal(ace_refusal_status("invalid infohash"), 404);
+	assert_int_equal(ace_refusal_status("failed to start the stream"),
+	    502);
+	assert_int_equal(ace_refusal_status("too many sessions"), 502);
+	assert_int_equal(ace_refusal_status(""), 502);
+}
+
+static void
+test_refusal_msg(void **state)
+{
+	char m[256], engine[64], text[64];
+	unsigned status = 0;
+
+	(void)state;
+	assert_int_equal(ace_refusal_msg(m, sizeof(m), 404,
+	    "http://e:6878", "failed to load\ntransport file"), 0);
+	assert_int_equal(ace_refusal_msg_parse(m, strlen(m), &status, engine,
+	    sizeof(engine), text, sizeof(text)), 0);
+	assert_int_equal(status, 404);
+	assert_string_equal(engine, "http://e:6878");
+	assert_string_equal(text, "failed to load transport file");
+	assert_int_equal(ace_refusal_msg(m, 20, 404, "http://e:6878", "x"),
+	    -1);
+	assert_int_equal(ace_refusal_msg(m, sizeof(m), 502, "a b", "x"), -1);
+	/* what is not one */
+	assert_int_equal(ace_refusal_msg_parse("next-engine", 11, &status,
+	    engine, sizeof(engine), text, sizeof(text)), -1);
+	assert_int_equal(ace_refusal_msg_parse("engine-error 200 e\nx", 20,
+	    &status, engine, sizeof(engine), text, sizeof(text)), -1);
+	assert_int_equal(ace_refusal_msg_parse("engine-error 404 e", 18,
+	    &status, engine, sizeof(engine), text, sizeof(text)), -1);
+	assert_int_equal(ace_refusal_msg_parse("engine-error 404\nx", 18,
+	    &status, engine, sizeof(engine), text, sizeof(text)), -1);
+	assert_int_equal(ace_refusal_msg_parse("engine-error 502 e\n", 19,
+	    &status, engine, 1, text, sizeof(text)), -1);
+}
+
+static void
+test_refusal_cache(void **state)
+{
+	static struct ace_state as;
+	struct ace_refusal_view v;
+	char key[16];
+	int i;
+
+	(void)state;
+	assert_int_equal(ace_state_refusal_get(&as, "k", 100, &v), -1);
+	ace_state_refusal_put(&as, "k", 404, "http://e", "dead", 1000, 100);
+	assert_int_equal(ace_state_refusal_get(&as, "k", 999, &v), 0);
+	assert_int_equal(v.status, 404);
+	assert_string_equal(v.engine, "http://e");
+	assert_string_equal(v.text, "dead");
+	assert_int_equal(ace_state_refusal_get(&as, "k", 1000, &v), -1);
+	assert_int_equal(ace_state_refusal_get(&as, "kk", 500, &v), -1);
+	/* the same key replaces its entry */
+	ace_state_refusal_put(&as, "k", 502, "http://e", "busy", 2000, 500);
+	assert_int_equal(ace_state_refusal_get(&as, "k", 1500, &v), 0);
+	assert_int_equal(v.status, 502);
+	/* full: the entry that lapses first goes */
+	for (i = 0; i < ACE_REFUSALS; i++) {
+		snprintf(key, sizeof(key), "n%d", i);
+		ace_state_refusal_put(&as, key, 404, "e", "t",
+		    (uint64_t)(3000 + i), 600);
+	}
+	assert_int_equal(ace_state_refusal_get(&as, "k", 700, &v), -1);
+	assert_int_equal(ace_state_refusal_get(&as, "n0", 700, &v), 0);
+	ace_state_refusal_put(&as, "new", 404, "e", "t", 9000, 700);
+	assert_int_equal(ace_state_refusal_get(&as, "n0", 700, &v), -1);
+	assert_int_equal(ace_state_refusal_get(&as, "n1", 700, &v), 0);
+	assert_int_equal(ace_state_refusal_get(&as, "new", 700, &v), 0);
+}
+
+/* A request of PARAM=VALUE and the options OPTS (NULL: none). */
+static struct ace_request
+req(const char *param, const char *value, const char *opt0, const char *opt2)
+{
+	struct ace_request rq;
+
+	memset(&rq, 0, sizeof(rq));
+	rq.param = param;
+	rq.value = value;
+	rq.options[0] = opt0;	/* transcode_audio */
+	rq.options[2] = opt2;	/* preferred_audio_language */
+	return rq;
+}
+
+static const char *
+problem(const char *param, const char *value)
+{
+	struct ace_request rq = req(param, value, NULL, NULL);
+
+	return ace_request_problem(&rq);
+}
+
+static void
+test_input_problems(void **state)
+{
+	char big[ACE_INPUT_MAX + 32];
+	struct ace_request rq;
+
+	(void)state;
+	assert_null(problem("id", "0123456789ABCDEF0123456789abcdef01234567"));
+	assert_null(problem("url", "http://t.example/a/" ID ".torrent"));
+	assert_null(problem("url", "HTTPS://t.example/x?y=1&z=%20"));
+	assert_null(problem("magnet", "magnet:?xt=urn:btih:" ID "&dn=x"));
+	assert_non_null(strstr(problem(NULL, NULL), "missing"));
+	assert_non_null(strstr(problem("id", ID "0"), "too long"));
+	assert_non_null(strstr(problem("url", "ftp://h/x.torrent"), "http"));
+	assert_non_null(strstr(problem("url", "http:///x"), "host"));
+	assert_non_null(strstr(problem("url", "http://h/a b"), "spaces"));
+	assert_non_null(strstr(problem("url", "file:///etc/passwd"), "http"));
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	memcpy(big, "http://h/", 9);
+	assert_non_null(strstr(problem("url", big), "2048"));
+	big[ACE_INPUT_MAX] = '\0';
+	assert_null(problem("url", big));
+	assert_non_null(strstr(problem("magnet", "http://h/"), "magnet:?"));
+	assert_non_null(strstr(problem("magnet", "magnet:?dn=x"), "btih"));
+	assert_non_null(strstr(problem("magnet", "magnet:?xt=urn:btih:12"),
+	    "btih"));
+	rq = req("id", ID, "1;rm", NULL);
+	assert_non_null(strstr(ace_request_problem(&rq), "option"));
+	rq = req("id", ID, NULL, big);
+	assert_non_null(strstr(ace_request_problem(&rq), "too long"));
+	rq = req("id", ID, "1", "eng");
+	assert_null(ace_request_problem(&rq));
+	rq = req("magnet", "magnet:?xt=urn:btih:" ID, NULL, NULL);
+	assert_true(ace_request_fetches_url(&rq));
+	rq = req("content_id", ID, NULL, NULL);
+	assert_false(ace_request_fetches_url(&rq));
+}
+
+static void
+test_magnet_infohash(void **state)
+{
+	char h[CONFIG_ACE_ID_LEN + 1];
+
+	(void)state;
+	assert_int_equal(ace_magnet_infohash("magnet:?dn=a&xt=urn:btih:"
+	    "0123456789ABCDEF0123456789ABCDEF01234567&tr=x", h), 0);
+	assert_string_equal(h, ID);
+	/* base32 (RFC 4648), either case */
+	assert_int_equal(ace_magnet_infohash("MAGNET:?xt=urn:btih:"
+	    "aeruKZ4JVPG66AJDIVTYTK6N54ASGRLH", h), 0);
+	assert_string_equal(h, ID);
+	assert_int_equal(ace_magnet_infohash("magnet:?xt=urn:sha1:" ID, h),
+	    -1);
+	assert_int_equal(ace_magnet_infohash("magnet:?xt=urn:btih:"
+	    "AERUKZ4JVPG66AJDIVTYTK6N54ASGRL1", h), -1);
+	assert_int_equal(ace_magnet_infohash("xt=urn:btih:" ID, h), -1);
+}
+
+static void
+key_of(const char *param, const char *value, const char *opt0,
+    const char *opt2, char *key)
+{
+	struct ace_request rq = req(param, value, opt0, opt2);
+
+	assert_int_equal(ace_request_key(&rq, key, CONFIG_NAME_MAX + 1), 0);
+	assert_true(config_name_valid(key));
+	assert_true(strlen(key) <= CONFIG_NAME_MAX);
+}
+
+static void
+test_input_keys(void **state)
+{
+	char a[CONFIG_NAME_MAX + 1], b[CONFIG_NAME_MAX + 1];
+	struct ace_key k;
+
+	(void)state;
+	key_of("content_id", "0123456789ABCDEF0123456789abcdef01234567", NULL,
+	    NULL, a);
+	assert_string_equal(a, ID);
+	key_of("infohash", "0123456789ABCDEF0123456789ABCDEF01234567", NULL,
+	    NULL, a);
+	assert_string_equal(a, "infohash-" ID);
+	/* a magnet of an infohash is its stream */
+	key_of("magnet", "magnet:?xt=urn:btih:" ID "&tr=udp://t:1", NULL, NULL,
+	    b);
+	assert_string_equal(a, b);
+	/* a URL: its own key, the same for the same URL */
+	key_of("url", "http://t/" ID ".torrent", NULL, NULL, a);
+	assert_int_equal(strncmp(a, "url-", 4), 0);
+	assert_int_equal(strlen(a), 4 + ACE_URL_HASH_LEN);
+	key_of("url", "http://t/" ID ".torrent", NULL, NULL, b);
+	assert_string_equal(a, b);
+	key_of("url", "http://t/" ID ".torrenT", NULL, NULL, b);
+	assert_string_not_equal(a, b);
+	/* options: another stream, whatever their order; "" is none */
+	key_of("infohash", ID, "1", "eng", a);
+	assert_int_equal(strlen(a), 9 + 40 + 2 + ACE_OPTIONS_HASH_LEN);
+	assert_int_equal(strncmp(a, "infohash-" ID "-o", 51), 0);
+	key_of("infohash", ID, "1", "rus", b);
+	assert_string_not_equal(a, b);
+	key_of("infohash", ID, "", NULL, b);
+	assert_string_equal(b, "infohash-" ID);
+	/* every form reads back */
+	key_of("url", "http://t/x.torrent", "1", NULL, a);
+	assert_int_equal(ace_key_parse(a, &k), 0);
+	assert_string_equal(k.param, "url");
+	assert_int_equal(strlen(k.id), ACE_URL_HASH_LEN);
+	assert_int_equal(k.options, 1);
+	assert_int_equal(ace_key_parse(ID, &k), 0);
+	assert_string_equal(k.param, "id");
+	assert_string_equal(k.id, ID);
+	assert_int_equal(k.options, 0);
+	assert_int_equal(ace_key_parse("infohash-" ID "-o0123456789ab", &k), 0);
+	assert_string_equal(k.param, "infohash");
+	assert_string_equal(k.id, ID);
+	assert_int_equal(ace_key_parse("news", &k), -1);
+	assert_int_equal(ace_key_parse(ID "-o0123", &k), -1);
+	assert_int_equal(ace_key_parse("url-0123", &k), -1);
+	assert_int_equal(ace_key_parse("infohash-" ID "-oABCDEF012345", &k),
+	    -1);
+}
+
+static void
+test_input_args_url(void **state)
+{
+	char args[ACE_ARGS_MAX], u[ACE_GETSTREAM_URL_MAX];
+	struct ace_request rq = req("id", "0123456789ABCDEF0123456789ABCDEF"
+	    "01234567", "1", "eng");
+
+	(void)state;
+	assert_int_equal(ace_request_args(&rq, args, sizeof(args)), 0);
+	assert_string_equal(args, "id=" ID "\ntranscode_audio=1\n"
+	    "preferred_audio_language=eng\n");
+	assert_int_equal(ace_url_getstream_args(u, sizeof(u), "http://e:1",
+	    args, "p1"), 0);
+	assert_string_equal(u, "http://e:1/ace/getstream?format=json&id=" ID
+	    "&transcode_audio=1&preferred_audio_language=eng&pid=p1");
+	rq = req("url", "http://t/a b&c=d/\xc3\xa9.torrent", NULL, NULL);
+	assert_int_equal(ace_request_args(&rq, args, sizeof(args)), 0);
+	assert_int_equal(ace_url_getstream_args(u, sizeof(u), "http://e:1",
+	    args, "p"), 0);
+	assert_string_equal(u, "http://e:1/ace/getstream?format=json&url="
+	    "http%3A%2F%2Ft%2Fa%20b%26c%3Dd%2F%C3%A9.torrent&pid=p");
+	rq = req("magnet", "magnet:?xt=urn:btih:" ID, NULL, NULL);
+	assert_int_equal(ace_request_args(&rq, args, sizeof(args)), 0);
+	assert_string_equal(args, "magnet=magnet:?xt=urn:btih:" ID "\n");
+	/* too small */
+	assert_int_equal(ace_url_getstream_args(u, 60, "http://e:1", args,
+	    "p"), -1);
+	assert_int_equal(ace_request_args(&rq, args, 10), -1);
+}
+
 int
 main(void)
 {
@@ -340,6 +639,14 @@ main(void)
 		cmocka_unit_test(test_urls),
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_pick_engine),
+		cmocka_unit_test(test_refusal),
+		cmocka_unit_test(test_refusal_status),
+		cmocka_unit_test(test_refusal_msg),
+		cmocka_unit_test(test_refusal_cache),
+		cmocka_unit_test(test_input_problems),
+		cmocka_unit_test(test_magnet_infohash),
+		cmocka_unit_test(test_input_keys),
+		cmocka_unit_test(test_input_args_url),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

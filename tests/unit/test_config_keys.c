@@ -45,6 +45,24 @@ test_global_defaults(void **state)
 	config_free(cfg);
 }
 
+/* An engine's refusal is remembered 30 s; url= and magnet= are taken. */
+static void
+test_ace_defaults(void **state)
+{
+	struct config *cfg = load_ok("acestream = { engines = "
+	    "[ \"http://127.0.0.1:6878\" ]; };\n");
+
+	(void)state;
+	assert_true(cfg->ace.error_cache == 30.0);
+	assert_int_equal(cfg->ace.allow_url_input, 1);
+	config_free(cfg);
+	cfg = load_ok("acestream = { engines = [ \"http://127.0.0.1:6878\" ];"
+	    " error_cache = 0; allow_url_input = false; };\n");
+	assert_true(cfg->ace.error_cache == 0.0);
+	assert_int_equal(cfg->ace.allow_url_input, 0);
+	config_free(cfg);
+}
+
 static void
 check_default_opts(const struct stream_opts *o)
 {
@@ -128,6 +146,7 @@ main(void)
 		cmocka_unit_test(test_global_defaults),
 		cmocka_unit_test(test_stream_defaults),
 		cmocka_unit_test(test_key_table_defaults_in_limits),
+		cmocka_unit_test(test_ace_defaults),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
