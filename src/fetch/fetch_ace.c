@@ -140,7 +140,12 @@ ace_start(struct fetcher *f)
 	    sizeof(err)) == -1)
 		snprintf(f->error, sizeof(f->error), "engine %.60s: %.90s",
 		    ace.engine, err);
-	else
+	else if (f->sc->rebase_urls && ace_session_rebase(&ace.sess,
+	    ace.engine) == -1) {
+		snprintf(f->error, sizeof(f->error), "engine %.60s: its URLs "
+		    "do not fit once rebased", ace.engine);
+		rc = 1;		/* a session to stop, as given */
+	} else
 		rc = 0;
 	buf_free(&body);
 	if (rc == -1)
@@ -151,6 +156,10 @@ ace_start(struct fetcher *f)
 	ace_count_session(f);
 	log_info("engine %s: session %s started (pid %s)", ace.engine,
 	    ace.sess.session_id[0] ? ace.sess.session_id : "?", pid);
+	if (rc == 1) {
+		ace_stop(f);
+		return -1;
+	}
 	return 0;
 }
 

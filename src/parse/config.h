@@ -127,6 +127,7 @@ struct stream_conf {
 	double			 start_timeout;		/* seconds to a new
 							 * connection's first
 							 * byte; 0: data_timeout */
+	int			 rebase_urls;		/* acestream */
 	enum stream_origin	 origin;
 	char			 key[CONFIG_NAME_MAX + 1];	/* dynamic: what
 							 * it was made for */
@@ -140,6 +141,7 @@ struct ace_conf {
 	int			 max_streams_per_engine;
 	int			 max_streams;
 	double			 start_timeout;
+	int			 rebase_urls;
 	double			 segment_duration;
 	struct stream_opts	 opts;			/* defaults + own keys */
 	int			 line;

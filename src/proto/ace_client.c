@@ -393,6 +393,66 @@ ace_url_command(char *out, size_t outsz, const char *command_url,
 	    strchr(command_url, '?') ? "&" : "?", method), outsz);
 }
 
+/* ---- rebasing ---- */
+
+/* The length of URL's "scheme://authority", or 0 when it has none. */
+static size_t
+ace_url_origin_len(const char *url)
+{
+	const char *p = strstr(url, "://"), *host;
+	size_t n, i;
+
+	if (p == NULL || p == url)
+		return 0;
+	for (i = 0; url + i < p; i++)
+		if (!isalpha((unsigned char)url[i]))
+			return 0;
+	p += 3;
+	n = strcspn(p, "/?#");
+	host = p;
+	for (i = 0; i < n; i++) {
+		if (isspace((unsigned char)p[i]) || iscntrl((unsigned char)p[i]))
+			return 0;
+		if (p[i] == '@')
+			host = p + i + 1;	/* after the userinfo */
+	}
+	if (host >= p + n || *host == ':')
+		return 0;		/* no host */
+	return (size_t)(p - url) + n;
+}
+
+int
+ace_url_rebase(char *out, size_t outsz, const char *url, const char *engine)
+{
+	size_t u = ace_url_origin_len(url), e = ace_url_origin_len(engine);
+	size_t plen;
+
+	if (u == 0 || e == 0)
+		return -1;
+	plen = strcspn(engine + e, "?#");
+	while (plen > 0 && engine[e + plen - 1] == '/')
+		plen--;
+	return ace_fit(snprintf(out, outsz, "%.*s%.*s%s", (int)e, engine,
+	    (int)plen, engine + e, url + u), outsz);
+}
+
+int
+ace_session_rebase(struct ace_session *s, const char *engine)
+{
+	char play[ACE_URL_MAX], stat[ACE_URL_MAX], cmd[ACE_URL_MAX];
+
+	if (ace_url_rebase(play, sizeof(play), s->playback_url, engine) ==
+	    -1 || ace_url_rebase(cmd, sizeof(cmd), s->command_url, engine) ==
+	    -1 || (s->stat_url[0] != '\0' && ace_url_rebase(stat,
+	    sizeof(stat), s->stat_url, engine) == -1))
+		return -1;
+	memcpy(s->playback_url, play, sizeof(play));
+	memcpy(s->command_url, cmd, sizeof(cmd));
+	if (s->stat_url[0] != '\0')
+		memcpy(s->stat_url, stat, sizeof(stat));
+	return 0;
+}
+
 /* ---- the one GET ---- */
 
 struct ace_get {

@@ -93,6 +93,22 @@ int	 ace_url_command(char *out, size_t outsz, const char *command_url,
 	    const char *method);
 
 /*
+ * URL moved onto ENGINE, an engine's base URL: ENGINE's scheme, userinfo,
+ * host and port, then ENGINE's path without its trailing slashes (the
+ * prefix of a reverse proxy, under which getstream was asked too), then
+ * URL's own path, query and fragment.  An engine writes its own idea of
+ * its address into the URLs it answers (127.0.0.1:6878 inside a
+ * container, whatever port is published), so they are rebased onto the
+ * address ringcast reaches it at.  -1 when either is not
+ * scheme://authority[...] or the result does not fit OUTSZ (pure).
+ */
+int	 ace_url_rebase(char *out, size_t outsz, const char *url,
+	    const char *engine);
+/* The playback, stat and command URLs of S rebased onto ENGINE; on -1
+ * (one does not fit) S is left as it was. */
+int	 ace_session_rebase(struct ace_session *s, const char *engine);
+
+/*
  * GET URL into BODY (at most ACE_ANSWER_MAX bytes), within TIMEOUT_MS;
  * given up early when *ABORT becomes nonzero (NULL: never).  0 on a 2xx
  * answer, else -1 with ERR.

@@ -281,6 +281,74 @@ test_urls(void **state)
 	    "p1"), -1);
 }
 
+/* An engine's URLs land on the address ringcast reaches it at. */
+static void
+test_url_rebase(void **state)
+{
+	static const char *const cases[][3] = {
+		/* url from the engine, configured base, result */
+		{ "http://127.0.0.1:6878/ace/r/h/s", "http://e.example:16878",
+		    "http://e.example:16878/ace/r/h/s" },
+		/* query kept; no port in the base: the scheme's */
+		{ "http://127.0.0.1:6878/ace/cmd/h/s?x=1&y=2", "https://e",
+		    "https://e/ace/cmd/h/s?x=1&y=2" },
+		/* IPv6 on either side */
+		{ "http://[::1]:6878/ace/stat/h/s", "http://[fd00::5]:8000",
+		    "http://[fd00::5]:8000/ace/stat/h/s" },
+		{ "http://[fe80::1%25eth0]:6878/p?q", "http://10.0.0.2:1",
+		    "http://10.0.0.2:1/p?q" },
+		/* the base's userinfo goes along, the URL's does not */
+		{ "http://u:p@127.0.0.1:6878/ace/r/h/s",
+		    "http://ace:secret@proxy:80",
+		    "http://ace:secret@proxy:80/ace/r/h/s" },
+		{ "http://u@127.0.0.1:6878/a", "http://e:1", "http://e:1/a" },
+		/* a base with a path (reverse proxy): it prefixes the path */
+		{ "http://127.0.0.1:6878/ace/r/h/s", "http://proxy/engine1/",
+		    "http://proxy/engine1/ace/r/h/s" },
+		{ "http://127.0.0.1:6878/ace/r/h/s", "http://proxy/e1?k=v",
+		    "http://proxy/e1/ace/r/h/s" },
+		/* nothing after the authority, or only a query */
+		{ "http://127.0.0.1:6878", "http://e:2", "http://e:2" },
+		{ "http://127.0.0.1:6878?a=b", "http://e:2", "http://e:2?a=b" },
+		/* an @ in the path is not userinfo */
+		{ "http://127.0.0.1:6878/a@b", "http://e:2", "http://e:2/a@b" },
+	};
+	static const char *const bad[][2] = {
+		{ "no-scheme/ace/r", "http://e" },
+		{ "http:///ace/r", "http://e" },
+		{ "http://u@/ace/r", "http://e" },
+		{ "http://:6878/ace/r", "http://e" },
+		{ "http://h/p", "e:6878" },
+		{ "http://h/p", "http://" },
+		{ "ht tp://h/p", "http://e" },
+	};
+	struct ace_session s;
+	char out[ACE_URL_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(ace_url_rebase(out, sizeof(out), cases[i][0],
+		    cases[i][1]), 0);
+		assert_string_equal(out, cases[i][2]);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(ace_url_rebase(out, sizeof(out), bad[i][0],
+		    bad[i][1]), -1);
+	assert_int_equal(ace_url_rebase(out, 20, "http://h/a/long/path",
+	    "http://engine:6878"), -1);
+	/* a whole session; no stat_url stays none */
+	memset(&s, 0, sizeof(s));
+	strcpy(s.playback_url, "http://127.0.0.1:6878/ace/r/h/s");
+	strcpy(s.command_url, "http://127.0.0.1:6878/ace/cmd/h/s");
+	assert_int_equal(ace_session_rebase(&s, "http://e:16878"), 0);
+	assert_string_equal(s.playback_url, "http://e:16878/ace/r/h/s");
+	assert_string_equal(s.command_url, "http://e:16878/ace/cmd/h/s");
+	assert_string_equal(s.stat_url, "");
+	strcpy(s.stat_url, "garbage");
+	assert_int_equal(ace_session_rebase(&s, "http://e:1"), -1);
+	assert_string_equal(s.playback_url, "http://e:16878/ace/r/h/s");
+}
+
 static void
 test_keys(void **state)
 {
@@ -338,6 +406,7 @@ main(void)
 		cmocka_unit_test(test_version_and_command),
 		cmocka_unit_test(test_ids),
 		cmocka_unit_test(test_urls),
+		cmocka_unit_test(test_url_rebase),
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_pick_engine),
 	};

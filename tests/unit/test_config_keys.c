@@ -87,6 +87,22 @@ test_stream_defaults(void **state)
 	config_free(cfg);
 }
 
+/* The acestream keys of issue #18. */
+static void
+test_ace_defaults(void **state)
+{
+	struct config *cfg = load_ok("acestream = { engines = "
+	    "[ \"http://127.0.0.1:6878\" ]; };\n");
+
+	(void)state;
+	assert_int_equal(cfg->ace.rebase_urls, 1);
+	config_free(cfg);
+	cfg = load_ok("acestream = { engines = [ \"http://127.0.0.1:6878\" ];"
+	    " rebase_urls = false; };\n");
+	assert_int_equal(cfg->ace.rebase_urls, 0);
+	config_free(cfg);
+}
+
 /* ---- the key table -------------------------------------------------- */
 
 /*
@@ -127,6 +143,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_global_defaults),
 		cmocka_unit_test(test_stream_defaults),
+		cmocka_unit_test(test_ace_defaults),
 		cmocka_unit_test(test_key_table_defaults_in_limits),
 	};
 
