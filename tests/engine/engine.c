@@ -6,12 +6,14 @@
  * It speaks the subset of the engine API a proxy uses (the shapes follow
  * the real engine's JSON answers):
  *
- *   GET /ace/getstream?format=json&id=ID (or content_id= / infohash=)
- *	starts a session and answers its playback, stat and command URLs;
- *   GET /ace/r/ID/SESS		the session's live MPEG-TS;
- *   GET /ace/stat/ID/SESS		peers, speeds, bytes;
- *   GET /ace/cmd/ID/SESS?method=stop	ends the session and its playbacks;
+ *   GET /ace/getstream?format=json&id=ID (or content_id=, infohash=,
+ *	url=, magnet=) resolves the input to an infohash, starts a session
+ *	and answers its playback, stat and command URLs;
+ *   GET /ace/r/HASH/SESS		the session's MPEG-TS;
+ *   GET /ace/stat/HASH/SESS		status, peers, speeds, bytes;
+ *   GET /ace/cmd/HASH/SESS?method=stop	ends the session and its playbacks;
  *   GET /webui/api/service?method=get_version	the health check;
+ *   GET /server/api?method=get_network_connection_status (or get_status);
  *   GET /stats, /fault?..., /fault/clear	counters and fault injection.
  *
  * The contract with the tests is tests/engine/README.  Every content id
@@ -65,6 +67,7 @@ struct counters	 engine_cnt;
 int		 engine_exiting;
 int		 engine_quiet;
 unsigned	 engine_port;
+unsigned	 engine_adv_port;
 
 int
 engine_stopping(void)
@@ -107,6 +110,8 @@ on_access(void *cls, struct MHD_Connection *conn, const char *url,
 		return route_session(conn, url);
 	if (strcmp(url, "/webui/api/service") == 0)
 		return route_service(conn, url);
+	if (strcmp(url, "/server/api") == 0)
+		return route_server_api(conn, url);
 	if (strcmp(url, "/stats") == 0)
 		return route_stats(conn, url);
 	if (strcmp(url, "/fault") == 0)
@@ -123,7 +128,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: engine [-hq] [-m media.ts] [-p port]\n"
+"usage: engine [-hq] [-a port] [-m media.ts] [-p port]\n"
 "\n"
 "The ringcast test AceStream engine: the engine's HTTP API (getstream,\n"
 "playback, stat, stop, get_version) on 127.0.0.1, every content id playing\n"
@@ -131,6 +136,8 @@ usage(FILE *f)
 "injection.  Prints \"port N\" on stdout once listening; stops on SIGTERM,\n"
 "SIGINT or the death of its parent.  See tests/engine/README.\n"
 "\n"
+"  -a port     write 127.0.0.1:PORT into the session URLs (as an engine\n"
+"              in a container does); default: the port listened on\n"
 "  -h          print this help and exit\n"
 "  -m file     the MPEG-TS media to play\n"
 "  -p port     TCP port; 0 (default) picks a free one\n"
@@ -151,6 +158,22 @@ default_media(char *buf, size_t bufsz)
 	exe[n] = '\0';
 	snprintf(buf, bufsz, "%s/../../" ENGINE_DEFAULT_MEDIA, dirname(exe));
 	return access(buf, R_OK) == 0 ? buf : ENGINE_DEFAULT_MEDIA;
+}
+
+/* A port number 0 to 65535, or -1 (said on stderr). */
+static int
+parse_port(const char *s)
+{
+	char *end;
+	long l;
+
+	errno = 0;
+	l = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || end == s || l < 0 || l > 65535) {
+		fprintf(stderr, "engine: bad port %s\n", s);
+		return -1;
+	}
+	return (int)l;
 }
 
 static struct MHD_Daemon *
@@ -188,11 +211,14 @@ main(int argc, char *argv[])
 	struct MHD_Daemon *d;
 	sigset_t sigs;
 	pid_t parent = getppid();
-	int ch, port = 0, sig;
-	char *end;
+	int ch, port = 0, adv = 0, sig;
 
-	while ((ch = getopt(argc, argv, "hm:p:q")) != -1) {
+	while ((ch = getopt(argc, argv, "a:hm:p:q")) != -1) {
 		switch (ch) {
+		case 'a':
+			if ((adv = parse_port(optarg)) == -1)
+				return 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -200,14 +226,8 @@ main(int argc, char *argv[])
 			file = optarg;
 			break;
 		case 'p':
-			errno = 0;
-			long l = strtol(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || end == optarg ||
-			    l < 0 || l > 65535) {
-				fprintf(stderr, "engine: bad port %s\n", optarg);
+			if ((port = parse_port(optarg)) == -1)
 				return 1;
-			}
-			port = (int)l;
 			break;
 		case 'q':
 			engine_quiet = 1;
@@ -252,6 +272,7 @@ main(int argc, char *argv[])
 	    MHD_DAEMON_INFO_BIND_PORT);
 	pthread_mutex_lock(&engine_mtx);
 	engine_port = di != NULL ? di->port : (unsigned)port;
+	engine_adv_port = adv > 0 ? (unsigned)adv : engine_port;	/* -a 0: no */
 	pthread_mutex_unlock(&engine_mtx);
 	printf("port %u\n", engine_port);
 	fflush(stdout);

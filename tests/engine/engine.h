@@ -42,7 +42,13 @@
 #define ENGINE_MAX_URL_BYTES		1024
 #define ENGINE_STAT_PEERS		8	/* the pretend swarm */
 #define ENGINE_ID_HEX			40	/* content id (infohash) */
-#define ENGINE_SESS_HEX			32	/* playback_session_id */
+#define ENGINE_SESS_HEX			40	/* playback_session_id */
+#define ENGINE_MAX_FAULT_IDS		64	/* ids with scoped faults */
+#define ENGINE_MAX_ERROR_BYTES		256	/* /fault?error=TEXT */
+#define ENGINE_MAX_DOWN_CHECKS		1000000	/* /fault?down_checks= */
+#define ENGINE_ERROR_TEXT	"failed to start the stream (fault)"
+#define ENGINE_ERROR_LOAD	"failed to load transport file"
+#define ENGINE_ERROR_UNKNOWN	"unknown playback session id"
 #define ENGINE_VERSION_CODE		3015000
 #define ENGINE_VERSION			"3.1.75"
 #define ENGINE_DEFAULT_MEDIA		"tests/media/sample.ts"
@@ -58,36 +64,48 @@ struct media {
 };
 
 struct idstat {
-	char		 id[ENGINE_ID_HEX + 1];
-	uint64_t	 starts, stops, pulls;
+	char		 id[ENGINE_ID_HEX + 1];	/* the infohash */
+	uint64_t	 starts, stops, pulls, getstreams;
 };
 
 struct session {
 	struct session	*next;
 	char		 id[ENGINE_SESS_HEX + 1];
-	char		 cid[ENGINE_ID_HEX + 1];
-	struct idstat	*ids;		/* its content id's counters */
+	char		 cid[ENGINE_ID_HEX + 1];	/* as asked (lower case) */
+	char		 hash[ENGINE_ID_HEX + 1];	/* resolved infohash */
+	struct idstat	*ids;		/* its infohash's counters */
 	int		 stopped;	/* off the list, freed at refs 0 */
+	int		 vod;		/* plays the media once */
 	unsigned	 refs;		/* playbacks holding it */
 	uint64_t	 downloaded;	/* bytes sent to its playbacks */
+	uint64_t	 prebuf_until_ms;	/* silent until then (now_ms) */
 };
 
 struct tombstone {
 	char		 id[ENGINE_SESS_HEX + 1];
-	char		 cid[ENGINE_ID_HEX + 1];
+	char		 hash[ENGINE_ID_HEX + 1];
+	int		 by_stop;	/* stopped by a stop, not superseded */
 };
 
+/* One set of faults: the global one, or one id's (fault.c). */
 struct faults {
-	int		 error;		/* getstream answers an error */
+	char		 error[ENGINE_MAX_ERROR_BYTES];	/* "": no error */
 	double		 slow_s;	/* getstream answers this late */
 	uint64_t	 die_bytes;	/* playbacks close after this */
 	int		 stall;		/* playbacks send nothing */
 	int		 down;		/* getstream, get_version: 500 */
+	double		 prebuf_s;	/* new sessions prebuffer this long */
+	uint64_t	 starve_until_ms;	/* playbacks silent until then */
+	double		 stop_slow_s;	/* stops answer this late */
+	int		 vod;		/* new sessions are VOD */
+	int		 offline;	/* network status: not connected */
+	uint64_t	 down_checks;	/* next get_versions answer 500 */
 };
 
 struct counters {
-	uint64_t	 starts, stops, stops_repeated, pulls, stat_polls;
-	uint64_t	 version_checks;
+	uint64_t	 starts, stops, stops_repeated, stops_unknown;
+	uint64_t	 pulls, stat_polls, version_checks, network_checks;
+	uint64_t	 getstreams, superseded;
 	uint64_t	 active_sessions, active_pulls;
 };
 
@@ -97,6 +115,7 @@ extern struct counters	 engine_cnt;
 extern int		 engine_exiting;	/* SIGTERM or SIGINT seen */
 extern int		 engine_quiet;		/* -q */
 extern unsigned		 engine_port;		/* the port listened on */
+extern unsigned		 engine_adv_port;	/* -a, else engine_port */
 int	 engine_stopping(void);
 
 /* reply.c */
@@ -107,7 +126,11 @@ enum MHD_Result	 reply_ok(struct MHD_Connection *, const char *,
 		    struct buf *);
 int		 is_hex(const char *, size_t);
 const char	*query_arg(struct MHD_Connection *, const char *);
+enum MHD_Result	 reply_redirect(struct MHD_Connection *, const char *,
+		    const char *);
 int		 format_ok(struct MHD_Connection *);
+const char	*input_infohash(struct MHD_Connection *,
+		    char[ENGINE_ID_HEX + 1], char[ENGINE_ID_HEX + 1]);
 int		 split_session_path(const char *, char[ENGINE_ID_HEX + 1],
 		    char[ENGINE_SESS_HEX + 1]);
 int		 client_gone(int);
@@ -119,13 +142,16 @@ void		 session_free_all(void);
 int		 session_new_id(char[ENGINE_SESS_HEX + 1]);
 int		 session_link(struct session *);
 struct session	*session_find(const char *);
-void		 session_stop(struct session *);
+void		 session_stop(struct session *, int);
+struct idstat	*idstat_get(const char *);
 void		 session_unref(struct session *);
 const struct tombstone *tomb_find(const char *);
 void		 idstat_put_all(struct buf *);
 
-/* fault.c: faults is read under engine_mtx. */
+/* fault.c: faults is read under engine_mtx, through fault_get. */
 extern struct faults	 faults;
+void		 fault_get(const char *, const char *, struct faults *);
+int		 fault_take_down_check(void);
 int		 fault_slow_wait(struct MHD_Connection *, double);
 enum MHD_Result	 route_fault(struct MHD_Connection *, const char *);
 enum MHD_Result	 route_fault_clear(struct MHD_Connection *, const char *);
@@ -142,6 +168,7 @@ enum MHD_Result	 route_playback(struct MHD_Connection *, const char *,
 enum MHD_Result	 route_getstream(struct MHD_Connection *, const char *);
 enum MHD_Result	 route_session(struct MHD_Connection *, const char *);
 enum MHD_Result	 route_service(struct MHD_Connection *, const char *);
+enum MHD_Result	 route_server_api(struct MHD_Connection *, const char *);
 enum MHD_Result	 route_stats(struct MHD_Connection *, const char *);
 
 #endif

@@ -8,8 +8,10 @@
  * A playback (GET /ace/r/ID/SESS) holds a reference on its session and
  * sleeps in its content reader, on its own connection thread, until its
  * next packet is due, in steps of at most ENGINE_CHECK_MS; after each it
- * looks at the exit flag, its session (stopped?), the faults (die,
- * stall) and whether its client has gone.
+ * looks at the exit flag, its session (stopped? prebuffering?), the
+ * faults (die, stall, starve) and whether its client has gone.  A VOD
+ * session's playback sends the media once, from its first PAT to its
+ * end, then ends its body.
  *
  * Calls session.c, reply.c, pace.c, tsloop.c and tsscan.c.
  */
@@ -117,6 +119,7 @@ struct play {
 	size_t		 pkt_off;	/* bytes of pkt already sent */
 	uint64_t	 due_us;	/* when pkt is due */
 	uint64_t	 sent;
+	int		 waited;	/* was silent (prebuf, stall...) */
 };
 
 /* Load the packet at p->pos and work out when it is due. */
@@ -133,25 +136,47 @@ play_load(struct play *p)
 		p->due_us = pacer_bytes(&p->pacer, TS_PACKET_SIZE, now);
 }
 
+/* Start P's media from its first PAT, paced from now. */
+static void
+play_restart(struct play *p)
+{
+	p->waited = 0;
+	p->pos = media.first_pat;
+	tsscan_init(&p->scan);
+	pacer_init(&p->pacer, 0, pace_now_us());
+	play_load(p);
+}
+
 enum play_state { PLAY_SEND, PLAY_STALL, PLAY_END, PLAY_ABORT };
 
-/* What P may do now; *CAP is lowered to the bytes left before a die. */
+/*
+ * What P may do now; *CAP is lowered to the bytes left before a die or
+ * the end of a VOD.  Stalled, starved and prebuffering playbacks wait.
+ */
 static enum play_state
 play_state(struct play *p, size_t *cap)
 {
 	enum play_state st = PLAY_SEND;
+	uint64_t now = now_ms();
+	struct faults f;
 
 	pthread_mutex_lock(&engine_mtx);
+	fault_get(p->s->cid, p->s->hash, &f);
 	if (engine_exiting)
 		st = PLAY_ABORT;
 	else if (p->s->stopped)
 		st = PLAY_END;
-	else if (faults.die_bytes > 0 && p->sent >= faults.die_bytes)
+	else if (f.die_bytes > 0 && p->sent >= f.die_bytes)
 		st = PLAY_ABORT;
-	else if (faults.stall)
+	else if (p->s->vod && p->pos >= media.size)
+		st = PLAY_END;
+	else if (f.stall || now < f.starve_until_ms ||
+	    now < p->s->prebuf_until_ms)
 		st = PLAY_STALL;
-	else if (faults.die_bytes > 0 && faults.die_bytes - p->sent < *cap)
-		*cap = (size_t)(faults.die_bytes - p->sent);
+	else if (f.die_bytes > 0 && f.die_bytes - p->sent < *cap)
+		*cap = (size_t)(f.die_bytes - p->sent);
+	if (st == PLAY_SEND && p->s->vod && media.size - p->pos < *cap)
+		*cap = (size_t)(media.size - p->pos);
 	pthread_mutex_unlock(&engine_mtx);
 	return st;
 }
@@ -175,9 +200,12 @@ play_reader(void *cls, uint64_t unused_pos, char *buf, size_t max)
 		if (st == PLAY_STALL) {
 			if (n > 0)
 				break;
+			p->waited = 1;
 			sleep_ms(ENGINE_CHECK_MS);
 			continue;
 		}
+		if (p->waited && p->sent == 0 && n == 0)
+			play_restart(p);	/* after a prebuffer: from now */
 		uint64_t now = pace_now_us();
 		while (n < cap && p->due_us <= now) {
 			size_t take = TS_PACKET_SIZE - p->pkt_off;
@@ -220,7 +248,7 @@ play_free(void *cls)
 }
 
 enum MHD_Result
-route_playback(struct MHD_Connection *conn, const char *url, const char *cid,
+route_playback(struct MHD_Connection *conn, const char *url, const char *hash,
     const char *sid)
 {
 	struct MHD_Response *resp;
@@ -232,7 +260,7 @@ route_playback(struct MHD_Connection *conn, const char *url, const char *cid,
 		return MHD_NO;
 	pthread_mutex_lock(&engine_mtx);
 	s = session_find(sid);
-	if (s == NULL || strcmp(s->cid, cid) != 0) {
+	if (s == NULL || strcmp(s->hash, hash) != 0) {
 		pthread_mutex_unlock(&engine_mtx);
 		free(p);
 		return reply_error(conn, url, MHD_HTTP_NOT_FOUND, "response",
@@ -246,10 +274,7 @@ route_playback(struct MHD_Connection *conn, const char *url, const char *cid,
 
 	p->s = s;
 	p->fd = conn_fd(conn);
-	p->pos = media.first_pat;
-	tsscan_init(&p->scan);
-	pacer_init(&p->pacer, 0, pace_now_us());
-	play_load(p);
+	play_restart(p);
 	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN,
 	    ENGINE_BLOCK_BYTES, play_reader, p, play_free);
 	if (resp == NULL) {

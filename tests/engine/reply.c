@@ -1,12 +1,14 @@
 /*
- * reply.c - the test engine's HTTP plumbing: JSON answers with the
- * request log line, query arguments, id checks, and the client's socket
- * (has it gone?).  Every route uses these; they keep no state and call
+ * reply.c - the test engine's HTTP plumbing: JSON answers and redirects
+ * with the request log line, query arguments, id checks, the getstream
+ * inputs (content id, infohash, torrent URL, magnet) and their infohash,
+ * and the client's socket (has it gone?).  Every route uses these; they keep no state and call
  * only libmicrohttpd, json.h and libc.
  */
 
 #include <sys/socket.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -98,6 +100,114 @@ format_ok(struct MHD_Connection *conn)
 	const char *f = query_arg(conn, "format");
 
 	return f == NULL || strcmp(f, "json") == 0;
+}
+
+/* 302 to LOCATION, as the engine answers a getstream without format=json. */
+enum MHD_Result
+reply_redirect(struct MHD_Connection *conn, const char *url,
+    const char *location)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL)
+		return MHD_NO;
+	if (MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION,
+	    location) == MHD_NO) {
+		MHD_destroy_response(resp);
+		return MHD_NO;
+	}
+	log_request(url, MHD_HTTP_FOUND);
+	ret = MHD_queue_response(conn, MHD_HTTP_FOUND, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+/* Copy the 40 hex digits at S into OUT; 0, or -1 when S is not 40 hex. */
+static int
+hex_copy(const char *s, size_t len, char out[ENGINE_ID_HEX + 1])
+{
+	if (len != ENGINE_ID_HEX)
+		return -1;
+	memcpy(out, s, ENGINE_ID_HEX);
+	out[ENGINE_ID_HEX] = '\0';
+	return is_hex(out, ENGINE_ID_HEX) ? 0 : -1;
+}
+
+/* url=: a .torrent URL whose last path component is HASH[.torrent]. */
+static int
+url_infohash(const char *u, char out[ENGINE_ID_HEX + 1])
+{
+	size_t end = strcspn(u, "?#"), start = end;
+	static const char ext[] = ".torrent";
+
+	while (start > 0 && u[start - 1] != '/')
+		start--;
+	if (start == 0 || strstr(u, "://") == NULL)
+		return -1;
+	if (end - start > sizeof(ext) - 1 &&
+	    strncmp(u + end - (sizeof(ext) - 1), ext, sizeof(ext) - 1) == 0)
+		end -= sizeof(ext) - 1;
+	return hex_copy(u + start, end - start, out);
+}
+
+/* magnet=: magnet:?...xt=urn:btih:HASH... with HASH 40 hex digits. */
+static int
+magnet_infohash(const char *m, char out[ENGINE_ID_HEX + 1])
+{
+	static const char xt[] = "xt=urn:btih:";
+	const char *p;
+
+	if (strncmp(m, "magnet:?", 8) != 0)
+		return -1;
+	for (p = m + 7; p != NULL; p = strchr(p + 1, '&'))
+		if (strncmp(p + 1, xt, sizeof(xt) - 1) == 0) {
+			p += sizeof(xt);
+			return hex_copy(p, strcspn(p, "&"), out);
+		}
+	return -1;
+}
+
+/*
+ * The getstream input: id= or content_id= (a content id, resolved to an
+ * infohash by replacing each hex digit d by 15 - d, in lower case),
+ * infohash= (used as given), url= or magnet=.  Sets CID (what was asked
+ * for; the infohash for infohash, url and magnet) and HASH; NULL, or the
+ * engine's error text.
+ */
+const char *
+input_infohash(struct MHD_Connection *conn, char cid[ENGINE_ID_HEX + 1],
+    char hash[ENGINE_ID_HEX + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *v;
+
+	if ((v = query_arg(conn, "id")) != NULL ||
+	    (v = query_arg(conn, "content_id")) != NULL) {
+		if (hex_copy(v, strlen(v), cid) == -1)
+			return "bad content id: not 40 hex digits";
+		for (size_t i = 0; i < ENGINE_ID_HEX; i++) {
+			cid[i] = (char)tolower((unsigned char)cid[i]);
+			hash[i] = hex[15 - (strchr(hex, cid[i]) - hex)];
+		}
+		hash[ENGINE_ID_HEX] = '\0';
+		return NULL;
+	}
+	if ((v = query_arg(conn, "infohash")) != NULL) {
+		if (hex_copy(v, strlen(v), hash) == -1)
+			return "bad content id: not 40 hex digits";
+	} else if ((v = query_arg(conn, "url")) != NULL) {
+		if (url_infohash(v, hash) == -1)
+			return ENGINE_ERROR_LOAD;
+	} else if ((v = query_arg(conn, "magnet")) != NULL) {
+		if (magnet_infohash(v, hash) == -1)
+			return ENGINE_ERROR_LOAD;
+	} else
+		return "missing content id (id=, content_id=, infohash=, "
+		    "url= or magnet=)";
+	memcpy(cid, hash, ENGINE_ID_HEX + 1);
+	return NULL;
 }
 
 /*

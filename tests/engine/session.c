@@ -1,7 +1,8 @@
 /*
  * session.c - the test engine's sessions: the list of live ones (at most
- * ENGINE_MAX_SESSIONS), the per-content-id counters /stats shows (at most
- * ENGINE_MAX_IDS) and a ring of the last ENGINE_TOMBSTONES stopped
+ * ENGINE_MAX_SESSIONS, at most one per infohash: a new one supersedes the
+ * older), the per-infohash counters /stats shows (at most
+ * ENGINE_MAX_IDS) and a ring of the last ENGINE_TOMBSTONES ended
  * sessions, so a second stop is recognised after the session's memory
  * was freed.  A session is freed on stop once its last playback has
  * ended (each playback holds a reference).
@@ -48,17 +49,18 @@ session_free_all(void)
 	free(tombs);
 }
 
-static struct idstat *
-idstat_get(const char *cid)
+/* The counters of infohash HASH, made if new; NULL when the table is full. */
+struct idstat *
+idstat_get(const char *hash)
 {
 	for (size_t i = 0; i < nids; i++)
-		if (strcmp(idstats[i].id, cid) == 0)
+		if (strcmp(idstats[i].id, hash) == 0)
 			return &idstats[i];
 	if (nids == ENGINE_MAX_IDS)
 		return NULL;
 	struct idstat *s = &idstats[nids++];
 	memset(s, 0, sizeof(*s));
-	str_copy(s->id, cid, sizeof(s->id));
+	str_copy(s->id, hash, sizeof(s->id));
 	return s;
 }
 
@@ -91,16 +93,20 @@ session_unlink(struct session *s)
 	}
 }
 
-/* Stop S: off the list, remembered, freed when no playback holds it. */
+/*
+ * End S: off the list, remembered (BY_STOP: by a stop command, else
+ * superseded), its playbacks end, freed when no playback holds it.
+ */
 void
-session_stop(struct session *s)
+session_stop(struct session *s, int by_stop)
 {
 	struct tombstone *t = &tombs[tomb_next];
 
 	session_unlink(s);
 	s->stopped = 1;
 	str_copy(t->id, s->id, sizeof(t->id));
-	str_copy(t->cid, s->cid, sizeof(t->cid));
+	str_copy(t->hash, s->hash, sizeof(t->hash));
+	t->by_stop = by_stop;
 	tomb_next = (tomb_next + 1) % ENGINE_TOMBSTONES;
 	if (ntombs < ENGINE_TOMBSTONES)
 		ntombs++;
@@ -126,15 +132,26 @@ session_new_id(char out[ENGINE_SESS_HEX + 1])
 }
 
 /*
- * Make S (its cid set) a live session of its content id and count its
- * start; -1 when ENGINE_MAX_SESSIONS are live or ENGINE_MAX_IDS content
- * ids are known (S is then the caller's to free).
+ * Make S (its hash set) the live session of its infohash and count its
+ * start: as in the real engine, every older live session of that
+ * infohash is ended (superseded).  -1 when ENGINE_MAX_SESSIONS are live
+ * or ENGINE_MAX_IDS infohashes are known (S is then the caller's to free).
  */
 int
 session_link(struct session *s)
 {
-	if (engine_cnt.active_sessions >= ENGINE_MAX_SESSIONS ||
-	    (s->ids = idstat_get(s->cid)) == NULL)
+	struct session *o, *next;
+
+	if ((s->ids = idstat_get(s->hash)) == NULL)
+		return -1;
+	for (o = sessions; o != NULL; o = next) {
+		next = o->next;
+		if (strcmp(o->hash, s->hash) == 0) {
+			engine_cnt.superseded++;
+			session_stop(o, 0);
+		}
+	}
+	if (engine_cnt.active_sessions >= ENGINE_MAX_SESSIONS)
 		return -1;
 	s->next = sessions;
 	sessions = s;
@@ -152,7 +169,8 @@ session_unref(struct session *s)
 		free(s);
 }
 
-/* /stats' "ids": {"ID": {"starts": n, "stops": n, "pulls": n}, ...}. */
+/* /stats' "ids": {"HASH": {"starts": n, "stops": n, "pulls": n,
+ * "getstreams": n}, ...}. */
 void
 idstat_put_all(struct buf *b)
 {
@@ -164,6 +182,7 @@ idstat_put_all(struct buf *b)
 		json_kv_uint(b, "starts", idstats[i].starts);
 		json_kv_uint(b, "stops", idstats[i].stops);
 		json_kv_uint(b, "pulls", idstats[i].pulls);
+		json_kv_uint(b, "getstreams", idstats[i].getstreams);
 		buf_puts(b, "}");
 	}
 	buf_puts(b, "}");
