@@ -141,6 +141,7 @@ ace_create(struct state *st, const struct config *cfg, const char *key,
 		return NULL;
 	}
 	sc->start_timeout = a->start_timeout;
+	sc->prebuffer_timeout = a->prebuffer_timeout;
 	sc->rebase_urls = a->rebase_urls;
 	ace_state_slot_begin(&st->ace, slot, id, param, views[i].url);
 	ace_recount(st);

@@ -127,6 +127,9 @@ struct stream_conf {
 	double			 start_timeout;		/* seconds to a new
 							 * connection's first
 							 * byte; 0: data_timeout */
+	double			 prebuffer_timeout;	/* acestream: silence
+							 * an engine session
+							 * is kept through */
 	int			 rebase_urls;		/* acestream */
 	enum stream_origin	 origin;
 	char			 key[CONFIG_NAME_MAX + 1];	/* dynamic: what
@@ -141,6 +144,7 @@ struct ace_conf {
 	int			 max_streams_per_engine;
 	int			 max_streams;
 	double			 start_timeout;
+	double			 prebuffer_timeout;
 	int			 rebase_urls;
 	double			 segment_duration;
 	struct stream_opts	 opts;			/* defaults + own keys */

@@ -11,11 +11,13 @@ ringcastctl stop, reload, a killed fetcher, daemon shutdown)."""
 import json
 import os
 import signal
+import socket
 import threading
 import time
 
+import harness
 from harness import (Daemon, Engine, check, http_get, read_stream, shm_objects,
-                     ts_aligned, wait_for)
+                     ts_aligned, ts_packets, ts_pid, wait_for)
 from test_control import Subscriber
 
 ID = "0123456789abcdef0123456789abcdef01234567"
@@ -34,18 +36,42 @@ def engine_id(e, cid):
 
 
 class Player(threading.Thread):
-    """A TS player reading PATH for SECONDS in the background."""
+    """A TS player reading PATH for SECONDS in the background; `held` is
+    how long its connection lasted."""
 
     def __init__(self, port, path, seconds):
         super().__init__(daemon=True)
         self.port, self.path, self.seconds = port, path, seconds
         self.result = None
+        self.held = 0.0
 
     def run(self):
+        t0 = time.time()
         try:
             self.result = read_stream(self.port, self.path, self.seconds)
         except OSError as e:
             self.result = (0, {}, repr(e).encode())
+        self.held = time.time() - t0
+
+
+def media_packets(body):
+    """The TS packets of BODY that are not null packets."""
+    return [p for p in ts_packets(body) if ts_pid(p) != 0x1FFF]
+
+
+def mapped_engine():
+    """A test engine whose answers name 127.0.0.1:PORT, a port nothing
+    listens on, as an engine in a container behind a port map does."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    spawn = harness.spawn
+    harness.spawn = lambda argv, **kw: spawn(argv + ["-a", str(port)], **kw)
+    try:
+        return Engine()
+    finally:
+        harness.spawn = spawn
 
 
 def stream_gone(d, name):
@@ -238,23 +264,23 @@ def test_ace_slow_engine_moves_to_next_engine():
     check(s2["stops"] == s2["starts"] == 1, s2)
 
 
-def test_ace_dead_playback_gets_a_new_session():
+def test_ace_dropped_playback_is_pulled_again_same_session():
     e = Engine()
     e.fault(die=300000)
     d = ace_daemon([e], "retry_min = 0.2;")
     p = Player(d.port, "/ace/getstream?id=" + ID, 8)
     p.start()
-    wait_for(lambda: e.stats()["starts"] >= 3, 15, what="playbacks dying, new sessions")
+    wait_for(lambda: e.stats()["playback_pulls"] >= 3, 15,
+             what="playbacks dying, pulled again")
     p.join(15)
     st, _, body = p.result
     check(st == 200 and len(body) > 3 * 300000 * 0.8 and ts_aligned(body),
           "%d, %d bytes" % (st, len(body)))
     s = e.stats()
-    check(s["stops"] >= s["starts"] - 1 and s["stops_repeated"] == 0, s)
-    check(d.http_status()["streams"][ID]["reconnects"] >= 2)
+    check(s["starts"] == 1 and s["stops"] == 0, "one session, kept: %s" % s)
     check(d.stop() == 0)
     s = e.stats()
-    check(s["stops"] == s["starts"] and s["active_sessions"] == 0, s)
+    check(s["stops"] == s["starts"] == 1 and s["active_sessions"] == 0, s)
 
 
 def test_ace_fetcher_sigkill_respawns_on_same_ring():
@@ -408,3 +434,117 @@ def test_ace_unconfigured_is_not_found():
     d = Daemon().start()
     st, _, body = http_get(d.port, "/ace/getstream?id=" + ID)
     check(st == 404 and "not configured" in json.loads(body)["error"], body)
+
+
+# ---- silence, VOD, port maps, health (issue #18) ----
+
+def test_ace_prebuffering_15s_three_players_one_session_none_dropped():
+    e = Engine()
+    e.fault(prebuf=15)
+    d = ace_daemon([e])
+    players = [Player(d.port, "/ace/getstream?id=" + ID, 22) for _ in range(3)]
+    t0 = time.time()
+    for p in players:
+        p.start()
+    wait_for(lambda: d.http_status()["streams"].get(ID, {}).get("clients") == 3,
+             10, what="3 players connected")
+    time.sleep(8)
+    st = d.http_status()["streams"][ID]
+    check(st["clients"] == 3, "players kept while prebuffering: %s" % st)
+    check(st["acestream"]["status"] == "prebuf", st["acestream"])
+    check(e.stats()["starts"] == 1, e.stats())
+    wait_for(lambda: d.http_status()["streams"][ID]["healthy"], 15,
+             what="the stream to flow")
+    flowed = time.time() - t0
+    for p in players:
+        p.join(30)
+    for p in players:
+        st, hdrs, body = p.result
+        check(st == 200 and hdrs.get("content-type") == "video/mp2t", (st, hdrs))
+        check(p.held >= 21, "disconnected after %.1f s" % p.held)
+        check(ts_aligned(body) and len(media_packets(body)) > 200,
+              "%d media packets" % len(media_packets(body)))
+    s = e.stats()
+    check(s["starts"] == 1 and s["stops"] == 0, "exactly 1 session: %s" % s)
+    print("prebuffer 15 s: TS flowed after %.1f s; 3 players held %s s; "
+          "starts %d, pulls %d" % (flowed, [round(p.held, 1) for p in players],
+                                   s["starts"], s["playback_pulls"]))
+
+
+def test_ace_starvation_20s_midstream_keeps_players_and_session():
+    e = Engine()
+    d = ace_daemon([e], "retry_min = 0.5;")
+    players = [Player(d.port, "/ace/getstream?id=" + ID, 30) for _ in range(2)]
+    for p in players:
+        p.start()
+    wait_playing(d, ID, players=2)
+    time.sleep(1)
+    e.fault(starve=20)
+    t0 = time.time()
+    time.sleep(12)      # past data_timeout (10 s): the playback is asked again
+    st = d.http_status()["streams"][ID]
+    check(st["clients"] == 2, "players kept while starved: %s" % st)
+    before = st["bytes_in"]
+    wait_for(lambda: d.http_status()["streams"][ID]["bytes_in"] > before + 100000,
+             15, what="data after the starvation")
+    resumed = time.time() - t0
+    for p in players:
+        p.join(30)
+        st, _, body = p.result
+        check(st == 200 and p.held >= 29, "player: %d, held %.1f s" % (st, p.held))
+        tail = body[-300000:]
+        check(ts_aligned(body) and len(media_packets(tail)) > 500,
+              "media after the starvation: %d packets" % len(media_packets(tail)))
+    s = e.stats()
+    check(s["starts"] == 1 and s["stops"] == 0, "exactly 1 session: %s" % s)
+    check(s["playback_pulls"] >= 2, "its playback asked again: %s" % s)
+    print("starvation 20 s: data again after %.1f s; starts %d, pulls %d"
+          % (resumed, s["starts"], s["playback_pulls"]))
+
+
+def test_ace_vod_plays_once_to_its_end_one_session():
+    e = Engine()
+    e.fault(vod=1)
+    d = ace_daemon([e])
+    sub = Subscriber(d)
+    t0 = time.time()
+    st, hdrs, body = read_stream(d.port, "/ace/getstream?id=" + ID, 30)
+    took = time.time() - t0
+    with open(harness.SAMPLE, "rb") as f:
+        media = media_packets(f.read())
+    got = media_packets(body)
+    check(st == 200 and ts_aligned(body), st)
+    check(took < 25, "the body ended (after %.1f s)" % took)
+    check(len(got) >= len(media) - 2, "whole file: %d of its %d packets"
+          % (len(got), len(media)))
+    check(got[-1][4:] == media[-1][4:], "the file's last packet came")
+    wait_for(lambda: sub.find("stream_ended", stream=ID), 5, what="stream_ended")
+    check(sub.find("stream_ended", stream=ID)["reason"] == "eof")
+    time.sleep(1)
+    s = e.stats()
+    check(s["starts"] == 1 and s["playback_pulls"] == 1 and s["stops"] == 1,
+          "1 session, no restart: %s" % s)
+    print("VOD: %d of the file's %d packets in %.1f s, then the body ended;"
+          " starts %d" % (len(got), len(media), took, s["starts"]))
+
+
+def test_ace_port_mapped_engine_plays_its_urls_rebased():
+    e = mapped_engine()
+    d = ace_daemon([e])
+    st, _, body = read_stream(d.port, "/ace/getstream?id=" + ID, 3)
+    check(st == 200 and ts_aligned(body) and len(media_packets(body)) > 100,
+          "%d, %d bytes: %s" % (st, len(body), d.log_text()))
+    check(e.stats()["starts"] == 1 and e.stats()["playback_pulls"] == 1)
+    check(d.stop() == 0)
+    s = e.stats()
+    check(s["stops"] == s["starts"] == 1, "stopped at the rebased URL: %s" % s)
+    # rebase_urls = false: the URLs as given lead nowhere, the engine reports
+    # no progress (its stat_url too): the next engine after start_timeout
+    e2 = Engine()
+    d = ace_daemon([e, e2], "rebase_urls = false; start_timeout = 2;"
+                   " retry_min = 0.2;")
+    st, _, body = read_stream(d.port, "/ace/getstream?id=" + ID, 7)
+    check(st == 200 and len(media_packets(body)) > 100, "%d bytes" % len(body))
+    check(e.stats()["starts"] == 2 and e.stats()["playback_pulls"] == 1,
+          "unreachable as given: %s" % e.stats())
+    check(e2.stats()["playback_pulls"] == 1, e2.stats())

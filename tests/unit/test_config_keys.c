@@ -95,10 +95,12 @@ test_ace_defaults(void **state)
 	    "[ \"http://127.0.0.1:6878\" ]; };\n");
 
 	(void)state;
+	assert_true(cfg->ace.prebuffer_timeout == 60.0);
 	assert_int_equal(cfg->ace.rebase_urls, 1);
 	config_free(cfg);
 	cfg = load_ok("acestream = { engines = [ \"http://127.0.0.1:6878\" ];"
-	    " rebase_urls = false; };\n");
+	    " prebuffer_timeout = 90.5; rebase_urls = false; };\n");
+	assert_true(cfg->ace.prebuffer_timeout == 90.5);
 	assert_int_equal(cfg->ace.rebase_urls, 0);
 	config_free(cfg);
 }
