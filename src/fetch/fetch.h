@@ -62,7 +62,9 @@
 /* The end of a VOD waits this long before it ends the stream, which
  * removes its ring at once: players that keep up get its last bytes. */
 #define FETCH_ACE_VOD_DRAIN_MS	1000
-#define FETCH_ACE_STOP_TIMEOUT_MS 2000	/* within the supervisor's grace */
+/* A stop: engines under load take seconds (a fetcher killed meanwhile
+ * leaves the stop to the engine monitor). */
+#define FETCH_ACE_STOP_TIMEOUT_MS 5000
 #define FETCH_ACE_STAT_FRESH_MS	10000	/* an older stat: unreachable */
 
 enum fetch_result {

@@ -75,22 +75,25 @@ ace_message(struct fetcher *f, const struct msg *m)
 static void
 ace_stop(struct fetcher *f)
 {
-	char url[ACE_URL_MAX + 32], err[256];
+	char url[ACE_URL_MAX + 32], err[256] = "command URL too long";
 	struct buf body;
+	int rc = -1;
 
 	if (!ace.have_session)
 		return;
 	ace.have_session = 0;
 	buf_init(&body);
 	if (ace_url_command(url, sizeof(url), ace.sess.command_url, "stop") ==
-	    -1 || ace_http_get(url, f->sc->opts.user_agent,
-	    FETCH_ACE_STOP_TIMEOUT_MS, NULL, &body, err, sizeof(err)) == -1 ||
-	    ace_parse_command(body.data, body.len, err, sizeof(err)) == -1)
+	    0 && ace_http_get(url, f->sc->opts.user_agent,
+	    FETCH_ACE_STOP_TIMEOUT_MS, NULL, &body, err, sizeof(err)) == 0)
+		rc = ace_parse_stop(body.data, body.len, err, sizeof(err));
+	if (rc == -1)
 		log_warnx("engine %s: stop of session %s: %s", ace.engine,
 		    ace.sess.session_id, err);
 	else
-		log_info("engine %s: session %s stopped", ace.engine,
-		    ace.sess.session_id);
+		log_info("engine %s: session %s %s", ace.engine,
+		    ace.sess.session_id, rc == 1 ? "was already gone (" 
+		    ACE_UNKNOWN_SESSION ")" : "stopped");
 	buf_free(&body);
 	ace_state_session_clear(&f->st->ace, f->slot);
 }

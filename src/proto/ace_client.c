@@ -14,6 +14,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ace_client.h"
 #include "util.h"
@@ -360,6 +361,50 @@ ace_parse_command(const char *body, size_t len, char *err, size_t errsz)
 	return rc;
 }
 
+int
+ace_parse_stop(const char *body, size_t len, char *err, size_t errsz)
+{
+	json_object *top, *e;
+	int rc = -1;
+
+	if ((top = ace_json(body, len, err, errsz)) == NULL)
+		return -1;
+	if (json_object_object_get_ex(top, "error", &e) && e != NULL &&
+	    json_object_is_type(e, json_type_string) &&
+	    strcasecmp(json_object_get_string(e), ACE_UNKNOWN_SESSION) == 0) {
+		snprintf(err, errsz, "%s", ACE_UNKNOWN_SESSION);
+		rc = 1;
+	} else if (!ace_engine_error(top, err, errsz))
+		rc = 0;
+	json_object_put(top);
+	return rc;
+}
+
+int
+ace_parse_network(const char *body, size_t len, int *connected, char *err,
+    size_t errsz)
+{
+	json_object *top, *r, *c;
+	int rc = -1;
+
+	*connected = 0;
+	if ((top = ace_json(body, len, err, errsz)) == NULL)
+		return -1;
+	if ((r = ace_response(top, "result", err, errsz)) == NULL)
+		goto done;
+	if (!json_object_object_get_ex(r, "connected", &c) || c == NULL ||
+	    (!json_object_is_type(c, json_type_boolean) &&
+	    !json_object_is_type(c, json_type_int))) {
+		snprintf(err, errsz, "the answer has no \"connected\"");
+		goto done;
+	}
+	*connected = json_object_get_int(c) != 0;
+	rc = 0;
+done:
+	json_object_put(top);
+	return rc;
+}
+
 /* ---- URLs ---- */
 
 static int
@@ -383,6 +428,13 @@ ace_url_version(char *out, size_t outsz, const char *engine)
 	return ace_fit(snprintf(out, outsz,
 	    "%s/webui/api/service?method=get_version&format=json", engine),
 	    outsz);
+}
+
+int
+ace_url_network(char *out, size_t outsz, const char *engine)
+{
+	return ace_fit(snprintf(out, outsz, "%s/server/api?api_version=3&"
+	    "method=get_network_connection_status", engine), outsz);
 }
 
 int

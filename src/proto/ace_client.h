@@ -21,6 +21,11 @@
 #define ACE_NEXT_ENGINE		"next-engine"	/* fetcher -> supervisor:
 						 * my engine failed */
 #define ACE_JSON_DEPTH		16
+/* A stop gets this long: engines under load take seconds to answer. */
+#define ACE_STOP_TIMEOUT_MS	5000
+/* The engine's answer to the stop of a session it no longer has (it
+ * dropped it: idle, superseded): as good as stopped. */
+#define ACE_UNKNOWN_SESSION	"unknown playback session id"
 
 /* A started engine session (getstream?format=json). */
 struct ace_session {
@@ -63,6 +68,14 @@ int	 ace_parse_version(const char *body, size_t len, char *version,
 /* command_url?method=...: 0 when the engine said ok. */
 int	 ace_parse_command(const char *body, size_t len, char *err,
 	    size_t errsz);
+/* command_url?method=stop: 0 stopped, 1 the engine had no such session
+ * any more (ACE_UNKNOWN_SESSION: already stopped, ERR says so), -1 with
+ * ERR. */
+int	 ace_parse_stop(const char *body, size_t len, char *err,
+	    size_t errsz);
+/* get_network_connection_status: 0 and *CONNECTED (0 or 1), or -1. */
+int	 ace_parse_network(const char *body, size_t len, int *connected,
+	    char *err, size_t errsz);
 
 /* One engine as the choice sees it. */
 struct ace_pick {
@@ -89,6 +102,7 @@ int	 ace_key_split(const char *key, const char **param, const char **id);
 int	 ace_url_getstream(char *out, size_t outsz, const char *engine,
 	    const char *param, const char *id, const char *pid);
 int	 ace_url_version(char *out, size_t outsz, const char *engine);
+int	 ace_url_network(char *out, size_t outsz, const char *engine);
 int	 ace_url_command(char *out, size_t outsz, const char *command_url,
 	    const char *method);
 

@@ -10,6 +10,7 @@ ringcastctl stop, reload, a killed fetcher, daemon shutdown)."""
 
 import json
 import os
+import re
 import signal
 import socket
 import threading
@@ -203,8 +204,8 @@ def test_ace_unhealthy_engine_is_skipped():
     e1, e2 = Engine(), Engine()
     e1.fault(down=1)
     d = ace_daemon([e1, e2])
-    wait_for(lambda: engine_health(d) == ["down", "up"], 10,
-             what="engine 1 seen down by its health check")
+    wait_for(lambda: engine_health(d) == ["down", "up"], 15,
+             what="engine 1 seen down by its health checks")
     check(e1.stats()["version_checks"] >= 1, e1.stats())
     st, _, body = read_stream(d.port, "/ace/getstream?id=" + ID, 2)
     check(st == 200 and len(body) > 0)
@@ -215,7 +216,7 @@ def test_ace_unhealthy_engine_is_skipped():
     check('ringcast_ace_engine_up{engine="%s"} 0' % e1.base in metrics, metrics)
     # both down: nothing can start; back up: it is used again
     e2.fault(down=1)
-    wait_for(lambda: engine_health(d) == ["down", "down"], 10, what="both down")
+    wait_for(lambda: engine_health(d) == ["down", "down"], 15, what="both down")
     st, hdrs, body = http_get(d.port, "/ace/getstream?id=" + ID2)
     check(st == 503 and "no engine is up" in json.loads(body)["error"], body)
     check(hdrs.get("retry-after") == "10", hdrs)
@@ -548,3 +549,76 @@ def test_ace_port_mapped_engine_plays_its_urls_rebased():
     check(e.stats()["starts"] == 2 and e.stats()["playback_pulls"] == 1,
           "unreachable as given: %s" % e.stats())
     check(e2.stats()["playback_pulls"] == 1, e2.stats())
+
+
+def engine_row(d, i):
+    return d.http_status()["acestream"]["engines"][i]
+
+
+def test_ace_health_one_failed_check_keeps_three_take_out_offline_takes_out():
+    e1, e2 = Engine(), Engine()
+    d = ace_daemon([e1, e2])
+    wait_for(lambda: engine_health(d) == ["up", "up"], 10, what="both up")
+    e1.fault(down_checks=1)
+    wait_for(lambda: engine_row(d, 0)["failed_checks"] == 1, 8,
+             what="a failed check")
+    check(engine_row(d, 0)["health"] == "up", engine_row(d, 0))
+    p = Player(d.port, "/ace/getstream?id=" + ID, 3)
+    p.start()
+    wait_for(lambda: e1.stats()["playback_pulls"] == 1, 10,
+             what="a stream on the engine that failed once")
+    p.join(10)
+    wait_for(lambda: engine_row(d, 0)["failed_checks"] == 0, 8, what="a good check")
+    # no network on engine 2, 3 failed checks in a row on engine 1
+    e2.fault(offline=1)
+    e1.fault(down_checks=3)
+    seen = set()
+
+    def down():
+        r = [engine_row(d, 0), engine_row(d, 1)]
+        seen.update((i, x["failed_checks"], x["health"]) for i, x in enumerate(r))
+        return [x["health"] for x in r] == ["down", "down"]
+    wait_for(down, 15, step=0.2, what="both engines down")
+    check((0, 2, "up") in seen and (1, 2, "up") in seen,
+          "up after 2 failed checks: %s" % sorted(seen))
+    check(engine_row(d, 1)["network"] is False, engine_row(d, 1))
+    metrics = http_get(d.port, "/metrics")[2].decode()
+    check('ringcast_ace_engine_network_connected{engine="%s"} 0' % e2.base
+          in metrics, metrics)
+    m = re.search(r'ringcast_ace_engine_failed_checks\{engine="%s"\} (\d+)'
+                  % re.escape(e2.base), metrics)
+    check(m and int(m.group(1)) >= 3, metrics)
+    st, _, body = http_get(d.port, "/ace/getstream?id=" + ID2)
+    check(st == 503 and "no engine is up" in json.loads(body)["error"], body)
+    check(e1.stats()["version_checks"] >= 5 and e2.stats()["network_checks"] >= 3,
+          (e1.stats(), e2.stats()))
+    # engine 1's faulty checks are used up: 1 good check and it is up
+    wait_for(lambda: engine_health(d)[0] == "up", 8, what="engine 1 up again")
+    check(engine_health(d)[1] == "down")
+    e2.clear()
+    wait_for(lambda: engine_health(d)[1] == "up", 8, what="engine 2 up again")
+    check(engine_row(d, 1)["network"] is True, engine_row(d, 1))
+
+
+def test_ace_stop_of_a_session_the_engine_dropped_is_not_an_error():
+    e = Engine()
+    d = ace_daemon([e], "retry_min = 0.2;")
+    p = Player(d.port, "/ace/getstream?id=" + ID, 8)
+    p.start()
+    wait_playing(d, ID)
+    sess = d.http_status()["streams"][ID]["acestream"]["session"]
+    ih = [h for h in e.stats()["ids"]][0]
+    # the engine drops the session behind ringcast's back
+    st, _, body = http_get(e.port, "/ace/cmd/%s/%s?method=stop" % (ih, sess))
+    check(st == 200 and json.loads(body)["response"] == "ok", body)
+    wait_for(lambda: e.stats()["starts"] == 2, 10, what="a new session")
+    p.join(15)
+    check(p.result[0] == 200 and p.held >= 7, "the player stayed")
+    s = e.stats()
+    check(s["stops_unknown"] == 1, "ringcast's stop of the dropped one: %s" % s)
+    log = d.log_text(whole=True)
+    check("already gone" in log and ("stop of session %s" % sess) not in log,
+          log[-2000:])
+    check(d.stop() == 0)
+    s = e.stats()
+    check(s["stops"] == s["starts"] == 2 and s["active_sessions"] == 0, s)

@@ -235,6 +235,84 @@ test_version_and_command(void **state)
 	assert_string_equal(err, "engine error: already stopped");
 }
 
+/* A stop of a session the engine dropped already is a stop, not a
+ * failure; the network status reads "connected". */
+static void
+test_stop_and_network(void **state)
+{
+	static const char *const stop[][2] = {
+		{ "{\"response\": \"ok\", \"error\": null}", "0" },
+		{ "{\"response\": null, \"error\": \"unknown playback session"
+		    " id\"}", "1" },
+		{ "{\"response\": null, \"error\": \"Unknown Playback Session"
+		    " ID\"}", "1" },
+		{ "{\"response\": null, \"error\": \"unknown playback session"
+		    " id, or not\"}", "-1" },
+		{ "{\"response\": null, \"error\": \"session already "
+		    "stopped\"}", "-1" },
+		{ "{\"response\": null, \"error\": {\"unknown playback "
+		    "session id\": 1}}", "-1" },
+		{ "<html>", "-1" },
+	};
+	static const char *const net[][2] = {
+		{ "{\"result\": {\"connected\": true}, \"error\": null}", "1" },
+		{ "{\"result\": {\"connected\": false}, \"error\": null}", "0" },
+		{ "{\"result\": {\"connected\": 0}}", "0" },
+		{ "{\"result\": {}, \"error\": null}", "-1" },
+		{ "{\"result\": {\"connected\": \"yes\"}}", "-1" },
+		{ "{\"result\": null, \"error\": \"unknown method\"}", "-1" },
+		{ "not json", "-1" },
+	};
+	char err[256], u[160];
+	int connected, want;
+	size_t i;
+
+	for (i = 0; i < sizeof(stop) / sizeof(stop[0]); i++)
+		assert_int_equal(ace_parse_stop(stop[i][0], strlen(stop[i][0]),
+		    err, sizeof(err)), atoi(stop[i][1]));
+	ace_parse_stop(stop[1][0], strlen(stop[1][0]), err, sizeof(err));
+	assert_string_equal(err, "unknown playback session id");
+	for (i = 0; i < sizeof(net) / sizeof(net[0]); i++) {
+		want = atoi(net[i][1]);
+		assert_int_equal(ace_parse_network(net[i][0], strlen(net[i][0]),
+		    &connected, err, sizeof(err)), want == -1 ? -1 : 0);
+		if (want != -1)
+			assert_int_equal(connected, want);
+	}
+	assert_int_equal(ace_url_network(u, sizeof(u), "http://e:6878"), 0);
+	assert_string_equal(u, "http://e:6878/server/api?api_version=3&"
+	    "method=get_network_connection_status");
+}
+
+/* Down after ACE_DOWN_AFTER_FAILS failed checks in a row, up after
+ * ACE_UP_AFTER_OKS good one(s); in between the health stays. */
+static void
+test_health_after(void **state)
+{
+	enum ace_health h = ACE_HEALTH_UNKNOWN;
+	uint32_t fails = 0, oks = 0, n;
+
+	assert_int_equal(ACE_DOWN_AFTER_FAILS, 3);
+	assert_int_equal(ACE_UP_AFTER_OKS, 1);
+	h = ace_health_after(h, 0, ++oks);
+	assert_int_equal(h, ACE_HEALTH_UP);
+	for (n = 1; n < ACE_DOWN_AFTER_FAILS; n++) {
+		h = ace_health_after(h, ++fails, oks = 0);
+		assert_int_equal(h, ACE_HEALTH_UP);	/* a blip */
+	}
+	h = ace_health_after(h, ++fails, 0);
+	assert_int_equal(h, ACE_HEALTH_DOWN);
+	h = ace_health_after(h, ++fails, 0);
+	assert_int_equal(h, ACE_HEALTH_DOWN);
+	h = ace_health_after(h, fails = 0, ++oks);
+	assert_int_equal(h, ACE_HEALTH_UP);
+	/* never checked well yet: usable until it is down */
+	assert_int_equal(ace_health_after(ACE_HEALTH_UNKNOWN, 2, 0),
+	    ACE_HEALTH_UNKNOWN);
+	assert_int_equal(ace_health_after(ACE_HEALTH_UNKNOWN, 3, 0),
+	    ACE_HEALTH_DOWN);
+}
+
 static void
 test_ids(void **state)
 {
@@ -405,6 +483,8 @@ main(void)
 		cmocka_unit_test(test_stat),
 		cmocka_unit_test(test_version_and_command),
 		cmocka_unit_test(test_ids),
+		cmocka_unit_test(test_stop_and_network),
+		cmocka_unit_test(test_health_after),
 		cmocka_unit_test(test_urls),
 		cmocka_unit_test(test_url_rebase),
 		cmocka_unit_test(test_keys),
