@@ -140,7 +140,8 @@ route_getstream(struct MHD_Connection *conn, const char *url)
 	return getstream_answer(conn, url, s);
 }
 
-/* Under engine_mtx: is S silent now (prebuffering or starved)? */
+/* Under engine_mtx: is S silent now (prebuffering or starved)?  A stall
+ * is the engine's own fault, not the swarm's: stat does not show it. */
 static int
 session_silent(const struct session *s, int *prebuf)
 {
@@ -149,7 +150,7 @@ session_silent(const struct session *s, int *prebuf)
 
 	fault_get(s->cid, s->hash, &f);
 	*prebuf = now < s->prebuf_until_ms;
-	return *prebuf || now < f.starve_until_ms || f.stall;
+	return *prebuf || now < f.starve_until_ms;
 }
 
 static enum MHD_Result

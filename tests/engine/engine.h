@@ -5,11 +5,13 @@
  *
  *   reply.c	reading a request and answering it in JSON (calls only
  *		libmicrohttpd and json.h);
- *   session.c	sessions, per-content-id counters, stopped sessions;
- *   fault.c	the injected faults: /fault, /fault/clear, the slow start;
- *   play.c	the media and its playbacks (GET /ace/r/ID/SESS);
+ *   session.c	sessions (one per infohash), per-infohash counters,
+ *		ended sessions;
+ *   fault.c	the injected faults, global or per id: /fault,
+ *		/fault/clear, fault_get(), the slow waits;
+ *   play.c	the media and its playbacks (GET /ace/r/HASH/SESS);
  *   api.c	the engine API's answers: getstream, stat, stop,
- *		get_version, /stats;
+ *		get_version, network status, /stats;
  *   engine.c	options, start-up, the request router, shutdown.
  *
  * A file calls only the ones above it in this list (api.c calls play.c
@@ -126,6 +128,8 @@ enum MHD_Result	 reply_ok(struct MHD_Connection *, const char *,
 		    struct buf *);
 int		 is_hex(const char *, size_t);
 const char	*query_arg(struct MHD_Connection *, const char *);
+enum MHD_Result	 reply_queue(struct MHD_Connection *, const char *, unsigned,
+		    struct MHD_Response *);
 enum MHD_Result	 reply_redirect(struct MHD_Connection *, const char *,
 		    const char *);
 int		 format_ok(struct MHD_Connection *);

@@ -7,8 +7,8 @@
  * holds until cleared (starve and down_checks also run out by
  * themselves); the routes that obey one read them with fault_get()
  * under engine_mtx (api.c, play.c).  A new fault is a field of struct
- * faults, an F_ bit, a branch of fault_one() and fault_merge(), and the
- * lines that obey it.
+ * faults, an F_ bit, a row of fault_fields[] (or a branch of
+ * fault_one()), a line of fault_merge(), and the lines that obey it.
  *
  * Calls reply.c and engine_stopping() only.
  */
@@ -16,6 +16,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -178,37 +179,49 @@ parse_error(const char *v, char out[ENGINE_MAX_ERROR_BYTES])
 #define FAULT_NAMES	"error, slow, die, stall, down, prebuf, starve, " \
 			"stop_slow, vod, offline, down_checks"
 
-/* One NAME=VALUE: 0 and its F_ bit, or -1 with fp->bad set. */
+/* The faults that are a flag (0 or 1) or seconds, by name. */
+static const struct fault_field {
+	const char	*name;
+	unsigned	 bit;
+	int		 seconds;	/* else a flag */
+	size_t		 off;		/* in struct faults */
+	const char	*bad;
+} fault_fields[] = {
+	{ "stall", F_STALL, 0, offsetof(struct faults, stall),
+	    "stall: 0 or 1" },
+	{ "down", F_DOWN, 0, offsetof(struct faults, down), "down: 0 or 1" },
+	{ "vod", F_VOD, 0, offsetof(struct faults, vod), "vod: 0 or 1" },
+	{ "offline", F_OFFLINE, 0, offsetof(struct faults, offline),
+	    "offline: 0 or 1" },
+	{ "slow", F_SLOW, 1, offsetof(struct faults, slow_s),
+	    "slow: seconds, 0 to 600" },
+	{ "prebuf", F_PREBUF, 1, offsetof(struct faults, prebuf_s),
+	    "prebuf: seconds, 0 to 600" },
+	{ "stop_slow", F_STOP_SLOW, 1, offsetof(struct faults, stop_slow_s),
+	    "stop_slow: seconds, 0 to 600" },
+};
+
+/* One NAME=VALUE: its F_ bit, or -1 with fp->bad set. */
 static int
 fault_one(struct fault_parse *fp, const char *key, const char *v)
 {
 	struct faults *f = &fp->f;
 	double d;
 
+	for (size_t i = 0; i < sizeof(fault_fields) / sizeof(fault_fields[0]);
+	    i++) {
+		const struct fault_field *ff = &fault_fields[i];
+		void *dst = (char *)f + ff->off;
+		if (strcmp(key, ff->name) != 0)
+			continue;
+		if ((ff->seconds ? parse_seconds(v, dst) : parse_flag(v, dst)) ==
+		    -1)
+			return fp->bad = ff->bad, -1;
+		return (int)ff->bit;
+	}
 	if (strcmp(key, "error") == 0)
 		return parse_error(v, f->error) == -1 ? (fp->bad =
 		    "error: 0, 1 or a text of at most 255 bytes", -1) : F_ERROR;
-	if (strcmp(key, "stall") == 0)
-		return parse_flag(v, &f->stall) == -1 ? (fp->bad =
-		    "stall: 0 or 1", -1) : F_STALL;
-	if (strcmp(key, "down") == 0)
-		return parse_flag(v, &f->down) == -1 ? (fp->bad =
-		    "down: 0 or 1", -1) : F_DOWN;
-	if (strcmp(key, "vod") == 0)
-		return parse_flag(v, &f->vod) == -1 ? (fp->bad =
-		    "vod: 0 or 1", -1) : F_VOD;
-	if (strcmp(key, "offline") == 0)
-		return parse_flag(v, &f->offline) == -1 ? (fp->bad =
-		    "offline: 0 or 1", -1) : F_OFFLINE;
-	if (strcmp(key, "slow") == 0)
-		return parse_seconds(v, &f->slow_s) == -1 ? (fp->bad =
-		    "slow: seconds, 0 to 600", -1) : F_SLOW;
-	if (strcmp(key, "prebuf") == 0)
-		return parse_seconds(v, &f->prebuf_s) == -1 ? (fp->bad =
-		    "prebuf: seconds, 0 to 600", -1) : F_PREBUF;
-	if (strcmp(key, "stop_slow") == 0)
-		return parse_seconds(v, &f->stop_slow_s) == -1 ? (fp->bad =
-		    "stop_slow: seconds, 0 to 600", -1) : F_STOP_SLOW;
 	if (strcmp(key, "starve") == 0) {
 		if (parse_seconds(v, &d) == -1)
 			return fp->bad = "starve: seconds, 0 to 600", -1;

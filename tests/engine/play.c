@@ -157,7 +157,7 @@ static enum play_state
 play_state(struct play *p, size_t *cap)
 {
 	enum play_state st = PLAY_SEND;
-	uint64_t now = now_ms();
+	uint64_t now = now_ms(), vod = media.size - media.first_pat;
 	struct faults f;
 
 	pthread_mutex_lock(&engine_mtx);
@@ -168,15 +168,15 @@ play_state(struct play *p, size_t *cap)
 		st = PLAY_END;
 	else if (f.die_bytes > 0 && p->sent >= f.die_bytes)
 		st = PLAY_ABORT;
-	else if (p->s->vod && p->pos >= media.size)
+	else if (p->s->vod && p->sent >= vod)
 		st = PLAY_END;
 	else if (f.stall || now < f.starve_until_ms ||
 	    now < p->s->prebuf_until_ms)
 		st = PLAY_STALL;
 	else if (f.die_bytes > 0 && f.die_bytes - p->sent < *cap)
 		*cap = (size_t)(f.die_bytes - p->sent);
-	if (st == PLAY_SEND && p->s->vod && media.size - p->pos < *cap)
-		*cap = (size_t)(media.size - p->pos);
+	if (st == PLAY_SEND && p->s->vod && vod - p->sent < *cap)
+		*cap = (size_t)(vod - p->sent);
 	pthread_mutex_unlock(&engine_mtx);
 	return st;
 }
@@ -254,7 +254,6 @@ route_playback(struct MHD_Connection *conn, const char *url, const char *hash,
 	struct MHD_Response *resp;
 	struct session *s;
 	struct play *p;
-	enum MHD_Result ret;
 
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return MHD_NO;
@@ -290,8 +289,5 @@ route_playback(struct MHD_Connection *conn, const char *url, const char *hash,
 		MHD_destroy_response(resp);
 		return MHD_NO;
 	}
-	log_request(url, MHD_HTTP_OK);
-	ret = MHD_queue_response(conn, MHD_HTTP_OK, resp);
-	MHD_destroy_response(resp);
-	return ret;
+	return reply_queue(conn, url, MHD_HTTP_OK, resp);
 }

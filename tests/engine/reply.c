@@ -22,11 +22,24 @@ log_request(const char *url, unsigned status)
 		fprintf(stderr, "engine: GET %s %u\n", url, status);
 }
 
+/* Log URL's answer STATUS and queue RESP (which this destroys). */
+enum MHD_Result
+reply_queue(struct MHD_Connection *conn, const char *url, unsigned status,
+    struct MHD_Response *resp)
+{
+	enum MHD_Result ret;
+
+	log_request(url, status);
+	ret = MHD_queue_response(conn, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
 static enum MHD_Result
-reply_buf(struct MHD_Connection *conn, unsigned status, struct buf *b)
+reply_buf(struct MHD_Connection *conn, const char *url, unsigned status,
+    struct buf *b)
 {
 	struct MHD_Response *resp;
-	enum MHD_Result ret;
 
 	if (b->failed || buf_puts(b, "\n") == -1) {
 		buf_free(b);
@@ -44,9 +57,7 @@ reply_buf(struct MHD_Connection *conn, unsigned status, struct buf *b)
 		MHD_destroy_response(resp);
 		return MHD_NO;
 	}
-	ret = MHD_queue_response(conn, status, resp);
-	MHD_destroy_response(resp);
-	return ret;
+	return reply_queue(conn, url, status, resp);
 }
 
 /* {"KEY": null, "error": MSG}; KEY NULL gives {"error": MSG}. */
@@ -64,15 +75,13 @@ reply_error(struct MHD_Connection *conn, const char *url, unsigned status,
 	}
 	json_kv_str(&b, "error", msg);
 	buf_puts(&b, "}");
-	log_request(url, status);
-	return reply_buf(conn, status, &b);
+	return reply_buf(conn, url, status, &b);
 }
 
 enum MHD_Result
 reply_ok(struct MHD_Connection *conn, const char *url, struct buf *b)
 {
-	log_request(url, MHD_HTTP_OK);
-	return reply_buf(conn, MHD_HTTP_OK, b);
+	return reply_buf(conn, url, MHD_HTTP_OK, b);
 }
 
 int
@@ -108,7 +117,6 @@ reply_redirect(struct MHD_Connection *conn, const char *url,
     const char *location)
 {
 	struct MHD_Response *resp;
-	enum MHD_Result ret;
 
 	resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 	if (resp == NULL)
@@ -118,10 +126,7 @@ reply_redirect(struct MHD_Connection *conn, const char *url,
 		MHD_destroy_response(resp);
 		return MHD_NO;
 	}
-	log_request(url, MHD_HTTP_FOUND);
-	ret = MHD_queue_response(conn, MHD_HTTP_FOUND, resp);
-	MHD_destroy_response(resp);
-	return ret;
+	return reply_queue(conn, url, MHD_HTTP_FOUND, resp);
 }
 
 /* Copy the 40 hex digits at S into OUT; 0, or -1 when S is not 40 hex. */

@@ -16,6 +16,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "engine.h"
 #include "util.h"
@@ -146,7 +147,7 @@ session_link(struct session *s)
 		return -1;
 	for (o = sessions; o != NULL; o = next) {
 		next = o->next;
-		if (strcmp(o->hash, s->hash) == 0) {
+		if (strcasecmp(o->hash, s->hash) == 0) {
 			engine_cnt.superseded++;
 			session_stop(o, 0);
 		}

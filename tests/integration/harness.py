@@ -13,6 +13,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import urllib.parse
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, "build")
@@ -157,7 +158,9 @@ class Origin:
         return json.loads(http_get(self.port, "/stats")[2])
 
     def fault(self, **params):
-        q = "&".join("%s=%s" % kv for kv in params.items())
+        """Set faults; id=ID scopes them to one content id or infohash."""
+        q = "&".join("%s=%s" % (k, urllib.parse.quote(str(v), safe=""))
+                     for k, v in params.items())
         st, _, body = http_get(self.port, "/fault?" + q)
         check(st == 200, "origin refused fault %s: %s" % (q, body))
 
@@ -328,9 +331,14 @@ def matches_loop(body, sample_data, off):
 class Engine:
     """The project's test AceStream engine (tests/engine/engine.c)."""
 
-    def __init__(self, media=SAMPLE):
-        self.proc = spawn([binary("tests/engine"), "-p", "0", "-m", media, "-q"],
-                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    def __init__(self, media=SAMPLE, advertise=None):
+        """ADVERTISE: the port written into the session URLs (-a), as an
+        engine in a container does; None: the port it listens on."""
+        args = [binary("tests/engine"), "-p", "0", "-m", media, "-q"]
+        if advertise is not None:
+            args += ["-a", str(advertise)]
+        self.proc = spawn(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                          text=True)
         line = self.proc.stdout.readline()
         m = re.match(r"port (\d+)", line or "")
         check(m, "engine did not start: %r" % line)
@@ -344,7 +352,9 @@ class Engine:
         return json.loads(http_get(self.port, "/stats")[2])
 
     def fault(self, **params):
-        q = "&".join("%s=%s" % kv for kv in params.items())
+        """Set faults; id=ID scopes them to one content id or infohash."""
+        q = "&".join("%s=%s" % (k, urllib.parse.quote(str(v), safe=""))
+                     for k, v in params.items())
         st, _, body = http_get(self.port, "/fault?" + q)
         check(st == 200, "engine refused fault %s: %s" % (q, body))
 

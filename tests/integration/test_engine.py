@@ -1,10 +1,14 @@
 """The test AceStream engine itself (tests/engine/engine.c), without the
-daemon: the getstream answer, the playback (aligned TS from a PAT at real
-time, ended by stop), stat, stop counted once, get_version, every fault,
-input checks, and that a slow request blocks nobody else."""
+daemon: the getstream answer and its inputs (content id resolved to an
+infohash, url, magnet), the playback (aligned TS from a PAT at real time,
+ended by stop), stat, stop counted once and answered as the real engine
+does, one session per infohash, get_version and the network status, every
+fault (global and per id), input checks, the advertised port, and that a
+slow request blocks nobody else."""
 
 import json
 import signal
+import urllib.parse
 import threading
 import time
 
@@ -13,7 +17,14 @@ from harness import (SAMPLE, SLOW, Engine, check, http_get, read_stream, run_too
 
 RATE = sample_rate()
 ID = "0123456789abcdef0123456789abcdef01234567"
-ID2 = "fedcba9876543210fedcba9876543210fedcba98"
+ID2 = "fedcba9876543210fedcba9876543210fedcba98"   # ID's infohash, and back
+ID3 = "00112233445566778899aabbccddeeff00112233"
+HASH3 = "ffeeddccbbaa99887766554433221100ffeeddcc"    # ID3's infohash
+HEX = "0123456789abcdef"
+
+
+def is_sess(sess):
+    return len(sess) == 40 and all(c in HEX for c in sess)
 
 
 def get_json(e, path, status=200):
@@ -45,24 +56,26 @@ def first_pat_offset(data):
 def test_engine_getstream_answer_shape():
     e = Engine()
     sessions = set()
-    for key in ("id", "content_id", "infohash"):
+    # a content id resolves to another infohash; an infohash is itself
+    for key, want in (("id", ID2), ("content_id", ID2), ("infohash", ID)):
         r = start(e, key=key)
         sess = r["playback_session_id"]
-        check(len(sess) == 32 and all(c in "0123456789abcdef" for c in sess), sess)
+        check(is_sess(sess), "40 lowercase hex digits: %s" % sess)
         check(sess not in sessions, "session ids are unique")
         sessions.add(sess)
         for field, kind in (("playback_url", "r"), ("stat_url", "stat"),
                             ("command_url", "cmd")):
-            check(r[field] == "%s/ace/%s/%s/%s" % (e.base, kind, ID, sess), r)
-        check(r["infohash"] == ID and r["is_live"] == 1, r)
+            check(r[field] == "%s/ace/%s/%s/%s" % (e.base, kind, want, sess), r)
+        check(r["infohash"] == want and r["is_live"] == 1, r)
         check(r["is_encrypted"] == 0 and r["client_session_id"] == -1, r)
-    # format=json may be left out; another format is refused
-    check(get_json(e, "/ace/getstream?id=" + ID2)["response"]["infohash"] == ID2)
-    j = get_json(e, "/ace/getstream?format=xml&id=" + ID, 400)
-    check(j["response"] is None and "format" in j["error"], j)
+    # format=json may be left out (the content id ID2 resolves to ID)
+    check(get_json(e, "/ace/getstream?id=" + ID2)["response"]["infohash"] == ID)
     st = e.stats()
-    check(st["starts"] == 4 and st["active_sessions"] == 4, st)
-    check(st["ids"][ID]["starts"] == 3 and st["ids"][ID2]["starts"] == 1, st)
+    # each start ended the older session of its infohash
+    check(st["starts"] == 4 and st["active_sessions"] == 2, st)
+    check(st["superseded"] == 2 and st["getstreams"] == 4, st)
+    check(st["ids"][ID2]["starts"] == 2 and st["ids"][ID]["starts"] == 2, st)
+    check(st["ids"][ID2]["getstreams"] == 2 and st["ids"][ID]["getstreams"] == 2, st)
     # a bad id is an engine-shaped error, and starts nothing
     for bad in (ID[:39], ID + "0", "g" * 40, "", "a" * 10000, "%20" + ID[:37]):
         j = get_json(e, "/ace/getstream?format=json&id=" + bad)
@@ -72,6 +85,7 @@ def test_engine_getstream_answer_shape():
     check(j["response"] is None and "id" in j["error"], j)
     st = e.stats()
     check(st["starts"] == 4 and len(st["ids"]) == 2, st)
+    check(st["getstreams"] == 11, "error answers count as getstreams: %s" % st)
 
 
 def test_engine_playback_is_aligned_ts_from_a_pat_at_real_time():
@@ -99,7 +113,7 @@ def test_engine_playback_is_aligned_ts_from_a_pat_at_real_time():
     check(res["bytes"] < RATE * (t + 0.5), "burst: %d bytes in %d s" % (res["bytes"], t))
     wait_for(lambda: e.stats()["active_pulls"] == 0, 3, what="both playbacks ended")
     st = e.stats()
-    check(st["playback_pulls"] == 2 and st["ids"][ID]["pulls"] == 2, st)
+    check(st["playback_pulls"] == 2 and st["ids"][r["infohash"]]["pulls"] == 2, st)
 
 
 def test_engine_stat_answer():
@@ -116,9 +130,9 @@ def test_engine_stat_answer():
     get_json(e, path_of(e, r["stat_url"]))
     check(e.stats()["stat_polls"] == 2, e.stats())
     # a session that does not exist, or under another id
-    other = path_of(e, r["stat_url"]).replace(ID, ID2)
+    other = path_of(e, r["stat_url"]).replace(r["infohash"], ID3)
     check(get_json(e, other, 404)["response"] is None)
-    j = get_json(e, "/ace/stat/%s/%s" % (ID, "0" * 32), 404)
+    j = get_json(e, "/ace/stat/%s/%s" % (r["infohash"], "0" * 40), 404)
     check(j["response"] is None and j["error"], j)
     check(e.stats()["stat_polls"] == 2, e.stats())
 
@@ -152,26 +166,29 @@ def test_engine_stop_counted_once_and_closes_the_playback():
     st = e.stats()
     check(st["stops"] == 1 and st["stops_repeated"] == 0, st)
     check(st["active_sessions"] == 1 and st["active_pulls"] == 1, st)
-    check(st["ids"][ID]["stops"] == 1 and st["ids"][ID2]["stops"] == 0, st)
+    check(st["ids"][r["infohash"]]["stops"] == 1, st)
+    check(st["ids"][keep["infohash"]]["stops"] == 0, st)
     # the stopped session is gone
     st_, _, _ = http_get(e.port, path_of(e, r["playback_url"]))
     check(st_ == 404, "playback of a stopped session: %d" % st_)
     get_json(e, path_of(e, r["stat_url"]), 404)
-    # repeated stops: an error, counted apart
+    # repeated stops: the real engine's error, HTTP 200, counted apart
     for n in (1, 2):
         j = get_json(e, cmd + "?method=stop")
-        check(j["response"] is None and j["error"], j)
+        check(j == {"response": None, "error": "unknown playback session id"}, j)
         st = e.stats()
         check(st["stops"] == 1 and st["stops_repeated"] == n, st)
+        check(st["stops_unknown"] == n, st)
     # other methods are refused and count nothing
     for q in ("?method=start", "?method=", ""):
         j = get_json(e, path_of(e, keep["command_url"]) + q, 400)
         check(j["response"] is None and "method" in j["error"], j)
-    # a stop of a session that never existed
-    j = get_json(e, "/ace/cmd/%s/%s?method=stop" % (ID, "1" * 32), 404)
-    check(j["response"] is None and j["error"], j)
+    # a stop of a session that never existed: the same answer
+    j = get_json(e, "/ace/cmd/%s/%s?method=stop" % (ID, "1" * 40))
+    check(j == {"response": None, "error": "unknown playback session id"}, j)
     st = e.stats()
     check(st["stops"] == 1 and st["stops_repeated"] == 2, st)
+    check(st["stops_unknown"] == 3, st)
     threads[2].join()
     check(not res["c"]["eof"] and res["c"]["bytes"] > RATE * 8, res["c"])
 
@@ -192,8 +209,14 @@ def test_engine_fault_error():
     e = Engine()
     e.fault(error=1)
     j = get_json(e, "/ace/getstream?format=json&id=" + ID)
-    check(j["response"] is None and j["error"], j)
+    check(j == {"response": None, "error": "failed to start the stream (fault)"}, j)
     check(e.stats()["starts"] == 0, e.stats())
+    # the engine's own words, for every id
+    e.fault(error="failed to load transport file")
+    j = get_json(e, "/ace/getstream?format=json&infohash=" + ID2)
+    check(j == {"response": None, "error": "failed to load transport file"}, j)
+    st = e.stats()
+    check(st["starts"] == 0 and st["getstreams"] == 2, st)
     e.clear()
     start(e)
     check(e.stats()["starts"] == 1, e.stats())
@@ -206,7 +229,7 @@ def test_engine_fault_slow():
     r = start(e)
     dt = time.time() - t
     check(2.0 <= dt < 2.0 + 1.5 * SLOW, "slow=2 answered after %.2f s" % dt)
-    check(r["infohash"] == ID, r)
+    check(r["infohash"] == ID2, r)
     e.clear()
     t = time.time()
     start(e)
@@ -295,17 +318,18 @@ def test_engine_fault_down():
     check(st["starts"] == 1 and st["version_checks"] == 1, st)
     e.clear()
     get_json(e, "/webui/api/service?method=get_version")
-    start(e)
+    start(e, ID2)
     check(e.stats()["starts"] == 2, e.stats())
     # several faults at once, and each may be turned off alone
     e.fault(error=1, down=1)
-    get_json(e, "/ace/getstream?format=json&id=" + ID, 500)
+    get_json(e, "/ace/getstream?format=json&id=" + ID3, 500)
     e.fault(down=0)
-    check(get_json(e, "/ace/getstream?format=json&id=" + ID)["response"] is None)
+    check(get_json(e, "/ace/getstream?format=json&id=" + ID3)["response"] is None)
     e.fault(error=0)
-    start(e)
+    start(e, ID3)
     st = e.stats()
     check(st["starts"] == 3 and st["active_sessions"] == 3, st)
+    check(st["getstreams"] == 6 and st["ids"][HASH3]["getstreams"] == 3, st)
     check(get_json(e, path_of(e, r["stat_url"]))["error"] is None)
 
 
@@ -313,11 +337,15 @@ def test_engine_bad_requests():
     e = Engine()
     r = start(e)
     sess = r["playback_session_id"]
-    for q in ("", "?bogus=1", "?error=2", "?slow=-1", "?slow=601", "?slow=x",
-              "?die=abc", "?die=-5", "?stall=yes", "?down="):
+    for q in ("", "?bogus=1", "?error=", "?error=" + "x" * 256, "?slow=-1",
+              "?slow=601", "?slow=x", "?die=abc", "?die=-5", "?stall=yes",
+              "?down=", "?prebuf=601", "?starve=-1", "?stop_slow=x", "?vod=2",
+              "?offline=yes", "?down_checks=-1", "?down_checks=1000001",
+              "?id=%s&error=1" % ID[:39], "?id=" + ID, "?id=%s&bogus=1" % ID):
         j = get_json(e, "/fault" + q, 400)
         check(j["error"], j)
-    for p in ("/ace/r/%s/%s" % (ID[:39], sess), "/ace/r/%s/%s" % (ID, sess[:31]),
+    for p in ("/ace/r/%s/%s" % (ID[:39], sess), "/ace/r/%s/%s" % (ID, sess[:39]),
+              "/ace/r/%s/%s" % (ID, sess[:32]),
               "/ace/r/%s" % ID, "/ace/stat/%s/%s/x" % (ID, sess),
               "/ace/cmd/%s/%s" % ("z" * 40, sess)):
         j = get_json(e, p, 400)
@@ -364,3 +392,231 @@ def test_engine_sigterm_with_requests_in_flight():
         th.join()
     check(out["p"]["bytes"] > RATE * 0.5 and out["p"]["eof"], out["p"])
     check(not isinstance(out["s"], tuple), "slow getstream answered: %r" % (out["s"],))
+
+
+def test_engine_content_id_resolves_to_infohash_url_and_magnet_too():
+    e = Engine()
+    # each hex digit d of a content id becomes 15 - d, in lower case
+    for key, cid in (("id", ID), ("content_id", ID3), ("id", ID3.upper())):
+        r = start(e, cid, key)
+        want = ID2 if cid == ID else HASH3
+        check(r["infohash"] == want, "%s=%s: %s" % (key, cid, r))
+        check(path_of(e, r["playback_url"]).startswith("/ace/r/%s/" % want), r)
+    check(start(e, ID3.upper(), "infohash")["infohash"] == ID3.upper(),
+          "an infohash is used as given")
+    # a .torrent URL names its infohash; a magnet link carries it
+    for q in ("url=" + urllib.parse.quote("http://127.0.0.1:1/t/%s.torrent" % ID),
+              "url=" + urllib.parse.quote("https://h/x/%s?x=1" % ID),
+              "magnet=" + urllib.parse.quote("magnet:?xt=urn:btih:%s&dn=x" % ID),
+              "magnet=" + urllib.parse.quote("magnet:?dn=x&xt=urn:btih:" + ID)):
+        j = get_json(e, "/ace/getstream?format=json&" + q)
+        check(j["error"] is None and j["response"]["infohash"] == ID, (q, j))
+        res = run_tool("tsclient", ["-t", "0.5", j["response"]["playback_url"]], 5)
+        check(res["status"] == 200 and res["first_is_pat"], res)
+    for q in ("url=" + urllib.parse.quote("http://h/t/%s.torrent" % ID[:39]),
+              "url=" + urllib.parse.quote("http://h/t/file.torrent"), "url=" + ID,
+              "magnet=" + urllib.parse.quote("magnet:?xt=urn:btih:%sa" % ID),
+              "magnet=" + urllib.parse.quote("magnet:?dn=" + ID), "magnet=" + ID):
+        j = get_json(e, "/ace/getstream?format=json&" + q)
+        check(j == {"response": None, "error": "failed to load transport file"},
+              (q, j))
+    st = e.stats()
+    check(st["starts"] == 8 and st["getstreams"] == 14, st)
+    check(st["ids"][ID]["starts"] == 4 and st["superseded"] == 4, st)
+    check(st["active_sessions"] == 4, "one each of ID2, HASH3, ID3, ID: %s" % st)
+
+
+def test_engine_new_session_ends_the_older_one_of_its_infohash():
+    e = Engine()
+    old = start(e, ID)                         # content id: infohash ID2
+    other = start(e, ID3)
+    res = {}
+
+    def play(key, r):
+        res[key] = run_tool("tsclient", ["-t", "8", r["playback_url"]], 12)
+    threads = [threading.Thread(target=play, args=(k, r))
+               for k, r in (("old", old), ("other", other))]
+    for th in threads:
+        th.start()
+    wait_for(lambda: e.stats()["active_pulls"] == 2, 5, what="two playbacks")
+    time.sleep(1)
+    t = time.time()
+    new = start(e, ID2, "infohash")            # the same broadcast
+    threads[0].join(5 * SLOW)
+    check(res["old"]["eof"] and res["old"]["bytes"] > RATE * 0.5, res["old"])
+    check(time.time() - t < 1.0 * SLOW, "old playback closed late")
+    get_json(e, path_of(e, old["stat_url"]), 404)
+    st_, _, _ = http_get(e.port, path_of(e, old["playback_url"]))
+    check(st_ == 404, "playback of a superseded session: %d" % st_)
+    j = get_json(e, path_of(e, old["command_url"]) + "?method=stop")
+    check(j == {"response": None, "error": "unknown playback session id"}, j)
+    check(get_json(e, path_of(e, new["stat_url"]))["error"] is None)
+    st = e.stats()
+    check(st["superseded"] == 1 and st["active_sessions"] == 2, st)
+    check(st["stops"] == 0 and st["stops_unknown"] == 1, st)
+    check(st["stops_repeated"] == 0, "not stopped by a stop: %s" % st)
+    threads[1].join()
+    check(not res["other"]["eof"], "another infohash plays on: %s" % res["other"])
+
+
+def test_engine_faults_scoped_to_one_id():
+    e = Engine()
+    a, c = "a" * 40, "c" * 40                  # infohashes "5" * 40, "3" * 40
+    e.fault(id=a, error="dead id")
+    e.fault(id=HASH3, down=1)                  # by infohash: hits content id ID3
+    j = get_json(e, "/ace/getstream?format=json&id=" + a)
+    check(j == {"response": None, "error": "dead id"}, j)
+    get_json(e, "/ace/getstream?format=json&id=" + ID3, 500)
+    check(start(e, c)["infohash"] == "3" * 40, "another id is untouched")
+    # a scoped fault wins over the global one for its id, both ways
+    e.fault(error=1)
+    e.fault(id=c, error=0)
+    check(start(e, c)["infohash"] == "3" * 40)
+    j = get_json(e, "/ace/getstream?format=json&id=" + a)
+    check(j["error"] == "dead id", j)
+    j = get_json(e, "/ace/getstream?format=json&infohash=" + ID3)
+    check(j["error"] == "failed to start the stream (fault)", j)
+    st = e.stats()
+    check(st["starts"] == 2 and st["getstreams"] == 6, st)
+    check(st["ids"]["5" * 40]["getstreams"] == 2 and st["ids"][HASH3]["getstreams"] == 1, st)
+    check(st["ids"]["3" * 40]["getstreams"] == 2, st)
+    e.clear()
+    for cid in (a, ID3):
+        start(e, cid)
+    check(e.stats()["starts"] == 4, e.stats())
+
+
+def stat_of(e, r):
+    j = get_json(e, path_of(e, r["stat_url"]))
+    check(j["error"] is None, j)
+    return j["response"]
+
+
+def test_engine_fault_prebuf_silent_then_real_time_from_the_start():
+    e = Engine()
+    e.fault(id=ID, prebuf=2.5)
+    r = start(e)
+    s = stat_of(e, r)
+    check(s["status"] == "prebuf" and s["peers"] == 0 and s["speed_down"] == 0, s)
+    t = 5
+    res = run_tool("tsclient", ["-t", str(t), r["playback_url"]], t + 5)
+    check(res["status"] == 200 and res["headers_ms"] < 500 * SLOW, res)
+    check(2300 < res["ttfb_ms"] < 2500 + 700 * SLOW, "first byte after %s ms" % res["ttfb_ms"])
+    check(res["first_is_pat"] and res["cc_errors"] == 0 and not res["eof"], res)
+    check(res["bytes"] < RATE * (t - 2.5 + 0.5), "burst after prebuf: %s" % res)
+    check(res["bytes"] > RATE * (t - 2.5 - 1), res)
+    s = stat_of(e, r)
+    check(s["status"] == "dl" and s["peers"] > 0, s)
+    check(stat_of(e, start(e, ID3))["status"] == "dl", "another id does not prebuffer")
+
+
+def test_engine_fault_starve_ends_by_itself_on_the_same_session():
+    e = Engine()
+    r = start(e)
+    res = {}
+
+    def play():
+        res["r"] = run_tool("tsclient", ["-t", "7", r["playback_url"]], 12)
+    th = threading.Thread(target=play)
+    th.start()
+    time.sleep(1.5)
+    e.fault(id=ID2, starve=2.5)
+    time.sleep(0.5)
+    s = stat_of(e, r)
+    check(s["status"] == "dl" and s["peers"] == 0 and s["speed_down"] == 0, s)
+    check(stat_of(e, start(e, ID3))["peers"] > 0, "another id is not starved")
+    th.join()
+    res = res["r"]
+    check(res["status"] == 200 and not res["eof"] and res["cc_errors"] == 0, res)
+    check(res["longest_gap_ms"] > 2000, "no silence: %s" % res)
+    check(RATE * 3 < res["bytes"] < RATE * (7 - 2.5 + 1.2), "bytes %d" % res["bytes"])
+    s = stat_of(e, r)
+    check(s["peers"] > 0, "starve ended by itself: %s" % s)
+    st = e.stats()
+    check(st["playback_pulls"] == 1 and st["starts"] == 2, st)
+
+
+def test_engine_fault_stop_slow():
+    e = Engine()
+    r = start(e)
+    e.fault(stop_slow=1.5)
+    t = time.time()
+    j = get_json(e, path_of(e, r["command_url"]) + "?method=stop")
+    dt = time.time() - t
+    check(j == {"response": "ok", "error": None}, j)
+    check(1.5 <= dt < 1.5 + 1.0 * SLOW, "stop answered after %.2f s" % dt)
+    t = time.time()
+    get_json(e, "/webui/api/service?method=get_version")
+    check(time.time() - t < 0.5 * SLOW, "get_version is not slowed")
+    check(e.stats()["stops"] == 1, e.stats())
+
+
+def test_engine_fault_vod_plays_the_file_once_and_ends():
+    e = Engine()
+    e.fault(id=ID, vod=1)
+    r = start(e)
+    check(r["is_live"] == 0, r)
+    check(start(e, ID3)["is_live"] == 1, "another id stays live")
+    sample = open(SAMPLE, "rb").read()
+    pat = first_pat_offset(sample)
+    res = run_tool("tsclient", ["-t", "20", r["playback_url"]], 25)
+    check(res["status"] == 200 and res["eof"] and res["first_is_pat"], res)
+    check(res["bytes"] == len(sample) - pat, "%d bytes, file %d" % (res["bytes"], len(sample)))
+    check(len(sample) / RATE - 1.5 < res["seconds"] < len(sample) / RATE + 1.5 * SLOW,
+          "at real time: %.1f s" % res["seconds"])
+    check(stat_of(e, r)["status"] == "dl")
+
+
+def test_engine_advertised_port_is_in_the_urls():
+    e = Engine(advertise=16878)
+    r = start(e)
+    for field, kind in (("playback_url", "r"), ("stat_url", "stat"),
+                        ("command_url", "cmd")):
+        check(r[field] == "http://127.0.0.1:16878/ace/%s/%s/%s" % (
+            kind, ID2, r["playback_session_id"]), r)
+    path = r["playback_url"][len("http://127.0.0.1:16878"):]
+    res = run_tool("tsclient", ["-t", "1", e.url(path)], 5)
+    check(res["status"] == 200 and res["first_is_pat"], res)
+
+
+def test_engine_format_other_than_json_redirects_to_a_new_playback():
+    e = Engine()
+    for fmt in ("http", "raw"):
+        st, hdrs, body = http_get(e.port, "/ace/getstream?format=%s&id=%s" % (fmt, ID3))
+        check(st == 302, "format=%s: %d" % (fmt, st))
+        loc = hdrs.get("location", "")
+        check(loc.startswith("%s/ace/r/%s/" % (e.base, HASH3)), hdrs)
+        check(is_sess(loc.rsplit("/", 1)[1]), loc)
+    res = run_tool("tsclient", ["-t", "1", loc], 5)
+    check(res["status"] == 200 and res["first_is_pat"], res)
+    st = e.stats()
+    check(st["starts"] == 2 and st["getstreams"] == 2 and st["active_sessions"] == 1, st)
+
+
+def test_engine_network_status_and_offline():
+    e = Engine()
+    q = "/server/api?api_version=3&method="
+    check(get_json(e, q + "get_network_connection_status") ==
+          {"result": {"connected": True}, "error": None})
+    check(get_json(e, q + "get_status") == {"result": {"status": 1}, "error": None})
+    e.fault(offline=1)
+    check(get_json(e, q + "get_network_connection_status") ==
+          {"result": {"connected": False}, "error": None})
+    for bad in (q + "stop", "/server/api"):
+        j = get_json(e, bad, 400)
+        check(j["result"] is None and j["error"], j)
+    check(e.stats()["network_checks"] == 3, e.stats())
+    e.clear()
+    check(get_json(e, q + "get_network_connection_status")["result"]["connected"])
+
+
+def test_engine_fault_down_checks_fail_then_recover_by_themselves():
+    e = Engine()
+    e.fault(down_checks=2)
+    for _ in range(2):
+        j = get_json(e, "/webui/api/service?method=get_version", 500)
+        check(j["result"] is None and j["error"], j)
+    start(e)                                   # getstream is not down
+    for _ in range(2):
+        check(get_json(e, "/webui/api/service?method=get_version")["error"] is None)
+    check(e.stats()["version_checks"] == 4, e.stats())
