@@ -18,6 +18,8 @@
  * /ace/...: the content-id family finds (or makes) the stream, then the
  * request is served as the stream's own /stream/NAME or its playlist,
  * by those families: one answer for named and content-id streams alike.
+ * With format=json the engine API family answers instead, once the
+ * stream is there: the engine's JSON, which names those same routes.
  */
 static enum MHD_Result
 routes_ace(struct worker *w, struct MHD_Connection *conn, const char *url,
@@ -30,6 +32,8 @@ routes_ace(struct worker *w, struct MHD_Connection *conn, const char *url,
 	if (http_ace_resolve(w, conn, url, method, con_cls, key, sizeof(key),
 	    &hls, &ret) == 0)
 		return ret;
+	if (http_aceapi_json(conn))
+		return http_aceapi_session(w, conn, key, hls);
 	if (hls) {
 		snprintf(path, sizeof(path), "/hls/%s/", key);
 		return http_hls_playlist(w, conn, key, path, con_cls);
@@ -43,7 +47,10 @@ static const struct http_route routes[] = {
 	    http_admin_request },
 	{ "/stream/",		HTTP_ROUTE_PREFIX,	http_stream_request },
 	{ "/hls/",		HTTP_ROUTE_PREFIX,	http_hls_request },
+	{ "/ace/stat/",		HTTP_ROUTE_PREFIX,	http_aceapi_request },
+	{ "/ace/cmd/",		HTTP_ROUTE_PREFIX,	http_aceapi_request },
 	{ "/ace/",		HTTP_ROUTE_PREFIX,	routes_ace },
+	{ "/webui/api/service",	0,			http_aceapi_request },
 	{ "/status",		0,			http_info_request },
 	{ "/metrics",		0,			http_info_request },
 	{ "/metrics/performance", 0,			http_info_request },

@@ -52,6 +52,18 @@ int	 http_ace_resolve(struct worker *, struct MHD_Connection *,
 	    const char *url, const char *method, void **con_cls, char *key,
 	    size_t keysz, int *hls, enum MHD_Result *ret);
 
+/*
+ * http_aceapi.c: the engine's JSON API.  GET /webui/api/service
+ * (get_version) and the session routes /ace/stat/KEY/HOLD and
+ * /ace/cmd/KEY/HOLD; http_aceapi_json says whether an /ace/ request
+ * asks for JSON (format=json), and http_aceapi_session answers it once
+ * http_ace_resolve found its stream KEY (a hold, the engine's shape).
+ */
+http_handler_fn http_aceapi_request;
+int	 http_aceapi_json(struct MHD_Connection *);
+enum MHD_Result http_aceapi_session(struct worker *, struct MHD_Connection *,
+	    const char *key, int hls);
+
 /* http_info.c: /status, /metrics, /metrics/performance, /healthz,
  * /playlist.m3u. */
 http_handler_fn http_info_request;

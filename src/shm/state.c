@@ -377,6 +377,112 @@ futex(_Atomic uint32_t *addr, int op, uint32_t val,
 	return syscall(SYS_futex, (uint32_t *)addr, op, val, timeout, NULL, 0);
 }
 
+/* ---- holds (struct state_hold) ---- */
+
+/* LAST may be a little after NOW: another worker's clock read. */
+static int
+hold_live(uint64_t last, uint64_t now)
+{
+	return last != 0 && (last >= now || now - last < STATE_HOLD_TTL_MS);
+}
+
+/* The entry I of the probe sequence of ID (ids are random: their first
+ * bytes are the hash). */
+static struct state_hold *
+hold_entry(struct state *st, const uint8_t *id, size_t i)
+{
+	uint32_t h;
+
+	memcpy(&h, id, sizeof(h));
+	return &st->holds[(h + i) % STATE_HOLDS];
+}
+
+/* 1 when E (whose last_ms was seen live) is hold ID of NAME. */
+static int
+hold_is(struct state_hold *e, const uint8_t *id, const char *name)
+{
+	struct seqlock_reader rd = SEQLOCK_READER(&e->seq);
+	int same = 0;
+
+	while (seqlock_read_next(&rd))
+		same = memcmp(e->id, id, STATE_HOLD_ID_BYTES) == 0 &&
+		    strncmp(e->name, name, sizeof(e->name)) == 0;
+	return rd.ok && same;
+}
+
+/*
+ * Along ID's probe sequence: with NAME, the live hold ID of NAME; with
+ * NULL, the first free or lapsed entry.  The entry and the last_ms it
+ * had, or NULL.
+ */
+static struct state_hold *
+hold_probe(struct state *st, const uint8_t *id, const char *name,
+    uint64_t now, uint64_t *last)
+{
+	struct state_hold *e;
+	size_t i;
+
+	for (i = 0; i < STATE_HOLD_PROBES; i++) {
+		e = hold_entry(st, id, i);
+		*last = atomic_load(&e->last_ms);
+		if (name == NULL ? !hold_live(*last, now) :
+		    hold_live(*last, now) && hold_is(e, id, name))
+			return e;
+	}
+	return NULL;
+}
+
+int
+state_hold_add(struct state *st, const uint8_t *id, const char *name,
+    uint64_t now)
+{
+	struct state_hold *e;
+	uint64_t last;
+
+	/* a lost CAS means another claim made that entry live: probe on */
+	while ((e = hold_probe(st, id, NULL, now, &last)) != NULL) {
+		if (!atomic_compare_exchange_strong(&e->last_ms, &last, now))
+			continue;
+		seqlock_write_begin(&e->seq);
+		memcpy(e->id, id, STATE_HOLD_ID_BYTES);
+		str_copy(e->name, name, sizeof(e->name));
+		seqlock_write_end(&e->seq);
+		return 0;
+	}
+	return -1;
+}
+
+/* Find the live hold ID of NAME and set its last_ms to TO: 0, or -1. */
+static int
+hold_set(struct state *st, const uint8_t *id, const char *name,
+    uint64_t now, uint64_t to)
+{
+	struct state_hold *e;
+	uint64_t last;
+
+	if ((e = hold_probe(st, id, name, now, &last)) == NULL)
+		return -1;
+	/* a renewal by another worker meanwhile: still this hold */
+	while (!atomic_compare_exchange_weak(&e->last_ms, &last, to))
+		if (!hold_live(last, now))
+			return -1;	/* dropped, or lapsed and reclaimed */
+	return 0;
+}
+
+int
+state_hold_renew(struct state *st, const uint8_t *id, const char *name,
+    uint64_t now)
+{
+	return hold_set(st, id, name, now, now);
+}
+
+int
+state_hold_drop(struct state *st, const uint8_t *id, const char *name,
+    uint64_t now)
+{
+	return hold_set(st, id, name, now, 0);
+}
+
 void
 state_notify(struct state *st)
 {

@@ -30,8 +30,8 @@
 #include "hls_cache.h"
 
 #define STATE_MAGIC		0x52435354u	/* "RCST" */
-#define STATE_VERSION		6u	/* 2: acestream records, 3: cors_origins, 4: edges,
-				   5: ui_enabled, 6: hls_cache */
+#define STATE_VERSION		7u	/* 2: acestream records, 3: cors_origins, 4: edges,
+				   5: ui_enabled, 6: hls_cache, 7: holds */
 #define STATE_MAX_STREAMS	CONFIG_MAX_STREAMS
 #define STATE_MAX_WORKERS	CONFIG_MAX_WORKERS
 #define STATE_URL_MAX		512
@@ -44,6 +44,10 @@
 #define STATE_CORS_MAX		(CONFIG_MAX_CORS_ORIGINS * (CONFIG_ORIGIN_MAX + 1))
 #define STATE_IP_BUCKETS	4096	/* per-address connection counts */
 #define STATE_HLS_CLIENTS	8192	/* HLS players known at once */
+#define STATE_HOLDS		1024	/* engine-API playback sessions */
+#define STATE_HOLD_ID_BYTES	20	/* a hold's id: 40 hex digits */
+#define STATE_HOLD_PROBES	16	/* entries tried from its hash */
+#define STATE_HOLD_TTL_MS	60000	/* a hold nobody renews lapses */
 
 enum stream_state {
 	STREAM_STOPPED = 0,	/* on demand, no fetcher */
@@ -125,6 +129,21 @@ struct hls_player {
 	char			 addr[48];
 };
 
+/*
+ * A hold: a client of the engine's JSON API (http_aceapi.c) that asked
+ * for stream NAME and polls it by ID.  Any worker claims a free or lapsed
+ * entry by CAS on last_ms (0: free), then writes id and name under seq;
+ * a renewal or a drop is a CAS of the last_ms it saw while fresh, so a
+ * dead worker leaves at most an entry that lapses after
+ * STATE_HOLD_TTL_MS.
+ */
+struct state_hold {
+	_Atomic uint64_t	 last_ms;		/* monotonic; 0: free */
+	_Atomic uint32_t	 seq;			/* id, name */
+	uint8_t			 id[STATE_HOLD_ID_BYTES];
+	char			 name[CONFIG_NAME_MAX + 1];
+};
+
 struct state_worker {
 	_Atomic int32_t		 pid;
 	_Atomic uint32_t	 clients;		/* all streams */
@@ -170,6 +189,8 @@ struct state {
 	_Atomic uint16_t	 edges[STATE_MAX_WORKERS][STATE_MAX_STREAMS];
 	/* Engines and content-id streams (ace_state.h). */
 	struct ace_state	 ace;
+	/* Engine-API playback sessions (struct state_hold). */
+	struct state_hold	 holds[STATE_HOLDS];
 	/* Built HLS playlists, per stream and variant (hls_cache.h); last:
 	 * most of it is never touched, so never backed by memory. */
 	struct hls_cache_slot	 hls_cache[STATE_MAX_STREAMS];
@@ -245,6 +266,20 @@ uint32_t	 state_ip_bucket(const void *sockaddr);
 uint32_t	 state_ip_conns(const struct state *, uint32_t bucket);
 /* Supervisor: forget a dead worker's clients. */
 void		 state_worker_reset(struct state *, int worker);
+
+/*
+ * Holds (NOW: monotonic ms).  state_hold_add claims an entry for ID and
+ * stream NAME: 0, or -1 when the entries its hash may use are all held.
+ * state_hold_renew and state_hold_drop find the live hold ID of NAME and
+ * renew it (last_ms = NOW) or free it: 0, or -1 when there is none
+ * (never made, dropped, or lapsed).
+ */
+int		 state_hold_add(struct state *, const uint8_t *id,
+		    const char *name, uint64_t now);
+int		 state_hold_renew(struct state *, const uint8_t *id,
+		    const char *name, uint64_t now);
+int		 state_hold_drop(struct state *, const uint8_t *id,
+		    const char *name, uint64_t now);
 
 /* Wake-ups: writers notify after publishing, readers wait. */
 void		 state_notify(struct state *);

@@ -52,7 +52,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -61,6 +60,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "../lib/findfile.h"
 
 pthread_mutex_t	 engine_mtx = PTHREAD_MUTEX_INITIALIZER;
 struct counters	 engine_cnt;
@@ -142,22 +142,6 @@ usage(FILE *f)
 "  -m file     the MPEG-TS media to play\n"
 "  -p port     TCP port; 0 (default) picks a free one\n"
 "  -q          no request log on stderr\n");
-}
-
-/* Find the media next to the executable when not in the cwd. */
-static const char *
-default_media(char *buf, size_t bufsz)
-{
-	char exe[PATH_MAX];
-	ssize_t n;
-
-	if (access(ENGINE_DEFAULT_MEDIA, R_OK) == 0)
-		return ENGINE_DEFAULT_MEDIA;
-	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0)
-		return ENGINE_DEFAULT_MEDIA;
-	exe[n] = '\0';
-	snprintf(buf, bufsz, "%s/../../" ENGINE_DEFAULT_MEDIA, dirname(exe));
-	return access(buf, R_OK) == 0 ? buf : ENGINE_DEFAULT_MEDIA;
 }
 
 /* A port number 0 to 65535, or -1 (said on stderr). */
@@ -244,7 +228,7 @@ main(int argc, char *argv[])
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 || getppid() != parent)
 		return 1;
 	if (file == NULL)
-		file = default_media(pathbuf, sizeof(pathbuf));
+		file = findfile(ENGINE_DEFAULT_MEDIA, pathbuf, sizeof(pathbuf));
 	if (session_alloc() == -1 || media_read(file) == -1 ||
 	    media_scan(file) == -1) {
 		engine_free();

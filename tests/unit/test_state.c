@@ -2,7 +2,8 @@
  * test_state.c - the daemon-wide state segment (src/shm/state.c): the
  * slot table (seqlocked fields, name lookup, client counts that a dead
  * worker cannot leave behind, repair of a writer that died mid-write)
- * and the notify/wait pair that wakes the workers.
+ * the notify/wait pair that wakes the workers, and the holds of the
+ * engine's JSON API (claimed, renewed, dropped, lapsed, full).
  *
  * Each test creates its own segment under a name with the test's pid and
  * unlinks it, so runs in parallel do not meet.
@@ -96,12 +97,59 @@ test_notify_wakes(void **state)
 	state_unlink(name);
 }
 
+/* A hold is found by its id and its stream's name, renewed while
+ * fresh, gone once dropped or lapsed; a full neighbourhood refuses. */
+static void
+test_state_holds(void **state)
+{
+	uint8_t a[STATE_HOLD_ID_BYTES], b[STATE_HOLD_ID_BYTES];
+	struct state *st;
+	char name[STATE_SHM_NAME_MAX];
+	uint64_t t = 1000000;
+	int i;
+
+	(void)state;
+	snprintf(name, sizeof(name), "/ringcast-test.%d.holds", (int)getpid());
+	state_unlink(name);
+	assert_non_null(st = state_create(name));
+	memset(a, 0x11, sizeof(a));
+	memcpy(b, a, sizeof(b));
+	b[19] = 0x22;			/* same hash, another id */
+	assert_int_equal(state_hold_renew(st, a, "k", t), -1);
+	assert_int_equal(state_hold_add(st, a, "k", t), 0);
+	assert_int_equal(state_hold_add(st, b, "k", t), 0);
+	assert_int_equal(state_hold_renew(st, a, "k", t + 10), 0);
+	assert_int_equal(state_hold_renew(st, a, "other", t + 10), -1);
+	/* another worker's clock a little behind is no lapse */
+	assert_int_equal(state_hold_renew(st, a, "k", t + 5), 0);
+	/* renewed at t + 10 (then t + 5): lapses a TTL after that */
+	assert_int_equal(state_hold_renew(st, a, "k",
+	    t + 5 + STATE_HOLD_TTL_MS - 1), 0);
+	assert_int_equal(state_hold_drop(st, b, "k", t + 20), 0);
+	assert_int_equal(state_hold_drop(st, b, "k", t + 20), -1);
+	assert_int_equal(state_hold_renew(st, b, "k", t + 20), -1);
+	t += 3 * STATE_HOLD_TTL_MS;
+	assert_int_equal(state_hold_renew(st, a, "k", t), -1);	/* lapsed */
+	/* the probe neighbourhood of one hash holds STATE_HOLD_PROBES */
+	for (i = 0; i < STATE_HOLD_PROBES; i++) {
+		a[19] = (uint8_t)i;
+		assert_int_equal(state_hold_add(st, a, "k", t), 0);
+	}
+	a[19] = 0xff;
+	assert_int_equal(state_hold_add(st, a, "k", t), -1);
+	/* until they lapse */
+	assert_int_equal(state_hold_add(st, a, "k", t + STATE_HOLD_TTL_MS), 0);
+	state_detach(st);
+	state_unlink(name);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_state_slots),
 		cmocka_unit_test(test_notify_wakes),
+		cmocka_unit_test(test_state_holds),
 	};
 
 	return cmocka_run_group_tests_name("state", tests, NULL, NULL);
