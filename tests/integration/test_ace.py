@@ -247,9 +247,9 @@ def test_ace_silent_engine_moves_to_next_after_prebuffer_timeout():
     # not start_timeout, before its stream moves on
     e1, e2 = Engine(), Engine()
     e1.fault(stall=1)
-    d = ace_daemon([e1, e2], "start_timeout = 1.5; prebuffer_timeout = 3;"
+    d = ace_daemon([e1, e2], "start_timeout = 3; prebuffer_timeout = 5.5;"
                    " retry_min = 0.2;")
-    st, hdrs, body = read_stream(d.port, "/ace/getstream?id=" + ID, 7)
+    st, hdrs, body = read_stream(d.port, "/ace/getstream?id=" + ID, 9)
     check(st == 200 and len(body) > 100 * 188, "%d, %d bytes" % (st, len(body)))
     s1 = e1.stats()
     check(s1["starts"] == 1 and s1["stops"] == 1 and s1["playback_pulls"] >= 2,
@@ -614,7 +614,7 @@ def test_ace_stop_of_a_session_the_engine_dropped_is_not_an_error():
     p.start()
     wait_playing(d, ID)
     sess = d.http_status()["streams"][ID]["acestream"]["session"]
-    ih = [h for h in e.stats()["ids"]][0]
+    ih = infohash_of(ID)
     # the engine drops the session behind ringcast's back
     st, _, body = http_get(e.port, "/ace/cmd/%s/%s?method=stop" % (ih, sess))
     check(st == 200 and json.loads(body)["response"] == "ok", body)
