@@ -92,7 +92,7 @@ ace_stop(struct fetcher *f)
 		    ace.sess.session_id, err);
 	else
 		log_info("engine %s: session %s %s", ace.engine,
-		    ace.sess.session_id, rc == 1 ? "was already gone (" 
+		    ace.sess.session_id, rc == 1 ? "was already gone ("
 		    ACE_UNKNOWN_SESSION ")" : "stopped");
 	buf_free(&body);
 	ace_state_session_clear(&f->st->ace, f->slot);
