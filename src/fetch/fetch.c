@@ -482,6 +482,7 @@ fetch_read_http(struct fetcher *f, const char *url)
 		return FETCH_ERROR;
 	}
 	curl_multi_add_handle(multi, h);
+	f->http_ended = 0;
 	while (running && !fetch_stopping) {
 		curl_multi_perform(multi, &running);
 		while ((cm = curl_multi_info_read(multi, &left)) != NULL) {
@@ -490,6 +491,7 @@ fetch_read_http(struct fetcher *f, const char *url)
 			if (cm->data.result == CURLE_HTTP_RETURNED_ERROR)
 				curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE,
 				    &f->http_status);
+			f->http_ended = cm->data.result == CURLE_OK;
 			if (cm->data.result == CURLE_OK)
 				snprintf(f->error, sizeof(f->error),
 				    "upstream closed the connection");

@@ -59,7 +59,13 @@
 #define FETCH_FILE_CHUNK_PACKETS 32	/* a read, paced as one */
 /* AceStream (fetch_ace.c) */
 #define FETCH_ACE_START_TIMEOUT_MS 30000	/* getstream, start_timeout 0 */
-#define FETCH_ACE_STOP_TIMEOUT_MS 2000	/* within the supervisor's grace */
+/* The end of a VOD waits this long before it ends the stream, which
+ * removes its ring at once: players that keep up get its last bytes. */
+#define FETCH_ACE_VOD_DRAIN_MS	1000
+/* A stop: engines under load take seconds (a fetcher killed meanwhile
+ * leaves the stop to the engine monitor). */
+#define FETCH_ACE_STOP_TIMEOUT_MS 5000
+#define FETCH_ACE_STAT_FRESH_MS	10000	/* an older stat: unreachable */
 
 enum fetch_result {
 	FETCH_STOP = 0,		/* asked to stop */
@@ -92,6 +98,8 @@ struct fetcher {
 	uint64_t		 last_data_ms;	/* last upstream byte */
 	uint64_t		 last_null_ms;
 	uint64_t		 attempt_bytes;	/* this connection */
+	int			 http_ended;	/* fetch_read_http: the server
+						 * ended the body (no error) */
 	int			 unhealthy;
 	/* HLS segments cut from a TS upstream (or added by fetch_hls). */
 	int			 cut_segments;

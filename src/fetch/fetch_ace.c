@@ -14,16 +14,25 @@
  * stop (idle, `ringcastctl stop`, reload, shutdown), playback lost, or
  * the process ending.
  *
- * Errors are upstream errors with the usual backoff.  The engine is
- * given start_timeout to deliver a first byte (the stream conf's
- * start_timeout, which the core applies to a new connection); an engine
- * that answers getstream with an HTTP error or garbage, cannot be
- * reached, or sends nothing for start_timeout is left for the next
- * engine with room, which the supervisor picks (MSG_ORIGIN
- * "next-engine").  An answer {"response": null, "error": TEXT} is not a
- * failure but the engine's refusal of the content: it is sent to the
- * supervisor (MSG_ORIGIN "engine-error"), which answers the players with
- * it and ends the stream; no other engine is asked.
+ * Silence is not failure.  An engine sends nothing for tens of seconds
+ * while it prebuffers a new session (stat "prebuf") and mid-stream when
+ * peers are scarce, then goes on within the same session; a new session
+ * would start its prebuffering over.  So when the playback drops or the
+ * core gives it up (data_timeout, start_timeout for a first byte), the
+ * session is kept and the same playback_url asked again, here in the
+ * source rather than through the core's backoff, until the session has
+ * been silent for prebuffer_timeout; players get the core's null packets
+ * meanwhile.  An engine that answers getstream with an error, cannot be
+ * reached, or sends no byte and reports no progress (the engine
+ * monitor's stat of the session: unreachable, "err", or no peers and no
+ * bytes) for start_timeout is left for the next engine with room, which
+ * the supervisor picks (MSG_ORIGIN "next-engine"); so is one that
+ * answers getstream with an HTTP error or garbage.  An answer
+ * {"response": null, "error": TEXT} is not a failure but the engine's
+ * refusal of the content: it is sent to the supervisor (MSG_ORIGIN
+ * "engine-error"), which answers the players with it and ends the
+ * stream; no other engine is asked.  A VOD session (is_live 0) whose
+ * playback ends ends the stream (FETCH_EOF).
  */
 #include <sys/random.h>
 
@@ -49,6 +58,10 @@ static struct {
 	int		 have_session;
 	struct ace_session sess;
 	unsigned	 n_sessions;
+	uint64_t	 session_ms;		/* it started (monotonic) */
+	uint64_t	 session_wall_ms;	/* the same, wall clock */
+	uint64_t	 session_bytes;		/* its playback's, every pull */
+	uint64_t	 progress_ms;		/* its stat showed progress */
 } ace;
 
 /* The supervisor's answer to "next-engine": the engine to use now. */
@@ -71,22 +84,25 @@ ace_message(struct fetcher *f, const struct msg *m)
 static void
 ace_stop(struct fetcher *f)
 {
-	char url[ACE_URL_MAX + 32], err[256];
+	char url[ACE_URL_MAX + 32], err[256] = "command URL too long";
 	struct buf body;
+	int rc = -1;
 
 	if (!ace.have_session)
 		return;
 	ace.have_session = 0;
 	buf_init(&body);
 	if (ace_url_command(url, sizeof(url), ace.sess.command_url, "stop") ==
-	    -1 || ace_http_get(url, f->sc->opts.user_agent,
-	    FETCH_ACE_STOP_TIMEOUT_MS, NULL, &body, err, sizeof(err)) == -1 ||
-	    ace_parse_command(body.data, body.len, err, sizeof(err)) == -1)
+	    0 && ace_http_get(url, f->sc->opts.user_agent,
+	    FETCH_ACE_STOP_TIMEOUT_MS, NULL, &body, err, sizeof(err)) == 0)
+		rc = ace_parse_stop(body.data, body.len, err, sizeof(err));
+	if (rc == -1)
 		log_warnx("engine %s: stop of session %s: %s", ace.engine,
 		    ace.sess.session_id, err);
 	else
-		log_info("engine %s: session %s stopped", ace.engine,
-		    ace.sess.session_id);
+		log_info("engine %s: session %s %s", ace.engine,
+		    ace.sess.session_id, rc == 1 ? "was already gone ("
+		    ACE_UNKNOWN_SESSION ")" : "stopped");
 	buf_free(&body);
 	ace_state_session_clear(&f->st->ace, f->slot);
 }
@@ -186,17 +202,30 @@ ace_start(struct fetcher *f)
 	    sizeof(err)) == -1)
 		snprintf(f->error, sizeof(f->error), "engine %.60s: %.90s",
 		    ace.engine, err);
-	else
+	else if (f->sc->rebase_urls && ace_session_rebase(&ace.sess,
+	    ace.engine) == -1) {
+		snprintf(f->error, sizeof(f->error), "engine %.60s: its URLs "
+		    "do not fit once rebased", ace.engine);
+		rc = 1;		/* a session to stop, as given */
+	} else
 		rc = 0;
 	buf_free(&body);
 	if (rc != 0)
 		return rc;
 	ace.have_session = 1;
+	ace.session_ms = now_ms();
+	ace.session_wall_ms = wall_ms();
+	ace.session_bytes = 0;
+	ace.progress_ms = 0;
 	ace_state_session_set(&f->st->ace, f->slot, (int)getpid(),
 	    ace.sess.session_id, ace.sess.stat_url, ace.sess.command_url);
 	ace_count_session(f);
 	log_info("engine %s: session %s started (pid %s)", ace.engine,
 	    ace.sess.session_id[0] ? ace.sess.session_id : "?", pid);
+	if (rc == 1) {
+		ace_stop(f);
+		return -1;
+	}
 	return 0;
 }
 
@@ -226,6 +255,102 @@ ace_init(struct fetcher *f, const char *url)
 	ace.init = 1;
 }
 
+/* 1 when the engine monitor's recent stat of our session shows progress:
+ * not "err", and peers or bytes downloaded. */
+static int
+ace_engine_progress(struct fetcher *f)
+{
+	struct ace_slot_view v;
+	uint64_t wall = wall_ms();
+
+	if (ace_state_slot(&f->st->ace, f->slot, &v) == -1 ||
+	    v.stat_wall_ms < ace.session_wall_ms ||
+	    v.stat_wall_ms + FETCH_ACE_STAT_FRESH_MS < wall)
+		return 0;		/* none of this session, or stale */
+	if (strcmp(v.status, "err") == 0)
+		return 0;
+	return v.peers > 0 || v.downloaded > 0;
+}
+
+/*
+ * The session's playback dropped or was given up by the core: 1 to ask
+ * the same playback_url again, 0 to give the session up (f->error says
+ * why).
+ */
+static int
+ace_keep_session(struct fetcher *f)
+{
+	uint64_t now = now_ms(), since;
+
+	if (f->http_status >= 400)
+		return 0;		/* the engine no longer has it */
+	if (ace_engine_progress(f))
+		ace.progress_ms = now;
+	since = f->last_data_ms > ace.session_ms ? f->last_data_ms :
+	    ace.session_ms;
+	if (now - since >= (uint64_t)(f->sc->prebuffer_timeout * 1000.0)) {
+		snprintf(f->error, sizeof(f->error), "engine %.60s: session "
+		    "silent for %.0f s (prebuffer_timeout)", ace.engine,
+		    (double)(now - since) / 1000.0);
+		return 0;
+	}
+	since = ace.progress_ms > ace.session_ms ? ace.progress_ms :
+	    ace.session_ms;
+	if (ace.session_bytes == 0 && now - since >=
+	    (uint64_t)(f->sc->start_timeout * 1000.0)) {
+		snprintf(f->error, sizeof(f->error), "engine %.60s sent "
+		    "nothing and reported no progress for %.0f s "
+		    "(start_timeout)", ace.engine, f->sc->start_timeout);
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * Pull the session's playback, again and again while ace_keep_session
+ * says so: FETCH_STOP, FETCH_EOF (a VOD played to its end) or
+ * FETCH_ERROR (the session is to be given up).
+ */
+static enum fetch_result
+ace_pull(struct fetcher *f)
+{
+	uint64_t before;
+	unsigned pulls = 0;
+
+	for (;;) {
+		before = f->attempt_bytes;
+		f->http_status = 0;
+		f->url = ace.sess.playback_url;
+		state_slot_set_info(f->st, f->slot, ace.sess.playback_url,
+		    NULL);
+		if (fetch_read_http(f, ace.sess.playback_url) == FETCH_STOP ||
+		    fetch_stopping)
+			return FETCH_STOP;
+		ace.session_bytes += f->attempt_bytes - before;
+		if (ace.sess.is_live == 0 && f->http_ended &&
+		    f->attempt_bytes > before) {
+			log_info("engine %s: session %s: the VOD ended",
+			    ace.engine, ace.sess.session_id);
+			fetch_flush(f);
+			fetch_idle(f, FETCH_ACE_VOD_DRAIN_MS);
+			atomic_store(&f->st->streams[f->slot].ended, 1);
+			return fetch_stopping ? FETCH_STOP : FETCH_EOF;
+		}
+		if (!ace_keep_session(f))
+			return FETCH_ERROR;
+		if (f->attempt_bytes > before)
+			pulls = 0;
+		if (pulls++ == 0)
+			log_info("engine %s: session %s kept (%s); asking its "
+			    "playback again", ace.engine, ace.sess.session_id,
+			    f->error);
+		fetch_mark_splice(f);
+		fetch_idle(f, (uint64_t)(f->sc->opts.retry_min * 1000.0));
+		if (fetch_stopping)
+			return FETCH_STOP;
+	}
+}
+
 static enum fetch_result
 ace_run(struct fetcher *f, const char *url)
 {
@@ -249,25 +374,17 @@ ace_run(struct fetcher *f, const char *url)
 			ace_next_engine(f);
 		return fetch_stopping ? FETCH_STOP : FETCH_ERROR;
 	}
-	f->url = ace.sess.playback_url;
-	state_slot_set_info(f->st, f->slot, ace.sess.playback_url, NULL);
-	res = fetch_read_http(f, ace.sess.playback_url);
-	if (res == FETCH_STOP || fetch_stopping) {
-		ace_stop(f);
-		return FETCH_STOP;
-	}
-	/* the playback ended or failed: this session is done */
+	res = ace_pull(f);
 	ace_stop(f);
+	if (res != FETCH_ERROR)
+		return res;
+	/* the session is given up: a new one, here or on the next engine */
 	if (f->attempt_bytes > 0)
 		ace.engine_since_ms = 0;	/* the engine works: stay */
 	else if (now_ms() - ace.engine_since_ms >=
-	    (uint64_t)(f->sc->start_timeout * 1000.0)) {
-		snprintf(f->error, sizeof(f->error), "engine %.60s sent "
-		    "nothing for %.0f s (start_timeout)", ace.engine,
-		    f->sc->start_timeout);
+	    (uint64_t)(f->sc->start_timeout * 1000.0))
 		ace_next_engine(f);
-	}
-	return res == FETCH_EOF ? FETCH_ERROR : res;
+	return FETCH_ERROR;
 }
 
 static int

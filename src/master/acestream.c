@@ -178,6 +178,8 @@ ace_create(struct state *st, const struct config *cfg, const char *key,
 		return NULL;
 	}
 	sc->start_timeout = a->start_timeout;
+	sc->prebuffer_timeout = a->prebuffer_timeout;
+	sc->rebase_urls = a->rebase_urls;
 	ace_state_slot_begin(&st->ace, slot, id, param, views[i].url);
 	ace_state_slot_set_args(&st->ace, slot, args);
 	ace_recount(st);
@@ -327,46 +329,88 @@ static void
 ace_mon_stop_orphans(struct state *st, const char *ua, struct buf *body)
 {
 	char url[ACE_URL_MAX], stop[ACE_URL_MAX + 32], err[256];
+	int rc;
 
 	while (ace_state_orphan_pop(&st->ace, url, sizeof(url)) == 0) {
 		if (ace_url_command(stop, sizeof(stop), url, "stop") == -1)
 			continue;
-		if (ace_http_get(stop, ua, ACE_HTTP_TIMEOUT_MS, NULL, body,
-		    err, sizeof(err)) == -1 ||
-		    ace_parse_command(body->data, body->len, err,
-		    sizeof(err)) == -1)
+		rc = ace_http_get(stop, ua, ACE_STOP_TIMEOUT_MS, NULL, body,
+		    err, sizeof(err));
+		if (rc == 0)
+			rc = ace_parse_stop(body->data, body->len, err,
+			    sizeof(err));
+		if (rc == -1)
 			log_warnx("stop %s: %s", url, err);
+		else if (rc == 1)
+			log_info("a session left behind was already gone (%s):"
+			    " %s", err, url);
 		else
 			log_info("stopped a session left behind: %s", url);
 	}
 }
 
+/*
+ * One health check of engine V: get_version, then the network status
+ * (an engine without internet cannot play anything).  0 good, -1 failed
+ * with ERR; *NET what the network status said (an engine that cannot
+ * answer it, an older one, is not failed for that).
+ */
+static int
+ace_mon_check(const struct ace_engine_view *v, const char *ua,
+    struct buf *body, char *version, size_t versionsz, enum ace_network *net,
+    char *err, size_t errsz)
+{
+	char url[ACE_URL_MAX + 96];
+	int connected;
+
+	*net = ACE_NET_UNKNOWN;
+	if (ace_url_version(url, sizeof(url), v->url) == -1 ||
+	    ace_http_get(url, ua, ACE_HTTP_TIMEOUT_MS, &ace_mon_stop, body,
+	    err, errsz) == -1 || ace_parse_version(body->data, body->len,
+	    version, versionsz, err, errsz) == -1)
+		return -1;
+	if (ace_url_network(url, sizeof(url), v->url) == -1 ||
+	    ace_http_get(url, ua, ACE_HTTP_TIMEOUT_MS, &ace_mon_stop, body,
+	    err, errsz) == -1 || ace_parse_network(body->data, body->len,
+	    &connected, err, errsz) == -1) {
+		err[0] = '\0';
+		return 0;
+	}
+	*net = connected ? ACE_NET_CONNECTED : ACE_NET_OFFLINE;
+	if (connected)
+		return 0;
+	snprintf(err, errsz, "no network (get_network_connection_status: "
+	    "connected false)");
+	return -1;
+}
+
 static void
 ace_mon_health(struct state *st, const char *ua, struct buf *body)
 {
-	char url[ACE_URL_MAX + 64], version[ACE_VERSION_MAX], err[256];
+	char version[ACE_VERSION_MAX], err[256];
 	struct ace_engine_view v;
+	enum ace_network net;
 	enum ace_health h;
-	int i;
+	int i, ok;
 
 	for (i = 0; i < ACE_MAX_ENGINES && !ace_mon_stop; i++) {
 		if (ace_state_engine(&st->ace, i, &v) == -1)
 			continue;
 		version[0] = '\0';
 		err[0] = '\0';
-		h = ACE_HEALTH_UP;
-		if (ace_url_version(url, sizeof(url), v.url) == -1 ||
-		    ace_http_get(url, ua, ACE_HTTP_TIMEOUT_MS, &ace_mon_stop,
-		    body, err, sizeof(err)) == -1 ||
-		    ace_parse_version(body->data, body->len, version,
-		    sizeof(version), err, sizeof(err)) == -1)
-			h = ACE_HEALTH_DOWN;
+		ok = ace_mon_check(&v, ua, body, version, sizeof(version), &net,
+		    err, sizeof(err)) == 0;
+		h = ace_state_engine_check(&st->ace, i, v.url, ok, net,
+		    version, err);
+		if (!ok && h != ACE_HEALTH_DOWN)
+			log_info("engine %s: health check failed (%u in a row; "
+			    "down at %d): %s", v.url, v.fails + 1,
+			    ACE_DOWN_AFTER_FAILS, err);
 		if (h != v.health && v.health != ACE_HEALTH_UNKNOWN)
 			log_warnx("engine %s is %s%s%s", v.url,
 			    ace_health_name(h), err[0] ? ": " : "", err);
 		else if (h != v.health && h == ACE_HEALTH_DOWN)
 			log_warnx("engine %s is down: %s", v.url, err);
-		ace_state_engine_health(&st->ace, i, v.url, h, version, err);
 	}
 }
 

@@ -127,6 +127,10 @@ struct stream_conf {
 	double			 start_timeout;		/* seconds to a new
 							 * connection's first
 							 * byte; 0: data_timeout */
+	double			 prebuffer_timeout;	/* acestream: silence
+							 * an engine session
+							 * is kept through */
+	int			 rebase_urls;		/* acestream */
 	enum stream_origin	 origin;
 	char			 key[CONFIG_NAME_MAX + 1];	/* dynamic: what
 							 * it was made for */
@@ -140,6 +144,8 @@ struct ace_conf {
 	int			 max_streams_per_engine;
 	int			 max_streams;
 	double			 start_timeout;
+	double			 prebuffer_timeout;
+	int			 rebase_urls;
 	double			 segment_duration;
 	double			 error_cache;		/* s an engine's refusal holds */
 	int			 allow_url_input;	/* url=, magnet= taken */

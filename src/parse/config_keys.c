@@ -198,6 +198,9 @@ static const struct keydef ace_keys[] = {
 	{ "allow_url_input", K_BOOL, ACE(allow_url_input), 0, 0, 0, .def = 1 },
 	{ "start_timeout", K_DOUBLE, ACE(start_timeout), 0, SEC, KF_GT_MIN,
 	    .def = 30.0 },
+	{ "prebuffer_timeout", K_DOUBLE, ACE(prebuffer_timeout), 0, SEC,
+	    KF_GT_MIN, .def = 60.0 },
+	{ "rebase_urls", K_BOOL, ACE(rebase_urls), 0, 0, 0, .def = 1 },
 	{ "segment_duration", K_DOUBLE, ACE(segment_duration), 0, SEC,
 	    KF_GT_MIN, .def = CONFIG_DEFAULT_SEGMENT_DURATION },
 };

@@ -14,6 +14,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ace_client.h"
 #include "util.h"
@@ -366,6 +367,50 @@ ace_parse_command(const char *body, size_t len, char *err, size_t errsz)
 	return rc;
 }
 
+int
+ace_parse_stop(const char *body, size_t len, char *err, size_t errsz)
+{
+	json_object *top, *e;
+	int rc = -1;
+
+	if ((top = ace_json(body, len, err, errsz)) == NULL)
+		return -1;
+	if (json_object_object_get_ex(top, "error", &e) && e != NULL &&
+	    json_object_is_type(e, json_type_string) &&
+	    strcasecmp(json_object_get_string(e), ACE_UNKNOWN_SESSION) == 0) {
+		snprintf(err, errsz, "%s", ACE_UNKNOWN_SESSION);
+		rc = 1;
+	} else if (!ace_engine_error(top, err, errsz))
+		rc = 0;
+	json_object_put(top);
+	return rc;
+}
+
+int
+ace_parse_network(const char *body, size_t len, int *connected, char *err,
+    size_t errsz)
+{
+	json_object *top, *r, *c;
+	int rc = -1;
+
+	*connected = 0;
+	if ((top = ace_json(body, len, err, errsz)) == NULL)
+		return -1;
+	if ((r = ace_response(top, "result", err, errsz)) == NULL)
+		goto done;
+	if (!json_object_object_get_ex(r, "connected", &c) || c == NULL ||
+	    (!json_object_is_type(c, json_type_boolean) &&
+	    !json_object_is_type(c, json_type_int))) {
+		snprintf(err, errsz, "the answer has no \"connected\"");
+		goto done;
+	}
+	*connected = json_object_get_int(c) != 0;
+	rc = 0;
+done:
+	json_object_put(top);
+	return rc;
+}
+
 /* ---- the engine's refusal of the content ---- */
 
 /* Words of a refusal that mean the content is unknown or dead (404). */
@@ -491,11 +536,78 @@ ace_url_version(char *out, size_t outsz, const char *engine)
 }
 
 int
+ace_url_network(char *out, size_t outsz, const char *engine)
+{
+	return ace_fit(snprintf(out, outsz, "%s/server/api?api_version=3&"
+	    "method=get_network_connection_status", engine), outsz);
+}
+
+int
 ace_url_command(char *out, size_t outsz, const char *command_url,
     const char *method)
 {
 	return ace_fit(snprintf(out, outsz, "%s%smethod=%s", command_url,
 	    strchr(command_url, '?') ? "&" : "?", method), outsz);
+}
+
+/* ---- rebasing ---- */
+
+/* The length of URL's "scheme://authority", or 0 when it has none. */
+static size_t
+ace_url_origin_len(const char *url)
+{
+	const char *p = strstr(url, "://"), *host;
+	size_t n, i;
+
+	if (p == NULL || p == url)
+		return 0;
+	for (i = 0; url + i < p; i++)
+		if (!isalpha((unsigned char)url[i]))
+			return 0;
+	p += 3;
+	n = strcspn(p, "/?#");
+	host = p;
+	for (i = 0; i < n; i++) {
+		if (isspace((unsigned char)p[i]) || iscntrl((unsigned char)p[i]))
+			return 0;
+		if (p[i] == '@')
+			host = p + i + 1;	/* after the userinfo */
+	}
+	if (host >= p + n || *host == ':')
+		return 0;		/* no host */
+	return (size_t)(p - url) + n;
+}
+
+int
+ace_url_rebase(char *out, size_t outsz, const char *url, const char *engine)
+{
+	size_t u = ace_url_origin_len(url), e = ace_url_origin_len(engine);
+	size_t plen;
+
+	if (u == 0 || e == 0)
+		return -1;
+	plen = strcspn(engine + e, "?#");
+	while (plen > 0 && engine[e + plen - 1] == '/')
+		plen--;
+	return ace_fit(snprintf(out, outsz, "%.*s%.*s%s", (int)e, engine,
+	    (int)plen, engine + e, url + u), outsz);
+}
+
+int
+ace_session_rebase(struct ace_session *s, const char *engine)
+{
+	char play[ACE_URL_MAX], stat[ACE_URL_MAX], cmd[ACE_URL_MAX];
+
+	if (ace_url_rebase(play, sizeof(play), s->playback_url, engine) ==
+	    -1 || ace_url_rebase(cmd, sizeof(cmd), s->command_url, engine) ==
+	    -1 || (s->stat_url[0] != '\0' && ace_url_rebase(stat,
+	    sizeof(stat), s->stat_url, engine) == -1))
+		return -1;
+	memcpy(s->playback_url, play, sizeof(play));
+	memcpy(s->command_url, cmd, sizeof(cmd));
+	if (s->stat_url[0] != '\0')
+		memcpy(s->stat_url, stat, sizeof(stat));
+	return 0;
 }
 
 /* ---- the one GET ---- */

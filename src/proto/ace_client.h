@@ -24,6 +24,11 @@
 #define ACE_REFUSED		"engine-error"	/* fetcher -> supervisor:
 						 * the engine refused the
 						 * content (ace_refusal_msg) */
+/* A stop gets this long: engines under load take seconds to answer. */
+#define ACE_STOP_TIMEOUT_MS	5000
+/* The engine's answer to the stop of a session it no longer has (it
+ * dropped it: idle, superseded): as good as stopped. */
+#define ACE_UNKNOWN_SESSION	"unknown playback session id"
 
 /* A started engine session (getstream?format=json). */
 struct ace_session {
@@ -66,6 +71,14 @@ int	 ace_parse_version(const char *body, size_t len, char *version,
 /* command_url?method=...: 0 when the engine said ok. */
 int	 ace_parse_command(const char *body, size_t len, char *err,
 	    size_t errsz);
+/* command_url?method=stop: 0 stopped, 1 the engine had no such session
+ * any more (ACE_UNKNOWN_SESSION: already stopped, ERR says so), -1 with
+ * ERR. */
+int	 ace_parse_stop(const char *body, size_t len, char *err,
+	    size_t errsz);
+/* get_network_connection_status: 0 and *CONNECTED (0 or 1), or -1. */
+int	 ace_parse_network(const char *body, size_t len, int *connected,
+	    char *err, size_t errsz);
 
 /*
  * The engine's refusal of the content: a getstream answer
@@ -113,8 +126,25 @@ int	 ace_key_split(const char *key, const char **param, const char **id);
 int	 ace_url_getstream(char *out, size_t outsz, const char *engine,
 	    const char *param, const char *id, const char *pid);
 int	 ace_url_version(char *out, size_t outsz, const char *engine);
+int	 ace_url_network(char *out, size_t outsz, const char *engine);
 int	 ace_url_command(char *out, size_t outsz, const char *command_url,
 	    const char *method);
+
+/*
+ * URL moved onto ENGINE, an engine's base URL: ENGINE's scheme, userinfo,
+ * host and port, then ENGINE's path without its trailing slashes (the
+ * prefix of a reverse proxy, under which getstream was asked too), then
+ * URL's own path, query and fragment.  An engine writes its own idea of
+ * its address into the URLs it answers (127.0.0.1:6878 inside a
+ * container, whatever port is published), so they are rebased onto the
+ * address ringcast reaches it at.  -1 when either is not
+ * scheme://authority[...] or the result does not fit OUTSZ (pure).
+ */
+int	 ace_url_rebase(char *out, size_t outsz, const char *url,
+	    const char *engine);
+/* The playback, stat and command URLs of S rebased onto ENGINE; on -1
+ * (one does not fit) S is left as it was. */
+int	 ace_session_rebase(struct ace_session *s, const char *engine);
 
 /*
  * GET URL into BODY (at most ACE_ANSWER_MAX bytes), within TIMEOUT_MS;

@@ -71,6 +71,10 @@ ace_status_json(const struct state *st, struct buf *b)
 		json_kv_str(b, "error", e.error[0] ? e.error : NULL);
 		json_kv_uint(b, "streams", e.streams);
 		json_kv_uint(b, "sessions", e.sessions);
+		json_kv_uint(b, "failed_checks", e.fails);
+		json_key(b, "network");
+		buf_puts(b, e.network == ACE_NET_UNKNOWN ? "null" :
+		    e.network == ACE_NET_CONNECTED ? "true" : "false");
 		buf_puts(b, "}");
 	}
 	if (n > 0)
@@ -111,6 +115,27 @@ ace_status_text(const struct state *st, struct buf *b)
 	}
 }
 
+/* What the health checks found, per engine: failed checks in a row, and
+ * the network status when the engine gave one. */
+static void
+ace_status_prometheus_checks(const struct state *st, struct buf *b)
+{
+	struct ace_engine_view e;
+	int i;
+
+	prom_help(b, "ringcast_ace_engine_failed_checks", "gauge",
+	    "Health checks of the engine that failed in a row");
+	for (i = -1; engine_next(st, &i, &e);)
+		prom_series(b, "ringcast_ace_engine_failed_checks", "engine",
+		    e.url, e.fails);
+	prom_help(b, "ringcast_ace_engine_network_connected", "gauge",
+	    "1 while the engine says it has a network connection, else 0");
+	for (i = -1; engine_next(st, &i, &e);)
+		if (e.network != ACE_NET_UNKNOWN)
+			prom_series(b, "ringcast_ace_engine_network_connected",
+			    "engine", e.url, e.network == ACE_NET_CONNECTED);
+}
+
 void
 ace_status_prometheus(const struct state *st, struct buf *b)
 {
@@ -140,6 +165,7 @@ ace_status_prometheus(const struct state *st, struct buf *b)
 	    "Content-id requests refused: no engine with room");
 	prom_uint(b, "ringcast_ace_refused_total",
 	    atomic_load(&st->ace.refused));
+	ace_status_prometheus_checks(st, b);
 	for (k = 0; k < 6; k++) {
 		prom_help(b, help[k][0], help[k][1], help[k][2]);
 		for (i = -1; k < 3 && engine_next(st, &i, &e);)

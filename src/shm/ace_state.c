@@ -24,6 +24,37 @@ ace_health_name(enum ace_health h)
 	return "unknown";
 }
 
+enum ace_health
+ace_health_after(enum ace_health was, uint32_t fails, uint32_t oks)
+{
+	if (fails >= ACE_DOWN_AFTER_FAILS)
+		return ACE_HEALTH_DOWN;
+	if (oks >= ACE_UP_AFTER_OKS)
+		return ACE_HEALTH_UP;
+	return was;
+}
+
+enum ace_health
+ace_state_engine_check(struct ace_state *as, int i, const char *url, int ok,
+    enum ace_network net, const char *version, const char *error)
+{
+	struct ace_engine_state *e = &as->engines[i];
+	struct ace_engine_view v;
+	uint32_t fails, oks;
+	enum ace_health h;
+
+	if (ace_state_engine(as, i, &v) == -1 || strcmp(v.url, url) != 0)
+		return v.health;
+	fails = ok ? 0 : atomic_load(&e->fails) + 1;
+	oks = ok ? atomic_load(&e->oks) + 1 : 0;
+	h = ace_health_after(v.health, fails, oks);
+	atomic_store(&e->fails, fails);
+	atomic_store(&e->oks, oks);
+	atomic_store(&e->network, net);
+	ace_state_engine_health(as, i, url, h, version, error);
+	return h;
+}
+
 void
 ace_state_set_engines(struct ace_state *as, char *const *urls, int n)
 {
@@ -43,6 +74,9 @@ ace_state_set_engines(struct ace_state *as, char *const *urls, int n)
 		atomic_store(&e->checked_wall_ms, 0);
 		atomic_store(&e->sessions, 0);
 		atomic_store(&e->streams, 0);
+		atomic_store(&e->fails, 0);
+		atomic_store(&e->oks, 0);
+		atomic_store(&e->network, ACE_NET_UNKNOWN);
 	}
 }
 
@@ -90,6 +124,8 @@ ace_state_engine(const struct ace_state *as, int i, struct ace_engine_view *v)
 	v->streams = atomic_load(&e->streams);
 	v->sessions = atomic_load(&e->sessions);
 	v->checked_wall_ms = atomic_load(&e->checked_wall_ms);
+	v->fails = atomic_load(&e->fails);
+	v->network = (enum ace_network)atomic_load(&e->network);
 	return 0;
 }
 

@@ -30,11 +30,23 @@
 #define ACE_INPUT_MAX		2048	/* longest url= or magnet= */
 #define ACE_ARGS_MAX		(ACE_INPUT_MAX + 512)	/* a stream's engine
 						 * arguments (ace_client.h) */
+/* Health: an engine is down after this many failed checks in a row, and
+ * up again after this many good ones (a single failed request is a
+ * blip, not an outage). */
+#define ACE_DOWN_AFTER_FAILS	3
+#define ACE_UP_AFTER_OKS	1
 
 enum ace_health {
 	ACE_HEALTH_UNKNOWN = 0,		/* not checked yet: usable */
 	ACE_HEALTH_UP,
 	ACE_HEALTH_DOWN,		/* skipped by the engine choice */
+};
+
+/* What get_network_connection_status said last. */
+enum ace_network {
+	ACE_NET_UNKNOWN = 0,		/* not asked, or no usable answer */
+	ACE_NET_CONNECTED,
+	ACE_NET_OFFLINE,		/* "connected": false: a failed check */
 };
 
 struct ace_engine_state {
@@ -48,6 +60,9 @@ struct ace_engine_state {
 	_Atomic uint64_t	 checked_wall_ms;
 	_Atomic uint32_t	 streams;	/* content-id streams on it */
 	_Atomic uint64_t	 sessions;	/* sessions started on it */
+	_Atomic uint32_t	 fails;		/* failed checks in a row */
+	_Atomic uint32_t	 oks;		/* good checks in a row */
+	_Atomic uint32_t	 network;	/* enum ace_network */
 };
 
 struct ace_slot_state {
@@ -118,6 +133,8 @@ struct ace_engine_view {
 	uint32_t	 streams;
 	uint64_t	 sessions;
 	uint64_t	 checked_wall_ms;
+	uint32_t	 fails;		/* failed checks in a row */
+	enum ace_network network;
 };
 
 struct ace_slot_view {
@@ -145,6 +162,18 @@ void	 ace_state_engine_health(struct ace_state *, int i, const char *url,
 int	 ace_state_engine(const struct ace_state *, int i,
 	    struct ace_engine_view *);
 const char *ace_health_name(enum ace_health);
+/* The health after a check, from the one before and the checks in a row
+ * that failed (FAILS) or went well (OKS): ACE_DOWN_AFTER_FAILS and
+ * ACE_UP_AFTER_OKS (pure). */
+enum ace_health ace_health_after(enum ace_health was, uint32_t fails,
+	    uint32_t oks);
+/* Engine monitor: one health check of engine I (URL when checked) went
+ * well (OK) or not; NET is what its network status said.  The counts in
+ * a row, the network and the health that follows are written (nothing
+ * if the engine changed since); the new health is returned. */
+enum ace_health ace_state_engine_check(struct ace_state *, int i,
+	    const char *url, int ok, enum ace_network net,
+	    const char *version, const char *error);
 
 /* Supervisor: a content-id stream in SLOT, on ENGINE; its end. */
 void	 ace_state_slot_begin(struct ace_state *, int slot, const char *id,

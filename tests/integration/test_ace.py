@@ -11,14 +11,17 @@ ringcastctl stop, reload, a killed fetcher, daemon shutdown)."""
 import base64
 import json
 import os
+import re
 import signal
+import socket
 import threading
 import time
 import urllib.parse
 from urllib.parse import quote
 
+import harness
 from harness import (Daemon, Engine, check, http_get, read_stream, shm_objects,
-                     ts_aligned, wait_for)
+                     ts_aligned, ts_packets, ts_pid, wait_for)
 from test_control import Subscriber
 
 ID = "0123456789abcdef0123456789abcdef01234567"
@@ -44,18 +47,37 @@ def engine_id(e, cid):
 
 
 class Player(threading.Thread):
-    """A TS player reading PATH for SECONDS in the background."""
+    """A TS player reading PATH for SECONDS in the background; `held` is
+    how long its connection lasted."""
 
     def __init__(self, port, path, seconds):
         super().__init__(daemon=True)
         self.port, self.path, self.seconds = port, path, seconds
         self.result = None
+        self.held = 0.0
 
     def run(self):
+        t0 = time.time()
         try:
             self.result = read_stream(self.port, self.path, self.seconds)
         except OSError as e:
             self.result = (0, {}, repr(e).encode())
+        self.held = time.time() - t0
+
+
+def media_packets(body):
+    """The TS packets of BODY that are not null packets."""
+    return [p for p in ts_packets(body) if ts_pid(p) != 0x1FFF]
+
+
+def mapped_engine():
+    """A test engine whose answers name 127.0.0.1:PORT, a port nothing
+    listens on, as an engine in a container behind a port map does."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return Engine(advertise=port)
 
 
 def stream_gone(d, name):
@@ -355,8 +377,8 @@ def test_ace_unhealthy_engine_is_skipped():
     e1, e2 = Engine(), Engine()
     e1.fault(down=1)
     d = ace_daemon([e1, e2])
-    wait_for(lambda: engine_health(d) == ["down", "up"], 10,
-             what="engine 1 seen down by its health check")
+    wait_for(lambda: engine_health(d) == ["down", "up"], 15,
+             what="engine 1 seen down by its health checks")
     check(e1.stats()["version_checks"] >= 1, e1.stats())
     st, _, body = read_stream(d.port, "/ace/getstream?id=" + ID, 2)
     check(st == 200 and len(body) > 0)
@@ -367,7 +389,7 @@ def test_ace_unhealthy_engine_is_skipped():
     check('ringcast_ace_engine_up{engine="%s"} 0' % e1.base in metrics, metrics)
     # both down: nothing can start; back up: it is used again
     e2.fault(down=1)
-    wait_for(lambda: engine_health(d) == ["down", "down"], 10, what="both down")
+    wait_for(lambda: engine_health(d) == ["down", "down"], 15, what="both down")
     st, hdrs, body = http_get(d.port, "/ace/getstream?id=" + ID2)
     check(st == 503 and "no engine is up" in json.loads(body)["error"], body)
     check(hdrs.get("retry-after") == "10", hdrs)
@@ -390,14 +412,18 @@ def test_ace_playlist_m3u_lists_content_ids_by_their_route():
     p.join(10)
 
 
-def test_ace_silent_engine_moves_to_next_after_start_timeout():
+def test_ace_silent_engine_moves_to_next_after_prebuffer_timeout():
+    # a stalled engine that reports peers is given prebuffer_timeout,
+    # not start_timeout, before its stream moves on
     e1, e2 = Engine(), Engine()
     e1.fault(stall=1)
-    d = ace_daemon([e1, e2], "start_timeout = 1.5; retry_min = 0.2;")
-    st, hdrs, body = read_stream(d.port, "/ace/getstream?id=" + ID, 7)
+    d = ace_daemon([e1, e2], "start_timeout = 3; prebuffer_timeout = 5.5;"
+                   " retry_min = 0.2;")
+    st, hdrs, body = read_stream(d.port, "/ace/getstream?id=" + ID, 9)
     check(st == 200 and len(body) > 100 * 188, "%d, %d bytes" % (st, len(body)))
     s1 = e1.stats()
-    check(s1["starts"] >= 1 and s1["stops"] == s1["starts"], s1)
+    check(s1["starts"] == 1 and s1["stops"] == 1 and s1["playback_pulls"] >= 2,
+          "one session, asked again past start_timeout, then stopped: %s" % s1)
     check(e2.stats()["playback_pulls"] == 1, e2.stats())
 
 
@@ -416,23 +442,23 @@ def test_ace_slow_engine_moves_to_next_engine():
     check(s2["stops"] == s2["starts"] == 1, s2)
 
 
-def test_ace_dead_playback_gets_a_new_session():
+def test_ace_dropped_playback_is_pulled_again_same_session():
     e = Engine()
     e.fault(die=300000)
     d = ace_daemon([e], "retry_min = 0.2;")
     p = Player(d.port, "/ace/getstream?id=" + ID, 8)
     p.start()
-    wait_for(lambda: e.stats()["starts"] >= 3, 15, what="playbacks dying, new sessions")
+    wait_for(lambda: e.stats()["playback_pulls"] >= 3, 15,
+             what="playbacks dying, pulled again")
     p.join(15)
     st, _, body = p.result
     check(st == 200 and len(body) > 3 * 300000 * 0.8 and ts_aligned(body),
           "%d, %d bytes" % (st, len(body)))
     s = e.stats()
-    check(s["stops"] >= s["starts"] - 1 and s["stops_repeated"] == 0, s)
-    check(d.http_status()["streams"][ID]["reconnects"] >= 2)
+    check(s["starts"] == 1 and s["stops"] == 0, "one session, kept: %s" % s)
     check(d.stop() == 0)
     s = e.stats()
-    check(s["stops"] == s["starts"] and s["active_sessions"] == 0, s)
+    check(s["stops"] == s["starts"] == 1 and s["active_sessions"] == 0, s)
 
 
 def test_ace_fetcher_sigkill_respawns_on_same_ring():
@@ -588,124 +614,188 @@ def test_ace_unconfigured_is_not_found():
     check(st == 404 and "not configured" in json.loads(body)["error"], body)
 
 
-# ---- the engine's JSON API on ringcast (python-acestream and the like) ----
+# ---- silence, VOD, port maps, health (issue #18) ----
 
-def api_get(d, url_or_path, query=""):
-    """GET a URL ringcast gave (or a path) on D: (status, parsed JSON)."""
-    parts = urllib.parse.urlsplit(url_or_path)
-    path = parts.path + ("?" + parts.query if parts.query else "") + query
-    st, hdrs, body = http_get(d.port, path)
-    check(hdrs.get("content-type") == "application/json", (path, hdrs))
-    return st, json.loads(body)
-
-
-def api_session(d, route, cid=ID):
-    """A JSON getstream (or manifest.m3u8) as an engine client makes it."""
-    st, j = api_get(d, "/ace/%s?format=json&id=%s" % (route, cid))
-    check(st == 200 and j["error"] is None, j)
-    r = j["response"]
-    base = "http://127.0.0.1:%d/" % d.port
-    for k in ("playback_url", "stat_url", "command_url"):
-        check(r[k].startswith(base), (k, r[k]))
-    check(len(r["playback_session_id"]) == 40, r)
-    check(r["stat_url"].endswith("/" + r["playback_session_id"]), r)
-    check(r["infohash"] == cid and r["is_live"] == 1, r)
-    check(r["is_encrypted"] == 0 and r["client_session_id"] == -1, r)
-    return r
-
-
-def test_ace_engine_api_client_plays_polls_stops_then_stream_idles_out():
+def test_ace_prebuffering_15s_three_players_one_session_none_dropped():
     e = Engine()
-    d = ace_daemon([e], "idle_timeout = 1.0;")
-    st, j = api_get(d, "/webui/api/service?method=get_version&format=json")
-    check(st == 200 and j["error"] is None, j)
-    check(j["result"]["version"] == "3.2.3" and j["result"]["code"] == 3020300, j)
-    check(j["result"]["platform"] == "linux", j)
-    st, j = api_get(d, "/webui/api/service?method=get_status")
-    check(st == 400 and j["result"] is None and j["error"], j)
-    r = api_session(d, "getstream")
-    check(urllib.parse.urlsplit(r["playback_url"]).path == "/stream/" + ID, r)
-    # the playback URL plays the shared stream, and stat counts its player
-    path = urllib.parse.urlsplit(r["playback_url"]).path
-    p = Player(d.port, path, 3)
-    p.start()
-    wait_for(lambda: api_get(d, r["stat_url"])[1]["response"]["clients"] >= 1,
-             10, what="the player in stat")
-    p.join(10)
-    st, hdrs, body = p.result
-    check(st == 200 and len(body) > 100 * 188 and ts_aligned(body), (st, len(body)))
-    # no player, only the hold: polls every 0.5 s for well over
-    # idle_timeout keep the stream up, and its figures come through
-    t_end = time.time() + 5
-    while time.time() < t_end:
-        # as python-acestream asks it: with an empty query
-        st, j = api_get(d, r["stat_url"], "?")
-        check(st == 200 and j["error"] is None, j)
-        s = j["response"]
-        check(s["status"] in ("dl", "prebuf", "check"), s)
-        for k in ("peers", "speed_down", "speed_up", "downloaded", "clients"):
-            check(isinstance(s[k], int), (k, s))
-        check(not stream_gone(d, ID), "the held stream idled out")
-        time.sleep(0.5)
-    check(s["status"] == "dl" and s["downloaded"] > 0, s)
-    # stop drops the hold: the engine's answers, then the idle end
-    st, j = api_get(d, r["command_url"], "?method=stop")
-    check(st == 200 and j == {"response": "ok", "error": None}, j)
-    st, j = api_get(d, r["command_url"], "?method=stop")
-    check(j == {"response": None, "error": "unknown playback session id"}, j)
-    st, j = api_get(d, r["stat_url"])
-    check(j == {"response": None, "error": "unknown playback session id"}, j)
-    wait_for(lambda: stream_gone(d, ID), 10, what="the stream to idle out")
-    s = e.stats()
-    check(s["starts"] == 1 and s["stops"] == 1 and s["playback_pulls"] == 1, s)
-
-
-def test_ace_engine_api_manifest_json_plays_hls_holds_outlive_workers_unknown_refused():
-    e = Engine()
-    d = ace_daemon([e], "idle_timeout = 1.0;")
-    r = api_session(d, "manifest.m3u8")
-    path = urllib.parse.urlsplit(r["playback_url"]).path
-    check(path == "/hls/%s/index.m3u8" % ID, r)
-    st, _, body = http_get(d.port, path, timeout=15)
-    check(st == 200 and body.startswith(b"#EXTM3U"), (st, body[:200]))
-    seg = [l for l in body.decode().splitlines() if l and not l.startswith("#")][0]
-    st, _, body = http_get(d.port, "/hls/%s/%s" % (ID, seg))
-    check(st == 200 and len(body) > 0 and ts_aligned(body), (st, len(body)))
-    # a second JSON client of the same id: its own hold, the same stream
-    r2 = api_session(d, "getstream")
-    check(r2["playback_session_id"] != r["playback_session_id"], (r, r2))
+    e.fault(prebuf=15)
+    d = ace_daemon([e])
+    players = [Player(d.port, "/ace/getstream?id=" + ID, 22) for _ in range(3)]
+    t0 = time.time()
+    for p in players:
+        p.start()
+    wait_for(lambda: d.http_status()["streams"].get(ID, {}).get("clients") == 3,
+             10, what="3 players connected")
+    time.sleep(8)
+    st = d.http_status()["streams"][ID]
+    check(st["clients"] == 3, "players kept while prebuffering: %s" % st)
+    check(st["acestream"]["status"] == "prebuf", st["acestream"])
     check(e.stats()["starts"] == 1, e.stats())
-    # holds live in shared memory: workers killed and respawned know them
-    old = set(d.children("worker"))
-    for pid in old:
-        os.kill(pid, signal.SIGKILL)
-    wait_for(lambda: len(set(d.children("worker")) - old) == 2, 10,
-             what="new workers")
-    for _ in range(6):	# any worker may answer: the same hold everywhere
-        st, j = api_get(d, r2["stat_url"])
-        check(st == 200 and j["error"] is None, j)
-    # a Host header without a port: the URLs name the port all the same
-    st, _, body = http_get(d.port, "/ace/getstream?format=json&id=" + ID,
-                           headers={"Host": "tv.example"})
-    r3 = json.loads(body)["response"]
-    check(r3["stat_url"].startswith("http://tv.example:%d/ace/stat/" % d.port), r3)
-    check(api_get(d, r3["command_url"], "?method=stop")[1]["response"] == "ok")
-    # unknown holds and streams, bad paths and methods
-    unknown = {"response": None, "error": "unknown playback session id"}
-    other = "0" * 40
-    for u in ("/ace/stat/%s/%s" % (ID, other), "/ace/stat/%s/%s" % (ID2, other),
-              "/ace/stat/%s/%s" % (ID2, r["playback_session_id"])):
-        check(api_get(d, u) == (200, unknown), u)
-    check(api_get(d, "/ace/cmd/%s/%s?method=stop" % (ID, other)) == (200, unknown))
-    st, j = api_get(d, "/ace/stat/%s/xyz" % ID)
-    check(st == 404 and j["response"] is None and j["error"], j)
-    st, j = api_get(d, r["command_url"], "?method=pause")
-    check(st == 400 and j["response"] is None, j)
-    # the id checks of the non-JSON routes, before anything starts
-    st, _, body = http_get(d.port, "/ace/getstream?format=json&id=" + ID[:39])
-    check(st == 400 and "too short" in json.loads(body)["error"], body)
-    for x in (r, r2):
-        check(api_get(d, x["command_url"], "?method=stop")[1]["response"] == "ok")
-    wait_for(lambda: stream_gone(d, ID), 10, what="the stream to idle out")
+    wait_for(lambda: d.http_status()["streams"][ID]["healthy"], 15,
+             what="the stream to flow")
+    flowed = time.time() - t0
+    for p in players:
+        p.join(30)
+    for p in players:
+        st, hdrs, body = p.result
+        check(st == 200 and hdrs.get("content-type") == "video/mp2t", (st, hdrs))
+        check(p.held >= 21, "disconnected after %.1f s" % p.held)
+        check(ts_aligned(body) and len(media_packets(body)) > 200,
+              "%d media packets" % len(media_packets(body)))
     s = e.stats()
-    check(s["starts"] == 1 and s["stops"] == 1, s)
+    check(s["starts"] == 1 and s["stops"] == 0, "exactly 1 session: %s" % s)
+    print("prebuffer 15 s: TS flowed after %.1f s; 3 players held %s s; "
+          "starts %d, pulls %d" % (flowed, [round(p.held, 1) for p in players],
+                                   s["starts"], s["playback_pulls"]))
+
+
+def test_ace_starvation_20s_midstream_keeps_players_and_session():
+    e = Engine()
+    d = ace_daemon([e], "retry_min = 0.5;")
+    players = [Player(d.port, "/ace/getstream?id=" + ID, 30) for _ in range(2)]
+    for p in players:
+        p.start()
+    wait_playing(d, ID, players=2)
+    time.sleep(1)
+    e.fault(starve=20)
+    t0 = time.time()
+    time.sleep(12)      # past data_timeout (10 s): the playback is asked again
+    st = d.http_status()["streams"][ID]
+    check(st["clients"] == 2, "players kept while starved: %s" % st)
+    before = st["bytes_in"]
+    wait_for(lambda: d.http_status()["streams"][ID]["bytes_in"] > before + 100000,
+             15, what="data after the starvation")
+    resumed = time.time() - t0
+    for p in players:
+        p.join(30)
+        st, _, body = p.result
+        check(st == 200 and p.held >= 29, "player: %d, held %.1f s" % (st, p.held))
+        tail = body[-300000:]
+        check(ts_aligned(body) and len(media_packets(tail)) > 500,
+              "media after the starvation: %d packets" % len(media_packets(tail)))
+    s = e.stats()
+    check(s["starts"] == 1 and s["stops"] == 0, "exactly 1 session: %s" % s)
+    check(s["playback_pulls"] >= 2, "its playback asked again: %s" % s)
+    print("starvation 20 s: data again after %.1f s; starts %d, pulls %d"
+          % (resumed, s["starts"], s["playback_pulls"]))
+
+
+def test_ace_vod_plays_once_to_its_end_one_session():
+    e = Engine()
+    e.fault(vod=1)
+    d = ace_daemon([e])
+    sub = Subscriber(d)
+    t0 = time.time()
+    st, hdrs, body = read_stream(d.port, "/ace/getstream?id=" + ID, 30)
+    took = time.time() - t0
+    with open(harness.SAMPLE, "rb") as f:
+        media = media_packets(f.read())
+    got = media_packets(body)
+    check(st == 200 and ts_aligned(body), st)
+    check(took < 25, "the body ended (after %.1f s)" % took)
+    check(len(got) >= len(media) - 2, "whole file: %d of its %d packets"
+          % (len(got), len(media)))
+    check(got[-1][4:] == media[-1][4:], "the file's last packet came")
+    wait_for(lambda: sub.find("stream_ended", stream=ID), 5, what="stream_ended")
+    check(sub.find("stream_ended", stream=ID)["reason"] == "eof")
+    time.sleep(1)
+    s = e.stats()
+    check(s["starts"] == 1 and s["playback_pulls"] == 1 and s["stops"] == 1,
+          "1 session, no restart: %s" % s)
+    print("VOD: %d of the file's %d packets in %.1f s, then the body ended;"
+          " starts %d" % (len(got), len(media), took, s["starts"]))
+
+
+def test_ace_port_mapped_engine_plays_its_urls_rebased():
+    e = mapped_engine()
+    d = ace_daemon([e])
+    st, _, body = read_stream(d.port, "/ace/getstream?id=" + ID, 3)
+    check(st == 200 and ts_aligned(body) and len(media_packets(body)) > 100,
+          "%d, %d bytes: %s" % (st, len(body), d.log_text()))
+    check(e.stats()["starts"] == 1 and e.stats()["playback_pulls"] == 1)
+    check(d.stop() == 0)
+    s = e.stats()
+    check(s["stops"] == s["starts"] == 1, "stopped at the rebased URL: %s" % s)
+    # rebase_urls = false: the URLs as given lead nowhere, the engine reports
+    # no progress (its stat_url too): the next engine after start_timeout
+    e2 = Engine()
+    d = ace_daemon([e, e2], "rebase_urls = false; start_timeout = 2;"
+                   " retry_min = 0.2;")
+    st, _, body = read_stream(d.port, "/ace/getstream?id=" + ID, 7)
+    check(st == 200 and len(media_packets(body)) > 100, "%d bytes" % len(body))
+    check(e.stats()["starts"] == 2 and e.stats()["playback_pulls"] == 1,
+          "unreachable as given: %s" % e.stats())
+    check(e2.stats()["playback_pulls"] == 1, e2.stats())
+
+
+def engine_row(d, i):
+    return d.http_status()["acestream"]["engines"][i]
+
+
+def test_ace_health_one_failed_check_keeps_three_take_out_offline_takes_out():
+    e1, e2 = Engine(), Engine()
+    d = ace_daemon([e1, e2])
+    wait_for(lambda: engine_health(d) == ["up", "up"], 10, what="both up")
+    e1.fault(down_checks=1)
+    wait_for(lambda: engine_row(d, 0)["failed_checks"] == 1, 8,
+             what="a failed check")
+    check(engine_row(d, 0)["health"] == "up", engine_row(d, 0))
+    p = Player(d.port, "/ace/getstream?id=" + ID, 3)
+    p.start()
+    wait_for(lambda: e1.stats()["playback_pulls"] == 1, 10,
+             what="a stream on the engine that failed once")
+    p.join(10)
+    wait_for(lambda: engine_row(d, 0)["failed_checks"] == 0, 8, what="a good check")
+    # no network on engine 2, 3 failed checks in a row on engine 1
+    e2.fault(offline=1)
+    e1.fault(down_checks=3)
+    seen = set()
+
+    def down():
+        r = [engine_row(d, 0), engine_row(d, 1)]
+        seen.update((i, x["failed_checks"], x["health"]) for i, x in enumerate(r))
+        return [x["health"] for x in r] == ["down", "down"]
+    wait_for(down, 15, step=0.2, what="both engines down")
+    check((0, 2, "up") in seen and (1, 2, "up") in seen,
+          "up after 2 failed checks: %s" % sorted(seen))
+    check(engine_row(d, 1)["network"] is False, engine_row(d, 1))
+    metrics = http_get(d.port, "/metrics")[2].decode()
+    check('ringcast_ace_engine_network_connected{engine="%s"} 0' % e2.base
+          in metrics, metrics)
+    m = re.search(r'ringcast_ace_engine_failed_checks\{engine="%s"\} (\d+)'
+                  % re.escape(e2.base), metrics)
+    check(m and int(m.group(1)) >= 3, metrics)
+    st, _, body = http_get(d.port, "/ace/getstream?id=" + ID2)
+    check(st == 503 and "no engine is up" in json.loads(body)["error"], body)
+    check(e1.stats()["version_checks"] >= 5 and e2.stats()["network_checks"] >= 3,
+          (e1.stats(), e2.stats()))
+    # engine 1's faulty checks are used up: 1 good check and it is up
+    wait_for(lambda: engine_health(d)[0] == "up", 8, what="engine 1 up again")
+    check(engine_health(d)[1] == "down")
+    e2.clear()
+    wait_for(lambda: engine_health(d)[1] == "up", 8, what="engine 2 up again")
+    check(engine_row(d, 1)["network"] is True, engine_row(d, 1))
+
+
+def test_ace_stop_of_a_session_the_engine_dropped_is_not_an_error():
+    e = Engine()
+    d = ace_daemon([e], "retry_min = 0.2;")
+    p = Player(d.port, "/ace/getstream?id=" + ID, 8)
+    p.start()
+    wait_playing(d, ID)
+    sess = d.http_status()["streams"][ID]["acestream"]["session"]
+    ih = infohash_of(ID)
+    # the engine drops the session behind ringcast's back
+    st, _, body = http_get(e.port, "/ace/cmd/%s/%s?method=stop" % (ih, sess))
+    check(st == 200 and json.loads(body)["response"] == "ok", body)
+    wait_for(lambda: e.stats()["starts"] == 2, 10, what="a new session")
+    p.join(15)
+    check(p.result[0] == 200 and p.held >= 7, "the player stayed")
+    s = e.stats()
+    check(s["stops_unknown"] == 1, "ringcast's stop of the dropped one: %s" % s)
+    log = d.log_text(whole=True)
+    check("already gone" in log and ("stop of session %s" % sess) not in log,
+          log[-2000:])
+    check(d.stop() == 0)
+    s = e.stats()
+    check(s["stops"] == s["starts"] == 2 and s["active_sessions"] == 0, s)

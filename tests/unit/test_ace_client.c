@@ -241,6 +241,84 @@ test_version_and_command(void **state)
 	assert_string_equal(err, "engine error: already stopped");
 }
 
+/* A stop of a session the engine dropped already is a stop, not a
+ * failure; the network status reads "connected". */
+static void
+test_stop_and_network(void **state)
+{
+	static const char *const stop[][2] = {
+		{ "{\"response\": \"ok\", \"error\": null}", "0" },
+		{ "{\"response\": null, \"error\": \"unknown playback session"
+		    " id\"}", "1" },
+		{ "{\"response\": null, \"error\": \"Unknown Playback Session"
+		    " ID\"}", "1" },
+		{ "{\"response\": null, \"error\": \"unknown playback session"
+		    " id, or not\"}", "-1" },
+		{ "{\"response\": null, \"error\": \"session already "
+		    "stopped\"}", "-1" },
+		{ "{\"response\": null, \"error\": {\"unknown playback "
+		    "session id\": 1}}", "-1" },
+		{ "<html>", "-1" },
+	};
+	static const char *const net[][2] = {
+		{ "{\"result\": {\"connected\": true}, \"error\": null}", "1" },
+		{ "{\"result\": {\"connected\": false}, \"error\": null}", "0" },
+		{ "{\"result\": {\"connected\": 0}}", "0" },
+		{ "{\"result\": {}, \"error\": null}", "-1" },
+		{ "{\"result\": {\"connected\": \"yes\"}}", "-1" },
+		{ "{\"result\": null, \"error\": \"unknown method\"}", "-1" },
+		{ "not json", "-1" },
+	};
+	char err[256], u[160];
+	int connected, want;
+	size_t i;
+
+	for (i = 0; i < sizeof(stop) / sizeof(stop[0]); i++)
+		assert_int_equal(ace_parse_stop(stop[i][0], strlen(stop[i][0]),
+		    err, sizeof(err)), atoi(stop[i][1]));
+	ace_parse_stop(stop[1][0], strlen(stop[1][0]), err, sizeof(err));
+	assert_string_equal(err, "unknown playback session id");
+	for (i = 0; i < sizeof(net) / sizeof(net[0]); i++) {
+		want = atoi(net[i][1]);
+		assert_int_equal(ace_parse_network(net[i][0], strlen(net[i][0]),
+		    &connected, err, sizeof(err)), want == -1 ? -1 : 0);
+		if (want != -1)
+			assert_int_equal(connected, want);
+	}
+	assert_int_equal(ace_url_network(u, sizeof(u), "http://e:6878"), 0);
+	assert_string_equal(u, "http://e:6878/server/api?api_version=3&"
+	    "method=get_network_connection_status");
+}
+
+/* Down after ACE_DOWN_AFTER_FAILS failed checks in a row, up after
+ * ACE_UP_AFTER_OKS good one(s); in between the health stays. */
+static void
+test_health_after(void **state)
+{
+	enum ace_health h = ACE_HEALTH_UNKNOWN;
+	uint32_t fails = 0, oks = 0, n;
+
+	assert_int_equal(ACE_DOWN_AFTER_FAILS, 3);
+	assert_int_equal(ACE_UP_AFTER_OKS, 1);
+	h = ace_health_after(h, 0, ++oks);
+	assert_int_equal(h, ACE_HEALTH_UP);
+	for (n = 1; n < ACE_DOWN_AFTER_FAILS; n++) {
+		h = ace_health_after(h, ++fails, oks = 0);
+		assert_int_equal(h, ACE_HEALTH_UP);	/* a blip */
+	}
+	h = ace_health_after(h, ++fails, 0);
+	assert_int_equal(h, ACE_HEALTH_DOWN);
+	h = ace_health_after(h, ++fails, 0);
+	assert_int_equal(h, ACE_HEALTH_DOWN);
+	h = ace_health_after(h, fails = 0, ++oks);
+	assert_int_equal(h, ACE_HEALTH_UP);
+	/* never checked well yet: usable until it is down */
+	assert_int_equal(ace_health_after(ACE_HEALTH_UNKNOWN, 2, 0),
+	    ACE_HEALTH_UNKNOWN);
+	assert_int_equal(ace_health_after(ACE_HEALTH_UNKNOWN, 3, 0),
+	    ACE_HEALTH_DOWN);
+}
+
 static void
 test_ids(void **state)
 {
@@ -285,6 +363,74 @@ test_urls(void **state)
 	assert_string_equal(u, "http://e/c?s=1&method=stop");
 	assert_int_equal(ace_url_getstream(u, 20, "http://e:6878", "id", ID,
 	    "p1"), -1);
+}
+
+/* An engine's URLs land on the address ringcast reaches it at. */
+static void
+test_url_rebase(void **state)
+{
+	static const char *const cases[][3] = {
+		/* url from the engine, configured base, result */
+		{ "http://127.0.0.1:6878/ace/r/h/s", "http://e.example:16878",
+		    "http://e.example:16878/ace/r/h/s" },
+		/* query kept; no port in the base: the scheme's */
+		{ "http://127.0.0.1:6878/ace/cmd/h/s?x=1&y=2", "https://e",
+		    "https://e/ace/cmd/h/s?x=1&y=2" },
+		/* IPv6 on either side */
+		{ "http://[::1]:6878/ace/stat/h/s", "http://[fd00::5]:8000",
+		    "http://[fd00::5]:8000/ace/stat/h/s" },
+		{ "http://[fe80::1%25eth0]:6878/p?q", "http://10.0.0.2:1",
+		    "http://10.0.0.2:1/p?q" },
+		/* the base's userinfo goes along, the URL's does not */
+		{ "http://u:p@127.0.0.1:6878/ace/r/h/s",
+		    "http://ace:secret@proxy:80",
+		    "http://ace:secret@proxy:80/ace/r/h/s" },
+		{ "http://u@127.0.0.1:6878/a", "http://e:1", "http://e:1/a" },
+		/* a base with a path (reverse proxy): it prefixes the path */
+		{ "http://127.0.0.1:6878/ace/r/h/s", "http://proxy/engine1/",
+		    "http://proxy/engine1/ace/r/h/s" },
+		{ "http://127.0.0.1:6878/ace/r/h/s", "http://proxy/e1?k=v",
+		    "http://proxy/e1/ace/r/h/s" },
+		/* nothing after the authority, or only a query */
+		{ "http://127.0.0.1:6878", "http://e:2", "http://e:2" },
+		{ "http://127.0.0.1:6878?a=b", "http://e:2", "http://e:2?a=b" },
+		/* an @ in the path is not userinfo */
+		{ "http://127.0.0.1:6878/a@b", "http://e:2", "http://e:2/a@b" },
+	};
+	static const char *const bad[][2] = {
+		{ "no-scheme/ace/r", "http://e" },
+		{ "http:///ace/r", "http://e" },
+		{ "http://u@/ace/r", "http://e" },
+		{ "http://:6878/ace/r", "http://e" },
+		{ "http://h/p", "e:6878" },
+		{ "http://h/p", "http://" },
+		{ "ht tp://h/p", "http://e" },
+	};
+	struct ace_session s;
+	char out[ACE_URL_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(ace_url_rebase(out, sizeof(out), cases[i][0],
+		    cases[i][1]), 0);
+		assert_string_equal(out, cases[i][2]);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(ace_url_rebase(out, sizeof(out), bad[i][0],
+		    bad[i][1]), -1);
+	assert_int_equal(ace_url_rebase(out, 20, "http://h/a/long/path",
+	    "http://engine:6878"), -1);
+	/* a whole session; no stat_url stays none */
+	memset(&s, 0, sizeof(s));
+	strcpy(s.playback_url, "http://127.0.0.1:6878/ace/r/h/s");
+	strcpy(s.command_url, "http://127.0.0.1:6878/ace/cmd/h/s");
+	assert_int_equal(ace_session_rebase(&s, "http://e:16878"), 0);
+	assert_string_equal(s.playback_url, "http://e:16878/ace/r/h/s");
+	assert_string_equal(s.command_url, "http://e:16878/ace/cmd/h/s");
+	assert_string_equal(s.stat_url, "");
+	strcpy(s.stat_url, "garbage");
+	assert_int_equal(ace_session_rebase(&s, "http://e:1"), -1);
+	assert_string_equal(s.playback_url, "http://e:16878/ace/r/h/s");
 }
 
 static void
@@ -636,7 +782,10 @@ main(void)
 		cmocka_unit_test(test_stat),
 		cmocka_unit_test(test_version_and_command),
 		cmocka_unit_test(test_ids),
+		cmocka_unit_test(test_stop_and_network),
+		cmocka_unit_test(test_health_after),
 		cmocka_unit_test(test_urls),
+		cmocka_unit_test(test_url_rebase),
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_pick_engine),
 		cmocka_unit_test(test_refusal),

@@ -47,7 +47,7 @@ test_global_defaults(void **state)
 
 /* An engine's refusal is remembered 30 s; url= and magnet= are taken. */
 static void
-test_ace_defaults(void **state)
+test_ace_refusal_and_input_defaults(void **state)
 {
 	struct config *cfg = load_ok("acestream = { engines = "
 	    "[ \"http://127.0.0.1:6878\" ]; };\n");
@@ -105,6 +105,24 @@ test_stream_defaults(void **state)
 	config_free(cfg);
 }
 
+/* The acestream keys of issue #18. */
+static void
+test_ace_silence_and_rebase_defaults(void **state)
+{
+	struct config *cfg = load_ok("acestream = { engines = "
+	    "[ \"http://127.0.0.1:6878\" ]; };\n");
+
+	(void)state;
+	assert_true(cfg->ace.prebuffer_timeout == 60.0);
+	assert_int_equal(cfg->ace.rebase_urls, 1);
+	config_free(cfg);
+	cfg = load_ok("acestream = { engines = [ \"http://127.0.0.1:6878\" ];"
+	    " prebuffer_timeout = 90.5; rebase_urls = false; };\n");
+	assert_true(cfg->ace.prebuffer_timeout == 90.5);
+	assert_int_equal(cfg->ace.rebase_urls, 0);
+	config_free(cfg);
+}
+
 /* ---- the key table -------------------------------------------------- */
 
 /*
@@ -145,8 +163,9 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_global_defaults),
 		cmocka_unit_test(test_stream_defaults),
+		cmocka_unit_test(test_ace_refusal_and_input_defaults),
 		cmocka_unit_test(test_key_table_defaults_in_limits),
-		cmocka_unit_test(test_ace_defaults),
+		cmocka_unit_test(test_ace_silence_and_rebase_defaults),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
