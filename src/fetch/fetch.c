@@ -191,6 +191,8 @@ fetch_flush(struct fetcher *f)
 		log_warn("ring write");
 	for (i = 0; i < f->n_raps; i++)
 		ring_add_rap(&f->ring, f->raps[i]);
+	if (f->n_raps > 0)
+		f->rap_published = 1;
 	for (i = 0; i < f->n_seg_pending; i++)
 		ring_add_segment(&f->ring, &f->seg_pending[i]);
 	f->batch_len = 0;
@@ -207,8 +209,11 @@ fetch_flush_due(struct fetcher *f)
 	if (f->batch_len == 0 && f->n_seg_pending == 0)
 		return FETCH_POLL_MS;
 	waited = now_us() - f->batch_since_us;
+	/* the stream's first random-access point goes out at once: players
+	 * waiting to join start on it, and nobody reads the ring before */
 	if (f->batch_len >= FETCH_BATCH_MIN_BYTES || f->n_seg_pending > 0 ||
-	    waited >= FETCH_BATCH_MAX_US) {
+	    waited >= FETCH_BATCH_MAX_US ||
+	    (f->n_raps > 0 && !f->rap_published)) {
 		fetch_flush(f);
 		return FETCH_POLL_MS;
 	}

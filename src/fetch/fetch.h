@@ -91,6 +91,8 @@ struct fetcher {
 	/* random-access points, published with the batch */
 	uint64_t		 raps[FETCH_MAX_PENDING_RAPS];
 	int			 n_raps;
+	int			 rap_published;	/* the ring has one: players
+						 * can join */
 	uint64_t		 last_pat_pos;
 	int			 pat_since_rap;
 	int			 splice;	/* mark discontinuities */

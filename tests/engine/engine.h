@@ -68,6 +68,8 @@ struct media {
 struct idstat {
 	char		 id[ENGINE_ID_HEX + 1];	/* the infohash */
 	uint64_t	 starts, stops, pulls, getstreams;
+	uint64_t	 first_byte_us;	/* wall clock: a playback's first
+					 * bytes went out, the latest */
 };
 
 struct session {

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "engine.h"
 #include "pace.h"
@@ -149,6 +150,17 @@ play_restart(struct play *p)
 
 enum play_state { PLAY_SEND, PLAY_STALL, PLAY_END, PLAY_ABORT };
 
+/* The wall clock in microseconds (first_byte_us, compared by tests with
+ * what a player saw). */
+static uint64_t
+wall_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
 /*
  * What P may do now; *CAP is lowered to the bytes left before a die or
  * the end of a VOD.  Stalled, starved and prebuffering playbacks wait.
@@ -229,6 +241,8 @@ play_reader(void *cls, uint64_t unused_pos, char *buf, size_t max)
 		(void)pace_sleep_until(until);
 	}
 	pthread_mutex_lock(&engine_mtx);
+	if (p->sent == 0 && n > 0)
+		p->s->ids->first_byte_us = wall_us();
 	p->sent += n;
 	p->s->downloaded += n;
 	pthread_mutex_unlock(&engine_mtx);

@@ -171,7 +171,7 @@ session_unref(struct session *s)
 }
 
 /* /stats' "ids": {"HASH": {"starts": n, "stops": n, "pulls": n,
- * "getstreams": n}, ...}. */
+ * "getstreams": n, "first_byte_us": n}, ...}. */
 void
 idstat_put_all(struct buf *b)
 {
@@ -184,6 +184,7 @@ idstat_put_all(struct buf *b)
 		json_kv_uint(b, "stops", idstats[i].stops);
 		json_kv_uint(b, "pulls", idstats[i].pulls);
 		json_kv_uint(b, "getstreams", idstats[i].getstreams);
+		json_kv_uint(b, "first_byte_us", idstats[i].first_byte_us);
 		buf_puts(b, "}");
 	}
 	buf_puts(b, "}");
