@@ -16,7 +16,10 @@
  * families' job, as for a named stream; routes.c, the table, hands the
  * request over to them.  A player of an input that already has a stream
  * joins its ring: one engine session however many players (a magnet of
- * an infohash joins the infohash's stream).  An id the engine refused
+ * an infohash joins the infohash's stream), and so does one whose input
+ * resolves to the broadcast of a running stream, whatever key that was
+ * started under (a content id's stream for its infohash, once the engine
+ * has named it: ace_broadcast_slot), with the same options.  An id the engine refused
  * within acestream.error_cache gets the engine's answer again at once
  * (404 or 502, JSON), without a stream or an engine request.
  */
@@ -132,6 +135,35 @@ ace_key_taken(struct worker *w, struct MHD_Connection *conn, const char *key,
 	return 1;
 }
 
+/*
+ * KEY becomes the name of the running stream of its broadcast, when one
+ * runs under another key (a content id's for its infohash, ...): the
+ * request joins it.  Not on an edge (its parent decides).
+ */
+static void
+ace_join(struct worker *w, char *key, size_t keysz)
+{
+	struct slot_cfg cfg;
+	int slot;
+
+	if (atomic_load(&w->st->edge_content_ids) ||
+	    (slot = ace_broadcast_slot(&w->st->ace, key)) == -1 ||
+	    state_slot_read(w->st, slot, &cfg) == -1 || !cfg.in_use)
+		return;
+	str_copy(key, cfg.name, keysz);
+}
+
+/* The name of the stream in SLOT (what the supervisor's answer named:
+ * it may have joined another key's stream of the same broadcast). */
+static void
+ace_slot_key(struct worker *w, int slot, char *key, size_t keysz)
+{
+	struct slot_cfg cfg;
+
+	if (state_slot_read(w->st, slot, &cfg) == 0 && cfg.in_use)
+		str_copy(key, cfg.name, keysz);
+}
+
 int
 http_ace_resolve(struct worker *w, struct MHD_Connection *conn,
     const char *url, const char *method, void **con_cls, char *key,
@@ -139,6 +171,7 @@ http_ace_resolve(struct worker *w, struct MHD_Connection *conn,
 {
 	char args[ACE_ARGS_MAX];
 	struct client *c = *con_cls;
+	int slot;
 
 	if ((*hls = ace_route_hls(url)) == -1) {
 		*ret = http_error(conn, MHD_HTTP_NOT_FOUND, "not found");
@@ -151,8 +184,10 @@ http_ace_resolve(struct worker *w, struct MHD_Connection *conn,
 	if ((c == NULL || c->kind != CLIENT_CREATE) &&
 	    http_client_refused(w, conn, key, ret))
 		return 0;
-	if (c != NULL && c->kind != CLIENT_CREATE)
+	if (c != NULL && c->kind != CLIENT_CREATE) {
+		ace_join(w, key, keysz);
 		return 1;	/* a player resumed: its family goes on */
+	}
 	if (c == NULL && strcmp(method, MHD_HTTP_METHOD_HEAD) == 0) {
 		/* a HEAD starts nothing */
 		*ret = http_reply(conn, MHD_HTTP_OK, *hls ?
@@ -161,8 +196,13 @@ http_ace_resolve(struct worker *w, struct MHD_Connection *conn,
 	}
 	if (c == NULL && ace_key_taken(w, conn, key, args, ret))
 		return 0;
+	if (c == NULL)
+		ace_join(w, key, keysz);
 	/* an edge without engines asks its parent (edge.h) */
-	return http_dynamic_resolve_args(w, conn,
+	if ((slot = http_dynamic_resolve_args(w, conn,
 	    atomic_load(&w->st->edge_content_ids) ? STREAM_ORIGIN_PARENT_ACE :
-	    STREAM_ORIGIN_ACE, key, args, con_cls, ret) >= 0;
+	    STREAM_ORIGIN_ACE, key, args, con_cls, ret)) < 0)
+		return 0;
+	ace_slot_key(w, slot, key, keysz);
+	return 1;
 }
