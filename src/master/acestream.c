@@ -290,7 +290,7 @@ ace_find(struct state *st, const char *key)
  * SLOT's session resolved to the same broadcast as another stream's
  * session, which started before it: the engine keeps one session a
  * broadcast and has ended that older one's playback, so that stream
- * ends (and is no longer that broadcast's, for players asking again).
+ * ends (marked replaced: players asking again join SLOT's).
  */
 static int
 ace_duplicate(struct state *st, int slot)
@@ -302,7 +302,7 @@ ace_duplicate(struct state *st, int slot)
 	    (other = ace_state_find_broadcast(&st->ace, v.infohash, v.opts,
 	    slot, 1)) == -1)
 		return -1;
-	ace_state_slot_set_broadcast(&st->ace, other, NULL, "", 0);
+	ace_state_slot_replaced(&st->ace, other);
 	return other;
 }
 

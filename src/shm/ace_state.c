@@ -143,6 +143,7 @@ ace_state_slot_begin(struct ace_state *as, int slot, const char *id,
 	a->infohash[0] = '\0';
 	a->opts[0] = '\0';
 	a->reported = 0;
+	a->replaced = 0;
 	seqlock_write_end(&a->seq);
 	seqlock_write_begin(&a->stat_seq);
 	a->status[0] = '\0';
@@ -196,6 +197,7 @@ ace_state_slot_end(struct ace_state *as, int slot)
 	a->infohash[0] = '\0';
 	a->opts[0] = '\0';
 	a->reported = 0;
+	a->replaced = 0;
 	seqlock_write_end(&a->seq);
 	ace_state_session_clear(as, slot);
 }
@@ -215,6 +217,33 @@ ace_state_slot_set_broadcast(struct ace_state *as, int slot, const char *opts,
 }
 
 int
+ace_state_broadcast_pending(const struct ace_state *as, int slot)
+{
+	struct ace_slot_view me, v;
+	int i;
+
+	if (ace_state_slot(as, slot, &me) == -1)
+		return 0;
+	for (i = 0; i < CONFIG_MAX_STREAMS; i++)
+		if (i != slot && ace_state_slot(as, i, &v) == 0 &&
+		    !v.reported && !v.replaced &&
+		    strcmp(v.opts, me.opts) == 0 && (v.infohash[0] == '\0' ||
+		    strcmp(v.infohash, me.infohash) == 0))
+			return 1;
+	return 0;
+}
+
+void
+ace_state_slot_replaced(struct ace_state *as, int slot)
+{
+	struct ace_slot_state *a = &as->slots[slot];
+
+	seqlock_write_begin(&a->seq);
+	a->replaced = 1;
+	seqlock_write_end(&a->seq);
+}
+
+int
 ace_state_find_broadcast(const struct ace_state *as, const char *infohash,
     const char *opts, int except, int reported)
 {
@@ -226,7 +255,8 @@ ace_state_find_broadcast(const struct ace_state *as, const char *infohash,
 	for (i = 0; i < CONFIG_MAX_STREAMS; i++)
 		if (i != except && ace_state_slot(as, i, &v) == 0 &&
 		    strcmp(v.infohash, infohash) == 0 &&
-		    strcmp(v.opts, opts) == 0 && (!reported || v.reported))
+		    strcmp(v.opts, opts) == 0 && !v.replaced &&
+		    (!reported || v.reported))
 			return i;
 	return -1;
 }
@@ -247,6 +277,7 @@ ace_state_slot(const struct ace_state *as, int slot, struct ace_slot_view *v)
 		memcpy(v->infohash, a->infohash, sizeof(v->infohash));
 		memcpy(v->opts, a->opts, sizeof(v->opts));
 		v->reported = (int)a->reported;
+		v->replaced = (int)a->replaced;
 	}
 	if (!id.ok || !v->active)
 		return -1;

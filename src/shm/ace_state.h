@@ -82,6 +82,8 @@ struct ace_slot_state {
 	char			 infohash[CONFIG_ACE_ID_LEN + 1];
 	char			 opts[ACE_OPTS_MAX];
 	uint32_t		 reported;	/* 1: its session said so */
+	uint32_t		 replaced;	/* 1: ending, another stream
+						 * plays its broadcast */
 	/* Supervisor: the getstream arguments ("" : from the key). */
 	_Atomic uint32_t	 args_seq;
 	char			 args[ACE_ARGS_MAX];
@@ -167,6 +169,7 @@ struct ace_slot_view {
 	char		 infohash[CONFIG_ACE_ID_LEN + 1];	/* "": unknown */
 	char		 opts[ACE_OPTS_MAX];
 	int		 reported;	/* the infohash is its session's */
+	int		 replaced;	/* another stream plays it now */
 	int		 has_session;
 	int		 owner_pid;
 	char		 session_id[ACE_SESSION_ID_MAX];
@@ -217,9 +220,15 @@ void	 ace_state_slot_end(struct ace_state *, int slot);
  * came from the key or the cache of answers). */
 void	 ace_state_slot_set_broadcast(struct ace_state *, int slot,
 	    const char *opts, const char *infohash, int reported);
+/* Anyone: 1 while another content-id stream with SLOT's options whose
+ * session has not named its broadcast yet may turn out to be SLOT's (its
+ * infohash unknown or the same): until it has, SLOT may be replaced. */
+int	 ace_state_broadcast_pending(const struct ace_state *, int slot);
+/* Supervisor: SLOT ends because another stream plays its broadcast. */
+void	 ace_state_slot_replaced(struct ace_state *, int slot);
 /* Anyone: the slot of a content-id stream of broadcast INFOHASH with the
- * options OPTS (only one whose session REPORTED it, when asked), other
- * than EXCEPT (-1: none); -1 when there is none. */
+ * options OPTS (only one whose session REPORTED it, when asked), not
+ * replaced, other than EXCEPT (-1: none); -1 when there is none. */
 int	 ace_state_find_broadcast(const struct ace_state *,
 	    const char *infohash, const char *opts, int except, int reported);
 /* Anyone: a consistent copy; -1 when SLOT has no content-id stream. */
