@@ -223,6 +223,19 @@ ace_hold(struct worker *w, struct MHD_Connection *conn, int slot,
 	return 1;
 }
 
+/* A held request resumed (every HTTP_REVIVE_MS, so that libmicrohttpd
+ * sees a player that left): 1 when it is held on. */
+static int
+ace_hold_on(struct worker *w, struct client *c)
+{
+	if (atomic_load(&w->stopping) || c->ending || ace_hold_ready(w, c))
+		return 0;
+	pthread_mutex_lock(&w->lock);
+	http_client_suspend(w, c);
+	pthread_mutex_unlock(&w->lock);
+	return 1;
+}
+
 /* The name of the stream in SLOT (what the supervisor's answer named:
  * it may have joined another key's stream of the same broadcast). */
 static void
@@ -268,6 +281,10 @@ http_ace_resolve(struct worker *w, struct MHD_Connection *conn,
 		return 0;
 	if (c == NULL)
 		ace_join(w, key, keysz);
+	if (held && ace_hold_on(w, c)) {
+		*ret = MHD_YES;
+		return 0;
+	}
 	/* an edge without engines asks its parent (edge.h) */
 	if ((slot = http_dynamic_resolve_args(w, conn,
 	    atomic_load(&w->st->edge_content_ids) ? STREAM_ORIGIN_PARENT_ACE :
@@ -277,6 +294,9 @@ http_ace_resolve(struct worker *w, struct MHD_Connection *conn,
 		*ret = MHD_YES;
 		return 0;
 	}
+	/* held while the engine refused it */
+	if (held && http_client_refused(w, conn, key, ret))
+		return 0;
 	if (!ace_join(w, key, keysz))
 		ace_slot_key(w, slot, key, keysz);
 	return 1;
