@@ -493,25 +493,25 @@ int
 ace_state_resolved_get(const struct ace_state *as, const char *input,
     char out[CONFIG_ACE_ID_LEN + 1])
 {
-	const struct ace_resolved *r;
-	int i, match;
+	char in[sizeof(as->resolved[0].input)];
+	int i;
 
 	for (i = 0; i < ACE_RESOLVED; i++) {
-		struct seqlock_reader rd;
+		const struct ace_resolved *r = &as->resolved[i];
+		struct seqlock_reader rd = SEQLOCK_READER(&r->seq);
+		uint64_t stamp = 0;
 
-		r = &as->resolved[i];
-		rd = (struct seqlock_reader)SEQLOCK_READER(&r->seq);
-		match = 0;
 		while (seqlock_read_next(&rd)) {
-			match = r->stamp != 0 &&
-			    strncmp(r->input, input, sizeof(r->input)) == 0;
-			if (match)
-				memcpy(out, r->infohash, sizeof(r->infohash));
+			stamp = r->stamp;
+			memcpy(in, r->input, sizeof(in));
+			memcpy(out, r->infohash, sizeof(r->infohash));
 		}
-		if (rd.ok && match) {
-			out[CONFIG_ACE_ID_LEN] = '\0';
-			return out[0] != '\0' ? 0 : -1;
-		}
+		in[sizeof(in) - 1] = '\0';
+		out[CONFIG_ACE_ID_LEN] = '\0';
+		if (rd.ok && stamp != 0 && out[0] != '\0' &&
+		    strcmp(in, input) == 0)
+			return 0;
 	}
+	out[0] = '\0';
 	return -1;
 }

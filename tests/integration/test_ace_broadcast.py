@@ -23,13 +23,20 @@ def ace_streams(d):
             if "acestream" in v}
 
 
-def test_ace_content_id_then_infohash_then_magnet_one_session_one_pull():
+def playing_id(player, seconds):
+    """An engine, a daemon with an event subscriber, and a PLAYER (class)
+    of ID for SECONDS, getting data."""
     e = Engine()
     d = ace_daemon([e])
     sub = Subscriber(d)
-    a = Player(d.port, "/ace/getstream?id=" + ID, 9)
-    a.start()
+    p = player(d.port, "/ace/getstream?id=" + ID, seconds)
+    p.start()
     wait_playing(d, ID)
+    return e, d, sub, p
+
+
+def test_ace_content_id_then_infohash_then_magnet_one_session_one_pull():
+    e, d, sub, a = playing_id(Player, 9)
     b = Player(d.port, "/ace/getstream?infohash=" + H, 6)
     b.start()
     wait_playing(d, ID, players=2)
@@ -122,12 +129,7 @@ def test_ace_race_of_content_id_and_its_infohash_leaves_one_session_in_2s():
 
 
 def test_ace_url_of_a_playing_broadcast_replaces_it_players_reconnect():
-    e = Engine()
-    d = ace_daemon([e])
-    sub = Subscriber(d)
-    a = Replayer(d.port, "/ace/getstream?id=" + ID, 9)
-    a.start()
-    wait_playing(d, ID)
+    e, d, sub, a = playing_id(Replayer, 9)
     # a torrent URL is unknown until the engine answers: a new session,
     # which ends the content id's playback in the engine
     url = "/ace/getstream?url=" + q("http://127.0.0.1:1/t/%s.torrent" % H)
