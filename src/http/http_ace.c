@@ -182,7 +182,8 @@ ace_settled(struct worker *w, int slot)
 
 	if (ace_state_slot(&w->st->ace, slot, &v) == -1 || v.replaced)
 		return 1;
-	return v.reported && !ace_state_broadcast_pending(&w->st->ace, slot);
+	return v.reported && !ace_state_broadcast_pending(&w->st->ace, slot,
+	    now_ms());
 }
 
 static int

@@ -144,6 +144,7 @@ ace_state_slot_begin(struct ace_state *as, int slot, const char *id,
 	a->opts[0] = '\0';
 	a->reported = 0;
 	a->replaced = 0;
+	a->begun_ms = now_ms();
 	seqlock_write_end(&a->seq);
 	seqlock_write_begin(&a->stat_seq);
 	a->status[0] = '\0';
@@ -217,7 +218,8 @@ ace_state_slot_set_broadcast(struct ace_state *as, int slot, const char *opts,
 }
 
 int
-ace_state_broadcast_pending(const struct ace_state *as, int slot)
+ace_state_broadcast_pending(const struct ace_state *as, int slot,
+    uint64_t now_ms)
 {
 	struct ace_slot_view me, v;
 	int i;
@@ -227,6 +229,7 @@ ace_state_broadcast_pending(const struct ace_state *as, int slot)
 	for (i = 0; i < CONFIG_MAX_STREAMS; i++)
 		if (i != slot && ace_state_slot(as, i, &v) == 0 &&
 		    !v.reported && !v.replaced &&
+		    v.begun_ms + ACE_PENDING_MS > now_ms &&
 		    strcmp(v.opts, me.opts) == 0 && (v.infohash[0] == '\0' ||
 		    strcmp(v.infohash, me.infohash) == 0))
 			return 1;
@@ -278,6 +281,7 @@ ace_state_slot(const struct ace_state *as, int slot, struct ace_slot_view *v)
 		memcpy(v->opts, a->opts, sizeof(v->opts));
 		v->reported = (int)a->reported;
 		v->replaced = (int)a->replaced;
+		v->begun_ms = a->begun_ms;
 	}
 	if (!id.ok || !v->active)
 		return -1;

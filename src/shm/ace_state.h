@@ -32,6 +32,9 @@
 #define ACE_RESOLVED		256	/* input -> infohash answers
 					 * remembered (the oldest goes) */
 #define ACE_OPTS_MAX		16	/* a key's "-o" suffix, with NUL */
+/* A stream that has not heard from its engine this long after it began
+ * is failing, not racing: new streams do not wait for it. */
+#define ACE_PENDING_MS		10000
 #define ACE_INPUT_MAX		2048	/* longest url= or magnet= */
 #define ACE_ARGS_MAX		(ACE_INPUT_MAX + 512)	/* a stream's engine
 						 * arguments (ace_client.h) */
@@ -84,6 +87,7 @@ struct ace_slot_state {
 	uint32_t		 reported;	/* 1: its session said so */
 	uint32_t		 replaced;	/* 1: ending, another stream
 						 * plays its broadcast */
+	uint64_t		 begun_ms;	/* monotonic */
 	/* Supervisor: the getstream arguments ("" : from the key). */
 	_Atomic uint32_t	 args_seq;
 	char			 args[ACE_ARGS_MAX];
@@ -170,6 +174,7 @@ struct ace_slot_view {
 	char		 opts[ACE_OPTS_MAX];
 	int		 reported;	/* the infohash is its session's */
 	int		 replaced;	/* another stream plays it now */
+	uint64_t	 begun_ms;	/* monotonic */
 	int		 has_session;
 	int		 owner_pid;
 	char		 session_id[ACE_SESSION_ID_MAX];
@@ -222,8 +227,10 @@ void	 ace_state_slot_set_broadcast(struct ace_state *, int slot,
 	    const char *opts, const char *infohash, int reported);
 /* Anyone: 1 while another content-id stream with SLOT's options whose
  * session has not named its broadcast yet may turn out to be SLOT's (its
- * infohash unknown or the same): until it has, SLOT may be replaced. */
-int	 ace_state_broadcast_pending(const struct ace_state *, int slot);
+ * infohash unknown or the same), and began less than ACE_PENDING_MS
+ * before NOW_MS: until it has, SLOT may be replaced. */
+int	 ace_state_broadcast_pending(const struct ace_state *, int slot,
+	    uint64_t now_ms);
 /* Supervisor: SLOT ends because another stream plays its broadcast. */
 void	 ace_state_slot_replaced(struct ace_state *, int slot);
 /* Anyone: the slot of a content-id stream of broadcast INFOHASH with the

@@ -21,6 +21,7 @@
 
 #include "ace_client.h"
 #include "ace_input.h"
+#include "util.h"
 
 #define ID	"0123456789abcdef0123456789abcdef01234567"
 #define IH	"fedcba9876543210fedcba9876543210fedcba98"	/* ID's */
@@ -209,19 +210,22 @@ test_find_and_pending(void **unused)
 	assert_int_equal(ace_state_find_broadcast(&as, IH, "", 1, 1), -1);
 	assert_int_equal(ace_state_find_broadcast(&as, "", "", -1, 0), -1);
 	/* slot 2 has not heard from its engine: slot 1 may be replaced */
-	assert_int_equal(ace_state_broadcast_pending(&as, 1), 1);
+	assert_int_equal(ace_state_broadcast_pending(&as, 1, now_ms()), 1);
 	ace_state_slot_set_broadcast(&as, 2, NULL, IH, 1);
-	assert_int_equal(ace_state_broadcast_pending(&as, 1), 0);
+	assert_int_equal(ace_state_broadcast_pending(&as, 1, now_ms()), 0);
 	/* a stream of unknown broadcast might be anyone's */
 	stream(4, "url", "0123456789abcdef", "", "", 0);
-	assert_int_equal(ace_state_broadcast_pending(&as, 1), 1);
+	assert_int_equal(ace_state_broadcast_pending(&as, 1, now_ms()), 1);
+	/* unless it has been trying for ACE_PENDING_MS: failing, not racing */
+	assert_int_equal(ace_state_broadcast_pending(&as, 1, now_ms() +
+	    ACE_PENDING_MS), 0);
 	ace_state_slot_set_broadcast(&as, 4, NULL, OTHER, 1);
-	assert_int_equal(ace_state_broadcast_pending(&as, 1), 0);
+	assert_int_equal(ace_state_broadcast_pending(&as, 1, now_ms()), 0);
 	/* but not one with other options, nor a known other broadcast */
 	stream(6, "id", OTHER, "", OTHER, 0);
 	stream(8, "id", ID, "-o0123456789ab", "", 0);
-	assert_int_equal(ace_state_broadcast_pending(&as, 1), 0);
-	assert_int_equal(ace_state_broadcast_pending(&as, 9), 0);
+	assert_int_equal(ace_state_broadcast_pending(&as, 1, now_ms()), 0);
+	assert_int_equal(ace_state_broadcast_pending(&as, 9, now_ms()), 0);
 }
 
 int
