@@ -32,7 +32,10 @@
  * refusal of the content: it is sent to the supervisor (MSG_ORIGIN
  * "engine-error"), which answers the players with it and ends the
  * stream; no other engine is asked.  A VOD session (is_live 0) whose
- * playback ends ends the stream (FETCH_EOF).
+ * playback ends ends the stream (FETCH_EOF).  The infohash the engine
+ * resolved the input to is reported to the supervisor (MSG_ORIGIN
+ * "infohash HASH") as soon as a session starts: that is how a content id
+ * and its infohash become one stream (acestream.c).
  */
 #include <sys/random.h>
 
@@ -171,6 +174,20 @@ ace_wait_end(struct fetcher *f)
 	return FETCH_STOP;
 }
 
+/* Tell the supervisor the broadcast our session plays (the engine's
+ * resolved infohash): it records it, and ends another stream of it. */
+static void
+ace_report_infohash(struct fetcher *f)
+{
+	char msg[64];
+
+	if (ace.sess.infohash[0] == '\0')
+		return;		/* an engine that does not say */
+	if (ace_infohash_msg(msg, sizeof(msg), ace.sess.infohash) == -1 ||
+	    msg_send(f->chan, MSG_ORIGIN, msg, strlen(msg)) == -1)
+		log_warn("cannot tell the supervisor the infohash");
+}
+
 /* getstream: 0 with a session held and recorded, 1 when the engine
  * refused the content (the supervisor knows), or -1 with f->error. */
 static int
@@ -220,12 +237,14 @@ ace_start(struct fetcher *f)
 	ace_state_session_set(&f->st->ace, f->slot, (int)getpid(),
 	    ace.sess.session_id, ace.sess.stat_url, ace.sess.command_url);
 	ace_count_session(f);
-	log_info("engine %s: session %s started (pid %s)", ace.engine,
-	    ace.sess.session_id[0] ? ace.sess.session_id : "?", pid);
+	log_info("engine %s: session %s started (pid %s, infohash %s)",
+	    ace.engine, ace.sess.session_id[0] ? ace.sess.session_id : "?",
+	    pid, ace.sess.infohash[0] ? ace.sess.infohash : "?");
 	if (rc == 1) {
 		ace_stop(f);
 		return -1;
 	}
+	ace_report_infohash(f);
 	return 0;
 }
 

@@ -10,9 +10,25 @@
  * null, "error": ...}) is not failing: its fetcher says so, the refusal
  * is written to the state segment for acestream.error_cache (players of
  * the id get it at once, workers read it there) and the stream ends with
- * reason engine_error.  Everything that talks to engines outside a
- * fetcher runs in
- * the engine monitor, a helper process: a cheap get_version of every
+ * reason engine_error.
+ *
+ * One stream a broadcast: an engine keeps one session per infohash and
+ * ends the older one's playback when a second starts, so a content id,
+ * its infohash and a magnet of it must share a stream.  Each fetcher
+ * reports the infohash its session resolved to ("infohash HASH"); it is
+ * written to the stream's slot record and, for a content id or URL, to a
+ * bounded cache in the state segment (ACE_RESOLVED answers, the oldest
+ * replaced).  From those two a request finds the running stream of its
+ * broadcast (ace_broadcast_slot: workers before asking, find() here
+ * before create()) whatever key it was started under, with the same
+ * options.  Two first requests that raced both start; when the second
+ * session reports, the engine has already ended the first one's
+ * playback, so the first stream ends at once (duplicate(), reason
+ * "duplicate"): its players are disconnected and join the survivor when
+ * they ask again.
+ *
+ * Everything that talks to engines outside a fetcher runs in the engine
+ * monitor, a helper process: a cheap get_version of every
  * engine every few seconds (the health the choice reads), the stat_url
  * of every session (peers, speed, status for /status), and the stop of
  * any session a fetcher left behind when it was killed (the supervisor
@@ -125,6 +141,7 @@ ace_create(struct state *st, const struct config *cfg, const char *key,
 	struct ace_engine_view views[ACE_MAX_ENGINES];
 	struct ace_pick pick[ACE_MAX_ENGINES];
 	const struct ace_conf *a = &cfg->ace;
+	char hash[CONFIG_ACE_ID_LEN + 1];
 	const char *param, *id;
 	struct stream_conf *sc;
 	struct ace_key k;
@@ -182,6 +199,8 @@ ace_create(struct state *st, const struct config *cfg, const char *key,
 	sc->rebase_urls = a->rebase_urls;
 	ace_state_slot_begin(&st->ace, slot, id, param, views[i].url);
 	ace_state_slot_set_args(&st->ace, slot, args);
+	ace_state_slot_set_broadcast(&st->ace, slot, k.opts,
+	    ace_key_infohash(&st->ace, &k, hash) == 0 ? hash : "", 0);
 	ace_recount(st);
 	log_info("content id %s: engine %s (%d stream(s) there now)", key,
 	    views[i].url, pick[i].streams + 1);
@@ -255,7 +274,56 @@ ace_event_fields(struct state *st, int slot, const struct stream_conf *sc,
 	json_kv_str(b, "content_id", v.content_id);
 	if (strcmp(v.param, "id") != 0)
 		json_kv_str(b, "id_type", v.param);
+	if (v.infohash[0] != '\0')
+		json_kv_str(b, "infohash", v.infohash);
 	json_kv_str(b, "engine", v.engine);
+}
+
+/* A stream of the broadcast KEY resolves to, under any key: KEY joins it. */
+static int
+ace_find(struct state *st, const char *key)
+{
+	return ace_broadcast_slot(&st->ace, key);
+}
+
+/*
+ * SLOT's session resolved to the same broadcast as another stream's
+ * session, which started before it: the engine keeps one session a
+ * broadcast and has ended that older one's playback, so that stream
+ * ends (marked replaced: players asking again join SLOT's).
+ */
+static int
+ace_duplicate(struct state *st, int slot)
+{
+	struct ace_slot_view v;
+	int other;
+
+	if (ace_state_slot(&st->ace, slot, &v) == -1 || !v.reported ||
+	    (other = ace_state_find_broadcast(&st->ace, v.infohash, v.opts,
+	    slot, 1)) == -1)
+		return -1;
+	ace_state_slot_replaced(&st->ace, other);
+	return other;
+}
+
+/* SLOT's session plays the broadcast HASH: record it; remember what its
+ * key (a content id, a URL) resolved to. */
+static int
+ace_resolved(struct state *st, int slot, const struct stream_conf *sc,
+    const void *msg, size_t len)
+{
+	char hash[CONFIG_ACE_ID_LEN + 1];
+	struct ace_key k;
+
+	if (ace_infohash_msg_parse(msg, len, hash) == -1 ||
+	    ace_key_parse(sc->name, &k) == -1)
+		return -1;
+	ace_state_slot_set_broadcast(&st->ace, slot, NULL, hash, 1);
+	if (strcmp(k.param, "infohash") != 0) {
+		ace_state_resolved_put(&st->ace, k.base, hash);
+		log_info("content id %s: infohash %s", sc->name, hash);
+	}
+	return -1;	/* no answer */
 }
 
 /* The fetcher's engine refused the content: remember it; the stream ends. */
@@ -293,6 +361,9 @@ ace_fetcher_message(struct state *st, const struct config *cfg, int slot,
 	if (len > strlen(ACE_REFUSED) &&
 	    memcmp(msg, ACE_REFUSED, strlen(ACE_REFUSED)) == 0)
 		return ace_refused(st, cfg, sc, msg, len);
+	if (len > strlen(ACE_INFOHASH_MSG) &&
+	    memcmp(msg, ACE_INFOHASH_MSG, strlen(ACE_INFOHASH_MSG)) == 0)
+		return ace_resolved(st, slot, sc, msg, len);
 	if (len != strlen(ACE_NEXT_ENGINE) ||
 	    memcmp(msg, ACE_NEXT_ENGINE, len) != 0 ||
 	    ace_state_slot(&st->ace, slot, &v) == -1)
@@ -496,6 +567,8 @@ const struct origin_ops ace_origin = {
 	.name = "acestream",
 	.key_valid = ace_key_valid,
 	.create = ace_create,
+	.find = ace_find,
+	.duplicate = ace_duplicate,
 	.ended = ace_ended,
 	.configure = ace_configure,
 	.stale = ace_stale,

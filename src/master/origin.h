@@ -56,6 +56,22 @@ struct origin_ops {
 	struct stream_conf *(*create)(struct state *, const struct config *,
 			    const char *key, const char *args, int slot,
 			    struct origin_refusal *r);
+	/*
+	 * Before create() (and before KEY's own stream is looked for): the
+	 * slot of a running stream of this origin that serves the same
+	 * content under another key, which the request joins; -1 for none
+	 * (acestream.c: a content id and its infohash are one broadcast).
+	 */
+	int		(*find)(struct state *, const char *key);
+	/*
+	 * After SLOT's fetcher sent MSG_ORIGIN (and it was answered): the
+	 * slot of another stream that SLOT's has made redundant, which the
+	 * supervisor ends at once (reason "duplicate"; its players are
+	 * disconnected and join SLOT's when they ask again), or -1.
+	 * acestream.c: two streams of one broadcast, the older of which the
+	 * engine has already ended.
+	 */
+	int		(*duplicate)(struct state *, int slot);
 	/* SLOT's fetcher found the stream nowhere (every URL answered 404,
 	 * with not_found_ends); it ends next, reason "not_found". */
 	void		(*not_found)(struct state *, int slot,

@@ -52,6 +52,8 @@ enum end_reason {
 	END_NOT_FOUND,		/* every URL answered 404 (not_found_ends) */
 	END_ENGINE_ERROR,	/* the origin's upstream refused the content
 				 * (ORIGIN_END_REFUSED) */
+	END_DUPLICATE,		/* another stream of the same content
+				 * replaced it (origin hook duplicate) */
 };
 
 /* Supervisor-side view of one stream slot. */

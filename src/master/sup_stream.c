@@ -38,6 +38,7 @@ end_reason_name(enum end_reason r)
 	case END_SHUTDOWN:	return "shutdown";
 	case END_NOT_FOUND:	return "not_found";
 	case END_ENGINE_ERROR:	return "engine_error";
+	case END_DUPLICATE:	return "duplicate";
 	case END_NONE:		break;
 	}
 	return "error";
@@ -353,10 +354,25 @@ sup_create_reply(struct supervisor *sv, struct proc *p, uint32_t id,
 		    p->index + 1);
 }
 
+/* The stream KEY joins: the dynamic stream its origin finds (the same
+ * content under another key), else KEY's own; -1 when none. */
+static int
+sup_stream_find(struct supervisor *sv, const struct origin_ops *o,
+    const char *key)
+{
+	int slot;
+
+	if (o->find != NULL && (slot = o->find(sv->st, key)) >= 0 &&
+	    slot < STATE_MAX_STREAMS && sv->streams[slot].dyn != NULL)
+		return slot;
+	return sup_slot_by_name(sv, key);
+}
+
 /*
  * Find or make the stream for (ORIGIN, KEY): its slot, running or
  * starting, or -1 with *R filled.  A key that already has a stream joins
- * it: one stream a key however many players ask at once.
+ * it: one stream a key however many players ask at once; so does a key
+ * whose origin finds it another stream of the same content (find).
  */
 static int
 sup_stream_create(struct supervisor *sv, unsigned origin, const char *key,
@@ -380,7 +396,7 @@ sup_stream_create(struct supervisor *sv, unsigned origin, const char *key,
 		    "the server is shutting down");
 		return -1;
 	}
-	if ((slot = sup_slot_by_name(sv, key)) != -1) {
+	if ((slot = sup_stream_find(sv, o, key)) != -1) {
 		struct proc *p = proc_find(&sv->procs, ROLE_FETCHER, slot);
 
 		if (sv->streams[slot].dyn == NULL ||
@@ -480,7 +496,7 @@ sup_origin_message(struct supervisor *sv, struct proc *p, const struct msg *m)
 	struct sup_stream *ss = &sv->streams[p->index];
 	const struct origin_ops *o;
 	char reply[MSG_MAX_PAYLOAD];
-	int n;
+	int n, other;
 
 	if (ss->dyn == NULL || (o = origin_get(ss->dyn->origin)) == NULL ||
 	    o->fetcher_message == NULL) {
@@ -492,6 +508,15 @@ sup_origin_message(struct supervisor *sv, struct proc *p, const struct msg *m)
 	if (n == ORIGIN_END_REFUSED) {
 		sup_stream_end(sv, p->index, END_ENGINE_ERROR);
 		return;
+	}
+	/* the message made another stream redundant: it ends at once */
+	if (!p->exiting && o->duplicate != NULL &&
+	    (other = o->duplicate(sv->st, p->index)) >= 0 &&
+	    other < STATE_MAX_STREAMS && other != p->index &&
+	    sv->streams[other].dyn != NULL) {
+		log_info("stream %s: the same content as %s, which replaces "
+		    "it; ending it", sv->streams[other].name, ss->name);
+		sup_stream_end(sv, other, END_DUPLICATE);
 	}
 	if (ss->conf == ss->dyn)
 		str_copy(ss->url, ss->dyn->url, sizeof(ss->url));

@@ -277,6 +277,7 @@ int
 ace_parse_getstream(const char *body, size_t len, struct ace_session *out,
     char *err, size_t errsz)
 {
+	char hash[CONFIG_ACE_ID_LEN + 2];
 	json_object *top, *r, *v;
 	int rc = -1;
 
@@ -299,6 +300,9 @@ ace_parse_getstream(const char *body, size_t len, struct ace_session *out,
 		    " usable");
 		goto done;
 	}
+	if (ace_str(r, "infohash", hash, sizeof(hash)) == 1 &&
+	    ace_id_valid(hash))
+		ace_id_normalize(hash, out->infohash);
 	if (json_object_object_get_ex(r, "is_live", &v) && v != NULL &&
 	    (json_object_is_type(v, json_type_int) ||
 	    json_object_is_type(v, json_type_boolean)))
@@ -513,6 +517,36 @@ ace_refusal_msg_parse(const char *msg, size_t len, unsigned *status,
 	engine[nl - sp] = '\0';
 	ace_copy_text(text, textsz, nl + 1, (size_t)(end - nl - 1));
 	*status = v;
+	return 0;
+}
+
+int
+ace_infohash_msg(char *out, size_t outsz, const char *infohash)
+{
+	char hex[CONFIG_ACE_ID_LEN + 1];
+
+	if (!ace_id_valid(infohash))
+		return -1;
+	ace_id_normalize(infohash, hex);
+	return ace_fit(snprintf(out, outsz, ACE_INFOHASH_MSG " %s", hex),
+	    outsz);
+}
+
+int
+ace_infohash_msg_parse(const char *msg, size_t len,
+    char out[CONFIG_ACE_ID_LEN + 1])
+{
+	size_t plen = strlen(ACE_INFOHASH_MSG " ");
+	char hex[CONFIG_ACE_ID_LEN + 1];
+
+	if (len != plen + CONFIG_ACE_ID_LEN ||
+	    memcmp(msg, ACE_INFOHASH_MSG " ", plen) != 0)
+		return -1;
+	memcpy(hex, msg + plen, CONFIG_ACE_ID_LEN);
+	hex[CONFIG_ACE_ID_LEN] = '\0';
+	if (!ace_id_valid(hex))
+		return -1;
+	ace_id_normalize(hex, out);
 	return 0;
 }
 

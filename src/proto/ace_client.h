@@ -21,6 +21,10 @@
 #define ACE_NEXT_ENGINE		"next-engine"	/* fetcher -> supervisor:
 						 * my engine failed */
 #define ACE_JSON_DEPTH		16
+#define ACE_INFOHASH_MSG	"infohash"	/* fetcher -> supervisor:
+						 * "infohash HASH", what the
+						 * engine resolved the input
+						 * to (ace_infohash_msg) */
 #define ACE_REFUSED		"engine-error"	/* fetcher -> supervisor:
 						 * the engine refused the
 						 * content (ace_refusal_msg) */
@@ -37,6 +41,8 @@ struct ace_session {
 	char	 command_url[ACE_URL_MAX];
 	char	 session_id[ACE_SESSION_ID_MAX];	/* "" when absent */
 	int	 is_live;			/* -1 when absent */
+	/* the broadcast, 40 lower-case hex; "" when absent or malformed */
+	char	 infohash[CONFIG_ACE_ID_LEN + 1];
 };
 
 /* What stat_url says. */
@@ -100,6 +106,12 @@ int	 ace_refusal_msg(char *out, size_t outsz, unsigned status,
 	    const char *engine, const char *text);
 int	 ace_refusal_msg_parse(const char *msg, size_t len, unsigned *status,
 	    char *engine, size_t enginesz, char *text, size_t textsz);
+
+/* The fetcher's message "infohash HASH" (HASH: 40 hex, written in lower
+ * case); its parse: 0 and OUT, or -1 when MSG is not one. */
+int	 ace_infohash_msg(char *out, size_t outsz, const char *infohash);
+int	 ace_infohash_msg_parse(const char *msg, size_t len,
+	    char out[CONFIG_ACE_ID_LEN + 1]);
 
 /* One engine as the choice sees it. */
 struct ace_pick {

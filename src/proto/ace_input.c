@@ -12,6 +12,13 @@
  * (the ace slot record), not in the key.  The hashes are FNV-1a, not
  * made to resist a chosen collision: the worker compares a running
  * stream's arguments with the request's before joining it.
+ *
+ * A key names what the player typed, not yet the broadcast: a content id
+ * and its infohash are two keys of one torrent.  Once an engine has
+ * answered, the stream's slot record holds the infohash and the state
+ * segment remembers which content id (or URL) resolved to it;
+ * ace_broadcast_slot finds, from those alone, the running stream a new
+ * request joins (one engine session a broadcast, as engines require).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -283,7 +290,33 @@ ace_key_parse(const char *key, struct ace_key *k)
 	    up : ip;
 	memcpy(k->id, key + len, base - len);
 	k->id[base - len] = '\0';
+	memcpy(k->base, key, base);
+	k->base[base] = '\0';
+	str_copy(k->opts, key + base, sizeof(k->opts));
 	return 0;
+}
+
+int
+ace_key_infohash(const struct ace_state *as, const struct ace_key *k,
+    char out[CONFIG_ACE_ID_LEN + 1])
+{
+	if (strcmp(k->param, "infohash") == 0) {
+		str_copy(out, k->id, CONFIG_ACE_ID_LEN + 1);
+		return 0;
+	}
+	return ace_state_resolved_get(as, k->base, out);
+}
+
+int
+ace_broadcast_slot(const struct ace_state *as, const char *key)
+{
+	char hash[CONFIG_ACE_ID_LEN + 1];
+	struct ace_key k;
+
+	if (ace_key_parse(key, &k) == -1 || ace_key_infohash(as, &k,
+	    hash) == -1)
+		return -1;
+	return ace_state_find_broadcast(as, hash, k.opts, -1, 0);
 }
 
 /* Append S to OUT at *N, percent-encoded but for unreserved bytes. */

@@ -3,7 +3,8 @@
  * /ace/manifest.m3u8 (ace_input.c): the inputs the engine documents
  * (content_id or its alias id, infohash, url, magnet) and the options
  * passed through to it, checked, turned into a stream key and into the
- * getstream arguments the fetcher sends.  Pure, unit-tested.
+ * getstream arguments the fetcher sends.  Pure, unit-tested (but for
+ * ace_broadcast_slot, which reads the state segment's records).
  */
 #ifndef RINGCAST_ACE_INPUT_H
 #define RINGCAST_ACE_INPUT_H
@@ -65,8 +66,25 @@ struct ace_key {
 	char	 param[16];		/* "id", "infohash" or "url" */
 	char	 id[CONFIG_ACE_ID_LEN + 1];	/* its hex digits */
 	int	 options;		/* 1: the key has an options hash */
+	char	 base[CONFIG_NAME_MAX + 1];	/* the key without options */
+	char	 opts[ACE_OPTS_MAX];	/* "-o" and the hash, or "" */
 };
 int	 ace_key_parse(const char *key, struct ace_key *);
+
+/*
+ * The broadcast of stream key KEY: 0 with its infohash in OUT when it is
+ * known without an engine (an infohash key is its own; a content id or
+ * url key's is the engine's earlier answer, remembered in AS), else -1.
+ */
+int	 ace_key_infohash(const struct ace_state *as, const struct ace_key *,
+	    char out[CONFIG_ACE_ID_LEN + 1]);
+/*
+ * The content-id stream a request for KEY joins: the slot of a stream of
+ * the same broadcast (ace_key_infohash) with the same options, whatever
+ * key it was started under; -1 when there is none (or KEY's broadcast
+ * is not known).  Reads the state segment (workers and supervisor).
+ */
+int	 ace_broadcast_slot(const struct ace_state *as, const char *key);
 
 /* ENGINE/ace/getstream?format=json&ARGS&pid=PID, ARGS the lines of
  * ace_request_args() joined by '&', each value percent-encoded. */

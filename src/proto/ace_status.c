@@ -1,6 +1,7 @@
 /*
  * ace_status.c - the AceStream part of the status answers: per stream
- * its content id, engine, session and what the engine's stat_url said;
+ * its content id (as asked), the infohash the engine resolved it to,
+ * engine, session and what the engine's stat_url said;
  * per engine its health, version and load.  Memory only, like status.c,
  * and its /metrics series go through the same writer (prom.c).
  */
@@ -22,6 +23,7 @@ ace_status_json_stream(const struct state *st, int slot, struct buf *b)
 	buf_puts(b, "{");
 	json_kv_str(b, "content_id", v.content_id);
 	json_kv_str(b, "id_type", v.param);
+	json_kv_str(b, "infohash", v.infohash[0] ? v.infohash : NULL);
 	json_kv_str(b, "engine", v.engine);
 	json_kv_str(b, "session", v.has_session && v.session_id[0] ?
 	    v.session_id : NULL);
@@ -88,8 +90,11 @@ ace_status_text_stream(const struct state *st, int slot, struct buf *b)
 
 	if (ace_state_slot(&st->ace, slot, &v) == -1)
 		return;
-	buf_printf(b, "    %s %s on %s", strcmp(v.param, "id") == 0 ?
-	    "content id" : v.param, v.content_id, v.engine);
+	buf_printf(b, "    %s %s", strcmp(v.param, "id") == 0 ?
+	    "content id" : v.param, v.content_id);
+	if (v.infohash[0] != '\0' && strcmp(v.infohash, v.content_id) != 0)
+		buf_printf(b, " (infohash %s)", v.infohash);
+	buf_printf(b, " on %s", v.engine);
 	if (v.stat_wall_ms)
 		buf_printf(b, ": %s, %u peers, %u KB/s down, %u KB/s up",
 		    v.status[0] ? v.status : "?", v.peers, v.speed_down,

@@ -140,6 +140,11 @@ ace_state_slot_begin(struct ace_state *as, int slot, const char *id,
 	str_copy(a->content_id, id, sizeof(a->content_id));
 	str_copy(a->param, param, sizeof(a->param));
 	str_copy(a->engine, engine, sizeof(a->engine));
+	a->infohash[0] = '\0';
+	a->opts[0] = '\0';
+	a->reported = 0;
+	a->replaced = 0;
+	a->begun_ms = now_ms();
 	seqlock_write_end(&a->seq);
 	seqlock_write_begin(&a->stat_seq);
 	a->status[0] = '\0';
@@ -190,8 +195,73 @@ ace_state_slot_end(struct ace_state *as, int slot)
 	a->active = 0;
 	a->content_id[0] = '\0';
 	a->engine[0] = '\0';
+	a->infohash[0] = '\0';
+	a->opts[0] = '\0';
+	a->reported = 0;
+	a->replaced = 0;
 	seqlock_write_end(&a->seq);
 	ace_state_session_clear(as, slot);
+}
+
+void
+ace_state_slot_set_broadcast(struct ace_state *as, int slot, const char *opts,
+    const char *infohash, int reported)
+{
+	struct ace_slot_state *a = &as->slots[slot];
+
+	seqlock_write_begin(&a->seq);
+	if (opts != NULL)
+		str_copy(a->opts, opts, sizeof(a->opts));
+	str_copy(a->infohash, infohash, sizeof(a->infohash));
+	a->reported = reported && infohash[0] != '\0';
+	seqlock_write_end(&a->seq);
+}
+
+int
+ace_state_broadcast_pending(const struct ace_state *as, int slot,
+    uint64_t now_ms)
+{
+	struct ace_slot_view me, v;
+	int i;
+
+	if (ace_state_slot(as, slot, &me) == -1)
+		return 0;
+	for (i = 0; i < CONFIG_MAX_STREAMS; i++)
+		if (i != slot && ace_state_slot(as, i, &v) == 0 &&
+		    !v.reported && !v.replaced &&
+		    v.begun_ms + ACE_PENDING_MS > now_ms &&
+		    strcmp(v.opts, me.opts) == 0 && (v.infohash[0] == '\0' ||
+		    strcmp(v.infohash, me.infohash) == 0))
+			return 1;
+	return 0;
+}
+
+void
+ace_state_slot_replaced(struct ace_state *as, int slot)
+{
+	struct ace_slot_state *a = &as->slots[slot];
+
+	seqlock_write_begin(&a->seq);
+	a->replaced = 1;
+	seqlock_write_end(&a->seq);
+}
+
+int
+ace_state_find_broadcast(const struct ace_state *as, const char *infohash,
+    const char *opts, int except, int reported)
+{
+	struct ace_slot_view v;
+	int i;
+
+	if (infohash[0] == '\0')
+		return -1;
+	for (i = 0; i < CONFIG_MAX_STREAMS; i++)
+		if (i != except && ace_state_slot(as, i, &v) == 0 &&
+		    strcmp(v.infohash, infohash) == 0 &&
+		    strcmp(v.opts, opts) == 0 && !v.replaced &&
+		    (!reported || v.reported))
+			return i;
+	return -1;
 }
 
 int
@@ -207,9 +277,16 @@ ace_state_slot(const struct ace_state *as, int slot, struct ace_slot_view *v)
 		memcpy(v->content_id, a->content_id, sizeof(v->content_id));
 		memcpy(v->param, a->param, sizeof(v->param));
 		memcpy(v->engine, a->engine, sizeof(v->engine));
+		memcpy(v->infohash, a->infohash, sizeof(v->infohash));
+		memcpy(v->opts, a->opts, sizeof(v->opts));
+		v->reported = (int)a->reported;
+		v->replaced = (int)a->replaced;
+		v->begun_ms = a->begun_ms;
 	}
 	if (!id.ok || !v->active)
 		return -1;
+	v->infohash[sizeof(v->infohash) - 1] = '\0';
+	v->opts[sizeof(v->opts) - 1] = '\0';
 	v->content_id[sizeof(v->content_id) - 1] = '\0';
 	v->param[sizeof(v->param) - 1] = '\0';
 	v->engine[sizeof(v->engine) - 1] = '\0';
@@ -382,5 +459,63 @@ ace_state_refusal_get(const struct ace_state *as, const char *key,
 			return 0;
 		}
 	}
+	return -1;
+}
+
+/* The entry RESOLVED_PUT writes for INPUT (supervisor: the only writer):
+ * its own, else a free one, else the oldest. */
+static struct ace_resolved *
+ace_resolved_slot(struct ace_state *as, const char *input)
+{
+	struct ace_resolved *r, *oldest = &as->resolved[0];
+	int i;
+
+	for (i = 0; i < ACE_RESOLVED; i++) {
+		r = &as->resolved[i];
+		if (r->stamp != 0 && strcmp(r->input, input) == 0)
+			return r;
+		if (r->stamp < oldest->stamp)
+			oldest = r;
+	}
+	return oldest;
+}
+
+void
+ace_state_resolved_put(struct ace_state *as, const char *input,
+    const char *infohash)
+{
+	struct ace_resolved *r = ace_resolved_slot(as, input);
+
+	seqlock_write_begin(&r->seq);
+	str_copy(r->input, input, sizeof(r->input));
+	str_copy(r->infohash, infohash, sizeof(r->infohash));
+	r->stamp = ++as->resolved_stamp;
+	seqlock_write_end(&r->seq);
+}
+
+int
+ace_state_resolved_get(const struct ace_state *as, const char *input,
+    char out[CONFIG_ACE_ID_LEN + 1])
+{
+	char in[sizeof(as->resolved[0].input)];
+	int i;
+
+	for (i = 0; i < ACE_RESOLVED; i++) {
+		const struct ace_resolved *r = &as->resolved[i];
+		struct seqlock_reader rd = SEQLOCK_READER(&r->seq);
+		uint64_t stamp = 0;
+
+		while (seqlock_read_next(&rd)) {
+			stamp = r->stamp;
+			memcpy(in, r->input, sizeof(in));
+			memcpy(out, r->infohash, sizeof(r->infohash));
+		}
+		in[sizeof(in) - 1] = '\0';
+		out[CONFIG_ACE_ID_LEN] = '\0';
+		if (rd.ok && stamp != 0 && out[0] != '\0' &&
+		    strcmp(in, input) == 0)
+			return 0;
+	}
+	out[0] = '\0';
 	return -1;
 }

@@ -3,7 +3,9 @@
  * with their health, one record a content-id stream (its engine, the
  * engine session its fetcher holds, the engine's figures for it), and
  * a queue of sessions whose fetcher died before it could stop them, and
- * the engines' refusals of content remembered for acestream.error_cache.
+ * the engines' refusals of content remembered for acestream.error_cache,
+ * and the infohashes the engines resolved inputs to (a bounded cache:
+ * a known content id joins its broadcast without asking an engine).
  *
  * Writers: the supervisor (engine list, which engine a stream uses,
  * the orphan queue), a stream's fetcher (its session), the engine
@@ -27,6 +29,12 @@
 #define ACE_ERROR_MAX		160
 #define ACE_ORPHANS		64	/* sessions waiting for their stop */
 #define ACE_REFUSALS		64	/* engine refusals remembered */
+#define ACE_RESOLVED		256	/* input -> infohash answers
+					 * remembered (the oldest goes) */
+#define ACE_OPTS_MAX		16	/* a key's "-o" suffix, with NUL */
+/* A stream that has not heard from its engine this long after it began
+ * is failing, not racing: new streams do not wait for it. */
+#define ACE_PENDING_MS		10000
 #define ACE_INPUT_MAX		2048	/* longest url= or magnet= */
 #define ACE_ARGS_MAX		(ACE_INPUT_MAX + 512)	/* a stream's engine
 						 * arguments (ace_client.h) */
@@ -72,6 +80,14 @@ struct ace_slot_state {
 	char			 content_id[CONFIG_ACE_ID_LEN + 1];
 	char			 param[16];	/* "id" or "infohash" */
 	char			 engine[ACE_URL_MAX];
+	/* Supervisor: the broadcast: the infohash the engine resolved the
+	 * input to ("" : not known yet) and the key's options ("-o..."). */
+	char			 infohash[CONFIG_ACE_ID_LEN + 1];
+	char			 opts[ACE_OPTS_MAX];
+	uint32_t		 reported;	/* 1: its session said so */
+	uint32_t		 replaced;	/* 1: ending, another stream
+						 * plays its broadcast */
+	uint64_t		 begun_ms;	/* monotonic */
 	/* Supervisor: the getstream arguments ("" : from the key). */
 	_Atomic uint32_t	 args_seq;
 	char			 args[ACE_ARGS_MAX];
@@ -112,11 +128,23 @@ struct ace_refusal {
 	char			 text[ACE_ERROR_MAX];
 };
 
+/* Supervisor -> everyone: the engine resolved INPUT (a stream key
+ * without its options: a content id or "url-...") to INFOHASH.  STAMP
+ * orders the entries by writing (0: free); the oldest is replaced. */
+struct ace_resolved {
+	_Atomic uint32_t	 seq;
+	char			 input[CONFIG_NAME_MAX + 1];
+	char			 infohash[CONFIG_ACE_ID_LEN + 1];
+	uint64_t		 stamp;
+};
+
 struct ace_state {
 	struct ace_engine_state	 engines[ACE_MAX_ENGINES];
 	struct ace_slot_state	 slots[CONFIG_MAX_STREAMS];
 	struct ace_orphan	 orphans[ACE_ORPHANS];
 	struct ace_refusal	 refusals[ACE_REFUSALS];
+	struct ace_resolved	 resolved[ACE_RESOLVED];
+	uint64_t		 resolved_stamp;	/* supervisor: last */
 	_Atomic uint64_t	 refused;	/* 503: no engine with room */
 	_Atomic uint64_t	 orphans_lost;	/* queue full */
 	_Atomic uint32_t	 monitor_pid;
@@ -142,6 +170,11 @@ struct ace_slot_view {
 	char		 content_id[CONFIG_ACE_ID_LEN + 1];
 	char		 param[16];
 	char		 engine[ACE_URL_MAX];
+	char		 infohash[CONFIG_ACE_ID_LEN + 1];	/* "": unknown */
+	char		 opts[ACE_OPTS_MAX];
+	int		 reported;	/* the infohash is its session's */
+	int		 replaced;	/* another stream plays it now */
+	uint64_t	 begun_ms;	/* monotonic */
 	int		 has_session;
 	int		 owner_pid;
 	char		 session_id[ACE_SESSION_ID_MAX];
@@ -186,6 +219,25 @@ void	 ace_state_slot_set_args(struct ace_state *, int slot,
 void	 ace_state_slot_args(const struct ace_state *, int slot, char *out,
 	    size_t outsz);
 void	 ace_state_slot_end(struct ace_state *, int slot);
+/* Supervisor: SLOT's broadcast: its key's options suffix (OPTS, "" for
+ * none; NULL: as it is) and its INFOHASH ("": not known, or no longer
+ * the slot's), REPORTED when its own engine session named it (else it
+ * came from the key or the cache of answers). */
+void	 ace_state_slot_set_broadcast(struct ace_state *, int slot,
+	    const char *opts, const char *infohash, int reported);
+/* Anyone: 1 while another content-id stream with SLOT's options whose
+ * session has not named its broadcast yet may turn out to be SLOT's (its
+ * infohash unknown or the same), and began less than ACE_PENDING_MS
+ * before NOW_MS: until it has, SLOT may be replaced. */
+int	 ace_state_broadcast_pending(const struct ace_state *, int slot,
+	    uint64_t now_ms);
+/* Supervisor: SLOT ends because another stream plays its broadcast. */
+void	 ace_state_slot_replaced(struct ace_state *, int slot);
+/* Anyone: the slot of a content-id stream of broadcast INFOHASH with the
+ * options OPTS (only one whose session REPORTED it, when asked), not
+ * replaced, other than EXCEPT (-1: none); -1 when there is none. */
+int	 ace_state_find_broadcast(const struct ace_state *,
+	    const char *infohash, const char *opts, int except, int reported);
 /* Anyone: a consistent copy; -1 when SLOT has no content-id stream. */
 int	 ace_state_slot(const struct ace_state *, int slot,
 	    struct ace_slot_view *);
@@ -219,6 +271,17 @@ void	 ace_state_refusal_put(struct ace_state *, const char *key,
 	    uint64_t until_ms, uint64_t now_ms);
 int	 ace_state_refusal_get(const struct ace_state *, const char *key,
 	    uint64_t now_ms, struct ace_refusal_view *);
+
+/*
+ * Supervisor: remember that the engine resolved INPUT (a content id or
+ * "url-...": a stream key without options) to INFOHASH: INPUT's own
+ * entry, else a free one, else the oldest is written.  Anyone: INPUT's
+ * infohash, 0 and OUT, or -1 when it is not known.
+ */
+void	 ace_state_resolved_put(struct ace_state *, const char *input,
+	    const char *infohash);
+int	 ace_state_resolved_get(const struct ace_state *, const char *input,
+	    char out[CONFIG_ACE_ID_LEN + 1]);
 
 /* Supervisor: queue a stop; engine monitor: take one (0 and URL). */
 int	 ace_state_orphan_push(struct ace_state *, const char *command_url);

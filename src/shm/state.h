@@ -30,9 +30,9 @@
 #include "hls_cache.h"
 
 #define STATE_MAGIC		0x52435354u	/* "RCST" */
-#define STATE_VERSION		8u	/* 2: acestream records, 3: cors_origins, 4: edges,
+#define STATE_VERSION		9u	/* 2: acestream records, 3: cors_origins, 4: edges,
 				   5: ui_enabled, 6: hls_cache, 7: holds,
-				   8: engine refusals */
+				   8: engine refusals, 9: infohashes */
 #define STATE_MAX_STREAMS	CONFIG_MAX_STREAMS
 #define STATE_MAX_WORKERS	CONFIG_MAX_WORKERS
 #define STATE_URL_MAX		512
