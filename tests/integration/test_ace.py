@@ -210,7 +210,7 @@ def test_ace_dead_id_answers_the_engines_text_once_per_error_cache():
         e.fault(id=ID, error=DEAD)
     d = ace_daemon([e1, e2], "retry_min = 0.2;")
     sub = Subscriber(d)
-    t0 = time.time()
+    t0 = first = time.time()
     st, hdrs, body = http_get(d.port, "/ace/getstream?id=" + ID, timeout=10)
     took = time.time() - t0
     check(st == 404, "dead id: %d %r" % (st, body))
@@ -228,7 +228,12 @@ def test_ace_dead_id_answers_the_engines_text_once_per_error_cache():
         st, _, body = http_get(d.port, path + ID.upper())
         check(st == 404 and json.loads(body) == j and time.time() - t0 < 0.5,
               (path, st, body))
-    time.sleep(3)       # a retry would come after retry_min (0.2 s)
+    # for 10 s from the first request, players keep asking (a retry would
+    # come after retry_min, 0.2 s): each gets the cached answer
+    while time.time() < first + 10:
+        st, _, body = http_get(d.port, "/ace/getstream?id=" + ID)
+        check(st == 404 and json.loads(body) == j, (st, body))
+        time.sleep(1)
     s1, s2 = e1.stats(), e2.stats()
     check(s1["getstreams"] == 1 and s2["getstreams"] == 0, (s1, s2))
     check(s1["starts"] == 0 and stream_gone(d, ID), s1)
