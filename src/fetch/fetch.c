@@ -745,6 +745,7 @@ fetch_close(struct fetcher *f, enum fetch_result res)
 {
 	fetch_flush(f);
 	if (res == FETCH_EOF) {
+		ring_mark_ended(&f->ring);	/* after the last bytes */
 		log_info("upstream ended");
 		if (msg_send(f->chan, MSG_STREAM_EOF, NULL, 0) == -1)
 			log_warn("cannot tell the supervisor the stream ended");

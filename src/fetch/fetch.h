@@ -59,9 +59,6 @@
 #define FETCH_FILE_CHUNK_PACKETS 32	/* a read, paced as one */
 /* AceStream (fetch_ace.c) */
 #define FETCH_ACE_START_TIMEOUT_MS 30000	/* getstream, start_timeout 0 */
-/* The end of a VOD waits this long before it ends the stream, which
- * removes its ring at once: players that keep up get its last bytes. */
-#define FETCH_ACE_VOD_DRAIN_MS	1000
 /* A stop: engines under load take seconds (a fetcher killed meanwhile
  * leaves the stop to the engine monitor). */
 #define FETCH_ACE_STOP_TIMEOUT_MS 5000

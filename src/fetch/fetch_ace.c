@@ -351,7 +351,6 @@ ace_pull(struct fetcher *f)
 			log_info("engine %s: session %s: the VOD ended",
 			    ace.engine, ace.sess.session_id);
 			fetch_flush(f);
-			fetch_idle(f, FETCH_ACE_VOD_DRAIN_MS);
 			atomic_store(&f->st->streams[f->slot].ended, 1);
 			return fetch_stopping ? FETCH_STOP : FETCH_EOF;
 		}

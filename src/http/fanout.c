@@ -394,8 +394,13 @@ fan_must_end(struct fanout *f, struct client *c, uint64_t now)
 	struct worker *w = f->w;
 	int slot = c->slot;
 
-	if (c->ending || atomic_load(&w->stopping) ||
-	    !fan_stream_alive(f, c) || http_client_stream_stopped(w, c))
+	if (c->ending || atomic_load(&w->stopping))
+		return 1;
+	/* the upstream ended: what the ring holds goes out, then the end,
+	 * also once a stream made on request has lost its slot with it */
+	if (ring_ended(&c->rr->ring))
+		return c->pos == ring_head(&c->rr->ring);
+	if (!fan_stream_alive(f, c) || http_client_stream_stopped(w, c))
 		return 1;
 	if (c->fan_where == FAN_BLOCKED && c->fan_blocked_ms != 0 &&
 	    now - c->fan_blocked_ms >= FANOUT_STALL_MS) {

@@ -187,6 +187,18 @@ ring_head(const struct ring *r)
 	return atomic_load_explicit(&r->hdr->head, memory_order_acquire);
 }
 
+void
+ring_mark_ended(struct ring *r)
+{
+	atomic_store_explicit(&r->hdr->ended, 1, memory_order_release);
+}
+
+int
+ring_ended(const struct ring *r)
+{
+	return atomic_load_explicit(&r->hdr->ended, memory_order_acquire) != 0;
+}
+
 /* 1 when [pos, head) cannot have been touched by the writer yet. */
 static int
 ring_pos_valid(const struct ring *r, uint64_t pos)

@@ -15,7 +15,7 @@
 #include <sys/types.h>
 
 #define RING_MAGIC		0x52435247u	/* "RCRG" */
-#define RING_VERSION		3u
+#define RING_VERSION		4u	/* 4: ended */
 #define RING_RAP_MAX		1024		/* index entries kept */
 #define RING_SEG_MAX		1024		/* segment index entries */
 #define RING_SEG_DISCONTINUITY	0x1u
@@ -48,6 +48,7 @@ struct ring_hdr {
 	uint64_t		 data_offset;		/* from the header start */
 	_Atomic int32_t		 writer_pid;
 	_Atomic uint32_t	 splices;		/* reconnects written */
+	_Atomic uint32_t	 ended;		/* the writer wrote the end */
 
 	/* Written by the writer only. */
 	_Atomic uint64_t	 head __attribute__((aligned(64)));
@@ -95,9 +96,14 @@ uint64_t ring_add_key(struct ring *, const uint8_t key[16]);
 int	 ring_get_key(const struct ring *, uint64_t n, uint8_t key[16]);
 /* Writer: record a random-access point at stream position POS (< head). */
 void	 ring_add_rap(struct ring *, uint64_t pos);
+/* Writer: the stream ended (its upstream's end, not a stop); nothing more
+ * comes, and readers may send what is left even once the stream's slot
+ * is gone (a stream made on request goes with its end). */
+void	 ring_mark_ended(struct ring *);
 
 /* Readers. */
 uint64_t ring_head(const struct ring *);
+int	 ring_ended(const struct ring *);
 /*
  * Copy up to MAX bytes from *POS.  Returns the count copied (and advances
  * *POS), 0 when nothing new, or -1 when *POS is no longer in the ring (the

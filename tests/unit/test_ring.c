@@ -77,6 +77,27 @@ test_write_then_read(void **state)
 	free(mem);
 }
 
+/* The end is the writer's word: a new ring has none, a marked one keeps
+ * its bytes readable after it. */
+static void
+test_ended_after_the_last_bytes(void **state)
+{
+	uint8_t in[TS_PACKET_SIZE * 4], out[sizeof(in)];
+	struct ring r;
+	void *mem = ring_mem(&r, CAP);
+	uint64_t pos = 0;
+
+	(void)state;
+	assert_false(ring_ended(&r));
+	make_packets(in, 4, 0);
+	assert_int_equal(ring_write(&r, in, sizeof(in)), 0);
+	ring_mark_ended(&r);
+	assert_true(ring_ended(&r));
+	assert_int_equal(ring_read(&r, &pos, out, sizeof(out)), sizeof(in));
+	assert_int_equal(pos, ring_head(&r));
+	free(mem);
+}
+
 static void
 test_rejects_partial_packets(void **state)
 {
@@ -327,6 +348,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_capacity_is_packet_multiple),
 		cmocka_unit_test(test_write_then_read),
+		cmocka_unit_test(test_ended_after_the_last_bytes),
 		cmocka_unit_test(test_rejects_partial_packets),
 		cmocka_unit_test(test_wraps_around),
 		cmocka_unit_test(test_overrun_is_detected),
