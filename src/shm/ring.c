@@ -114,6 +114,8 @@ ring_open(struct ring *r, const char *shm_name, int writable)
 	r->capacity = h->capacity;
 	r->map_size = size;
 	r->writable = writable;
+	if (writable)	/* a new writer goes on with the stream */
+		atomic_store_explicit(&h->ended, 0, memory_order_release);
 	return 0;
 }
 

@@ -98,7 +98,8 @@ int	 ring_get_key(const struct ring *, uint64_t n, uint8_t key[16]);
 void	 ring_add_rap(struct ring *, uint64_t pos);
 /* Writer: the stream ended (its upstream's end, not a stop); nothing more
  * comes, and readers may send what is left even once the stream's slot
- * is gone (a stream made on request goes with its end). */
+ * is gone (a stream made on request goes with its end).  Opening the
+ * ring writable (a new writer) clears it. */
 void	 ring_mark_ended(struct ring *);
 
 /* Readers. */
