@@ -276,6 +276,11 @@ test_shm_create_open(void **state)
 	assert_int_equal(ring_write(&w, in, sizeof(in)), 0);
 	assert_int_equal(ring_read(&rd, &pos, out, sizeof(out)), sizeof(in));
 	assert_memory_equal(in, out, sizeof(in));
+	ring_mark_ended(&w);			/* seen by the reader */
+	assert_true(ring_ended(&rd));
+	ring_close(&w);
+	assert_int_equal(ring_open(&w, name, 1), 0);	/* a new writer */
+	assert_false(ring_ended(&rd));
 	ring_close(&w);
 	ring_close(&rd);
 	assert_int_equal(ring_unlink(name), 0);
