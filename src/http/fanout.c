@@ -432,8 +432,10 @@ fan_check(struct fanout *f)
 				fan_hand_back(f, c);
 				continue;
 			}
-			if (c->rr->gen == atomic_load(
-			    &w->st->streams[slot].ring_gen))
+			/* an ended ring is drained, never followed: its
+			 * slot may carry another stream by now */
+			if (ring_ended(&c->rr->ring) || c->rr->gen ==
+			    atomic_load(&w->st->streams[slot].ring_gen))
 				continue;
 			pthread_mutex_lock(&w->lock);	/* a new ring */
 			http_client_follow_ring(w, c);
