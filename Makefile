@@ -21,6 +21,8 @@ SYSCONFDIR	?= /etc
 B		?= build
 CC		?= cc
 SAN		?=
+# Compile jobs of the targets that build before testing (check, check-asan).
+JOBS		?= $(shell nproc 2>/dev/null || echo 2)
 
 PKGS		:= libcurl libmicrohttpd libconfig json-c
 PKG_CFLAGS	 = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -141,7 +143,7 @@ integration: all
 	@sh tests/run-all $(B) integration
 
 check: deps
-	$(MAKE) all
+	$(MAKE) -j$(JOBS) all
 	@sh scripts/install-test-js $(B)/test-js || \
 	    echo "warning: hls.js not installed: the browser test will fail"
 	@sh tests/run-all $(B)
@@ -153,7 +155,7 @@ check-sizes:
 	@sh tests/sizes/run
 
 check-asan: deps
-	$(MAKE) B=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" \
+	$(MAKE) -j$(JOBS) B=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" all
 	@sh scripts/install-test-js build-asan/test-js || \
 	    echo "warning: hls.js not installed: the browser test will fail"

@@ -31,6 +31,16 @@ class TestFailure(AssertionError):
     pass
 
 
+def serial(why):
+    """Mark a test for the serial group: it measures time or rate on the
+    cores (or loads them enough to disturb tests that do), so run.py runs
+    it after the parallel group, alone."""
+    def mark(fn):
+        fn.serial = why
+        return fn
+    return mark
+
+
 def check(cond, msg="check failed"):
     if not cond:
         raise TestFailure(msg)
@@ -40,12 +50,41 @@ def binary(name):
     return os.path.join(BUILD, name)
 
 
-def free_port():
+# run.py gives each test running at the same time its own block of ports
+# below the kernel's ephemeral range (32768 up), so that two tests never
+# pick one port and no outgoing connection takes a port a test is about to
+# listen on.  None: a port the kernel picks (a test run by hand).
+PORT_BASE = None
+PORT_BLOCK = 100
+_ports_used = 0
+
+
+def _bindable(port):
     s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        s.bind(("127.0.0.1", port))
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
+def free_port():
+    global _ports_used
+    if PORT_BASE is None:
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        return port
+    while _ports_used < PORT_BLOCK:
+        port = PORT_BASE + _ports_used
+        _ports_used += 1
+        if _bindable(port):
+            return port
+    raise TestFailure("no free port left in the block from %d" % PORT_BASE)
 
 
 def wait_for(pred, timeout, step=0.05, what="condition"):

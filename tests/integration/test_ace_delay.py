@@ -9,7 +9,7 @@ import socket
 import statistics
 import time
 
-from harness import Engine, check, wait_for
+from harness import Engine, check, serial, wait_for
 from test_ace import ace_daemon, infohash_of
 
 STARTS = 10
@@ -36,6 +36,7 @@ def first_body_byte(port, path, timeout=30):
         s.close()
 
 
+@serial("measures milliseconds of delay added to the engine's first byte")
 def test_ace_added_delay_first_byte_within_100ms_of_the_engines():
     e = Engine()
     d = ace_daemon([e], "max_streams = 20; max_streams_per_engine = 20;")

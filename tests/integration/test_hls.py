@@ -6,7 +6,7 @@ import threading
 import time
 
 from harness import (SAMPLE, Daemon, Origin, check, http_get, read_stream,
-                     run_tool, ts_aligned, ts_pid, wait_for)
+                     run_tool, serial, ts_aligned, ts_pid, wait_for)
 
 
 def hls_daemon(o, path="/hls/ch/index.m3u8", extra="on_demand = false;", **kw):
@@ -71,6 +71,7 @@ def test_player_follows_live_playlist():
     check(not missing, "segments not byte-identical to the origin's: %s" % missing)
 
 
+@serial("100 HLS players load both cores")
 def test_hundred_hls_clients_one_upstream_fetch_per_segment():
     o = Origin()
     d = hls_daemon(o)

@@ -9,7 +9,7 @@ import time
 
 from harness import (SAMPLE, SLOW, Daemon, Origin, check, find_in_loop, http_get,
                      matches_loop, read_stream, run_tool, sample_rate, shm_objects,
-                     ts_aligned, ts_packets, ts_pid, ts_stream, wait_for)
+                     serial, ts_aligned, ts_packets, ts_pid, ts_stream, wait_for)
 
 RATE = sample_rate()
 
@@ -63,6 +63,7 @@ def test_client_gets_upstream_bytes_from_a_random_access_point():
     check(r["cc_errors"] == 0, r)
 
 
+@serial("measures the slowest of many players' rate; loads both cores")
 def test_many_clients_one_upstream_connection():
     o = Origin()
     d = live(o)
@@ -79,6 +80,7 @@ def test_many_clients_one_upstream_connection():
     check(d.stream("live")["clients_served"] >= n, d.stream("live"))
 
 
+@serial("over 1024 players load both cores")
 def test_more_players_than_fd_setsize_on_one_worker():
     # libmicrohttpd takes FD_SETSIZE - 4 (1020) connections a daemon unless
     # told otherwise; one worker must take what max_clients allows
@@ -127,6 +129,7 @@ def test_player_that_hangs_up_is_gone_at_once():
     check(time.time() - t0 < 1.5, "took %.1f s" % (time.time() - t0))
 
 
+@serial("measures the other players' rate")
 def test_stalled_reader_does_not_slow_others():
     o = Origin()
     d = live(o, extra="on_demand = false; ring_size = 1048576;")
