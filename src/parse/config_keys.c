@@ -91,7 +91,7 @@ static const struct keydef global_keys[] = {
 	{ "ui", K_BOOL, CFG(ui), 0, 0, 0, .def = 1 },
 	{ "history_interval", K_DOUBLE, CFG(history_interval),
 	    CONFIG_MIN_HISTORY_INTERVAL, CONFIG_MAX_HISTORY_INTERVAL, 0,
-	    .def = 10.0 },
+	    .def = CONFIG_DEFAULT_HISTORY_INTERVAL },
 	{ "cors_origins", K_LIST, CFG(cors_origins), 0,
 	    CONFIG_MAX_CORS_ORIGINS, 0, .def_str = "*",
 	    .count_off = CFG(n_cors_origins) },
