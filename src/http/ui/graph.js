@@ -128,7 +128,9 @@ window.RingcastGraph = (function () {
         s && s.out != null ? [x(i), ry(s.out)] : null)) }));
     const counts = {};
     for (const m of h.marks || []) {
-      const mx = Math.min(n, Math.max(0, (m.time - h.start) / iv + 0.5));
+      /* in the column of the sample whose interval holds it: sample i
+       * (at start + i * interval) covers the interval that ends there */
+      const mx = Math.min(n, Math.max(0, (m.time - h.start) / iv + 1));
       const line = el("line", { class: "g-mark m-" + m.kind, x1: mx, x2: mx,
                                 y1: 0, y2: H });
       const title = el("title");
