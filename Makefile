@@ -49,7 +49,8 @@ LIB_SRCS	:= $(call srcs_in,lib parse shm proto) master/webhook
 DAEMON_SRCS	:= ringcastd $(filter-out master/webhook,\
 		   $(call srcs_in,fetch http master))
 # The status page (src/http/ui/), compiled in as byte arrays (uifiles.h).
-UI_FILES	:= src/http/ui/index.html src/http/ui/app.css src/http/ui/app.js
+UI_FILES	:= src/http/ui/index.html src/http/ui/app.css src/http/ui/app.js \
+		   src/http/ui/graph.js
 CTL_SRCS	:= ctl
 
 UNIT_TESTS	:= $(patsubst tests/unit/%.c,%,$(sort $(wildcard tests/unit/test_*.c)))

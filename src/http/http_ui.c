@@ -1,12 +1,13 @@
 /*
  * http_ui.c - the built-in status page: GET / and /ui (the HTML), and
- * /ui/app.css, /ui/app.js.
+ * /ui/app.css, /ui/app.js, /ui/graph.js.
  *
- * The files live in src/ui/ and are compiled into the binary (uifiles.h),
- * so the page needs no build step, no CDN and no file on disk.  The page
- * itself reads /status and follows /events; everything it loads comes
- * from this origin, which lets it run under a strict Content-Security-
- * Policy (no inline script or style, nothing from elsewhere).  Answers
+ * The files live in src/http/ui/ and are compiled into the binary
+ * (uifiles.h), so the page needs no build step, no CDN and no file on
+ * disk.  The page itself reads /status and /history and follows
+ * /events; everything it loads comes from this origin, which lets it run
+ * under a strict Content-Security-Policy (no inline script or style,
+ * nothing from elsewhere).  Answers
  * carry a strong ETag (a hash of the file) and "Cache-Control: no-cache",
  * so a browser revalidates and gets 304 until the binary changes.
  * `ui = false;` turns the routes off (404, like any unknown path).
@@ -36,6 +37,7 @@ static const struct {
 	{ "/ui/",		"index.html",	"text/html; charset=utf-8" },
 	{ "/ui/app.css",	"app.css",	"text/css; charset=utf-8" },
 	{ "/ui/app.js",		"app.js",	"text/javascript; charset=utf-8" },
+	{ "/ui/graph.js",	"graph.js",	"text/javascript; charset=utf-8" },
 };
 
 static const struct ui_file *

@@ -68,6 +68,10 @@ enum MHD_Result http_aceapi_session(struct worker *, struct MHD_Connection *,
  * /playlist.m3u. */
 http_handler_fn http_info_request;
 
+/* http_history.c: GET /history[?stream=NAME], the last hour of a
+ * stream. */
+http_handler_fn http_history_request;
+
 /* http_events.c: GET /events (Server-Sent Events from the event ring). */
 http_handler_fn http_events_request;
 

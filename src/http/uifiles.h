@@ -1,7 +1,7 @@
 /*
  * uifiles.h - the status page's files, compiled into ringcastd.
  *
- * The table is generated at build time from src/ui/ by
+ * The table is generated at build time from src/http/ui/ by
  * scripts/embed-files (into $(B)/gen/uifiles.c); http_ui.c serves it.
  */
 #ifndef RINGCAST_UIFILES_H
@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 struct ui_file {
-	const char		*name;	/* file name in src/ui/: "app.js" */
+	const char		*name;	/* file name in src/http/ui/: "app.js" */
 	const unsigned char	*data;
 	size_t			 len;
 };

@@ -8,7 +8,8 @@
  * MSG_EVENT and come through supervisor_event() too, so an event has one
  * shape whoever raised it.  The builders of the supervisor's own events
  * (stream started and ended, process exited, configuration reloaded or
- * rejected) sit here beside it.  It calls no other file of the
+ * rejected) sit here beside it.  It hands every event to the streams'
+ * history (sup_history.c: marks), and calls no other file of the
  * supervisor: it only reads the stream table.
  */
 #include <string.h>
@@ -64,6 +65,7 @@ supervisor_event(struct supervisor *sv, const char *obj)
 		log_warnx("malformed event dropped");
 		return;
 	}
+	sup_history_event(sv, obj);
 	format_rfc3339_ms(wall_ms(), ts);
 	buf_init(&line);
 	buf_puts(&line, "{\"time\":\"");

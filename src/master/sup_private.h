@@ -4,7 +4,8 @@
  * The master process is one loop (supervisor.c) and the subsystems it
  * drives, one file each: stream lifecycle (sup_stream.c), spawning and
  * worker generations (sup_procs.c), reload (sup_reload.c), events
- * (sup_events.c) and process stats (sup_stats.c).  They share struct
+ * (sup_events.c), process stats (sup_stats.c) and the streams' history
+ * (sup_history.c).  They share struct
  * supervisor and the functions below; nothing outside src/master/ but
  * ringcastd.c (which fills struct supervisor before supervisor_run(),
  * through supervisor.h) sees them.
@@ -12,7 +13,8 @@
  * The calls go one way, so the layer check finds no cycle: supervisor.c
  * calls them all; sup_reload.c calls sup_stream.c, sup_procs.c and
  * sup_events.c; sup_stream.c calls sup_procs.c and sup_events.c;
- * sup_procs.c, sup_events.c and sup_stats.c call none of them.
+ * sup_events.c calls sup_history.c; sup_procs.c, sup_stats.c and
+ * sup_history.c call none of them.
  */
 #ifndef RINGCAST_SUP_PRIVATE_H
 #define RINGCAST_SUP_PRIVATE_H
@@ -71,6 +73,19 @@ struct sup_stream {
 	struct stream_conf *dyn;		/* a dynamic stream's own conf */
 };
 
+/* Supervisor-side view of a stream's history (sup_history.c): its last
+ * reading of the counters and what its upstream events said. */
+struct sup_history {
+	uint64_t	 index;			/* interval of the last reading;
+						 * 0: none */
+	uint64_t	 at_ms;			/* monotonic, of that reading */
+	uint64_t	 bytes_in, bytes_out;	/* the counters then */
+	char		 url[STATE_URL_MAX];	/* the upstream its last
+						 * upstream event named */
+	int		 failed;		/* upstream_error since it last
+						 * connected */
+};
+
 struct supervisor {
 	struct config	*cfg;
 	const char	*config_path;
@@ -92,6 +107,8 @@ struct supervisor {
 	struct proctab	 procs;
 	struct control	 ctl;
 	struct sup_stream streams[STATE_MAX_STREAMS];
+	struct sup_history history[STATE_MAX_STREAMS];
+	uint64_t	 history_index;		/* the interval last sampled */
 	uint64_t	 next_gen;
 	uint64_t	 started_ms;
 	int		 stopping;
@@ -165,6 +182,14 @@ void	 sup_event_reloaded(struct supervisor *,
 	    char removed[][CONFIG_NAME_MAX + 1], int nr,
 	    char changed[][CONFIG_NAME_MAX + 1], int nc);
 void	 sup_event_rejected(struct supervisor *, const char *errs);
+
+/* ---- sup_history.c ---- */
+
+/* Once every history_interval (WALL: wall-clock ms): a sample of every
+ * stream into its history. */
+void	 sup_history_tick(struct supervisor *, uint64_t wall);
+/* An event (a JSON object) that may mark a stream's history. */
+void	 sup_history_event(struct supervisor *, const char *obj);
 
 /* ---- sup_stats.c ---- */
 

@@ -27,6 +27,8 @@ sup_apply_daemon_settings(struct supervisor *sv)
 {
 	state_set_admin_token(sv->st, sv->cfg->admin_token);
 	atomic_store(&sv->st->ui_enabled, (uint32_t)sv->cfg->ui);
+	atomic_store(&sv->st->history_interval_ms,
+	    (uint32_t)(sv->cfg->history_interval * 1000.0 + 0.5));
 	if (sv->events.hdr != NULL) {
 		evring_set_settings(&sv->events, sv->cfg->events_token,
 		    (uint32_t)(sv->cfg->events_heartbeat * 1000.0));

@@ -9,8 +9,9 @@
  * so clients carry on), timers, shutdown and the shared memory's creation
  * and removal (shm.c).  What the loop drives lives beside it (sup_private.h):
  * stream lifecycle (sup_stream.c), spawning and worker generations
- * (sup_procs.c), reload (sup_reload.c), events (sup_events.c) and process
- * stats (sup_stats.c); none of them calls back into this file.
+ * (sup_procs.c), reload (sup_reload.c), events (sup_events.c), process
+ * stats (sup_stats.c) and the streams' history (sup_history.c); none of
+ * them calls back into this file.
  */
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -236,6 +237,7 @@ sup_timers(struct supervisor *sv)
 	if (!sv->stopping) {
 		sup_idle_check(sv, now);
 		sup_collect_stats(sv, now);
+		sup_history_tick(sv, wall_ms());
 	} else
 		sup_helpers_shutdown(sv);
 }

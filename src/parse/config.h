@@ -37,6 +37,9 @@
 #define CONFIG_MIN_EVENTS_BACKLOG	16	/* == EVRING_MIN_BACKLOG */
 #define CONFIG_MAX_EVENTS_BACKLOG	65536	/* == EVRING_MAX_BACKLOG */
 #define CONFIG_MAX_CORS_ORIGINS		32
+#define CONFIG_MIN_HISTORY_INTERVAL	1.0	/* seconds */
+#define CONFIG_DEFAULT_HISTORY_INTERVAL	10.0
+#define CONFIG_MAX_HISTORY_INTERVAL	600.0
 #define CONFIG_ORIGIN_MAX		127	/* bytes of one origin */
 #define CONFIG_MAX_PARENTS		(1 + CONFIG_MAX_BACKUP_URLS)
 #define CONFIG_MAX_PARENT_STREAMS	64	/* globs in parent_streams */
@@ -173,6 +176,7 @@ struct config {
 	double			 events_heartbeat;	/* seconds */
 	int			 events_backlog;	/* events kept */
 	int			 ui;			/* GET / and /ui */
+	double			 history_interval;	/* seconds a sample */
 	/* Origins allowed to read player routes ("*": any; admin routes
 	 * only ever an origin listed by name). */
 	char			*cors_origins[CONFIG_MAX_CORS_ORIGINS];

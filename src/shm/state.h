@@ -5,9 +5,10 @@
  * 0600) before forking anything; every child maps it.  It holds one slot a
  * stream (name, limits, which ring generation is current, counters written
  * by fetchers and workers), client counts per worker and stream (so a
- * dead worker's clients are forgotten by zeroing its row), and a futex
- * word that fetchers bump after every publish so that workers can sleep
- * until data arrives instead of polling.
+ * dead worker's clients are forgotten by zeroing its row), the last
+ * hour of every stream that the supervisor samples (history.h), and a
+ * futex word that fetchers bump after every publish so that workers can
+ * sleep until data arrives instead of polling.
  *
  * Concurrency: no locks.  Static slot fields are written only by the
  * supervisor inside a seqlock (cfg_seq odd while writing); text fields a
@@ -27,12 +28,14 @@
 
 #include "ace_state.h"
 #include "config.h"
+#include "history.h"
 #include "hls_cache.h"
 
 #define STATE_MAGIC		0x52435354u	/* "RCST" */
-#define STATE_VERSION		9u	/* 2: acestream records, 3: cors_origins, 4: edges,
+#define STATE_VERSION		10u	/* 2: acestream records, 3: cors_origins, 4: edges,
 				   5: ui_enabled, 6: hls_cache, 7: holds,
-				   8: engine refusals, 9: infohashes */
+				   8: engine refusals, 9: infohashes,
+				   10: history */
 #define STATE_MAX_STREAMS	CONFIG_MAX_STREAMS
 #define STATE_MAX_WORKERS	CONFIG_MAX_WORKERS
 #define STATE_URL_MAX		512
@@ -167,6 +170,7 @@ struct state {
 	_Atomic uint32_t	 admin_seq;
 	char			 admin_token[STATE_TOKEN_MAX];
 	_Atomic uint32_t	 ui_enabled;		/* GET / and /ui served */
+	_Atomic uint32_t	 history_interval_ms;	/* history_interval */
 	/* cors_origins, "\n"-separated ("" = no CORS); under cors_seq */
 	_Atomic uint32_t	 cors_seq;
 	char			 cors_origins[STATE_CORS_MAX];
@@ -192,6 +196,8 @@ struct state {
 	struct ace_state	 ace;
 	/* Engine-API playback sessions (struct state_hold). */
 	struct state_hold	 holds[STATE_HOLDS];
+	/* The last hour of every stream (history.h), supervisor-written. */
+	struct history_slot	 history[STATE_MAX_STREAMS];
 	/* Built HLS playlists, per stream and variant (hls_cache.h); last:
 	 * most of it is never touched, so never backed by memory. */
 	struct hls_cache_slot	 hls_cache[STATE_MAX_STREAMS];

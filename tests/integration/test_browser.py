@@ -9,7 +9,10 @@ driven over the DevTools protocol (cdp.py).
   horizontal scrolling, raises no script error or CSP violation, and
   shows a stream_started event within 1 s.
 - The page's preview plays the stream where the browser plays HLS by
-  itself (Chromium does, on the desktop), else it offers the URLs."""
+  itself (Chromium does, on the desktop), else it offers the URLs.
+- The page draws each stream's last hour (GET /history) as SVG on a
+  phone: lines of bitrate in and out and the clients, updated every
+  history_interval, and a mark for an upstream error."""
 
 import os
 import shutil
@@ -179,6 +182,55 @@ def test_status_page_preview_plays_hls_or_offers_the_urls():
                   "no native HLS: the URLs should be offered: %r" % msg)
         b.js("document.getElementById('player-close').click()")
         check(b.js("document.getElementById('player').hidden"), "preview closed")
+        problems = b.problems()
+        check(not problems, "script errors or CSP violations: %s" % problems)
+    finally:
+        b.close()
+
+
+def test_status_page_draws_the_last_hour():
+    o = Origin()
+    d = Daemon(streams=ts_stream("news", o.url("/news.ts"),
+                                 "on_demand = false; retry_min = 0.2;"),
+               extra="history_interval = 1;")
+    d.start()
+    wait_for(lambda: d.stream("news")["state"] == "running", 10, what="news running")
+    spawn([harness.binary("tests/tsclient"), "-t", "30", d.url("/stream/news")],
+          stdout=subprocess.DEVNULL)
+    b = Browser(*PHONE, mobile=True)
+    try:
+        b.navigate(d.url("/"))
+        svg = "document.querySelector('[data-stream=\"news\"] .graph svg')"
+        path = "(%s.querySelector('path.g-%%s').getAttribute('d') || '')" % svg
+        # two samples with a player: lines of bitrate in and out, clients
+        b.wait_js("%s !== null && +%s.dataset.samples >= 2 && %s !== '' && %s !== ''"
+                  " && %s !== ''" % (svg, svg, path % "in", path % "out",
+                                     path % "clients"), 15,
+                  what="the graph of news with bitrate in and out and clients")
+        check(b.js("!%s.closest('figure').hidden" % svg), "the graph is hidden")
+        check(b.js("%s.getAttribute('viewBox')" % svg) == "0 0 360 100",
+              b.js("%s.getAttribute('viewBox')" % svg))
+        # as wide as the card, on a phone
+        width = b.js("%s.getBoundingClientRect().width" % svg)
+        card = b.js("document.querySelector('[data-stream=\"news\"]')"
+                    ".getBoundingClientRect().width")
+        check(0.8 * card <= width <= card, "graph %s px in a card of %s" % (width, card))
+        check(b.js("document.querySelector('[data-stream=\"news\"] "
+                   "[data-field=\"g-clients\"]').textContent") == "1",
+              "clients now: %s" % b.js("document.querySelector('[data-stream="
+                                       "\"news\"] [data-field=\"g-clients\"]')"
+                                       ".textContent"))
+        # it follows: a newer interval within a few seconds
+        end = b.js("+%s.dataset.end" % svg)
+        b.wait_js("+%s.dataset.end > %d" % (svg, end), 5, what="the graph to update")
+        # an upstream error is a mark on it
+        o.fault(path="/news.ts", type="close", value=1)
+        b.wait_js("%s.querySelector('line.m-error') !== null" % svg, 10,
+                  what="an error mark")
+        check(b.js("document.documentElement.scrollWidth <= window.innerWidth"),
+              "horizontal scrolling: %s > %s" % (
+                  b.js("document.documentElement.scrollWidth"), b.js("window.innerWidth")))
+        b.screenshot(os.path.join(d.dir, "status-page-graph-phone.png"))
         problems = b.problems()
         check(not problems, "script errors or CSP violations: %s" % problems)
     finally:

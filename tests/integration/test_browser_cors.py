@@ -57,7 +57,8 @@ def player_paths(d):
     text = http_get(d.port, "/hls/live/index.m3u8")[2].decode()
     seg = [l for l in text.splitlines() if l.endswith(".ts")][0]
     return ["/stream/live", "/stream/live.ts", "/hls/live/index.m3u8", "/hls/live/" + seg,
-            "/playlist.m3u", "/status", "/metrics", "/healthz", "/stream/nosuch",
+            "/playlist.m3u", "/status", "/metrics", "/healthz", "/history",
+            "/history?stream=live", "/history?stream=nosuch", "/stream/nosuch",
             "/hls/nosuch/index.m3u8", "/nosuch"]
 
 

@@ -329,6 +329,12 @@ test_events_and_ui_keys(void **state)
 	cfg = load_ok("events_heartbeat = 15;\n");	/* an integer is fine */
 	assert_true(cfg->events_heartbeat == 15.0);
 	config_free(cfg);
+	cfg = load_ok("");
+	assert_true(cfg->history_interval == 10.0);	/* ringcast.conf(5) */
+	config_free(cfg);
+	cfg = load_ok("history_interval = 1;\n");
+	assert_true(cfg->history_interval == 1.0);
+	config_free(cfg);
 }
 
 /* ---- edge mode ---------------------------------------------------------- */

@@ -530,6 +530,10 @@ test_err_events_and_ui_keys(void **state)
 	    "test.conf:1: events_heartbeat must be at most 3600, not 3601\n"
 	    "test.conf:2: events_backlog must be between 16 and 65536, not "
 	    "65537\n");
+	expect_errors("history_interval = 0.5;\n",
+	    "test.conf:1: history_interval must be at least 1, not 0.5\n");
+	expect_errors("history_interval = 601;\n",
+	    "test.conf:1: history_interval must be at most 600, not 601\n");
 	/* tokens live in fixed-size shared memory: never cut silently */
 	snprintf(text, sizeof(text), "events_token = \"%0256d\";\n"
 	    "admin_token = \"%0300d\";\n", 0, 0);

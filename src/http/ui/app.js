@@ -1,6 +1,7 @@
 /*
  * ringcast status page: streams from /status, kept live by /events
- * (Server-Sent Events).  Plain DOM, no library; every value from the
+ * (Server-Sent Events), and each stream's last hour from /history, drawn
+ * by graph.js and fetched again once every history interval.  Plain DOM, no library; every value from the
  * daemon is set with textContent or a property, never parsed as HTML.
  * An events token, when the daemon wants one, is read from the page's
  * fragment: /ui#token=TOKEN (the fragment never leaves the browser).
@@ -13,6 +14,9 @@
   const EVENTS_KEPT = 50;           /* lines in "Recent events" */
   const PREVIEW_RETRIES = 5;        /* a stream that just started may */
   const PREVIEW_RETRY_MS = 2000;    /* list too little for the browser */
+  const HISTORY_MIN_MS = 1000;      /* graphs: at most once a second, */
+  const HISTORY_MAX_MS = 60000;     /* at least once a minute, */
+  const HISTORY_AFTER_MS = 500;     /* just after the supervisor sampled */
   const EVENT_NAMES = [
     "stream_started", "stream_ended", "upstream_connected", "upstream_error",
     "upstream_unhealthy", "upstream_healthy", "client_connected",
@@ -27,6 +31,8 @@
   let refreshTimer = null;
   let refreshDue = 0;               /* when refreshTimer fires (ms) */
   let statusAt = 0;
+  let historyTimer = null;
+  let historyStarted = false;
 
   function tokenFromFragment() {
     const m = /(?:^#|&)token=([^&]*)/.exec(location.hash);
@@ -47,13 +53,7 @@
     return sec + "s";
   }
 
-  function fmtRate(bps) {
-    if (bps == null) return "\u2014";
-    const u = ["bit/s", "kbit/s", "Mbit/s", "Gbit/s"];
-    let i = 0;
-    while (bps >= 1000 && i < u.length - 1) { bps /= 1000; i++; }
-    return (i ? bps.toFixed(1) : Math.round(bps)) + " " + u[i];
-  }
+  const fmtRate = window.RingcastGraph.fmtRate;
 
   function urls(name) {
     const n = encodeURIComponent(name);
@@ -187,6 +187,39 @@
     } catch (e) {
       $("summary").textContent = "cannot read /status: " + e.message;
     }
+    if (!historyStarted) {
+      historyStarted = true;
+      refreshGraphs();
+    }
+  }
+
+  /* One stream's graph; its history's interval (ms), or 0. */
+  async function refreshGraph(name) {
+    try {
+      const r = await fetch("/history?stream=" + encodeURIComponent(name),
+        { cache: "no-store" });
+      if (!r.ok) return 0;
+      const h = await r.json();
+      const s = streams.get(name);
+      if (!s || !Array.isArray(h.samples) || !h.samples.length) return 0;
+      const fig = field(s.card, "graph");
+      window.RingcastGraph.draw(fig, h);
+      fig.hidden = false;
+      return h.interval * 1000;
+    } catch (e) {
+      return 0;       /* the next round tries again */
+    }
+  }
+
+  /* Every graph, then again just after the supervisor's next sample. */
+  async function refreshGraphs() {
+    clearTimeout(historyTimer);
+    const intervals = await Promise.all([...streams.keys()].map(refreshGraph));
+    const known = intervals.filter((ms) => ms > 0);
+    const every = known.length ? Math.max(HISTORY_MIN_MS, ...known) :
+      STATUS_POLL_MS;
+    const wait = every - Date.now() % every + HISTORY_AFTER_MS;
+    historyTimer = setTimeout(refreshGraphs, Math.min(HISTORY_MAX_MS, wait));
   }
 
   /* After an event; a refresh already due sooner stays (a steady flow
