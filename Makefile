@@ -27,10 +27,14 @@ PKG_CFLAGS	 = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS	 = $(shell pkg-config --libs cmocka 2>/dev/null)
 
+# CFLAGS, CPPFLAGS and LDFLAGS from the environment or the command line
+# come on top of the warnings (dpkg-buildflags' hardening, in debian/rules).
 CFLAGS		?= -O2 -g
+CPPFLAGS	?=
+LDFLAGS		?=
 WFLAGS		:= -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 		   -Wmissing-prototypes -Wno-unused-parameter
-ALL_CFLAGS	 = $(WFLAGS) $(CFLAGS) $(SAN) $(SRC_DIRS:%=-Isrc/%) $(PKG_CFLAGS) \
+ALL_CFLAGS	 = $(WFLAGS) $(CPPFLAGS) $(CFLAGS) $(SAN) $(SRC_DIRS:%=-Isrc/%) $(PKG_CFLAGS) \
 		   -D_GNU_SOURCE -DRINGCAST_VERSION='"$(VERSION)"' -MMD -MP
 LDLIBS		 = $(PKG_LIBS) -lpthread -lrt -lm
 
@@ -62,11 +66,14 @@ TOOLS		:= $(B)/tests/tsclient $(B)/tests/loadgen
 
 PROGS		:= $(B)/ringcastd $(B)/ringcastctl
 
-.PHONY: all run check check-asan check-valgrind check-layers check-sizes unit \
+.PHONY: all progs run check check-asan check-valgrind check-layers check-sizes unit \
 	integration \
 	bench soak install clean deps
 
 all: $(PROGS) $(ORIGIN) $(ENGINE) $(TOOLS) $(TEST_BINS)
+
+# Only the two programs (debian/rules builds this: no cmocka needed).
+progs: $(PROGS)
 
 Q	?= @
 $(B)/obj/src/%.o: src/%.c
@@ -90,38 +97,38 @@ $(B)/obj/tests/%.o: tests/%.c
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(B)/ringcastd: $(DAEMON_OBJS) $(LIB_OBJS)
-	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/ringcastctl: $(CTL_OBJS) $(LIB_OBJS)
-	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(LIB_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(SAN) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
 
 ORIGIN_OBJS	:= $(patsubst %,$(B)/obj/tests/origin/%.o,origin route hls ts fault \
 		   stats suspend sample util)
 $(ORIGIN): $(ORIGIN_OBJS) $(B)/obj/tests/lib/tsloop.o \
     $(B)/obj/tests/lib/findfile.o $(LIB_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(ENGINE): $(B)/obj/tests/engine/engine.o $(B)/obj/tests/engine/api.o \
     $(B)/obj/tests/engine/fault.o $(B)/obj/tests/engine/play.o \
     $(B)/obj/tests/engine/reply.o $(B)/obj/tests/engine/session.o \
     $(B)/obj/tests/lib/tsloop.o $(B)/obj/tests/lib/findfile.o $(LIB_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/tests/tsclient: $(B)/obj/tests/tools/tsclient.o $(B)/obj/tests/lib/httpc.o \
     $(LIB_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/tests/loadgen: $(B)/obj/tests/tools/loadgen.o \
     $(B)/obj/tests/tools/loadgen_report.o $(B)/obj/tests/lib/httpc.o $(LIB_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 deps:
 	@sh scripts/install-deps
