@@ -12,6 +12,7 @@
 #   make bench       benchmarks against peers (icecast2, nginx) and of the
 #                    tiers (haproxy + edges), figures printed
 #   make install     PREFIX=/usr/local DESTDIR=
+#   make deb         the Debian package, in build/deb/ (DEB_OUT)
 #   make clean
 
 VERSION		:= 0.1.0
@@ -68,7 +69,7 @@ PROGS		:= $(B)/ringcastd $(B)/ringcastctl
 
 .PHONY: all progs run check check-asan check-valgrind check-layers check-sizes unit \
 	integration \
-	bench soak install clean deps
+	bench soak install deb clean deps
 
 all: $(PROGS) $(ORIGIN) $(ENGINE) $(TOOLS) $(TEST_BINS)
 
@@ -195,6 +196,12 @@ install: $(PROGS)
 	    $(DESTDIR)$(SYSCONFDIR)/ringcast/ringcast.conf.example
 	test -e $(DESTDIR)$(SYSCONFDIR)/ringcast/ringcast.conf || \
 	    install -m 0644 etc/ringcast.conf $(DESTDIR)$(SYSCONFDIR)/ringcast/ringcast.conf
+
+# The package is built in a copy of this tree under DEB_OUT, where the
+# .deb files are left (scripts/build-deb).
+DEB_OUT		?= build/deb
+deb:
+	@sh scripts/build-deb $(DEB_OUT)
 
 clean:
 	rm -rf build build-asan
