@@ -1,8 +1,8 @@
 # ringcast - live-stream fan-out proxy.  See README.
 #
 #   make             build ringcastd, ringcastctl, the test origin, engine, tools
-#   make run         install missing packages, build, run the demo channel
-#   make check       install missing packages, build, run every test
+#   make run         install missing packages (run set), build, run the demo
+#   make check       install missing packages (test set), build, run every test
 #   make check-layers  the include and call graphs go one way (STYLE.md)
 #   make check-sizes   no source file over 900 lines, no function over 120
 #   make check-asan  the same test suite built with ASan + UBSan
@@ -67,9 +67,8 @@ TOOLS		:= $(B)/tests/tsclient $(B)/tests/loadgen
 
 PROGS		:= $(B)/ringcastd $(B)/ringcastctl
 
-.PHONY: all progs run check check-asan check-valgrind check-layers check-sizes unit \
-	integration \
-	bench soak install deb clean deps
+.PHONY: all progs run check check-asan check-valgrind check-layers check-sizes \
+	unit integration bench soak install deb clean deps deps-test deps-deb
 
 all: $(PROGS) $(ORIGIN) $(ENGINE) $(TOOLS) $(TEST_BINS)
 
@@ -131,8 +130,17 @@ $(B)/tests/loadgen: $(B)/obj/tests/tools/loadgen.o \
 	@mkdir -p $(@D)
 	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# The Debian packages of each set (scripts/install-deps, README
+# "Dependencies"): run = build and run, test = also what the tests run,
+# deb = build the package.
 deps:
-	@sh scripts/install-deps
+	@sh scripts/install-deps run
+
+deps-test:
+	@sh scripts/install-deps test
+
+deps-deb:
+	@sh scripts/install-deps deb
 
 run: deps
 	$(MAKE) all
@@ -143,12 +151,13 @@ run: deps
 unit: all
 	@sh tests/run-all $(B) unit
 
-integration: all
+integration: deps-test
+	$(MAKE) all
 	@sh scripts/install-test-js $(B)/test-js || \
 	    echo "warning: hls.js not installed: the browser test will fail"
 	@sh tests/run-all $(B) integration
 
-check: deps
+check: deps-test
 	$(MAKE) all
 	@sh scripts/install-test-js $(B)/test-js || \
 	    echo "warning: hls.js not installed: the browser test will fail"
@@ -160,7 +169,7 @@ check-layers: all
 check-sizes:
 	@sh tests/sizes/run
 
-check-asan: deps
+check-asan: deps-test
 	$(MAKE) B=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" all
 	@sh scripts/install-test-js build-asan/test-js || \
@@ -170,16 +179,16 @@ check-asan: deps
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    RINGCAST_SANITIZED=1 sh tests/run-all build-asan
 
-check-valgrind: deps
+check-valgrind: deps-test
 	$(MAKE) all
 	@sh tests/run-valgrind $(B)
 
-soak: deps
+soak: deps-test
 	$(MAKE) all
 	SOAK_SECONDS=$${SOAK_SECONDS:-300} TEST_TIMEOUT_S=$$(( $${SOAK_SECONDS:-300} + 120 )) \
 	    python3 tests/integration/run.py --build $(B) test_soak
 
-bench: deps
+bench: deps-test
 	$(MAKE) all
 	@sh bench/run $(B)
 
@@ -200,7 +209,7 @@ install: $(PROGS)
 # The package is built in a copy of this tree under DEB_OUT, where the
 # .deb files are left (scripts/build-deb).
 DEB_OUT		?= build/deb
-deb:
+deb: deps-deb
 	@sh scripts/build-deb $(DEB_OUT)
 
 clean:
