@@ -13,6 +13,7 @@
 #                    tiers (haproxy + edges), figures printed
 #   make install     PREFIX=/usr/local DESTDIR=
 #   make deb         the Debian package, in build/deb/ (DEB_OUT)
+#   make check-package  build, check, install and purge it (tests/package)
 #   make clean
 
 VERSION		:= 0.1.0
@@ -68,7 +69,7 @@ TOOLS		:= $(B)/tests/tsclient $(B)/tests/loadgen
 PROGS		:= $(B)/ringcastd $(B)/ringcastctl
 
 .PHONY: all progs run check check-asan check-valgrind check-layers check-sizes \
-	unit integration bench soak install deb clean deps deps-test deps-deb
+	unit integration bench soak install deb check-package clean deps deps-test deps-deb
 
 all: $(PROGS) $(ORIGIN) $(ENGINE) $(TOOLS) $(TEST_BINS)
 
@@ -211,6 +212,9 @@ install: $(PROGS)
 DEB_OUT		?= build/deb
 deb: deps-deb
 	@sh scripts/build-deb $(DEB_OUT)
+
+check-package: deps-test
+	@sh tests/package/run
 
 clean:
 	rm -rf build build-asan
