@@ -1,8 +1,8 @@
 # ringcast - live-stream fan-out proxy.  See README.
 #
 #   make             build ringcastd, ringcastctl, the test origin, engine, tools
-#   make run         install missing packages, build, run the demo channel
-#   make check       install missing packages, build, run every test
+#   make run         install missing packages (run set), build, run the demo
+#   make check       install missing packages (test set), build, run every test
 #   make check-layers  the include and call graphs go one way (STYLE.md)
 #   make check-sizes   no source file over 900 lines, no function over 120
 #   make check-asan  the same test suite built with ASan + UBSan
@@ -12,6 +12,8 @@
 #   make bench       benchmarks against peers (icecast2, nginx) and of the
 #                    tiers (haproxy + edges), figures printed
 #   make install     PREFIX=/usr/local DESTDIR=
+#   make deb         the Debian package, in build/deb/ (DEB_OUT)
+#   make check-package  build, check, install and purge it (tests/package)
 #   make clean
 
 VERSION		:= 0.1.0
@@ -29,10 +31,14 @@ PKG_CFLAGS	 = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS	 = $(shell pkg-config --libs cmocka 2>/dev/null)
 
+# CFLAGS, CPPFLAGS and LDFLAGS from the environment or the command line
+# come on top of the warnings (dpkg-buildflags' hardening, in debian/rules).
 CFLAGS		?= -O2 -g
+CPPFLAGS	?=
+LDFLAGS		?=
 WFLAGS		:= -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 		   -Wmissing-prototypes -Wno-unused-parameter
-ALL_CFLAGS	 = $(WFLAGS) $(CFLAGS) $(SAN) $(SRC_DIRS:%=-Isrc/%) $(PKG_CFLAGS) \
+ALL_CFLAGS	 = $(WFLAGS) $(CPPFLAGS) $(CFLAGS) $(SAN) $(SRC_DIRS:%=-Isrc/%) $(PKG_CFLAGS) \
 		   -D_GNU_SOURCE -DRINGCAST_VERSION='"$(VERSION)"' -MMD -MP
 LDLIBS		 = $(PKG_LIBS) -lpthread -lrt -lm
 
@@ -65,11 +71,13 @@ TOOLS		:= $(B)/tests/tsclient $(B)/tests/loadgen
 
 PROGS		:= $(B)/ringcastd $(B)/ringcastctl
 
-.PHONY: all run check check-asan check-valgrind check-layers check-sizes unit \
-	integration \
-	bench soak install clean deps
+.PHONY: all progs run check check-asan check-valgrind check-layers check-sizes \
+	unit integration bench soak install deb check-package clean deps deps-test deps-deb
 
 all: $(PROGS) $(ORIGIN) $(ENGINE) $(TOOLS) $(TEST_BINS)
+
+# Only the two programs (debian/rules builds this: no cmocka needed).
+progs: $(PROGS)
 
 Q	?= @
 $(B)/obj/src/%.o: src/%.c
@@ -93,41 +101,50 @@ $(B)/obj/tests/%.o: tests/%.c
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(B)/ringcastd: $(DAEMON_OBJS) $(LIB_OBJS)
-	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/ringcastctl: $(CTL_OBJS) $(LIB_OBJS)
-	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(LIB_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(SAN) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
 
 ORIGIN_OBJS	:= $(patsubst %,$(B)/obj/tests/origin/%.o,origin route hls ts fault \
 		   stats suspend sample util)
 $(ORIGIN): $(ORIGIN_OBJS) $(B)/obj/tests/lib/tsloop.o \
     $(B)/obj/tests/lib/findfile.o $(LIB_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(ENGINE): $(B)/obj/tests/engine/engine.o $(B)/obj/tests/engine/api.o \
     $(B)/obj/tests/engine/fault.o $(B)/obj/tests/engine/play.o \
     $(B)/obj/tests/engine/reply.o $(B)/obj/tests/engine/session.o \
     $(B)/obj/tests/lib/tsloop.o $(B)/obj/tests/lib/findfile.o $(LIB_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/tests/tsclient: $(B)/obj/tests/tools/tsclient.o $(B)/obj/tests/lib/httpc.o \
     $(LIB_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/tests/loadgen: $(B)/obj/tests/tools/loadgen.o \
     $(B)/obj/tests/tools/loadgen_report.o $(B)/obj/tests/lib/httpc.o $(LIB_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# The Debian packages of each set (scripts/install-deps, README
+# "Dependencies"): run = build and run, test = also what the tests run,
+# deb = build the package.
 deps:
-	@sh scripts/install-deps
+	@sh scripts/install-deps run
+
+deps-test:
+	@sh scripts/install-deps test
+
+deps-deb:
+	@sh scripts/install-deps deb
 
 run: deps
 	$(MAKE) all
@@ -138,12 +155,13 @@ run: deps
 unit: all
 	@sh tests/run-all $(B) unit
 
-integration: all
+integration: deps-test
+	$(MAKE) all
 	@sh scripts/install-test-js $(B)/test-js || \
 	    echo "warning: hls.js not installed: the browser test will fail"
 	@sh tests/run-all $(B) integration
 
-check: deps
+check: deps-test
 	$(MAKE) -j$(JOBS) all
 	@sh scripts/install-test-js $(B)/test-js || \
 	    echo "warning: hls.js not installed: the browser test will fail"
@@ -155,7 +173,7 @@ check-layers: all
 check-sizes:
 	@sh tests/sizes/run
 
-check-asan: deps
+check-asan: deps-test
 	$(MAKE) -j$(JOBS) B=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" all
 	@sh scripts/install-test-js build-asan/test-js || \
@@ -165,16 +183,16 @@ check-asan: deps
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    RINGCAST_SANITIZED=1 sh tests/run-all build-asan
 
-check-valgrind: deps
+check-valgrind: deps-test
 	$(MAKE) all
 	@sh tests/run-valgrind $(B)
 
-soak: deps
+soak: deps-test
 	$(MAKE) all
 	SOAK_SECONDS=$${SOAK_SECONDS:-300} TEST_TIMEOUT_S=$$(( $${SOAK_SECONDS:-300} + 120 )) \
 	    python3 tests/integration/run.py --build $(B) test_soak
 
-bench: deps
+bench: deps-test
 	$(MAKE) all
 	@sh bench/run $(B)
 
@@ -191,6 +209,15 @@ install: $(PROGS)
 	    $(DESTDIR)$(SYSCONFDIR)/ringcast/ringcast.conf.example
 	test -e $(DESTDIR)$(SYSCONFDIR)/ringcast/ringcast.conf || \
 	    install -m 0644 etc/ringcast.conf $(DESTDIR)$(SYSCONFDIR)/ringcast/ringcast.conf
+
+# The package is built in a copy of this tree under DEB_OUT, where the
+# .deb files are left (scripts/build-deb).
+DEB_OUT		?= build/deb
+deb: deps-deb
+	@sh scripts/build-deb $(DEB_OUT)
+
+check-package: deps-test
+	@sh tests/package/run
 
 clean:
 	rm -rf build build-asan

@@ -522,25 +522,76 @@ load_file_ok(const char *path)
 	config_free(cfg);
 }
 
+/*
+ * etc/ringcast.conf with its commented examples uncommented, as its text
+ * tells a reader to: from `streams = (` on, a line "#" followed by a
+ * character other than a space, or by two spaces, loses its "#" ("# "
+ * starts an explanation).  Returns a string to free.
+ */
+static char *
+example_uncommented(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[512], *out;
+	size_t len = 0, size = 65536;
+	int in_examples = 0;
+
+	assert_non_null(f);
+	out = malloc(size);
+	assert_non_null(out);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		const char *p = line;
+
+		if (strncmp(line, "streams = (", 11) == 0)
+			in_examples = 1;
+		if (in_examples && line[0] == '#' && line[1] != '\n' &&
+		    (line[1] != ' ' || line[2] == ' '))
+			p++;
+		assert_true(len + strlen(p) < size);
+		memcpy(out + len, p, strlen(p));
+		len += strlen(p);
+	}
+	out[len] = '\0';
+	fclose(f);
+	return out;
+}
+
+/*
+ * The file the Debian package installs as /etc/ringcast/ringcast.conf:
+ * no stream and no engine until the operator adds them (nothing pulled,
+ * nothing polled), the service user, syslog.  Its examples load too.
+ */
 static void
 test_example_config_loads(void **state)
 {
 	struct config *cfg = NULL;
 	const struct stream_conf *s;
-	char errs[ERRSZ];
+	char errs[ERRSZ], *text;
 
 	load_file_ok("etc/ringcast.conf");
 	assert_int_equal(config_load("etc/ringcast.conf", &cfg, errs,
 	    sizeof(errs)), 0);
 	assert_string_equal(cfg->user, "ringcast");
+	assert_string_equal(cfg->pid_file, "/run/ringcast/ringcastd.pid");
 	assert_int_equal(cfg->log_target, LOG_TARGET_SYSLOG);
-	assert_int_equal(cfg->n_streams, 2);
+	assert_int_equal(cfg->n_streams, 0);
+	assert_int_equal(cfg->ace.n_engines, 0);
+	config_free(cfg);
+
+	text = example_uncommented("etc/ringcast.conf");
+	if (config_load_string(text, "etc/ringcast.conf", &cfg, errs,
+	    sizeof(errs)) != 0)
+		fail_msg("the uncommented examples:\n%s", errs);
+	free(text);
+	assert_int_equal(cfg->n_streams, 3);
 	s = &cfg->streams[0];
 	assert_int_equal(s->type, STREAM_TS);
 	assert_true(s->n_backup_urls >= 1);
 	s = &cfg->streams[1];
 	assert_int_equal(s->type, STREAM_HLS);
 	assert_int_equal(s->opts.on_demand, 0);
+	assert_int_equal(cfg->streams[2].loop, 1);
+	assert_int_equal(cfg->ace.n_engines, 1);
 	config_free(cfg);
 }
 
