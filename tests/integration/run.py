@@ -3,7 +3,7 @@
 this directory, each with its own daemon and origin, bounded in time.
 
 Two groups.  The parallel group runs JOBS tests at a time (-j, default
-RINGCAST_TEST_JOBS or 4): most tests spend their time waiting for a stream
+RINGCAST_TEST_JOBS or 6): most tests spend their time waiting for a stream
 to play, a timeout to pass or a process to restart, and each has its own
 ports (harness.free_port), temporary directory and daemon.  The serial
 group (tests marked @harness.serial(WHY)) runs after it, one test at a
@@ -251,7 +251,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
     ap.add_argument("-j", "--jobs", type=int,
-                    default=int(os.environ.get("RINGCAST_TEST_JOBS", "4")))
+                    default=int(os.environ.get("RINGCAST_TEST_JOBS", "6")))
     ap.add_argument("--durations", action="store_true",
                     help="rewrite tests/integration/durations from this run")
     ap.add_argument("only", nargs="*")
