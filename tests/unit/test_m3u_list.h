@@ -116,7 +116,7 @@ count_entries(const char *text, size_t len)
 			continue;
 		}
 		if (e - s >= 7 && strncasecmp(text + s, "#EXTINF", 7) == 0 &&
-		    (e - s == 7 || strchr(": \t", text[s + 7]) != NULL)) {
+		    (e - s == 7 || memchr(": \t", text[s + 7], 3) != NULL)) {
 			n += pending;
 			pending = 1;
 		} else if (text[s] != '#') {

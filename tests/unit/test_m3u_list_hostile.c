@@ -108,6 +108,14 @@ test_binary_lines(void **state)
 	assert_string_equal(l.entries[0].user_agent, "");
 	assert_string_equal(l.entries[1].name, "D");
 	m3u_list_free(&l);
+	/* "#EXTINF" and a NUL: a broken line, not an EXTINF (the fuzz
+	 * target's own count once took it for one) */
+	assert_int_equal(parse_n("#EXTM3U\n#EXTINF:-1,A\n#EXTINF\0:-1,B\n"
+	    "http://h/a.ts\n", 49, NULL, &l), 0);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.entries[0].name, "A");
+	assert_int_equal(l.dropped_lines, 1);
+	m3u_list_free(&l);
 	/* the header itself binary: still a list, its attributes dropped */
 	assert_int_equal(parse_n("#EXTM3U url-tvg=\"\0\"\nhttp://h/a.ts\n", 31,
 	    NULL, &l), 0);
