@@ -648,7 +648,8 @@ vlcopt(struct ctx *c, const char *s, size_t n)
 		k = strlen(opts[i]);
 		s += k;
 		n -= k;
-		if (n >= 2 && (s[0] == '"' || s[0] == '\'') && s[n - 1] == s[0]) {
+		if (n >= 2 && (s[0] == '"' || s[0] == '\'') &&
+		    s[n - 1] == s[0]) {
 			s++;
 			n -= 2;
 		}

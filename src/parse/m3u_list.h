@@ -53,8 +53,9 @@
  * did not give it; none is NULL.  NAME and URL are never "".
  */
 struct m3u_entry {
-	const char	*name;		/* after the EXTINF comma; else tvg-name,
-					 * tvg-id, the URL's last path part */
+	const char	*name;		/* after the EXTINF comma; else
+					 * tvg-name, tvg-id, the URL's
+					 * last path part */
 	const char	*tvg_id;
 	const char	*tvg_name;
 	const char	*logo;		/* tvg-logo, as written */
@@ -83,7 +84,7 @@ struct m3u_list {
 	size_t		 skipped[M3U_SKIP_N];	/* entries, by reason */
 	size_t		 lines;		/* lines read */
 	size_t		 dropped_lines;	/* other tags dropped: binary, long */
-	size_t		 dropped_attrs;	/* values over M3U_LIST_MAX_ATTR_BYTES */
+	size_t		 dropped_attrs;	/* values too long (ATTR_BYTES) */
 	struct m3u_arena *arena;	/* every string above */
 };
 

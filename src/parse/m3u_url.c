@@ -24,7 +24,8 @@
 #define M3U_URL_UNSAFE		"\"<>\\^`{}|"
 #define M3U_BTIH		"xt=urn:btih:"
 #define M3U_BASE32_LEN		32	/* a btih in base32 */
-#define M3U_BASE32		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz234567"
+#define M3U_BASE32		"ABCDEFGHIJKLMNOPQRSTUVWXYZ" \
+				"abcdefghijklmnopqrstuvwxyz234567"
 
 static const char *const skip_reasons[M3U_SKIP_N] = {
 	[M3U_SKIP_NO_URL] = "no URL after #EXTINF",

@@ -14,8 +14,9 @@
 
 /* What an entry's URL is, as far as the URL tells. */
 enum m3u_kind {
-	M3U_KIND_AUTO = 0,	/* http(s), format unknown: look at the answer */
-	M3U_KIND_TS,		/* http(s) MPEG-TS (.ts, output=ts, getstream) */
+	M3U_KIND_AUTO = 0,	/* http(s), not known: the answer tells */
+	M3U_KIND_TS,		/* http(s) MPEG-TS (.ts, output=ts,
+				 * getstream) */
 	M3U_KIND_HLS,		/* http(s) HLS (.m3u8, output=m3u8, manifest) */
 	M3U_KIND_ACE,		/* an AceStream id: see enum m3u_ace */
 };
@@ -40,7 +41,7 @@ enum m3u_skip {
 	M3U_SKIP_BAD_URL,		/* no host, or too long once resolved */
 	M3U_SKIP_RELATIVE,		/* relative, and no list URL given */
 	M3U_SKIP_UNSUPPORTED_SCHEME,	/* rtmp, rtsp, udp, rtp, file, ... */
-	M3U_SKIP_BAD_ACE_ID,		/* acestream:// or magnet without an id */
+	M3U_SKIP_BAD_ACE_ID,		/* acestream:, magnet: without an id */
 	M3U_SKIP_TOO_MANY,		/* past M3U_LIST_MAX_ENTRIES */
 	M3U_SKIP_TOO_BIG,		/* past M3U_LIST_MAX_TEXT_BYTES */
 	M3U_SKIP_N

@@ -89,7 +89,8 @@ test_slug_bounds(void **state)
 	assert_int_equal(lineup_slug(in, out, sizeof(out)), LINEUP_SLUG_MAX);
 	assert_true(out[LINEUP_SLUG_MAX - 1] == 'y');
 	in[LINEUP_SLUG_MAX - 1] = ' ';
-	assert_int_equal(lineup_slug(in, out, sizeof(out)), LINEUP_SLUG_MAX - 1);
+	assert_int_equal(lineup_slug(in, out, sizeof(out)),
+	    LINEUP_SLUG_MAX - 1);
 	/* a two-letter transliteration cut in the middle */
 	assert_int_equal(lineup_slug("ab\xC3\x9F", small, sizeof(small)), 3);
 	assert_string_equal(small, "abs");

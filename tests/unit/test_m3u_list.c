@@ -79,9 +79,10 @@ test_sample_attributes(void **state)
 	assert_string_equal(entry_named(&l, "Cinemax")->group, "Movies");
 	assert_string_equal(entry_named(&l, "AMC")->group, "Movies");
 	assert_string_equal(entry_named(&l, "AMC")->tvg_id, "AMC.us");
-	assert_string_equal(entry_named(&l, "TF1 S\xC3\xA9ries Films")->tvg_name,
-	    "TF1");
-	e = entry_named(&l, "\xD0\xA0\xD0\xBE\xD1\x81\xD1\x81\xD0\xB8\xD1\x8F 1");
+	e = entry_named(&l, "TF1 S\xC3\xA9ries Films");
+	assert_string_equal(e->tvg_name, "TF1");
+	e = entry_named(&l,
+	    "\xD0\xA0\xD0\xBE\xD1\x81\xD1\x81\xD0\xB8\xD1\x8F 1");
 	assert_string_equal(e->group, "Russia");
 	assert_string_equal(e->tvg_id, "");
 	m3u_list_free(&l);
@@ -108,7 +109,8 @@ test_sample_kinds(void **state)
 	e = entry_named(&l, "Sky Sports Premier League");
 	assert_int_equal(e->kind, M3U_KIND_ACE);
 	assert_int_equal(e->ace, M3U_ACE_CONTENT_ID);
-	assert_string_equal(e->ace_id, "89abcdef0123456789abcdef0123456789abcdef");
+	assert_string_equal(e->ace_id,
+	    "89abcdef0123456789abcdef0123456789abcdef");
 	assert_string_equal(e->url,
 	    "http://127.0.0.1:6878/ace/getstream?id=" ACE_B);
 	e = entry_named(&l, "BT Sport 1");

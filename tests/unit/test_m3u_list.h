@@ -162,7 +162,8 @@ check_list(const struct m3u_list *l, const char *text, size_t len)
 		    (strlen(e->ace_id) == M3U_ACE_ID_LEN &&
 		    strspn(e->ace_id, "0123456789abcdef") == M3U_ACE_ID_LEN));
 		assert_true((e->ace_id[0] != '\0') ==
-		    (e->ace == M3U_ACE_CONTENT_ID || e->ace == M3U_ACE_INFOHASH));
+		    (e->ace == M3U_ACE_CONTENT_ID ||
+		    e->ace == M3U_ACE_INFOHASH));
 		assert_true(e->line >= 2 && e->line <= l->lines);
 		assert_true(i == 0 || e->line > e[-1].line);
 	}
@@ -249,7 +250,7 @@ static const char sample_list[] =
     "http://provider.example/live/user/pass/601.ts\r\n"
     "#EXTINF:-1 tvg-id=\"Perviy.ru\" group-title=\"Russia\","
     "\xD0\x9F\xD0\xB5\xD1\x80\xD0\xB2\xD1\x8B\xD0\xB9 \xD0\xBA\xD0\xB0"
-    "\xD0\xBD\xD0\xB0\xD0\xBB\r\n"			/* Первый канал */
+    "\xD0\xBD\xD0\xB0\xD0\xBB\r\n"		/* Первый канал */
     "http://provider.example/live/user/pass/701.ts\r\n"
     "#EXTINF:-1 tvg-id=\"\" group-title=\"Russia\",\xD0\xA0\xD0\xBE\xD1\x81"
     "\xD1\x81\xD0\xB8\xD1\x8F 1\r\n"			/* Россия 1 */
