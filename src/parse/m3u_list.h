@@ -92,11 +92,15 @@ struct m3u_list {
  * Parse the LEN bytes at TEXT (no NUL needed) into *OUT.  BASE_URL is the
  * list's own URL (after redirects) for relative entries, or NULL.  A
  * UTF-8 byte-order mark, CRLF or CR line ends, blank lines and spaces
- * around lines are accepted.  Only http, https, acestream and magnet URLs
- * are kept (a provider's list never names a local file).  0, or -1 with
- * a one-line reason in ERR (ERRSZ bytes, may be 0) and *OUT zeroed:
- * more than M3U_LIST_MAX_BYTES, no #EXTM3U line first, a BASE_URL that
- * is not absolute http(s), or no memory.  Free with m3u_list_free().
+ * around lines are accepted, and tags in any case.  A line holding a NUL
+ * or another control byte (a tab is text) is not read: its entry is
+ * skipped (M3U_SKIP_BINARY), another tag dropped; a file that is not
+ * text at all fails the #EXTM3U test.  Only http, https, acestream and
+ * magnet URLs are kept (a list from the network never names a local
+ * file).  0, or -1 with a one-line reason in ERR (ERRSZ bytes, may be
+ * 0) and *OUT zeroed: more than M3U_LIST_MAX_BYTES, no #EXTM3U on the
+ * first line that is not blank, a BASE_URL without a scheme, or no
+ * memory.  Free with m3u_list_free().
  */
 int	 m3u_list_parse(const char *text, size_t len, const char *base_url,
 	    struct m3u_list *out, char *err, size_t errsz);
