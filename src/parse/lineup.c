@@ -375,17 +375,20 @@ merge_layout(struct merge *m, struct lineup *out)
 	return 0;
 }
 
-/* The base of channel I's name into BASE: its tvg-id's slug, its
- * title's, or "ch-N". */
+/*
+ * The base of C's name into BASE: its tvg-id's slug, its title's, or
+ * "ch-" and a hash of the title (a title in a script not transliterated
+ * here): made of the channel alone, not of its place, so that it stays
+ * when the list gains or loses channels before it.
+ */
 static void
-name_base(const struct lineup_channel *c, size_t i,
-    char base[LINEUP_SLUG_MAX + 1])
+name_base(const struct lineup_channel *c, char base[LINEUP_SLUG_MAX + 1])
 {
 	if (lineup_slug(c->tvg_id, base, LINEUP_SLUG_MAX + 1) > 0 ||
 	    lineup_slug(c->title, base, LINEUP_SLUG_MAX + 1) > 0)
 		return;
-	snprintf(base, LINEUP_SLUG_MAX + 1, "%s%zu", LINEUP_FALLBACK_PREFIX,
-	    i + 1);
+	snprintf(base, LINEUP_SLUG_MAX + 1, "%s%08x", LINEUP_FALLBACK_PREFIX,
+	    (unsigned)fnv1a32(FNV1A32_BASIS, c->title, strlen(c->title)));
 }
 
 /* Every channel's unique name, in channel order. */
@@ -404,7 +407,7 @@ merge_names(struct lineup *out)
 		goto done;
 	for (i = 0; i < out->n; i++) {
 		c = &out->channels[i];
-		name_base(c, i, bases[i]);
+		name_base(c, bases[i]);
 		b = lt_find(&next, bases[i]);
 		k = b->key != NULL ? b->val : 2;
 		str_copy(c->name, bases[i], sizeof(c->name));

@@ -18,7 +18,7 @@
 /* Of it, the part made from tvg-id or the title; the rest leaves room
  * for the "-N" that makes it unique. */
 #define LINEUP_SLUG_MAX		48
-#define LINEUP_FALLBACK_PREFIX	"ch-"	/* "ch-N": nothing URL-safe left */
+#define LINEUP_FALLBACK_PREFIX	"ch-"	/* and 8 hex digits: no slug */
 
 /*
  * Which entries of a list a source keeps.  Globs are fnmatch(3)
@@ -82,8 +82,9 @@ int	 lineup_filter_pass(const struct lineup_filter *f, const char *group,
  * Entries with the same tvg-id (in any ASCII case) are one channel;
  * entries without one are one channel when their names are the same but
  * for ASCII case, spaces and punctuation.  A channel's name comes from
- * its tvg-id, else its title (lineup_slug), else "ch-N" (N its place,
- * from 1); a name already taken gets "-2", "-3", ... in channel order.
+ * its tvg-id, else its title (lineup_slug), else it is "ch-" and 8 hex
+ * digits of a hash of the title; a name already taken gets "-2", "-3",
+ * ... in channel order.
  * 0, or -1 when out of memory (*OUT zeroed).  Free with lineup_free().
  */
 int	 lineup_merge(const struct m3u_list *const lists[],

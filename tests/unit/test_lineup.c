@@ -267,8 +267,9 @@ test_merge_deterministic(void **state)
 	m3u_list_free(&l2);
 }
 
-/* Colliding names get -2, -3, ... in channel order; nothing left of a
- * name gives ch-N. */
+/* Colliding names get -2, -3, ... in channel order; a title with nothing
+ * URL-safe in it gives "ch-" and a hash of it, the same wherever the
+ * channel is in the list. */
 static void
 test_names_unique(void **state)
 {
@@ -281,7 +282,7 @@ test_names_unique(void **state)
 	    "#EXTINF:-1,\xE6\x97\xA5\xE6\x9C\xAC\nhttp://h/5.ts\n"
 	    "#EXTINF:-1,!!!\nhttp://h/6.ts\n"
 	    "#EXTINF:-1,!!!\nhttp://h/7.ts\n"
-	    "#EXTINF:-1 tvg-id=\"ch-6\",E\nhttp://h/8.ts\n";
+	    "#EXTINF:-1 tvg-id=\"ch-2d53a722\",E\nhttp://h/8.ts\n";
 	struct m3u_list l;
 	const struct m3u_list *lists[1] = { &l };
 	struct lineup lu;
@@ -293,11 +294,19 @@ test_names_unique(void **state)
 	assert_string_equal(lu.channels[1].name, "news-2");
 	assert_string_equal(lu.channels[2].name, "news-2-2");
 	assert_string_equal(lu.channels[3].name, "news-3");
-	assert_string_equal(lu.channels[4].name, "ch-5");
-	assert_string_equal(lu.channels[5].name, "ch-6");
-	assert_string_equal(lu.channels[6].name, "ch-7");
-	assert_string_equal(lu.channels[7].name, "ch-6-2");
+	assert_string_equal(lu.channels[4].name, "ch-9f26ee51");	/* 日本 */
+	assert_string_equal(lu.channels[5].name, "ch-2d53a722");	/* !!! */
+	assert_string_equal(lu.channels[6].name, "ch-2d53a722-2");
+	assert_string_equal(lu.channels[7].name, "ch-2d53a722-3");
 	lineup_free(&lu);
+	/* without the channels before it, 日本 keeps its name */
+	l.entries += 4;
+	l.n -= 4;
+	assert_int_equal(lineup_merge(lists, NULL, 1, &lu), 0);
+	assert_string_equal(lu.channels[0].name, "ch-9f26ee51");
+	lineup_free(&lu);
+	l.entries -= 4;
+	l.n += 4;
 	m3u_list_free(&l);
 }
 
