@@ -294,8 +294,9 @@ test_names_unique(void **state)
 	assert_string_equal(lu.channels[1].name, "news-2");
 	assert_string_equal(lu.channels[2].name, "news-2-2");
 	assert_string_equal(lu.channels[3].name, "news-3");
-	assert_string_equal(lu.channels[4].name, "ch-9f26ee51");	/* 日本 */
-	assert_string_equal(lu.channels[5].name, "ch-2d53a722");	/* !!! */
+	/* 日本, then !!! twice */
+	assert_string_equal(lu.channels[4].name, "ch-9f26ee51");
+	assert_string_equal(lu.channels[5].name, "ch-2d53a722");
 	assert_string_equal(lu.channels[6].name, "ch-2d53a722-2");
 	assert_string_equal(lu.channels[7].name, "ch-2d53a722-3");
 	lineup_free(&lu);
