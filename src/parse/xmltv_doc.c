@@ -9,7 +9,7 @@
  * injections in.  libxml2 (2.9.14 in Debian 12) is run with NONET and
  * without NOENT, DTDLOAD, DTDVALID or HUGE, which gives:
  *   - no entity is substituted, no DTD and no external entity is ever
- *     loaded (file:///etc/passwd stays unread; tests/unit/test_xmltv.c
+ *     loaded (file:///etc/passwd stays unread; test_xmltv_hostile.c
  *     checks with a spy entity loader);
  *   - its own limits: 256 levels of nesting, 10 MB text nodes and
  *     attribute values, 10 MB of names, and the entity amplification
@@ -34,7 +34,6 @@
  * Errors: libxml2's messages go to a handler that keeps the worst first
  * one for the refusal's reason, never to stderr.
  */
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
