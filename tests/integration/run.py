@@ -18,6 +18,7 @@ Prints one line a test, the wall time of each group, and ends with
 "N passed, N failed"."""
 
 import argparse
+import fcntl
 import importlib.util
 import json
 import os
@@ -35,9 +36,16 @@ import harness  # noqa: E402
 TEST_TIMEOUT_S = int(os.environ.get("TEST_TIMEOUT_S", "120"))
 DURATIONS = os.path.join(HERE, "durations")
 DEFAULT_S = 10.0        # a test not in DURATIONS yet
-PORT_FIRST = 20000      # lanes' port blocks: 20000 up, below 32768
-LANE_PORTS = 1000       # ports of one lane (tests rotate through blocks)
-MAX_JOBS = (32768 - PORT_FIRST) // LANE_PORTS
+# Ports: 20000 up to the ephemeral range (32768) in RUN_SLOTS slots, one a
+# run.py running (a run takes the first slot whose lock file it can lock,
+# so two runs on one machine never share ports); a slot in MAX_JOBS lanes,
+# one a test running; a lane in blocks of harness.PORT_BLOCK, the tests of
+# a lane taking them in turn.
+PORT_FIRST = 20000
+RUN_SLOTS = 5
+SLOT_PORTS = 2400
+MAX_JOBS = 8
+LANE_PORTS = SLOT_PORTS // MAX_JOBS
 
 
 class Timeout(Exception):
@@ -184,6 +192,26 @@ def finish_test(name, status, outdir, san):
     return ok, why, output
 
 
+_slot_lock = None       # the slot's lock file, held until this run exits
+
+
+def port_slot():
+    """The first port of a slot no other run.py holds (by pid, if every
+    slot is held)."""
+    global _slot_lock
+    for slot in range(RUN_SLOTS):
+        f = open(os.path.join(tempfile.gettempdir(),
+                              "ringcast-test-ports.%d" % slot), "a")
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            f.close()
+            continue
+        _slot_lock = f
+        return PORT_FIRST + slot * SLOT_PORTS
+    return PORT_FIRST + (os.getpid() % RUN_SLOTS) * SLOT_PORTS
+
+
 def kill_group(pid):
     try:
         os.killpg(pid, signal.SIGKILL)
@@ -194,8 +222,9 @@ def kill_group(pid):
 class Group:
     """Runs a list of tests JOBS at a time; prints each result."""
 
-    def __init__(self, jobs, outdir, san):
+    def __init__(self, jobs, outdir, san, first_port):
         self.jobs = jobs
+        self.first_port = first_port
         self.outdir = outdir
         self.san = san
         self.lane_runs = [0] * jobs
@@ -206,7 +235,7 @@ class Group:
         blocks = LANE_PORTS // harness.PORT_BLOCK
         block = self.lane_runs[lane] % blocks
         self.lane_runs[lane] += 1
-        return PORT_FIRST + lane * LANE_PORTS + block * harness.PORT_BLOCK
+        return self.first_port + lane * LANE_PORTS + block * harness.PORT_BLOCK
 
     def run(self, tests):
         pending = list(tests)
@@ -262,6 +291,7 @@ def main():
     tests.sort(key=lambda t: -known.get(t[0], DEFAULT_S))
     parallel = [t for t in tests if not getattr(t[1], "serial", None)]
     serial = [t for t in tests if getattr(t[1], "serial", None)]
+    first_port = port_slot()
     outdir = tempfile.mkdtemp(prefix="ringcast-run.")
     san = tempfile.mkdtemp(prefix="ringcast-san.") if harness.SANITIZED else None
     groups = []
@@ -270,7 +300,7 @@ def main():
                                    ("serial", serial, 1)):
             if not group:
                 continue
-            g = Group(min(jobs, MAX_JOBS), outdir, san)
+            g = Group(min(jobs, MAX_JOBS), outdir, san, first_port)
             t0 = time.time()
             g.run(group)
             groups.append((label, g, len(group), jobs, time.time() - t0))
