@@ -23,6 +23,7 @@
 #include <libconfig.h>
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -564,6 +565,25 @@ stream_type_guess(const char *url)
 	    STREAM_HLS : STREAM_TS;
 }
 
+/* number: digits, or digits "." digits (a GuideNumber: "5", "5.1"). */
+static void
+stream_number_check(struct config_ctx *c, const struct stream_conf *st,
+    const config_setting_t *g)
+{
+	const char *p = st->number;
+	size_t a, b = 0;
+
+	if (p == NULL)
+		return;
+	a = strspn(p, "0123456789");
+	if (p[a] == '.')
+		b = strspn(p + a + 1, "0123456789");
+	if (a > 0 && (p[a] == '\0' || (b > 0 && p[a + 1 + b] == '\0')))
+		return;
+	cerror(c, config_setting_get_member(g, "number"), "number must be"
+	    " digits, or digits.digits (a channel number: \"5\", \"5.1\")");
+}
+
 /* After every key of stream G: required keys, derived defaults,
  * cross-checks. */
 static void
@@ -578,6 +598,7 @@ stream_finish(struct config_ctx *c, struct stream_conf *st,
 	if (!type_set && st->url != NULL)
 		st->type = stream_type_guess(st->url);
 	config_check_loop(c, st, g);
+	stream_number_check(c, st, g);
 	if (st->title == NULL)
 		st->title = config_strdup(c, g, st->name);
 	config_check_opts(c, &st->opts, g);
@@ -611,6 +632,19 @@ parse_stream(struct config_ctx *c, struct config *cfg, struct stream_conf *st,
 	stream_finish(c, st, g, type_set);
 }
 
+/* No number: its position in streams, from 1. */
+static void
+stream_number_default(struct config_ctx *c, struct stream_conf *st, int i,
+    const config_setting_t *g)
+{
+	char num[16];
+
+	if (st->number != NULL)
+		return;
+	snprintf(num, sizeof(num), "%d", i + 1);
+	st->number = config_strdup(c, g, num);
+}
+
 static void
 parse_streams(struct config_ctx *c, struct config *cfg,
     const config_setting_t *s)
@@ -632,9 +666,12 @@ parse_streams(struct config_ctx *c, struct config *cfg,
 		return;
 	}
 	cfg->n_streams = n;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		parse_stream(c, cfg, &cfg->streams[i],
 		    config_setting_get_elem(s, (unsigned)i));
+		stream_number_default(c, &cfg->streams[i], i,
+		    config_setting_get_elem(s, (unsigned)i));
+	}
 }
 
 static void
@@ -698,6 +735,13 @@ parse_acestream(struct config_ctx *c, struct config *cfg,
 	config_check_opts(c, &a->opts, g);
 }
 
+static void
+parse_hdhomerun(struct config_ctx *c, struct config *cfg,
+    const config_setting_t *g)
+{
+	walk_group(c, g, &config_hdhr_keys, &cfg->hdhr, NULL);	/* no KF_OWN */
+}
+
 /* The top-level keys the walk has code of its own for (KF_OWN). */
 static const struct {
 	const char	*name;
@@ -708,6 +752,7 @@ static const struct {
 	{ "defaults", NULL },		/* walked first */
 	{ "streams", parse_streams },
 	{ "acestream", parse_acestream },
+	{ "hdhomerun", parse_hdhomerun },
 };
 
 /* Top-level setting S of the KF_OWN row K. */
