@@ -193,6 +193,17 @@ hdhr_tuners(int n)
 	    n > HDHR_TUNERS_MAX ? HDHR_TUNERS_MAX : n;
 }
 
+int
+hdhr_host_valid(const char *host)
+{
+	size_t n;
+
+	if (host == NULL || (n = strlen(host)) == 0 || n > HDHR_HOST_MAX)
+		return 0;
+	return strspn(host, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._:[]") == n;
+}
+
 /* ---- documents ---------------------------------------------------------- */
 
 int

@@ -32,7 +32,9 @@
 #define HDHR_FRIENDLY_NAME	"ringcast"	/* when none is given */
 #define HDHR_SOURCE		"Cable"		/* lineup_status.json */
 #define HDHR_DEVICE_TYPE	"urn:schemas-upnp-org:device:MediaServer:1"
-#define HDHR_STREAM_PATH	"/stream/"	/* BASE/stream/NAME */
+#define HDHR_STREAM_PATH	"/tuner/"	/* BASE/tuner/NAME: the TS of
+						 * /stream/NAME, one tuner */
+#define HDHR_HOST_MAX		255	/* bytes of a Host taken */
 #define HDHR_TUNERS_MIN		1
 #define HDHR_TUNERS_MAX		999
 #define HDHR_DEVICE_ID_LEN	8		/* hex digits */
@@ -52,7 +54,7 @@ struct hdhr_device {
 struct hdhr_channel {
 	const char	*number;	/* GuideNumber: "7", "5.1" */
 	const char	*name;		/* GuideName: the title */
-	const char	*stream;	/* URL: BASE/stream/STREAM, encoded */
+	const char	*stream;	/* URL: BASE/tuner/STREAM, encoded */
 };
 
 /*
@@ -83,6 +85,14 @@ uint32_t hdhr_device_id_make(uint32_t seed);
 /* ID as 8 upper-case hex digits. */
 void	 hdhr_device_id_format(uint32_t id,
 	    char out[HDHR_DEVICE_ID_LEN + 1]);
+/*
+ * 1 when HOST (a request's Host header) may be written into the
+ * documents' URLs as http://HOST: 1 to HDHR_HOST_MAX bytes of letters,
+ * digits and "-._:[]" (a name, an IPv4 or [IPv6] address and a port),
+ * so nothing in it can break out of a JSON string, an XML element or a
+ * header.
+ */
+int	 hdhr_host_valid(const char *host);
 /* The device's UPnP UDN, "uuid:" and a UUID made from ID (stable). */
 void	 hdhr_udn(uint32_t id, char out[HDHR_UDN_LEN + 1]);
 
