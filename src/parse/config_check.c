@@ -439,6 +439,25 @@ config_check_root(struct config_ctx *c, const struct config *cfg,
 	check_token_length(c, root, "events_token", cfg->events_token);
 }
 
+/* number: digits, or digits "." digits (a GuideNumber: "5", "5.1"). */
+void
+config_check_number(struct config_ctx *c, const struct stream_conf *st,
+    const config_setting_t *g)
+{
+	const char *p = st->number;
+	size_t a, b = 0;
+
+	if (p == NULL)
+		return;
+	a = strspn(p, "0123456789");
+	if (p[a] == '.')
+		b = strspn(p + a + 1, "0123456789");
+	if (a > 0 && (p[a] == '\0' || (b > 0 && p[a + 1 + b] == '\0')))
+		return;
+	cerror(c, config_setting_get_member(g, "number"), "number must be"
+	    " digits, or digits.digits (a channel number: \"5\", \"5.1\")");
+}
+
 void
 config_check_loop(struct config_ctx *c, const struct stream_conf *st,
     const config_setting_t *g)

@@ -565,25 +565,6 @@ stream_type_guess(const char *url)
 	    STREAM_HLS : STREAM_TS;
 }
 
-/* number: digits, or digits "." digits (a GuideNumber: "5", "5.1"). */
-static void
-stream_number_check(struct config_ctx *c, const struct stream_conf *st,
-    const config_setting_t *g)
-{
-	const char *p = st->number;
-	size_t a, b = 0;
-
-	if (p == NULL)
-		return;
-	a = strspn(p, "0123456789");
-	if (p[a] == '.')
-		b = strspn(p + a + 1, "0123456789");
-	if (a > 0 && (p[a] == '\0' || (b > 0 && p[a + 1 + b] == '\0')))
-		return;
-	cerror(c, config_setting_get_member(g, "number"), "number must be"
-	    " digits, or digits.digits (a channel number: \"5\", \"5.1\")");
-}
-
 /* After every key of stream G: required keys, derived defaults,
  * cross-checks. */
 static void
@@ -598,7 +579,7 @@ stream_finish(struct config_ctx *c, struct stream_conf *st,
 	if (!type_set && st->url != NULL)
 		st->type = stream_type_guess(st->url);
 	config_check_loop(c, st, g);
-	stream_number_check(c, st, g);
+	config_check_number(c, st, g);
 	if (st->title == NULL)
 		st->title = config_strdup(c, g, st->name);
 	config_check_opts(c, &st->opts, g);
