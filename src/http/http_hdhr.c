@@ -37,6 +37,11 @@
 
 #define HDHR_BASE_MAX	(STATE_PUBLIC_URL_MAX + 16)
 
+#if CONFIG_HDHR_TUNERS_MIN != HDHR_TUNERS_MIN || \
+    CONFIG_HDHR_TUNERS_MAX != HDHR_TUNERS_MAX
+#error "tuner_count's limits (config.h) differ from hdhr.h's"
+#endif
+
 /* The settings, or 0 when the tuner is off (or they cannot be read). */
 static int
 hdhr_settings(struct worker *w, struct state_hdhr *h)

@@ -55,6 +55,10 @@
 #define STATE_NUMBER_MAX	(CONFIG_NUMBER_MAX + 1)	/* GuideNumber + NUL */
 #define STATE_HDHR_NAME_MAX	128	/* friendly_name + NUL */
 #define STATE_PUBLIC_URL_MAX	256	/* public_url + NUL */
+#if CONFIG_HDHR_NAME_MAX >= STATE_HDHR_NAME_MAX || \
+    CONFIG_PUBLIC_URL_MAX >= STATE_PUBLIC_URL_MAX
+#error "the hdhomerun fields of the state segment are too small"
+#endif
 
 enum stream_state {
 	STREAM_STOPPED = 0,	/* on demand, no fetcher */
