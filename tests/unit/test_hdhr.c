@@ -392,6 +392,30 @@ test_device_xml_hostile(void **state)
 	buf_free(&b);
 }
 
+/* A configured device_id: 8 hex digits, right check digit, a real id. */
+static void
+test_device_id_parse(void **state)
+{
+	uint32_t id = 0;
+
+	(void)state;
+	assert_int_equal(hdhr_device_id_parse("10439EFD", &id), 0);
+	assert_int_equal(id, REAL_ID);
+	assert_int_equal(hdhr_device_id_parse("10439efd", &id), 0);
+	assert_int_equal(id, REAL_ID);
+	assert_int_equal(hdhr_device_id_parse("10439EFC", &id), -1);
+	assert_int_equal(hdhr_device_id_parse("01439EFD", &id), -1);
+	assert_int_equal(hdhr_device_id_parse("FFFFFFFF", &id), -1);
+	assert_int_equal(hdhr_device_id_parse("00000000", &id), -1);
+	assert_int_equal(hdhr_device_id_parse("10439EF", &id), -1);
+	assert_int_equal(hdhr_device_id_parse("10439EFD0", &id), -1);
+	assert_int_equal(hdhr_device_id_parse(" 10439EF", &id), -1);
+	assert_int_equal(hdhr_device_id_parse("0x439EFD", &id), -1);
+	assert_int_equal(hdhr_device_id_parse("", &id), -1);
+	assert_int_equal(hdhr_device_id_parse(NULL, &id), -1);
+	assert_int_equal(id, REAL_ID);	/* untouched on failure */
+}
+
 /* A Host header is written into URLs only when it cannot break out. */
 static void
 test_host_valid(void **state)
@@ -435,6 +459,7 @@ main(void)
 		cmocka_unit_test(test_device_xml),
 		cmocka_unit_test(test_device_xml_hostile),
 		cmocka_unit_test(test_host_valid),
+		cmocka_unit_test(test_device_id_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
