@@ -24,9 +24,10 @@
 #include "util.h"
 
 /*
- * The HDHomeRun tuner's settings.  Its DeviceID is made from the friendly
- * name and the first listen address (FNV-1a), so it stays the same
- * across restarts and media servers keep their channel mapping.
+ * The HDHomeRun tuner's settings.  Its DeviceID is device_id, or made
+ * from the friendly name and the first listen address (FNV-1a), so it
+ * stays the same across restarts and media servers keep their channel
+ * mapping.
  */
 static void
 sup_apply_hdhr(struct supervisor *sv)
@@ -51,7 +52,10 @@ sup_apply_hdhr(struct supervisor *sv)
 			if (*p == '\0')
 				break;
 		}
-	h.device_id = hdhr_device_id_make(seed);
+	/* device_id was checked with the file (config_check_hdhr) */
+	if (cfg->hdhr.device_id == NULL || hdhr_device_id_parse(
+	    cfg->hdhr.device_id, &h.device_id) == -1)
+		h.device_id = hdhr_device_id_make(seed);
 	state_set_hdhr(sv->st, &h);
 }
 

@@ -170,6 +170,7 @@ struct hdhr_conf {
 	int			 enabled;
 	int			 tuner_count;
 	char			*friendly_name;
+	char			*device_id;	/* "": made from the name */
 };
 
 struct config {

@@ -83,6 +83,7 @@ config_free(struct config *cfg)
 	free(cfg->ace.opts.user_agent);
 	free(cfg->ace.opts.ca_file);
 	free(cfg->hdhr.friendly_name);
+	free(cfg->hdhr.device_id);
 	free(cfg->public_url);
 	for (i = 0; i < cfg->n_streams; i++)
 		stream_conf_free(&cfg->streams[i]);

@@ -223,6 +223,8 @@ static const struct keydef hdhr_keys[] = {
 	    CONFIG_HDHR_TUNERS_MAX, 0, .def = 4 },
 	{ "friendly_name", K_STRING, HDHR(friendly_name), 0,
 	    CONFIG_HDHR_NAME_MAX, KF_NOCTRL, .def_str = "ringcast" },
+	{ "device_id", K_STRING, HDHR(device_id), 0, 0, KF_NOCTRL,
+	    .def_str = "" },	/* "": made from friendly_name and listen */
 };
 
 const struct keytab config_global_keys = { global_keys, NKEYS(global_keys) };

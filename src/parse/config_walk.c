@@ -721,6 +721,7 @@ parse_hdhomerun(struct config_ctx *c, struct config *cfg,
     const config_setting_t *g)
 {
 	walk_group(c, g, &config_hdhr_keys, &cfg->hdhr, NULL);	/* no KF_OWN */
+	config_check_hdhr(c, &cfg->hdhr, g);
 }
 
 /* The top-level keys the walk has code of its own for (KF_OWN). */

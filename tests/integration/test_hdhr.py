@@ -5,7 +5,8 @@ name, a URL that plays MPEG-TS), lineup_status.json, lineup.post and the
 UPnP device.xml; tuner_count plays at once and a 503 past it, a tuner
 free again when its player leaves; a reload applies new settings; off
 (the default), every route is a 404; a hostile Host header never reaches
-a document."""
+a document; a device_id with a wrong check digit is a configuration
+error."""
 
 import json
 import os
@@ -180,13 +181,14 @@ def test_tuners_limit_and_release():
 
 def test_reload_and_public_url():
     o, d = started()
-    d.extra = d.extra.replace("tuner_count = 2", "tuner_count = 6") + \
+    d.extra = d.extra.replace("tuner_count = 2", 'tuner_count = 6; device_id = "10439efd"') + \
         '\npublic_url = "https://tv.example.org/";'
     d.write_conf()
     d.proc.send_signal(signal.SIGHUP)
     wait_for(lambda: get_json(d, "/discover.json")["TunerCount"] == 6, 5, what="reload")
     disc = get_json(d, "/discover.json")
     check(disc["BaseURL"] == "https://tv.example.org", disc)
+    check(disc["DeviceID"] == "10439EFD", disc)
     check(get_json(d, "/lineup.json")[0]["URL"] == "https://tv.example.org/tuner/news", "lineup")
 
 
@@ -203,12 +205,13 @@ def test_off_by_default():
 def test_bad_number_is_a_config_error():
     d = Daemon(streams='{ name = "a"; url = "http://127.0.0.1:1/x.ts"; },\n'
                        '{ name = "b"; url = "http://127.0.0.1:1/x.ts"; number = "5a"; }',
-               extra="hdhomerun = { tuner_count = 0; };")
+               extra='hdhomerun = { tuner_count = 0; device_id = "10439EFC"; };')
     out = subprocess.run([binary("ringcastd"), "-t", "-c", d.conf], capture_output=True,
                          text=True, timeout=10)
     check(out.returncode == 1, out.stdout + out.stderr)
     check(re.search(r":11: .*number", out.stderr), out.stderr)
     check(re.search(r":8: .*tuner_count", out.stderr), out.stderr)
+    check(re.search(r":8: device_id must be an HDHomeRun DeviceID", out.stderr), out.stderr)
 
 
 def test_dead_worker_frees_its_tuners():

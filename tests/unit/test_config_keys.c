@@ -172,6 +172,7 @@ test_hdhr_defaults_and_numbers(void **state)
 	assert_int_equal(cfg->hdhr.enabled, 0);
 	assert_int_equal(cfg->hdhr.tuner_count, 4);
 	assert_string_equal(cfg->hdhr.friendly_name, "ringcast");
+	assert_string_equal(cfg->hdhr.device_id, "");
 	assert_string_equal(cfg->public_url, "");
 	assert_string_equal(cfg->streams[0].number, "1");
 	assert_string_equal(cfg->streams[1].number, "7.1");
@@ -179,17 +180,22 @@ test_hdhr_defaults_and_numbers(void **state)
 	config_free(cfg);
 
 	cfg = load_ok("hdhomerun = { enabled = true; tuner_count = 999;"
-	    " friendly_name = \"Den\"; };\n"
+	    " friendly_name = \"Den\"; device_id = \"10439EFD\"; };\n"
 	    "public_url = \"https://tv.example.org/\";\n");
 	assert_int_equal(cfg->hdhr.enabled, 1);
 	assert_int_equal(cfg->hdhr.tuner_count, 999);
 	assert_string_equal(cfg->hdhr.friendly_name, "Den");
+	assert_string_equal(cfg->hdhr.device_id, "10439EFD");
 	assert_string_equal(cfg->public_url, "https://tv.example.org/");
 	config_free(cfg);
 
 	expect_errors("hdhomerun = { tuner_count = 1000; device = 1; };\n",
 	    "test.conf:1: tuner_count must be between 1 and 999, not 1000\n"
 	    "test.conf:1: unknown key 'device'\n");
+	expect_errors("hdhomerun = {\n device_id = \"10439EFC\"; };\n",
+	    "test.conf:2: device_id must be an HDHomeRun DeviceID: 8 hex"
+	    " digits whose last is the check digit of the others (such as"
+	    " \"1038A4F7\")\n");
 	expect_errors(STREAM(URL " number = \"5.\";"),
 	    "test.conf:2: number must be digits, or digits.digits"
 	    " (a channel number: \"5\", \"5.1\")\n");
