@@ -42,6 +42,27 @@ routes_ace(struct worker *w, struct MHD_Connection *conn, const char *url,
 	return http_stream_request(w, conn, path, method, con_cls);
 }
 
+/*
+ * /tuner/NAME, an HDHomeRun lineup URL: the stream family serves it as
+ * /stream/NAME while the tuner family holds one of its tuners for it.
+ */
+static enum MHD_Result
+routes_tuner(struct worker *w, struct MHD_Connection *conn, const char *url,
+    const char *method, void **con_cls)
+{
+	char name[CONFIG_NAME_MAX + 1], path[CONFIG_NAME_MAX + 16];
+	enum MHD_Result ret;
+
+	if (http_hdhr_tuner_path(url, name, sizeof(name)) == -1)
+		return http_error(conn, MHD_HTTP_NOT_FOUND, "no such stream");
+	if (http_hdhr_tuner_take(w, conn, name, &ret) == -1)
+		return ret;
+	snprintf(path, sizeof(path), "/stream/%s", name);
+	ret = http_stream_request(w, conn, path, method, con_cls);
+	http_hdhr_tuner_attach(w, *con_cls);
+	return ret;
+}
+
 static const struct http_route routes[] = {
 	{ "/admin/",		HTTP_ROUTE_PREFIX | HTTP_ROUTE_ANY_METHOD,
 	    http_admin_request },
@@ -58,6 +79,13 @@ static const struct http_route routes[] = {
 	{ "/playlist.m3u8",	0,			http_info_request },
 	{ "/healthz",		0,			http_info_request },
 	{ "/history",		0,			http_history_request },
+	/* HDHomeRun tuner (http_hdhr.c) */
+	{ "/discover.json",	0,			http_hdhr_request },
+	{ "/lineup.json",	0,			http_hdhr_request },
+	{ "/lineup_status.json", 0,			http_hdhr_request },
+	{ "/lineup.post",	HTTP_ROUTE_ANY_METHOD,	http_hdhr_request },
+	{ "/device.xml",	0,			http_hdhr_request },
+	{ "/tuner/",		HTTP_ROUTE_PREFIX,	routes_tuner },
 	{ "/events",		0,			http_events_request },
 	{ "/",			0,			http_ui_request },
 	{ "/ui",		HTTP_ROUTE_PREFIX,	http_ui_request },

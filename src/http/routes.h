@@ -68,6 +68,21 @@ enum MHD_Result http_aceapi_session(struct worker *, struct MHD_Connection *,
  * /playlist.m3u. */
 http_handler_fn http_info_request;
 
+/*
+ * http_hdhr.c: the HDHomeRun tuner's documents (/discover.json,
+ * /lineup.json, /lineup_status.json, /lineup.post, /device.xml; 404 when
+ * hdhomerun.enabled is false) and its tuners.  A lineup URL /tuner/NAME
+ * is served as /stream/NAME between http_hdhr_tuner_take (0 with a tuner
+ * taken, or -1 when answered: 404, or 503 with every tuner in use) and
+ * http_hdhr_tuner_attach (the stream family's *CON_CLS: its client holds
+ * the tuner until it completes, or the tuner goes back at once).
+ */
+http_handler_fn http_hdhr_request;
+int	 http_hdhr_tuner_path(const char *url, char *name, size_t namesz);
+int	 http_hdhr_tuner_take(struct worker *, struct MHD_Connection *,
+	    const char *name, enum MHD_Result *ret);
+void	 http_hdhr_tuner_attach(struct worker *, void *con_cls);
+
 /* http_history.c: GET /history[?stream=NAME], the last hour of a
  * stream. */
 http_handler_fn http_history_request;

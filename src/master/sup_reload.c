@@ -18,13 +18,51 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hdhr.h"
 #include "log.h"
 #include "sup_private.h"
 #include "util.h"
 
+/*
+ * The HDHomeRun tuner's settings.  Its DeviceID is device_id, or made
+ * from the friendly name and the first listen address (FNV-1a), so it
+ * stays the same across restarts and media servers keep their channel
+ * mapping.
+ */
+static void
+sup_apply_hdhr(struct supervisor *sv)
+{
+	const struct config *cfg = sv->cfg;
+	struct state_hdhr h;
+	uint32_t seed = 2166136261u;
+	const char *parts[2], *p;
+	int i;
+
+	memset(&h, 0, sizeof(h));
+	h.enabled = (uint32_t)cfg->hdhr.enabled;
+	h.tuner_count = (uint32_t)cfg->hdhr.tuner_count;
+	str_copy(h.friendly_name, cfg->hdhr.friendly_name,
+	    sizeof(h.friendly_name));
+	str_copy(h.public_url, cfg->public_url, sizeof(h.public_url));
+	parts[0] = h.friendly_name;
+	parts[1] = cfg->n_listen > 0 ? cfg->listen[0] : "";
+	for (i = 0; i < 2; i++)
+		for (p = parts[i]; ; p++) {
+			seed = (seed ^ (uint8_t)*p) * 16777619u;
+			if (*p == '\0')
+				break;
+		}
+	/* device_id was checked with the file (config_check_hdhr) */
+	if (cfg->hdhr.device_id == NULL || hdhr_device_id_parse(
+	    cfg->hdhr.device_id, &h.device_id) == -1)
+		h.device_id = hdhr_device_id_make(seed);
+	state_set_hdhr(sv->st, &h);
+}
+
 void
 sup_apply_daemon_settings(struct supervisor *sv)
 {
+	sup_apply_hdhr(sv);
 	state_set_admin_token(sv->st, sv->cfg->admin_token);
 	atomic_store(&sv->st->ui_enabled, (uint32_t)sv->cfg->ui);
 	atomic_store(&sv->st->history_interval_ms,

@@ -48,6 +48,13 @@
 #define CONFIG_EDGE_HEADER		"X-Ringcast-Edge"	/* carries it */
 #define CONFIG_MAX_ENGINES		16	/* acestream.engines */
 #define CONFIG_ACE_ID_LEN		40	/* hex digits of a content id */
+/* HDHomeRun tuner: a stream's number ("5", "5.1"), the tuners, the
+ * name (== HDHR_TUNERS_MIN/MAX, STATE_HDHR_NAME_MAX - 1, ...) */
+#define CONFIG_NUMBER_MAX		15	/* bytes of a GuideNumber */
+#define CONFIG_HDHR_TUNERS_MIN		1
+#define CONFIG_HDHR_TUNERS_MAX		999
+#define CONFIG_HDHR_NAME_MAX		127	/* bytes of friendly_name */
+#define CONFIG_PUBLIC_URL_MAX		255	/* bytes of public_url */
 
 enum stream_type {
 	STREAM_TS = 0,
@@ -122,6 +129,8 @@ struct stream_conf {
 	double			 segment_duration;
 	char			*title;			/* NULL in the file: name */
 	char			*group;
+	char			*number;		/* NULL in the file:
+							 * its position, 1.. */
 	struct stream_opts	 opts;
 	int			 line;			/* where it is defined */
 	/* Set only for streams made at run time (never from the file): */
@@ -154,6 +163,14 @@ struct ace_conf {
 	int			 allow_url_input;	/* url=, magnet= taken */
 	struct stream_opts	 opts;			/* defaults + own keys */
 	int			 line;
+};
+
+/* The `hdhomerun` group: the HDHomeRun tuner emulation. */
+struct hdhr_conf {
+	int			 enabled;
+	int			 tuner_count;
+	char			*friendly_name;
+	char			*device_id;	/* "": made from the name */
 };
 
 struct config {
@@ -193,6 +210,8 @@ struct config {
 	struct stream_conf	*streams;
 	int			 n_streams;
 	struct ace_conf		 ace;
+	struct hdhr_conf	 hdhr;
+	char			*public_url;		/* "" = from Host */
 };
 
 /*

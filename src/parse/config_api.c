@@ -46,6 +46,7 @@ stream_conf_free(struct stream_conf *st)
 		free(st->backup_urls[i]);
 	free(st->title);
 	free(st->group);
+	free(st->number);
 	free(st->request_header);
 	free(st->opts.user_agent);
 	free(st->opts.ca_file);
@@ -81,6 +82,9 @@ config_free(struct config *cfg)
 		free(cfg->ace.engines[i]);
 	free(cfg->ace.opts.user_agent);
 	free(cfg->ace.opts.ca_file);
+	free(cfg->hdhr.friendly_name);
+	free(cfg->hdhr.device_id);
+	free(cfg->public_url);
 	for (i = 0; i < cfg->n_streams; i++)
 		stream_conf_free(&cfg->streams[i]);
 	free(cfg->streams);

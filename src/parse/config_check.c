@@ -22,6 +22,7 @@
 #include <strings.h>
 
 #include "config_check.h"
+#include "hdhr_id.h"
 #include "hostport.h"
 
 #define SUN_PATH_MAX	(sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
@@ -437,6 +438,39 @@ config_check_root(struct config_ctx *c, const struct config *cfg,
 	check_stream_slots(c, cfg, root);
 	check_token_length(c, root, "admin_token", cfg->admin_token);
 	check_token_length(c, root, "events_token", cfg->events_token);
+}
+
+/* number: digits, or digits "." digits (a GuideNumber: "5", "5.1"). */
+void
+config_check_number(struct config_ctx *c, const struct stream_conf *st,
+    const config_setting_t *g)
+{
+	const char *p = st->number;
+	size_t a, b = 0;
+
+	if (p == NULL)
+		return;
+	a = strspn(p, "0123456789");
+	if (p[a] == '.')
+		b = strspn(p + a + 1, "0123456789");
+	if (a > 0 && (p[a] == '\0' || (b > 0 && p[a + 1 + b] == '\0')))
+		return;
+	cerror(c, config_setting_get_member(g, "number"), "number must be"
+	    " digits, or digits.digits (a channel number: \"5\", \"5.1\")");
+}
+
+void
+config_check_hdhr(struct config_ctx *c, const struct hdhr_conf *h,
+    const config_setting_t *g)
+{
+	uint32_t id;
+
+	if (h->device_id == NULL || h->device_id[0] == '\0' ||
+	    hdhr_device_id_parse(h->device_id, &id) == 0)
+		return;
+	cerror(c, config_setting_get_member(g, "device_id"), "device_id must"
+	    " be an HDHomeRun DeviceID: 8 hex digits whose last is the check"
+	    " digit of the others (such as \"1038A4F7\")");
 }
 
 void

@@ -42,6 +42,12 @@ void	 config_check_opts(struct config_ctx *, const struct stream_opts *o,
 /* loop = true needs file:// urls (stream group G). */
 void	 config_check_loop(struct config_ctx *, const struct stream_conf *st,
 	    const config_setting_t *g);
+/* number: digits, or digits.digits (a GuideNumber: "5", "5.1"). */
+void	 config_check_number(struct config_ctx *, const struct stream_conf *st,
+	    const config_setting_t *g);
+/* hdhomerun group G: a device_id must be one a tuner may have. */
+void	 config_check_hdhr(struct config_ctx *, const struct hdhr_conf *h,
+	    const config_setting_t *g);
 /* After the whole file: memory budget, edge keys, stream slots, token
  * lengths. */
 void	 config_check_root(struct config_ctx *, const struct config *cfg,

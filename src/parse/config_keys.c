@@ -31,6 +31,7 @@
 #define HLS(f)		offsetof(struct hls_conf, f)
 #define STR(f)		offsetof(struct stream_conf, f)
 #define ACE(f)		offsetof(struct ace_conf, f)
+#define HDHR(f)		offsetof(struct hdhr_conf, f)
 
 static const struct keyword log_targets[] = {
 	{ "syslog", LOG_TARGET_SYSLOG },
@@ -108,6 +109,11 @@ static const struct keydef global_keys[] = {
 	    .count_off = CFG(n_parent_streams) },
 	{ "edge_id", K_STRING, CFG(edge_id), 0, CONFIG_EDGE_ID_MAX,
 	    KF_NOCTRL, .def_str = "" },
+	/* HDHomeRun tuner: the group, and the base URL of its documents */
+	{ "hdhomerun", K_GROUP, 0, 0, 0, KF_OWN,
+	    .def_str = NULL },
+	{ "public_url", K_STRING, CFG(public_url), 0, CONFIG_PUBLIC_URL_MAX,
+	    KF_URL | KF_EMPTY_OK, .def_str = "" },
 };
 
 /* The `log` group, in struct config. */
@@ -187,6 +193,8 @@ static const struct keydef stream_keys[] = {
 	{ "title", K_STRING, STR(title), 0, 0, KF_NOCTRL | KF_DERIVED,
 	    .def_str = NULL },
 	{ "group", K_STRING, STR(group), 0, 0, KF_NOCTRL, .def_str = "" },
+	{ "number", K_STRING, STR(number), 0, CONFIG_NUMBER_MAX,
+	    KF_NOCTRL | KF_DERIVED, .def_str = NULL },	/* its position */
 };
 
 /* The `acestream` group's own keys, in struct ace_conf. */
@@ -208,12 +216,24 @@ static const struct keydef ace_keys[] = {
 	    KF_GT_MIN, .def = CONFIG_DEFAULT_SEGMENT_DURATION },
 };
 
+/* The `hdhomerun` group, in struct hdhr_conf. */
+static const struct keydef hdhr_keys[] = {
+	{ "enabled", K_BOOL, HDHR(enabled), 0, 0, 0, .def = 0 },
+	{ "tuner_count", K_INT, HDHR(tuner_count), CONFIG_HDHR_TUNERS_MIN,
+	    CONFIG_HDHR_TUNERS_MAX, 0, .def = 4 },
+	{ "friendly_name", K_STRING, HDHR(friendly_name), 0,
+	    CONFIG_HDHR_NAME_MAX, KF_NOCTRL, .def_str = "ringcast" },
+	{ "device_id", K_STRING, HDHR(device_id), 0, 0, KF_NOCTRL,
+	    .def_str = "" },	/* "": made from friendly_name and listen */
+};
+
 const struct keytab config_global_keys = { global_keys, NKEYS(global_keys) };
 const struct keytab config_log_keys = { log_keys, NKEYS(log_keys) };
 const struct keytab config_opts_keys = { opts_keys, NKEYS(opts_keys) };
 const struct keytab config_hls_keys = { hls_keys, NKEYS(hls_keys) };
 const struct keytab config_stream_keys = { stream_keys, NKEYS(stream_keys) };
 const struct keytab config_ace_keys = { ace_keys, NKEYS(ace_keys) };
+const struct keytab config_hdhr_keys = { hdhr_keys, NKEYS(hdhr_keys) };
 
 const struct keydef *
 keytab_find(const struct keytab *tab, const char *name)

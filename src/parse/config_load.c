@@ -49,7 +49,8 @@ config_new(const char *path)
 	    keytab_defaults(&config_log_keys, cfg) == -1 ||
 	    keytab_defaults(&config_opts_keys, &cfg->defaults) == -1 ||
 	    keytab_defaults(&config_hls_keys, &cfg->defaults.hls) == -1 ||
-	    keytab_defaults(&config_ace_keys, &cfg->ace) == -1) {
+	    keytab_defaults(&config_ace_keys, &cfg->ace) == -1 ||
+	    keytab_defaults(&config_hdhr_keys, &cfg->hdhr) == -1) {
 		config_free(cfg);
 		return NULL;
 	}

@@ -23,6 +23,7 @@
 #include <libconfig.h>
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -578,6 +579,7 @@ stream_finish(struct config_ctx *c, struct stream_conf *st,
 	if (!type_set && st->url != NULL)
 		st->type = stream_type_guess(st->url);
 	config_check_loop(c, st, g);
+	config_check_number(c, st, g);
 	if (st->title == NULL)
 		st->title = config_strdup(c, g, st->name);
 	config_check_opts(c, &st->opts, g);
@@ -611,6 +613,19 @@ parse_stream(struct config_ctx *c, struct config *cfg, struct stream_conf *st,
 	stream_finish(c, st, g, type_set);
 }
 
+/* No number: its position in streams, from 1. */
+static void
+stream_number_default(struct config_ctx *c, struct stream_conf *st, int i,
+    const config_setting_t *g)
+{
+	char num[16];
+
+	if (st->number != NULL)
+		return;
+	snprintf(num, sizeof(num), "%d", i + 1);
+	st->number = config_strdup(c, g, num);
+}
+
 static void
 parse_streams(struct config_ctx *c, struct config *cfg,
     const config_setting_t *s)
@@ -632,9 +647,12 @@ parse_streams(struct config_ctx *c, struct config *cfg,
 		return;
 	}
 	cfg->n_streams = n;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		parse_stream(c, cfg, &cfg->streams[i],
 		    config_setting_get_elem(s, (unsigned)i));
+		stream_number_default(c, &cfg->streams[i], i,
+		    config_setting_get_elem(s, (unsigned)i));
+	}
 }
 
 static void
@@ -698,6 +716,14 @@ parse_acestream(struct config_ctx *c, struct config *cfg,
 	config_check_opts(c, &a->opts, g);
 }
 
+static void
+parse_hdhomerun(struct config_ctx *c, struct config *cfg,
+    const config_setting_t *g)
+{
+	walk_group(c, g, &config_hdhr_keys, &cfg->hdhr, NULL);	/* no KF_OWN */
+	config_check_hdhr(c, &cfg->hdhr, g);
+}
+
 /* The top-level keys the walk has code of its own for (KF_OWN). */
 static const struct {
 	const char	*name;
@@ -708,6 +734,7 @@ static const struct {
 	{ "defaults", NULL },		/* walked first */
 	{ "streams", parse_streams },
 	{ "acestream", parse_acestream },
+	{ "hdhomerun", parse_hdhomerun },
 };
 
 /* Top-level setting S of the KF_OWN row K. */

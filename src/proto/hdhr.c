@@ -9,7 +9,9 @@
  * is a document built from what the caller passes: the channels'
  * numbers, names and stream names, the base URL players reach.
  *
- * The DeviceID carries a check digit.  libhdhomerun's
+ * The DeviceID carries a check digit (its rule is in
+ * src/parse/hdhr_id.c, where the configuration's device_id is checked
+ * too).  libhdhomerun's
  * hdhomerun_discover_validate_device_id() (LGPL; the rule is public, the
  * code here is our own) XORs the eight hex digits, the 1st, 3rd, 5th and
  * 7th (from the left) through a permutation table first; an id is valid
@@ -33,49 +35,6 @@
 
 #define HDHR_REPLACEMENT	0xFFFDu
 #define HDHR_UDN_NAMESPACE	"ringcast-hdhr:"
-
-/* The permutation of the odd digits (libhdhomerun's lookup table). */
-static const uint8_t hdhr_check_table[16] = {
-	0xA, 0x5, 0xF, 0x6, 0x7, 0xC, 0x1, 0xB,
-	0x9, 0x2, 0x8, 0xD, 0x4, 0x3, 0xE, 0x0,
-};
-
-/* The XOR of ID's first seven digits as the rule takes them. */
-static unsigned
-hdhr_check_of(uint32_t id)
-{
-	unsigned x = 0;
-	int digit;
-
-	for (digit = 0; digit < 7; digit++) {	/* from the left */
-		unsigned v = (id >> (28 - 4 * digit)) & 0xF;
-
-		x ^= digit % 2 == 0 ? hdhr_check_table[v] : v;
-	}
-	return x;
-}
-
-int
-hdhr_device_id_valid(uint32_t id)
-{
-	return (hdhr_check_of(id) ^ (id & 0xF)) == 0;
-}
-
-uint32_t
-hdhr_device_id_make(uint32_t seed)
-{
-	uint32_t x = seed;
-
-	/* A 32-bit mixer (Wellons' lowbias32): every seed bit moves many
-	 * digits, so near seeds give far ids. */
-	x ^= x >> 16;
-	x *= 0x7feb352dU;
-	x ^= x >> 15;
-	x *= 0x846ca68bU;
-	x ^= x >> 16;
-	x = 0x10000000U | (x & 0x0FFFFFF0U);
-	return x | hdhr_check_of(x);
-}
 
 void
 hdhr_device_id_format(uint32_t id, char out[HDHR_DEVICE_ID_LEN + 1])
@@ -191,6 +150,17 @@ hdhr_tuners(int n)
 {
 	return n < HDHR_TUNERS_MIN ? HDHR_TUNERS_MIN :
 	    n > HDHR_TUNERS_MAX ? HDHR_TUNERS_MAX : n;
+}
+
+int
+hdhr_host_valid(const char *host)
+{
+	size_t n;
+
+	if (host == NULL || (n = strlen(host)) == 0 || n > HDHR_HOST_MAX)
+		return 0;
+	return strspn(host, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._:[]") == n;
 }
 
 /* ---- documents ---------------------------------------------------------- */

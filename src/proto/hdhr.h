@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hdhr_id.h"	/* the DeviceID: valid, make, parse */
 #include "json.h"
 
 /*
@@ -32,10 +33,11 @@
 #define HDHR_FRIENDLY_NAME	"ringcast"	/* when none is given */
 #define HDHR_SOURCE		"Cable"		/* lineup_status.json */
 #define HDHR_DEVICE_TYPE	"urn:schemas-upnp-org:device:MediaServer:1"
-#define HDHR_STREAM_PATH	"/stream/"	/* BASE/stream/NAME */
+#define HDHR_STREAM_PATH	"/tuner/"	/* BASE/tuner/NAME: the TS of
+						 * /stream/NAME, one tuner */
+#define HDHR_HOST_MAX		255	/* bytes of a Host taken */
 #define HDHR_TUNERS_MIN		1
 #define HDHR_TUNERS_MAX		999
-#define HDHR_DEVICE_ID_LEN	8		/* hex digits */
 #define HDHR_UDN_LEN		41		/* "uuid:" and 36 */
 
 struct hdhr_device {
@@ -52,7 +54,7 @@ struct hdhr_device {
 struct hdhr_channel {
 	const char	*number;	/* GuideNumber: "7", "5.1" */
 	const char	*name;		/* GuideName: the title */
-	const char	*stream;	/* URL: BASE/stream/STREAM, encoded */
+	const char	*stream;	/* URL: BASE/tuner/STREAM, encoded */
 };
 
 /*
@@ -66,23 +68,17 @@ int	 hdhr_lineup_json(struct buf *b, const char *base_url,
 	    const struct hdhr_channel *ch, size_t n);
 int	 hdhr_device_xml(struct buf *b, const struct hdhr_device *d);
 
-/*
- * 1 when ID's check digit is right: libhdhomerun's rule (a lookup table
- * on every other hex digit, XOR of all eight is 0), which detects a
- * mistyped digit or two digits swapped.
- */
-int	 hdhr_device_id_valid(uint32_t id);
-/*
- * A valid id made from SEED (a hash of the configured name, say: the
- * same seed, the same id, so media servers keep their channel mapping
- * across restarts): SEED mixed, the first digit 1 as on Silicondust's
- * tuners (never the wildcard FFFFFFFF, never 0), the last digit the
- * check digit.
- */
-uint32_t hdhr_device_id_make(uint32_t seed);
 /* ID as 8 upper-case hex digits. */
 void	 hdhr_device_id_format(uint32_t id,
 	    char out[HDHR_DEVICE_ID_LEN + 1]);
+/*
+ * 1 when HOST (a request's Host header) may be written into the
+ * documents' URLs as http://HOST: 1 to HDHR_HOST_MAX bytes of letters,
+ * digits and "-._:[]" (a name, an IPv4 or [IPv6] address and a port),
+ * so nothing in it can break out of a JSON string, an XML element or a
+ * header.
+ */
+int	 hdhr_host_valid(const char *host);
 /* The device's UPnP UDN, "uuid:" and a UUID made from ID (stable). */
 void	 hdhr_udn(uint32_t id, char out[HDHR_UDN_LEN + 1]);
 

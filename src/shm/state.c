@@ -95,6 +95,7 @@ state_slot_configure(struct state *st, int slot, const struct stream_conf *sc)
 	str_copy(s->name, sc->name, sizeof(s->name));
 	str_copy(s->title, sc->title ? sc->title : sc->name, sizeof(s->title));
 	str_copy(s->group, sc->group ? sc->group : "", sizeof(s->group));
+	str_copy(s->number, sc->number ? sc->number : "", sizeof(s->number));
 	s->type = sc->type;
 	s->origin = (uint32_t)sc->origin;
 	s->on_demand = (uint32_t)sc->opts.on_demand;
@@ -154,6 +155,7 @@ state_slot_read(const struct state *st, int slot, struct slot_cfg *out)
 		memcpy(out->name, s->name, sizeof(out->name));
 		memcpy(out->title, s->title, sizeof(out->title));
 		memcpy(out->group, s->group, sizeof(out->group));
+		memcpy(out->number, s->number, sizeof(out->number));
 		out->type = (enum stream_type)s->type;
 		out->origin = (enum stream_origin)s->origin;
 		out->on_demand = (int)s->on_demand;
@@ -172,6 +174,7 @@ state_slot_read(const struct state *st, int slot, struct slot_cfg *out)
 	out->name[sizeof(out->name) - 1] = '\0';
 	out->title[sizeof(out->title) - 1] = '\0';
 	out->group[sizeof(out->group) - 1] = '\0';
+	out->number[sizeof(out->number) - 1] = '\0';
 	return 0;
 }
 
@@ -324,6 +327,76 @@ state_total_clients(const struct state *st)
 }
 
 void
+state_set_hdhr(struct state *st, const struct state_hdhr *h)
+{
+	seqlock_write_begin(&st->hdhr.seq);
+	st->hdhr.enabled = h->enabled;
+	st->hdhr.tuner_count = h->tuner_count;
+	st->hdhr.device_id = h->device_id;
+	memcpy(st->hdhr.friendly_name, h->friendly_name,
+	    sizeof(st->hdhr.friendly_name));
+	memcpy(st->hdhr.public_url, h->public_url, sizeof(st->hdhr.public_url));
+	st->hdhr.friendly_name[sizeof(st->hdhr.friendly_name) - 1] = '\0';
+	st->hdhr.public_url[sizeof(st->hdhr.public_url) - 1] = '\0';
+	seqlock_write_end(&st->hdhr.seq);
+}
+
+int
+state_get_hdhr(const struct state *st, struct state_hdhr *out)
+{
+	struct seqlock_reader rd = SEQLOCK_READER(&st->hdhr.seq);
+
+	while (seqlock_read_next(&rd)) {
+		out->enabled = st->hdhr.enabled;
+		out->tuner_count = st->hdhr.tuner_count;
+		out->device_id = st->hdhr.device_id;
+		memcpy(out->friendly_name, st->hdhr.friendly_name,
+		    sizeof(out->friendly_name));
+		memcpy(out->public_url, st->hdhr.public_url,
+		    sizeof(out->public_url));
+	}
+	if (!rd.ok)
+		return -1;
+	out->friendly_name[sizeof(out->friendly_name) - 1] = '\0';
+	out->public_url[sizeof(out->public_url) - 1] = '\0';
+	return 0;
+}
+
+uint32_t
+state_tuners_in_use(const struct state *st)
+{
+	uint32_t n = 0;
+	int w;
+
+	for (w = 0; w < STATE_MAX_WORKERS; w++)
+		n += atomic_load((_Atomic uint32_t *)&st->tuners[w]);
+	return n;
+}
+
+int
+state_tuner_take(struct state *st, int w, uint32_t tuner_count)
+{
+	/* count ourselves first, then look: of two racing takers of the
+	 * last tuner each sees the other, so at most tuner_count pass */
+	atomic_fetch_add(&st->tuners[w], 1);
+	if (state_tuners_in_use(st) <= tuner_count)
+		return 0;
+	atomic_fetch_sub(&st->tuners[w], 1);
+	return -1;
+}
+
+void
+state_tuner_release(struct state *st, int w)
+{
+	uint32_t n = atomic_load(&st->tuners[w]);
+
+	/* never below 0 (a reset of the row may have come first) */
+	while (n > 0 && !atomic_compare_exchange_weak(&st->tuners[w], &n,
+	    n - 1))
+		;
+}
+
+void
 state_worker_reset(struct state *st, int worker)
 {
 	int s;
@@ -333,6 +406,7 @@ state_worker_reset(struct state *st, int worker)
 		atomic_store(&st->edges[worker][s], 0);
 	}
 	atomic_store(&st->workers[worker].clients, 0);
+	atomic_store(&st->tuners[worker], 0);
 	atomic_store(&st->workers[worker].pid, 0);
 	for (s = 0; s < STATE_IP_BUCKETS; s++)
 		atomic_store(&st->ip_conns[worker][s], 0);

@@ -32,10 +32,10 @@
 #include "hls_cache.h"
 
 #define STATE_MAGIC		0x52435354u	/* "RCST" */
-#define STATE_VERSION		10u	/* 2: acestream records, 3: cors_origins, 4: edges,
+#define STATE_VERSION		11u	/* 2: acestream records, 3: cors_origins, 4: edges,
 				   5: ui_enabled, 6: hls_cache, 7: holds,
 				   8: engine refusals, 9: infohashes,
-				   10: history */
+				   10: history, 11: hdhomerun */
 #define STATE_MAX_STREAMS	CONFIG_MAX_STREAMS
 #define STATE_MAX_WORKERS	CONFIG_MAX_WORKERS
 #define STATE_URL_MAX		512
@@ -52,6 +52,13 @@
 #define STATE_HOLD_ID_BYTES	20	/* a hold's id: 40 hex digits */
 #define STATE_HOLD_PROBES	16	/* entries tried from its hash */
 #define STATE_HOLD_TTL_MS	60000	/* a hold nobody renews lapses */
+#define STATE_NUMBER_MAX	(CONFIG_NUMBER_MAX + 1)	/* GuideNumber + NUL */
+#define STATE_HDHR_NAME_MAX	128	/* friendly_name + NUL */
+#define STATE_PUBLIC_URL_MAX	256	/* public_url + NUL */
+#if CONFIG_HDHR_NAME_MAX >= STATE_HDHR_NAME_MAX || \
+    CONFIG_PUBLIC_URL_MAX >= STATE_PUBLIC_URL_MAX
+#error "the hdhomerun fields of the state segment are too small"
+#endif
 
 enum stream_state {
 	STREAM_STOPPED = 0,	/* on demand, no fetcher */
@@ -75,6 +82,7 @@ struct stream_slot {
 	char			 name[CONFIG_NAME_MAX + 1];
 	char			 title[STATE_TITLE_MAX];
 	char			 group[STATE_TITLE_MAX];
+	char			 number[STATE_NUMBER_MAX];	/* "": none */
 	uint32_t		 type;			/* enum stream_type */
 	uint32_t		 origin;		/* enum stream_origin */
 	uint32_t		 on_demand;
@@ -148,6 +156,19 @@ struct state_hold {
 	char			 name[CONFIG_NAME_MAX + 1];
 };
 
+/*
+ * The HDHomeRun tuner (hdhomerun group, public_url): written by the
+ * supervisor under seq at start and reload, copied by the workers.
+ */
+struct state_hdhr {
+	_Atomic uint32_t	 seq;
+	uint32_t		 enabled;
+	uint32_t		 tuner_count;
+	uint32_t		 device_id;
+	char			 friendly_name[STATE_HDHR_NAME_MAX];
+	char			 public_url[STATE_PUBLIC_URL_MAX];	/* "": Host */
+};
+
 struct state_worker {
 	_Atomic int32_t		 pid;
 	_Atomic uint32_t	 clients;		/* all streams */
@@ -192,6 +213,10 @@ struct state {
 	_Atomic uint32_t	 clients[STATE_MAX_WORKERS][STATE_MAX_STREAMS];
 	/* Of those, the edge ringcasts (X-Ringcast-Edge): edges[w][s]. */
 	_Atomic uint16_t	 edges[STATE_MAX_WORKERS][STATE_MAX_STREAMS];
+	/* The HDHomeRun tuner, and the tuners each worker's players of
+	 * lineup URLs hold: tuners[w]. */
+	struct state_hdhr	 hdhr;
+	_Atomic uint32_t	 tuners[STATE_MAX_WORKERS];
 	/* Engines and content-id streams (ace_state.h). */
 	struct ace_state	 ace;
 	/* Engine-API playback sessions (struct state_hold). */
@@ -209,6 +234,7 @@ struct slot_cfg {
 	char		 name[CONFIG_NAME_MAX + 1];
 	char		 title[STATE_TITLE_MAX];
 	char		 group[STATE_TITLE_MAX];
+	char		 number[STATE_NUMBER_MAX];
 	enum stream_type type;
 	enum stream_origin origin;
 	int		 on_demand;
@@ -271,6 +297,21 @@ uint32_t	 state_stream_edges(const struct state *, int slot);
 /* Bucket of a client address (IPv4/IPv6 sockaddr). */
 uint32_t	 state_ip_bucket(const void *sockaddr);
 uint32_t	 state_ip_conns(const struct state *, uint32_t bucket);
+/*
+ * The HDHomeRun settings: the supervisor publishes them, a worker copies
+ * them (-1 when they cannot be read consistently: treat as off).
+ */
+void		 state_set_hdhr(struct state *, const struct state_hdhr *);
+int		 state_get_hdhr(const struct state *, struct state_hdhr *out);
+/*
+ * Take one of the tuner_count tuners for a player of worker row W: 0, or
+ * -1 when all are in use (nothing taken).  Two workers taking the last
+ * tuner at once may both be refused, never both admitted.  Release with
+ * state_tuner_release; a dead worker's tuners go with state_worker_reset.
+ */
+int		 state_tuner_take(struct state *, int w, uint32_t tuner_count);
+void		 state_tuner_release(struct state *, int w);
+uint32_t	 state_tuners_in_use(const struct state *);
 /* Supervisor: forget a dead worker's clients. */
 void		 state_worker_reset(struct state *, int worker);
 

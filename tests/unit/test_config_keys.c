@@ -136,6 +136,7 @@ test_key_table_defaults_in_limits(void **state)
 	const struct keytab *const tabs[] = {
 		&config_global_keys, &config_log_keys, &config_opts_keys,
 		&config_hls_keys, &config_stream_keys, &config_ace_keys,
+		&config_hdhr_keys,
 	};
 	const struct keydef *k;
 	size_t t, i;
@@ -157,6 +158,55 @@ test_key_table_defaults_in_limits(void **state)
 		}
 }
 
+/* The HDHomeRun tuner is off until asked for; a stream's number is its
+ * place in the list unless it says otherwise. */
+static void
+test_hdhr_defaults_and_numbers(void **state)
+{
+	struct config *cfg = load_ok("streams = (\n"
+	    "{ name = \"a\"; " URL " },\n"
+	    "{ name = \"b\"; " URL " number = \"7.1\"; },\n"
+	    "{ name = \"c\"; " URL " }\n);\n");
+
+	(void)state;
+	assert_int_equal(cfg->hdhr.enabled, 0);
+	assert_int_equal(cfg->hdhr.tuner_count, 4);
+	assert_string_equal(cfg->hdhr.friendly_name, "ringcast");
+	assert_string_equal(cfg->hdhr.device_id, "");
+	assert_string_equal(cfg->public_url, "");
+	assert_string_equal(cfg->streams[0].number, "1");
+	assert_string_equal(cfg->streams[1].number, "7.1");
+	assert_string_equal(cfg->streams[2].number, "3");
+	config_free(cfg);
+
+	cfg = load_ok("hdhomerun = { enabled = true; tuner_count = 999;"
+	    " friendly_name = \"Den\"; device_id = \"10439EFD\"; };\n"
+	    "public_url = \"https://tv.example.org/\";\n");
+	assert_int_equal(cfg->hdhr.enabled, 1);
+	assert_int_equal(cfg->hdhr.tuner_count, 999);
+	assert_string_equal(cfg->hdhr.friendly_name, "Den");
+	assert_string_equal(cfg->hdhr.device_id, "10439EFD");
+	assert_string_equal(cfg->public_url, "https://tv.example.org/");
+	config_free(cfg);
+
+	expect_errors("hdhomerun = { tuner_count = 1000; device = 1; };\n",
+	    "test.conf:1: tuner_count must be between 1 and 999, not 1000\n"
+	    "test.conf:1: unknown key 'device'\n");
+	expect_errors("hdhomerun = {\n device_id = \"10439EFC\"; };\n",
+	    "test.conf:2: device_id must be an HDHomeRun DeviceID: 8 hex"
+	    " digits whose last is the check digit of the others (such as"
+	    " \"1038A4F7\")\n");
+	expect_errors(STREAM(URL " number = \"5.\";"),
+	    "test.conf:2: number must be digits, or digits.digits"
+	    " (a channel number: \"5\", \"5.1\")\n");
+	expect_errors(STREAM(URL " number = \"a5\";"),
+	    "test.conf:2: number must be digits, or digits.digits"
+	    " (a channel number: \"5\", \"5.1\")\n");
+	expect_errors("public_url = \"ftp://x\";\n",
+	    "test.conf:1: invalid public_url 'ftp://x': must start with"
+	    " http:// or https://\n");
+}
+
 int
 main(void)
 {
@@ -166,6 +216,7 @@ main(void)
 		cmocka_unit_test(test_ace_refusal_and_input_defaults),
 		cmocka_unit_test(test_key_table_defaults_in_limits),
 		cmocka_unit_test(test_ace_silence_and_rebase_defaults),
+		cmocka_unit_test(test_hdhr_defaults_and_numbers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

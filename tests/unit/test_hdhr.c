@@ -7,7 +7,7 @@
  * lineup.json are JSON they parse (checked here with json-c in strict
  * mode, UTF-8 validated) with the fields they read, device.xml is
  * well-formed XML whatever the configured name holds, every channel's
- * URL leads to /stream/NAME, and the DeviceID passes the check digit
+ * URL leads to /tuner/NAME, and the DeviceID passes the check digit
  * test libhdhomerun applies (and that a real tuner's id passes), stays
  * the same for the same name and is never the wildcard.
  */
@@ -273,16 +273,16 @@ test_lineup_json(void **state)
 	e = json_object_array_get_idx(o, 0);
 	assert_string_equal(get_str(e, "GuideNumber"), "101");
 	assert_string_equal(get_str(e, "GuideName"), "CNN International");
-	assert_string_equal(get_str(e, "URL"), BASE "/stream/cnn-us");
+	assert_string_equal(get_str(e, "URL"), BASE "/tuner/cnn-us");
 	e = json_object_array_get_idx(o, 1);
 	assert_string_equal(get_str(e, "GuideName"),
 	    "TF1 S\xC3\xA9ries \"Films\"");
 	e = json_object_array_get_idx(o, 2);
 	assert_string_equal(get_str(e, "GuideName"), "Bad \xEF\xBF\xBD byte");
 	assert_string_equal(get_str(e, "URL"),
-	    BASE "/stream/odd%20name%2F..%2Fx%3Fy");
+	    BASE "/tuner/odd%20name%2F..%2Fx%3Fy");
 	e = json_object_array_get_idx(o, 3);
-	assert_string_equal(get_str(e, "URL"), BASE "/stream/");
+	assert_string_equal(get_str(e, "URL"), BASE "/tuner/");
 	json_object_put(o);
 	buf_reset(&b);
 	assert_int_equal(hdhr_lineup_json(&b, BASE, NULL, 0), 0);
@@ -312,7 +312,7 @@ test_lineup_json_large(void **state)
 	o = parse_strict(&b);
 	assert_int_equal(json_object_array_length(o), 20000);
 	assert_string_equal(get_str(json_object_array_get_idx(o, 19999),
-	    "URL"), BASE "/stream/20000");
+	    "URL"), BASE "/tuner/20000");
 	json_object_put(o);
 	buf_free(&b);
 	free(ch);
@@ -392,6 +392,56 @@ test_device_xml_hostile(void **state)
 	buf_free(&b);
 }
 
+/* A configured device_id: 8 hex digits, right check digit, a real id. */
+static void
+test_device_id_parse(void **state)
+{
+	uint32_t id = 0;
+
+	(void)state;
+	assert_int_equal(hdhr_device_id_parse("10439EFD", &id), 0);
+	assert_int_equal(id, REAL_ID);
+	assert_int_equal(hdhr_device_id_parse("10439efd", &id), 0);
+	assert_int_equal(id, REAL_ID);
+	assert_int_equal(hdhr_device_id_parse("10439EFC", &id), -1);
+	assert_int_equal(hdhr_device_id_parse("01439EFD", &id), -1);
+	assert_int_equal(hdhr_device_id_parse("FFFFFFFF", &id), -1);
+	assert_int_equal(hdhr_device_id_parse("00000000", &id), -1);
+	assert_int_equal(hdhr_device_id_parse("10439EF", &id), -1);
+	assert_int_equal(hdhr_device_id_parse("10439EFD0", &id), -1);
+	assert_int_equal(hdhr_device_id_parse(" 10439EF", &id), -1);
+	assert_int_equal(hdhr_device_id_parse("0x439EFD", &id), -1);
+	assert_int_equal(hdhr_device_id_parse("", &id), -1);
+	assert_int_equal(hdhr_device_id_parse(NULL, &id), -1);
+	assert_int_equal(id, REAL_ID);	/* untouched on failure */
+}
+
+/* A Host header is written into URLs only when it cannot break out. */
+static void
+test_host_valid(void **state)
+{
+	char big[HDHR_HOST_MAX + 2];
+
+	(void)state;
+	assert_true(hdhr_host_valid("192.168.1.10:8080"));
+	assert_true(hdhr_host_valid("tv.example.org"));
+	assert_true(hdhr_host_valid("[::1]:8080"));
+	assert_true(hdhr_host_valid("my_box-2.lan"));
+	assert_false(hdhr_host_valid(NULL));
+	assert_false(hdhr_host_valid(""));
+	assert_false(hdhr_host_valid("a\"b"));
+	assert_false(hdhr_host_valid("a b"));
+	assert_false(hdhr_host_valid("a<b>"));
+	assert_false(hdhr_host_valid("a/b"));
+	assert_false(hdhr_host_valid("a\r\nX-Evil: 1"));
+	assert_false(hdhr_host_valid("user@host"));
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_false(hdhr_host_valid(big));
+	big[HDHR_HOST_MAX] = '\0';
+	assert_true(hdhr_host_valid(big));
+}
+
 int
 main(void)
 {
@@ -408,6 +458,8 @@ main(void)
 		cmocka_unit_test(test_lineup_json_large),
 		cmocka_unit_test(test_device_xml),
 		cmocka_unit_test(test_device_xml_hostile),
+		cmocka_unit_test(test_host_valid),
+		cmocka_unit_test(test_device_id_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

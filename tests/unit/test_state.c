@@ -2,8 +2,10 @@
  * test_state.c - the daemon-wide state segment (src/shm/state.c): the
  * slot table (seqlocked fields, name lookup, client counts that a dead
  * worker cannot leave behind, repair of a writer that died mid-write)
- * the notify/wait pair that wakes the workers, and the holds of the
- * engine's JSON API (claimed, renewed, dropped, lapsed, full).
+ * the notify/wait pair that wakes the workers, the holds of the
+ * engine's JSON API (claimed, renewed, dropped, lapsed, full), and the
+ * HDHomeRun tuner's settings and tuners (never more taken than there
+ * are, a dead worker's given back).
  *
  * Each test creates its own segment under a name with the test's pid and
  * unlinks it, so runs in parallel do not meet.
@@ -143,6 +145,60 @@ test_state_holds(void **state)
 	state_unlink(name);
 }
 
+static void
+test_state_tuners(void **state)
+{
+	struct state_hdhr h, got;
+	struct stream_conf sc;
+	struct slot_cfg cfg;
+	struct state *st;
+	char name[STATE_SHM_NAME_MAX];
+
+	(void)state;
+	snprintf(name, sizeof(name), "/ringcast-test.%d.tuners", (int)getpid());
+	state_unlink(name);
+	assert_non_null(st = state_create(name));
+	/* settings: what the supervisor wrote, off until it writes them */
+	assert_int_equal(state_get_hdhr(st, &got), 0);
+	assert_int_equal(got.enabled, 0);
+	memset(&h, 0, sizeof(h));
+	h.enabled = 1;
+	h.tuner_count = 2;
+	h.device_id = 0x10439EFDu;
+	strcpy(h.friendly_name, "Den");
+	strcpy(h.public_url, "http://tv.example.org");
+	state_set_hdhr(st, &h);
+	assert_int_equal(state_get_hdhr(st, &got), 0);
+	assert_int_equal(got.tuner_count, 2);
+	assert_int_equal(got.device_id, 0x10439EFDu);
+	assert_string_equal(got.friendly_name, "Den");
+	assert_string_equal(got.public_url, "http://tv.example.org");
+	/* a stream's number goes with its slot */
+	memset(&sc, 0, sizeof(sc));
+	strcpy(sc.name, "news");
+	sc.number = "5.1";
+	state_slot_configure(st, 0, &sc);
+	assert_int_equal(state_slot_read(st, 0, &cfg), 0);
+	assert_string_equal(cfg.number, "5.1");
+	/* two tuners over any workers, a third refused */
+	assert_int_equal(state_tuner_take(st, 0, 2), 0);
+	assert_int_equal(state_tuner_take(st, 3, 2), 0);
+	assert_int_equal(state_tuner_take(st, 0, 2), -1);
+	assert_int_equal(state_tuners_in_use(st), 2);
+	state_tuner_release(st, 0);
+	assert_int_equal(state_tuner_take(st, 1, 2), 0);
+	/* a dead worker's tuner comes back; a late release does not go
+	 * below zero */
+	state_worker_reset(st, 3);
+	assert_int_equal(state_tuners_in_use(st), 1);
+	state_tuner_release(st, 3);
+	assert_int_equal(state_tuners_in_use(st), 1);
+	assert_int_equal(state_tuner_take(st, 2, 2), 0);
+	assert_int_equal(state_tuner_take(st, 2, 2), -1);
+	state_detach(st);
+	state_unlink(name);
+}
+
 int
 main(void)
 {
@@ -150,6 +206,7 @@ main(void)
 		cmocka_unit_test(test_state_slots),
 		cmocka_unit_test(test_notify_wakes),
 		cmocka_unit_test(test_state_holds),
+		cmocka_unit_test(test_state_tuners),
 	};
 
 	return cmocka_run_group_tests_name("state", tests, NULL, NULL);
