@@ -48,6 +48,10 @@
 #define CONFIG_EDGE_HEADER		"X-Ringcast-Edge"	/* carries it */
 #define CONFIG_MAX_ENGINES		16	/* acestream.engines */
 #define CONFIG_ACE_ID_LEN		40	/* hex digits of a content id */
+/* Channel lists (`sources`, config_sources.c). */
+#define CONFIG_MAX_SOURCES		32
+#define CONFIG_MAX_SOURCE_GLOBS		64	/* each of the four filters */
+#define CONFIG_MIN_SOURCE_REFRESH	60.0	/* seconds */
 
 enum stream_type {
 	STREAM_TS = 0,
@@ -65,6 +69,7 @@ enum stream_origin {
 	STREAM_ORIGIN_ACE,
 	STREAM_ORIGIN_PARENT,
 	STREAM_ORIGIN_PARENT_ACE,	/* a content id, through the parent */
+	STREAM_ORIGIN_LINEUP,		/* a channel of the sources' lineup */
 	STREAM_ORIGIN_MAX,
 };
 
@@ -156,6 +161,22 @@ struct ace_conf {
 	int			 line;
 };
 
+/* One channel list (`sources`): a provider's extended M3U. */
+struct source_conf {
+	char			 name[CONFIG_NAME_MAX + 1];
+	char			*m3u;		/* http(s) URL, file:// or path */
+	double			 refresh;	/* seconds */
+	char			*include_groups[CONFIG_MAX_SOURCE_GLOBS];
+	int			 n_include_groups;
+	char			*exclude_groups[CONFIG_MAX_SOURCE_GLOBS];
+	int			 n_exclude_groups;
+	char			*include_names[CONFIG_MAX_SOURCE_GLOBS];
+	int			 n_include_names;
+	char			*exclude_names[CONFIG_MAX_SOURCE_GLOBS];
+	int			 n_exclude_names;
+	int			 line;
+};
+
 struct config {
 	char			*path;
 	char			*listen[CONFIG_MAX_LISTEN];	/* "host:port" */
@@ -193,6 +214,10 @@ struct config {
 	struct stream_conf	*streams;
 	int			 n_streams;
 	struct ace_conf		 ace;
+	/* Channel lists and where their lineup is kept. */
+	struct source_conf	*sources;
+	int			 n_sources;
+	char			*state_dir;
 };
 
 /*

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "config_sources.h"
 #include "config_keys.h"
 
 const char *
@@ -84,6 +85,8 @@ config_free(struct config *cfg)
 	for (i = 0; i < cfg->n_streams; i++)
 		stream_conf_free(&cfg->streams[i]);
 	free(cfg->streams);
+	config_sources_free(cfg);
+	free(cfg->state_dir);
 	free(cfg);
 }
 

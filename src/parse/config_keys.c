@@ -31,6 +31,7 @@
 #define HLS(f)		offsetof(struct hls_conf, f)
 #define STR(f)		offsetof(struct stream_conf, f)
 #define ACE(f)		offsetof(struct ace_conf, f)
+#define SRC(f)		offsetof(struct source_conf, f)
 
 static const struct keyword log_targets[] = {
 	{ "syslog", LOG_TARGET_SYSLOG },
@@ -108,6 +109,11 @@ static const struct keydef global_keys[] = {
 	    .count_off = CFG(n_parent_streams) },
 	{ "edge_id", K_STRING, CFG(edge_id), 0, CONFIG_EDGE_ID_MAX,
 	    KF_NOCTRL, .def_str = "" },
+	/* channel lists (config_sources.c) */
+	{ "sources", K_GROUP, 0, 0, CONFIG_MAX_SOURCES, KF_OWN,
+	    .def_str = NULL },
+	{ "state_dir", K_STRING, CFG(state_dir), 0, 0, KF_NOCTRL | KF_ABSPATH,
+	    .def_str = "/var/lib/ringcast" },
 };
 
 /* The `log` group, in struct config. */
@@ -208,12 +214,36 @@ static const struct keydef ace_keys[] = {
 	    KF_GT_MIN, .def = CONFIG_DEFAULT_SEGMENT_DURATION },
 };
 
+/* A source of `sources`, in struct source_conf (all walked by
+ * config_sources.c). */
+static const struct keydef source_keys[] = {
+	{ "name", K_STRING, 0, 1, CONFIG_NAME_MAX, KF_OWN | KF_REQUIRED,
+	    .def_str = NULL },
+	{ "m3u", K_STRING, SRC(m3u), 0, 0, KF_OWN | KF_REQUIRED,
+	    .def_str = NULL },
+	{ "refresh", K_DOUBLE, SRC(refresh), CONFIG_MIN_SOURCE_REFRESH, SEC,
+	    KF_OWN, .def = 3600.0 },
+	{ "include_groups", K_LIST, SRC(include_groups), 0,
+	    CONFIG_MAX_SOURCE_GLOBS, KF_OWN, .def_str = NULL,
+	    .count_off = SRC(n_include_groups) },
+	{ "exclude_groups", K_LIST, SRC(exclude_groups), 0,
+	    CONFIG_MAX_SOURCE_GLOBS, KF_OWN, .def_str = NULL,
+	    .count_off = SRC(n_exclude_groups) },
+	{ "include_names", K_LIST, SRC(include_names), 0,
+	    CONFIG_MAX_SOURCE_GLOBS, KF_OWN, .def_str = NULL,
+	    .count_off = SRC(n_include_names) },
+	{ "exclude_names", K_LIST, SRC(exclude_names), 0,
+	    CONFIG_MAX_SOURCE_GLOBS, KF_OWN, .def_str = NULL,
+	    .count_off = SRC(n_exclude_names) },
+};
+
 const struct keytab config_global_keys = { global_keys, NKEYS(global_keys) };
 const struct keytab config_log_keys = { log_keys, NKEYS(log_keys) };
 const struct keytab config_opts_keys = { opts_keys, NKEYS(opts_keys) };
 const struct keytab config_hls_keys = { hls_keys, NKEYS(hls_keys) };
 const struct keytab config_stream_keys = { stream_keys, NKEYS(stream_keys) };
 const struct keytab config_ace_keys = { ace_keys, NKEYS(ace_keys) };
+const struct keytab config_source_keys = { source_keys, NKEYS(source_keys) };
 
 const struct keydef *
 keytab_find(const struct keytab *tab, const char *name)

@@ -30,6 +30,7 @@
 #include "config_check.h"
 #include "config_err.h"
 #include "config_keys.h"
+#include "config_sources.h"
 #include "config_walk.h"
 
 #define LIST_REPLACE_MAX	32	/* the longest all-or-nothing list */
@@ -708,6 +709,7 @@ static const struct {
 	{ "defaults", NULL },		/* walked first */
 	{ "streams", parse_streams },
 	{ "acestream", parse_acestream },
+	{ "sources", config_sources_walk },
 };
 
 /* Top-level setting S of the KF_OWN row K. */
