@@ -58,6 +58,7 @@ static const struct http_route routes[] = {
 	{ "/playlist.m3u8",	0,			http_info_request },
 	{ "/healthz",		0,			http_info_request },
 	{ "/history",		0,			http_history_request },
+	{ "/channels",		0,			http_channels_request },
 	{ "/events",		0,			http_events_request },
 	{ "/",			0,			http_ui_request },
 	{ "/ui",		HTTP_ROUTE_PREFIX,	http_ui_request },

@@ -71,6 +71,8 @@ http_handler_fn http_info_request;
 /* http_history.c: GET /history[?stream=NAME], the last hour of a
  * stream. */
 http_handler_fn http_history_request;
+/* http_channels.c: GET /channels, the lineup of `sources`. */
+http_handler_fn http_channels_request;
 
 /* http_events.c: GET /events (Server-Sent Events from the event ring). */
 http_handler_fn http_events_request;
