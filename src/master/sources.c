@@ -184,13 +184,14 @@ static int
 sources_write_file(const char *dir, const char *name, const char *data,
     size_t len)
 {
-	char path[PATH_MAX], tmp[PATH_MAX + 8];
+	char path[PATH_MAX], tmp[PATH_MAX + 32];
 	ssize_t n;
 	size_t done = 0;
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	/* our pid: an old source process may still be finishing */
+	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid());
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) ==
 	    -1) {
 		log_warn("cannot write %s", tmp);
@@ -377,6 +378,18 @@ sources_due(const struct config *cfg, int chan, struct source_run *runs,
 	return any;
 }
 
+/* `ringcastctl refresh [NAME]`: NAME ("" every source) is due now. */
+static void
+sources_due_now(const struct config *cfg, struct source_run *runs,
+    const char *name)
+{
+	int i;
+
+	for (i = 0; i < cfg->n_sources; i++)
+		if (name[0] == '\0' || strcmp(runs[i].sc->name, name) == 0)
+			runs[i].next_ms = 0;
+}
+
 void
 sources_main(struct proc *self, const struct child_ctx *ctx)
 {
@@ -402,6 +415,9 @@ sources_main(struct proc *self, const struct child_ctx *ctx)
 		while ((n = msg_recv(self->fd, &m)) == 1)
 			if (m.type == MSG_SHUTDOWN)
 				sources_stop = 1;
+			else if (m.type == MSG_SOURCES_REFRESH)
+				sources_due_now(cfg, runs,
+				    (const char *)m.payload);
 		if (n == 0 || (n == -1 && errno != EAGAIN && errno != EBADMSG))
 			sources_stop = 1;	/* the supervisor is gone */
 	}

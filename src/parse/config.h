@@ -243,6 +243,10 @@ const struct stream_conf *config_find_stream(const struct config *,
 int			 config_stream_changed(const struct stream_conf *,
 			    const struct stream_conf *);
 int			 config_name_valid(const char *);
+/* 1 when A and B differ in `sources` (any key of any source, or their
+ * order): the source process must start again. */
+int			 config_sources_differ(const struct config *a,
+			    const struct config *b);
 /*
  * A stream made at run time (a dynamic stream): NAME (also its key), a TS
  * stream of URL with a deep copy of OPTS.  NULL when out of memory.  Free

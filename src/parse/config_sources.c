@@ -240,3 +240,43 @@ config_sources_free(struct config *cfg)
 	cfg->sources = NULL;
 	cfg->n_sources = 0;
 }
+
+static int
+source_globs_differ(char *const *a, int na, char *const *b, int nb)
+{
+	int i;
+
+	if (na != nb)
+		return 1;
+	for (i = 0; i < na; i++)
+		if (strcmp(a[i], b[i]) != 0)
+			return 1;
+	return 0;
+}
+
+int
+config_sources_differ(const struct config *a, const struct config *b)
+{
+	const struct source_conf *x, *y;
+	int i;
+
+	if (a->n_sources != b->n_sources)
+		return 1;
+	for (i = 0; i < a->n_sources; i++) {
+		x = &a->sources[i];
+		y = &b->sources[i];
+		if (strcmp(x->name, y->name) != 0 ||
+		    config_strings_differ(x->m3u, y->m3u) ||
+		    x->refresh != y->refresh ||
+		    source_globs_differ(x->include_groups, x->n_include_groups,
+		    y->include_groups, y->n_include_groups) ||
+		    source_globs_differ(x->exclude_groups, x->n_exclude_groups,
+		    y->exclude_groups, y->n_exclude_groups) ||
+		    source_globs_differ(x->include_names, x->n_include_names,
+		    y->include_names, y->n_include_names) ||
+		    source_globs_differ(x->exclude_names, x->n_exclude_names,
+		    y->exclude_names, y->n_exclude_names))
+			return 1;
+	}
+	return 0;
+}
