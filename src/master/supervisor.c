@@ -411,8 +411,15 @@ static int
 sup_ctl_status_json(void *arg, struct buf *b)
 {
 	const struct supervisor *sv = arg;
+	char path[PATH_MAX];
 
-	return status_json(sv->st, b);
+	if (status_json(sv->st, b) == -1)
+		return -1;
+	if (sv->cfg->n_sources == 0)
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s", sv->cfg->state_dir,
+	    CHANNELS_DOC_FILE);
+	return channels_status_sources(path, b);
 }
 
 static int

@@ -94,3 +94,56 @@ channels_json(const struct channels_doc *doc, const struct state *st,
 	buf_puts(b, "]}");
 	return b->failed ? -1 : 0;
 }
+
+static void
+channels_m3u_attr(struct buf *b, const char *attr, const char *v)
+{
+	if (v[0] == '\0')
+		return;
+	buf_printf(b, " %s=\"", attr);
+	json_escape(b, v, strlen(v));
+	buf_puts(b, "\"");
+}
+
+int
+channels_playlist_m3u(const struct channels_doc *doc, const struct state *st,
+    const char *base_url, const char *group, struct buf *b)
+{
+	const struct channels_entry *c;
+	size_t i;
+
+	for (i = 0; i < doc->n; i++) {
+		c = &doc->channels[i];
+		if ((group != NULL && strcmp(c->group, group) != 0) ||
+		    strcmp(c->kind, "ace") == 0 ||
+		    strcmp(channels_state(st, c->name), "shadowed") == 0)
+			continue;
+		buf_puts(b, "#EXTINF:-1");
+		channels_m3u_attr(b, "tvg-id", c->tvg_id[0] ? c->tvg_id :
+		    c->name);
+		channels_m3u_attr(b, "tvg-name", c->title);
+		channels_m3u_attr(b, "tvg-logo", c->logo);
+		channels_m3u_attr(b, "tvg-chno", c->chno);
+		channels_m3u_attr(b, "group-title", c->group);
+		buf_puts(b, ",");
+		json_escape(b, c->title, strlen(c->title));
+		buf_printf(b, "\n%s/stream/%s\n", base_url, c->name);
+	}
+	return b->failed ? -1 : 0;
+}
+
+int
+channels_status_sources(const char *path, struct buf *b)
+{
+	struct channels_doc doc;
+	char err[256];
+
+	if (b->failed || b->len < 2 || b->data[b->len - 1] != '}' ||
+	    channels_doc_load(path, &doc, err, sizeof(err)) == -1)
+		return b->failed ? -1 : 0;
+	b->len--;		/* reopen the object */
+	channels_json_sources(&doc, b);
+	buf_puts(b, "}");
+	channels_doc_free(&doc);
+	return b->failed ? -1 : 0;
+}

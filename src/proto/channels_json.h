@@ -18,4 +18,17 @@ const char *channels_state(const struct state *, const char *name);
 int	 channels_json(const struct channels_doc *doc, const struct state *st,
 	    const char *group, struct buf *b);
 
+/* Append DOC's channels (of GROUP when not NULL) as extended-M3U
+ * entries pointing at BASE_URL/stream/NAME, after the #EXTM3U line;
+ * channels shadowed by a configured stream and AceStream ones (not
+ * played yet) are left out. */
+int	 channels_playlist_m3u(const struct channels_doc *doc,
+	    const struct state *st, const char *base_url, const char *group,
+	    struct buf *b);
+
+/* B holds a JSON object (status_json): add "sources":{...} of the
+ * lineup at PATH to it, each source's last refresh, channels, skipped
+ * and error.  Nothing when PATH cannot be read.  -1 when B failed. */
+int	 channels_status_sources(const char *path, struct buf *b);
+
 #endif
