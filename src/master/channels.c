@@ -112,7 +112,7 @@ lineup_create(struct state *st, const struct config *cfg, const char *key,
 		origin_refuse(r, 404, 0, "no such stream");
 		return NULL;
 	}
-	if (strcmp(c->kind, "ace") == 0) {
+	if (strcmp(c->kind, "acestream") == 0) {
 		origin_refuse(r, 501, 0, "channel %s is an AceStream id: "
 		    "channels of lists are not played through the engines "
 		    "yet", key);

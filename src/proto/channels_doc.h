@@ -6,7 +6,7 @@
  *    "sources":{"NAME":{"refreshed":"RFC3339"|"","channels":N,
  *                       "skipped":N,"error":"..."|""},...},
  *    "channels":[{"name","title","tvg_id","logo","group","chno",
- *                 "kind":"ts"|"hls"|"auto"|"ace","ace_id","user_agent",
+ *                 "kind":"ts"|"hls"|"auto"|"acestream","ace_id","user_agent",
  *                 "referrer","urls":["first","backup",...]},...]}
  *
  * Building is pure (a buf); loading reads one local file with json-c and

@@ -115,7 +115,7 @@ channels_playlist_m3u(const struct channels_doc *doc, const struct state *st,
 	for (i = 0; i < doc->n; i++) {
 		c = &doc->channels[i];
 		if ((group != NULL && strcmp(c->group, group) != 0) ||
-		    strcmp(c->kind, "ace") == 0 ||
+		    strcmp(c->kind, "acestream") == 0 ||
 		    strcmp(channels_state(st, c->name), "shadowed") == 0)
 			continue;
 		buf_puts(b, "#EXTINF:-1");
