@@ -17,7 +17,6 @@
 #include <string.h>
 
 #include "config.h"
-#include "config_sources.h"
 #include "config_keys.h"
 
 const char *
@@ -50,6 +49,30 @@ stream_conf_free(struct stream_conf *st)
 	free(st->request_header);
 	free(st->opts.user_agent);
 	free(st->opts.ca_file);
+}
+
+/* CFG's sources (config_sources.c walks them). */
+static void
+config_sources_free(struct config *cfg)
+{
+	struct source_conf *sc;
+	int i, j;
+
+	for (i = 0; i < cfg->n_sources; i++) {
+		sc = &cfg->sources[i];
+		free(sc->m3u);
+		for (j = 0; j < sc->n_include_groups; j++)
+			free(sc->include_groups[j]);
+		for (j = 0; j < sc->n_exclude_groups; j++)
+			free(sc->exclude_groups[j]);
+		for (j = 0; j < sc->n_include_names; j++)
+			free(sc->include_names[j]);
+		for (j = 0; j < sc->n_exclude_names; j++)
+			free(sc->exclude_names[j]);
+	}
+	free(cfg->sources);
+	cfg->sources = NULL;
+	cfg->n_sources = 0;
 }
 
 void

@@ -218,29 +218,6 @@ config_sources_walk(struct config_ctx *c, struct config *cfg,
 		    config_setting_get_elem(s, (unsigned)i));
 }
 
-void
-config_sources_free(struct config *cfg)
-{
-	struct source_conf *sc;
-	int i, j;
-
-	for (i = 0; i < cfg->n_sources; i++) {
-		sc = &cfg->sources[i];
-		free(sc->m3u);
-		for (j = 0; j < sc->n_include_groups; j++)
-			free(sc->include_groups[j]);
-		for (j = 0; j < sc->n_exclude_groups; j++)
-			free(sc->exclude_groups[j]);
-		for (j = 0; j < sc->n_include_names; j++)
-			free(sc->include_names[j]);
-		for (j = 0; j < sc->n_exclude_names; j++)
-			free(sc->exclude_names[j]);
-	}
-	free(cfg->sources);
-	cfg->sources = NULL;
-	cfg->n_sources = 0;
-}
-
 static int
 source_globs_differ(char *const *a, int na, char *const *b, int nb)
 {
