@@ -338,3 +338,29 @@ def test_sources_config_errors_name_their_line():
                        (5, "include_groups")):
         check(any((":%d:" % line) in l and word in l for l in err.splitlines()),
               "line %d, %s: %s" % (line, word, err))
+
+
+def test_sources_reload_with_changed_filters_restarts_the_source_process():
+    o = Origin()
+    d = sources_daemon(o, [("main", main_list(o))])
+    d.start()
+    wait_lineup(d, lambda c: "kids" in c, "the lineup")
+    pids = [p for p, t in d.children().items() if "source process" in t]
+    check(len(pids) == 1, d.children())
+    d.extra = d.extra.replace('exclude_groups = [ "adult*" ];',
+                              'exclude_groups = [ "adult*", "kids" ];')
+    d.write_conf()
+    rc, _, err = d.ctl("reload")
+    check(rc == 0, err)
+    chans = wait_lineup(d, lambda c: "kids" not in c and "docs" in c,
+                        "the lineup of the new filters")
+    check(chans["news-us"]["title"] == "News One", chans["news-us"])
+    now = [p for p, t in d.children().items() if "source process" in t]
+    check(len(now) == 1 and now != pids, (pids, now))
+    rc, _, err = d.ctl("reload")     # unchanged: the process stays
+    check(rc == 0, err)
+    time.sleep(0.5)
+    check([p for p, t in d.children().items() if "source process" in t] == now,
+          d.children())
+    d.stop()
+    o.stop()
