@@ -265,6 +265,8 @@ sources_load_cache(const struct config *cfg, struct source_run *sr,
 	if (m3u_list_parse(body->data, body->len, base, &sr->list, err,
 	    sizeof(err)) == 0) {
 		sr->have = 1;
+		sr->status.skipped = m3u_list_skipped(&sr->list);
+		sr->status.channels = sources_kept(sr);
 		log_info("source %s: %zu entries kept from %s", sr->sc->name,
 		    sr->list.n, path);
 	}

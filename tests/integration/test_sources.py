@@ -266,8 +266,9 @@ def test_sources_http_list_survives_a_restart_with_the_provider_down():
     sub = Subscriber(sub_d)
     after = wait_lineup(d, lambda c: "docs" in c, "the lineup kept in state_dir")
     check(list(after) == list(before), (list(after), list(before)))
-    err = channels(d)["sources"]["web"]["error"]
-    check("127.0.0.1" in err or "onnect" in err, err)
+    web = channels(d)["sources"]["web"]
+    check(("127.0.0.1" in web["error"] or "onnect" in web["error"]) and
+          web["channels"] == 12, web)
     rc, _, _ = d.ctl("refresh")
     check(rc == 0, "refresh")
     wait_for(lambda: sub.find("source_failed", source="web"), 10 * SLOW,
