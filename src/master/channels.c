@@ -58,7 +58,20 @@ lineup_key_valid(const char *key)
 	return config_name_valid(key);
 }
 
-/* The stream conf of channel C under CFG's defaults, or NULL. */
+/* The options of channel C: its source's (`defaults` and the source's
+ * own), or `defaults` when the source is gone from CFG. */
+static const struct stream_opts *
+lineup_opts(const struct config *cfg, const struct channels_entry *c)
+{
+	int i;
+
+	for (i = 0; i < cfg->n_sources; i++)
+		if (strcmp(cfg->sources[i].name, c->source) == 0)
+			return &cfg->sources[i].opts;
+	return &cfg->defaults;
+}
+
+/* The stream conf of channel C under CFG, or NULL. */
 static struct stream_conf *
 lineup_make(const struct config *cfg, const struct channels_entry *c)
 {
@@ -67,8 +80,8 @@ lineup_make(const struct config *cfg, const struct channels_entry *c)
 	size_t i;
 
 	if ((sc = config_stream_make(STREAM_ORIGIN_LINEUP, c->name,
-	    c->urls[0], &cfg->defaults, CONFIG_DEFAULT_SEGMENT_DURATION)) ==
-	    NULL)
+	    c->urls[0], lineup_opts(cfg, c), CONFIG_DEFAULT_SEGMENT_DURATION))
+	    == NULL)
 		return NULL;
 	if (strcmp(c->kind, "hls") == 0 || (strcmp(c->kind, "auto") == 0 &&
 	    strstr(c->urls[0], ".m3u8") != NULL))

@@ -311,6 +311,7 @@ static void
 sources_publish(const struct config *cfg, struct source_run *runs, int n)
 {
 	const struct m3u_list *lists[CONFIG_MAX_SOURCES];
+	const struct m3u_list *by_source[CONFIG_MAX_SOURCES];
 	const struct lineup_filter *filters[CONFIG_MAX_SOURCES];
 	struct channels_source status[CONFIG_MAX_SOURCES];
 	char ts[UTIL_RFC3339_MAX];
@@ -321,6 +322,7 @@ sources_publish(const struct config *cfg, struct source_run *runs, int n)
 
 	for (i = 0; i < n; i++) {
 		status[i] = runs[i].status;
+		by_source[i] = runs[i].have ? &runs[i].list : NULL;
 		if (!runs[i].have)
 			continue;
 		lists[k] = &runs[i].list;
@@ -332,7 +334,7 @@ sources_publish(const struct config *cfg, struct source_run *runs, int n)
 	}
 	format_rfc3339_ms(wall_ms(), ts);
 	buf_init(&b);
-	if (channels_doc_build(&b, &l, status, (size_t)n, ts) == 0 &&
+	if (channels_doc_build(&b, &l, status, by_source, (size_t)n, ts) == 0 &&
 	    sources_write_file(cfg->state_dir, CHANNELS_DOC_FILE, b.data,
 	    b.len) == 0)
 		log_info("lineup: %zu channels", l.n);

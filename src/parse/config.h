@@ -174,6 +174,7 @@ struct source_conf {
 	int			 n_include_names;
 	char			*exclude_names[CONFIG_MAX_SOURCE_GLOBS];
 	int			 n_exclude_names;
+	struct stream_opts	 opts;		/* defaults + its `defaults` */
 	int			 line;
 };
 

@@ -69,6 +69,8 @@ config_sources_free(struct config *cfg)
 			free(sc->include_names[j]);
 		for (j = 0; j < sc->n_exclude_names; j++)
 			free(sc->exclude_names[j]);
+		free(sc->opts.user_agent);
+		free(sc->opts.ca_file);
 	}
 	free(cfg->sources);
 	cfg->sources = NULL;

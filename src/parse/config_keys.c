@@ -235,6 +235,8 @@ static const struct keydef source_keys[] = {
 	{ "exclude_names", K_LIST, SRC(exclude_names), 0,
 	    CONFIG_MAX_SOURCE_GLOBS, KF_OWN, .def_str = NULL,
 	    .count_off = SRC(n_exclude_names) },
+	{ "defaults", K_GROUP, SRC(opts), 0, 0, KF_OWN,
+	    .def_str = NULL },	/* walked by config_walk.c */
 };
 
 const struct keytab config_global_keys = { global_keys, NKEYS(global_keys) };

@@ -181,7 +181,7 @@ source_parse(struct config_ctx *c, struct config *cfg, struct source_conf *sc,
 			source_m3u(c, sc, s);
 		else if (strcmp(key, "refresh") == 0)
 			source_refresh(c, sc, s);
-		else
+		else if (strcmp(key, "defaults") != 0)	/* config_walk.c */
 			source_glob_list(c, sc, s);
 	}
 	if (config_setting_get_member(g, "name") == NULL)
@@ -252,7 +252,9 @@ config_sources_differ(const struct config *a, const struct config *b)
 		    source_globs_differ(x->include_names, x->n_include_names,
 		    y->include_names, y->n_include_names) ||
 		    source_globs_differ(x->exclude_names, x->n_exclude_names,
-		    y->exclude_names, y->n_exclude_names))
+		    y->exclude_names, y->n_exclude_names) ||
+		    keytab_differ(&config_opts_keys, &x->opts, &y->opts) ||
+		    keytab_differ(&config_hls_keys, &x->opts.hls, &y->opts.hls))
 			return 1;
 	}
 	return 0;

@@ -23,14 +23,31 @@
 #include "channels_doc.h"
 #include "util.h"
 
+/* The name of the source whose list holds E, or "". */
+static const char *
+channels_source_of(const struct m3u_entry *e,
+    const struct channels_source *sources,
+    const struct m3u_list *const *lists, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (lists[i] != NULL && lists[i]->n > 0 &&
+		    e >= lists[i]->entries && e < lists[i]->entries + lists[i]->n)
+			return sources[i].name;
+	return "";
+}
+
 static int
-channels_build_channel(struct buf *b, const struct lineup_channel *c)
+channels_build_channel(struct buf *b, const struct lineup_channel *c,
+    const char *source)
 {
 	const struct m3u_entry *e = c->sources[0];
 	size_t i;
 
 	buf_puts(b, "{");
 	json_kv_str(b, "name", c->name);
+	json_kv_str(b, "source", source);
 	json_kv_str(b, "title", c->title);
 	json_kv_str(b, "tvg_id", c->tvg_id);
 	json_kv_str(b, "logo", c->logo);
@@ -53,7 +70,8 @@ channels_build_channel(struct buf *b, const struct lineup_channel *c)
 
 int
 channels_doc_build(struct buf *b, const struct lineup *l,
-    const struct channels_source *sources, size_t n_sources,
+    const struct channels_source *sources,
+    const struct m3u_list *const *lists, size_t n_sources,
     const char *updated)
 {
 	size_t i;
@@ -78,7 +96,9 @@ channels_doc_build(struct buf *b, const struct lineup *l,
 	for (i = 0; i < l->n; i++) {
 		if (i > 0)
 			buf_puts(b, ",");
-		channels_build_channel(b, &l->channels[i]);
+		channels_build_channel(b, &l->channels[i],
+		    channels_source_of(l->channels[i].sources[0], sources,
+		    lists, n_sources));
 	}
 	buf_puts(b, "]}\n");
 	return b->failed ? -1 : 0;
@@ -104,6 +124,7 @@ channels_parse_channel(json_object *o, struct channels_entry *c)
 
 	if (!json_object_is_type(o, json_type_object) ||
 	    (c->name = channels_str(o, "name")) == NULL ||
+	    (c->source = channels_str(o, "source")) == NULL ||
 	    (c->title = channels_str(o, "title")) == NULL ||
 	    (c->tvg_id = channels_str(o, "tvg_id")) == NULL ||
 	    (c->logo = channels_str(o, "logo")) == NULL ||

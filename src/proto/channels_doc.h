@@ -5,7 +5,7 @@
  *   {"version":1,"updated":"RFC3339",
  *    "sources":{"NAME":{"refreshed":"RFC3339"|"","channels":N,
  *                       "skipped":N,"error":"..."|""},...},
- *    "channels":[{"name","title","tvg_id","logo","group","chno",
+ *    "channels":[{"name","source","title","tvg_id","logo","group","chno",
  *                 "kind":"ts"|"hls"|"auto"|"acestream","ace_id","user_agent",
  *                 "referrer","urls":["first","backup",...]},...]}
  *
@@ -38,7 +38,7 @@ struct channels_source {
 
 /* A channel as loaded (the strings live in the document's memory). */
 struct channels_entry {
-	const char	*name, *title, *tvg_id, *logo, *group, *chno;
+	const char	*name, *source, *title, *tvg_id, *logo, *group, *chno;
 	const char	*kind, *ace_id, *user_agent, *referrer;
 	const char	*urls[CHANNELS_MAX_URLS];
 	size_t		 n_urls;	/* at least 1 */
@@ -53,9 +53,12 @@ struct channels_doc {
 };
 
 /* Append the document of L and SOURCES (N_SOURCES) to B, updated at
- * UPDATED (RFC 3339).  -1 when B failed. */
+ * UPDATED (RFC 3339).  LISTS[i] is the list of SOURCES[i] (NULL: none),
+ * for each channel's "source": the source of its first entry.  -1 when
+ * B failed. */
 int	 channels_doc_build(struct buf *b, const struct lineup *l,
-	    const struct channels_source *sources, size_t n_sources,
+	    const struct channels_source *sources,
+	    const struct m3u_list *const *lists, size_t n_sources,
 	    const char *updated);
 /* Parse the LEN bytes at TEXT into *DOC: 0, or -1 with ERR and *DOC
  * zeroed.  Free with channels_doc_free(). */

@@ -32,6 +32,7 @@ channels_json_channel(const struct channels_entry *c, const struct state *st,
 
 	buf_puts(b, "{");
 	json_kv_str(b, "name", c->name);
+	json_kv_str(b, "source", c->source);
 	json_kv_str(b, "title", c->title);
 	json_kv_str(b, "group", c->group);
 	json_kv_str(b, "logo", c->logo);

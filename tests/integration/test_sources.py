@@ -105,6 +105,7 @@ def test_sources_lineup_in_channels_playlist_and_ctl():
     check(names == ["news-us", "movie-hls", "sport1", "sport2", "sport3",
                     "ace-channel", "music", "kids", "docs", "weather"], names)
     news = chans["news-us"]
+    check(news["source"] == "main" and chans["weather"]["source"] == "second", news)
     check(news["title"] == "News One" and news["group"] == "News" and
           news["logo"] == "http://logos.example/news.png" and news["number"] == "5" and
           news["state"] == "idle" and news["kind"] == "ts" and
@@ -375,5 +376,27 @@ def test_sources_reload_with_changed_filters_restarts_the_source_process():
     time.sleep(0.5)
     check(source_pids(d) == now and os.path.exists("/proc/%d" % now[1]),
           d.log_text())
+    d.stop()
+    o.stop()
+
+
+def test_sources_defaults_of_a_source_apply_to_its_channels():
+    o = Origin()
+    d = sources_daemon(o, [("quick", "#EXTM3U\n" + entry("Q", o.url("/q.ts"), "G", "q")),
+                           ("slow", "#EXTM3U\n" + entry("S", o.url("/s.ts"), "G", "s"))])
+    d.extra = d.extra.replace('{ name = "quick";',
+                              '{ name = "quick"; defaults = { idle_timeout = 1.0; };')
+    d.write_conf()
+    d.start()
+    wait_lineup(d, lambda c: "q" in c and "s" in c, "the lineup")
+    sub = Subscriber(d)
+    for name in ("q", "s"):
+        st, _, body = read_stream(d.port, "/stream/" + name, 1.5)
+        check(st == 200 and len(body) > 188 * 20, "%s: %d" % (name, st))
+    wait_for(lambda: sub.find("stream_ended", stream="q"), 6 * SLOW,
+             what="q ends after its source's idle_timeout")
+    check(sub.find("stream_ended", stream="q")["reason"] == "idle", sub.events)
+    check(not sub.find("stream_ended", stream="s"),
+          "s ended before the global idle_timeout (10 s)")
     d.stop()
     o.stop()

@@ -57,7 +57,7 @@ test_round_trip(void **state)
 	    err, sizeof(err)), 0);
 	assert_int_equal(lineup_merge(lists, NULL, 2, &lu), 0);
 	buf_init(&out);
-	assert_int_equal(channels_doc_build(&out, &lu, src, 2,
+	assert_int_equal(channels_doc_build(&out, &lu, src, lists, 2,
 	    "2026-12-07T01:00:00Z"), 0);
 	assert_int_equal(channels_doc_parse(out.data, out.len, &doc, err,
 	    sizeof(err)), 0);
@@ -65,6 +65,7 @@ test_round_trip(void **state)
 	c = channels_doc_find(&doc, "news-us");
 	assert_non_null(c);
 	assert_string_equal(c->title, "News \"One\"");
+	assert_string_equal(c->source, "a");
 	assert_string_equal(c->logo, "http://l/n.png");
 	assert_string_equal(c->chno, "7");
 	assert_string_equal(c->group, "News");
@@ -101,7 +102,7 @@ test_refused_whole(void **state)
 		"{\"version\":1,\"sources\":{}}",
 		"{\"version\":1,\"sources\":{},\"channels\":[{\"name\":\"x\"}]}",
 		"{\"version\":1,\"sources\":{},\"channels\":[{\"name\":\"x\","
-		    "\"title\":\"\",\"tvg_id\":\"\",\"logo\":\"\",\"group\":\"\","
+		    "\"source\":\"a\",\"title\":\"\",\"tvg_id\":\"\",\"logo\":\"\",\"group\":\"\","
 		    "\"chno\":\"\",\"kind\":\"ts\",\"ace_id\":\"\","
 		    "\"user_agent\":\"\",\"referrer\":\"\",\"urls\":[]}]}",
 		"{\"version\":1,\"sources\":{\"a\":1},\"channels\":[]}",

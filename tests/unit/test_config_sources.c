@@ -87,6 +87,39 @@ test_sources_errors(void **state)
 }
 
 static void
+test_sources_defaults(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	cfg = load_ok("defaults = { idle_timeout = 20; user_agent = \"UA\"; };\n"
+	    "sources = (\n"
+	    "{ name = \"a\"; m3u = \"/a.m3u\"; },\n"
+	    "{ name = \"b\"; m3u = \"/b.m3u\";\n"
+	    "  defaults = { idle_timeout = 2; ring_size = 1048576;\n"
+	    "    hls = { window_size = 4; }; }; }\n"
+	    ");\n");
+	assert_true(cfg->sources[0].opts.idle_timeout == 20.0);
+	assert_string_equal(cfg->sources[0].opts.user_agent, "UA");
+	assert_true(cfg->sources[1].opts.idle_timeout == 2.0);
+	assert_int_equal(cfg->sources[1].opts.ring_size, 1048576);
+	assert_int_equal(cfg->sources[1].opts.hls.window_size, 4);
+	assert_string_equal(cfg->sources[1].opts.user_agent, "UA");
+	assert_true(cfg->defaults.idle_timeout == 20.0);
+	config_free(cfg);
+	expect_errors("sources = (\n"
+	    "{ name = \"a\"; m3u = \"/a.m3u\";\n"
+	    "  defaults = { url = \"http://x/\"; on_demand = false;\n"
+	    "    idle_timeout = -1; bogus = 1; }; }\n"
+	    ");\n",
+	    "test.conf:3: url can only be set in a stream, not in defaults\n"
+	    "test.conf:3: on_demand cannot be set in a source: channels "
+	    "always start on request\n"
+	    "test.conf:4: idle_timeout must be greater than 0, not -1\n"
+	    "test.conf:4: unknown key 'bogus'\n");
+}
+
+static void
 test_sources_differ(void **state)
 {
 	static const char base[] = "sources = ( { name = \"a\"; "
@@ -106,6 +139,11 @@ test_sources_differ(void **state)
 	    "exclude_groups = [ \"x\" ]; refresh = 61; } );\n");
 	assert_int_equal(config_sources_differ(a, b), 1);
 	config_free(b);
+	b = load_ok("sources = ( { name = \"a\"; m3u = \"/l.m3u\"; "
+	    "exclude_groups = [ \"x\" ]; defaults = { ring_size = 1048576; "
+	    "}; } );\n");
+	assert_int_equal(config_sources_differ(a, b), 1);
+	config_free(b);
 	b = load_ok("workers = 1;\n");
 	assert_int_equal(config_sources_differ(a, b), 1);
 	config_free(b);
@@ -118,6 +156,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sources_ok),
 		cmocka_unit_test(test_sources_errors),
+		cmocka_unit_test(test_sources_defaults),
 		cmocka_unit_test(test_sources_differ),
 	};
 
