@@ -7,7 +7,8 @@
  * forks, restarts and stops it like the engine monitor, and its slow
  * work (HTTP with timeouts, parsing lists of 10 MB) never runs in the
  * supervisor's loop or a worker.  Each list is fetched at start and every
- * `refresh` seconds.  A list that fetched and parsed is kept in
+ * `refresh` seconds (a list that failed: again after SOURCES_RETRY_MS).
+ * A list that fetched and parsed is kept in
  * STATE_DIR/source-NAME.m3u; a list that fails keeps its last good
  * entries (from memory, or from that file after a restart), so a
  * provider that is down costs no channels.  Every refresh raises
@@ -39,6 +40,7 @@
 #define SOURCES_CONNECT_TIMEOUT_MS	10000
 #define SOURCES_MAX_REDIRECTS		5L
 #define SOURCES_TICK_MS			1000
+#define SOURCES_RETRY_MS		60000	/* after a failed refresh */
 
 struct source_run {
 	const struct source_conf *sc;
@@ -303,7 +305,9 @@ sources_refresh(const struct config *cfg, int chan, struct source_run *sr,
 		    sr->have ? " (its last good list stays)" : "");
 	}
 	sources_event(chan, sr, ok);
-	sr->next_ms = now_ms() + (uint64_t)(sr->sc->refresh * 1000.0);
+	sr->next_ms = now_ms() + (ok || sr->sc->refresh * 1000.0 <
+	    SOURCES_RETRY_MS ? (uint64_t)(sr->sc->refresh * 1000.0) :
+	    SOURCES_RETRY_MS);
 }
 
 /* Merge every list that has entries and write channels.json. */
