@@ -36,7 +36,9 @@ usage(void)
 	    "  start NAME          start a stream's fetcher\n"
 	    "  stop NAME           stop a stream's fetcher\n"
 	    "  metrics [OPERATION] [--window SECONDS]\n"
-	    "                      latency percentiles by operation\n");
+	    "                      latency percentiles by operation\n"
+	    "  channels            the lineup of the channel lists (JSON)\n"
+	    "  refresh [SOURCE]    fetch a channel list (all) again now\n");
 	exit(CTL_EXIT_REFUSED);
 }
 
@@ -89,7 +91,8 @@ ctl_command(int argc, char **argv, struct buf *cmd)
 			return buf_puts(cmd, "status json\n");
 		return -1;
 	}
-	if ((strcmp(c, "events") == 0 || strcmp(c, "reload") == 0) &&
+	if ((strcmp(c, "events") == 0 || strcmp(c, "reload") == 0 ||
+	    strcmp(c, "channels") == 0 || strcmp(c, "refresh") == 0) &&
 	    argc == 1)
 		return buf_printf(cmd, "%s\n", c);
 	if (strcmp(c, "metrics") == 0 && argc <= 4) {
@@ -103,9 +106,11 @@ ctl_command(int argc, char **argv, struct buf *cmd)
 		}
 		return buf_puts(cmd, "\n");
 	}
-	if ((strcmp(c, "start") == 0 || strcmp(c, "stop") == 0) && argc == 2) {
+	if ((strcmp(c, "start") == 0 || strcmp(c, "stop") == 0 ||
+	    strcmp(c, "refresh") == 0) && argc == 2) {
 		if (!config_name_valid(argv[1])) {
-			fprintf(stderr, "ringcastctl: invalid stream name\n");
+			fprintf(stderr, "ringcastctl: invalid %s name\n",
+			    strcmp(c, "refresh") == 0 ? "source" : "stream");
 			return -1;
 		}
 		return buf_printf(cmd, "%s %s\n", c, argv[1]);

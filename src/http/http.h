@@ -165,6 +165,8 @@ struct worker {
 	int			 n_events;	/* /events clients (w->lock) */
 	_Atomic int		 retiring;	/* a reload replaced us */
 	struct fanout		*fan;		/* TS sender; NULL: none */
+	char			 channels_file[512];	/* the lineup
+							 * (channels_doc.h) */
 };
 
 /* ---- answers ---- */

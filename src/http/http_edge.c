@@ -7,7 +7,9 @@
  * the supervisor as a dynamic stream of the "parent" origin; it decides
  * with the current configuration (parent_streams, the names the parents
  * lacked a moment ago) and the request then goes on as for a named
- * stream.  A segment or key of an unknown stream is not: a player asks
+ * stream.  Without parents, when the configuration has `sources`
+ * (lineup_mode), the same requests ask the "lineup" origin (channels.c)
+ * for a channel of that name.  A segment or key of an unknown stream is not: a player asks
  * for the playlist first, and a segment of a stream that just started
  * elsewhere would not be there anyway.
  */
@@ -19,14 +21,17 @@ http_edge_resolve(struct worker *w, struct MHD_Connection *conn,
     const char *name, void **con_cls, enum MHD_Result *ret)
 {
 	struct client *c = *con_cls;
+	int edge = atomic_load(&w->st->edge_mode) != 0;
+	int lineup = atomic_load(&w->st->lineup_mode) != 0;
 
 	if (c != NULL && c->kind != CLIENT_CREATE)
 		return 0;		/* a player of a known stream */
-	if (c == NULL && (!atomic_load(&w->st->edge_mode) ||
+	if (c == NULL && ((!edge && !lineup) ||
 	    state_find(w->st, name) != -1))
 		return 0;
-	if (http_dynamic_resolve(w, conn, STREAM_ORIGIN_PARENT, name, con_cls,
-	    ret) == -1)
+	/* an edge asks its parents first; else a channel of the lineup */
+	if (http_dynamic_resolve(w, conn, edge ? STREAM_ORIGIN_PARENT :
+	    STREAM_ORIGIN_LINEUP, name, con_cls, ret) == -1)
 		return -1;
 	return 0;
 }

@@ -2,14 +2,16 @@
  * http_info.c - the informational routes: /status (JSON), /metrics
  * (Prometheus text), /healthz and /playlist.m3u.
  *
- * Every answer is rendered from shared memory by status.c; nothing here
- * asks another process, so these routes are as cheap as a static file.
+ * Every answer is rendered from shared memory by status.c (and the
+ * playlist's channels of the lineup from STATE_DIR/channels.json);
+ * nothing here asks another process.
  */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "channels_json.h"
 #include "http.h"
 #include "metrics.h"
 #include "routes.h"
@@ -71,6 +73,29 @@ http_performance(struct worker *w, struct MHD_Connection *conn)
 	    b.data != NULL ? buf_puts(&b, "\n") : -1);
 }
 
+/*
+ * GET /playlist.m3u[?group=G]: the streams, then the channels of the
+ * lineup (STATE_DIR/channels.json, when there are sources).
+ */
+static enum MHD_Result
+http_playlist(struct worker *w, struct MHD_Connection *conn, struct buf *b)
+{
+	const char *group = MHD_lookup_connection_value(conn,
+	    MHD_GET_ARGUMENT_KIND, "group");
+	struct channels_doc doc;
+	char base[300], err[256];
+	int rc;
+
+	http_base_url(conn, base, sizeof(base));
+	rc = status_playlist_m3u_group(w->st, base, group, b);
+	if (rc == 0 && atomic_load(&w->st->lineup_mode) &&
+	    channels_doc_load(w->channels_file, &doc, err, sizeof(err)) == 0) {
+		rc = channels_playlist_m3u(&doc, w->st, base, group, b);
+		channels_doc_free(&doc);
+	}
+	return http_reply_buf(conn, "audio/x-mpegurl", b, rc);
+}
+
 static int
 http_healthy(struct worker *w)
 {
@@ -81,13 +106,14 @@ enum MHD_Result
 http_info_request(struct worker *w, struct MHD_Connection *conn,
     const char *url, const char *method, void **con_cls)
 {
-	char base[300];
 	struct buf b;
 
 	buf_init(&b);
 	if (strcmp(url, "/status") == 0)
 		return http_reply_buf(conn, "application/json", &b,
-		    status_json(w->st, &b) == 0 ? buf_puts(&b, "\n") : -1);
+		    status_json(w->st, &b) == 0 && (!atomic_load(
+		    &w->st->lineup_mode) || channels_status_sources(
+		    w->channels_file, &b) == 0) ? buf_puts(&b, "\n") : -1);
 	if (strcmp(url, "/metrics") == 0)
 		return http_reply_buf(conn,
 		    "text/plain; version=0.0.4; charset=utf-8", &b,
@@ -95,11 +121,8 @@ http_info_request(struct worker *w, struct MHD_Connection *conn,
 	if (strcmp(url, "/metrics/performance") == 0)
 		return http_performance(w, conn);
 	if (strcmp(url, "/playlist.m3u") == 0 ||
-	    strcmp(url, "/playlist.m3u8") == 0) {
-		http_base_url(conn, base, sizeof(base));
-		return http_reply_buf(conn, "audio/x-mpegurl", &b,
-		    status_playlist_m3u(w->st, base, &b));
-	}
+	    strcmp(url, "/playlist.m3u8") == 0)
+		return http_playlist(w, conn, &b);
 	if (strcmp(url, "/healthz") == 0) {
 		if (http_healthy(w))
 			return http_reply(conn, MHD_HTTP_OK, "text/plain",

@@ -86,6 +86,7 @@ static const struct http_route routes[] = {
 	{ "/lineup.post",	HTTP_ROUTE_ANY_METHOD,	http_hdhr_request },
 	{ "/device.xml",	0,			http_hdhr_request },
 	{ "/tuner/",		HTTP_ROUTE_PREFIX,	routes_tuner },
+	{ "/channels",		0,			http_channels_request },
 	{ "/events",		0,			http_events_request },
 	{ "/",			0,			http_ui_request },
 	{ "/ui",		HTTP_ROUTE_PREFIX,	http_ui_request },

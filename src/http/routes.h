@@ -86,6 +86,8 @@ void	 http_hdhr_tuner_attach(struct worker *, void *con_cls);
 /* http_history.c: GET /history[?stream=NAME], the last hour of a
  * stream. */
 http_handler_fn http_history_request;
+/* http_channels.c: GET /channels, the lineup of `sources`. */
+http_handler_fn http_channels_request;
 
 /* http_events.c: GET /events (Server-Sent Events from the event ring). */
 http_handler_fn http_events_request;

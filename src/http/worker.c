@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "channels_doc.h"
 #include "client.h"
 #include "dispatch.h"
 #include "fanout.h"
@@ -325,6 +326,8 @@ worker_main(struct proc *self, const struct child_ctx *ctx)
 	w.mslot = METRICS_SLOT_WORKER(w.row);
 	w.chan = self->fd;
 	w.routes = &routes_table;
+	snprintf(w.channels_file, sizeof(w.channels_file), "%s/%s",
+	    ctx->cfg->state_dir, CHANNELS_DOC_FILE);
 	pthread_mutex_init(&w.lock, NULL);
 	{
 		pthread_condattr_t ca;

@@ -29,6 +29,8 @@ enum msg_type {
 				 * reason */
 	MSG_ORIGIN,		/* fetcher -> sup: to its stream's origin */
 	MSG_ORIGIN_REPLY,	/* sup -> fetcher: the origin's answer */
+	MSG_SOURCES_REFRESH,	/* sup -> source process: refresh the source
+				 * named by the payload, all when empty */
 	MSG_TYPE_MAX,
 };
 

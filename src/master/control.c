@@ -36,6 +36,8 @@ control_parse(char *line, char **arg)
 		{ "start", CTL_CMD_START, 1 },
 		{ "stop", CTL_CMD_STOP, 1 },
 		{ "metrics", CTL_CMD_METRICS, -1 },
+		{ "channels", CTL_CMD_CHANNELS, 0 },
+		{ "refresh", CTL_CMD_REFRESH, -1 },
 	};
 	char *p, *end;
 	size_t i, wlen;
@@ -248,9 +250,22 @@ control_command(struct control_client *c, const struct control_ops *ops,
 	case CTL_CMD_METRICS:
 		control_metrics(c, ops, ops_arg, arg);
 		break;
+	case CTL_CMD_CHANNELS:
+		if (ops->channels_json(ops_arg, &c->out) == -1)
+			control_reply_error(c, "the lineup cannot be read");
+		else
+			buf_puts(&c->out, "\n");
+		break;
+	case CTL_CMD_REFRESH:
+		if (ops->refresh(ops_arg, arg, err, sizeof(err)) == 0)
+			control_reply_json_ok(c);
+		else
+			control_reply_error(c, err);
+		break;
 	case CTL_CMD_INVALID:
 		control_reply_error(c, "unknown command (try: status, events,"
-		    " reload, start NAME, stop NAME, metrics)");
+		    " reload, start NAME, stop NAME, metrics, channels, "
+		    "refresh [SOURCE])");
 		break;
 	}
 }

@@ -34,6 +34,11 @@ struct control_ops {
 	 * window) as one JSON object. */
 	int	(*metrics_json)(void *arg, const char *op, double window_s,
 		    struct buf *);
+	/* Append the lineup of `sources` as JSON (channels_json.h). */
+	int	(*channels_json)(void *arg, struct buf *);
+	/* Refresh the source NAME (NULL: every source) now. */
+	int	(*refresh)(void *arg, const char *name, char *err,
+		    size_t errsz);
 };
 
 struct control_client {
@@ -75,6 +80,8 @@ enum control_cmd {
 	CTL_CMD_START,
 	CTL_CMD_STOP,
 	CTL_CMD_METRICS,
+	CTL_CMD_CHANNELS,
+	CTL_CMD_REFRESH,
 };
 enum control_cmd control_parse(char *line, char **arg);
 

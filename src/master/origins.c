@@ -9,12 +9,14 @@
 #include "acestream.h"
 #include "edge.h"
 #include "origins.h"
+#include "sources.h"
 
 static const struct origin_ops *const origins[STREAM_ORIGIN_MAX] = {
 	[STREAM_ORIGIN_CONFIG] = NULL,
 	[STREAM_ORIGIN_ACE] = &ace_origin,
 	[STREAM_ORIGIN_PARENT] = &edge_origin,
 	[STREAM_ORIGIN_PARENT_ACE] = &edge_ace_origin,
+	[STREAM_ORIGIN_LINEUP] = &lineup_origin,
 };
 
 const struct origin_ops *

@@ -161,6 +161,7 @@ void	 sup_retire_worker(struct proc *);
 /* Start, stop or restart the webhook process to match the config. */
 void	 sup_webhook_apply(struct supervisor *, const char *old_url);
 void	 sup_helpers_apply(struct supervisor *);
+void	 sup_sources_apply(struct supervisor *, struct config *old);
 void	 sup_helpers_shutdown(struct supervisor *);
 
 /* ---- sup_reload.c ---- */

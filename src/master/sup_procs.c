@@ -232,6 +232,27 @@ sup_helpers_apply(struct supervisor *sv)
 	}
 }
 
+/*
+ * After a reload from OLD: a source process that runs the old `sources`
+ * stops, and a fresh one starts with the new list once it is gone
+ * (sup_child_exited).
+ */
+void
+sup_sources_apply(struct supervisor *sv, struct config *old)
+{
+	struct proc *p;
+
+	if (!config_sources_differ(old, sv->cfg) ||
+	    (p = proc_find(&sv->procs, ROLE_HELPER, STREAM_ORIGIN_LINEUP)) ==
+	    NULL || p->exiting)
+		return;
+	log_info("sources changed: restarting the source process");
+	if (p->pid > 0)
+		proc_stop(p, SUP_STOP_GRACE_MS, now_ms());
+	else
+		proc_free(p);
+}
+
 /* Shutdown: helpers go once the last fetcher is gone (they may have to
  * clean up after a fetcher that had to be killed). */
 void

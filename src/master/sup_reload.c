@@ -132,6 +132,20 @@ sup_listen_changed(const struct config *a, const struct config *b)
 	return 0;
 }
 
+/* state_dir is read at start (the workers have it): a reload keeps it. */
+static void
+sup_keep_state_dir(const struct config *old, struct config *cfg)
+{
+	char *dir;
+
+	if (strcmp(old->state_dir, cfg->state_dir) == 0 ||
+	    (dir = strdup(old->state_dir)) == NULL)
+		return;
+	log_warnx("state_dir changes at the next start, not on reload");
+	free(cfg->state_dir);
+	cfg->state_dir = dir;
+}
+
 int
 supervisor_reload(struct supervisor *sv, char *err, size_t errsz)
 {
@@ -193,6 +207,7 @@ supervisor_reload(struct supervisor *sv, char *err, size_t errsz)
 		sup_stream_set_conf(sv, i, nsc);
 	}
 	sup_dynamic_reload(sv, cfg);
+	sup_keep_state_dir(old, cfg);
 	sv->cfg = cfg;
 	sup_origins_configure(sv);
 	for (i = 0; i < cfg->n_streams; i++) {
@@ -213,6 +228,7 @@ supervisor_reload(struct supervisor *sv, char *err, size_t errsz)
 	sup_apply_daemon_settings(sv);
 	sup_adjust_workers(sv);
 	sup_webhook_apply(sv, old->events_webhook);
+	sup_sources_apply(sv, old);
 	sup_helpers_apply(sv);
 	config_free(old);
 	atomic_fetch_add(&sv->st->config_generation, 1);

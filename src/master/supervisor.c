@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "channels_json.h"
 #include "log.h"
 #include "msg.h"
 #include "origins.h"
@@ -105,6 +107,8 @@ sup_child_exited(struct supervisor *sv, struct proc *p, int status)
 			sup_stream_finish(sv, index, reason);
 		else if (role == ROLE_WORKER && !sv->stopping)
 			sup_adjust_workers(sv);
+		else if (role == ROLE_HELPER && !sv->stopping)
+			sup_helpers_apply(sv);	/* one stopped to restart */
 	}
 }
 
@@ -407,8 +411,15 @@ static int
 sup_ctl_status_json(void *arg, struct buf *b)
 {
 	const struct supervisor *sv = arg;
+	char path[PATH_MAX];
 
-	return status_json(sv->st, b);
+	if (status_json(sv->st, b) == -1)
+		return -1;
+	if (sv->cfg->n_sources == 0)
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s", sv->cfg->state_dir,
+	    CHANNELS_DOC_FILE);
+	return channels_status_sources(path, b);
 }
 
 static int
@@ -428,6 +439,56 @@ sup_ctl_metrics_json(void *arg, const char *op, double window_s,
 	return metrics_json(sv->metrics, op, window_s, metrics_now_ms(), b);
 }
 
+/* `ringcastctl channels`: the lineup as GET /channels shows it. */
+static int
+sup_ctl_channels(void *arg, struct buf *b)
+{
+	const struct supervisor *sv = arg;
+	struct channels_doc doc;
+	char path[PATH_MAX], err[256];
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%s", sv->cfg->state_dir,
+	    CHANNELS_DOC_FILE);
+	if (channels_doc_load(path, &doc, err, sizeof(err)) == -1 &&
+	    errno != ENOENT) {
+		log_warnx("lineup: %s", err);
+		return -1;
+	}
+	rc = channels_json(&doc, sv->st, NULL, b);
+	channels_doc_free(&doc);
+	return rc;
+}
+
+/* `ringcastctl refresh [SOURCE]`: asks the source process. */
+static int
+sup_ctl_refresh(void *arg, const char *name, char *err, size_t errsz)
+{
+	struct supervisor *sv = arg;
+	struct proc *p;
+	int i;
+
+	if (sv->cfg->n_sources == 0) {
+		snprintf(err, errsz, "no sources are configured");
+		return -1;
+	}
+	for (i = 0; name != NULL && i < sv->cfg->n_sources; i++)
+		if (strcmp(sv->cfg->sources[i].name, name) == 0)
+			break;
+	if (name != NULL && i == sv->cfg->n_sources) {
+		snprintf(err, errsz, "no source named %s", name);
+		return -1;
+	}
+	p = proc_find(&sv->procs, ROLE_HELPER, STREAM_ORIGIN_LINEUP);
+	if (p == NULL || p->fd == -1 || p->pid <= 0 ||
+	    msg_send(p->fd, MSG_SOURCES_REFRESH, name ? name : "",
+	    name ? strlen(name) : 0) == -1) {
+		snprintf(err, errsz, "the source process is not running");
+		return -1;
+	}
+	return 0;
+}
+
 static const struct control_ops sup_control_ops = {
 	.reload = sup_ctl_reload,
 	.start = sup_ctl_start,
@@ -435,6 +496,8 @@ static const struct control_ops sup_control_ops = {
 	.status_json = sup_ctl_status_json,
 	.status_text = sup_ctl_status_text,
 	.metrics_json = sup_ctl_metrics_json,
+	.channels_json = sup_ctl_channels,
+	.refresh = sup_ctl_refresh,
 };
 
 /* ---- main loop ---- */

@@ -55,6 +55,10 @@
 #define CONFIG_HDHR_TUNERS_MAX		999
 #define CONFIG_HDHR_NAME_MAX		127	/* bytes of friendly_name */
 #define CONFIG_PUBLIC_URL_MAX		255	/* bytes of public_url */
+/* Channel lists (`sources`, config_sources.c). */
+#define CONFIG_MAX_SOURCES		32
+#define CONFIG_MAX_SOURCE_GLOBS		64	/* each of the four filters */
+#define CONFIG_MIN_SOURCE_REFRESH	60.0	/* seconds */
 
 enum stream_type {
 	STREAM_TS = 0,
@@ -72,6 +76,7 @@ enum stream_origin {
 	STREAM_ORIGIN_ACE,
 	STREAM_ORIGIN_PARENT,
 	STREAM_ORIGIN_PARENT_ACE,	/* a content id, through the parent */
+	STREAM_ORIGIN_LINEUP,		/* a channel of the sources' lineup */
 	STREAM_ORIGIN_MAX,
 };
 
@@ -173,6 +178,23 @@ struct hdhr_conf {
 	char			*device_id;	/* "": made from the name */
 };
 
+/* One channel list (`sources`): a provider's extended M3U. */
+struct source_conf {
+	char			 name[CONFIG_NAME_MAX + 1];
+	char			*m3u;		/* http(s) URL, file:// or path */
+	double			 refresh;	/* seconds */
+	char			*include_groups[CONFIG_MAX_SOURCE_GLOBS];
+	int			 n_include_groups;
+	char			*exclude_groups[CONFIG_MAX_SOURCE_GLOBS];
+	int			 n_exclude_groups;
+	char			*include_names[CONFIG_MAX_SOURCE_GLOBS];
+	int			 n_include_names;
+	char			*exclude_names[CONFIG_MAX_SOURCE_GLOBS];
+	int			 n_exclude_names;
+	struct stream_opts	 opts;		/* defaults + its `defaults` */
+	int			 line;
+};
+
 struct config {
 	char			*path;
 	char			*listen[CONFIG_MAX_LISTEN];	/* "host:port" */
@@ -212,6 +234,10 @@ struct config {
 	struct ace_conf		 ace;
 	struct hdhr_conf	 hdhr;
 	char			*public_url;		/* "" = from Host */
+	/* Channel lists and where their lineup is kept. */
+	struct source_conf	*sources;
+	int			 n_sources;
+	char			*state_dir;
 };
 
 /*
@@ -237,6 +263,10 @@ const struct stream_conf *config_find_stream(const struct config *,
 int			 config_stream_changed(const struct stream_conf *,
 			    const struct stream_conf *);
 int			 config_name_valid(const char *);
+/* 1 when A and B differ in `sources` (any key of any source, or their
+ * order): the source process must start again. */
+int			 config_sources_differ(const struct config *a,
+			    const struct config *b);
 /*
  * A stream made at run time (a dynamic stream): NAME (also its key), a TS
  * stream of URL with a deep copy of OPTS.  NULL when out of memory.  Free

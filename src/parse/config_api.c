@@ -52,6 +52,32 @@ stream_conf_free(struct stream_conf *st)
 	free(st->opts.ca_file);
 }
 
+/* CFG's sources (config_sources.c walks them). */
+static void
+config_sources_free(struct config *cfg)
+{
+	struct source_conf *sc;
+	int i, j;
+
+	for (i = 0; i < cfg->n_sources; i++) {
+		sc = &cfg->sources[i];
+		free(sc->m3u);
+		for (j = 0; j < sc->n_include_groups; j++)
+			free(sc->include_groups[j]);
+		for (j = 0; j < sc->n_exclude_groups; j++)
+			free(sc->exclude_groups[j]);
+		for (j = 0; j < sc->n_include_names; j++)
+			free(sc->include_names[j]);
+		for (j = 0; j < sc->n_exclude_names; j++)
+			free(sc->exclude_names[j]);
+		free(sc->opts.user_agent);
+		free(sc->opts.ca_file);
+	}
+	free(cfg->sources);
+	cfg->sources = NULL;
+	cfg->n_sources = 0;
+}
+
 void
 config_free(struct config *cfg)
 {
@@ -88,6 +114,8 @@ config_free(struct config *cfg)
 	for (i = 0; i < cfg->n_streams; i++)
 		stream_conf_free(&cfg->streams[i]);
 	free(cfg->streams);
+	config_sources_free(cfg);
+	free(cfg->state_dir);
 	free(cfg);
 }
 

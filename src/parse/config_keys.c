@@ -32,6 +32,7 @@
 #define STR(f)		offsetof(struct stream_conf, f)
 #define ACE(f)		offsetof(struct ace_conf, f)
 #define HDHR(f)		offsetof(struct hdhr_conf, f)
+#define SRC(f)		offsetof(struct source_conf, f)
 
 static const struct keyword log_targets[] = {
 	{ "syslog", LOG_TARGET_SYSLOG },
@@ -114,6 +115,11 @@ static const struct keydef global_keys[] = {
 	    .def_str = NULL },
 	{ "public_url", K_STRING, CFG(public_url), 0, CONFIG_PUBLIC_URL_MAX,
 	    KF_URL | KF_EMPTY_OK, .def_str = "" },
+	/* channel lists (config_sources.c) */
+	{ "sources", K_GROUP, 0, 0, CONFIG_MAX_SOURCES, KF_OWN,
+	    .def_str = NULL },
+	{ "state_dir", K_STRING, CFG(state_dir), 0, 0, KF_NOCTRL | KF_ABSPATH,
+	    .def_str = "/var/lib/ringcast" },
 };
 
 /* The `log` group, in struct config. */
@@ -227,6 +233,31 @@ static const struct keydef hdhr_keys[] = {
 	    .def_str = "" },	/* "": made from friendly_name and listen */
 };
 
+/* A source of `sources`, in struct source_conf (all walked by
+ * config_sources.c). */
+static const struct keydef source_keys[] = {
+	{ "name", K_STRING, 0, 1, CONFIG_NAME_MAX, KF_OWN | KF_REQUIRED,
+	    .def_str = NULL },
+	{ "m3u", K_STRING, SRC(m3u), 0, 0, KF_OWN | KF_REQUIRED,
+	    .def_str = NULL },
+	{ "refresh", K_DOUBLE, SRC(refresh), CONFIG_MIN_SOURCE_REFRESH, SEC,
+	    KF_OWN, .def = 3600.0 },
+	{ "include_groups", K_LIST, SRC(include_groups), 0,
+	    CONFIG_MAX_SOURCE_GLOBS, KF_OWN, .def_str = NULL,
+	    .count_off = SRC(n_include_groups) },
+	{ "exclude_groups", K_LIST, SRC(exclude_groups), 0,
+	    CONFIG_MAX_SOURCE_GLOBS, KF_OWN, .def_str = NULL,
+	    .count_off = SRC(n_exclude_groups) },
+	{ "include_names", K_LIST, SRC(include_names), 0,
+	    CONFIG_MAX_SOURCE_GLOBS, KF_OWN, .def_str = NULL,
+	    .count_off = SRC(n_include_names) },
+	{ "exclude_names", K_LIST, SRC(exclude_names), 0,
+	    CONFIG_MAX_SOURCE_GLOBS, KF_OWN, .def_str = NULL,
+	    .count_off = SRC(n_exclude_names) },
+	{ "defaults", K_GROUP, SRC(opts), 0, 0, KF_OWN,
+	    .def_str = NULL },	/* walked by config_walk.c */
+};
+
 const struct keytab config_global_keys = { global_keys, NKEYS(global_keys) };
 const struct keytab config_log_keys = { log_keys, NKEYS(log_keys) };
 const struct keytab config_opts_keys = { opts_keys, NKEYS(opts_keys) };
@@ -234,6 +265,7 @@ const struct keytab config_hls_keys = { hls_keys, NKEYS(hls_keys) };
 const struct keytab config_stream_keys = { stream_keys, NKEYS(stream_keys) };
 const struct keytab config_ace_keys = { ace_keys, NKEYS(ace_keys) };
 const struct keytab config_hdhr_keys = { hdhr_keys, NKEYS(hdhr_keys) };
+const struct keytab config_source_keys = { source_keys, NKEYS(source_keys) };
 
 const struct keydef *
 keytab_find(const struct keytab *tab, const char *name)

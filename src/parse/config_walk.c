@@ -31,6 +31,7 @@
 #include "config_check.h"
 #include "config_err.h"
 #include "config_keys.h"
+#include "config_sources.h"
 #include "config_walk.h"
 
 #define LIST_REPLACE_MAX	32	/* the longest all-or-nothing list */
@@ -408,8 +409,9 @@ opts_key(struct config_ctx *c, struct stream_opts *o,
 	return 1;
 }
 
+/* A group of options G (`defaults`, a source's `defaults`) into O. */
 static void
-parse_defaults(struct config_ctx *c, struct config *cfg,
+parse_opts_group(struct config_ctx *c, struct stream_opts *o,
     const config_setting_t *g)
 {
 	const config_setting_t *s;
@@ -419,7 +421,7 @@ parse_defaults(struct config_ctx *c, struct config *cfg,
 		return;
 	for (i = 0; i < config_setting_length(g); i++) {
 		s = config_setting_get_elem(g, (unsigned)i);
-		if (opts_key(c, &cfg->defaults, s))
+		if (opts_key(c, o, s))
 			continue;
 		if (keytab_find(&config_stream_keys, config_setting_name(s)))
 			cerror(c, s, "%s can only be set in a stream, not in "
@@ -427,7 +429,48 @@ parse_defaults(struct config_ctx *c, struct config *cfg,
 		else
 			cerror_unknown(c, s);
 	}
-	config_check_opts(c, &cfg->defaults, g);
+	config_check_opts(c, o, g);
+}
+
+static void
+parse_defaults(struct config_ctx *c, struct config *cfg,
+    const config_setting_t *g)
+{
+	parse_opts_group(c, &cfg->defaults, g);
+}
+
+/*
+ * Each source's options: `defaults` and its own `defaults` group on top
+ * (config_sources.c walked the rest; these are stream options, so
+ * their walk is here).
+ */
+static void
+parse_source_defaults(struct config_ctx *c, struct config *cfg,
+    const config_setting_t *root)
+{
+	const config_setting_t *list, *g, *d;
+	struct source_conf *sc;
+	int i;
+
+	if ((list = config_setting_get_member(root, "sources")) == NULL)
+		return;
+	for (i = 0; i < cfg->n_sources; i++) {
+		sc = &cfg->sources[i];
+		g = config_setting_get_elem(list, (unsigned)i);
+		sc->opts = cfg->defaults;
+		sc->opts.user_agent = config_strdup(c, g,
+		    cfg->defaults.user_agent);
+		sc->opts.ca_file = config_strdup(c, g, cfg->defaults.ca_file);
+		if (g == NULL || !config_setting_is_group(g) ||
+		    (d = config_setting_get_member(g, "defaults")) == NULL)
+			continue;
+		parse_opts_group(c, &sc->opts, d);
+		if (config_setting_is_group(d) &&
+		    config_setting_get_member(d, "on_demand") != NULL)
+			cerror(c, config_setting_get_member(d, "on_demand"),
+			    "on_demand cannot be set in a source: channels "
+			    "always start on request");
+	}
 }
 
 static void
@@ -735,6 +778,7 @@ static const struct {
 	{ "streams", parse_streams },
 	{ "acestream", parse_acestream },
 	{ "hdhomerun", parse_hdhomerun },
+	{ "sources", config_sources_walk },
 };
 
 /* Top-level setting S of the KF_OWN row K. */
@@ -760,5 +804,6 @@ config_walk(struct config_ctx *c, struct config *cfg,
 	if ((s = config_setting_get_member(root, "defaults")) != NULL)
 		parse_defaults(c, cfg, s);
 	walk_group(c, root, &config_global_keys, cfg, root_key);
+	parse_source_defaults(c, cfg, root);
 	config_check_root(c, cfg, root);
 }

@@ -332,6 +332,13 @@ int
 status_playlist_m3u(const struct state *st, const char *base_url,
     struct buf *b)
 {
+	return status_playlist_m3u_group(st, base_url, NULL, b);
+}
+
+int
+status_playlist_m3u_group(const struct state *st, const char *base_url,
+    const char *group, struct buf *b)
+{
 	struct slot_cfg cfg;
 	int i;
 
@@ -339,6 +346,10 @@ status_playlist_m3u(const struct state *st, const char *base_url,
 	for (i = 0; i < STATE_MAX_STREAMS; i++) {
 		if (!st->streams[i].in_use || state_slot_read(st, i, &cfg) ||
 		    !cfg.in_use)
+			continue;
+		/* channels of the lineup: listed by channels_playlist_m3u */
+		if (cfg.origin == STREAM_ORIGIN_LINEUP ||
+		    (group != NULL && strcmp(cfg.group, group) != 0))
 			continue;
 		buf_puts(b, "#EXTINF:-1 tvg-id=\"");
 		json_escape(b, cfg.name, strlen(cfg.name));

@@ -14,5 +14,9 @@ int	 status_text(const struct state *, struct buf *);
 int	 status_prometheus(const struct state *, struct buf *);
 int	 status_playlist_m3u(const struct state *, const char *base_url,
 	    struct buf *);
+/* The same, only the streams of GROUP when not NULL; the channels of
+ * the lineup are not in it (channels_playlist_m3u adds them). */
+int	 status_playlist_m3u_group(const struct state *, const char *base_url,
+	    const char *group, struct buf *);
 
 #endif

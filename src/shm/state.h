@@ -32,10 +32,11 @@
 #include "hls_cache.h"
 
 #define STATE_MAGIC		0x52435354u	/* "RCST" */
-#define STATE_VERSION		11u	/* 2: acestream records, 3: cors_origins, 4: edges,
+#define STATE_VERSION		12u	/* 2: acestream records, 3: cors_origins, 4: edges,
 				   5: ui_enabled, 6: hls_cache, 7: holds,
 				   8: engine refusals, 9: infohashes,
-				   10: history, 11: hdhomerun */
+				   10: history, 11: hdhomerun,
+				   12: lineup_mode */
 #define STATE_MAX_STREAMS	CONFIG_MAX_STREAMS
 #define STATE_MAX_WORKERS	CONFIG_MAX_WORKERS
 #define STATE_URL_MAX		512
@@ -206,6 +207,8 @@ struct state {
 	_Atomic uint32_t	 edge_mode;
 	/* 1: content ids too (an edge without engines of its own) */
 	_Atomic uint32_t	 edge_content_ids;
+	/* 1: unknown names may be channels of the lineup (channels.c) */
+	_Atomic uint32_t	 lineup_mode;
 	/* Connections by client address hash, per worker row. */
 	_Atomic uint16_t	 ip_conns[STATE_MAX_WORKERS][STATE_IP_BUCKETS];
 	struct hls_player	 hls_players[STATE_HLS_CLIENTS];

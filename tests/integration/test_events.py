@@ -5,6 +5,7 @@ heartbeat, a stuck subscriber cut off while others carry on, the bearer
 token, retiring workers, and GET / and /ui (ui = false, CSP, ETag)."""
 
 import json
+import os
 import signal
 import subprocess
 import socket
@@ -363,3 +364,37 @@ def test_status_page_routes_headers_and_ui_switch():
         check(http_get(d.port, path)[0] == 404, path)
     check(http_get(d.port, "/status")[0] == 200, "/status still served")
     check(http_get(d.port, "/events", method="HEAD")[0] == 200, "/events still served")
+
+
+def test_source_events_reach_events_and_the_control_socket():
+    """source_refreshed and source_failed (channel lists) as every event:
+    on GET /events and to control-socket subscribers, with their fields."""
+    d = Daemon()
+    path = os.path.join(d.dir, "list.m3u")
+    with open(path, "w") as f:
+        f.write("#EXTM3U\n#EXTINF:-1 group-title=\"G\",One\nhttp://127.0.0.1:1/one.ts\n")
+    d.extra = 'state_dir = "%s/state"; sources = ( { name = "p"; m3u = "%s"; } );' % (
+        d.dir, path)
+    d.write_conf()
+    d.start()
+    sse = SSE(d.port)
+    check(wait_status(sse) == 200, "GET /events")
+    sub = Subscriber(d)
+    check(d.ctl("refresh")[0] == 0, "refresh")
+    wait_for(lambda: sse.find("source_refreshed", source="p"), 10 * SLOW,
+             what="source_refreshed on /events")
+    ev = sse.find("source_refreshed", source="p")["data"]
+    check(ev["channels"] == 1 and ev["skipped"] == 0 and "time" in ev, ev)
+    wait_for(lambda: sub.find("source_refreshed", source="p"), 5 * SLOW,
+             what="source_refreshed on the control socket")
+    with open(path, "w") as f:
+        f.write("not a list\n")
+    check(d.ctl("refresh", "p")[0] == 0, "refresh p")
+    wait_for(lambda: sse.find("source_failed", source="p"), 10 * SLOW,
+             what="source_failed on /events")
+    ev = sse.find("source_failed", source="p")["data"]
+    check(ev["reason"] == "line 1: not an M3U list (no #EXTM3U)", ev)
+    wait_for(lambda: sub.find("source_failed", source="p"), 5 * SLOW,
+             what="source_failed on the control socket")
+    sse.close()
+    d.stop()

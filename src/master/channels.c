@@ -1,0 +1,165 @@
+/*
+ * channels.c - the lineup origin (origin.h, sources.h): a channel of the
+ * sources' lineup becomes, on its first player's request, an on-demand
+ * stream named by the channel.
+ *
+ * The lineup is STATE_DIR/channels.json, written by the source process;
+ * create() loads it again when its modification time or size changed, so
+ * the supervisor holds the last lineup without a message of its own.  A
+ * channel's first URL is played and the others are its backup URLs; a
+ * .m3u8 (or HLS) entry is an HLS stream, anything else TS.  AceStream
+ * entries are refused (501): this slice does not route them to engines.
+ * A running stream is never touched by a refresh; a channel gone from
+ * the lineup is refused to new players and its stream ends when its
+ * players leave (idle_timeout).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "channels_doc.h"
+#include "log.h"
+#include "sources.h"
+#include "util.h"
+
+static struct channels_doc	 lineup_doc;
+static struct stat		 lineup_stat;
+static char			 lineup_path[PATH_MAX];
+
+/* Load channels.json when it changed since the last load. */
+static void
+lineup_refresh_doc(void)
+{
+	struct channels_doc doc;
+	struct stat sb;
+	char err[256];
+
+	if (lineup_path[0] == '\0' || stat(lineup_path, &sb) == -1)
+		return;
+	if (sb.st_mtim.tv_sec == lineup_stat.st_mtim.tv_sec &&
+	    sb.st_mtim.tv_nsec == lineup_stat.st_mtim.tv_nsec &&
+	    sb.st_size == lineup_stat.st_size && sb.st_ino == lineup_stat.st_ino)
+		return;
+	if (channels_doc_load(lineup_path, &doc, err, sizeof(err)) == -1) {
+		log_warnx("lineup: %s", err);
+		return;
+	}
+	channels_doc_free(&lineup_doc);
+	lineup_doc = doc;
+	lineup_stat = sb;
+}
+
+static int
+lineup_key_valid(const char *key)
+{
+	return config_name_valid(key);
+}
+
+/* The options of channel C: its source's (`defaults` and the source's
+ * own), or `defaults` when the source is gone from CFG. */
+static const struct stream_opts *
+lineup_opts(const struct config *cfg, const struct channels_entry *c)
+{
+	int i;
+
+	for (i = 0; i < cfg->n_sources; i++)
+		if (strcmp(cfg->sources[i].name, c->source) == 0)
+			return &cfg->sources[i].opts;
+	return &cfg->defaults;
+}
+
+/* The stream conf of channel C under CFG, or NULL. */
+static struct stream_conf *
+lineup_make(const struct config *cfg, const struct channels_entry *c)
+{
+	struct stream_conf *sc;
+	char *ua = NULL, *hdr = NULL;
+	size_t i;
+
+	if ((sc = config_stream_make(STREAM_ORIGIN_LINEUP, c->name,
+	    c->urls[0], lineup_opts(cfg, c), CONFIG_DEFAULT_SEGMENT_DURATION))
+	    == NULL)
+		return NULL;
+	if (strcmp(c->kind, "hls") == 0 || (strcmp(c->kind, "auto") == 0 &&
+	    strstr(c->urls[0], ".m3u8") != NULL))
+		sc->type = STREAM_HLS;
+	for (i = 1; i < c->n_urls && i <= CONFIG_MAX_BACKUP_URLS; i++) {
+		if ((sc->backup_urls[i - 1] = strdup(c->urls[i])) == NULL)
+			goto fail;
+		sc->n_backup_urls = (int)i;
+	}
+	if (c->user_agent[0] != '\0') {
+		if ((ua = strdup(c->user_agent)) == NULL)
+			goto fail;
+		free(sc->opts.user_agent);
+		sc->opts.user_agent = ua;
+	}
+	if (c->referrer[0] != '\0') {
+		if (asprintf(&hdr, "Referer: %s", c->referrer) == -1)
+			goto fail;
+		sc->request_header = hdr;
+	}
+	sc->opts.on_demand = 1;
+	return sc;
+fail:
+	config_stream_destroy(sc);
+	return NULL;
+}
+
+static struct stream_conf *
+lineup_create(struct state *st, const struct config *cfg, const char *key,
+    const char *args, int slot, struct origin_refusal *r)
+{
+	const struct channels_entry *c;
+	struct stream_conf *sc;
+
+	(void)st;
+	(void)args;
+	(void)slot;
+	lineup_refresh_doc();
+	if (cfg->n_sources == 0 ||
+	    (c = channels_doc_find(&lineup_doc, key)) == NULL) {
+		origin_refuse(r, 404, 0, "no such stream");
+		return NULL;
+	}
+	if (strcmp(c->kind, "acestream") == 0) {
+		origin_refuse(r, 501, 0, "channel %s is an AceStream id: "
+		    "channels of lists are not played through the engines "
+		    "yet", key);
+		return NULL;
+	}
+	if ((sc = lineup_make(cfg, c)) == NULL) {
+		origin_refuse(r, 503, RETRY_AFTER_S, "cannot make the stream");
+		return NULL;
+	}
+	log_info("stream %s: channel of the lineup, from %s", key,
+	    c->urls[0]);
+	return sc;
+}
+
+static void
+lineup_configure(struct state *st, const struct config *cfg)
+{
+	snprintf(lineup_path, sizeof(lineup_path), "%s/%s", cfg->state_dir,
+	    CHANNELS_DOC_FILE);
+	memset(&lineup_stat, 0, sizeof(lineup_stat));
+	atomic_store(&st->lineup_mode, cfg->n_sources > 0);
+}
+
+static int
+lineup_helper_wanted(const struct config *cfg)
+{
+	return cfg->n_sources > 0;
+}
+
+const struct origin_ops lineup_origin = {
+	.name = "lineup",
+	.key_valid = lineup_key_valid,
+	.create = lineup_create,
+	.configure = lineup_configure,
+	.helper_wanted = lineup_helper_wanted,
+	.helper_main = sources_main,
+};

@@ -1,0 +1,150 @@
+/*
+ * channels_json.c - the lineup as JSON for people (channels_json.h):
+ * GET /channels in a worker and `ringcastctl channels` in the
+ * supervisor render it here, from the document and the state segment.
+ */
+#include <string.h>
+
+#include "channels_json.h"
+#include "util.h"
+
+const char *
+channels_state(const struct state *st, const char *name)
+{
+	struct slot_cfg cfg;
+	int slot;
+
+	if ((slot = state_find(st, name)) == -1 ||
+	    state_slot_read(st, slot, &cfg) == -1)
+		return "idle";
+	if (cfg.origin != STREAM_ORIGIN_LINEUP)
+		return "shadowed";
+	return atomic_load(&st->streams[slot].fetcher_pid) > 0 ?
+	    "running" : "idle";
+}
+
+static void
+channels_json_channel(const struct channels_entry *c, const struct state *st,
+    struct buf *b)
+{
+	char url[CHANNELS_REDACT_MAX];
+	size_t i;
+
+	buf_puts(b, "{");
+	json_kv_str(b, "name", c->name);
+	json_kv_str(b, "source", c->source);
+	json_kv_str(b, "title", c->title);
+	json_kv_str(b, "group", c->group);
+	json_kv_str(b, "logo", c->logo);
+	json_kv_str(b, "number", c->chno);
+	json_kv_str(b, "tvg_id", c->tvg_id);
+	json_kv_str(b, "kind", c->kind);
+	json_kv_str(b, "state", channels_state(st, c->name));
+	buf_printf(b, ",\"ts\":\"/stream/%s\",\"hls\":\"/hls/%s/index.m3u8\"",
+	    c->name, c->name);
+	json_key(b, "sources");
+	buf_puts(b, "[");
+	for (i = 0; i < c->n_urls; i++) {
+		if (i > 0)
+			buf_puts(b, ",");
+		if (channels_redact_url(c->urls[i], url, sizeof(url)) == -1)
+			str_copy(url, "***", sizeof(url));
+		json_str(b, url);
+	}
+	buf_puts(b, "]}");
+}
+
+static void
+channels_json_sources(const struct channels_doc *doc, struct buf *b)
+{
+	const struct channels_source *s;
+	size_t i;
+
+	json_key(b, "sources");
+	buf_puts(b, "{");
+	for (i = 0; i < doc->n_sources; i++) {
+		s = &doc->sources[i];
+		json_key(b, s->name);
+		buf_puts(b, "{");
+		json_kv_str(b, "refreshed", s->refreshed);
+		json_kv_uint(b, "channels", s->channels);
+		json_kv_uint(b, "skipped", s->skipped);
+		json_kv_str(b, "error", s->error);
+		buf_puts(b, "}");
+	}
+	buf_puts(b, "}");
+}
+
+int
+channels_json(const struct channels_doc *doc, const struct state *st,
+    const char *group, struct buf *b)
+{
+	size_t i, n = 0;
+
+	buf_puts(b, "{");
+	channels_json_sources(doc, b);
+	json_key(b, "channels");
+	buf_puts(b, "[");
+	for (i = 0; i < doc->n; i++) {
+		if (group != NULL && strcmp(doc->channels[i].group, group) != 0)
+			continue;
+		if (n++ > 0)
+			buf_puts(b, ",");
+		channels_json_channel(&doc->channels[i], st, b);
+	}
+	buf_puts(b, "]}");
+	return b->failed ? -1 : 0;
+}
+
+static void
+channels_m3u_attr(struct buf *b, const char *attr, const char *v)
+{
+	if (v[0] == '\0')
+		return;
+	buf_printf(b, " %s=\"", attr);
+	json_escape(b, v, strlen(v));
+	buf_puts(b, "\"");
+}
+
+int
+channels_playlist_m3u(const struct channels_doc *doc, const struct state *st,
+    const char *base_url, const char *group, struct buf *b)
+{
+	const struct channels_entry *c;
+	size_t i;
+
+	for (i = 0; i < doc->n; i++) {
+		c = &doc->channels[i];
+		if ((group != NULL && strcmp(c->group, group) != 0) ||
+		    strcmp(c->kind, "acestream") == 0 ||
+		    strcmp(channels_state(st, c->name), "shadowed") == 0)
+			continue;
+		buf_puts(b, "#EXTINF:-1");
+		channels_m3u_attr(b, "tvg-id", c->tvg_id[0] ? c->tvg_id :
+		    c->name);
+		channels_m3u_attr(b, "tvg-name", c->title);
+		channels_m3u_attr(b, "tvg-logo", c->logo);
+		channels_m3u_attr(b, "tvg-chno", c->chno);
+		channels_m3u_attr(b, "group-title", c->group);
+		buf_puts(b, ",");
+		json_escape(b, c->title, strlen(c->title));
+		buf_printf(b, "\n%s/stream/%s\n", base_url, c->name);
+	}
+	return b->failed ? -1 : 0;
+}
+
+int
+channels_status_sources(const char *path, struct buf *b)
+{
+	struct channels_doc doc;
+	char err[256];
+
+	if (b->failed || b->len < 2 || b->data[b->len - 1] != '}' ||
+	    channels_doc_load(path, &doc, err, sizeof(err)) == -1)
+		return b->failed ? -1 : 0;
+	b->len--;		/* reopen the object */
+	channels_json_sources(&doc, b);
+	buf_puts(b, "}");
+	channels_doc_free(&doc);
+	return b->failed ? -1 : 0;
+}

@@ -1,0 +1,34 @@
+/*
+ * channels_json.h - the lineup as GET /channels and `ringcastctl
+ * channels` show it: every channel with its URLs, its sources' URLs
+ * with credentials hidden and its state from the state segment.
+ */
+#ifndef RINGCAST_CHANNELS_JSON_H
+#define RINGCAST_CHANNELS_JSON_H
+
+#include "channels_doc.h"
+#include "json.h"
+#include "state.h"
+
+/* "running" (its stream has a fetcher), "idle", or "shadowed" (a stream
+ * of another origin, a configured one, has NAME). */
+const char *channels_state(const struct state *, const char *name);
+/* Append {"sources":{...},"channels":[...]} of DOC to B, only the
+ * channels of GROUP when not NULL.  -1 when B failed. */
+int	 channels_json(const struct channels_doc *doc, const struct state *st,
+	    const char *group, struct buf *b);
+
+/* Append DOC's channels (of GROUP when not NULL) as extended-M3U
+ * entries pointing at BASE_URL/stream/NAME, after the #EXTM3U line;
+ * channels shadowed by a configured stream and AceStream ones (not
+ * played yet) are left out. */
+int	 channels_playlist_m3u(const struct channels_doc *doc,
+	    const struct state *st, const char *base_url, const char *group,
+	    struct buf *b);
+
+/* B holds a JSON object (status_json): add "sources":{...} of the
+ * lineup at PATH to it, each source's last refresh, channels, skipped
+ * and error.  Nothing when PATH cannot be read.  -1 when B failed. */
+int	 channels_status_sources(const char *path, struct buf *b);
+
+#endif

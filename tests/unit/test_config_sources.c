@@ -1,0 +1,164 @@
+/*
+ * test_config_sources.c - the `sources` list and state_dir
+ * (src/parse/config_sources.c).
+ *
+ * What a user relies on: a provider's list is configured with a name,
+ * its m3u (URL or path), a refresh period and four glob filters, the
+ * defaults are the documented ones, every mistake is reported on its
+ * line, and a reload tells a changed list from an unchanged one.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "test_config.h"
+
+static void
+test_sources_ok(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	cfg = load_ok("sources = (\n"
+	    "{ name = \"a\"; m3u = \"http://p.example/list.m3u?u=1\"; },\n"
+	    "{ name = \"b\"; m3u = \"/srv/lists/b.m3u\"; refresh = 600;\n"
+	    "  include_groups = [ \"News*\", \"Sport\" ];\n"
+	    "  exclude_groups = [ \"Adult *\" ]; include_names = [ \"*HD\" ];\n"
+	    "  exclude_names = [ \"Test [0-9]\" ]; },\n"
+	    "{ name = \"c\"; m3u = \"file:///srv/c.m3u\"; }\n"
+	    ");\n"
+	    "state_dir = \"/tmp/rc-state\";\n");
+	assert_int_equal(cfg->n_sources, 3);
+	assert_string_equal(cfg->sources[0].name, "a");
+	assert_string_equal(cfg->sources[0].m3u,
+	    "http://p.example/list.m3u?u=1");
+	assert_true(cfg->sources[0].refresh == 3600.0);
+	assert_int_equal(cfg->sources[0].n_include_groups, 0);
+	assert_true(cfg->sources[1].refresh == 600.0);
+	assert_int_equal(cfg->sources[1].n_include_groups, 2);
+	assert_string_equal(cfg->sources[1].include_groups[1], "Sport");
+	assert_string_equal(cfg->sources[1].exclude_groups[0], "Adult *");
+	assert_string_equal(cfg->sources[1].include_names[0], "*HD");
+	assert_string_equal(cfg->sources[1].exclude_names[0], "Test [0-9]");
+	assert_string_equal(cfg->sources[2].m3u, "file:///srv/c.m3u");
+	assert_string_equal(cfg->state_dir, "/tmp/rc-state");
+	assert_int_equal(cfg->sources[1].line, 3);
+	config_free(cfg);
+	cfg = load_ok("workers = 1;\n");
+	assert_int_equal(cfg->n_sources, 0);
+	assert_string_equal(cfg->state_dir, "/var/lib/ringcast");
+	config_free(cfg);
+}
+
+static void
+test_sources_errors(void **state)
+{
+	(void)state;
+	expect_errors(
+	    "state_dir = \"var/lib\";\n"
+	    "sources = (\n"
+	    "{ name = \"a b\"; m3u = \"ftp://x/l.m3u\"; },\n"
+	    "{ name = \"s\"; m3u = \"/l.m3u\"; refresh = 10; x = 1; },\n"
+	    "{ name = \"s\"; m3u = 5; include_groups = ( \"\", 3 ); },\n"
+	    "{ refresh = \"often\"; },\n"
+	    "5\n"
+	    ");\n",
+	    "test.conf:1: state_dir must be an absolute path, not 'var/lib'\n"
+	    "test.conf:3: invalid source name: use 1 to 64 of A-Z a-z 0-9 _ -\n"
+	    "test.conf:3: invalid m3u 'ftp://x/l.m3u': must start with "
+	    "http://, https:// or file://\n"
+	    "test.conf:4: refresh must be 60 to 604800 seconds, not 10\n"
+	    "test.conf:4: unknown key 'x'\n"
+	    "test.conf:5: duplicate source name 's' (first defined at line "
+	    "4)\n"
+	    "test.conf:5: m3u must be a string, not an integer\n"
+	    "test.conf:5: include_groups pattern must be 1 to 128 bytes "
+	    "without control characters\n"
+	    "test.conf:5: include_groups must hold only strings\n"
+	    "test.conf:6: refresh must be a number of seconds, not a string\n"
+	    "test.conf:6: a source needs a name\n"
+	    "test.conf:6: source has no m3u (the URL or path of its list)\n"
+	    "test.conf:7: a source must be a group { name = ...; m3u = ...; "
+	    "}, not an integer\n");
+}
+
+static void
+test_sources_defaults(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	cfg = load_ok("defaults = { idle_timeout = 20; user_agent = \"UA\"; };\n"
+	    "sources = (\n"
+	    "{ name = \"a\"; m3u = \"/a.m3u\"; },\n"
+	    "{ name = \"b\"; m3u = \"/b.m3u\";\n"
+	    "  defaults = { idle_timeout = 2; ring_size = 1048576;\n"
+	    "    hls = { window_size = 4; }; }; }\n"
+	    ");\n");
+	assert_true(cfg->sources[0].opts.idle_timeout == 20.0);
+	assert_string_equal(cfg->sources[0].opts.user_agent, "UA");
+	assert_true(cfg->sources[1].opts.idle_timeout == 2.0);
+	assert_int_equal(cfg->sources[1].opts.ring_size, 1048576);
+	assert_int_equal(cfg->sources[1].opts.hls.window_size, 4);
+	assert_string_equal(cfg->sources[1].opts.user_agent, "UA");
+	assert_true(cfg->defaults.idle_timeout == 20.0);
+	config_free(cfg);
+	expect_errors("sources = (\n"
+	    "{ name = \"a\"; m3u = \"/a.m3u\";\n"
+	    "  defaults = { url = \"http://x/\"; on_demand = false;\n"
+	    "    idle_timeout = -1; bogus = 1; }; }\n"
+	    ");\n",
+	    "test.conf:3: url can only be set in a stream, not in defaults\n"
+	    "test.conf:3: on_demand cannot be set in a source: channels "
+	    "always start on request\n"
+	    "test.conf:4: idle_timeout must be greater than 0, not -1\n"
+	    "test.conf:4: unknown key 'bogus'\n");
+}
+
+static void
+test_sources_differ(void **state)
+{
+	static const char base[] = "sources = ( { name = \"a\"; "
+	    "m3u = \"/l.m3u\"; exclude_groups = [ \"x\" ]; } );\n";
+	struct config *a, *b;
+
+	(void)state;
+	a = load_ok(base);
+	b = load_ok(base);
+	assert_int_equal(config_sources_differ(a, b), 0);
+	config_free(b);
+	b = load_ok("sources = ( { name = \"a\"; m3u = \"/l.m3u\"; "
+	    "exclude_groups = [ \"y\" ]; } );\n");
+	assert_int_equal(config_sources_differ(a, b), 1);
+	config_free(b);
+	b = load_ok("sources = ( { name = \"a\"; m3u = \"/l.m3u\"; "
+	    "exclude_groups = [ \"x\" ]; refresh = 61; } );\n");
+	assert_int_equal(config_sources_differ(a, b), 1);
+	config_free(b);
+	b = load_ok("sources = ( { name = \"a\"; m3u = \"/l.m3u\"; "
+	    "exclude_groups = [ \"x\" ]; defaults = { ring_size = 1048576; "
+	    "}; } );\n");
+	assert_int_equal(config_sources_differ(a, b), 1);
+	config_free(b);
+	b = load_ok("workers = 1;\n");
+	assert_int_equal(config_sources_differ(a, b), 1);
+	config_free(b);
+	config_free(a);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sources_ok),
+		cmocka_unit_test(test_sources_errors),
+		cmocka_unit_test(test_sources_defaults),
+		cmocka_unit_test(test_sources_differ),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
