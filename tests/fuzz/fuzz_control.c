@@ -79,6 +79,21 @@ fuzz_metrics_json(void *arg, const char *op, double window_s, struct buf *b)
 	return buf_puts(b, "{\"operations\":{}}");
 }
 
+static int
+fuzz_channels_json(void *arg, struct buf *b)
+{
+	return buf_puts(b, "{\"channels\":[]}");
+}
+
+static int
+fuzz_refresh(void *arg, const char *name, char *err, size_t errsz)
+{
+	if (name == NULL || strcmp(name, "provider") == 0)
+		return 0;
+	snprintf(err, errsz, "unknown source \"%s\"", name);
+	return -1;
+}
+
 static const struct control_ops fuzz_ops = {
 	.reload = fuzz_reload,
 	.start = fuzz_start,
@@ -86,6 +101,8 @@ static const struct control_ops fuzz_ops = {
 	.status_json = fuzz_status_json,
 	.status_text = fuzz_status_text,
 	.metrics_json = fuzz_metrics_json,
+	.channels_json = fuzz_channels_json,
+	.refresh = fuzz_refresh,
 };
 
 /* ---- part 1: the parser alone ---- */
@@ -101,7 +118,7 @@ parse_check(const uint8_t *data, size_t size)
 	line = fuzz_cstring(data, size);
 	len = strlen(line);
 	cmd = control_parse(line, &arg);
-	CHECK(cmd >= CTL_CMD_INVALID && cmd <= CTL_CMD_METRICS);
+	CHECK(cmd >= CTL_CMD_INVALID && cmd <= CTL_CMD_REFRESH);
 	if (arg != NULL) {
 		CHECK(arg >= line && arg < line + len);
 		CHECK(*arg != '\0' && *arg != ' ' && *arg != '\t');
@@ -125,10 +142,12 @@ parse_check(const uint8_t *data, size_t size)
 	case CTL_CMD_STATUS_TEXT:
 	case CTL_CMD_EVENTS:
 	case CTL_CMD_RELOAD:
+	case CTL_CMD_CHANNELS:
 	case CTL_CMD_INVALID:
 		CHECK(arg == NULL);
 		break;
 	case CTL_CMD_METRICS:
+	case CTL_CMD_REFRESH:		/* a source's name, or every source */
 		break;
 	}
 	free(line);
