@@ -37,6 +37,21 @@ http_reply(struct MHD_Connection *conn, unsigned status,
 }
 
 enum MHD_Result
+http_reply_buf(struct MHD_Connection *conn, unsigned status,
+    const char *content_type, struct buf *b, int rc)
+{
+	enum MHD_Result ret;
+
+	if (rc == -1 || b->failed)
+		ret = http_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		    "out of memory");
+	else
+		ret = http_reply(conn, status, content_type, b->data, b->len);
+	buf_free(b);
+	return ret;
+}
+
+enum MHD_Result
 http_reply_hdr(struct MHD_Connection *conn, unsigned status,
     const char *content_type, const void *body, size_t len,
     const char *hname, const char *hvalue)

@@ -172,6 +172,10 @@ struct worker {
 /* ---- answers ---- */
 enum MHD_Result http_reply(struct MHD_Connection *, unsigned status,
 	    const char *content_type, const void *body, size_t len);
+/* B, built with result RC (-1: failed), with STATUS; 500 "out of
+ * memory" when RC is -1 or B ran out of memory.  Frees B. */
+enum MHD_Result http_reply_buf(struct MHD_Connection *, unsigned status,
+	    const char *content_type, struct buf *b, int rc);
 /* The same with one extra header (HNAME: HVALUE). */
 enum MHD_Result http_reply_hdr(struct MHD_Connection *, unsigned status,
 	    const char *content_type, const void *body, size_t len,

@@ -28,19 +28,6 @@
 #include "routes.h"
 #include "util.h"
 
-/* Answer B (built with result RC) as JSON with STATUS. */
-static enum MHD_Result
-aceapi_send(struct MHD_Connection *conn, unsigned status, struct buf *b,
-    int rc)
-{
-	enum MHD_Result ret = rc == 0 && !b->failed ?
-	    http_reply(conn, status, "application/json", b->data, b->len) :
-	    http_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
-
-	buf_free(b);
-	return ret;
-}
-
 /* {"response": null, "error": TEXT} with STATUS. */
 static enum MHD_Result
 aceapi_fail(struct MHD_Connection *conn, unsigned status, const char *text)
@@ -48,7 +35,8 @@ aceapi_fail(struct MHD_Connection *conn, unsigned status, const char *text)
 	struct buf b;
 
 	buf_init(&b);
-	return aceapi_send(conn, status, &b, ace_api_error(&b, text));
+	return http_reply_buf(conn, status, "application/json", &b,
+	    ace_api_error(&b, text));
 }
 
 /* The stream in SLOT has a client of the engine API now. */
@@ -116,7 +104,8 @@ http_aceapi_session(struct worker *w, struct MHD_Connection *conn,
 	s.hold = hold;
 	s.infohash = ace_key_split(key, &param, &hash) == 0 ? hash : "";
 	buf_init(&b);
-	return aceapi_send(conn, MHD_HTTP_OK, &b, ace_api_getstream(&b, &s));
+	return http_reply_buf(conn, MHD_HTTP_OK,
+	    "application/json", &b, ace_api_getstream(&b, &s));
 }
 
 /* GET /ace/stat/KEY/HOLD: ringcast's view of the stream; renews HOLD. */
@@ -134,7 +123,8 @@ aceapi_stat(struct worker *w, struct MHD_Connection *conn, const char *key,
 	aceapi_stamp(w, slot);
 	ace_api_stat_read(w->st, slot, &s);
 	buf_init(&b);
-	return aceapi_send(conn, MHD_HTTP_OK, &b, ace_api_stat(&b, &s));
+	return http_reply_buf(conn, MHD_HTTP_OK,
+	    "application/json", &b, ace_api_stat(&b, &s));
 }
 
 /* GET /ace/cmd/KEY/HOLD?method=stop: HOLD lets go of the stream. */
@@ -152,7 +142,8 @@ aceapi_command(struct worker *w, struct MHD_Connection *conn,
 	if (state_hold_drop(w->st, id, key, now_ms()) == -1)
 		return aceapi_fail(conn, MHD_HTTP_OK, ACE_API_UNKNOWN_SESSION);
 	buf_init(&b);
-	return aceapi_send(conn, MHD_HTTP_OK, &b, ace_api_ok(&b));
+	return http_reply_buf(conn, MHD_HTTP_OK,
+	    "application/json", &b, ace_api_ok(&b));
 }
 
 /* GET /webui/api/service?method=get_version[&format=json] */
@@ -165,8 +156,10 @@ aceapi_service(struct MHD_Connection *conn)
 
 	buf_init(&b);
 	if (m != NULL && strcmp(m, "get_version") == 0)
-		return aceapi_send(conn, MHD_HTTP_OK, &b, ace_api_version(&b));
-	return aceapi_send(conn, MHD_HTTP_BAD_REQUEST, &b,
+		return http_reply_buf(conn, MHD_HTTP_OK,
+		    "application/json", &b, ace_api_version(&b));
+	return http_reply_buf(conn, MHD_HTTP_BAD_REQUEST,
+	    "application/json", &b,
 	    ace_api_version_error(&b, "unknown method"));
 }
 

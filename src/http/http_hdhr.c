@@ -93,21 +93,6 @@ hdhr_base_url(struct MHD_Connection *conn, const struct state_hdhr *h,
 		hdhr_local_base(conn, out, outsz);
 }
 
-static enum MHD_Result
-hdhr_send(struct MHD_Connection *conn, const char *type, struct buf *b,
-    int rc)
-{
-	enum MHD_Result ret;
-
-	if (rc == -1 || b->failed)
-		ret = http_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
-		    "out of memory");
-	else
-		ret = http_reply(conn, MHD_HTTP_OK, type, b->data, b->len);
-	buf_free(b);
-	return ret;
-}
-
 /* Channels by number ("2" < "10" < "10.1"), then by name. */
 static int
 hdhr_cmp(const void *a, const void *b)
@@ -194,16 +179,17 @@ http_hdhr_request(struct worker *w, struct MHD_Connection *conn,
 	d.tuner_count = (int)h.tuner_count;
 	buf_init(&b);
 	if (strcmp(url, "/discover.json") == 0)
-		return hdhr_send(conn, "application/json", &b,
+		return http_reply_buf(conn, MHD_HTTP_OK, "application/json", &b,
 		    hdhr_discover_json(&b, &d));
 	if (strcmp(url, "/lineup.json") == 0)
-		return hdhr_send(conn, "application/json", &b,
+		return http_reply_buf(conn, MHD_HTTP_OK, "application/json", &b,
 		    hdhr_lineup(w, base, &b));
 	if (strcmp(url, "/lineup_status.json") == 0)
-		return hdhr_send(conn, "application/json", &b,
+		return http_reply_buf(conn, MHD_HTTP_OK, "application/json", &b,
 		    hdhr_lineup_status_json(&b));
 	if (strcmp(url, "/device.xml") == 0)
-		return hdhr_send(conn, "text/xml; charset=utf-8", &b,
+		return http_reply_buf(conn, MHD_HTTP_OK,
+		    "text/xml; charset=utf-8", &b,
 		    hdhr_device_xml(&b, &d));
 	return http_error(conn, MHD_HTTP_NOT_FOUND, "not found");
 }

@@ -17,21 +17,6 @@
 #include "routes.h"
 #include "status.h"
 
-static enum MHD_Result
-http_reply_buf(struct MHD_Connection *conn, const char *type, struct buf *b,
-    int rc)
-{
-	enum MHD_Result ret;
-
-	if (rc == -1 || b->failed)
-		ret = http_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
-		    "out of memory");
-	else
-		ret = http_reply(conn, MHD_HTTP_OK, type, b->data, b->len);
-	buf_free(b);
-	return ret;
-}
-
 /* http://HOST of the request, for absolute URLs in the playlist. */
 static void
 http_base_url(struct MHD_Connection *conn, char *out, size_t outsz)
@@ -69,7 +54,7 @@ http_performance(struct worker *w, struct MHD_Connection *conn)
 	buf_init(&b);
 	if (metrics_json(w->metrics, op, window_s, metrics_now_ms(), &b) == -1)
 		buf_free(&b);
-	return http_reply_buf(conn, "application/json", &b,
+	return http_reply_buf(conn, MHD_HTTP_OK, "application/json", &b,
 	    b.data != NULL ? buf_puts(&b, "\n") : -1);
 }
 
@@ -93,7 +78,7 @@ http_playlist(struct worker *w, struct MHD_Connection *conn, struct buf *b)
 		rc = channels_playlist_m3u(&doc, w->st, base, group, b);
 		channels_doc_free(&doc);
 	}
-	return http_reply_buf(conn, "audio/x-mpegurl", b, rc);
+	return http_reply_buf(conn, MHD_HTTP_OK, "audio/x-mpegurl", b, rc);
 }
 
 static int
@@ -110,12 +95,12 @@ http_info_request(struct worker *w, struct MHD_Connection *conn,
 
 	buf_init(&b);
 	if (strcmp(url, "/status") == 0)
-		return http_reply_buf(conn, "application/json", &b,
+		return http_reply_buf(conn, MHD_HTTP_OK, "application/json", &b,
 		    status_json(w->st, &b) == 0 && (!atomic_load(
 		    &w->st->lineup_mode) || channels_status_sources(
 		    w->channels_file, &b) == 0) ? buf_puts(&b, "\n") : -1);
 	if (strcmp(url, "/metrics") == 0)
-		return http_reply_buf(conn,
+		return http_reply_buf(conn, MHD_HTTP_OK,
 		    "text/plain; version=0.0.4; charset=utf-8", &b,
 		    status_prometheus(w->st, &b));
 	if (strcmp(url, "/metrics/performance") == 0)
