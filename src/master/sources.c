@@ -342,72 +342,6 @@ sources_refresh(const struct config *cfg, int chan, struct source_run *sr,
 
 /* ---- the guide (/epg.xml) ---- */
 
-struct sources_map_line {
-	struct xmltv_map	 m;
-	size_t			 idx;
-};
-
-static int
-sources_map_by_from(const void *a, const void *b)
-{
-	const struct sources_map_line *x = a, *y = b;
-	int c = strcmp(x->m.from, y->m.from);
-
-	return c != 0 ? c : (x->idx > y->idx) - (x->idx < y->idx);
-}
-
-static int
-sources_map_by_idx(const void *a, const void *b)
-{
-	const struct sources_map_line *x = a, *y = b;
-
-	return (x->idx > y->idx) - (x->idx < y->idx);
-}
-
-/*
- * The channel map of L into *MAP (*N lines; free it): every entry's
- * tvg-id (the id its provider's guide uses) to its channel's id in
- * /playlist.m3u (the channel's tvg_id, else its name), so players match
- * the two.  A tvg-id that two channels share goes to the first.  0, or
- * -1 when memory ran out.
- */
-static int
-sources_epg_map(const struct lineup *l, struct xmltv_map **map, size_t *n)
-{
-	const struct lineup_channel *c;
-	struct sources_map_line *t;
-	size_t i, j, k = 0, total = 0;
-
-	for (i = 0; i < l->n; i++)
-		total += l->channels[i].nsources;
-	if ((t = calloc(total + 1, sizeof(*t))) == NULL ||
-	    (*map = calloc(total + 1, sizeof(**map))) == NULL) {
-		free(t);
-		return -1;
-	}
-	for (i = 0; i < l->n; i++) {
-		c = &l->channels[i];
-		for (j = 0; j < c->nsources; j++)
-			if (c->sources[j]->tvg_id[0] != '\0') {
-				t[k].m.from = c->sources[j]->tvg_id;
-				t[k].m.to = c->tvg_id[0] ? c->tvg_id : c->name;
-				t[k].m.name = c->title;
-				t[k].idx = k;
-				k++;
-			}
-	}
-	qsort(t, k, sizeof(*t), sources_map_by_from);
-	for (i = j = 0; i < k; i++)	/* the first of each from stays */
-		if (j == 0 || strcmp(t[j - 1].m.from, t[i].m.from) != 0)
-			t[j++] = t[i];
-	qsort(t, j, sizeof(*t), sources_map_by_idx);
-	for (i = 0; i < j; i++)
-		(*map)[i] = t[i].m;
-	*n = j;
-	free(t);
-	return 0;
-}
-
 /* IN gzipped (RFC 1952) onto OUT.  0, or -1. */
 static int
 sources_gzip(const struct buf *in, struct buf *out)
@@ -542,7 +476,7 @@ sources_epg_publish(const struct config *cfg, int chan,
 		unlink(path);
 		return;
 	}
-	if (sources_epg_map(l, &map, &nmap) == -1 ||
+	if (lineup_xmltv_map(l, &map, &nmap) == -1 ||
 	    (r = xmltv_reduce_new(map, nmap, now - cfg->epg_past,
 	    now + cfg->epg_future, NULL, err, sizeof(err))) == NULL) {
 		log_warnx("cannot build the guide: %s", map ? err :
