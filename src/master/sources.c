@@ -394,6 +394,9 @@ sources_epg_input(const struct config *cfg, int chan, struct source_run *sr,
 		if (sources_get(sr->sc->epg[i], body, SOURCES_EPG_MAX_BYTES,
 		    final, sizeof(final), err, sizeof(err)) == -1)
 			snprintf(why, sizeof(why), "%s: %s", label, err);
+		else if (body->len > SOURCES_EPG_MAX_BYTES)	/* a file */
+			snprintf(why, sizeof(why), "%s: larger than %zu bytes",
+			    label, SOURCES_EPG_MAX_BYTES);
 		else if (xmltv_reduce_add(r, body->data, body->len, label,
 		    NULL, why, sizeof(why)) == 0) {
 			gz = body->len >= 2 && (unsigned char)body->data[0] ==
@@ -406,7 +409,7 @@ sources_epg_input(const struct config *cfg, int chan, struct source_run *sr,
 			unlink(path);
 			return;
 		}
-		log_warnx("source %s: %s (its last good copy stays)",
+		log_warnx("source %s: %s (its last good copy, if any, stays)",
 		    sr->sc->name, why);
 		memcpy(m3u_err, sr->status.error, sizeof(m3u_err));
 		str_copy(sr->status.error, why, sizeof(sr->status.error));
