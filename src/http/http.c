@@ -386,3 +386,24 @@ http_request_fetcher(struct worker *w, int slot)
 	    msg_send(w->chan, MSG_STREAM_WANT, &v, sizeof(v)) == -1)
 		log_warn("cannot ask the supervisor to start slot %d", slot);
 }
+
+/* 1 when If-None-Match lists ETAG (or is "*"). */
+int
+http_not_modified(struct MHD_Connection *conn, const char *etag)
+{
+	const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_IF_NONE_MATCH);
+	const char *p;
+	size_t len = strlen(etag);
+
+	if (inm == NULL)
+		return 0;
+	if (strcmp(inm, "*") == 0)
+		return 1;
+	for (p = inm; (p = strstr(p, etag)) != NULL; p += len)
+		if ((p == inm || p[-1] == ' ' || p[-1] == ',' ||
+		    (p - inm >= 2 && p[-2] == 'W' && p[-1] == '/')) &&
+		    (p[len] == '\0' || p[len] == ',' || p[len] == ' '))
+			return 1;
+	return 0;
+}

@@ -167,6 +167,8 @@ struct worker {
 	struct fanout		*fan;		/* TS sender; NULL: none */
 	char			 channels_file[512];	/* the lineup
 							 * (channels_doc.h) */
+	char			 epg_file[512];		/* the guide (its
+							 * .gz beside it) */
 };
 
 /* ---- answers ---- */
@@ -238,6 +240,9 @@ struct MHD_Response *http_response_headers(struct MHD_Response *r,
  * cannot be added. */
 enum MHD_Result http_send(struct MHD_Connection *, unsigned status,
 	    struct MHD_Response *r, const char *const *hdrs);
+/* 1 when the request's If-None-Match lists ETAG (or is "*"): answer
+ * 304. */
+int	 http_not_modified(struct MHD_Connection *, const char *etag);
 /* OPTIONS: the CORS preflight answer, 204 (http_dispatch answers it for
  * GET routes; a route taking any method calls it itself). */
 enum MHD_Result http_preflight(struct MHD_Connection *);

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "channels_json.h"
 #include "http.h"
@@ -60,7 +61,8 @@ http_performance(struct worker *w, struct MHD_Connection *conn)
 
 /*
  * GET /playlist.m3u[?group=G]: the streams, then the channels of the
- * lineup (STATE_DIR/channels.json, when there are sources).
+ * lineup (STATE_DIR/channels.json, when there are sources); url-tvg
+ * names /epg.xml when the source process has built a guide.
  */
 static enum MHD_Result
 http_playlist(struct worker *w, struct MHD_Connection *conn, struct buf *b)
@@ -68,11 +70,13 @@ http_playlist(struct worker *w, struct MHD_Connection *conn, struct buf *b)
 	const char *group = MHD_lookup_connection_value(conn,
 	    MHD_GET_ARGUMENT_KIND, "group");
 	struct channels_doc doc;
-	char base[300], err[256];
+	char base[300], err[256], epg[320];
 	int rc;
 
 	http_base_url(conn, base, sizeof(base));
-	rc = status_playlist_m3u_group(w->st, base, group, b);
+	snprintf(epg, sizeof(epg), "%s/epg.xml", base);
+	rc = status_playlist_m3u_group(w->st, base, group,
+	    access(w->epg_file, F_OK) == 0 ? epg : NULL, b);
 	if (rc == 0 && atomic_load(&w->st->lineup_mode) &&
 	    channels_doc_load(w->channels_file, &doc, err, sizeof(err)) == 0) {
 		rc = channels_playlist_m3u(&doc, w->st, base, group, b);

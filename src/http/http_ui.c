@@ -60,27 +60,6 @@ ui_etag(const struct ui_file *f, char out[UI_ETAG_MAX])
 	snprintf(out, UI_ETAG_MAX, "\"%016llx\"", (unsigned long long)h);
 }
 
-/* 1 when If-None-Match lists ETAG (or is "*"). */
-static int
-ui_not_modified(struct MHD_Connection *conn, const char *etag)
-{
-	const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-	    MHD_HTTP_HEADER_IF_NONE_MATCH);
-	const char *p;
-	size_t len = strlen(etag);
-
-	if (inm == NULL)
-		return 0;
-	if (strcmp(inm, "*") == 0)
-		return 1;
-	for (p = inm; (p = strstr(p, etag)) != NULL; p += len)
-		if ((p == inm || p[-1] == ' ' || p[-1] == ',' ||
-		    (p - inm >= 2 && p[-2] == 'W' && p[-1] == '/')) &&
-		    (p[len] == '\0' || p[len] == ',' || p[len] == ' '))
-			return 1;
-	return 0;
-}
-
 static enum MHD_Result
 ui_send(struct MHD_Connection *conn, const struct ui_file *f,
     const char *type)
@@ -97,7 +76,7 @@ ui_send(struct MHD_Connection *conn, const struct ui_file *f,
 	unsigned status = MHD_HTTP_OK;
 
 	ui_etag(f, etag);
-	if (ui_not_modified(conn, etag))
+	if (http_not_modified(conn, etag))
 		status = MHD_HTTP_NOT_MODIFIED;
 	/* HEAD: libmicrohttpd sends the headers (length included) only */
 	if (status == MHD_HTTP_NOT_MODIFIED)

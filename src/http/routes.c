@@ -87,6 +87,9 @@ static const struct http_route routes[] = {
 	{ "/device.xml",	0,			http_hdhr_request },
 	{ "/tuner/",		HTTP_ROUTE_PREFIX,	routes_tuner },
 	{ "/channels",		0,			http_channels_request },
+	/* the lineup's guide (http_epg.c) */
+	{ "/epg.xml",		0,			http_epg_request },
+	{ "/epg.xml.gz",	0,			http_epg_request },
 	{ "/events",		0,			http_events_request },
 	{ "/",			0,			http_ui_request },
 	{ "/ui",		HTTP_ROUTE_PREFIX,	http_ui_request },

@@ -89,6 +89,9 @@ http_handler_fn http_history_request;
 /* http_channels.c: GET /channels, the lineup of `sources`. */
 http_handler_fn http_channels_request;
 
+/* http_epg.c: GET /epg.xml and /epg.xml.gz, the lineup's guide. */
+http_handler_fn http_epg_request;
+
 /* http_events.c: GET /events (Server-Sent Events from the event ring). */
 http_handler_fn http_events_request;
 

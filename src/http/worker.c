@@ -328,6 +328,8 @@ worker_main(struct proc *self, const struct child_ctx *ctx)
 	w.routes = &routes_table;
 	snprintf(w.channels_file, sizeof(w.channels_file), "%s/%s",
 	    ctx->cfg->state_dir, CHANNELS_DOC_FILE);
+	snprintf(w.epg_file, sizeof(w.epg_file), "%s/epg.xml",
+	    ctx->cfg->state_dir);
 	pthread_mutex_init(&w.lock, NULL);
 	{
 		pthread_condattr_t ca;

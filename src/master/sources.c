@@ -13,6 +13,15 @@
  * entries (from memory, or from that file after a restart), so a
  * provider that is down costs no channels.  Every refresh raises
  * source_refreshed or source_failed.
+ *
+ * After the lineup, the guide: the sources' XMLTV guides (`epg`, plain or
+ * gzip) reduced to the lineup's channels and the epg_past..epg_future
+ * window (xmltv.h), written to STATE_DIR/epg.xml and epg.xml.gz for the
+ * workers (http_epg.c).  A source's guides are fetched when its list is;
+ * a guide that fails (source_failed, reason "epg N: ...") or whose
+ * source was not due is read from its last good copy,
+ * STATE_DIR/epg-NAME-N.xml[.gz], so one bad guide costs only its own
+ * fresh programmes.
  */
 #include <curl/curl.h>
 #include <errno.h>
@@ -25,6 +34,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "channels_doc.h"
 #include "config.h"
@@ -35,12 +45,17 @@
 #include "msg.h"
 #include "sources.h"
 #include "util.h"
+#include "xmltv.h"
 
 #define SOURCES_HTTP_TIMEOUT_MS		30000
 #define SOURCES_CONNECT_TIMEOUT_MS	10000
 #define SOURCES_MAX_REDIRECTS		5L
 #define SOURCES_TICK_MS			1000
 #define SOURCES_RETRY_MS		60000	/* after a failed refresh */
+#define SOURCES_EPG_MAX_BYTES		((size_t)64 << 20)	/* a guide as
+					   fetched (xmltv.h caps it inflated) */
+#define SOURCES_EPG_FILE		"epg.xml"
+#define SOURCES_EPG_GZ_FILE		"epg.xml.gz"
 
 struct source_run {
 	const struct source_conf *sc;
@@ -49,6 +64,7 @@ struct source_run {
 	struct lineup_filter	 filter;
 	struct channels_source	 status;
 	uint64_t		 next_ms;	/* monotonic */
+	int			 epg_due;	/* fetch its guides */
 };
 
 static volatile sig_atomic_t sources_stop;
@@ -60,13 +76,19 @@ sources_on_signal(int sig)
 	sources_stop = 1;
 }
 
+/* A download: its bytes and how many it may hold. */
+struct sources_get {
+	struct buf	*b;
+	size_t		 max;
+};
+
 static size_t
 sources_curl_write(char *p, size_t size, size_t n, void *arg)
 {
-	struct buf *b = arg;
+	struct sources_get *g = arg;
 
-	if (b->len + size * n > M3U_LIST_MAX_BYTES ||
-	    buf_append(b, p, size * n) == -1)
+	if (g->b->len + size * n > g->max ||
+	    buf_append(g->b, p, size * n) == -1)
 		return 0;	/* too big: curl fails the transfer */
 	return size * n;
 }
@@ -79,12 +101,13 @@ sources_curl_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut,
 	return sources_stop ? 1 : 0;
 }
 
-/* GET URL into B (at most M3U_LIST_MAX_BYTES); its final URL into
- * FINAL.  0, or -1 with ERR. */
+/* GET URL into B (at most MAX bytes); its final URL into FINAL.  0, or
+ * -1 with ERR. */
 static int
-sources_http(const char *url, struct buf *b, char *final, size_t finalsz,
-    char *err, size_t errsz)
+sources_http(const char *url, struct buf *b, size_t max, char *final,
+    size_t finalsz, char *err, size_t errsz)
 {
+	struct sources_get g = { b, max };
 	char errbuf[CURL_ERROR_SIZE] = "";
 	const char *eff = NULL;
 	long code = 0;
@@ -107,7 +130,7 @@ sources_http(const char *url, struct buf *b, char *final, size_t finalsz,
 	curl_easy_setopt(h, CURLOPT_MAXREDIRS, SOURCES_MAX_REDIRECTS);
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sources_curl_write);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, b);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &g);
 	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, sources_curl_progress);
 	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
@@ -118,9 +141,8 @@ sources_http(const char *url, struct buf *b, char *final, size_t finalsz,
 		eff = url;
 	str_copy(final, eff, finalsz);
 	curl_easy_cleanup(h);
-	if (rc == CURLE_WRITE_ERROR && b->len >= M3U_LIST_MAX_BYTES)
-		snprintf(err, errsz, "the list is larger than %d bytes",
-		    M3U_LIST_MAX_BYTES);
+	if (rc == CURLE_WRITE_ERROR && !b->failed)
+		snprintf(err, errsz, "larger than %zu bytes", max);
 	else if (rc != CURLE_OK)
 		snprintf(err, errsz, "%s", errbuf[0] ? errbuf :
 		    curl_easy_strerror(rc));
@@ -131,10 +153,11 @@ sources_http(const char *url, struct buf *b, char *final, size_t finalsz,
 	return -1;
 }
 
-/* Read the file PATH into B (at most M3U_LIST_MAX_BYTES + 1 bytes, so
- * that the parser refuses a larger one).  0, or -1 with ERR. */
+/* Read the file PATH into B (at most MAX + 1 bytes, so that the parser
+ * refuses a larger one).  0, or -1 with ERR. */
 static int
-sources_file(const char *path, struct buf *b, char *err, size_t errsz)
+sources_file(const char *path, struct buf *b, size_t max, char *err,
+    size_t errsz)
 {
 	char chunk[65536];
 	ssize_t n;
@@ -144,8 +167,7 @@ sources_file(const char *path, struct buf *b, char *err, size_t errsz)
 		snprintf(err, errsz, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	while (b->len <= M3U_LIST_MAX_BYTES &&
-	    (n = read(fd, chunk, sizeof(chunk))) > 0)
+	while (b->len <= max && (n = read(fd, chunk, sizeof(chunk))) > 0)
 		if (buf_append(b, chunk, (size_t)n) == -1)
 			break;
 	close(fd);
@@ -156,28 +178,34 @@ sources_file(const char *path, struct buf *b, char *err, size_t errsz)
 	return 0;
 }
 
+/* Read LOC (an http(s) URL, file:// URL or absolute path) into BODY, at
+ * most MAX bytes; FINAL gets the URL after redirects, or "" for a file.
+ * 0, or -1 with ERR. */
+static int
+sources_get(const char *loc, struct buf *body, size_t max, char *final,
+    size_t finalsz, char *err, size_t errsz)
+{
+	buf_reset(body);
+	final[0] = '\0';
+	if (strncmp(loc, "http://", 7) == 0 || strncmp(loc, "https://", 8) == 0)
+		return sources_http(loc, body, max, final, finalsz, err,
+		    errsz);
+	return sources_file(strncmp(loc, "file://", 7) == 0 ? loc + 7 : loc,
+	    body, max, err, errsz);
+}
+
 /* Fetch and parse SR's list into *OUT.  0, or -1 with ERR. */
 static int
 sources_fetch(struct source_run *sr, struct m3u_list *out, struct buf *body,
     char *err, size_t errsz)
 {
-	const char *m3u = sr->sc->m3u;
 	char final[CONFIG_URL_MAX];
 
-	buf_reset(body);
-	if (strncmp(m3u, "http://", 7) == 0 || strncmp(m3u, "https://", 8) ==
-	    0) {
-		if (sources_http(m3u, body, final, sizeof(final), err,
-		    errsz) == -1)
-			return -1;
-		m3u = final;
-		return m3u_list_parse(body->data, body->len, m3u, out, err,
-		    errsz);
-	}
-	if (sources_file(strncmp(m3u, "file://", 7) == 0 ? m3u + 7 : m3u,
-	    body, err, errsz) == -1)
+	if (sources_get(sr->sc->m3u, body, M3U_LIST_MAX_BYTES, final,
+	    sizeof(final), err, errsz) == -1)
 		return -1;
-	return m3u_list_parse(body->data, body->len, NULL, out, err, errsz);
+	return m3u_list_parse(body->data, body->len, final[0] ? final : NULL,
+	    out, err, errsz);
 }
 
 /* Write LEN bytes of DATA to DIR/NAME atomically (a temporary file
@@ -259,7 +287,8 @@ sources_load_cache(const struct config *cfg, struct source_run *sr,
 	    sr->sc->name);
 	buf_reset(body);
 	if (access(path, R_OK) == -1 ||
-	    sources_file(path, body, err, sizeof(err)) == -1)
+	    sources_file(path, body, M3U_LIST_MAX_BYTES, err, sizeof(err)) ==
+	    -1)
 		return;
 	if (strncmp(base, "http://", 7) != 0 &&
 	    strncmp(base, "https://", 8) != 0)
@@ -305,14 +334,176 @@ sources_refresh(const struct config *cfg, int chan, struct source_run *sr,
 		    sr->have ? " (its last good list stays)" : "");
 	}
 	sources_event(chan, sr, ok);
+	sr->epg_due = 1;
 	sr->next_ms = now_ms() + (ok || sr->sc->refresh * 1000.0 <
 	    SOURCES_RETRY_MS ? (uint64_t)(sr->sc->refresh * 1000.0) :
 	    SOURCES_RETRY_MS);
 }
 
+/* ---- the guide (/epg.xml) ---- */
+
+/* IN gzipped (RFC 1952) onto OUT.  0, or -1. */
+static int
+sources_gzip(const struct buf *in, struct buf *out)
+{
+	unsigned char chunk[65536];
+	z_stream z;
+	int rc;
+
+	memset(&z, 0, sizeof(z));
+	if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
+	    Z_DEFAULT_STRATEGY) != Z_OK)
+		return -1;
+	z.next_in = (Bytef *)in->data;
+	z.avail_in = (uInt)in->len;	/* at most XMLTV_OUTPUT_MAX_BYTES */
+	do {
+		z.next_out = chunk;
+		z.avail_out = sizeof(chunk);
+		rc = deflate(&z, Z_FINISH);
+		if (rc == Z_STREAM_ERROR || buf_append(out, chunk,
+		    sizeof(chunk) - z.avail_out) == -1)
+			break;
+	} while (rc != Z_STREAM_END);
+	deflateEnd(&z);
+	return rc == Z_STREAM_END ? 0 : -1;
+}
+
+/* STATE_DIR/epg-SOURCE-N.xml or .xml.gz (by GZ): guide N's last good
+ * copy, into PATH (the name only when DIR is NULL). */
+static void
+sources_epg_copy(const char *dir, const struct source_run *sr, int i, int gz,
+    char *path, size_t pathsz)
+{
+	snprintf(path, pathsz, "%s%sepg-%s-%d.xml%s", dir ? dir : "",
+	    dir ? "/" : "", sr->sc->name, i + 1, gz ? ".gz" : "");
+}
+
+/* Add guide I of SR to R: fetched when SR was refreshed this round (and
+ * then kept in STATE_DIR), else, or when that fails (source_failed), its
+ * last good copy. */
+static void
+sources_epg_input(const struct config *cfg, int chan, struct source_run *sr,
+    int i, struct xmltv_reduce *r, struct buf *body)
+{
+	char label[32], err[256], why[300], final[CONFIG_URL_MAX];
+	char path[PATH_MAX], m3u_err[sizeof(sr->status.error)];
+	int gz;
+
+	snprintf(label, sizeof(label), "epg %d", i + 1);
+	if (sr->epg_due) {
+		if (sources_get(sr->sc->epg[i], body, SOURCES_EPG_MAX_BYTES,
+		    final, sizeof(final), err, sizeof(err)) == -1)
+			snprintf(why, sizeof(why), "%s: %s", label, err);
+		else if (body->len > SOURCES_EPG_MAX_BYTES)	/* a file */
+			snprintf(why, sizeof(why), "%s: larger than %zu bytes",
+			    label, SOURCES_EPG_MAX_BYTES);
+		else if (xmltv_reduce_add(r, body->data, body->len, label,
+		    NULL, why, sizeof(why)) == 0) {
+			gz = body->len >= 2 && (unsigned char)body->data[0] ==
+			    0x1f && (unsigned char)body->data[1] == 0x8b;
+			sources_epg_copy(NULL, sr, i, gz, path, sizeof(path));
+			sources_write_file(cfg->state_dir, path, body->data,
+			    body->len);
+			sources_epg_copy(cfg->state_dir, sr, i, !gz, path,
+			    sizeof(path));
+			unlink(path);
+			return;
+		}
+		log_warnx("source %s: %s (its last good copy, if any, stays)",
+		    sr->sc->name, why);
+		memcpy(m3u_err, sr->status.error, sizeof(m3u_err));
+		str_copy(sr->status.error, why, sizeof(sr->status.error));
+		sources_event(chan, sr, 0);
+		memcpy(sr->status.error, m3u_err, sizeof(m3u_err));
+	}
+	for (gz = 0; gz < 2; gz++) {
+		sources_epg_copy(cfg->state_dir, sr, i, gz, path, sizeof(path));
+		buf_reset(body);
+		if (access(path, R_OK) == 0 && sources_file(path, body,
+		    SOURCES_EPG_MAX_BYTES, err, sizeof(err)) == 0 &&
+		    xmltv_reduce_add(r, body->data, body->len, label, NULL,
+		    err, sizeof(err)) == 0)
+			return;
+	}
+}
+
+/* Write the guide R made, plain and gzipped. */
+static void
+sources_epg_write(const struct config *cfg, const struct xmltv_reduce *r)
+{
+	struct xmltv_counts t;
+	struct buf xml, gz;
+
+	buf_init(&xml);
+	buf_init(&gz);
+	if (xmltv_reduce_finish(r, &xml) == -1 || xml.failed ||
+	    sources_gzip(&xml, &gz) == -1)
+		log_warnx("cannot build the guide: out of memory");
+	else if (sources_write_file(cfg->state_dir, SOURCES_EPG_FILE,
+	    xml.data, xml.len) == 0 && sources_write_file(cfg->state_dir,
+	    SOURCES_EPG_GZ_FILE, gz.data, gz.len) == 0) {
+		xmltv_reduce_totals(r, &t);
+		log_info("guide: %zu channels, %zu programmes from %zu guides",
+		    t.channels, t.programmes, t.inputs);
+	}
+	buf_free(&xml);
+	buf_free(&gz);
+}
+
+/*
+ * The guide of lineup L: every source's guides (epg) reduced to L's
+ * channels and the window epg_past..epg_future around now, written to
+ * STATE_DIR/epg.xml and epg.xml.gz.  Without guides, no file (so
+ * /epg.xml answers 404).
+ */
+static void
+sources_epg_publish(const struct config *cfg, int chan,
+    struct source_run *runs, int n, const struct lineup *l)
+{
+	struct xmltv_reduce *r = NULL;
+	struct xmltv_map *map = NULL;
+	char path[PATH_MAX], err[256];
+	struct buf body;
+	size_t nmap = 0;
+	int64_t now = (int64_t)(wall_ms() / 1000);
+	int i, k, any = 0;
+
+	for (i = 0; i < n; i++)
+		any += runs[i].sc->n_epg;
+	if (any == 0) {
+		snprintf(path, sizeof(path), "%s/%s", cfg->state_dir,
+		    SOURCES_EPG_FILE);
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/%s", cfg->state_dir,
+		    SOURCES_EPG_GZ_FILE);
+		unlink(path);
+		return;
+	}
+	if (lineup_xmltv_map(l, &map, &nmap) == -1 ||
+	    (r = xmltv_reduce_new(map, nmap, now - cfg->epg_past,
+	    now + cfg->epg_future, NULL, err, sizeof(err))) == NULL) {
+		log_warnx("cannot build the guide: %s", map ? err :
+		    "out of memory");
+		free(map);
+		return;
+	}
+	buf_init(&body);
+	for (i = 0; i < n && !sources_stop; i++) {
+		for (k = 0; k < runs[i].sc->n_epg && !sources_stop; k++)
+			sources_epg_input(cfg, chan, &runs[i], k, r, &body);
+		runs[i].epg_due = 0;
+	}
+	buf_free(&body);
+	if (!sources_stop)
+		sources_epg_write(cfg, r);
+	xmltv_reduce_free(r);
+	free(map);
+}
+
 /* Merge every list that has entries and write channels.json. */
 static void
-sources_publish(const struct config *cfg, struct source_run *runs, int n)
+sources_publish(const struct config *cfg, int chan, struct source_run *runs,
+    int n)
 {
 	const struct m3u_list *lists[CONFIG_MAX_SOURCES];
 	const struct m3u_list *by_source[CONFIG_MAX_SOURCES];
@@ -343,6 +534,7 @@ sources_publish(const struct config *cfg, struct source_run *runs, int n)
 	    b.len) == 0)
 		log_info("lineup: %zu channels", l.n);
 	buf_free(&b);
+	sources_epg_publish(cfg, chan, runs, n, &l);
 	lineup_free(&l);
 }
 
@@ -417,7 +609,7 @@ sources_main(struct proc *self, const struct child_ctx *ctx)
 	buf_init(&body);
 	while (!sources_stop) {
 		if (sources_due(cfg, self->fd, runs, &body) && !sources_stop)
-			sources_publish(cfg, runs, cfg->n_sources);
+			sources_publish(cfg, self->fd, runs, cfg->n_sources);
 		if (poll(&pfd, 1, SOURCES_TICK_MS) <= 0)
 			continue;
 		while ((n = msg_recv(self->fd, &m)) == 1)

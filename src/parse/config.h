@@ -59,6 +59,9 @@
 #define CONFIG_MAX_SOURCES		32
 #define CONFIG_MAX_SOURCE_GLOBS		64	/* each of the four filters */
 #define CONFIG_MIN_SOURCE_REFRESH	60.0	/* seconds */
+#define CONFIG_MAX_SOURCE_EPG		8	/* guides (epg) of a source */
+#define CONFIG_MAX_EPG_WINDOW		2678400	/* seconds (31 days) of
+						   epg_past, epg_future */
 
 enum stream_type {
 	STREAM_TS = 0,
@@ -191,6 +194,9 @@ struct source_conf {
 	int			 n_include_names;
 	char			*exclude_names[CONFIG_MAX_SOURCE_GLOBS];
 	int			 n_exclude_names;
+	char			*epg[CONFIG_MAX_SOURCE_EPG];	/* XMLTV
+					   guides: URL, file:// or path */
+	int			 n_epg;
 	struct stream_opts	 opts;		/* defaults + its `defaults` */
 	int			 line;
 };
@@ -238,6 +244,10 @@ struct config {
 	struct source_conf	*sources;
 	int			 n_sources;
 	char			*state_dir;
+	/* The guide (/epg.xml): programmes from epg_past seconds ago to
+	 * epg_future seconds ahead of the time it is built. */
+	int			 epg_past;
+	int			 epg_future;
 };
 
 /*
@@ -264,7 +274,7 @@ int			 config_stream_changed(const struct stream_conf *,
 			    const struct stream_conf *);
 int			 config_name_valid(const char *);
 /* 1 when A and B differ in `sources` (any key of any source, or their
- * order): the source process must start again. */
+ * order) or the guide's window: the source process must start again. */
 int			 config_sources_differ(const struct config *a,
 			    const struct config *b);
 /*

@@ -70,6 +70,8 @@ config_sources_free(struct config *cfg)
 			free(sc->include_names[j]);
 		for (j = 0; j < sc->n_exclude_names; j++)
 			free(sc->exclude_names[j]);
+		for (j = 0; j < sc->n_epg; j++)
+			free(sc->epg[j]);
 		free(sc->opts.user_agent);
 		free(sc->opts.ca_file);
 	}

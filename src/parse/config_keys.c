@@ -120,6 +120,11 @@ static const struct keydef global_keys[] = {
 	    .def_str = NULL },
 	{ "state_dir", K_STRING, CFG(state_dir), 0, 0, KF_NOCTRL | KF_ABSPATH,
 	    .def_str = "/var/lib/ringcast" },
+	/* the guide's window (sources_epg.c) */
+	{ "epg_past", K_INT, CFG(epg_past), 0, CONFIG_MAX_EPG_WINDOW, 0,
+	    .def = 172800 },
+	{ "epg_future", K_INT, CFG(epg_future), 0, CONFIG_MAX_EPG_WINDOW, 0,
+	    .def = 604800 },
 };
 
 /* The `log` group, in struct config. */
@@ -254,6 +259,8 @@ static const struct keydef source_keys[] = {
 	{ "exclude_names", K_LIST, SRC(exclude_names), 0,
 	    CONFIG_MAX_SOURCE_GLOBS, KF_OWN, .def_str = NULL,
 	    .count_off = SRC(n_exclude_names) },
+	{ "epg", K_LIST, SRC(epg), 0, CONFIG_MAX_SOURCE_EPG, KF_OWN,
+	    .def_str = NULL, .count_off = SRC(n_epg) },
 	{ "defaults", K_GROUP, SRC(opts), 0, 0, KF_OWN,
 	    .def_str = NULL },	/* walked by config_walk.c */
 };

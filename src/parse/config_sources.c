@@ -1,7 +1,7 @@
 /*
  * config_sources.c - the `sources` list: each a provider's extended-M3U
  * channel list (name, m3u, refresh and four lists of globs that choose
- * the entries; see lineup.h for how they match).
+ * the entries; see lineup.h for how they match) and its guides (epg).
  *
  * Its own walk because a source is a group in a list, as a stream is,
  * but holds none of a stream's keys; the rows (and so the defaults) are
@@ -108,6 +108,21 @@ source_name(struct config_ctx *c, struct config *cfg, struct source_conf *sc,
 	memcpy(sc->name, v, strlen(v) + 1);
 }
 
+/* The location V of setting S (WHAT names it): an http(s) URL, a
+ * file:// URL or an absolute path.  0, or -1 (reported). */
+static int
+source_location(struct config_ctx *c, const config_setting_t *s,
+    const char *what, const char *v)
+{
+	if (v[0] != '/')
+		return config_check_url(c, s, what, v, 1);
+	if (config_has_ctrl(v, 0)) {
+		cerror(c, s, "%s path contains a control character", what);
+		return -1;
+	}
+	return 0;
+}
+
 /* m3u: an http(s) URL, a file:// URL or an absolute path. */
 static void
 source_m3u(struct config_ctx *c, struct source_conf *sc,
@@ -120,15 +135,43 @@ source_m3u(struct config_ctx *c, struct source_conf *sc,
 		return;
 	}
 	v = config_setting_get_string(s);
-	if (v[0] == '/') {
-		if (config_has_ctrl(v, 0)) {
-			cerror(c, s, "m3u path contains a control character");
-			return;
-		}
-	} else if (config_check_url(c, s, "m3u", v, 1) == -1)
+	if (source_location(c, s, "m3u", v) == -1)
 		return;
 	free(sc->m3u);
 	sc->m3u = config_strdup(c, s, v);
+}
+
+/* epg: a list of XMLTV guides, each located as m3u is. */
+static void
+source_epg(struct config_ctx *c, struct source_conf *sc,
+    const config_setting_t *s)
+{
+	const config_setting_t *e;
+	const char *v;
+	int i, n;
+
+	if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
+		cerror_type(c, s, "a list of strings [ \"...\", ... ]");
+		return;
+	}
+	n = config_setting_length(s);
+	if (n > CONFIG_MAX_SOURCE_EPG) {
+		cerror(c, s, "too many epg guides: %d (at most %d)", n,
+		    CONFIG_MAX_SOURCE_EPG);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		e = config_setting_get_elem(s, (unsigned)i);
+		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+			cerror(c, e, "epg must hold only strings");
+			continue;
+		}
+		v = config_setting_get_string(e);
+		if (source_location(c, e, "epg", v) == -1)
+			continue;
+		if ((sc->epg[sc->n_epg] = config_strdup(c, e, v)) != NULL)
+			sc->n_epg++;
+	}
 }
 
 static void
@@ -181,6 +224,8 @@ source_parse(struct config_ctx *c, struct config *cfg, struct source_conf *sc,
 			source_m3u(c, sc, s);
 		else if (strcmp(key, "refresh") == 0)
 			source_refresh(c, sc, s);
+		else if (strcmp(key, "epg") == 0)
+			source_epg(c, sc, s);
 		else if (strcmp(key, "defaults") != 0)	/* config_walk.c */
 			source_glob_list(c, sc, s);
 	}
@@ -237,7 +282,8 @@ config_sources_differ(const struct config *a, const struct config *b)
 	const struct source_conf *x, *y;
 	int i;
 
-	if (a->n_sources != b->n_sources)
+	if (a->n_sources != b->n_sources || a->epg_past != b->epg_past ||
+	    a->epg_future != b->epg_future)
 		return 1;
 	for (i = 0; i < a->n_sources; i++) {
 		x = &a->sources[i];
@@ -253,6 +299,7 @@ config_sources_differ(const struct config *a, const struct config *b)
 		    y->include_names, y->n_include_names) ||
 		    source_globs_differ(x->exclude_names, x->n_exclude_names,
 		    y->exclude_names, y->n_exclude_names) ||
+		    source_globs_differ(x->epg, x->n_epg, y->epg, y->n_epg) ||
 		    keytab_differ(&config_opts_keys, &x->opts, &y->opts) ||
 		    keytab_differ(&config_hls_keys, &x->opts.hls, &y->opts.hls))
 			return 1;

@@ -446,3 +446,63 @@ lineup_merge(const struct m3u_list *const lists[],
 		lineup_free(out);
 	return rc;
 }
+
+struct lineup_map_line {
+	struct xmltv_map	 m;
+	size_t			 idx;
+};
+
+static int
+lineup_map_by_from(const void *a, const void *b)
+{
+	const struct lineup_map_line *x = a, *y = b;
+	int c = strcmp(x->m.from, y->m.from);
+
+	return c != 0 ? c : (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+static int
+lineup_map_by_idx(const void *a, const void *b)
+{
+	const struct lineup_map_line *x = a, *y = b;
+
+	return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* lineup.h */
+int
+lineup_xmltv_map(const struct lineup *l, struct xmltv_map **map, size_t *n)
+{
+	const struct lineup_channel *c;
+	struct lineup_map_line *t;
+	size_t i, j, k = 0, total = 0;
+
+	for (i = 0; i < l->n; i++)
+		total += l->channels[i].nsources;
+	if ((t = calloc(total + 1, sizeof(*t))) == NULL ||
+	    (*map = calloc(total + 1, sizeof(**map))) == NULL) {
+		free(t);
+		return -1;
+	}
+	for (i = 0; i < l->n; i++) {
+		c = &l->channels[i];
+		for (j = 0; j < c->nsources; j++)
+			if (c->sources[j]->tvg_id[0] != '\0') {
+				t[k].m.from = c->sources[j]->tvg_id;
+				t[k].m.to = c->tvg_id[0] ? c->tvg_id : c->name;
+				t[k].m.name = c->title;
+				t[k].idx = k;
+				k++;
+			}
+	}
+	qsort(t, k, sizeof(*t), lineup_map_by_from);
+	for (i = j = 0; i < k; i++)	/* the first of each from stays */
+		if (j == 0 || strcmp(t[j - 1].m.from, t[i].m.from) != 0)
+			t[j++] = t[i];
+	qsort(t, j, sizeof(*t), lineup_map_by_idx);
+	for (i = 0; i < j; i++)
+		(*map)[i] = t[i].m;
+	*n = j;
+	free(t);
+	return 0;
+}

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "m3u_list.h"
+#include "xmltv.h"
 
 /* A channel's name: a stream name (CONFIG_NAME_MAX), [a-z0-9_-]. */
 #define LINEUP_NAME_MAX		64
@@ -92,5 +93,15 @@ int	 lineup_merge(const struct m3u_list *const lists[],
 	    struct lineup *out);
 /* Free what lineup_merge() made and zero *L; safe on a zeroed one. */
 void	 lineup_free(struct lineup *l);
+/*
+ * The guide's channel map of L (xmltv.h) into *MAP (*N lines; free()
+ * it; its strings are L's): every entry's tvg-id (the id its provider's
+ * guide uses) to its channel's id in /playlist.m3u (the channel's
+ * tvg_id, else its name) and title, so that players match the two.  A
+ * tvg-id given twice goes once, with its first channel; entries without
+ * one have no line.  0, or -1 when memory ran out.
+ */
+int	 lineup_xmltv_map(const struct lineup *l, struct xmltv_map **map,
+	    size_t *n);
 
 #endif

@@ -332,17 +332,23 @@ int
 status_playlist_m3u(const struct state *st, const char *base_url,
     struct buf *b)
 {
-	return status_playlist_m3u_group(st, base_url, NULL, b);
+	return status_playlist_m3u_group(st, base_url, NULL, NULL, b);
 }
 
 int
 status_playlist_m3u_group(const struct state *st, const char *base_url,
-    const char *group, struct buf *b)
+    const char *group, const char *epg_url, struct buf *b)
 {
 	struct slot_cfg cfg;
 	int i;
 
-	buf_puts(b, "#EXTM3U\n");
+	buf_puts(b, "#EXTM3U");
+	if (epg_url != NULL) {
+		buf_puts(b, " url-tvg=\"");
+		json_escape(b, epg_url, strlen(epg_url));
+		buf_puts(b, "\"");
+	}
+	buf_puts(b, "\n");
 	for (i = 0; i < STATE_MAX_STREAMS; i++) {
 		if (!st->streams[i].in_use || state_slot_read(st, i, &cfg) ||
 		    !cfg.in_use)

@@ -15,8 +15,9 @@ int	 status_prometheus(const struct state *, struct buf *);
 int	 status_playlist_m3u(const struct state *, const char *base_url,
 	    struct buf *);
 /* The same, only the streams of GROUP when not NULL; the channels of
- * the lineup are not in it (channels_playlist_m3u adds them). */
+ * the lineup are not in it (channels_playlist_m3u adds them).  EPG_URL
+ * (NULL: none) is the guide's URL, given as url-tvg on #EXTM3U. */
 int	 status_playlist_m3u_group(const struct state *, const char *base_url,
-	    const char *group, struct buf *);
+	    const char *group, const char *epg_url, struct buf *);
 
 #endif

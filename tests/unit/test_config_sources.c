@@ -3,7 +3,8 @@
  * (src/parse/config_sources.c).
  *
  * What a user relies on: a provider's list is configured with a name,
- * its m3u (URL or path), a refresh period and four glob filters, the
+ * its m3u (URL or path), a refresh period, four glob filters and its
+ * guides (epg, with the global epg_past/epg_future window), the
  * defaults are the documented ones, every mistake is reported on its
  * line, and a reload tells a changed list from an unchanged one.
  */
@@ -119,6 +120,42 @@ test_sources_defaults(void **state)
 	    "test.conf:4: unknown key 'bogus'\n");
 }
 
+/* epg: guides located as m3u is; the window's defaults are 48 h back
+ * and 7 days ahead (ringcast.conf.5). */
+static void
+test_sources_epg(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	cfg = load_ok("epg_past = 3600; epg_future = 86400;\n"
+	    "sources = ( { name = \"a\"; m3u = \"/a.m3u\";\n"
+	    "  epg = [ \"http://p.example/x.xml.gz\", \"file:///g.xml\",\n"
+	    "    \"/srv/g.xml\" ]; },\n"
+	    "  { name = \"b\"; m3u = \"/b.m3u\"; } );\n");
+	assert_int_equal(cfg->sources[0].n_epg, 3);
+	assert_string_equal(cfg->sources[0].epg[0], "http://p.example/x.xml.gz");
+	assert_string_equal(cfg->sources[0].epg[2], "/srv/g.xml");
+	assert_int_equal(cfg->sources[1].n_epg, 0);
+	assert_int_equal(cfg->epg_past, 3600);
+	assert_int_equal(cfg->epg_future, 86400);
+	config_free(cfg);
+	cfg = load_ok("workers = 1;\n");
+	assert_int_equal(cfg->epg_past, 172800);
+	assert_int_equal(cfg->epg_future, 604800);
+	config_free(cfg);
+	expect_errors("epg_future = 9999999;\n"
+	    "sources = ( { name = \"a\"; m3u = \"/a.m3u\";\n"
+	    "  epg = ( \"ftp://x/g.xml\", 5 ); },\n"
+	    "  { name = \"b\"; m3u = \"/b.m3u\"; epg = \"/g.xml\"; } );\n",
+	    "test.conf:1: epg_future must be between 0 and 2678400, not 9999999\n"
+	    "test.conf:3: invalid epg 'ftp://x/g.xml': must start with "
+	    "http://, https:// or file://\n"
+	    "test.conf:3: epg must hold only strings\n"
+	    "test.conf:4: epg must be a list of strings [ \"...\", ... ], "
+	    "not a string\n");
+}
+
 static void
 test_sources_differ(void **state)
 {
@@ -144,6 +181,20 @@ test_sources_differ(void **state)
 	    "}; } );\n");
 	assert_int_equal(config_sources_differ(a, b), 1);
 	config_free(b);
+	b = load_ok("sources = ( { name = \"a\"; m3u = \"/l.m3u\"; "
+	    "exclude_groups = [ \"x\" ]; epg = [ \"/g.xml\" ]; } );\n");
+	assert_int_equal(config_sources_differ(a, b), 1);
+	config_free(b);
+	b = load_ok("epg_past = 60;\n");
+	config_free(a);
+	a = load_ok("workers = 1;\n");
+	assert_int_equal(config_sources_differ(a, b), 1);
+	config_free(b);
+	b = load_ok("workers = 1;\n");
+	assert_int_equal(config_sources_differ(a, b), 0);
+	config_free(b);
+	config_free(a);
+	a = load_ok(base);
 	b = load_ok("workers = 1;\n");
 	assert_int_equal(config_sources_differ(a, b), 1);
 	config_free(b);
@@ -157,6 +208,7 @@ main(void)
 		cmocka_unit_test(test_sources_ok),
 		cmocka_unit_test(test_sources_errors),
 		cmocka_unit_test(test_sources_defaults),
+		cmocka_unit_test(test_sources_epg),
 		cmocka_unit_test(test_sources_differ),
 	};
 

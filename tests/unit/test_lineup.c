@@ -421,10 +421,55 @@ test_many_same_names(void **state)
 	free(e);
 }
 
+/* The guide's map: each entry's tvg-id to its channel's playlist id,
+ * once; a channel without tvg-id has no line (no guide to match). */
+static void
+test_xmltv_map(void **state)
+{
+	const struct m3u_list *lists[2];
+	struct m3u_list l1, l2;
+	struct xmltv_map *map;
+	struct lineup lu;
+	size_t n;
+
+	(void)state;
+	parse_ok("#EXTM3U\n"
+	    "#EXTINF:-1 tvg-id=\"News.tv\",News\nhttp://a/n.ts\n"
+	    "#EXTINF:-1,Plain\nhttp://a/p.ts\n"
+	    "#EXTINF:-1 tvg-id=\"sport.tv\",Sport\nhttp://a/s.ts\n"
+	    "#EXTINF:-1 tvg-id=\"sport.tv\",Sport 2\nhttp://a/s2.ts\n",
+	    LIST_URL, &l1);
+	parse_ok("#EXTM3U\n"
+	    "#EXTINF:-1 tvg-id=\"news.tv\",News B\nhttp://b/n.ts\n",
+	    LIST_URL, &l2);
+	lists[0] = &l1;
+	lists[1] = &l2;
+	assert_int_equal(lineup_merge(lists, NULL, 2, &lu), 0);
+	assert_int_equal(lineup_xmltv_map(&lu, &map, &n), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(map[0].from, "News.tv");
+	assert_string_equal(map[0].to, "News.tv");
+	assert_string_equal(map[0].name, "News");
+	assert_string_equal(map[1].from, "news.tv");	/* the second list's */
+	assert_string_equal(map[1].to, "News.tv");
+	assert_string_equal(map[2].from, "sport.tv");
+	assert_string_equal(map[2].to, "sport.tv");
+	free(map);
+	lineup_free(&lu);
+	assert_int_equal(lineup_merge(NULL, NULL, 0, &lu), 0);
+	assert_int_equal(lineup_xmltv_map(&lu, &map, &n), 0);
+	assert_int_equal(n, 0);
+	free(map);
+	lineup_free(&lu);
+	m3u_list_free(&l1);
+	m3u_list_free(&l2);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_xmltv_map),
 		cmocka_unit_test(test_slug),
 		cmocka_unit_test(test_slug_bounds),
 		cmocka_unit_test(test_filter),

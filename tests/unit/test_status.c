@@ -493,6 +493,18 @@ test_status_playlist_m3u(void **state)
 	assert_int_equal(f->out.len, 0);
 }
 
+/* With a guide, #EXTM3U names it (url-tvg), so players find the EPG. */
+static void
+test_status_playlist_m3u_epg(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(status_playlist_m3u_group(f->st, T_BASE_URL, NULL,
+	    T_BASE_URL "/epg.xml", &f->out), 0);
+	assert_string_equal(buf_str(&f->out),
+	    "#EXTM3U url-tvg=\"" T_BASE_URL "/epg.xml\"\n");
+}
+
 int
 main(void)
 {
@@ -510,6 +522,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_ace_status_prometheus,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_playlist_m3u,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status_playlist_m3u_epg,
 		    setup, teardown),
 	};
 
