@@ -2,7 +2,8 @@
 acestream://ID (or an engine's getstream link) plays at /stream/NAME and
 /hls/NAME/index.m3u8 through the configured engines as the content id
 would through /ace/getstream?id=ID, and both share one engine session
-and one playback pull; without engines it is a 503 with a JSON reason."""
+and one playback pull (an HDHomeRun tuner's /tuner/NAME too); without
+engines it is a 503 with a JSON reason."""
 
 import json
 
@@ -80,5 +81,32 @@ def test_sources_ace_channel_without_engines_is_503_json():
         check(st == 503, (path, st, body))
         check("engine" in json.loads(body)["error"], body)
     check(e.stats()["starts"] == 0, e.stats())
+    d.stop()
+    e.stop()
+
+
+def test_sources_ace_channel_on_an_hdhomerun_tuner():
+    e = Engine()
+    d = sources_daemon(None, [("main", ace_list(e))],
+                       extra='acestream = { engines = [ "%s" ]; }; '
+                       'hdhomerun = { enabled = true; tuner_count = 1; };' % e.base)
+    d.start()
+    wait_lineup(d, lambda c: "ace-one" in c, "the lineup")
+    st, _, body = http_get(d.port, "/lineup.json")
+    lineup = json.loads(body)
+    check([(c["GuideNumber"], c["GuideName"]) for c in lineup] ==
+          [("1", "Ace One"), ("2", "Ace Link")], lineup)
+    check(lineup[0]["URL"].endswith("/tuner/ace-one"), lineup)
+    p1 = Player(d.port, "/tuner/ace-one", 4)
+    p1.start()
+    wait_for(lambda: engine_id(e, ID)["pulls"] == 1, 10, what="the tuner's pull")
+    st, _, body = http_get(d.port, "/tuner/ace-link")
+    check(st == 503 and "tuners" in json.loads(body)["error"], (st, body))
+    st, _, ts = read_stream(d.port, "/stream/ace-one", 2)
+    check(st == 200 and ts[0] == 0x47, st)
+    p1.join()
+    st, _, body = p1.result
+    check(st == 200 and body[0] == 0x47, (st, len(body)))
+    check(e.stats()["starts"] == 1 and e.stats()["playback_pulls"] == 1, e.stats())
     d.stop()
     e.stop()
