@@ -9,18 +9,23 @@
  * lacked a moment ago) and the request then goes on as for a named
  * stream.  Without parents, when the configuration has `sources`
  * (lineup_mode), the same requests ask the "lineup" origin (channels.c)
- * for a channel of that name.  A segment or key of an unknown stream is not: a player asks
+ * for a channel of that name; the stream the answer names may have
+ * another name (a channel that is an AceStream id is that id's stream),
+ * which the request then serves.  A segment or key of an unknown stream is not: a player asks
  * for the playlist first, and a segment of a stream that just started
  * elsewhere would not be there anyway.
  */
 #include "http_dynamic.h"
 #include "http_edge.h"
+#include "util.h"
 
 int
 http_edge_resolve(struct worker *w, struct MHD_Connection *conn,
-    const char *name, void **con_cls, enum MHD_Result *ret)
+    char *name, size_t namesz, void **con_cls, enum MHD_Result *ret)
 {
 	struct client *c = *con_cls;
+	struct slot_cfg cfg;
+	int slot;
 	int edge = atomic_load(&w->st->edge_mode) != 0;
 	int lineup = atomic_load(&w->st->lineup_mode) != 0;
 
@@ -30,8 +35,12 @@ http_edge_resolve(struct worker *w, struct MHD_Connection *conn,
 	    state_find(w->st, name) != -1))
 		return 0;
 	/* an edge asks its parents first; else a channel of the lineup */
-	if (http_dynamic_resolve(w, conn, edge ? STREAM_ORIGIN_PARENT :
-	    STREAM_ORIGIN_LINEUP, name, con_cls, ret) == -1)
+	if ((slot = http_dynamic_resolve(w, conn, edge ? STREAM_ORIGIN_PARENT :
+	    STREAM_ORIGIN_LINEUP, name, con_cls, ret)) == -1)
 		return -1;
+	/* the stream the supervisor named may be another key's (a lineup
+	 * channel that is an AceStream id plays as that id's stream) */
+	if (state_slot_read(w->st, slot, &cfg) == 0 && cfg.in_use)
+		str_copy(name, cfg.name, namesz);
 	return 0;
 }

@@ -10,11 +10,14 @@
 
 /*
  * On an edge, make NAME a stream of the parent when it is unknown
- * (http_dynamic_resolve with the parent origin).  0: go on with NAME as a
- * named stream (*CON_CLS untouched, or NULL again); -1: return *RET
+ * (http_dynamic_resolve with the parent origin), and with `sources` a
+ * channel of the lineup.  0: go on with NAME as a named stream (*CON_CLS
+ * untouched, or NULL again); NAME (NAMESZ bytes) is then the name of the
+ * stream the supervisor answered with, which may differ (a lineup
+ * channel that is an AceStream id is that id's stream).  -1: return *RET
  * (waiting for the supervisor, or refused).
  */
 int	 http_edge_resolve(struct worker *, struct MHD_Connection *,
-	    const char *name, void **con_cls, enum MHD_Result *ret);
+	    char *name, size_t namesz, void **con_cls, enum MHD_Result *ret);
 
 #endif

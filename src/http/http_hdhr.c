@@ -8,10 +8,14 @@
  * them) and play the lineup's URLs.  Everything comes from the state
  * segment: the settings the supervisor published (hdhomerun group,
  * public_url) and the configured streams' slots, so any worker answers
- * at once, like /status.
+ * at once, like /status; with `sources`, the channels of the lineup
+ * follow, read from STATE_DIR/channels.json as /channels reads it
+ * (numbered by tvg-chno when it is a number, else after the highest
+ * number, in lineup order).
  *
  * A lineup URL is /tuner/NAME, the same TS as /stream/NAME (routes.c
- * serves it through the stream family) but one tuner while it plays: a
+ * serves it through the stream family, which starts a channel of the
+ * lineup on demand) but one tuner while it plays: a
  * media server schedules recordings and viewers by TunerCount, so more
  * plays than tuners are refused (503), as a real tuner refuses.  The
  * count is per worker row in the state segment (state_tuner_take), taken
@@ -30,12 +34,14 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "channels_doc.h"
 #include "hdhr.h"
 #include "http.h"
 #include "log.h"
 #include "routes.h"
 
 #define HDHR_BASE_MAX	(STATE_PUBLIC_URL_MAX + 16)
+#define HDHR_NUMBER_MAX	24	/* a number made for a channel, with NUL */
 
 #if CONFIG_HDHR_TUNERS_MIN != HDHR_TUNERS_MIN || \
     CONFIG_HDHR_TUNERS_MAX != HDHR_TUNERS_MAX
@@ -105,18 +111,77 @@ hdhr_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/* lineup.json: every stream of the configuration. */
+/* 1 when a configured stream is called NAME (it shadows the channel). */
+static int
+hdhr_configured(struct worker *w, const char *name)
+{
+	struct slot_cfg cfg;
+	int slot = state_find(w->st, name);
+
+	return slot != -1 && state_slot_read(w->st, slot, &cfg) == 0 &&
+	    cfg.in_use && cfg.origin == STREAM_ORIGIN_CONFIG;
+}
+
+/*
+ * The channels of the lineup DOC after the N lines of CH (configured
+ * streams): every one a configured stream does not shadow, in lineup
+ * order, numbered by its tvg-chno when that is a number, else by the
+ * next whole number after the highest one of CH and of the lineup's
+ * tvg-chno (NUMS holds those).  The new count.
+ */
+static size_t
+hdhr_lineup_channels(struct worker *w, const struct channels_doc *doc,
+    struct hdhr_channel *ch, size_t n, char (*nums)[HDHR_NUMBER_MAX])
+{
+	const struct channels_entry *c;
+	double top = 0;
+	unsigned long next;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strtod(ch[i].number, NULL) > top)
+			top = strtod(ch[i].number, NULL);
+	for (i = 0; i < doc->n; i++)
+		if (hdhr_number_valid(doc->channels[i].chno) &&
+		    strtod(doc->channels[i].chno, NULL) > top)
+			top = strtod(doc->channels[i].chno, NULL);
+	next = (unsigned long)top + 1;
+	for (i = 0; i < doc->n; i++) {
+		c = &doc->channels[i];
+		if (hdhr_configured(w, c->name))
+			continue;
+		if (hdhr_number_valid(c->chno))
+			ch[n].number = c->chno;
+		else {
+			snprintf(nums[i], sizeof(nums[i]), "%lu", next++);
+			ch[n].number = nums[i];
+		}
+		ch[n].name = c->title[0] != '\0' ? c->title : c->name;
+		ch[n].stream = c->name;
+		n++;
+	}
+	return n;
+}
+
+/* lineup.json: every stream of the configuration (by number), then the
+ * channels of the lineup, when there are sources. */
 static int
 hdhr_lineup(struct worker *w, const char *base, struct buf *b)
 {
+	struct channels_doc doc;
 	struct hdhr_channel *ch;
 	struct slot_cfg *cfg;
+	char (*nums)[HDHR_NUMBER_MAX] = NULL, err[256];
 	size_t n = 0, i;
-	int s, rc = -1;
+	int s, rc = -1, lineup;
 
+	memset(&doc, 0, sizeof(doc));
+	lineup = atomic_load(&w->st->lineup_mode) && channels_doc_load(
+	    w->channels_file, &doc, err, sizeof(err)) == 0;
 	cfg = calloc(STATE_MAX_STREAMS, sizeof(*cfg));
-	ch = calloc(STATE_MAX_STREAMS, sizeof(*ch));
-	if (cfg == NULL || ch == NULL)
+	ch = calloc(STATE_MAX_STREAMS + doc.n, sizeof(*ch));
+	if (cfg == NULL || ch == NULL || (doc.n > 0 &&
+	    (nums = calloc(doc.n, sizeof(*nums))) == NULL))
 		goto out;
 	for (s = 0; s < STATE_MAX_STREAMS; s++)
 		if (state_slot_read(w->st, s, &cfg[n]) == 0 &&
@@ -129,8 +194,13 @@ hdhr_lineup(struct worker *w, const char *base, struct buf *b)
 		ch[i].name = cfg[i].title;
 		ch[i].stream = cfg[i].name;
 	}
+	if (lineup)
+		n = hdhr_lineup_channels(w, &doc, ch, n, nums);
 	rc = hdhr_lineup_json(b, base, ch, n);
 out:
+	if (lineup)
+		channels_doc_free(&doc);
+	free(nums);
 	free(cfg);
 	free(ch);
 	return rc;
@@ -207,22 +277,35 @@ http_hdhr_tuner_path(const char *url, char *name, size_t namesz)
 	return config_name_valid(name) ? 0 : -1;
 }
 
+/* 1 when NAME is a channel of the lineup (it plays at /stream/NAME,
+ * made on demand; a configured stream of that name shadows it). */
+static int
+hdhr_in_lineup(struct worker *w, const char *name)
+{
+	struct channels_doc doc;
+	char err[256];
+	int found;
+
+	if (!atomic_load(&w->st->lineup_mode) ||
+	    channels_doc_load(w->channels_file, &doc, err, sizeof(err)) == -1)
+		return 0;
+	found = channels_doc_find(&doc, name) != NULL;
+	channels_doc_free(&doc);
+	return found;
+}
+
 int
 http_hdhr_tuner_take(struct worker *w, struct MHD_Connection *conn,
     const char *name, enum MHD_Result *ret)
 {
 	struct state_hdhr h;
-	struct slot_cfg cfg;
 	char msg[64];
-	int slot;
 
 	if (!hdhr_settings(w, &h)) {
 		*ret = http_error(conn, MHD_HTTP_NOT_FOUND, "not found");
 		return -1;
 	}
-	if ((slot = state_find(w->st, name)) == -1 ||
-	    state_slot_read(w->st, slot, &cfg) == -1 ||
-	    cfg.origin != STREAM_ORIGIN_CONFIG) {
+	if (!hdhr_configured(w, name) && !hdhr_in_lineup(w, name)) {
 		*ret = http_error(conn, MHD_HTTP_NOT_FOUND, "no such stream");
 		return -1;
 	}

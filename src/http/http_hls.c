@@ -10,7 +10,9 @@
  * shared between workers, one ready response per CORS set) or the
  * segment (hls_segment.c: sent from the ring, whole or a Range of it);
  * an AES-128 key it answers itself.  A playlist request also starts an
- * edge stream of a parent ringcast (http_edge.c), and other routes
+ * edge stream of a parent ringcast or a lineup channel (http_edge.c);
+ * when that is a stream of another name (a channel that is an AceStream
+ * id) the playlist names that stream's /hls/ID/ segments.  Other routes
  * (/ace/manifest.m3u8) serve a stream's playlist through
  * http_hls_playlist.  The wake loop calls http_hls_expire.
  */
@@ -25,6 +27,7 @@
 #include "http.h"
 #include "http_edge.h"
 #include "routes.h"
+#include "util.h"
 
 static enum MHD_Result
 hls_serve_key(struct worker *w, struct MHD_Connection *conn, int slot,
@@ -79,19 +82,32 @@ enum MHD_Result
 http_hls_request(struct worker *w, struct MHD_Connection *conn,
     const char *url, const char *method, void **con_cls)
 {
-	char name[CONFIG_NAME_MAX + 1];
+	char name[CONFIG_NAME_MAX + 1], asked[CONFIG_NAME_MAX + 1];
+	char prefix[CONFIG_NAME_MAX + 8];
 	struct hls_player *who;
+	struct client *c;
 	struct slot_cfg cfg;
 	const char *file;
 	enum MHD_Result ret;
 	uint64_t seq;
 	int slot;
 
-	if (hls_path_split(url, name, sizeof(name), &file) == -1)
+	if (hls_path_split(url, name, sizeof(name), &file) == -1 ||
+	    str_copy(asked, name, sizeof(asked)) >= sizeof(asked))
 		return http_error(conn, MHD_HTTP_NOT_FOUND, "no such stream");
 	if (strcmp(file, "index.m3u8") == 0 &&
-	    http_edge_resolve(w, conn, name, con_cls, &ret) == -1)
+	    http_edge_resolve(w, conn, name, sizeof(name), con_cls, &ret) ==
+	    -1)
 		return ret;
+	/* a stream of another name (a channel's AceStream id), or a playlist
+	 * request waiting for one: its playlist, under its own /hls/ path */
+	c = *con_cls;
+	if (c != NULL && c->kind == CLIENT_HLS)
+		str_copy(name, c->name, sizeof(name));
+	if (strcmp(file, "index.m3u8") == 0 && strcmp(name, asked) != 0) {
+		snprintf(prefix, sizeof(prefix), "/hls/%s/", name);
+		return http_hls_playlist(w, conn, name, prefix, con_cls);
+	}
 	if ((slot = state_find(w->st, name)) == -1 ||
 	    state_slot_read(w->st, slot, &cfg) == -1)
 		return http_error(conn, MHD_HTTP_NOT_FOUND, "no such stream");

@@ -186,19 +186,23 @@ http_stream_request(struct worker *w, struct MHD_Connection *conn,
 	struct slot_cfg cfg;
 	const char *why = NULL;
 	enum MHD_Result ret;
-	int slot, rc;
+	int slot, rc, resolved = 0;
 
 	if ((c == NULL || c->kind == CLIENT_CREATE) &&
 	    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
 		if (http_parse_stream_path(url, name, sizeof(name)) == -1)
 			return http_error(conn, MHD_HTTP_NOT_FOUND,
 			    "no such stream");
-		if (http_edge_resolve(w, conn, name, con_cls, &ret) == -1)
+		/* NAME becomes the stream's (a channel's AceStream id) */
+		if (http_edge_resolve(w, conn, name, sizeof(name), con_cls,
+		    &ret) == -1)
 			return ret;
 		c = *con_cls;
+		resolved = 1;
 	}
 	if (c == NULL) {
-		if (http_parse_stream_path(url, name, sizeof(name)) == -1 ||
+		if ((!resolved && http_parse_stream_path(url, name,
+		    sizeof(name)) == -1) ||
 		    (slot = state_find(w->st, name)) == -1 ||
 		    state_slot_read(w->st, slot, &cfg) == -1)
 			return http_error(conn, MHD_HTTP_NOT_FOUND,

@@ -7,8 +7,12 @@
  * create() loads it again when its modification time or size changed, so
  * the supervisor holds the last lineup without a message of its own.  A
  * channel's first URL is played and the others are its backup URLs; a
- * .m3u8 (or HLS) entry is an HLS stream, anything else TS.  AceStream
- * entries are refused (501): this slice does not route them to engines.
+ * .m3u8 (or HLS) entry is an HLS stream, anything else TS.  An
+ * AceStream entry (acestream://ID, an engine's getstream link, a magnet)
+ * is not a stream of its own: alias() hands the request to the
+ * AceStream origin (acestream.c) under the key /ace/getstream?id=ID
+ * would have, so a channel and the content id share one stream, one
+ * engine session, however they are asked for (without engines: 503).
  * A running stream is never touched by a refresh; a channel gone from
  * the lineup is refused to new players and its stream ends when its
  * players leave (idle_timeout).
@@ -20,8 +24,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "ace_input.h"
 #include "channels_doc.h"
 #include "log.h"
+#include "m3u_url.h"
 #include "sources.h"
 #include "util.h"
 
@@ -125,10 +131,8 @@ lineup_create(struct state *st, const struct config *cfg, const char *key,
 		origin_refuse(r, 404, 0, "no such stream");
 		return NULL;
 	}
-	if (strcmp(c->kind, "acestream") == 0) {
-		origin_refuse(r, 501, 0, "channel %s is an AceStream id: "
-		    "channels of lists are not played through the engines "
-		    "yet", key);
+	if (strcmp(c->kind, "acestream") == 0) {	/* alias() had it */
+		origin_refuse(r, 503, RETRY_AFTER_S, "the lineup changed");
 		return NULL;
 	}
 	if ((sc = lineup_make(cfg, c)) == NULL) {
@@ -138,6 +142,65 @@ lineup_create(struct state *st, const struct config *cfg, const char *key,
 	log_info("stream %s: channel of the lineup, from %s", key,
 	    c->urls[0]);
 	return sc;
+}
+
+/* The AceStream input of channel C: the stream key and engine arguments
+ * /ace/getstream would give it (ace_input.h; a magnet plays as its
+ * infohash); -1 when it has none. */
+static int
+lineup_ace_input(const struct channels_entry *c, char *to, size_t tosz,
+    char *args, size_t argssz)
+{
+	char hash[CONFIG_ACE_ID_LEN + 1];
+	struct ace_request rq;
+	struct m3u_url u;
+	enum m3u_skip why;
+
+	if (m3u_url_classify(c->urls[0], &u, &why) == -1 ||
+	    u.kind != M3U_KIND_ACE)
+		return -1;
+	memset(&rq, 0, sizeof(rq));
+	rq.param = u.ace == M3U_ACE_CONTENT_ID ? "id" : "infohash";
+	if (u.ace == M3U_ACE_MAGNET) {
+		if (ace_magnet_infohash(c->urls[0], hash) == -1)
+			return -1;
+		rq.value = hash;
+	} else
+		rq.value = u.ace_id;
+	if (ace_request_problem(&rq) != NULL ||
+	    ace_request_key(&rq, to, tosz) == -1 ||
+	    ace_request_args(&rq, args, argssz) == -1)
+		return -1;
+	return 0;
+}
+
+/* A channel that is an AceStream id is the AceStream origin's stream. */
+static int
+lineup_alias(struct state *st, const struct config *cfg, const char *key,
+    unsigned *origin, char *to, size_t tosz, char *args, size_t argssz,
+    struct origin_refusal *r)
+{
+	const struct channels_entry *c;
+
+	(void)st;
+	lineup_refresh_doc();
+	if (cfg->n_sources == 0 ||
+	    (c = channels_doc_find(&lineup_doc, key)) == NULL ||
+	    strcmp(c->kind, "acestream") != 0)
+		return 0;
+	if (!cfg->ace.enabled || cfg->ace.n_engines == 0) {
+		origin_refuse(r, 503, 0, "channel %s is an AceStream id and "
+		    "no engine is configured (acestream.engines)", key);
+		return -1;
+	}
+	if (lineup_ace_input(c, to, tosz, args, argssz) == -1) {
+		origin_refuse(r, 502, 0, "channel %s: its AceStream link "
+		    "cannot be read", key);
+		return -1;
+	}
+	*origin = STREAM_ORIGIN_ACE;
+	log_info("stream %s: channel of the lineup, AceStream %s", key, to);
+	return 1;
 }
 
 static void
@@ -158,6 +221,7 @@ lineup_helper_wanted(const struct config *cfg)
 const struct origin_ops lineup_origin = {
 	.name = "lineup",
 	.key_valid = lineup_key_valid,
+	.alias = lineup_alias,
 	.create = lineup_create,
 	.configure = lineup_configure,
 	.helper_wanted = lineup_helper_wanted,

@@ -57,6 +57,18 @@ struct origin_ops {
 			    const char *key, const char *args, int slot,
 			    struct origin_refusal *r);
 	/*
+	 * Before anything else: KEY names content another origin plays
+	 * under its own key (channels.c: a lineup channel that is an
+	 * AceStream id is that id's content-id stream).  1 with *ORIGIN,
+	 * TO (TOSZ bytes) and ARGS (ARGSSZ bytes) set: the request is that
+	 * origin's for TO, and joins its stream; 0: KEY is this origin's;
+	 * -1 with *R filled.
+	 */
+	int		(*alias)(struct state *, const struct config *,
+			    const char *key, unsigned *origin, char *to,
+			    size_t tosz, char *args, size_t argssz,
+			    struct origin_refusal *r);
+	/*
 	 * Before create() (and before KEY's own stream is looked for): the
 	 * slot of a running stream of this origin that serves the same
 	 * content under another key, which the request joins; -1 for none

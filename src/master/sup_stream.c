@@ -26,6 +26,8 @@
 #include "sup_private.h"
 #include "util.h"
 
+#define SUP_ALIAS_ARGS_MAX	1024	/* an alias's arguments (origin.h) */
+
 const char *
 end_reason_name(enum end_reason r)
 {
@@ -379,12 +381,28 @@ sup_stream_create(struct supervisor *sv, unsigned origin, const char *key,
     const char *args, struct origin_refusal *r)
 {
 	const struct origin_ops *o = origin_get(origin);
+	char to[CONFIG_NAME_MAX + 1], to_args[SUP_ALIAS_ARGS_MAX];
 	struct stream_conf *sc;
+	unsigned to_origin;
 	int slot;
 
 	if (o == NULL || o->create == NULL) {
 		origin_refuse(r, 404, 0, "no such stream");
 		return -1;
+	}
+	if (o->alias != NULL && (o->key_valid == NULL || o->key_valid(key))) {
+		switch (o->alias(sv->st, sv->cfg, key, &to_origin, to,
+		    sizeof(to), to_args, sizeof(to_args), r)) {
+		case -1:
+			return -1;
+		case 1:	/* one step: an alias's origin has none itself */
+			if (to_origin == origin || (origin_get(to_origin) !=
+			    NULL && origin_get(to_origin)->alias != NULL)) {
+				origin_refuse(r, 500, 0, "alias loop");
+				return -1;
+			}
+			return sup_stream_create(sv, to_origin, to, to_args, r);
+		}
 	}
 	if ((o->key_valid != NULL && !o->key_valid(key)) ||
 	    !config_name_valid(key)) {

@@ -6,7 +6,8 @@ UPnP device.xml; tuner_count plays at once and a 503 past it, a tuner
 free again when its player leaves; a reload applies new settings; off
 (the default), every route is a 404; a hostile Host header never reaches
 a document; a device_id with a wrong check digit is a configuration
-error."""
+error; the channels of channel lists follow the configured streams in
+lineup.json and play on tuners."""
 
 import json
 import os
@@ -233,3 +234,58 @@ def test_dead_worker_frees_its_tuners():
     wait_for(plays, 10, step=0.2, what="a tuner after the workers died")
     for s in held:
         s.close()
+
+
+def test_lineup_channels_are_listed_and_play_on_tuners():
+    from test_sources import entry, sources_daemon, wait_lineup
+    o = Origin()
+    hd = "hdhomerun = { enabled = true; tuner_count = 2; };"
+    streams = ", ".join([
+        ts_stream("news", o.url("/live.ts"), 'title = "News 24";'),
+        ts_stream("sport", o.url("/live.ts"), 'number = "7.1";'),
+    ])
+    text = ("#EXTM3U\n" + entry("News", o.url("/other.ts")) +
+            entry("Docs", o.url("/docs.ts"), chno="12") +
+            entry("Music", o.url("/music.ts")) +
+            entry("Kids", o.url("/kids.ts"), chno="K1"))
+    d = sources_daemon(o, [("main", text)], streams=streams, extra=hd)
+    d.start()
+    wait_lineup(d, lambda c: "kids" in c, "the lineup")
+    base = "http://127.0.0.1:%d" % d.port
+    lineup = get_json(d, "/lineup.json")
+    # configured streams first; the shadowed "news" channel is left out;
+    # tvg-chno 12 kept, the others numbered after the highest (12)
+    check([(c["GuideNumber"], c["GuideName"], c["URL"]) for c in lineup] ==
+          [("1", "News 24", base + "/tuner/news"),
+           ("7.1", "sport", base + "/tuner/sport"),
+           ("12", "Docs", base + "/tuner/docs"),
+           ("13", "Music", base + "/tuner/music"),
+           ("14", "Kids", base + "/tuner/kids")], lineup)
+    held = []
+    for path in ("/tuner/music", "/tuner/docs"):
+        s, st, h, body = play(d.port, path)
+        check(st == 200 and h["content-type"] == "video/mp2t", "%s: %d %s" % (path, st, h))
+        pkts = ts_packets(body)
+        check(pkts and pkts[0][0] == 0x47, "%s: not MPEG-TS" % path)
+        held.append(s)
+    check("/music.ts" in o.stats()["paths"], o.stats()["paths"])
+    s, st, h, body = play(d.port, "/tuner/kids")
+    s.close()
+    check(st == 503 and json.loads(body) == {"error": "all 2 tuners are in use"}, (st, body))
+    s, st, _, _ = play(d.port, "/tuner/nosuch")
+    s.close()
+    check(st == 404, "unknown channel: %d" % st)
+    held.pop(0).close()
+
+    def free_again():
+        s, st, _, _ = play(d.port, "/tuner/kids")
+        if st == 200:
+            held.append(s)
+            return True
+        s.close()
+        return False
+    wait_for(free_again, 5, step=0.1, what="a tuner free again")
+    for s in held:
+        s.close()
+    d.stop()
+    o.stop()

@@ -6,7 +6,8 @@ backup URL when the first fails; `ringcastctl refresh` that adds, removes
 and changes channels while a player of a kept one goes on; a list served
 over HTTP and kept in state_dir for a restart with the provider down; a
 malformed list (source_failed, the last good lineup stays); names of
-configured streams win; AceStream entries are refused with a reason;
+configured streams win; AceStream entries without engines are refused
+with a reason (with engines: test_sources_ace.py);
 configuration errors with their line."""
 
 import http.server
@@ -318,7 +319,7 @@ def test_sources_configured_stream_wins_and_ace_entries_are_refused():
     paths = o.stats()["paths"]
     check("/configured.ts" in paths and "/music.ts" not in paths, paths)
     st, hdrs, body = http_get(d.port, "/stream/ace-channel")
-    check(st == 501 and b"AceStream" in body, (st, body))
+    check(st == 503 and b"AceStream" in body, (st, body))
     json.loads(body)
     d.stop()
     o.stop()
