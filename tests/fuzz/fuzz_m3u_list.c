@@ -22,6 +22,7 @@
 #include <strings.h>
 
 #include "fuzz.h"
+#include "../lib/m3ucount.h"
 #include "lineup.h"
 #include "m3u_list.h"
 #include "utf8.h"
@@ -46,47 +47,6 @@ text_check(const char *s, size_t max)
 		CHECK(cp >= 0x20 && cp != 0x7f);
 		i += d;
 	}
-}
-
-/* The entries of TEXT counted apart from the parser: an EXTINF line and
- * the URL line after it are one, either line alone one too. */
-static size_t
-count_entries(const char *text, size_t len)
-{
-	size_t i = 0, n = 0, s, e;
-	int pending = 0, header = 1;
-
-	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
-		i = 3;
-	while (i < len) {
-		for (s = i; i < len && text[i] != '\n' && text[i] != '\r'; i++)
-			;
-		e = i;
-		if (i < len && text[i] == '\r' && i + 1 < len &&
-		    text[i + 1] == '\n')
-			i++;
-		if (i < len)
-			i++;
-		while (s < e && (text[s] == ' ' || text[s] == '\t'))
-			s++;
-		while (e > s && (text[e - 1] == ' ' || text[e - 1] == '\t'))
-			e--;
-		if (s == e)
-			continue;
-		if (header) {
-			header = 0;
-			continue;
-		}
-		if (e - s >= 7 && strncasecmp(text + s, "#EXTINF", 7) == 0 &&
-		    (e - s == 7 || memchr(": \t", text[s + 7], 3) != NULL)) {
-			n += pending;
-			pending = 1;
-		} else if (text[s] != '#') {
-			n++;
-			pending = 0;
-		}
-	}
-	return n + pending;
 }
 
 static void

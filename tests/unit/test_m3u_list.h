@@ -13,6 +13,8 @@
 #ifndef RINGCAST_TEST_M3U_LIST_H
 #define RINGCAST_TEST_M3U_LIST_H
 
+#include "../lib/m3ucount.h"	/* count_entries */
+
 #define LIST_URL	"http://provider.example/lists/all.m3u?user=u"
 #define T_UNUSED	__attribute__((unused))
 
@@ -84,47 +86,6 @@ clean_text(const char *s)
 		i += d;
 	}
 	return 1;
-}
-
-/* The entries TEXT holds, counted here on their own: an EXTINF line and
- * the URL line after it are one, an EXTINF or URL line alone one too. */
-static T_UNUSED size_t
-count_entries(const char *text, size_t len)
-{
-	size_t i = 0, n = 0, s, e;
-	int pending = 0, header = 1;
-
-	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
-		i = 3;
-	while (i < len) {
-		for (s = i; i < len && text[i] != '\n' && text[i] != '\r'; i++)
-			;
-		e = i;
-		if (i < len && text[i] == '\r' && i + 1 < len &&
-		    text[i + 1] == '\n')
-			i++;
-		if (i < len)
-			i++;
-		while (s < e && (text[s] == ' ' || text[s] == '\t'))
-			s++;
-		while (e > s && (text[e - 1] == ' ' || text[e - 1] == '\t'))
-			e--;
-		if (s == e)
-			continue;
-		if (header) {
-			header = 0;
-			continue;
-		}
-		if (e - s >= 7 && strncasecmp(text + s, "#EXTINF", 7) == 0 &&
-		    (e - s == 7 || memchr(": \t", text[s + 7], 3) != NULL)) {
-			n += pending;
-			pending = 1;
-		} else if (text[s] != '#') {
-			n++;
-			pending = 0;
-		}
-	}
-	return n + pending;
 }
 
 /* What m3u_list.h promises of a parsed list L of TEXT. */
