@@ -62,7 +62,7 @@ http_hls_playlist(struct worker *w, struct MHD_Connection *conn,
 
 	if ((slot = state_find(w->st, name)) == -1 ||
 	    state_slot_read(w->st, slot, &cfg) == -1)
-		return http_error(conn, MHD_HTTP_NOT_FOUND, "no such stream");
+		return http_client_gone(w, conn, name);	/* or refused */
 	if (*con_cls == NULL &&
 	    hls_player_touch(w, conn, slot, &cfg, &full) == NULL && full)
 		return http_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
@@ -110,7 +110,7 @@ http_hls_request(struct worker *w, struct MHD_Connection *conn,
 	}
 	if ((slot = state_find(w->st, name)) == -1 ||
 	    state_slot_read(w->st, slot, &cfg) == -1)
-		return http_error(conn, MHD_HTTP_NOT_FOUND, "no such stream");
+		return http_client_gone(w, conn, name);	/* or refused */
 	who = NULL;
 	if (*con_cls == NULL) {
 		int full = 0;

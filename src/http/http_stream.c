@@ -201,12 +201,14 @@ http_stream_request(struct worker *w, struct MHD_Connection *conn,
 		resolved = 1;
 	}
 	if (c == NULL) {
-		if ((!resolved && http_parse_stream_path(url, name,
-		    sizeof(name)) == -1) ||
-		    (slot = state_find(w->st, name)) == -1 ||
-		    state_slot_read(w->st, slot, &cfg) == -1)
+		if (!resolved && http_parse_stream_path(url, name,
+		    sizeof(name)) == -1)
 			return http_error(conn, MHD_HTTP_NOT_FOUND,
 			    "no such stream");
+		/* gone since it was made: an engine's refusal, if it was */
+		if ((slot = state_find(w->st, name)) == -1 ||
+		    state_slot_read(w->st, slot, &cfg) == -1)
+			return http_client_gone(w, conn, name);
 		if (atomic_load(&w->st->streams[slot].encrypted))
 			return http_error(conn, MHD_HTTP_CONFLICT, "the stream"
 			    " is encrypted (AES-128): play /hls/NAME/index.m3u8");
