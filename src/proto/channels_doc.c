@@ -40,7 +40,8 @@ channels_source_of(const struct m3u_entry *e,
 
 static int
 channels_build_channel(struct buf *b, const struct lineup_channel *c,
-    const char *source)
+    const char *source, const struct channels_source *sources,
+    const struct m3u_list *const *lists, size_t n)
 {
 	const struct m3u_entry *e = c->sources[0];
 	size_t i;
@@ -57,12 +58,22 @@ channels_build_channel(struct buf *b, const struct lineup_channel *c,
 	json_kv_str(b, "ace_id", e->ace_id);
 	json_kv_str(b, "user_agent", e->user_agent);
 	json_kv_str(b, "referrer", e->referrer);
+	json_kv_bool(b, "enabled", 1);
 	json_key(b, "urls");
 	buf_puts(b, "[");
 	for (i = 0; i < c->nsources && i < CHANNELS_MAX_URLS; i++) {
 		if (i > 0)
 			buf_puts(b, ",");
 		json_str(b, c->sources[i]->url);
+	}
+	buf_puts(b, "]");
+	json_key(b, "url_sources");
+	buf_puts(b, "[");
+	for (i = 0; i < c->nsources && i < CHANNELS_MAX_URLS; i++) {
+		if (i > 0)
+			buf_puts(b, ",");
+		json_str(b, channels_source_of(c->sources[i], sources, lists,
+		    n));
 	}
 	buf_puts(b, "]}");
 	return b->failed ? -1 : 0;
@@ -98,7 +109,7 @@ channels_doc_build(struct buf *b, const struct lineup *l,
 			buf_puts(b, ",");
 		channels_build_channel(b, &l->channels[i],
 		    channels_source_of(l->channels[i].sources[0], sources,
-		    lists, n_sources));
+		    lists, n_sources), sources, lists, n_sources);
 	}
 	buf_puts(b, "]}\n");
 	return b->failed ? -1 : 0;
@@ -116,11 +127,32 @@ channels_str(json_object *o, const char *key)
 	return json_object_get_string(v);
 }
 
+/* The N strings of the array member KEY of O into TO: 0, or -1 when it
+ * is missing, not N long or holds a non-string. */
+static int
+channels_strings(json_object *o, const char *key, const char **to, size_t n)
+{
+	json_object *a, *u;
+	size_t i;
+
+	if (!json_object_object_get_ex(o, key, &a) ||
+	    !json_object_is_type(a, json_type_array) ||
+	    json_object_array_length(a) != n)
+		return -1;
+	for (i = 0; i < n; i++) {
+		u = json_object_array_get_idx(a, i);
+		if (!json_object_is_type(u, json_type_string))
+			return -1;
+		to[i] = json_object_get_string(u);
+	}
+	return 0;
+}
+
 static int
 channels_parse_channel(json_object *o, struct channels_entry *c)
 {
-	json_object *urls, *u;
-	size_t i, n;
+	json_object *urls, *v;
+	size_t n;
 
 	if (!json_object_is_type(o, json_type_object) ||
 	    (c->name = channels_str(o, "name")) == NULL ||
@@ -138,14 +170,13 @@ channels_parse_channel(json_object *o, struct channels_entry *c)
 	    !json_object_is_type(urls, json_type_array))
 		return -1;
 	n = json_object_array_length(urls);
-	if (n == 0 || n > CHANNELS_MAX_URLS)
+	if (n == 0 || n > CHANNELS_MAX_URLS ||
+	    channels_strings(o, "urls", c->urls, n) == -1 ||
+	    channels_strings(o, "url_sources", c->url_sources, n) == -1 ||
+	    !json_object_object_get_ex(o, "enabled", &v) ||
+	    !json_object_is_type(v, json_type_boolean))
 		return -1;
-	for (i = 0; i < n; i++) {
-		u = json_object_array_get_idx(urls, i);
-		if (!json_object_is_type(u, json_type_string))
-			return -1;
-		c->urls[i] = json_object_get_string(u);
-	}
+	c->enabled = json_object_get_boolean(v);
 	c->n_urls = n;
 	return 0;
 }

@@ -7,7 +7,9 @@
  *                       "skipped":N,"error":"..."|""},...},
  *    "channels":[{"name","source","title","tvg_id","logo","group","chno",
  *                 "kind":"ts"|"hls"|"auto"|"acestream","ace_id","user_agent",
- *                 "referrer","urls":["first","backup",...]},...]}
+ *                 "referrer","enabled":true|false,
+ *                 "urls":["first","backup",...],
+ *                 "url_sources":["source of urls[0]",...]},...]}
  *
  * Building is pure (a buf); loading reads one local file with json-c and
  * checks every field, so a damaged file is refused whole, never half
@@ -22,7 +24,7 @@
 #include "lineup.h"
 
 #define CHANNELS_DOC_FILE	"channels.json"
-#define CHANNELS_DOC_VERSION	1
+#define CHANNELS_DOC_VERSION	2
 #define CHANNELS_DOC_MAX_BYTES	(64 * 1024 * 1024)
 #define CHANNELS_MAX_URLS	9	/* played + CONFIG_MAX_BACKUP_URLS */
 #define CHANNELS_REDACT_MAX	4096	/* a redacted URL, with its NUL */
@@ -41,7 +43,9 @@ struct channels_entry {
 	const char	*name, *source, *title, *tvg_id, *logo, *group, *chno;
 	const char	*kind, *ace_id, *user_agent, *referrer;
 	const char	*urls[CHANNELS_MAX_URLS];
+	const char	*url_sources[CHANNELS_MAX_URLS]; /* urls[i]'s source */
 	size_t		 n_urls;	/* at least 1 */
+	int		 enabled;	/* 0: listed, never played */
 };
 
 struct channels_doc {

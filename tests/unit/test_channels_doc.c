@@ -75,6 +75,9 @@ test_round_trip(void **state)
 	assert_int_equal(c->n_urls, 2);
 	assert_string_equal(c->urls[0], "http://a.example/news.ts");
 	assert_string_equal(c->urls[1], "http://b.example/news.ts");
+	assert_string_equal(c->url_sources[0], "a");
+	assert_string_equal(c->url_sources[1], "b");
+	assert_true(c->enabled);
 	c = channels_doc_find(&doc, "film");
 	assert_non_null(c);
 	assert_string_equal(c->kind, "hls");
@@ -98,14 +101,27 @@ test_refused_whole(void **state)
 		"",
 		"not json",
 		"[]",
-		"{\"version\":2,\"sources\":{},\"channels\":[]}",
-		"{\"version\":1,\"sources\":{}}",
-		"{\"version\":1,\"sources\":{},\"channels\":[{\"name\":\"x\"}]}",
-		"{\"version\":1,\"sources\":{},\"channels\":[{\"name\":\"x\","
+		"{\"version\":1,\"sources\":{},\"channels\":[]}",
+		"{\"version\":2,\"sources\":{}}",
+		"{\"version\":2,\"sources\":{},\"channels\":[{\"name\":\"x\"}]}",
+		"{\"version\":2,\"sources\":{},\"channels\":[{\"name\":\"x\","
 		    "\"source\":\"a\",\"title\":\"\",\"tvg_id\":\"\",\"logo\":\"\",\"group\":\"\","
 		    "\"chno\":\"\",\"kind\":\"ts\",\"ace_id\":\"\","
-		    "\"user_agent\":\"\",\"referrer\":\"\",\"urls\":[]}]}",
-		"{\"version\":1,\"sources\":{\"a\":1},\"channels\":[]}",
+		    "\"user_agent\":\"\",\"referrer\":\"\",\"enabled\":true,"
+		    "\"urls\":[],\"url_sources\":[]}]}",
+		/* url_sources not as long as urls */
+		"{\"version\":2,\"sources\":{},\"channels\":[{\"name\":\"x\","
+		    "\"source\":\"a\",\"title\":\"\",\"tvg_id\":\"\",\"logo\":\"\",\"group\":\"\","
+		    "\"chno\":\"\",\"kind\":\"ts\",\"ace_id\":\"\","
+		    "\"user_agent\":\"\",\"referrer\":\"\",\"enabled\":true,"
+		    "\"urls\":[\"http://h/x\"],\"url_sources\":[]}]}",
+		/* enabled not a boolean */
+		"{\"version\":2,\"sources\":{},\"channels\":[{\"name\":\"x\","
+		    "\"source\":\"a\",\"title\":\"\",\"tvg_id\":\"\",\"logo\":\"\",\"group\":\"\","
+		    "\"chno\":\"\",\"kind\":\"ts\",\"ace_id\":\"\","
+		    "\"user_agent\":\"\",\"referrer\":\"\",\"enabled\":1,"
+		    "\"urls\":[\"http://h/x\"],\"url_sources\":[\"a\"]}]}",
+		"{\"version\":2,\"sources\":{\"a\":1},\"channels\":[]}",
 	};
 	struct channels_doc doc;
 	char err[256];
