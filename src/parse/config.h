@@ -60,6 +60,7 @@
 #define CONFIG_MAX_SOURCE_GLOBS		64	/* each of the four filters */
 #define CONFIG_MIN_SOURCE_REFRESH	60.0	/* seconds */
 #define CONFIG_MAX_SOURCE_EPG		8	/* guides (epg) of a source */
+#define CONFIG_MAX_CHANNEL_OVERRIDES	4096	/* `channels` entries */
 #define CONFIG_MAX_EPG_WINDOW		2678400	/* seconds (31 days) of
 						   epg_past, epg_future */
 
@@ -197,7 +198,29 @@ struct source_conf {
 	char			*epg[CONFIG_MAX_SOURCE_EPG];	/* XMLTV
 					   guides: URL, file:// or path */
 	int			 n_epg;
+	int			 max_streams;	/* its channels at once; 0: any */
 	struct stream_opts	 opts;		/* defaults + its `defaults` */
+	int			 line;
+};
+
+/* What a lineup channel that a refresh removed does while it plays. */
+enum removed_channels {
+	REMOVED_DRAIN = 0,	/* ends (reason removed) when its players leave */
+	REMOVED_STOP = 1,	/* ends at once, reason removed */
+};
+
+/*
+ * One entry of `channels`: the lineup channel whose tvg-id, else whose
+ * name (the channel's URL name or its title, any ASCII case) is MATCH
+ * gets the fields set here (NULL, or enabled -1: the list's).
+ */
+struct channel_override {
+	char			*match;
+	char			*name;		/* a stream name */
+	char			*number;	/* "5", "5.1" */
+	char			*group;
+	char			*logo;
+	int			 enabled;	/* 1, 0, or -1: unset */
 	int			 line;
 };
 
@@ -243,6 +266,9 @@ struct config {
 	/* Channel lists and where their lineup is kept. */
 	struct source_conf	*sources;
 	int			 n_sources;
+	struct channel_override	*channels;	/* `channels` overrides */
+	int			 n_channels;
+	enum removed_channels	 removed_channels;
 	char			*state_dir;
 	/* The guide (/epg.xml): programmes from epg_past seconds ago to
 	 * epg_future seconds ahead of the time it is built. */
@@ -274,7 +300,8 @@ int			 config_stream_changed(const struct stream_conf *,
 			    const struct stream_conf *);
 int			 config_name_valid(const char *);
 /* 1 when A and B differ in `sources` (any key of any source, or their
- * order) or the guide's window: the source process must start again. */
+ * order), in `channels` or in the guide's window: the source process
+ * must start again. */
 int			 config_sources_differ(const struct config *a,
 			    const struct config *b);
 /*

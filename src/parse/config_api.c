@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "config_channels.h"
 #include "config_keys.h"
 
 const char *
@@ -78,6 +79,7 @@ config_sources_free(struct config *cfg)
 	free(cfg->sources);
 	cfg->sources = NULL;
 	cfg->n_sources = 0;
+	config_channels_free(cfg);
 }
 
 void

@@ -55,6 +55,12 @@ static const struct keyword stream_types[] = {
 	{ NULL, 0 },
 };
 
+static const struct keyword removed_modes[] = {
+	{ "drain", REMOVED_DRAIN },
+	{ "stop", REMOVED_STOP },
+	{ NULL, 0 },
+};
+
 static const struct keyword variants[] = {	/* or a bandwidth */
 	{ "highest", VARIANT_HIGHEST },
 	{ "lowest", VARIANT_LOWEST },
@@ -118,6 +124,10 @@ static const struct keydef global_keys[] = {
 	/* channel lists (config_sources.c) */
 	{ "sources", K_GROUP, 0, 0, CONFIG_MAX_SOURCES, KF_OWN,
 	    .def_str = NULL },
+	{ "channels", K_GROUP, 0, 0, CONFIG_MAX_CHANNEL_OVERRIDES, KF_OWN,
+	    .def_str = NULL },
+	{ "removed_channels", K_WORD, CFG(removed_channels), 0, 0, KF_OWN,
+	    .def_str = "drain", .words = removed_modes },
 	{ "state_dir", K_STRING, CFG(state_dir), 0, 0, KF_NOCTRL | KF_ABSPATH,
 	    .def_str = "/var/lib/ringcast" },
 	/* the guide's window (sources_epg.c) */
@@ -261,6 +271,8 @@ static const struct keydef source_keys[] = {
 	    .count_off = SRC(n_exclude_names) },
 	{ "epg", K_LIST, SRC(epg), 0, CONFIG_MAX_SOURCE_EPG, KF_OWN,
 	    .def_str = NULL, .count_off = SRC(n_epg) },
+	{ "max_streams", K_INT, SRC(max_streams), 0, INT_MAX, KF_OWN,
+	    .def = 0 },	/* 0: no limit */
 	{ "defaults", K_GROUP, SRC(opts), 0, 0, KF_OWN,
 	    .def_str = NULL },	/* walked by config_walk.c */
 };

@@ -11,9 +11,11 @@
  *
  * Calls: libconfig, the config_* modules below it.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "config_channels.h"
 #include "config_check.h"
 #include "config_keys.h"
 #include "config_sources.h"
@@ -198,6 +200,26 @@ source_refresh(struct config_ctx *c, struct source_conf *sc,
 }
 
 static void
+source_max_streams(struct config_ctx *c, struct source_conf *sc,
+    const config_setting_t *s)
+{
+	long long v;
+
+	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64) {
+		cerror_type(c, s, "a whole number of streams");
+		return;
+	}
+	v = config_setting_get_int64(s);
+	if (v < 0 || v > INT_MAX) {
+		cerror(c, s, "max_streams must be 0 (no limit) to %d, not %lld",
+		    INT_MAX, v);
+		return;
+	}
+	sc->max_streams = (int)v;
+}
+
+static void
 source_parse(struct config_ctx *c, struct config *cfg, struct source_conf *sc,
     const config_setting_t *g)
 {
@@ -226,6 +248,8 @@ source_parse(struct config_ctx *c, struct config *cfg, struct source_conf *sc,
 			source_refresh(c, sc, s);
 		else if (strcmp(key, "epg") == 0)
 			source_epg(c, sc, s);
+		else if (strcmp(key, "max_streams") == 0)
+			source_max_streams(c, sc, s);
 		else if (strcmp(key, "defaults") != 0)	/* config_walk.c */
 			source_glob_list(c, sc, s);
 	}
@@ -283,7 +307,7 @@ config_sources_differ(const struct config *a, const struct config *b)
 	int i;
 
 	if (a->n_sources != b->n_sources || a->epg_past != b->epg_past ||
-	    a->epg_future != b->epg_future)
+	    a->epg_future != b->epg_future || config_channels_differ(a, b))
 		return 1;
 	for (i = 0; i < a->n_sources; i++) {
 		x = &a->sources[i];

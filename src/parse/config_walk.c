@@ -31,6 +31,7 @@
 #include "config_check.h"
 #include "config_err.h"
 #include "config_keys.h"
+#include "config_channels.h"
 #include "config_sources.h"
 #include "config_walk.h"
 
@@ -779,6 +780,8 @@ static const struct {
 	{ "acestream", parse_acestream },
 	{ "hdhomerun", parse_hdhomerun },
 	{ "sources", config_sources_walk },
+	{ "channels", config_channels_walk },
+	{ "removed_channels", config_removed_walk },
 };
 
 /* Top-level setting S of the KF_OWN row K. */
