@@ -8,12 +8,14 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "channels_json.h"
 #include "http.h"
+#include "lineup_cache.h"
 #include "metrics.h"
 #include "routes.h"
 #include "status.h"
@@ -59,30 +61,80 @@ http_performance(struct worker *w, struct MHD_Connection *conn)
 	    b.data != NULL ? buf_puts(&b, "\n") : -1);
 }
 
+/* The playlist of K into B: the streams, then the lineup's channels. */
+static int
+http_playlist_render(struct worker *w, const struct playlist_key *k,
+    const char *epg, struct buf *b)
+{
+	if (status_playlist_m3u_group(w->st, k->base, k->group,
+	    k->epg ? epg : NULL, b) == -1)
+		return -1;
+	if (k->snap != NULL)
+		return channels_playlist_m3u(&k->snap->doc, w->st, k->base,
+		    k->group, b);
+	return 0;
+}
+
 /*
  * GET /playlist.m3u[?group=G]: the streams, then the channels of the
  * lineup (STATE_DIR/channels.json, when there are sources); url-tvg
- * names /epg.xml when the source process has built a guide.
+ * names /epg.xml when the source process has built a guide.  Rendered
+ * once per version of what it shows (lineup_cache.h) and served from
+ * that copy.
  */
 static enum MHD_Result
 http_playlist(struct worker *w, struct MHD_Connection *conn, struct buf *b)
 {
-	const char *group = MHD_lookup_connection_value(conn,
-	    MHD_GET_ARGUMENT_KIND, "group");
-	struct channels_doc doc;
-	char base[300], err[256], epg[320];
-	int rc;
+	struct playlist_key k;
+	struct lineup_blob *blob;
+	struct MHD_Response *r;
+	char base[300], epg[320];
+	const char *hdrs[] = { "Content-Type", "audio/x-mpegurl", NULL };
 
 	http_base_url(conn, base, sizeof(base));
 	snprintf(epg, sizeof(epg), "%s/epg.xml", base);
-	rc = status_playlist_m3u_group(w->st, base, group,
-	    access(w->epg_file, F_OK) == 0 ? epg : NULL, b);
-	if (rc == 0 && atomic_load(&w->st->lineup_mode) &&
-	    channels_doc_load(w->channels_file, &doc, err, sizeof(err)) == 0) {
-		rc = channels_playlist_m3u(&doc, w->st, base, group, b);
-		channels_doc_free(&doc);
+	memset(&k, 0, sizeof(k));
+	k.base = base;
+	k.group = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND,
+	    "group");
+	k.slots = state_cfg_fingerprint(w->st);
+	k.epg = access(w->epg_file, F_OK) == 0;
+	if (atomic_load(&w->st->lineup_mode))
+		k.snap = lineup_snap_get(w->channels_file);
+	if ((blob = lineup_playlist_find(&k)) == NULL) {
+		if (http_playlist_render(w, &k, epg, b) == -1 || b->failed ||
+		    (blob = lineup_playlist_store(&k, b->data, b->len)) ==
+		    NULL) {
+			lineup_snap_put(k.snap);
+			return http_reply_buf(conn, MHD_HTTP_OK,
+			    "audio/x-mpegurl", b, -1);
+		}
 	}
-	return http_reply_buf(conn, MHD_HTTP_OK, "audio/x-mpegurl", b, rc);
+	lineup_snap_put(k.snap);
+	buf_free(b);
+	r = MHD_create_response_from_buffer_with_free_callback_cls(blob->len,
+	    blob->data, lineup_blob_put, blob);
+	if (r == NULL) {
+		lineup_blob_put(blob);
+		return MHD_NO;
+	}
+	return http_send(conn, MHD_HTTP_OK, r, hdrs);
+}
+
+/* GET /status: the state segment, and the sources of the lineup. */
+static enum MHD_Result
+http_status(struct worker *w, struct MHD_Connection *conn, struct buf *b)
+{
+	struct lineup_snap *snap = NULL;
+	int rc;
+
+	rc = status_json(w->st, b);
+	if (rc == 0 && atomic_load(&w->st->lineup_mode) &&
+	    (snap = lineup_snap_get(w->channels_file)) != NULL)
+		rc = channels_status_sources(&snap->doc, b);
+	lineup_snap_put(snap);
+	return http_reply_buf(conn, MHD_HTTP_OK, "application/json", b,
+	    rc == 0 ? buf_puts(b, "\n") : -1);
 }
 
 static int
@@ -99,10 +151,7 @@ http_info_request(struct worker *w, struct MHD_Connection *conn,
 
 	buf_init(&b);
 	if (strcmp(url, "/status") == 0)
-		return http_reply_buf(conn, MHD_HTTP_OK, "application/json", &b,
-		    status_json(w->st, &b) == 0 && (!atomic_load(
-		    &w->st->lineup_mode) || channels_status_sources(
-		    w->channels_file, &b) == 0) ? buf_puts(&b, "\n") : -1);
+		return http_status(w, conn, &b);
 	if (strcmp(url, "/metrics") == 0)
 		return http_reply_buf(conn, MHD_HTTP_OK,
 		    "text/plain; version=0.0.4; charset=utf-8", &b,

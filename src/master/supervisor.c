@@ -411,7 +411,9 @@ static int
 sup_ctl_status_json(void *arg, struct buf *b)
 {
 	const struct supervisor *sv = arg;
-	char path[PATH_MAX];
+	struct channels_doc doc;
+	char path[PATH_MAX], err[256];
+	int rc;
 
 	if (status_json(sv->st, b) == -1)
 		return -1;
@@ -419,7 +421,11 @@ sup_ctl_status_json(void *arg, struct buf *b)
 		return 0;
 	snprintf(path, sizeof(path), "%s/%s", sv->cfg->state_dir,
 	    CHANNELS_DOC_FILE);
-	return channels_status_sources(path, b);
+	if (channels_doc_load(path, &doc, err, sizeof(err)) == -1)
+		return 0;	/* no lineup yet: no sources to show */
+	rc = channels_status_sources(&doc, b);
+	channels_doc_free(&doc);
+	return rc;
 }
 
 static int

@@ -17,7 +17,6 @@
 #include <string.h>
 
 #include "config.h"
-#include "config_channels.h"
 #include "config_keys.h"
 
 const char *
@@ -51,6 +50,26 @@ stream_conf_free(struct stream_conf *st)
 	free(st->request_header);
 	free(st->opts.user_agent);
 	free(st->opts.ca_file);
+}
+
+/* CFG's `channels` overrides (config_channels.c walks them). */
+static void
+config_channels_free(struct config *cfg)
+{
+	struct channel_override *o;
+	int i;
+
+	for (i = 0; i < cfg->n_channels; i++) {
+		o = &cfg->channels[i];
+		free(o->match);
+		free(o->name);
+		free(o->number);
+		free(o->group);
+		free(o->logo);
+	}
+	free(cfg->channels);
+	cfg->channels = NULL;
+	cfg->n_channels = 0;
 }
 
 /* CFG's sources (config_sources.c walks them). */

@@ -192,25 +192,6 @@ config_removed_walk(struct config_ctx *c, struct config *cfg,
 	cfg->removed_channels = (enum removed_channels)mode;
 }
 
-void
-config_channels_free(struct config *cfg)
-{
-	struct channel_override *o;
-	int i;
-
-	for (i = 0; i < cfg->n_channels; i++) {
-		o = &cfg->channels[i];
-		free(o->match);
-		free(o->name);
-		free(o->number);
-		free(o->group);
-		free(o->logo);
-	}
-	free(cfg->channels);
-	cfg->channels = NULL;
-	cfg->n_channels = 0;
-}
-
 int
 config_channels_differ(const struct config *a, const struct config *b)
 {

@@ -16,7 +16,6 @@ void	 config_channels_walk(struct config_ctx *, struct config *cfg,
 /* Walk `removed_channels = "drain" | "stop"`. */
 void	 config_removed_walk(struct config_ctx *, struct config *cfg,
 	    const config_setting_t *s);
-void	 config_channels_free(struct config *cfg);
 /* 1 when A and B differ in `channels`. */
 int	 config_channels_differ(const struct config *a,
 	    const struct config *b);

@@ -5,8 +5,63 @@
  */
 #include <string.h>
 
+#include "ace_input.h"
 #include "channels_json.h"
+#include "m3u_url.h"
 #include "util.h"
+
+int
+channels_ace_input(const struct channels_entry *c, char *to, size_t tosz,
+    char *args, size_t argssz)
+{
+	char hash[CONFIG_ACE_ID_LEN + 1];
+	struct ace_request rq;
+	struct m3u_url u;
+	enum m3u_skip why;
+
+	if (strcmp(c->kind, "acestream") != 0 ||
+	    m3u_url_classify(c->urls[0], &u, &why) == -1 ||
+	    u.kind != M3U_KIND_ACE)
+		return -1;
+	memset(&rq, 0, sizeof(rq));
+	rq.param = u.ace == M3U_ACE_CONTENT_ID ? "id" : "infohash";
+	if (u.ace == M3U_ACE_MAGNET) {
+		if (ace_magnet_infohash(c->urls[0], hash) == -1)
+			return -1;
+		rq.value = hash;
+	} else
+		rq.value = u.ace_id;
+	if (ace_request_problem(&rq) != NULL ||
+	    ace_request_key(&rq, to, tosz) == -1 ||
+	    ace_request_args(&rq, args, argssz) == -1)
+		return -1;
+	return 0;
+}
+
+/* The state of the content-id stream AceStream channel C plays as. */
+static const char *
+channels_ace_state(const struct state *st, const struct channels_entry *c)
+{
+	char key[CONFIG_NAME_MAX + 1], args[1024];
+	int slot;
+
+	if (channels_ace_input(c, key, sizeof(key), args, sizeof(args)) == -1 ||
+	    (slot = state_find(st, key)) == -1)
+		return "idle";
+	return atomic_load(&st->streams[slot].fetcher_pid) > 0 ?
+	    "running" : "idle";
+}
+
+const char *
+channels_entry_state(const struct state *st, const struct channels_entry *c)
+{
+	if (!c->enabled)
+		return "disabled";
+	if (strcmp(c->kind, "acestream") == 0 &&
+	    strcmp(channels_state(st, c->name), "shadowed") != 0)
+		return channels_ace_state(st, c);
+	return channels_state(st, c->name);
+}
 
 const char *
 channels_state(const struct state *st, const char *name)
@@ -39,7 +94,8 @@ channels_json_channel(const struct channels_entry *c, const struct state *st,
 	json_kv_str(b, "number", c->chno);
 	json_kv_str(b, "tvg_id", c->tvg_id);
 	json_kv_str(b, "kind", c->kind);
-	json_kv_str(b, "state", channels_state(st, c->name));
+	json_kv_bool(b, "enabled", c->enabled);
+	json_kv_str(b, "state", channels_entry_state(st, c));
 	buf_printf(b, ",\"ts\":\"/stream/%s\",\"hls\":\"/hls/%s/index.m3u8\"",
 	    c->name, c->name);
 	json_key(b, "sources");
@@ -116,7 +172,7 @@ channels_playlist_m3u(const struct channels_doc *doc, const struct state *st,
 	for (i = 0; i < doc->n; i++) {
 		c = &doc->channels[i];
 		if ((group != NULL && strcmp(c->group, group) != 0) ||
-		    strcmp(c->kind, "acestream") == 0 ||
+		    !c->enabled ||
 		    strcmp(channels_state(st, c->name), "shadowed") == 0)
 			continue;
 		buf_puts(b, "#EXTINF:-1");
@@ -134,17 +190,12 @@ channels_playlist_m3u(const struct channels_doc *doc, const struct state *st,
 }
 
 int
-channels_status_sources(const char *path, struct buf *b)
+channels_status_sources(const struct channels_doc *doc, struct buf *b)
 {
-	struct channels_doc doc;
-	char err[256];
-
-	if (b->failed || b->len < 2 || b->data[b->len - 1] != '}' ||
-	    channels_doc_load(path, &doc, err, sizeof(err)) == -1)
+	if (b->failed || b->len < 2 || b->data[b->len - 1] != '}')
 		return b->failed ? -1 : 0;
 	b->len--;		/* reopen the object */
-	channels_json_sources(&doc, b);
+	channels_json_sources(doc, b);
 	buf_puts(b, "}");
-	channels_doc_free(&doc);
 	return b->failed ? -1 : 0;
 }

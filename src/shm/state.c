@@ -194,6 +194,18 @@ state_find(const struct state *st, const char *name)
 	return -1;
 }
 
+uint64_t
+state_cfg_fingerprint(const struct state *st)
+{
+	uint64_t sum = 0;
+	int i;
+
+	for (i = 0; i < STATE_MAX_STREAMS; i++)
+		sum += atomic_load_explicit(&st->streams[i].cfg_seq,
+		    memory_order_acquire);
+	return sum;
+}
+
 void
 state_slot_set_info(struct state *st, int slot, const char *url,
     const char *error)

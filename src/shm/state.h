@@ -270,6 +270,9 @@ int		 state_slot_read(const struct state *, int slot,
 		    struct slot_cfg *);
 /* Find a stream by name; its slot index or -1. */
 int		 state_find(const struct state *, const char *name);
+/* A number that changes whenever any slot's configuration is written
+ * (the sum of the slots' cfg_seq): for caches of what slots list. */
+uint64_t	 state_cfg_fingerprint(const struct state *);
 
 /* Fetcher: report the URL in use and the last error (NULL leaves it). */
 void		 state_slot_set_info(struct state *, int slot,

@@ -128,7 +128,7 @@ def test_sources_lineup_in_channels_playlist_and_ctl():
     check('#EXTINF:-1 tvg-id="news.us" tvg-name="News One" '
           'tvg-logo="http://logos.example/news.png" tvg-chno="5" group-title="News",News One\n'
           'http://127.0.0.1:%d/stream/news-us\n' % d.port in pl, pl)
-    check("/stream/weather" in pl and "Adult" not in pl and "ace-channel" not in pl, pl)
+    check("/stream/weather" in pl and "Adult" not in pl and "/stream/ace-channel" in pl, pl)
     _, _, sports = http_get(d.port, "/playlist.m3u?group=Sports")
     check(sports.decode().count("#EXTINF") == 3, sports)
 

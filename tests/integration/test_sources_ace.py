@@ -36,6 +36,12 @@ def test_sources_ace_channel_plays_and_shares_the_content_ids_session():
     wait_for(lambda: engine_id(e, ID)["pulls"] == 1, 10, what="the channel's pull")
     p2 = Player(d.port, "/ace/getstream?id=" + ID, 3)
     p2.start()
+    # /channels shows the content-id stream's state for the channel
+    st, _, body = http_get(d.port, "/channels")
+    chans = {c["name"]: c for c in json.loads(body)["channels"]}
+    check(chans["ace-one"]["state"] == "running" and
+          chans["ace-one"]["enabled"] is True and
+          chans["ace-link"]["state"] == "idle", chans)
     p1.join()
     p2.join()
     for p in (p1, p2):

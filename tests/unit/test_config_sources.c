@@ -201,6 +201,103 @@ test_sources_differ(void **state)
 	config_free(a);
 }
 
+/* max_streams, the `channels` overrides and removed_channels. */
+static void
+test_channels_ok(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	cfg = load_ok("sources = ( { name = \"a\"; m3u = \"/l.m3u\"; "
+	    "max_streams = 2; }, { name = \"b\"; m3u = \"/m.m3u\"; } );\n"
+	    "channels = (\n"
+	    "{ match = \"news.us\"; name = \"news\"; number = \"5.1\";\n"
+	    "  group = \"News\"; logo = \"http://l/n.png\"; },\n"
+	    "{ match = \"Shop TV\"; enabled = false; }\n"
+	    ");\n"
+	    "removed_channels = \"stop\";\n");
+	assert_int_equal(cfg->sources[0].max_streams, 2);
+	assert_int_equal(cfg->sources[1].max_streams, 0);
+	assert_int_equal(cfg->n_channels, 2);
+	assert_string_equal(cfg->channels[0].match, "news.us");
+	assert_string_equal(cfg->channels[0].name, "news");
+	assert_string_equal(cfg->channels[0].number, "5.1");
+	assert_string_equal(cfg->channels[0].group, "News");
+	assert_string_equal(cfg->channels[0].logo, "http://l/n.png");
+	assert_int_equal(cfg->channels[0].enabled, -1);
+	assert_null(cfg->channels[1].name);
+	assert_int_equal(cfg->channels[1].enabled, 0);
+	assert_int_equal(cfg->channels[1].line, 5);
+	assert_int_equal(cfg->removed_channels, REMOVED_STOP);
+	config_free(cfg);
+	cfg = load_ok("workers = 1;\n");
+	assert_int_equal(cfg->n_channels, 0);
+	assert_int_equal(cfg->removed_channels, REMOVED_DRAIN);
+	config_free(cfg);
+}
+
+static void
+test_channels_errors(void **state)
+{
+	(void)state;
+	expect_errors(
+	    "sources = ( { name = \"a\"; m3u = \"/l.m3u\"; "
+	    "max_streams = -1; },\n"
+	    "{ name = \"b\"; m3u = \"/l.m3u\"; max_streams = \"2\"; } );\n"
+	    "channels = (\n"
+	    "{ match = \"x\"; name = \"bad name\"; number = \"5a\"; },\n"
+	    "{ match = \"X\"; enabled = 1; foo = 2; },\n"
+	    "{ name = \"n\"; },\n"
+	    "{ match = \"\"; name = \"n\"; },\n"
+	    "7\n"
+	    ");\n"
+	    "removed_channels = \"later\";\n",
+	    "test.conf:1: max_streams must be 0 (no limit) to 2147483647, "
+	    "not -1\n"
+	    "test.conf:2: max_streams must be a whole number of streams, not "
+	    "a string\n"
+	    "test.conf:4: invalid channel name 'bad name': use 1 to 64 of "
+	    "A-Z a-z 0-9 _ -\n"
+	    "test.conf:4: number must be digits, or digits.digits (a channel "
+	    "number: \"5\", \"5.1\"), not '5a'\n"
+	    "test.conf:5: enabled must be a boolean (true or false), not an "
+	    "integer\n"
+	    "test.conf:5: unknown key 'foo'\n"
+	    "test.conf:5: channel override for 'X' given twice (first at "
+	    "line 4)\n"
+	    "test.conf:6: a channel override needs match (the channel's "
+	    "tvg-id or name)\n"
+	    "test.conf:7: match must be 1 to 1024 bytes without control "
+	    "characters\n"
+	    "test.conf:7: two channels renamed 'n' (first at line 6)\n"
+	    "test.conf:8: a channel override must be a group { match = ...; "
+	    "... }, not an integer\n"
+	    "test.conf:10: removed_channels must be \"drain\" (a removed "
+	    "channel ends when its players leave) or \"stop\" (at once)\n");
+}
+
+/* An override changed: the source process, which applies them, starts
+ * again. */
+static void
+test_channels_differ(void **state)
+{
+	struct config *a, *b;
+
+	(void)state;
+	a = load_ok("channels = ( { match = \"x\"; number = \"5\"; } );\n");
+	b = load_ok("channels = ( { match = \"x\"; number = \"5\"; } );\n");
+	assert_int_equal(config_sources_differ(a, b), 0);
+	config_free(b);
+	b = load_ok("channels = ( { match = \"x\"; number = \"6\"; } );\n");
+	assert_int_equal(config_sources_differ(a, b), 1);
+	config_free(b);
+	b = load_ok("channels = ( { match = \"x\"; number = \"5\"; "
+	    "enabled = true; } );\n");
+	assert_int_equal(config_sources_differ(a, b), 1);
+	config_free(b);
+	config_free(a);
+}
+
 int
 main(void)
 {
@@ -210,6 +307,9 @@ main(void)
 		cmocka_unit_test(test_sources_defaults),
 		cmocka_unit_test(test_sources_epg),
 		cmocka_unit_test(test_sources_differ),
+		cmocka_unit_test(test_channels_ok),
+		cmocka_unit_test(test_channels_errors),
+		cmocka_unit_test(test_channels_differ),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
