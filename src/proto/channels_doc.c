@@ -382,6 +382,82 @@ channels_redact_query(struct buf *b, const char *q)
 	buf_puts(b, q);
 }
 
+/* 1 when the LEN bytes at S are a stream id: digits, maybe ".ext". */
+static int
+channels_stream_id(const char *s, size_t len)
+{
+	size_t d = 0;
+
+	while (d < len && s[d] >= '0' && s[d] <= '9')
+		d++;
+	return d > 0 && (d == len || s[d] == '.');
+}
+
+/*
+ * Which segments of PATH (from its first '/', up to Q) are an account's
+ * user and password, in the Xtream Codes forms IPTV providers use:
+ * /live/USER/PASS/ID.ts (also movie, series, timeshift) and
+ * /USER/PASS/ID.  *FIRST is the index of the user's segment; -1 when
+ * the path is neither form.
+ */
+static int
+channels_path_account(const char *path, const char *q, int *first)
+{
+	static const char *const kinds[] = { "live", "movie", "series",
+	    "timeshift" };
+	const char *seg[8];
+	size_t len[8], i;
+	int n = 0;
+
+	while (path < q && *path == '/' && n < 8) {
+		seg[n] = ++path;
+		path += strcspn(path, "/?#");
+		if (path > q)
+			path = q;
+		len[n] = (size_t)(path - seg[n]);
+		n++;
+	}
+	if (path < q || n < 3)
+		return -1;
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (n >= 4 && len[0] == strlen(kinds[i]) &&
+		    strncmp(seg[0], kinds[i], len[0]) == 0 && len[1] > 0 &&
+		    len[2] > 0) {
+			*first = 1;
+			return 0;
+		}
+	if (n == 3 && len[0] > 0 && len[1] > 0 &&
+	    channels_stream_id(seg[2], len[2])) {
+		*first = 0;
+		return 0;
+	}
+	return -1;
+}
+
+/* The path PATH..Q into B, its account segments (if any) as "***". */
+static void
+channels_redact_path(struct buf *b, const char *path, const char *q)
+{
+	const char *end;
+	int first, i = 0;
+
+	if (channels_path_account(path, q, &first) == -1) {
+		buf_append(b, path, (size_t)(q - path));
+		return;
+	}
+	while (path < q) {
+		end = path + 1 + strcspn(path + 1, "/");
+		if (end > q)
+			end = q;
+		if (i == first || i == first + 1)
+			buf_puts(b, "/***");
+		else
+			buf_append(b, path, (size_t)(end - path));
+		path = end;
+		i++;
+	}
+}
+
 int
 channels_redact_url(const char *url, char *out, size_t outsz)
 {
@@ -400,7 +476,8 @@ channels_redact_url(const char *url, char *out, size_t outsz)
 		auth = at + 1;
 	}
 	q = path + strcspn(path, "?#");
-	buf_append(&b, auth, (size_t)(q - auth));
+	buf_append(&b, auth, (size_t)(path - auth));
+	channels_redact_path(&b, path, q);
 	if (*q == '?') {
 		buf_puts(&b, "?");
 		channels_redact_query(&b, q + 1);

@@ -153,6 +153,18 @@ test_redact(void **state)
 		{ "http://h/x?u=me&auth", "http://h/x?u=***&auth" },
 		{ "http://h/a@b/x.ts", "http://h/a@b/x.ts" },
 		{ "acestream://0123", "acestream://0123" },
+		/* Xtream Codes accounts in the path */
+		{ "http://h:8080/live/bob/s3cret/1234.ts",
+		    "http://h:8080/live/***/***/1234.ts" },
+		{ "http://h/movie/bob/s3cret/77.mkv?x=1",
+		    "http://h/movie/***/***/77.mkv?x=1" },
+		{ "http://h/bob/s3cret/1234", "http://h/***/***/1234" },
+		{ "http://h/bob/s3cret/1234.m3u8", "http://h/***/***/1234.m3u8" },
+		{ "http://h/a/b/index.m3u8", "http://h/a/b/index.m3u8" },
+		{ "http://h/live/news/index.m3u8", "http://h/live/news/index.m3u8" },
+		{ "http://h/hls/live/abc/1.ts", "http://h/hls/live/abc/1.ts" },
+		{ "http://h/", "http://h/" },
+		{ "http://h", "http://h" },
 	};
 	char out[256];
 	size_t i;
