@@ -78,6 +78,28 @@ channels_state(const struct state *st, const char *name)
 	    "running" : "idle";
 }
 
+/*
+ * The URL channel C plays from, credentials hidden, into OUT: the one its
+ * running stream's fetcher uses now (after a failover, a backup), else
+ * the one a start would use first.  An AceStream channel plays its link.
+ */
+static void
+channels_current_url(const struct state *st, const struct channels_entry *c,
+    char *out, size_t outsz)
+{
+	char now[STATE_URL_MAX] = "", err[8];
+	int slot;
+
+	if (strcmp(c->kind, "acestream") != 0 &&
+	    (slot = state_find(st, c->name)) != -1 &&
+	    atomic_load(&st->streams[slot].fetcher_pid) > 0)
+		state_slot_get_info(st, slot, now, sizeof(now), err,
+		    sizeof(err));
+	if (channels_redact_url(now[0] != '\0' ? now : c->urls[0], out,
+	    outsz) == -1)
+		str_copy(out, "***", outsz);
+}
+
 static void
 channels_json_channel(const struct channels_entry *c, const struct state *st,
     struct buf *b)
@@ -98,6 +120,8 @@ channels_json_channel(const struct channels_entry *c, const struct state *st,
 	json_kv_str(b, "state", channels_entry_state(st, c));
 	buf_printf(b, ",\"ts\":\"/stream/%s\",\"hls\":\"/hls/%s/index.m3u8\"",
 	    c->name, c->name);
+	channels_current_url(st, c, url, sizeof(url));
+	json_kv_str(b, "url", url);
 	json_key(b, "sources");
 	buf_puts(b, "[");
 	for (i = 0; i < c->n_urls; i++) {

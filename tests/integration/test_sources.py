@@ -183,9 +183,13 @@ def test_sources_backup_url_plays_when_the_first_fails():
     d.start()
     chans = wait_lineup(d, lambda c: "fo" in c, "the lineup")
     check(chans["fo"]["sources"] == [dead, o.url("/fo.ts")], chans["fo"])
+    check(chans["fo"]["url"] == dead, chans["fo"])     # idle: what a start tries first
     st, _, body = read_stream(d.port, "/stream/fo", 5 * SLOW, max_bytes=188 * 2000)
     check(st == 200 and body.count(b"\x47") > 100, "%d, %d bytes" % (st, len(body)))
     check(o.stats()["paths"].get("/fo.ts", {}).get("requests", 0) >= 1, o.stats()["paths"])
+    # running: the URL its fetcher uses now, the backup
+    fo = channels(d)["channels"][0]
+    check(fo["state"] == "running" and fo["url"] == o.url("/fo.ts"), fo)
     d.stop()
     o.stop()
 
