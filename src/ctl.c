@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "channels_json.h"
 #include "config.h"
 #include "json.h"
 #include "util.h"
@@ -37,7 +38,7 @@ usage(void)
 	    "  stop NAME           stop a stream's fetcher\n"
 	    "  metrics [OPERATION] [--window SECONDS]\n"
 	    "                      latency percentiles by operation\n"
-	    "  channels            the lineup of the channel lists (JSON)\n"
+	    "  channels [--json]   the lineup of the channel lists\n"
 	    "  refresh [SOURCE]    fetch a channel list (all) again now\n");
 	exit(CTL_EXIT_REFUSED);
 }
@@ -95,6 +96,9 @@ ctl_command(int argc, char **argv, struct buf *cmd)
 	    strcmp(c, "channels") == 0 || strcmp(c, "refresh") == 0) &&
 	    argc == 1)
 		return buf_printf(cmd, "%s\n", c);
+	if (strcmp(c, "channels") == 0 && argc == 2 &&
+	    strcmp(argv[1], "--json") == 0)
+		return buf_puts(cmd, "channels\n");
 	if (strcmp(c, "metrics") == 0 && argc <= 4) {
 		int i;
 
@@ -116,6 +120,20 @@ ctl_command(int argc, char **argv, struct buf *cmd)
 		return buf_printf(cmd, "%s %s\n", c, argv[1]);
 	}
 	return -1;
+}
+
+/* `ringcastctl channels`: the lineup's JSON as a table. */
+static void
+ctl_channels_table(const struct buf *answer)
+{
+	struct buf t;
+
+	buf_init(&t);
+	if (channels_text(answer->data, answer->len, &t) == 0)
+		fwrite(t.data, 1, t.len, stdout);
+	else
+		fwrite(answer->data, 1, answer->len, stdout);
+	buf_free(&t);
 }
 
 int
@@ -184,7 +202,9 @@ main(int argc, char **argv)
 	else if (answer.len == 0) {
 		fprintf(stderr, "ringcastctl: no answer from ringcastd\n");
 		return CTL_EXIT_UNREACHABLE;
-	} else
+	} else if (strcmp(argv[0], "channels") == 0 && argc == 1)
+		ctl_channels_table(&answer);
+	else
 		fwrite(answer.data, 1, answer.len, stdout);
 	buf_free(&answer);
 	return refused ? CTL_EXIT_REFUSED : CTL_EXIT_OK;

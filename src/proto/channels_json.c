@@ -3,6 +3,7 @@
  * GET /channels in a worker and `ringcastctl channels` in the
  * supervisor render it here, from the document and the state segment.
  */
+#include <json-c/json.h>
 #include <string.h>
 
 #include "ace_input.h"
@@ -221,5 +222,74 @@ channels_status_sources(const struct channels_doc *doc, struct buf *b)
 	b->len--;		/* reopen the object */
 	channels_json_sources(doc, b);
 	buf_puts(b, "}");
+	return b->failed ? -1 : 0;
+}
+
+/* The string member KEY of O, or "" (a missing or non-string member). */
+static const char *
+channels_text_str(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return "";
+	return json_object_get_string(v);
+}
+
+static void
+channels_text_sources(json_object *root, struct buf *b)
+{
+	json_object *srcs, *v;
+
+	if (!json_object_object_get_ex(root, "sources", &srcs) ||
+	    !json_object_is_type(srcs, json_type_object))
+		return;
+	json_object_object_foreach(srcs, name, s) {
+		buf_printf(b, "source %s: ", name);
+		if (json_object_object_get_ex(s, "channels", &v))
+			buf_printf(b, "%lld channels, ",
+			    (long long)json_object_get_int64(v));
+		if (json_object_object_get_ex(s, "skipped", &v))
+			buf_printf(b, "%lld skipped, ",
+			    (long long)json_object_get_int64(v));
+		buf_printf(b, "refreshed %s", channels_text_str(s, "refreshed")[0]
+		    ? channels_text_str(s, "refreshed") : "never");
+		if (channels_text_str(s, "error")[0] != '\0')
+			buf_printf(b, ", last refresh failed: %s",
+			    channels_text_str(s, "error"));
+		buf_puts(b, "\n");
+	}
+}
+
+int
+channels_text(const char *json, size_t len, struct buf *b)
+{
+	json_object *root, *chans, *c;
+	struct json_tokener *tok;
+	size_t i, n;
+
+	if ((tok = json_tokener_new()) == NULL)
+		return -1;
+	root = json_tokener_parse_ex(tok, json, (int)len);
+	json_tokener_free(tok);
+	if (root == NULL || !json_object_object_get_ex(root, "channels",
+	    &chans) || !json_object_is_type(chans, json_type_array)) {
+		json_object_put(root);
+		return -1;
+	}
+	channels_text_sources(root, b);
+	n = json_object_array_length(chans);
+	buf_printf(b, "%-7s %-24s %-8s %-16s %-12s %s\n", "NUMBER", "NAME",
+	    "STATE", "GROUP", "SOURCE", "TITLE");
+	for (i = 0; i < n; i++) {
+		c = json_object_array_get_idx(chans, i);
+		buf_printf(b, "%-7s %-24s %-8s %-16s %-12s %s\n",
+		    channels_text_str(c, "number"), channels_text_str(c, "name"),
+		    channels_text_str(c, "state"), channels_text_str(c, "group"),
+		    channels_text_str(c, "source"), channels_text_str(c, "title"));
+	}
+	buf_printf(b, "%zu channels\n", n);
+	json_object_put(root);
 	return b->failed ? -1 : 0;
 }

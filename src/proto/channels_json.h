@@ -43,4 +43,10 @@ int	 channels_playlist_m3u(const struct channels_doc *doc,
 int	 channels_status_sources(const struct channels_doc *doc,
 	    struct buf *b);
 
+/* The LEN bytes of JSON at JSON (what channels_json made) as a table
+ * for people into B: each source's last refresh, then a line a channel
+ * (number, name, state, group, source, title).  -1 when JSON is not
+ * such a document or B failed. */
+int	 channels_text(const char *json, size_t len, struct buf *b);
+
 #endif

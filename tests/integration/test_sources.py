@@ -132,9 +132,15 @@ def test_sources_lineup_in_channels_playlist_and_ctl():
     _, _, sports = http_get(d.port, "/playlist.m3u?group=Sports")
     check(sports.decode().count("#EXTINF") == 3, sports)
 
-    rc, out, err = d.ctl("channels")
+    rc, out, err = d.ctl("channels", "--json")
     check(rc == 0, err)
     check([c["name"] for c in json.loads(out)["channels"]] == names, out)
+    rc, out, err = d.ctl("channels")          # the table for people
+    lines = out.splitlines()
+    check(rc == 0 and lines[-1] == "%d channels" % len(names), out)
+    check(any(l.split()[:4] == ["5", "news-us", "idle", "News"] for l in lines), out)
+    check(any(l.startswith("source main: 9 channels,") for l in lines), out)
+    check("s3cret" not in out, out)
     st = d.status()
     check(st["sources"]["second"]["channels"] == 2, st.get("sources"))
     d.stop()

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "channels_doc.h"
+#include "channels_json.h"
 #include "lineup.h"
 #include "m3u_list.h"
 
@@ -178,6 +179,38 @@ test_redact(void **state)
 	assert_int_equal(channels_redact_url("http://u:p@h/x", out, 10), -1);
 }
 
+/* `ringcastctl channels`: the JSON as a table for people. */
+static void
+test_text(void **state)
+{
+	static const char doc[] = "{\"sources\":{\"a\":{\"refreshed\":"
+	    "\"2026-12-08T00:00:00Z\",\"channels\":2,\"skipped\":1,"
+	    "\"error\":\"\"},\"b\":{\"refreshed\":\"\",\"channels\":0,"
+	    "\"skipped\":0,\"error\":\"HTTP status 500\"}},\"channels\":["
+	    "{\"name\":\"news\",\"number\":\"5\",\"state\":\"running\","
+	    "\"group\":\"News\",\"source\":\"a\",\"title\":\"News 24\"},"
+	    "{\"name\":\"odd\",\"number\":7}]}";
+	struct buf b;
+
+	(void)state;
+	buf_init(&b);
+	assert_int_equal(channels_text(doc, sizeof(doc) - 1, &b), 0);
+	assert_non_null(strstr(buf_str(&b), "source a: 2 channels, 1 skipped, "
+	    "refreshed 2026-12-08T00:00:00Z\n"));
+	assert_non_null(strstr(buf_str(&b), "source b: 0 channels, 0 skipped, "
+	    "refreshed never, last refresh failed: HTTP status 500\n"));
+	assert_non_null(strstr(buf_str(&b), "\n5       news                     "
+	    "running  News             a            News 24\n"));
+	/* a member of another type shows as empty, never crashes */
+	assert_non_null(strstr(buf_str(&b), "\n        odd "));
+	assert_non_null(strstr(buf_str(&b), "\n2 channels\n"));
+	buf_free(&b);
+	buf_init(&b);
+	assert_int_equal(channels_text("[1]", 3, &b), -1);
+	assert_int_equal(channels_text("{\"channels\":", 12, &b), -1);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -185,6 +218,7 @@ main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_refused_whole),
 		cmocka_unit_test(test_redact),
+		cmocka_unit_test(test_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
