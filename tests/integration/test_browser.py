@@ -12,7 +12,11 @@ driven over the DevTools protocol (cdp.py).
   itself (Chromium does, on the desktop), else it offers the URLs.
 - The page draws each stream's last hour (GET /history) as SVG on a
   phone: lines of bitrate in and out and the clients, updated every
-  history_interval, and a mark for an upstream error."""
+  history_interval, and a mark for an upstream error.
+- The page's "Channel lists" panel, on a phone: each source with its last
+  refresh ("just now"), channels kept and entries skipped, a list that
+  cannot be fetched with its error in the error style, a refresh that
+  fails shown without reloading the page; no panel without sources."""
 
 import os
 import shutil
@@ -234,6 +238,81 @@ def test_status_page_draws_the_last_hour():
               "horizontal scrolling: %s > %s" % (
                   b.js("document.documentElement.scrollWidth"), b.js("window.innerWidth")))
         b.screenshot(os.path.join(d.dir, "status-page-graph-phone.png"))
+        problems = b.problems()
+        check(not problems, "script errors or CSP violations: %s" % problems)
+    finally:
+        b.close()
+
+
+def test_status_page_shows_the_channel_lists_and_their_errors():
+    o = Origin()
+    d = Daemon()
+    good = os.path.join(d.dir, "good.m3u")
+    text = "#EXTM3U\n"
+    for i in range(3):
+        text += "#EXTINF:-1 group-title=\"News\",News %d\n%s\n" % (i, o.url("/n%d.ts" % i))
+    text += "#EXTINF:-1,Old\nrtmp://127.0.0.1/live/a\n#EXTINF:-1,Older\nrtsp://127.0.0.1/b\n"
+    with open(good, "w") as f:
+        f.write(text)
+    dead = "http://127.0.0.1:%d/list.m3u" % free_port()
+    d.extra = ('state_dir = "%s"; sources = ( { name = "good"; m3u = "%s"; },'
+               ' { name = "down"; m3u = "%s"; } );' % (os.path.join(d.dir, "state"),
+                                                      good, dead))
+    d.write_conf()
+    d.start()
+    wait_for(lambda: d.http_status().get("sources", {}).get("down", {}).get("error"),
+             10, what="the failed list in /status")
+    plain = Daemon().start()
+    b = Browser(*PHONE, mobile=True)
+    try:
+        b.navigate(plain.url("/"))
+        b.wait_js("document.getElementById('summary').textContent.startsWith('ringcastd')",
+                  10, what="the page of a daemon without sources")
+        check(b.js("document.getElementById('sources-panel').hidden"),
+              "a Channel lists panel without sources")
+        b.navigate(d.url("/"))
+        card = "document.querySelector('[data-source=\"%s\"]')"
+        fld = card + ".querySelector('[data-field=\"%s\"]')"
+        b.wait_js("document.querySelectorAll('#sources [data-source]').length === 2", 10,
+                  what="both lists in the panel")
+        check(not b.js("document.getElementById('sources-panel').hidden"), "panel hidden")
+        check(b.js("[...document.querySelectorAll('#sources .name')]"
+                   ".map((e) => e.textContent)") == ["good", "down"], "names")
+        check(b.js((fld % ("good", "channels")) + ".textContent") == "3" and
+              b.js((fld % ("good", "skipped")) + ".textContent") == "2",
+              "good: channels and skipped")
+        ago = b.js((fld % ("good", "refreshed")) + ".textContent")
+        check(ago == "just now" or ago.endswith(" s ago"), "refreshed %r" % ago)
+        check(b.js((fld % ("good", "state")) + ".textContent") == "ok", "good's badge")
+        check(b.js((fld % ("good", "error")) + ".parentElement.hidden"),
+              "an error shown for the good list")
+        err = d.http_status()["sources"]["down"]["error"]
+        check(b.js((fld % ("down", "error")) + ".textContent") == err and
+              not b.js((fld % ("down", "error")) + ".parentElement.hidden"),
+              "the failed list's error: %r" % err)
+        check(b.js((fld % ("down", "state")) + ".textContent") == "failed" and
+              b.js((fld % ("down", "refreshed")) + ".textContent") == "never",
+              "down: badge and refresh time")
+        # the error style: the colour of the page's errors, not the text's
+        bad = "getComputedStyle(%s).color" % (fld % ("down", "error"))
+        check(b.js(bad) != b.js("getComputedStyle(%s).color" % (fld % ("good", "channels"))),
+              "the error is in the text colour: %s" % b.js(bad))
+        # a refresh that fails shows without reloading the page
+        with open(good, "w") as f:
+            f.write("not a list\n")
+        rc, _, e = d.ctl("refresh", "good")
+        check(rc == 0, e)
+        b.wait_js("!%s.parentElement.hidden && %s.textContent.includes('EXTM3U')" % (
+            fld % ("good", "error"), fld % ("good", "error")), 10,
+            what="good's failed refresh on the page")
+        check(b.js((fld % ("good", "channels")) + ".textContent") == "3",
+              "the last good lineup's count stays")
+        check(b.js("document.getElementById('events').textContent.includes("
+                   "'source_failed good')"), "source_failed not in the event list")
+        check(b.js("document.documentElement.scrollWidth <= window.innerWidth"),
+              "horizontal scrolling: %s > %s" % (
+                  b.js("document.documentElement.scrollWidth"), b.js("window.innerWidth")))
+        b.screenshot(os.path.join(d.dir, "status-page-sources-phone.png"))
         problems = b.problems()
         check(not problems, "script errors or CSP violations: %s" % problems)
     finally:

@@ -1,8 +1,10 @@
 /*
  * ringcast status page: streams from /status, kept live by /events
  * (Server-Sent Events), and each stream's last hour from /history, drawn
- * by graph.js and fetched again once every history interval.  Plain DOM, no library; every value from the
- * daemon is set with textContent or a property, never parsed as HTML.
+ * by graph.js and fetched again once every history interval; the channel
+ * lists (`sources`) of /status in their own panel, hidden without any.
+ * Plain DOM, no library; every value from the daemon is set with
+ * textContent or a property, never parsed as HTML.
  * An events token, when the daemon wants one, is read from the page's
  * fragment: /ui#token=TOKEN (the fragment never leaves the browser).
  */
@@ -21,11 +23,12 @@
     "stream_started", "stream_ended", "upstream_connected", "upstream_error",
     "upstream_unhealthy", "upstream_healthy", "client_connected",
     "client_disconnected", "process_exited", "config_reloaded",
-    "config_rejected", "events_missed",
+    "config_rejected", "events_missed", "source_refreshed", "source_failed",
   ];
 
   const $ = (id) => document.getElementById(id);
   const streams = new Map();        /* name -> { card, data, rate } */
+  const sources = new Map();        /* channel list name -> { card, data } */
   let daemon = null;
   let previewing = null;            /* { name, retries } */
   let refreshTimer = null;
@@ -51,6 +54,16 @@
     if (h) return h + "h " + m + "m";
     if (m) return m + "m " + sec + "s";
     return sec + "s";
+  }
+
+  /* How long ago, in the largest whole unit: "5 min ago". */
+  function fmtAgo(ms) {
+    const s = Math.floor(Math.max(0, ms) / 1000);
+    if (s < 5) return "just now";
+    if (s < 60) return s + " s ago";
+    if (s < 3600) return Math.floor(s / 60) + " min ago";
+    if (s < 86400) return Math.floor(s / 3600) + " h ago";
+    return Math.floor(s / 86400) + " d ago";
   }
 
   const fmtRate = window.RingcastGraph.fmtRate;
@@ -129,6 +142,61 @@
     err.parentElement.hidden = !d.last_error;
   }
 
+  function newSourceCard(name) {
+    const card = $("source-card").content.firstElementChild.cloneNode(true);
+    card.dataset.source = name;
+    card.querySelector(".name").textContent = name;
+    return card;
+  }
+
+  /* A channel list: its last good refresh, what it kept and skipped, and
+   * the error of the last refresh when that one failed. */
+  function renderSource(name) {
+    const s = sources.get(name);
+    const d = s.data, card = s.card;
+    const state = field(card, "state");
+    state.textContent = d.error ? "failed" : d.refreshed ? "ok" : "pending";
+    state.dataset.state = state.textContent;
+    const t = field(card, "refreshed");
+    const when = d.refreshed ? Date.parse(d.refreshed) : NaN;
+    if (isNaN(when)) {
+      t.textContent = "never";
+      t.removeAttribute("datetime");
+      t.title = "";
+    } else {
+      t.dateTime = d.refreshed;
+      t.title = new Date(when).toLocaleString();
+      t.textContent = fmtAgo(Date.now() - when);
+    }
+    field(card, "channels").textContent = String(d.channels);
+    field(card, "skipped").textContent = String(d.skipped);
+    const err = field(card, "error");
+    err.textContent = d.error || "";
+    err.parentElement.hidden = !d.error;
+  }
+
+  function applySources(list) {
+    const seen = new Set();
+    for (const [name, d] of Object.entries(list || {})) {
+      seen.add(name);
+      let s = sources.get(name);
+      if (!s) {
+        s = { card: newSourceCard(name), data: d };
+        sources.set(name, s);
+        $("sources").appendChild(s.card);
+      }
+      s.data = d;
+      renderSource(name);
+    }
+    for (const [name, s] of sources) {
+      if (!seen.has(name)) {
+        s.card.remove();
+        sources.delete(name);
+      }
+    }
+    $("sources-panel").hidden = sources.size === 0;
+  }
+
   function applyStatus(st) {
     const now = Date.now();
     const seen = new Set();
@@ -160,6 +228,7 @@
     statusAt = now;
     for (const name of streams.keys()) render(name);
     $("empty").hidden = streams.size > 0;
+    applySources(st.sources);
     summary();
   }
 
@@ -275,6 +344,7 @@
     what.className = "what";
     let text = ev.event;
     if (ev.stream) text += " " + ev.stream;
+    if (ev.source) text += " " + ev.source;
     if (ev.reason) text += " (" + ev.reason + ")";
     if (ev.client) text += " " + ev.client;
     if (ev.error) text += ": " + ev.error;
@@ -390,6 +460,7 @@
     follow();
     setInterval(() => {
       for (const name of streams.keys()) render(name);
+      for (const name of sources.keys()) renderSource(name);
       summary();
     }, 1000);
   });
