@@ -159,8 +159,6 @@ def check_playlist(d, entries, names):
     ace = [n for n in names if n.startswith("ace")]
     check([n for n in listed if n not in ace] ==
           [n for n in names if n not in ace], listed)
-    # ACE-LISTED: AceStream channels are in /playlist.m3u (main's change;
-    # before it they were left out)
     check([n for n in listed if n in ace] == ace,
           "AceStream channels not listed: %s" % listed)
     check(listed.count("dual") == 1 and
