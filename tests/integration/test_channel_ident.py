@@ -8,7 +8,7 @@ numbers.json rebuilt)."""
 import json
 import os
 
-from harness import Daemon, Origin, check, http_get, read_stream, ts_stream, wait_for
+from harness import SLOW, Origin, check, http_get, read_stream, ts_stream, wait_for
 from test_sources import channels, entry, sources_daemon, wait_lineup, write
 
 
@@ -62,7 +62,7 @@ def test_overrides_in_channels_streams_and_hdhr_lineup():
     check(doc["music"]["enabled"] is False and doc["headlines"]["enabled"] is True and
           doc["music"]["chno"] == "61", doc["music"])
 
-    st, _, body = read_stream(d.port, "/stream/headlines", 2)
+    st, _, body = read_stream(d.port, "/stream/headlines", 2 * SLOW)
     check(st == 200 and len(body) > 188 * 50, "/stream/headlines: %d" % st)
     check("/news.ts" in o.stats()["paths"], o.stats()["paths"])
     check(http_get(d.port, "/stream/news-us")[0] == 404, "the old name plays")
@@ -135,7 +135,7 @@ def test_numbers_stay_across_restarts_and_refreshes():
     check(numbers(d) == {"beta-tv": "1", "fresh": "2", "gamma": "3", "alpha": "4"},
           numbers(d))
     check("numbered again" in d.log_text(whole=True), d.log_text())
-    wait_for(lambda: state_doc(d, "numbers.json")["highest"] == 4, 5,
+    wait_for(lambda: state_doc(d, "numbers.json")["highest"] == 4, 5 * SLOW,
              what="numbers.json rewritten")
     d.stop()
     o.stop()
