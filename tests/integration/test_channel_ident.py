@@ -3,7 +3,8 @@ regrouped, with a new logo, one disabled) as /channels, /stream/NAME and
 the HDHomeRun lineup show them; channel numbers given once and kept in
 state_dir/numbers.json across refreshes and restarts (a list reordered
 with a new channel on top, a channel removed then added back, a damaged
-numbers.json rebuilt)."""
+numbers.json rebuilt); a number a configured stream takes, at a restart
+or a reload, is given up for a new one."""
 
 import json
 import os
@@ -158,5 +159,14 @@ def test_configured_stream_numbers_are_never_given():
     d.start()
     wait_lineup(d, lambda c: c.get("beta", {}).get("number") == "6", "beta renumbered")
     check(numbers(d) == {"alpha": "4", "beta": "6"}, numbers(d))
+    # the same by a reload: alpha's 4 taken, it gets the next
+    d.streams = ", ".join([ts_stream("one", o.url("/live.ts")),
+                           ts_stream("two", o.url("/live.ts"), 'number = "4";')])
+    d.write_conf()
+    rc, _, err = d.ctl("reload")
+    check(rc == 0, err)
+    wait_lineup(d, lambda c: c.get("alpha", {}).get("number") == "7",
+                "alpha renumbered by a reload")
+    check(numbers(d) == {"alpha": "7", "beta": "6"}, numbers(d))
     d.stop()
     o.stop()
