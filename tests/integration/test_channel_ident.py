@@ -4,10 +4,12 @@ the HDHomeRun lineup show them; channel numbers given once and kept in
 state_dir/numbers.json across refreshes and restarts (a list reordered
 with a new channel on top, a channel removed then added back, a damaged
 numbers.json rebuilt); a number a configured stream takes, at a restart
-or a reload, is given up for a new one."""
+or a reload, is given up for a new one; a disabled channel is left out
+of the guide."""
 
 import json
 import os
+import time
 
 from harness import SLOW, Origin, check, http_get, read_stream, ts_stream, wait_for
 from test_sources import channels, entry, sources_daemon, wait_lineup, write
@@ -168,5 +170,34 @@ def test_configured_stream_numbers_are_never_given():
     wait_lineup(d, lambda c: c.get("alpha", {}).get("number") == "7",
                 "alpha renumbered by a reload")
     check(numbers(d) == {"alpha": "7", "beta": "6"}, numbers(d))
+    d.stop()
+    o.stop()
+
+
+def test_disabled_channel_is_not_in_the_guide():
+    from test_epg import guide, programme, wait_guide
+    o = Origin()
+    now = time.time()
+    text = ("#EXTM3U\n" + entry("News", o.url("/n.ts"), tvg_id="news.ringcast") +
+            entry("Sport", o.url("/s.ts"), tvg_id="sport.ringcast"))
+    extra = ('channels = ( { match = "SPORT.ringcast"; enabled = false; },'
+             ' { match = "news.ringcast"; name = "headlines"; } );')
+    d = sources_daemon(o, [("main", text)], extra=extra)
+    g = os.path.join(d.dir, "guide.xml")
+    write(g, guide(["news.ringcast", "sport.ringcast"],
+                   [programme("news.ringcast", now - 600, "News now"),
+                    programme("sport.ringcast", now - 600, "Sport now")]))
+    d.extra = d.extra.replace('exclude_groups = [ "adult*" ]; ',
+                              'exclude_groups = [ "adult*" ]; epg = [ "%s" ]; ' % g)
+    check(g in d.extra, d.extra)
+    d.write_conf()
+    d.start()
+    chans = wait_lineup(d, lambda c: "headlines" in c and "sport-ringcast" in c,
+                        "the lineup")
+    check(chans["headlines"]["tvg_id"] == "news.ringcast", chans)
+    _, _, body = wait_guide(d)
+    text = body.decode()
+    check('<channel id="news.ringcast">' in text and "News now" in text, text)
+    check("sport.ringcast" not in text and "Sport now" not in text, text)
     d.stop()
     o.stop()
