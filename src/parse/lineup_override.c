@@ -21,6 +21,9 @@
 #include "lineup_override.h"
 #include "lineup_tab.h"
 
+_Static_assert(CONFIG_NUMBER_MAX <= LINEUP_NUMBER_MAX,
+    "an override's number fits a channel's");
+
 /* The three tables, with the lower-case strings they point into. */
 struct ovr_index {
 	struct ltab	 by_id, by_name, by_title;
