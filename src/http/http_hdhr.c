@@ -9,9 +9,10 @@
  * segment: the settings the supervisor published (hdhomerun group,
  * public_url) and the configured streams' slots, so any worker answers
  * at once, like /status; with `sources`, the channels of the lineup
- * follow, read from STATE_DIR/channels.json as /channels reads it
- * (numbered by tvg-chno when it is a number, else after the highest
- * number, in lineup order).
+ * follow, read from STATE_DIR/channels.json as /channels reads it, with
+ * the numbers the source process gave them (its "chno": an override's,
+ * a tvg-chno, or a whole number kept in numbers.json); disabled ones
+ * are left out.
  *
  * A lineup URL is /tuner/NAME, the same TS as /stream/NAME (routes.c
  * serves it through the stream family, which starts a channel of the
@@ -41,7 +42,6 @@
 #include "routes.h"
 
 #define HDHR_BASE_MAX	(STATE_PUBLIC_URL_MAX + 16)
-#define HDHR_NUMBER_MAX	24	/* a number made for a channel, with NUL */
 
 #if CONFIG_HDHR_TUNERS_MIN != HDHR_TUNERS_MIN || \
     CONFIG_HDHR_TUNERS_MAX != HDHR_TUNERS_MAX
@@ -124,38 +124,22 @@ hdhr_configured(struct worker *w, const char *name)
 
 /*
  * The channels of the lineup DOC after the N lines of CH (configured
- * streams): every one a configured stream does not shadow, in lineup
- * order, numbered by its tvg-chno when that is a number, else by the
- * next whole number after the highest one of CH and of the lineup's
- * tvg-chno (NUMS holds those).  The new count.
+ * streams): every enabled one with a number that a configured stream
+ * does not shadow, in lineup order.  The new count.
  */
 static size_t
 hdhr_lineup_channels(struct worker *w, const struct channels_doc *doc,
-    struct hdhr_channel *ch, size_t n, char (*nums)[HDHR_NUMBER_MAX])
+    struct hdhr_channel *ch, size_t n)
 {
 	const struct channels_entry *c;
-	double top = 0;
-	unsigned long next;
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (strtod(ch[i].number, NULL) > top)
-			top = strtod(ch[i].number, NULL);
-	for (i = 0; i < doc->n; i++)
-		if (hdhr_number_valid(doc->channels[i].chno) &&
-		    strtod(doc->channels[i].chno, NULL) > top)
-			top = strtod(doc->channels[i].chno, NULL);
-	next = (unsigned long)top + 1;
 	for (i = 0; i < doc->n; i++) {
 		c = &doc->channels[i];
-		if (hdhr_configured(w, c->name))
+		if (!c->enabled || c->chno[0] == '\0' ||
+		    hdhr_configured(w, c->name))
 			continue;
-		if (hdhr_number_valid(c->chno))
-			ch[n].number = c->chno;
-		else {
-			snprintf(nums[i], sizeof(nums[i]), "%lu", next++);
-			ch[n].number = nums[i];
-		}
+		ch[n].number = c->chno;
 		ch[n].name = c->title[0] != '\0' ? c->title : c->name;
 		ch[n].stream = c->name;
 		n++;
@@ -171,7 +155,7 @@ hdhr_lineup(struct worker *w, const char *base, struct buf *b)
 	struct channels_doc doc;
 	struct hdhr_channel *ch;
 	struct slot_cfg *cfg;
-	char (*nums)[HDHR_NUMBER_MAX] = NULL, err[256];
+	char err[256];
 	size_t n = 0, i;
 	int s, rc = -1, lineup;
 
@@ -180,8 +164,7 @@ hdhr_lineup(struct worker *w, const char *base, struct buf *b)
 	    w->channels_file, &doc, err, sizeof(err)) == 0;
 	cfg = calloc(STATE_MAX_STREAMS, sizeof(*cfg));
 	ch = calloc(STATE_MAX_STREAMS + doc.n, sizeof(*ch));
-	if (cfg == NULL || ch == NULL || (doc.n > 0 &&
-	    (nums = calloc(doc.n, sizeof(*nums))) == NULL))
+	if (cfg == NULL || ch == NULL)
 		goto out;
 	for (s = 0; s < STATE_MAX_STREAMS; s++)
 		if (state_slot_read(w->st, s, &cfg[n]) == 0 &&
@@ -195,12 +178,11 @@ hdhr_lineup(struct worker *w, const char *base, struct buf *b)
 		ch[i].stream = cfg[i].name;
 	}
 	if (lineup)
-		n = hdhr_lineup_channels(w, &doc, ch, n, nums);
+		n = hdhr_lineup_channels(w, &doc, ch, n);
 	rc = hdhr_lineup_json(b, base, ch, n);
 out:
 	if (lineup)
 		channels_doc_free(&doc);
-	free(nums);
 	free(cfg);
 	free(ch);
 	return rc;
@@ -277,19 +259,21 @@ http_hdhr_tuner_path(const char *url, char *name, size_t namesz)
 	return config_name_valid(name) ? 0 : -1;
 }
 
-/* 1 when NAME is a channel of the lineup (it plays at /stream/NAME,
- * made on demand; a configured stream of that name shadows it). */
+/* 1 when NAME is an enabled channel of the lineup (it plays at
+ * /stream/NAME, made on demand; a configured stream of that name shadows
+ * it). */
 static int
 hdhr_in_lineup(struct worker *w, const char *name)
 {
 	struct channels_doc doc;
 	char err[256];
+	const struct channels_entry *c;
 	int found;
 
 	if (!atomic_load(&w->st->lineup_mode) ||
 	    channels_doc_load(w->channels_file, &doc, err, sizeof(err)) == -1)
 		return 0;
-	found = channels_doc_find(&doc, name) != NULL;
+	found = (c = channels_doc_find(&doc, name)) != NULL && c->enabled;
 	channels_doc_free(&doc);
 	return found;
 }

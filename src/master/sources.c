@@ -22,6 +22,12 @@
  * source was not due is read from its last good copy,
  * STATE_DIR/epg-NAME-N.xml[.gz], so one bad guide costs only its own
  * fresh programmes.
+ *
+ * Before the lineup is written, the `channels` overrides are applied
+ * (lineup_override.h) and every channel is numbered (lineup_numbers.h):
+ * the numbers given are kept in STATE_DIR/numbers.json, read at start
+ * (a damaged one is logged and numbering starts again) and written, the
+ * same way as channels.json, whenever they changed.
  */
 #include <curl/curl.h>
 #include <errno.h>
@@ -40,6 +46,8 @@
 #include "config.h"
 #include "json.h"
 #include "lineup.h"
+#include "lineup_numbers.h"
+#include "lineup_override.h"
 #include "log.h"
 #include "m3u_list.h"
 #include "msg.h"
@@ -65,6 +73,12 @@ struct source_run {
 	struct channels_source	 status;
 	uint64_t		 next_ms;	/* monotonic */
 	int			 epg_due;	/* fetch its guides */
+};
+
+/* The numbers given, and numbers.json as last read or written. */
+struct sources_numbers {
+	struct lineup_numbers	 m;
+	struct buf		 file;
 };
 
 static volatile sig_atomic_t sources_stop;
@@ -500,10 +514,64 @@ sources_epg_publish(const struct config *cfg, int chan,
 	free(map);
 }
 
+/* STATE_DIR/numbers.json into N; a damaged one is logged and left for
+ * the next write to replace. */
+static void
+sources_numbers_load(const struct config *cfg, struct sources_numbers *n)
+{
+	char path[PATH_MAX], err[256];
+
+	snprintf(path, sizeof(path), "%s/%s", cfg->state_dir,
+	    LINEUP_NUMBERS_FILE);
+	buf_init(&n->file);
+	if (access(path, F_OK) == -1)
+		return;
+	if (sources_file(path, &n->file, LINEUP_NUMBERS_MAX_BYTES, err,
+	    sizeof(err)) == -1 || lineup_numbers_parse(n->file.data,
+	    n->file.len, &n->m, err, sizeof(err)) == -1) {
+		log_warnx("%s: %s: channels without a number of their own "
+		    "are numbered again", path, err);
+		buf_reset(&n->file);
+		return;
+	}
+	log_info("%s: %zu channel numbers", path, n->m.n);
+}
+
+/* Overrides and numbers on L; numbers.json written when it changed. */
+static void
+sources_ident(const struct config *cfg, struct lineup *l,
+    struct sources_numbers *n)
+{
+	const char *taken[CONFIG_MAX_STREAMS];
+	size_t nt = 0;
+	struct buf b;
+	int i;
+
+	if (lineup_override(l, cfg->channels, (size_t)cfg->n_channels) == -1)
+		log_warnx("cannot apply the channel overrides: out of memory");
+	for (i = 0; i < cfg->n_streams && nt < CONFIG_MAX_STREAMS; i++)
+		if (cfg->streams[i].number != NULL)
+			taken[nt++] = cfg->streams[i].number;
+	if (lineup_numbers_assign(l, taken, nt, &n->m) == -1) {
+		log_warnx("cannot number the channels: out of memory");
+		return;
+	}
+	buf_init(&b);
+	if (lineup_numbers_build(&b, &n->m) == 0 && (b.len != n->file.len ||
+	    memcmp(b.data, n->file.data, b.len) != 0) &&
+	    sources_write_file(cfg->state_dir, LINEUP_NUMBERS_FILE, b.data,
+	    b.len) == 0) {
+		buf_free(&n->file);
+		n->file = b;
+		return;
+	}
+	buf_free(&b);
+}
+
 /* Merge every list that has entries and write channels.json. */
 static void
 sources_publish(const struct config *cfg, int chan, struct source_run *runs,
-    int n)
+    int n, struct sources_numbers *nums)
 {
 	const struct m3u_list *lists[CONFIG_MAX_SOURCES];
 	const struct m3u_list *by_source[CONFIG_MAX_SOURCES];
@@ -527,6 +595,7 @@ sources_publish(const struct config *cfg, int chan, struct source_run *runs,
 		log_warnx("cannot merge the channel lists: out of memory");
 		return;
 	}
+	sources_ident(cfg, &l, nums);
 	format_rfc3339_ms(wall_ms(), ts);
 	buf_init(&b);
 	if (channels_doc_build(&b, &l, status, by_source, (size_t)n, ts) == 0 &&
@@ -595,6 +664,7 @@ sources_main(struct proc *self, const struct child_ctx *ctx)
 {
 	const struct config *cfg = ctx->cfg;
 	struct source_run *runs;
+	struct sources_numbers nums;
 	struct pollfd pfd = { self->fd, POLLIN, 0 };
 	struct buf body;
 	struct msg m;
@@ -606,10 +676,13 @@ sources_main(struct proc *self, const struct child_ctx *ctx)
 	    (runs = calloc((size_t)cfg->n_sources + 1, sizeof(*runs))) == NULL)
 		fatalx("cannot start the source process");
 	sources_setup(cfg, runs);
+	memset(&nums, 0, sizeof(nums));
+	sources_numbers_load(cfg, &nums);
 	buf_init(&body);
 	while (!sources_stop) {
 		if (sources_due(cfg, self->fd, runs, &body) && !sources_stop)
-			sources_publish(cfg, self->fd, runs, cfg->n_sources);
+			sources_publish(cfg, self->fd, runs, cfg->n_sources,
+			    &nums);
 		if (poll(&pfd, 1, SOURCES_TICK_MS) <= 0)
 			continue;
 		while ((n = msg_recv(self->fd, &m)) == 1)
@@ -624,6 +697,8 @@ sources_main(struct proc *self, const struct child_ctx *ctx)
 	for (i = 0; i < cfg->n_sources; i++)
 		m3u_list_free(&runs[i].list);
 	free(runs);
+	lineup_numbers_free(&nums.m);
+	buf_free(&nums.file);
 	buf_free(&body);
 	curl_global_cleanup();
 }

@@ -300,8 +300,8 @@ int			 config_stream_changed(const struct stream_conf *,
 			    const struct stream_conf *);
 int			 config_name_valid(const char *);
 /* 1 when A and B differ in `sources` (any key of any source, or their
- * order), in `channels` or in the guide's window: the source process
- * must start again. */
+ * order), in `channels`, in the guide's window or, with sources, in the
+ * streams' numbers: the source process must start again. */
 int			 config_sources_differ(const struct config *a,
 			    const struct config *b);
 /*

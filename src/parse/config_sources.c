@@ -300,6 +300,22 @@ source_globs_differ(char *const *a, int na, char *const *b, int nb)
 	return 0;
 }
 
+/* 1 when the streams' numbers differ: channel numbers are given around
+ * them (lineup_numbers.h). */
+static int
+source_numbers_differ(const struct config *a, const struct config *b)
+{
+	int i;
+
+	if (a->n_streams != b->n_streams)
+		return 1;
+	for (i = 0; i < a->n_streams; i++)
+		if (config_strings_differ(a->streams[i].number,
+		    b->streams[i].number))
+			return 1;
+	return 0;
+}
+
 int
 config_sources_differ(const struct config *a, const struct config *b)
 {
@@ -307,7 +323,8 @@ config_sources_differ(const struct config *a, const struct config *b)
 	int i;
 
 	if (a->n_sources != b->n_sources || a->epg_past != b->epg_past ||
-	    a->epg_future != b->epg_future || config_channels_differ(a, b))
+	    a->epg_future != b->epg_future || config_channels_differ(a, b) ||
+	    (a->n_sources > 0 && source_numbers_differ(a, b)))
 		return 1;
 	for (i = 0; i < a->n_sources; i++) {
 		x = &a->sources[i];

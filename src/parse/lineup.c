@@ -10,10 +10,8 @@
  * for each base the next suffix to try, so that a thousand channels
  * called "news" cost a thousand probes, not half a million.
  *
- * The tables are open addressing over FNV-1a (util.h); nothing here is
- * steered by a secret, and a provider who makes its own keys collide
- * only slows its own refresh (the lists are bounded, M3U_LIST_MAX_*).
- * Pure: libc (fnmatch), util.h's hash, utf8.c.
+ * The tables are lineup_tab.h's.  Pure: libc (fnmatch), util.h's hash,
+ * utf8.c.
  */
 #include <fnmatch.h>
 #include <stdint.h>
@@ -23,6 +21,7 @@
 
 #include "config.h"
 #include "lineup.h"
+#include "lineup_tab.h"
 #include "utf8.h"
 #include "util.h"
 
@@ -169,40 +168,6 @@ lineup_filter_pass(const struct lineup_filter *f, const char *group,
 		return 0;
 	return !glob_any(f->exclude_groups, f->n_exclude_groups, group) &&
 	    !glob_any(f->exclude_names, f->n_exclude_names, name);
-}
-
-/* ---- a string table ----------------------------------------------------- */
-
-struct lt_slot {
-	const char	*key;		/* NULL: empty */
-	size_t		 val;
-};
-
-struct ltab {
-	struct lt_slot	*slot;
-	size_t		 mask;
-};
-
-static int
-lt_init(struct ltab *t, size_t n)
-{
-	size_t cap = 16;
-
-	while (cap < 2 * n)
-		cap *= 2;
-	t->mask = cap - 1;
-	return (t->slot = calloc(cap, sizeof(*t->slot))) == NULL ? -1 : 0;
-}
-
-/* The slot of KEY: its own, or the empty one where it would go. */
-static struct lt_slot *
-lt_find(struct ltab *t, const char *key)
-{
-	size_t i = (size_t)fnv1a64(FNV1A64_BASIS, key, strlen(key)) & t->mask;
-
-	while (t->slot[i].key != NULL && strcmp(t->slot[i].key, key) != 0)
-		i = (i + 1) & t->mask;
-	return &t->slot[i];
 }
 
 /* ---- merging ------------------------------------------------------------ */
@@ -367,6 +332,7 @@ merge_layout(struct merge *m, struct lineup *out)
 		c->group = FIRST_OF(c, group);
 		c->chno = "";
 		c->chno_num = -1;
+		c->enabled = 1;
 		for (k = 0; k < c->nsources && c->chno[0] == '\0'; k++) {
 			c->chno = c->sources[k]->chno;
 			c->chno_num = c->sources[k]->chno_num;
@@ -415,6 +381,7 @@ merge_names(struct lineup *out)
 			snprintf(c->name, sizeof(c->name), "%s-%zu", bases[i],
 			    k++);
 		s->key = c->name;
+		memcpy(c->merged_name, c->name, sizeof(c->name));
 		if (b->key == NULL)
 			b->key = bases[i];
 		b->val = k;
@@ -486,7 +453,7 @@ lineup_xmltv_map(const struct lineup *l, struct xmltv_map **map, size_t *n)
 	}
 	for (i = 0; i < l->n; i++) {
 		c = &l->channels[i];
-		for (j = 0; j < c->nsources; j++)
+		for (j = 0; j < c->nsources && c->enabled; j++)
 			if (c->sources[j]->tvg_id[0] != '\0') {
 				t[k].m.from = c->sources[j]->tvg_id;
 				t[k].m.to = c->tvg_id[0] ? c->tvg_id : c->name;

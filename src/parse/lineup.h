@@ -20,6 +20,9 @@
  * for the "-N" that makes it unique. */
 #define LINEUP_SLUG_MAX		48
 #define LINEUP_FALLBACK_PREFIX	"ch-"	/* and 8 hex digits: no slug */
+/* A channel's final number (lineup_numbers.h): a GuideNumber of the
+ * configuration (CONFIG_NUMBER_MAX) or a whole number given. */
+#define LINEUP_NUMBER_MAX	23
 
 /*
  * Which entries of a list a source keeps.  Globs are fnmatch(3)
@@ -44,16 +47,23 @@ struct lineup_filter {
  * order (the lists in the order given, each in its own order); the first
  * is played and the others are its backups.  The strings are the first
  * non-empty one among the sources ("" when none has it) and point into
- * the lists, which must outlive the lineup.
+ * the lists, which must outlive the lineup; an override
+ * (lineup_override.h) may point logo and group into the configuration
+ * instead, and set name, number and enabled.
  */
 struct lineup_channel {
 	char			 name[LINEUP_NAME_MAX + 1];	/* unique */
+	char			 merged_name[LINEUP_NAME_MAX + 1]; /* name as
+						   lineup_merge gave it */
 	const char		*title;		/* the first source's name */
 	const char		*tvg_id;
 	const char		*logo;
 	const char		*group;
 	const char		*chno;
 	long			 chno_num;	/* as m3u_entry's */
+	char			 number[LINEUP_NUMBER_MAX + 1];	/* final;
+						   "": none given yet */
+	int			 enabled;	/* 1 unless an override says 0 */
 	const struct m3u_entry *const *sources;
 	size_t			 nsources;	/* at least 1 */
 };
@@ -99,7 +109,8 @@ void	 lineup_free(struct lineup *l);
  * guide uses) to its channel's id in /playlist.m3u (the channel's
  * tvg_id, else its name) and title, so that players match the two.  A
  * tvg-id given twice goes once, with its first channel; entries without
- * one have no line.  0, or -1 when memory ran out.
+ * one have no line, nor have disabled channels' (enabled 0: no guide).
+ * 0, or -1 when memory ran out.
  */
 int	 lineup_xmltv_map(const struct lineup *l, struct xmltv_map **map,
 	    size_t *n);

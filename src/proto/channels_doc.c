@@ -53,12 +53,12 @@ channels_build_channel(struct buf *b, const struct lineup_channel *c,
 	json_kv_str(b, "tvg_id", c->tvg_id);
 	json_kv_str(b, "logo", c->logo);
 	json_kv_str(b, "group", c->group);
-	json_kv_str(b, "chno", c->chno);
+	json_kv_str(b, "chno", c->number[0] != '\0' ? c->number : c->chno);
 	json_kv_str(b, "kind", m3u_kind_name(e->kind));
 	json_kv_str(b, "ace_id", e->ace_id);
 	json_kv_str(b, "user_agent", e->user_agent);
 	json_kv_str(b, "referrer", e->referrer);
-	json_kv_bool(b, "enabled", 1);
+	json_kv_bool(b, "enabled", c->enabled);
 	json_key(b, "urls");
 	buf_puts(b, "[");
 	for (i = 0; i < c->nsources && i < CHANNELS_MAX_URLS; i++) {

@@ -58,8 +58,9 @@ struct channels_doc {
 
 /* Append the document of L and SOURCES (N_SOURCES) to B, updated at
  * UPDATED (RFC 3339).  LISTS[i] is the list of SOURCES[i] (NULL: none),
- * for each channel's "source": the source of its first entry.  -1 when
- * B failed. */
+ * for each channel's "source": the source of its first entry.  A
+ * channel's "chno" is its number[] (lineup_numbers.h), else its
+ * tvg-chno; "enabled" its enabled.  -1 when B failed. */
 int	 channels_doc_build(struct buf *b, const struct lineup *l,
 	    const struct channels_source *sources,
 	    const struct m3u_list *const *lists, size_t n_sources,

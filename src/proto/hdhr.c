@@ -163,20 +163,6 @@ hdhr_host_valid(const char *host)
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._:[]") == n;
 }
 
-int
-hdhr_number_valid(const char *s)
-{
-	size_t n = strspn(s, "0123456789"), m;
-
-	if (n == 0 || n > HDHR_NUMBER_DIGITS_MAX)
-		return 0;
-	if (s[n] == '\0')
-		return 1;
-	m = strspn(s + n + 1, "0123456789");
-	return s[n] == '.' && m > 0 && m <= HDHR_NUMBER_DIGITS_MAX &&
-	    s[n + 1 + m] == '\0';
-}
-
 /* ---- documents ---------------------------------------------------------- */
 
 int

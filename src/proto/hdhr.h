@@ -39,8 +39,6 @@
 #define HDHR_TUNERS_MIN		1
 #define HDHR_TUNERS_MAX		999
 #define HDHR_UDN_LEN		41		/* "uuid:" and 36 */
-#define HDHR_NUMBER_DIGITS_MAX	6	/* digits each side of a number's
-						 * "." (hdhr_number_valid) */
 
 struct hdhr_device {
 	const char	*friendly_name;	/* NULL or "": HDHR_FRIENDLY_NAME */
@@ -81,10 +79,6 @@ void	 hdhr_device_id_format(uint32_t id,
  * header.
  */
 int	 hdhr_host_valid(const char *host);
-/* 1 when S is a GuideNumber: 1 to HDHR_NUMBER_DIGITS_MAX digits, maybe
- * "." and 1 to as many more ("7", "5.1"), as a tvg-chno must be to be
- * taken for one. */
-int	 hdhr_number_valid(const char *s);
 /* The device's UPnP UDN, "uuid:" and a UUID made from ID (stable). */
 void	 hdhr_udn(uint32_t id, char out[HDHR_UDN_LEN + 1]);
 

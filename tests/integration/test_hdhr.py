@@ -253,14 +253,15 @@ def test_lineup_channels_are_listed_and_play_on_tuners():
     wait_lineup(d, lambda c: "kids" in c, "the lineup")
     base = "http://127.0.0.1:%d" % d.port
     lineup = get_json(d, "/lineup.json")
-    # configured streams first; the shadowed "news" channel is left out;
-    # tvg-chno 12 kept, the others numbered after the highest (12)
+    # configured streams first; the shadowed "news" channel is left out
+    # (it holds 13: every channel of the lineup is numbered); tvg-chno 12
+    # kept, the others numbered after the highest (12), in lineup order
     check([(c["GuideNumber"], c["GuideName"], c["URL"]) for c in lineup] ==
           [("1", "News 24", base + "/tuner/news"),
            ("7.1", "sport", base + "/tuner/sport"),
            ("12", "Docs", base + "/tuner/docs"),
-           ("13", "Music", base + "/tuner/music"),
-           ("14", "Kids", base + "/tuner/kids")], lineup)
+           ("14", "Music", base + "/tuner/music"),
+           ("15", "Kids", base + "/tuner/kids")], lineup)
     held = []
     for path in ("/tuner/music", "/tuner/docs"):
         s, st, h, body = play(d.port, path)

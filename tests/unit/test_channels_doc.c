@@ -19,6 +19,8 @@
 #include "channels_doc.h"
 #include "channels_json.h"
 #include "lineup.h"
+#include "lineup_numbers.h"
+#include "lineup_override.h"
 #include "m3u_list.h"
 
 static const char LIST_A[] =
@@ -93,6 +95,52 @@ test_round_trip(void **state)
 	lineup_free(&lu);
 	m3u_list_free(&a);
 	m3u_list_free(&b);
+}
+
+/* An override's name, group, logo and enabled, and the numbers given,
+ * are what the document says. */
+static void
+test_overridden_and_numbered(void **state)
+{
+	struct m3u_list a;
+	const struct m3u_list *lists[1] = { &a };
+	struct channels_source src[1] = { { .name = "a" } };
+	struct channel_override o = { .match = "FILM", .name = "cinema",
+	    .group = "Mine", .logo = "http://l/f.png", .enabled = 0 };
+	struct lineup_numbers m = { 0 };
+	const struct channels_entry *c;
+	struct channels_doc doc;
+	struct lineup lu;
+	struct buf out;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(m3u_list_parse(LIST_A, sizeof(LIST_A) - 1, NULL, &a,
+	    err, sizeof(err)), 0);
+	assert_int_equal(lineup_merge(lists, NULL, 1, &lu), 0);
+	assert_int_equal(lineup_override(&lu, &o, 1), 1);
+	assert_int_equal(lineup_numbers_assign(&lu, NULL, 0, &m), 0);
+	buf_init(&out);
+	assert_int_equal(channels_doc_build(&out, &lu, src, lists, 1,
+	    "2026-12-07T01:00:00Z"), 0);
+	assert_int_equal(channels_doc_parse(out.data, out.len, &doc, err,
+	    sizeof(err)), 0);
+	assert_null(channels_doc_find(&doc, "film"));
+	c = channels_doc_find(&doc, "cinema");
+	assert_non_null(c);
+	assert_string_equal(c->chno, "8");	/* after tvg-chno 7 */
+	assert_string_equal(c->group, "Mine");
+	assert_string_equal(c->logo, "http://l/f.png");
+	assert_string_equal(c->title, "Film");
+	assert_false(c->enabled);
+	c = channels_doc_find(&doc, "news-us");
+	assert_string_equal(c->chno, "7");
+	assert_true(c->enabled);
+	channels_doc_free(&doc);
+	buf_free(&out);
+	lineup_numbers_free(&m);
+	lineup_free(&lu);
+	m3u_list_free(&a);
 }
 
 static void
@@ -216,6 +264,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_overridden_and_numbered),
 		cmocka_unit_test(test_refused_whole),
 		cmocka_unit_test(test_redact),
 		cmocka_unit_test(test_text),

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "test_config.h"
@@ -298,6 +299,41 @@ test_channels_differ(void **state)
 	config_free(a);
 }
 
+/* The streams' numbers: channel numbers are given around them, so with
+ * sources a change restarts the source process; without, it does not. */
+static void
+test_sources_differ_stream_numbers(void **state)
+{
+	static const char src[] = "sources = ( { name = \"a\"; "
+	    "m3u = \"/l.m3u\"; } );\n";
+	static const char s5[] = "streams = ( { name = \"s\"; "
+	    "url = \"http://h/x.ts\"; number = \"5\"; } );\n";
+	static const char s6[] = "streams = ( { name = \"s\"; "
+	    "url = \"http://h/x.ts\"; number = \"6\"; } );\n";
+	char t[512];
+	struct config *a, *b;
+
+	(void)state;
+	a = load_ok(s5);
+	b = load_ok(s6);
+	assert_int_equal(config_sources_differ(a, b), 0);
+	config_free(a);
+	config_free(b);
+	snprintf(t, sizeof(t), "%s%s", src, s5);
+	a = load_ok(t);
+	b = load_ok(t);
+	assert_int_equal(config_sources_differ(a, b), 0);
+	config_free(b);
+	snprintf(t, sizeof(t), "%s%s", src, s6);
+	b = load_ok(t);
+	assert_int_equal(config_sources_differ(a, b), 1);
+	config_free(b);
+	b = load_ok(src);
+	assert_int_equal(config_sources_differ(a, b), 1);
+	config_free(b);
+	config_free(a);
+}
+
 int
 main(void)
 {
@@ -310,6 +346,7 @@ main(void)
 		cmocka_unit_test(test_channels_ok),
 		cmocka_unit_test(test_channels_errors),
 		cmocka_unit_test(test_channels_differ),
+		cmocka_unit_test(test_sources_differ_stream_numbers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

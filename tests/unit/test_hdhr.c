@@ -442,22 +442,6 @@ test_host_valid(void **state)
 	assert_true(hdhr_host_valid(big));
 }
 
-static void
-test_number_valid(void **state)
-{
-	static const char *const good[] = { "7", "10", "5.1", "012", "999999",
-	    "2.10" };
-	static const char *const bad[] = { "", ".", "5.", ".1", "5.1.2", "a",
-	    "7a", " 7", "-1", "1e3", "1234567", "1.1234567" };
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
-		assert_true(hdhr_number_valid(good[i]));
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		assert_false(hdhr_number_valid(bad[i]));
-}
-
 int
 main(void)
 {
@@ -475,7 +459,6 @@ main(void)
 		cmocka_unit_test(test_device_xml),
 		cmocka_unit_test(test_device_xml_hostile),
 		cmocka_unit_test(test_host_valid),
-		cmocka_unit_test(test_number_valid),
 		cmocka_unit_test(test_device_id_parse),
 	};
 
