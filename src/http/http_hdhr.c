@@ -36,6 +36,7 @@
 #include <sys/socket.h>
 
 #include "channels_doc.h"
+#include "lineup_cache.h"
 #include "hdhr.h"
 #include "http.h"
 #include "log.h"
@@ -152,18 +153,17 @@ hdhr_lineup_channels(struct worker *w, const struct channels_doc *doc,
 static int
 hdhr_lineup(struct worker *w, const char *base, struct buf *b)
 {
-	struct channels_doc doc;
+	struct lineup_snap *snap = NULL;
 	struct hdhr_channel *ch;
 	struct slot_cfg *cfg;
-	char err[256];
 	size_t n = 0, i;
-	int s, rc = -1, lineup;
+	int s, rc = -1;
 
-	memset(&doc, 0, sizeof(doc));
-	lineup = atomic_load(&w->st->lineup_mode) && channels_doc_load(
-	    w->channels_file, &doc, err, sizeof(err)) == 0;
+	if (atomic_load(&w->st->lineup_mode))
+		snap = lineup_snap_get(w->channels_file);
 	cfg = calloc(STATE_MAX_STREAMS, sizeof(*cfg));
-	ch = calloc(STATE_MAX_STREAMS + doc.n, sizeof(*ch));
+	ch = calloc(STATE_MAX_STREAMS + (snap != NULL ? snap->doc.n : 0),
+	    sizeof(*ch));
 	if (cfg == NULL || ch == NULL)
 		goto out;
 	for (s = 0; s < STATE_MAX_STREAMS; s++)
@@ -177,12 +177,11 @@ hdhr_lineup(struct worker *w, const char *base, struct buf *b)
 		ch[i].name = cfg[i].title;
 		ch[i].stream = cfg[i].name;
 	}
-	if (lineup)
-		n = hdhr_lineup_channels(w, &doc, ch, n);
+	if (snap != NULL)
+		n = hdhr_lineup_channels(w, &snap->doc, ch, n);
 	rc = hdhr_lineup_json(b, base, ch, n);
 out:
-	if (lineup)
-		channels_doc_free(&doc);
+	lineup_snap_put(snap);
 	free(cfg);
 	free(ch);
 	return rc;
@@ -265,16 +264,16 @@ http_hdhr_tuner_path(const char *url, char *name, size_t namesz)
 static int
 hdhr_in_lineup(struct worker *w, const char *name)
 {
-	struct channels_doc doc;
-	char err[256];
+	struct lineup_snap *snap;
 	const struct channels_entry *c;
 	int found;
 
 	if (!atomic_load(&w->st->lineup_mode) ||
-	    channels_doc_load(w->channels_file, &doc, err, sizeof(err)) == -1)
+	    (snap = lineup_snap_get(w->channels_file)) == NULL)
 		return 0;
-	found = (c = channels_doc_find(&doc, name)) != NULL && c->enabled;
-	channels_doc_free(&doc);
+	found = (c = channels_doc_find(&snap->doc, name)) != NULL &&
+	    c->enabled;
+	lineup_snap_put(snap);
 	return found;
 }
 
