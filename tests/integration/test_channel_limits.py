@@ -14,7 +14,7 @@ import socket
 import threading
 import time
 
-from harness import SLOW, Origin, check, wait_for
+from harness import SLOW, Origin, check, http_get, wait_for
 from test_control import Subscriber
 from test_sources import entry, sources_daemon, wait_lineup, write
 
@@ -303,5 +303,55 @@ def test_channel_limits_disabled_channel_is_404():
     wait_for(lambda: sub.find("stream_ended", stream="keep"), 5 * SLOW,
              what="the disabled channel's stream ends")
     check(sub.find("stream_ended", stream="keep")["reason"] == "removed", sub.events)
+    d.stop()
+    o.stop()
+
+
+def test_channel_limits_removed_hls_channel_keeps_its_player():
+    o = Origin()
+    text = ("#EXTM3U\n" + entry("Film", o.url("/hls/ch/index.m3u8"), "G", "film") +
+            entry("Other", o.url("/other.ts"), "G", "other"))
+    d = sources_daemon(o, [("main", text)])
+    d.defaults = "idle_timeout = 30.0;"
+    d.write_conf()
+    d.start()
+    wait_lineup(d, lambda c: "film" in c, "the lineup")
+    sub = Subscriber(d)
+
+    def poll(ua):
+        return http_get(d.port, "/hls/film/index.m3u8", timeout=30,
+                        headers={"User-Agent": ua})
+    st, _, body = poll("old")
+    check(st == 200 and b"#EXTINF" in body, (st, body))
+    write(os.path.join(d.dir, "main.m3u"),
+          "#EXTM3U\n" + entry("Other", o.url("/other.ts"), "G", "other"))
+    rc, _, err = d.ctl("refresh", "main")
+    check(rc == 0, err)
+    n = [0]
+
+    def poll_new():                     # a player never seen before
+        n[0] += 1
+        return poll("new-%d" % n[0])
+    deadline = time.time() + 5 * SLOW
+    while poll_new()[0] != 404:         # the old player polls on meanwhile
+        check(time.time() < deadline, "a new HLS player still admitted")
+        check(poll("old")[0] == 200, "the old HLS player was cut")
+        time.sleep(0.3)
+    st, _, body = poll_new()
+    check(st == 404 and b"removed" in body, (st, body))
+    for _ in range(6):                  # the old one plays on
+        st, _, body = poll("old")
+        check(st == 200 and b"#EXTINF" in body, (st, body))
+        seg = [l for l in body.decode().splitlines() if l and not l.startswith("#")][-1]
+        st, _, data = http_get(d.port, "/hls/film/" + seg, timeout=10,
+                               headers={"User-Agent": "old"})
+        check(st == 200 and data[:1] == b"\x47", "segment %d" % st)
+        check(poll_new()[0] == 404, "a new player admitted meanwhile")
+        time.sleep(0.5)
+    check(not sub.find("stream_ended", stream="film"), sub.events)
+    # it stops polling: gone after its HLS timeout, not idle_timeout
+    wait_for(lambda: sub.find("stream_ended", stream="film"), 20 * SLOW,
+             what="the removed HLS channel ends once its player is gone")
+    check(sub.find("stream_ended", stream="film")["reason"] == "removed", sub.events)
     d.stop()
     o.stop()
