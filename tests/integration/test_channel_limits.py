@@ -355,3 +355,28 @@ def test_channel_limits_removed_hls_channel_keeps_its_player():
     check(sub.find("stream_ended", stream="film")["reason"] == "removed", sub.events)
     d.stop()
     o.stop()
+
+
+def test_channel_limits_removed_channel_back_takes_players_again():
+    o = Origin()
+    d, text = removal_daemon(o, "drain")
+    sub = Subscriber(d)
+    old = Player(d, "/stream/gone")
+    old.playing()
+    refresh_without(d, o, text, "gone")
+    wait_for(lambda: answer(d, "/stream/gone")[0] == 404, 3 * SLOW,
+             what="the removed channel refuses new players")
+    write(os.path.join(d.dir, "main.m3u"), text)
+    rc, _, err = d.ctl("refresh", "main")
+    check(rc == 0, err)
+    wait_for(lambda: answer(d, "/stream/gone")[0] == 200, 3 * SLOW,
+             what="the channel back takes new players")
+    new = Player(d, "/stream/gone")
+    new.playing()
+    old.leave()
+    new.playing()
+    check(not sub.find("stream_ended", stream="gone") and
+          requests(o, "/gone.ts") == 1, (sub.events, o.stats()["paths"]))
+    new.leave()
+    d.stop()
+    o.stop()
