@@ -15,7 +15,7 @@
  * the shared table, and the stream's activity.  A new player is admitted
  * (counted, client_connected) if the stream and the server have room and
  * the stream is not a removed channel; when not, NULL and *FULL set to
- * HLS_REFUSE_FULL or HLS_REFUSE_REMOVED (http_hls_refused answers).
+ * HLS_REFUSE_FULL or HLS_REFUSE_REMOVED (hls_player_refused answers).
  * NULL with *FULL untouched when the table has no free entry near the
  * player's key (served, not counted).
  */
