@@ -112,18 +112,25 @@ hls_player_touch(struct worker *w, struct MHD_Connection *conn, int slot,
 	}
 	key = hls_hash(raw, ua ? ua : "", slot);
 	now = now_ms();
-	hls_stamp(&w->st->streams[slot].hls_active_ms, now);
 	for (k = 0; k < HLS_PLAYER_PROBES; k++) {	/* known already? */
 		p = &w->st->hls_players[(key + k) % STATE_HLS_CLIENTS];
 		if (atomic_load_explicit(&p->key, memory_order_relaxed) ==
 		    key) {
+			hls_stamp(&w->st->streams[slot].hls_active_ms, now);
 			hls_stamp(&p->last_ms, now);
 			return p;
 		}
 	}
+	/* a removed channel keeps its players, takes no new one, and a
+	 * refused request does not keep it up */
+	if (atomic_load(&w->st->streams[slot].removed)) {
+		*full = HLS_REFUSE_REMOVED;
+		return NULL;
+	}
+	hls_stamp(&w->st->streams[slot].hls_active_ms, now);
 	if (state_stream_clients(w->st, slot) >= cfg->max_clients ||
 	    state_total_clients(w->st) >= w->st->max_clients) {
-		*full = 1;
+		*full = HLS_REFUSE_FULL;
 		return NULL;
 	}
 	http_peer_addr(conn, addr, sizeof(addr));
@@ -146,6 +153,16 @@ hls_player_touch(struct worker *w, struct MHD_Connection *conn, int slot,
 		return p;
 	}
 	return NULL;
+}
+
+enum MHD_Result
+hls_player_refused(struct MHD_Connection *conn, int why)
+{
+	if (why == HLS_REFUSE_REMOVED)
+		return http_error(conn, MHD_HTTP_NOT_FOUND,
+		    "the channel was removed from the lineup");
+	return http_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+	    "client limit reached");
 }
 
 void

@@ -7,16 +7,22 @@
 
 #include "http.h"
 
+#define HLS_REFUSE_FULL		1	/* no room: 503 */
+#define HLS_REFUSE_REMOVED	2	/* a removed channel: 404 */
+
 /*
  * Record a request of the player on CONN for SLOT (configured as CFG) in
  * the shared table, and the stream's activity.  A new player is admitted
- * (counted, client_connected) if the stream and the server have room;
- * when not, NULL and *FULL set (answer 503).  NULL with *FULL untouched
- * when the table has no free entry near the player's key (served, not
- * counted).
+ * (counted, client_connected) if the stream and the server have room and
+ * the stream is not a removed channel; when not, NULL and *FULL set to
+ * HLS_REFUSE_FULL or HLS_REFUSE_REMOVED (hls_player_refused answers).
+ * NULL with *FULL untouched when the table has no free entry near the
+ * player's key (served, not counted).
  */
 struct hls_player *hls_player_touch(struct worker *, struct MHD_Connection *,
 	    int slot, const struct slot_cfg *, int *full);
+/* The answer to a player hls_player_touch refused for WHY (*FULL). */
+enum MHD_Result hls_player_refused(struct MHD_Connection *, int why);
 /* Forget the players silent longer than their timeout
  * (client_disconnected); any worker may, each player once. */
 void	 hls_player_expire(struct worker *);

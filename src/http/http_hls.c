@@ -65,8 +65,7 @@ http_hls_playlist(struct worker *w, struct MHD_Connection *conn,
 		return http_client_gone(w, conn, name);	/* or refused */
 	if (*con_cls == NULL &&
 	    hls_player_touch(w, conn, slot, &cfg, &full) == NULL && full)
-		return http_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
-		    "client limit reached");
+		return hls_player_refused(conn, full);
 	if (prefix == NULL)
 		return hls_playlist_serve(w, conn, slot, &cfg,
 		    HLS_CACHE_RELATIVE, con_cls);
@@ -117,8 +116,7 @@ http_hls_request(struct worker *w, struct MHD_Connection *conn,
 
 		who = hls_player_touch(w, conn, slot, &cfg, &full);
 		if (full)
-			return http_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
-			    "client limit reached");
+			return hls_player_refused(conn, full);
 	}
 	if (strcmp(file, "index.m3u8") == 0)
 		return hls_playlist_serve(w, conn, slot, &cfg,

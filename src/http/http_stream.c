@@ -209,6 +209,10 @@ http_stream_request(struct worker *w, struct MHD_Connection *conn,
 		if ((slot = state_find(w->st, name)) == -1 ||
 		    state_slot_read(w->st, slot, &cfg) == -1)
 			return http_client_gone(w, conn, name);
+		/* a channel the lineup dropped: its players stay, no more */
+		if (atomic_load(&w->st->streams[slot].removed))
+			return http_error(conn, MHD_HTTP_NOT_FOUND, "the "
+			    "channel was removed from the lineup");
 		if (atomic_load(&w->st->streams[slot].encrypted))
 			return http_error(conn, MHD_HTTP_CONFLICT, "the stream"
 			    " is encrypted (AES-128): play /hls/NAME/index.m3u8");

@@ -56,6 +56,8 @@ enum end_reason {
 				 * (ORIGIN_END_REFUSED) */
 	END_DUPLICATE,		/* another stream of the same content
 				 * replaced it (origin hook duplicate) */
+	END_REMOVED,		/* its lineup channel is gone or disabled
+				 * (removed_channels) */
 };
 
 /* Supervisor-side view of one stream slot. */
@@ -70,6 +72,7 @@ struct sup_stream {
 	int		 manual_stop;		/* `ringcastctl stop` */
 	int		 pending_start;		/* start after old fetcher exits */
 	int		 not_found;		/* its fetcher said: 404 everywhere */
+	int		 removed;		/* its lineup channel is gone */
 	struct stream_conf *dyn;		/* a dynamic stream's own conf */
 };
 
@@ -109,6 +112,7 @@ struct supervisor {
 	struct sup_stream streams[STATE_MAX_STREAMS];
 	struct sup_history history[STATE_MAX_STREAMS];
 	uint64_t	 history_index;		/* the interval last sampled */
+	uint64_t	 lineup_gen;		/* the lineup last checked */
 	uint64_t	 next_gen;
 	uint64_t	 started_ms;
 	int		 stopping;
@@ -140,8 +144,12 @@ int	 supervisor_stream_stop(struct supervisor *, const char *name,
 	    char *err, size_t errsz);
 /* A worker has a client for SLOT (MSG_STREAM_WANT). */
 void	 sup_stream_want(struct supervisor *, int32_t slot);
-/* End on-demand streams idle for their idle_timeout. */
+/* End on-demand streams idle for their idle_timeout, and removed
+ * channels as removed_channels says. */
 void	 sup_idle_check(struct supervisor *, uint64_t now);
+/* Once a tick: when channels.json changed, mark the lineup streams
+ * whose channel is gone or disabled removed (and unmark the returned). */
+void	 sup_lineup_check(struct supervisor *);
 /* Dynamic streams (origin.h). */
 void	 sup_dynamic_free(struct supervisor *, int slot);
 void	 sup_create_request(struct supervisor *, struct proc *,

@@ -10,7 +10,11 @@
  * last playlist), an event sent, and maybe started again.  Dynamic
  * streams (origin.h) are made here on a worker's MSG_STREAM_CREATE: one
  * stream a key however many players ask, and nothing of one survives its
- * end.  It calls the processes file (sup_procs.c) to spawn fetchers and
+ * end.  A lineup channel that a refresh removed or disabled
+ * (sup_lineup_check, channels.h) is flagged in its shared slot, so that
+ * workers refuse it new players, and ends (reason "removed") when its
+ * last player leaves or at once (removed_channels).
+ * It calls the processes file (sup_procs.c) to spawn fetchers and
  * the events file (sup_events.c); the loop, the reload and the admin API
  * call it.
  */
@@ -19,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "channels.h"
 #include "log.h"
 #include "msg.h"
 #include "origins.h"
@@ -41,6 +46,7 @@ end_reason_name(enum end_reason r)
 	case END_NOT_FOUND:	return "not_found";
 	case END_ENGINE_ERROR:	return "engine_error";
 	case END_DUPLICATE:	return "duplicate";
+	case END_REMOVED:	return "removed";
 	case END_NONE:		break;
 	}
 	return "error";
@@ -287,6 +293,18 @@ sup_stream_want(struct supervisor *sv, int32_t slot)
 		sup_stream_begin(sv, slot);
 }
 
+/* 1 when SLOT has players: TS clients, HLS players or requests, or a
+ * worker's start request. */
+static int
+sup_stream_watched(struct supervisor *sv, int slot, uint64_t now)
+{
+	struct stream_slot *s = &sv->st->streams[slot];
+
+	return atomic_load(&s->want_start) ||
+	    state_stream_clients(sv->st, slot) > 0 ||
+	    now - atomic_load(&s->hls_active_ms) < SUP_HLS_ACTIVE_MS;
+}
+
 void
 sup_idle_check(struct supervisor *sv, uint64_t now)
 {
@@ -300,10 +318,13 @@ sup_idle_check(struct supervisor *sv, uint64_t now)
 		    (p = proc_find(&sv->procs, ROLE_FETCHER, i)) == NULL ||
 		    p->exiting)
 			continue;
-		if (atomic_load(&sv->st->streams[i].want_start) ||
-		    state_stream_clients(sv->st, i) > 0 ||
-		    now - atomic_load(&sv->st->streams[i].hls_active_ms) <
-		    SUP_HLS_ACTIVE_MS) {
+		/* a removed channel: at once, or when its last player left */
+		if (ss->removed && (sv->cfg->removed_channels ==
+		    REMOVED_STOP || !sup_stream_watched(sv, i, now))) {
+			sup_stream_end(sv, i, END_REMOVED);
+			continue;
+		}
+		if (sup_stream_watched(sv, i, now)) {
 			atomic_store(&sv->st->streams[i].want_start, 0);
 			ss->idle_since_ms = 0;
 			continue;
@@ -313,6 +334,34 @@ sup_idle_check(struct supervisor *sv, uint64_t now)
 		else if (now - ss->idle_since_ms >=
 		    (uint64_t)(ss->conf->opts.idle_timeout * 1000.0))
 			sup_stream_end(sv, i, END_IDLE);
+	}
+}
+
+void
+sup_lineup_check(struct supervisor *sv)
+{
+	uint64_t gen = lineup_poll();
+	int i, gone;
+
+	if (gen == sv->lineup_gen)
+		return;
+	sv->lineup_gen = gen;
+	for (i = 0; i < STATE_MAX_STREAMS; i++) {
+		struct sup_stream *ss = &sv->streams[i];
+
+		if (ss->dyn == NULL || ss->dyn->origin != STREAM_ORIGIN_LINEUP ||
+		    (gone = lineup_gone(ss->name)) == ss->removed)
+			continue;
+		ss->removed = gone;
+		atomic_store(&sv->st->streams[i].removed, (uint32_t)gone);
+		if (gone)
+			log_info("stream %s: its channel left the lineup; new "
+			    "players are refused (removed_channels %s)",
+			    ss->name, sv->cfg->removed_channels ==
+			    REMOVED_STOP ? "stop" : "drain");
+		else
+			log_info("stream %s: its channel is back in the lineup",
+			    ss->name);
 	}
 }
 
@@ -421,6 +470,11 @@ sup_stream_create(struct supervisor *sv, unsigned origin, const char *key,
 		    sv->streams[slot].dyn->origin != origin) {
 			origin_refuse(r, 409, 0, "a configured stream has this"
 			    " name");
+			return -1;
+		}
+		if (sv->streams[slot].removed) {
+			origin_refuse(r, 404, 0, "channel %s was removed from "
+			    "the lineup", key);
 			return -1;
 		}
 		/* ending for want of players: a new one restarts it */

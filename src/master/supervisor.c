@@ -239,6 +239,7 @@ sup_timers(struct supervisor *sv)
 		}
 	}
 	if (!sv->stopping) {
+		sup_lineup_check(sv);
 		sup_idle_check(sv, now);
 		sup_collect_stats(sv, now);
 		sup_history_tick(sv, wall_ms());

@@ -127,6 +127,7 @@ state_slot_clear(struct state *st, int slot)
 	atomic_store(&s->state, STREAM_STOPPED);
 	atomic_store(&s->healthy, 0);
 	atomic_store(&s->want_start, 0);
+	atomic_store(&s->removed, 0);
 	atomic_store(&s->bytes_in, 0);
 	atomic_store(&s->bytes_out, 0);
 	atomic_store(&s->reconnects, 0);

@@ -32,11 +32,11 @@
 #include "hls_cache.h"
 
 #define STATE_MAGIC		0x52435354u	/* "RCST" */
-#define STATE_VERSION		12u	/* 2: acestream records, 3: cors_origins, 4: edges,
+#define STATE_VERSION		13u	/* 2: acestream records, 3: cors_origins, 4: edges,
 				   5: ui_enabled, 6: hls_cache, 7: holds,
 				   8: engine refusals, 9: infohashes,
 				   10: history, 11: hdhomerun,
-				   12: lineup_mode */
+				   12: lineup_mode, 13: removed */
 #define STATE_MAX_STREAMS	CONFIG_MAX_STREAMS
 #define STATE_MAX_WORKERS	CONFIG_MAX_WORKERS
 #define STATE_URL_MAX		512
@@ -102,6 +102,9 @@ struct stream_slot {
 	_Atomic uint32_t	 state;			/* enum stream_state */
 	_Atomic uint32_t	 healthy;
 	_Atomic uint32_t	 want_start;		/* a worker asked */
+	/* 1: a lineup channel the lineup no longer plays: new players are
+	 * refused (404), those playing stay until the stream ends */
+	_Atomic uint32_t	 removed;
 	_Atomic uint64_t	 started_wall_ms;
 	_Atomic uint64_t	 last_data_ms;		/* monotonic */
 	_Atomic uint64_t	 bytes_in;
