@@ -35,12 +35,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "ace_input.h"
 #include "channels.h"
 #include "channels_doc.h"
+#include "channels_json.h"
 #include "channels_pick.h"
 #include "log.h"
-#include "m3u_url.h"
 #include "sources.h"
 #include "util.h"
 
@@ -234,36 +233,6 @@ lineup_event_fields(struct state *st, int slot, const struct stream_conf *sc,
 		json_kv_str(b, "source", lineup_slot_source[slot]);
 }
 
-/* The AceStream input of channel C: the stream key and engine arguments
- * /ace/getstream would give it (ace_input.h; a magnet plays as its
- * infohash); -1 when it has none. */
-static int
-lineup_ace_input(const struct channels_entry *c, char *to, size_t tosz,
-    char *args, size_t argssz)
-{
-	char hash[CONFIG_ACE_ID_LEN + 1];
-	struct ace_request rq;
-	struct m3u_url u;
-	enum m3u_skip why;
-
-	if (m3u_url_classify(c->urls[0], &u, &why) == -1 ||
-	    u.kind != M3U_KIND_ACE)
-		return -1;
-	memset(&rq, 0, sizeof(rq));
-	rq.param = u.ace == M3U_ACE_CONTENT_ID ? "id" : "infohash";
-	if (u.ace == M3U_ACE_MAGNET) {
-		if (ace_magnet_infohash(c->urls[0], hash) == -1)
-			return -1;
-		rq.value = hash;
-	} else
-		rq.value = u.ace_id;
-	if (ace_request_problem(&rq) != NULL ||
-	    ace_request_key(&rq, to, tosz) == -1 ||
-	    ace_request_args(&rq, args, argssz) == -1)
-		return -1;
-	return 0;
-}
-
 /* A channel that is an AceStream id is the AceStream origin's stream. */
 static int
 lineup_alias(struct state *st, const struct config *cfg, const char *key,
@@ -288,7 +257,7 @@ lineup_alias(struct state *st, const struct config *cfg, const char *key,
 		    "no engine is configured (acestream.engines)", key);
 		return -1;
 	}
-	if (lineup_ace_input(c, to, tosz, args, argssz) == -1) {
+	if (channels_ace_input(c, to, tosz, args, argssz) == -1) {
 		origin_refuse(r, 502, 0, "channel %s: its AceStream link "
 		    "cannot be read", key);
 		return -1;
