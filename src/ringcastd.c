@@ -46,6 +46,11 @@ check_config(const char *path, struct config **cfg)
 		fputs(errs, stderr);
 		return -1;
 	}
+	if (sup_tls_unsupported(*cfg, errs, sizeof(errs))) {
+		fprintf(stderr, "%s\n", errs);
+		config_free(*cfg);
+		return -1;
+	}
 	return 0;
 }
 
@@ -229,16 +234,20 @@ main(int argc, char **argv)
 		    (int)other, sv.pid_file);
 		return 1;
 	}
-	for (i = 0; i < sv.cfg->n_listen; i++) {
-		sv.listen_fds[i] = listen_open(sv.cfg->listen[i],
-		    SUP_LISTEN_BACKLOG);
-		if (sv.listen_fds[i] == -1) {
+	/* plain HTTP first, then the HTTPS ones (sv.n_listen_tls last) */
+	for (i = 0; i < sv.cfg->n_listen + sv.cfg->n_listen_tls; i++) {
+		const char *a = i < sv.cfg->n_listen ? sv.cfg->listen[i] :
+		    sv.cfg->listen_tls[i - sv.cfg->n_listen];
+
+		if ((sv.listen_fds[i] = listen_open(a, SUP_LISTEN_BACKLOG))
+		    == -1) {
 			fprintf(stderr, "ringcastd: cannot listen on %s: %s\n",
-			    sv.cfg->listen[i], strerror(errno));
+			    a, strerror(errno));
 			return 1;
 		}
 		sv.n_listen++;
 	}
+	sv.n_listen_tls = sv.cfg->n_listen_tls;
 	if (control_open(&sv.ctl, sv.cfg->control_socket) == -1) {
 		fprintf(stderr, "ringcastd: control socket %s: %s\n",
 		    sv.cfg->control_socket, strerror(errno));
