@@ -170,6 +170,20 @@ drop_privileges(const char *user, int pid_fd, const char *ctl_path)
 	return 0;
 }
 
+/* The PEM files were read as root; a reload reads them as `user`. */
+static void
+warn_tls_unreadable(const struct config *cfg)
+{
+	const char *files[2] = { cfg->tls_cert, cfg->tls_key };
+	int i;
+
+	for (i = 0; i < 2 && cfg->n_listen_tls > 0; i++)
+		if (access(files[i], R_OK) == -1)
+			log_warn("%s: user %s cannot read it: HTTPS serves what"
+			    " was read at start, a reload will be rejected",
+			    files[i], cfg->user);
+}
+
 static void
 init_logging(const struct config *cfg, int foreground, int debug)
 {
@@ -275,6 +289,7 @@ main(int argc, char **argv)
 		return start_fail(ready_fd, "cannot become user %s: %s",
 		    sv.cfg->user);
 	}
+	warn_tls_unreadable(sv.cfg);
 	report_ready(ready_fd, NULL);
 	rc = supervisor_run(&sv);
 	config_free(sv.cfg);
