@@ -9,8 +9,8 @@
 #   make check-valgrind  integration tests under valgrind memcheck
 #   make soak        5-minute soak with faults (SOAK_SECONDS)
 #   make fuzz        libFuzzer targets, FUZZ_SECONDS each
-#   make bench       benchmarks against peers (icecast2, nginx) and of the
-#                    tiers (haproxy + edges), figures printed
+#   make bench       benchmarks against peers (icecast2, nginx), of the
+#                    tiers (haproxy + edges) and of TLS, figures printed
 #   make install     PREFIX=/usr/local DESTDIR=
 #   make deb         the Debian package, in build/deb/ (DEB_OUT)
 #   make check-package  build, check, install and purge it (tests/package)

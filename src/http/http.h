@@ -251,7 +251,10 @@ enum MHD_Result http_preflight(struct MHD_Connection *);
 void	 http_peer_addr(struct MHD_Connection *, char *out, size_t outsz);
 /* 1 when the connection came to a listen_tls address. */
 int	 http_conn_tls(struct MHD_Connection *);
-/* URL "http://..." made "https://..." when the connection is TLS. */
+/* 1 when the player asked over HTTPS: a listen_tls address, or a TLS
+ * proxy in front that says so (X-Forwarded-Proto: https). */
+int	 http_request_https(struct MHD_Connection *);
+/* URL "http://..." made "https://..." when the player asked over HTTPS. */
 void	 http_url_scheme(struct MHD_Connection *, char *url, size_t urlsz);
 
 /* ---- the supervisor ---- */

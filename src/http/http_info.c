@@ -34,7 +34,7 @@ http_base_url(struct MHD_Connection *conn, char *out, size_t outsz)
 		if ((unsigned char)host[i] <= ' ' || host[i] == '"' ||
 		    host[i] == '/')
 			host = "localhost";
-	snprintf(out, outsz, "%s://%s", http_conn_tls(conn) ? "https" :
+	snprintf(out, outsz, "%s://%s", http_request_https(conn) ? "https" :
 	    "http", host);
 }
 

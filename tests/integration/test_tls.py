@@ -1,7 +1,8 @@
 """HTTPS on listen_tls: a test CA and server certificates made with
 openssl in the daemon's directory; curl (--cacert) gets /status, a TS
 stream and /playlist.m3u (https:// URLs) while plain HTTP on `listen`
-serves at the same time; ffmpeg and ffprobe play TS and HLS over https
+serves at the same time (https:// URLs there too for a request with
+X-Forwarded-Proto: https, as a TLS proxy sends); ffmpeg and ffprobe play TS and HLS over https
 (-tls_verify 1 -ca_file); SIGHUP with a new certificate keeps a TLS and
 a plain player that were playing and shows new TLS connections the new
 certificate; a reload whose tls_key is missing is rejected, HTTPS goes
@@ -157,6 +158,11 @@ def test_tls_curl_and_plain_http_together():
     st, _, m3u_plain = http_get(d.port, "/playlist.m3u")
     check(st == 200 and b"http://127.0.0.1:%d/stream/t" % d.port in m3u_plain,
           "the plain playlist stays http: %r" % m3u_plain)
+    # behind a TLS proxy that says so, the plain address writes https://
+    st, _, m3u_xfp = http_get(d.port, "/playlist.m3u",
+                              headers={"X-Forwarded-Proto": "https"})
+    check(st == 200 and b"https://127.0.0.1:%d/stream/t" % d.port in m3u_xfp,
+          "X-Forwarded-Proto: https: %r" % m3u_xfp)
     # the playlist's URL plays
     rc, body, err = curl(d, urls[0].decode().split(str(d.tport), 1)[1], timeout=2)
     check(len(body) > 50000 and ts_aligned(body), "the playlist's https URL plays")
