@@ -13,6 +13,7 @@
  * supervisor; the loop (SIGHUP), the control socket and the admin API
  * call it.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,16 +111,31 @@ sup_new_generation(struct supervisor *sv)
 	}
 }
 
-/* Open the new listening sockets, start a worker generation on them and
- * retire the old one.  -1 (nothing changed) when one cannot be opened. */
+/* A socket for ADDR: a copy of the one it already has (binding it again
+ * would fail), else a new one; -1 when it cannot be had. */
+static int
+sup_listen_socket(struct supervisor *sv, const char *addr)
+{
+	const struct config *old = sv->cfg;
+	int i;
+
+	for (i = 0; i < sv->n_listen; i++)
+		if (strcmp(sup_listen_addr(old, i), addr) == 0)
+			return fcntl(sv->listen_fds[i], F_DUPFD_CLOEXEC, 0);
+	return listen_open(addr, SUP_LISTEN_BACKLOG);
+}
+
+/* Open the new listening sockets (the addresses kept keep theirs), start
+ * a worker generation on them and retire the old one.  -1 (nothing
+ * changed) when one cannot be opened. */
 static int
 sup_relisten(struct supervisor *sv, const struct config *cfg)
 {
 	int fds[CONFIG_MAX_LISTEN_ALL], i, n;
 
 	for (n = 0; n < cfg->n_listen + cfg->n_listen_tls; n++) {
-		if ((fds[n] = listen_open(sup_listen_addr(cfg, n),
-		    SUP_LISTEN_BACKLOG)) == -1) {
+		if ((fds[n] = sup_listen_socket(sv, sup_listen_addr(cfg, n)))
+		    == -1) {
 			log_warn("reload: cannot listen on %s; keeping the"
 			    " current addresses", sup_listen_addr(cfg, n));
 			while (n-- > 0)
@@ -137,7 +153,7 @@ sup_relisten(struct supervisor *sv, const struct config *cfg)
 	}
 	sv->n_listen = n;
 	sv->n_listen_tls = cfg->n_listen_tls;
-	log_info("reload: now listening on %d new address(es)", n);
+	log_info("reload: now listening on %d address(es)", n);
 	return 0;
 }
 

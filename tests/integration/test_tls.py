@@ -166,6 +166,10 @@ def test_tls_curl_and_plain_http_together():
     # the playlist's URL plays
     rc, body, err = curl(d, urls[0].decode().split(str(d.tport), 1)[1], timeout=2)
     check(len(body) > 50000 and ts_aligned(body), "the playlist's https URL plays")
+    rc, out, err = curl(d, "/")
+    check(rc == 0 and b"<html" in out.lower(), "the status page over https: %s" % err)
+    rc, out, err = curl(d, "/events", "-N", timeout=2)
+    check(rc == 28 and b"event:" in out, "/events over https (%d): %r %s" % (rc, out[:200], err))
     rc, out, err = curl(d, "/discover.json")
     check(rc == 0 and b'"BaseURL":"https://127.0.0.1:%d"' % d.tport in out.replace(b" ", b""),
           "HDHomeRun BaseURL over https: %r" % out)
@@ -241,6 +245,33 @@ def test_tls_reload_new_certificate_keeps_players():
     for p in (tls_player, plain_player):
         check(p.is_alive() and p.got_since(time.time() - 1.5) > 0, "players still playing")
         p.stop()
+
+
+def test_tls_added_and_removed_by_reload():
+    o = Origin()
+    d = TlsDaemon(ts_stream("t", o.url("/live.ts"), "on_demand = false;"))
+    tls_extra = d.extra
+    d.extra = ""
+    d.write_conf()
+    d.start()
+    player = Player(d, "t", tls=False)
+    wait_for(lambda: player.total > 50000, 10, what="plain player playing")
+    d.extra = tls_extra     # listen_tls added: the plain address is kept
+    d.write_conf()
+    d.signal(signal.SIGHUP)
+    wait_for(lambda: reloaded(d, 1), 10, what="reload")
+    wait_for(lambda: curl(d, "/healthz", timeout=2)[0] == 0, 10, what="https after the reload")
+    check("cannot listen" not in d.log_text(whole=True), "the kept address was not bound again")
+    check(http_get(d.port, "/healthz")[0] == 200, "plain still answers")
+    d.extra = ""            # and removed
+    d.write_conf()
+    d.signal(signal.SIGHUP)
+    wait_for(lambda: reloaded(d, 2), 10, what="second reload")
+    wait_for(lambda: curl(d, "/healthz", timeout=2)[0] == 7, 10, what="https gone")
+    check(http_get(d.port, "/healthz")[0] == 200, "plain still answers")
+    check(player.is_alive() and player.got_since(time.time() - 1.5) > 0,
+          "the plain player played through both reloads")
+    player.stop()
 
 
 def test_tls_address_survives_plain_http_and_garbage():
