@@ -187,6 +187,14 @@ sup_keep_listen(const struct config *old, struct config *cfg)
 		cfg->listen_tls[i] = strdup(old->listen_tls[i]);
 	cfg->n_listen = old->n_listen;
 	cfg->n_listen_tls = old->n_listen_tls;
+	if (cfg->n_listen_tls > 0 && cfg->tls_cert_pem == NULL) {
+		/* the new file had no listen_tls: the kept ones keep their
+		 * certificate */
+		cfg->tls_cert_pem = strdup(old->tls_cert_pem);
+		cfg->tls_key_pem = strdup(old->tls_key_pem);
+		if (cfg->tls_cert_pem == NULL || cfg->tls_key_pem == NULL)
+			log_warnx("reload: out of memory for the certificate");
+	}
 }
 
 int
@@ -237,7 +245,8 @@ supervisor_reload(struct supervisor *sv, char *err, size_t errsz)
 		return -1;
 	}
 	relisten = sup_listen_changed(old, cfg) && sup_relisten(sv, cfg) == 0;
-	if (!relisten && sv->n_listen_tls > 0 && config_tls_differ(old, cfg)) {
+	if (!relisten && sv->n_listen_tls > 0 && cfg->n_listen_tls > 0 &&
+	    config_tls_differ(old, cfg)) {
 		log_info("reload: new TLS certificate or key: new workers"
 		    " serve it, the current ones retire after their clients");
 		sup_new_generation(sv);
