@@ -9,8 +9,8 @@
 #   make check-valgrind  integration tests under valgrind memcheck
 #   make soak        5-minute soak with faults (SOAK_SECONDS)
 #   make fuzz        libFuzzer targets, FUZZ_SECONDS each
-#   make bench       benchmarks against peers (icecast2, nginx) and of the
-#                    tiers (haproxy + edges), figures printed
+#   make bench       benchmarks against peers (icecast2, nginx), of the
+#                    tiers (haproxy + edges) and of TLS, figures printed
 #   make install     PREFIX=/usr/local DESTDIR=
 #   make deb         the Debian package, in build/deb/ (DEB_OUT)
 #   make check-package  build, check, install and purge it (tests/package)
@@ -26,7 +26,7 @@ SAN		?=
 # Compile jobs of the targets that build before testing (check, check-asan).
 JOBS		?= $(shell nproc 2>/dev/null || echo 2)
 
-PKGS		:= libcurl libmicrohttpd libconfig json-c libxml-2.0 zlib
+PKGS		:= libcurl libmicrohttpd libconfig json-c libxml-2.0 zlib gnutls
 PKG_CFLAGS	 = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS	 = $(shell pkg-config --libs cmocka 2>/dev/null)

@@ -46,6 +46,11 @@ check_config(const char *path, struct config **cfg)
 		fputs(errs, stderr);
 		return -1;
 	}
+	if (sup_tls_unsupported(*cfg, errs, sizeof(errs))) {
+		fprintf(stderr, "%s\n", errs);
+		config_free(*cfg);
+		return -1;
+	}
 	return 0;
 }
 
@@ -165,6 +170,20 @@ drop_privileges(const char *user, int pid_fd, const char *ctl_path)
 	return 0;
 }
 
+/* The PEM files were read as root; a reload reads them as `user`. */
+static void
+warn_tls_unreadable(const struct config *cfg)
+{
+	const char *files[2] = { cfg->tls_cert, cfg->tls_key };
+	int i;
+
+	for (i = 0; i < 2 && cfg->n_listen_tls > 0; i++)
+		if (access(files[i], R_OK) == -1)
+			log_warn("%s: user %s cannot read it: HTTPS serves what"
+			    " was read at start, a reload will be rejected",
+			    files[i], cfg->user);
+}
+
 static void
 init_logging(const struct config *cfg, int foreground, int debug)
 {
@@ -229,16 +248,20 @@ main(int argc, char **argv)
 		    (int)other, sv.pid_file);
 		return 1;
 	}
-	for (i = 0; i < sv.cfg->n_listen; i++) {
-		sv.listen_fds[i] = listen_open(sv.cfg->listen[i],
-		    SUP_LISTEN_BACKLOG);
-		if (sv.listen_fds[i] == -1) {
+	/* plain HTTP first, then the HTTPS ones (sv.n_listen_tls last) */
+	for (i = 0; i < sv.cfg->n_listen + sv.cfg->n_listen_tls; i++) {
+		const char *a = i < sv.cfg->n_listen ? sv.cfg->listen[i] :
+		    sv.cfg->listen_tls[i - sv.cfg->n_listen];
+
+		if ((sv.listen_fds[i] = listen_open(a, SUP_LISTEN_BACKLOG))
+		    == -1) {
 			fprintf(stderr, "ringcastd: cannot listen on %s: %s\n",
-			    sv.cfg->listen[i], strerror(errno));
+			    a, strerror(errno));
 			return 1;
 		}
 		sv.n_listen++;
 	}
+	sv.n_listen_tls = sv.cfg->n_listen_tls;
 	if (control_open(&sv.ctl, sv.cfg->control_socket) == -1) {
 		fprintf(stderr, "ringcastd: control socket %s: %s\n",
 		    sv.cfg->control_socket, strerror(errno));
@@ -266,6 +289,7 @@ main(int argc, char **argv)
 		return start_fail(ready_fd, "cannot become user %s: %s",
 		    sv.cfg->user);
 	}
+	warn_tls_unreadable(sv.cfg);
 	report_ready(ready_fd, NULL);
 	rc = supervisor_run(&sv);
 	config_free(sv.cfg);

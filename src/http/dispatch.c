@@ -99,8 +99,9 @@ http_uri_check(void *cls, const char *uri, struct MHD_Connection *conn)
 		return &request_bad_path;
 	/* stalled or not, libmicrohttpd lets the connection go within 1 s */
 	MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, 1u);
-	http_answer_early(w, conn, uri, "414 URI Too Long",
-	    uri_verdict_text(v));
+	if (!http_conn_tls(conn))	/* no clear text inside TLS */
+		http_answer_early(w, conn, uri, "414 URI Too Long",
+		    uri_verdict_text(v));
 	return &request_answered;
 }
 
@@ -154,6 +155,9 @@ http_answer_early(struct worker *w, struct MHD_Connection *conn,
  * until data arrives, see listen_open) and, in exactly the case
  * libmicrohttpd would drop, a 400 goes out first.  Peeking takes nothing
  * from libmicrohttpd, which then reads the line and closes as before.
+ * On a listen_tls address the first byte must open a TLS handshake;
+ * anything else (plain HTTP, binary) gets the 400 in clear text before
+ * GnuTLS fails the handshake and libmicrohttpd closes.
  */
 void
 http_first_bytes(struct worker *w, struct MHD_Connection *conn)
@@ -166,6 +170,15 @@ http_first_bytes(struct worker *w, struct MHD_Connection *conn)
 	    MHD_CONNECTION_INFO_CONNECTION_FD)) == NULL)
 		return;
 	n = recv(ci->connect_fd, buf, sizeof(buf), MSG_PEEK | MSG_DONTWAIT);
+	if (n > 0 && http_conn_tls(conn)) {
+		/* not a TLS handshake record: GnuTLS will drop it, but a
+		 * plain-HTTP client is told why first (nothing of TLS has
+		 * been sent yet, so clear text cannot confuse anyone) */
+		if ((unsigned char)buf[0] != HTTP_TLS_HANDSHAKE)
+			http_answer_early(w, conn, NULL, "400 Bad Request",
+			    "this address speaks HTTPS: use https://");
+		return;
+	}
 	if (n > 0 && uri_line_dropped(buf, (size_t)n))
 		http_answer_early(w, conn, NULL, "400 Bad Request",
 		    "not an HTTP request");

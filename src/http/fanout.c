@@ -47,6 +47,7 @@
 
 #include "client.h"
 #include "fanout.h"
+#include "http.h"
 #include "log.h"
 #include "util.h"
 
@@ -174,6 +175,7 @@ fanout_take(struct worker *w, struct client *c)
 	struct fanout *f = w->fan;
 
 	if (f == NULL || atomic_load(&w->stopping) ||
+	    http_conn_tls(c->conn) ||	/* GnuTLS must write it */
 	    (ci = MHD_get_connection_info(c->conn,
 	    MHD_CONNECTION_INFO_CONNECTION_FD)) == NULL)
 		return -1;

@@ -327,6 +327,42 @@ http_preflight(struct MHD_Connection *conn)
 	return ret;
 }
 
+int
+http_conn_tls(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn,
+	    MHD_CONNECTION_INFO_DAEMON);
+	const union MHD_DaemonInfo *di;
+
+	if (ci == NULL || ci->daemon == NULL ||
+	    (di = MHD_get_daemon_info(ci->daemon, MHD_DAEMON_INFO_FLAGS)) ==
+	    NULL)
+		return 0;
+	return (di->flags & MHD_USE_TLS) != 0;
+}
+
+int
+http_request_https(struct MHD_Connection *conn)
+{
+	const char *proto = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    "X-Forwarded-Proto");
+
+	return http_conn_tls(conn) ||
+	    (proto != NULL && strcasecmp(proto, "https") == 0);
+}
+
+void
+http_url_scheme(struct MHD_Connection *conn, char *url, size_t urlsz)
+{
+	size_t len = strlen(url);
+
+	if (strncmp(url, "http://", 7) != 0 || len + 2 > urlsz ||
+	    !http_request_https(conn))
+		return;
+	memmove(url + 5, url + 4, len - 4 + 1);
+	url[4] = 's';
+}
+
 void
 http_peer_addr(struct MHD_Connection *conn, char *out, size_t outsz)
 {

@@ -34,6 +34,7 @@
  * uri.h's limits hold whatever a later version defaults to) */
 #define HTTP_CONN_MEMORY_BYTES	(32 * 1024)
 #define HTTP_PEEK_BYTES		4096	/* first bytes looked at */
+#define HTTP_TLS_HANDSHAKE	0x16	/* a TLS handshake record's first byte */
 
 /* A mapping of one generation of a stream's ring, shared by clients. */
 struct ring_ref {
@@ -149,7 +150,7 @@ struct worker {
 	int			 row;
 	int			 chan;
 	const struct http_routes *routes;
-	struct MHD_Daemon	*daemons[CONFIG_MAX_LISTEN];
+	struct MHD_Daemon	*daemons[CONFIG_MAX_LISTEN_ALL];
 	int			 n_daemons;
 	pthread_mutex_t		 lock;		/* clients and rings */
 	pthread_cond_t		 first_waiter;	/* suspended list not empty */
@@ -248,6 +249,13 @@ int	 http_not_modified(struct MHD_Connection *, const char *etag);
 enum MHD_Result http_preflight(struct MHD_Connection *);
 /* The client's address as text ("unknown" if MHD has none). */
 void	 http_peer_addr(struct MHD_Connection *, char *out, size_t outsz);
+/* 1 when the connection came to a listen_tls address. */
+int	 http_conn_tls(struct MHD_Connection *);
+/* 1 when the player asked over HTTPS: a listen_tls address, or a TLS
+ * proxy in front that says so (X-Forwarded-Proto: https). */
+int	 http_request_https(struct MHD_Connection *);
+/* URL "http://..." made "https://..." when the player asked over HTTPS. */
+void	 http_url_scheme(struct MHD_Connection *, char *url, size_t urlsz);
 
 /* ---- the supervisor ---- */
 /* Send an event object (JSON without "time") to the supervisor. */

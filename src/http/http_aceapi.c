@@ -100,6 +100,7 @@ http_aceapi_session(struct worker *w, struct MHD_Connection *conn,
 	ace_api_base_url(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_HOST), aceapi_local_port(conn), base,
 	    sizeof(base));
+	http_url_scheme(conn, base, sizeof(base));
 	s.base = base;
 	s.hold = hold;
 	s.infohash = ace_key_split(key, &param, &hash) == 0 ? hash : "";

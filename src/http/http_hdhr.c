@@ -92,12 +92,15 @@ hdhr_base_url(struct MHD_Connection *conn, const struct state_hdhr *h,
 	const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_HOST);
 
-	if (h->public_url[0] != '\0')
+	if (h->public_url[0] != '\0') {
 		snprintf(out, outsz, "%s", h->public_url);
-	else if (hdhr_host_valid(host))
+		return;		/* as written */
+	}
+	if (hdhr_host_valid(host))
 		snprintf(out, outsz, "http://%s", host);
 	else
 		hdhr_local_base(conn, out, outsz);
+	http_url_scheme(conn, out, outsz);	/* https:// on listen_tls */
 }
 
 /* Channels by number ("2" < "10" < "10.1"), then by name. */

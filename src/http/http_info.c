@@ -20,7 +20,7 @@
 #include "routes.h"
 #include "status.h"
 
-/* http://HOST of the request, for absolute URLs in the playlist. */
+/* http(s)://HOST of the request, for absolute URLs in the playlist. */
 static void
 http_base_url(struct MHD_Connection *conn, char *out, size_t outsz)
 {
@@ -34,7 +34,8 @@ http_base_url(struct MHD_Connection *conn, char *out, size_t outsz)
 		if ((unsigned char)host[i] <= ' ' || host[i] == '"' ||
 		    host[i] == '/')
 			host = "localhost";
-	snprintf(out, outsz, "http://%s", host);
+	snprintf(out, outsz, "%s://%s", http_request_https(conn) ? "https" :
+	    "http", host);
 }
 
 /* GET /metrics/performance[?operation=OP][&window=SECONDS] */

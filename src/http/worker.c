@@ -10,6 +10,14 @@
  * second so that MHD notices clients that went away, and it watches the
  * supervisor channel (a closed channel means the supervisor died: the
  * worker finishes).
+ *
+ * A listen_tls socket gets a daemon with MHD_USE_TLS (GnuTLS) and the
+ * certificate and key the supervisor read with the configuration (the
+ * worker inherits the bytes at fork and never opens the files, so a key
+ * only root may read serves after the privileges are dropped).  A reload
+ * with another certificate starts a new worker generation, as a change of
+ * addresses does (sup_reload.c).  Its clients' bodies go through
+ * libmicrohttpd, which encrypts them, not through the TS sender.
  */
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -116,6 +124,18 @@ worker_connection(void *cls, struct MHD_Connection *conn, void **socket_ctx,
 		atomic_fetch_sub(&w->st->ip_conns[w->row][b], 1);
 }
 
+/* What every daemon of a worker is given (W, its socket FD, LIMIT). */
+#define WORKER_MHD_OPTIONS(w, fd, limit)				\
+	MHD_OPTION_EXTERNAL_LOGGER, worker_mhd_log, (w),		\
+	MHD_OPTION_NOTIFY_CONNECTION, worker_connection, (w),		\
+	MHD_OPTION_LISTEN_SOCKET, (fd),					\
+	MHD_OPTION_NOTIFY_COMPLETED, worker_completed, (w),		\
+	MHD_OPTION_URI_LOG_CALLBACK, http_uri_check, (w),		\
+	MHD_OPTION_CONNECTION_MEMORY_LIMIT,				\
+	(size_t)HTTP_CONN_MEMORY_BYTES,					\
+	MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)WORKER_CONN_TIMEOUT_S, \
+	MHD_OPTION_CONNECTION_LIMIT, (limit)
+
 /*
  * Connections one daemon takes: libmicrohttpd's default is FD_SETSIZE - 4
  * (1020) even with epoll, which would cap a worker far below max_clients;
@@ -136,28 +156,41 @@ worker_conn_limit(void)
 	    WORKER_FD_RESERVE);
 }
 
+/* One daemon on socket FD: HTTPS with CFG's certificate when TLS. */
+static struct MHD_Daemon *
+worker_start_daemon(struct worker *w, int fd, int tls,
+    const struct config *cfg, unsigned int limit)
+{
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+
+	if (!tls)
+		return MHD_start_daemon(flags, 0, worker_accept_policy, w,
+		    worker_access, w, WORKER_MHD_OPTIONS(w, fd, limit),
+		    MHD_OPTION_END);
+	return MHD_start_daemon(flags | MHD_USE_TLS, 0, worker_accept_policy,
+	    w, worker_access, w, WORKER_MHD_OPTIONS(w, fd, limit),
+	    MHD_OPTION_HTTPS_MEM_CERT, cfg->tls_cert_pem,
+	    MHD_OPTION_HTTPS_MEM_KEY, cfg->tls_key_pem,
+	    MHD_OPTION_END);
+}
+
+/* A daemon a socket: CTX's last n_listen_tls sockets serve HTTPS. */
 static int
-worker_start_daemons(struct worker *w, const int *fds, int n)
+worker_start_daemons(struct worker *w, const struct child_ctx *ctx)
 {
 	unsigned int limit = worker_conn_limit();
-	int i;
+	int i, tls;
 
-	for (i = 0; i < n; i++) {
-		w->daemons[i] = MHD_start_daemon(
-		    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-		    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
-		    0, worker_accept_policy, w, worker_access, w,
-		    MHD_OPTION_EXTERNAL_LOGGER, worker_mhd_log, w,
-		    MHD_OPTION_NOTIFY_CONNECTION, worker_connection, w,
-		    MHD_OPTION_LISTEN_SOCKET, fds[i],
-		    MHD_OPTION_NOTIFY_COMPLETED, worker_completed, w,
-		    MHD_OPTION_URI_LOG_CALLBACK, http_uri_check, w,
-		    MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		    (size_t)HTTP_CONN_MEMORY_BYTES,
-		    MHD_OPTION_CONNECTION_TIMEOUT,
-		    (unsigned int)WORKER_CONN_TIMEOUT_S,
-		    MHD_OPTION_CONNECTION_LIMIT, limit,
-		    MHD_OPTION_END);
+	for (i = 0; i < ctx->n_listen; i++) {
+		tls = i >= ctx->n_listen - ctx->n_listen_tls;
+		if (tls && (ctx->cfg->tls_cert_pem == NULL ||
+		    ctx->cfg->tls_key_pem == NULL)) {
+			log_warnx("HTTPS socket without a certificate");
+			return -1;
+		}
+		w->daemons[i] = worker_start_daemon(w, ctx->listen_fds[i], tls,
+		    ctx->cfg, limit);
 		if (w->daemons[i] == NULL)
 			return -1;
 		w->n_daemons++;
@@ -344,7 +377,7 @@ worker_main(struct proc *self, const struct child_ctx *ctx)
 	worker_open_events(&w);
 	if (fanout_start(&w) == -1)
 		log_warnx("TS bodies go through libmicrohttpd");
-	if (worker_start_daemons(&w, ctx->listen_fds, ctx->n_listen) == -1)
+	if (worker_start_daemons(&w, ctx) == -1)
 		fatalx("cannot start the HTTP server");
 	log_debug("serving");
 	worker_loop(&w);

@@ -57,8 +57,9 @@ struct child_ctx {
 	struct state		 *st;
 	struct metrics_shm	 *metrics;
 	const char		 *start_dir;	/* base of relative file:// */
-	const int		 *listen_fds;	/* workers: the sockets */
+	const int		 *listen_fds;	/* workers: the sockets, */
 	int			  n_listen;
+	int			  n_listen_tls;	/* the last ones HTTPS */
 	const struct stream_conf *stream;	/* fetcher: its stream */
 	uint64_t		  ring_gen;	/* fetcher: its ring */
 };

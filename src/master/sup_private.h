@@ -35,7 +35,7 @@
 #define SUP_HLS_ACTIVE_MS	2000	/* an HLS request keeps a stream up */
 #define SUP_LISTEN_BACKLOG	1024
 #define SUP_CHILD_MSGS_MAX	64	/* read from one child a poll round */
-_Static_assert(CONFIG_MAX_LISTEN <= PROC_KEEP_FDS,
+_Static_assert(CONFIG_MAX_LISTEN_ALL <= PROC_KEEP_FDS,
     "every listening socket is kept open in the children");
 
 /* Process-stats sampling interval by running fetchers (issue: adaptive). */
@@ -104,8 +104,9 @@ struct supervisor {
 	struct evring	 events;		/* backlog for GET /events */
 	char		 events_name[STATE_SHM_NAME_MAX];
 	uint64_t	 next_stats_ms;
-	int		 listen_fds[CONFIG_MAX_LISTEN];
-	int		 n_listen;
+	int		 listen_fds[CONFIG_MAX_LISTEN_ALL];	/* listen, */
+	int		 n_listen;		/* then listen_tls: */
+	int		 n_listen_tls;		/* the last n_listen_tls */
 	int		 sigfd;
 	struct proctab	 procs;
 	struct control	 ctl;
@@ -175,6 +176,9 @@ void	 sup_helpers_shutdown(struct supervisor *);
 /* ---- sup_reload.c ---- */
 
 int	 supervisor_reload(struct supervisor *, char *err, size_t errsz);
+/* 1 (and why in ERR) when CFG has listen_tls and libmicrohttpd no TLS. */
+int	 sup_tls_unsupported(const struct config *cfg, char *err,
+	    size_t errsz);
 /* The daemon-wide settings of sv->cfg into the state segment. */
 void	 sup_apply_daemon_settings(struct supervisor *);
 

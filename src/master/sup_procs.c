@@ -52,7 +52,7 @@ sup_spawn(struct supervisor *sv, struct proc *p)
 	struct child_ctx ctx = {
 		.cfg = sv->cfg, .st = sv->st, .metrics = sv->metrics,
 		.start_dir = sv->start_dir, .listen_fds = sv->listen_fds,
-		.n_listen = sv->n_listen,
+		.n_listen = sv->n_listen, .n_listen_tls = sv->n_listen_tls,
 	};
 
 	if (p->role == ROLE_FETCHER) {

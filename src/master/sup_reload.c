@@ -13,10 +13,13 @@
  * supervisor; the loop (SIGHUP), the control socket and the admin API
  * call it.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <microhttpd.h>
 
 #include "hdhr.h"
 #include "log.h"
@@ -84,29 +87,63 @@ sup_apply_daemon_settings(struct supervisor *sv)
 		log_set_level(sv->cfg->log_level);
 }
 
-/* Open the new listening sockets, start a worker generation on them and
- * retire the old one.  -1 (nothing changed) when one cannot be opened. */
-static int
-sup_relisten(struct supervisor *sv, const struct config *cfg)
+/* Address I of CFG's sockets: listen, then listen_tls. */
+static const char *
+sup_listen_addr(const struct config *cfg, int i)
 {
-	int fds[CONFIG_MAX_LISTEN], i, n;
+	return i < cfg->n_listen ? cfg->listen[i] :
+	    cfg->listen_tls[i - cfg->n_listen];
+}
 
-	for (n = 0; n < cfg->n_listen; n++) {
-		if ((fds[n] = listen_open(cfg->listen[n], SUP_LISTEN_BACKLOG))
-		    == -1) {
-			log_warn("reload: cannot listen on %s; keeping the"
-			    " current addresses", cfg->listen[n]);
-			while (n-- > 0)
-				close(fds[n]);
-			return -1;
-		}
-	}
+/* A new worker generation: the running workers retire after their
+ * clients; sup_adjust_workers starts new ones, with the config then
+ * installed, on the supervisor's sockets. */
+static void
+sup_new_generation(struct supervisor *sv)
+{
+	int i;
+
 	for (i = 0; i < PROC_MAX; i++) {
 		struct proc *p = &sv->procs.procs[i];
 
 		if (p->role == ROLE_WORKER && !p->exiting)
 			sup_retire_worker(p);
 	}
+}
+
+/* A socket for ADDR: a copy of the one it already has (binding it again
+ * would fail), else a new one; -1 when it cannot be had. */
+static int
+sup_listen_socket(struct supervisor *sv, const char *addr)
+{
+	const struct config *old = sv->cfg;
+	int i;
+
+	for (i = 0; i < sv->n_listen; i++)
+		if (strcmp(sup_listen_addr(old, i), addr) == 0)
+			return fcntl(sv->listen_fds[i], F_DUPFD_CLOEXEC, 0);
+	return listen_open(addr, SUP_LISTEN_BACKLOG);
+}
+
+/* Open the new listening sockets (the addresses kept keep theirs), start
+ * a worker generation on them and retire the old one.  -1 (nothing
+ * changed) when one cannot be opened. */
+static int
+sup_relisten(struct supervisor *sv, const struct config *cfg)
+{
+	int fds[CONFIG_MAX_LISTEN_ALL], i, n;
+
+	for (n = 0; n < cfg->n_listen + cfg->n_listen_tls; n++) {
+		if ((fds[n] = sup_listen_socket(sv, sup_listen_addr(cfg, n)))
+		    == -1) {
+			log_warn("reload: cannot listen on %s; keeping the"
+			    " current addresses", sup_listen_addr(cfg, n));
+			while (n-- > 0)
+				close(fds[n]);
+			return -1;
+		}
+	}
+	sup_new_generation(sv);
 	for (i = 0; i < sv->n_listen; i++)
 		close(sv->listen_fds[i]);	/* the retiring keep theirs */
 	sv->procs.n_keep = 0;
@@ -115,7 +152,8 @@ sup_relisten(struct supervisor *sv, const struct config *cfg)
 		sv->procs.keep_fds[sv->procs.n_keep++] = fds[i];
 	}
 	sv->n_listen = n;
-	log_info("reload: now listening on %d new address(es)", n);
+	sv->n_listen_tls = cfg->n_listen_tls;
+	log_info("reload: now listening on %d address(es)", n);
 	return 0;
 }
 
@@ -124,12 +162,51 @@ sup_listen_changed(const struct config *a, const struct config *b)
 {
 	int i;
 
-	if (a->n_listen != b->n_listen)
+	if (a->n_listen != b->n_listen || a->n_listen_tls != b->n_listen_tls)
 		return 1;
-	for (i = 0; i < a->n_listen; i++)
-		if (strcmp(a->listen[i], b->listen[i]) != 0)
+	for (i = 0; i < a->n_listen + a->n_listen_tls; i++)
+		if (strcmp(sup_listen_addr(a, i), sup_listen_addr(b, i)) != 0)
 			return 1;
 	return 0;
+}
+
+/* The new file's addresses could not all be bound: it keeps saying what
+ * we listen on (OLD's lists copied into CFG). */
+static void
+sup_keep_listen(const struct config *old, struct config *cfg)
+{
+	int i;
+
+	for (i = 0; i < cfg->n_listen; i++)
+		free(cfg->listen[i]);
+	for (i = 0; i < cfg->n_listen_tls; i++)
+		free(cfg->listen_tls[i]);
+	for (i = 0; i < old->n_listen; i++)
+		cfg->listen[i] = strdup(old->listen[i]);
+	for (i = 0; i < old->n_listen_tls; i++)
+		cfg->listen_tls[i] = strdup(old->listen_tls[i]);
+	cfg->n_listen = old->n_listen;
+	cfg->n_listen_tls = old->n_listen_tls;
+	if (cfg->n_listen_tls > 0 && cfg->tls_cert_pem == NULL) {
+		/* the new file had no listen_tls: the kept ones keep their
+		 * certificate */
+		cfg->tls_cert_pem = strdup(old->tls_cert_pem);
+		cfg->tls_key_pem = strdup(old->tls_key_pem);
+		if (cfg->tls_cert_pem == NULL || cfg->tls_key_pem == NULL)
+			log_warnx("reload: out of memory for the certificate");
+	}
+}
+
+int
+sup_tls_unsupported(const struct config *cfg, char *err, size_t errsz)
+{
+	if (cfg->n_listen_tls == 0 ||
+	    MHD_is_feature_supported(MHD_FEATURE_TLS) == MHD_YES)
+		return 0;
+	snprintf(err, errsz, "%s: listen_tls: this libmicrohttpd was built"
+	    " without TLS (GnuTLS); serve HTTPS through a proxy in front"
+	    " (ringcastd(8), SECURITY)", cfg->path);
+	return 1;
 }
 
 /* state_dir is read at start (the workers have it): a reload keeps it. */
@@ -155,7 +232,8 @@ supervisor_reload(struct supervisor *sv, char *err, size_t errsz)
 	char errs[8192];
 	int i, relisten;
 
-	if (config_load(sv->config_path, &cfg, errs, sizeof(errs)) == -1) {
+	if (config_load(sv->config_path, &cfg, errs, sizeof(errs)) == -1 ||
+	    sup_tls_unsupported(cfg, errs, sizeof(errs))) {
 		size_t len = strlen(errs);
 
 		while (len > 0 && errs[len - 1] == '\n')
@@ -167,6 +245,12 @@ supervisor_reload(struct supervisor *sv, char *err, size_t errsz)
 		return -1;
 	}
 	relisten = sup_listen_changed(old, cfg) && sup_relisten(sv, cfg) == 0;
+	if (!relisten && sv->n_listen_tls > 0 && cfg->n_listen_tls > 0 &&
+	    config_tls_differ(old, cfg)) {
+		log_info("reload: new TLS certificate or key: new workers"
+		    " serve it, the current ones retire after their clients");
+		sup_new_generation(sv);
+	}
 	/* removed and changed streams */
 	for (i = 0; i < STATE_MAX_STREAMS; i++) {
 		struct sup_stream *ss = &sv->streams[i];
@@ -217,14 +301,8 @@ supervisor_reload(struct supervisor *sv, char *err, size_t errsz)
 		    CONFIG_NAME_MAX + 1);
 		sup_add_stream(sv, &cfg->streams[i]);
 	}
-	if (!relisten && sup_listen_changed(old, cfg)) {
-		/* could not bind: the config keeps saying what we listen on */
-		for (i = 0; i < cfg->n_listen; i++)
-			free(cfg->listen[i]);
-		for (i = 0; i < old->n_listen; i++)
-			cfg->listen[i] = strdup(old->listen[i]);
-		cfg->n_listen = old->n_listen;
-	}
+	if (!relisten && sup_listen_changed(old, cfg))
+		sup_keep_listen(old, cfg);	/* could not bind */
 	sup_apply_daemon_settings(sv);
 	sup_adjust_workers(sv);
 	sup_webhook_apply(sv, old->events_webhook);

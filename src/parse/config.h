@@ -20,7 +20,9 @@
 #define CONFIG_DEFAULT_PATH		"/etc/ringcast/ringcast.conf"
 #define CONFIG_NAME_MAX			64	/* [A-Za-z0-9_-]{1,64} */
 #define CONFIG_MAX_STREAMS		256	/* == STATE_MAX_STREAMS */
-#define CONFIG_MAX_LISTEN		16
+#define CONFIG_MAX_LISTEN		16	/* listen; listen_tls too */
+#define CONFIG_MAX_LISTEN_ALL		(2 * CONFIG_MAX_LISTEN)
+#define CONFIG_TLS_PEM_MAX		(1024 * 1024)	/* bytes of a PEM file */
 #define CONFIG_MAX_BACKUP_URLS		8
 #define CONFIG_MAX_WORKERS		64
 #define CONFIG_URL_MAX			2048
@@ -228,6 +230,14 @@ struct config {
 	char			*path;
 	char			*listen[CONFIG_MAX_LISTEN];	/* "host:port" */
 	int			 n_listen;
+	/* HTTPS: its addresses, the PEM files named and what they held
+	 * when the config was loaded (config_tls.c; NULL without TLS). */
+	char			*listen_tls[CONFIG_MAX_LISTEN];
+	int			 n_listen_tls;
+	char			*tls_cert;		/* "" = none */
+	char			*tls_key;
+	char			*tls_cert_pem;		/* NUL-terminated */
+	char			*tls_key_pem;
 	int			 workers;		/* 0 -> one per CPU, resolved */
 	char			*user;			/* "" = no privilege drop */
 	char			*pid_file;
@@ -292,6 +302,9 @@ int			 config_load_string(const char *text,
 			    const char *filename, struct config **out,
 			    char *errs, size_t errsz);
 void			 config_free(struct config *);
+/* 1 when the certificate or key A and B loaded differ (config_tls.c). */
+int			 config_tls_differ(const struct config *,
+			    const struct config *);
 
 const struct stream_conf *config_find_stream(const struct config *,
 			    const char *name);

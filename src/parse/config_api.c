@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "config_keys.h"
+#include "config_tls.h"
 
 const char *
 config_url_file_path(const char *url)
@@ -111,6 +112,11 @@ config_free(struct config *cfg)
 	free(cfg->path);
 	for (i = 0; i < cfg->n_listen; i++)
 		free(cfg->listen[i]);
+	for (i = 0; i < cfg->n_listen_tls; i++)
+		free(cfg->listen_tls[i]);
+	free(cfg->tls_cert);
+	free(cfg->tls_key);
+	config_tls_free(cfg);
 	free(cfg->user);
 	free(cfg->pid_file);
 	free(cfg->control_socket);

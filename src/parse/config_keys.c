@@ -71,6 +71,12 @@ static const struct keyword variants[] = {	/* or a bandwidth */
 static const struct keydef global_keys[] = {
 	{ "listen", K_LIST, CFG(listen), 1, CONFIG_MAX_LISTEN, 0,
 	    .def_str = "0.0.0.0:8080", .count_off = CFG(n_listen) },
+	{ "listen_tls", K_LIST, CFG(listen_tls), 0, CONFIG_MAX_LISTEN, 0,
+	    .def_str = NULL, .count_off = CFG(n_listen_tls) },
+	{ "tls_cert", K_STRING, CFG(tls_cert), 0, 0,
+	    KF_NOCTRL | KF_ABSPATH | KF_EMPTY_OK, .def_str = "" },
+	{ "tls_key", K_STRING, CFG(tls_key), 0, 0,
+	    KF_NOCTRL | KF_ABSPATH | KF_EMPTY_OK, .def_str = "" },
 	{ "workers", K_INT, CFG(workers), 0, CONFIG_MAX_WORKERS, 0, .def = 2 },
 	{ "user", K_STRING, CFG(user), 0, 0, KF_NOCTRL, .def_str = "" },
 	{ "pid_file", K_STRING, CFG(pid_file), 0, 0, KF_NOCTRL | KF_ABSPATH,

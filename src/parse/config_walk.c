@@ -33,6 +33,7 @@
 #include "config_keys.h"
 #include "config_channels.h"
 #include "config_sources.h"
+#include "config_tls.h"
 #include "config_walk.h"
 
 #define LIST_REPLACE_MAX	32	/* the longest all-or-nothing list */
@@ -193,6 +194,7 @@ static const struct list_walk {
 } list_walks[] = {
 	{ "listen", "listen addresses", config_check_listen,
 	    "listen must hold at least one address", 1 },
+	{ "listen_tls", "listen_tls addresses", config_check_listen, NULL, 1 },
 	{ "cors_origins", "cors origins", config_check_origin, NULL, 1 },
 	{ "backup_urls", "backup urls", config_check_backup, NULL, 0 },
 	{ "parent", "parents", config_check_parent, NULL, 0 },
@@ -809,4 +811,6 @@ config_walk(struct config_ctx *c, struct config *cfg,
 	walk_group(c, root, &config_global_keys, cfg, root_key);
 	parse_source_defaults(c, cfg, root);
 	config_check_root(c, cfg, root);
+	if (c->n_errs == 0)	/* the files only for an otherwise good one */
+		config_check_tls(c, cfg, root);
 }
