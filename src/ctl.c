@@ -39,7 +39,10 @@ usage(void)
 	    "  metrics [OPERATION] [--window SECONDS]\n"
 	    "                      latency percentiles by operation\n"
 	    "  channels [--json]   the lineup of the channel lists\n"
-	    "  refresh [SOURCE]    fetch a channel list (all) again now\n");
+	    "  refresh [SOURCE]    fetch a channel list (all) again now\n"
+	    "  clients [STREAM] [--json]\n"
+	    "                      every player: address, user agent, route,\n"
+	    "                      time, bytes, rate, lag\n");
 	exit(CTL_EXIT_REFUSED);
 }
 
@@ -79,6 +82,27 @@ ctl_write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
+/* clients [STREAM] [--json], in either order. */
+static int
+ctl_clients(int argc, char **argv, struct buf *cmd)
+{
+	const char *stream = NULL;
+	int i, json = 0;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0 && !json)
+			json = 1;
+		else if (stream == NULL && argv[i][0] != '-' &&
+		    strpbrk(argv[i], " \t\r\n") == NULL &&
+		    strlen(argv[i]) <= CONFIG_NAME_MAX)
+			stream = argv[i];
+		else
+			return -1;
+	}
+	return buf_printf(cmd, "clients %s%s%s\n", json ? "json" : "text",
+	    stream ? " " : "", stream ? stream : "");
+}
+
 /* Build the command line from argv; -1 on a usage error. */
 static int
 ctl_command(int argc, char **argv, struct buf *cmd)
@@ -99,6 +123,8 @@ ctl_command(int argc, char **argv, struct buf *cmd)
 	if (strcmp(c, "channels") == 0 && argc == 2 &&
 	    strcmp(argv[1], "--json") == 0)
 		return buf_puts(cmd, "channels\n");
+	if (strcmp(c, "clients") == 0 && argc <= 3)
+		return ctl_clients(argc, argv, cmd);
 	if (strcmp(c, "metrics") == 0 && argc <= 4) {
 		int i;
 

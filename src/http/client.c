@@ -21,6 +21,9 @@
  * and requests to the supervisor, the peer's address): it never names a
  * route, the dispatcher or the worker.
  */
+#include <sys/ioctl.h>
+#include <linux/sockios.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,6 +193,9 @@ http_client_new(struct worker *w, struct MHD_Connection *conn, int slot,
 	c->slot = slot;
 	c->kind = kind;
 	str_copy(c->name, cfg->name, sizeof(c->name));
+	c->rec = -1;
+	c->route = cfg->origin == STREAM_ORIGIN_ACE ? CLIENT_ROUTE_ACE :
+	    CLIENT_ROUTE_TS;
 	c->started_ms = now_ms();
 	c->deadline_ms = c->started_ms + (wait_ms ? wait_ms : HTTP_CLIENT_WAIT_MS);
 	http_peer_addr(conn, c->addr, sizeof(c->addr));
@@ -284,9 +290,75 @@ http_client_completed(struct worker *w, struct client *c)
 		if (c->announced)
 			http_client_event(c, "client_disconnected");
 	}
+	client_table_release(&w->st->client_tab, c->rec);
 	if (c->done != NULL)
 		c->done(w, c);
 	free(c);
+}
+
+void
+http_client_listed(struct worker *w, struct client *c)
+{
+	const char *ua = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_USER_AGENT);
+
+	c->fig_ms = now_ms();
+	c->rec = client_table_claim(&w->st->client_tab, w->row, c->slot,
+	    c->route, wall_ms(), c->addr, ua);
+}
+
+/* How many milliseconds of C's stream the LAG bytes behind its head
+ * hold, from the newest segment's bytes and duration. */
+static uint32_t
+client_lag_ms(const struct client *c, uint64_t lag)
+{
+	struct ring_seg seg;
+	uint64_t ms;
+
+	if (lag == 0)
+		return 0;
+	if (ring_last_segment(&c->rr->ring, &seg) == -1 || seg.len == 0 ||
+	    seg.duration_us == 0)
+		return CLIENT_LAG_UNKNOWN;
+	ms = lag * (seg.duration_us / 1000) / seg.len;
+	return ms >= CLIENT_LAG_UNKNOWN ? CLIENT_LAG_UNKNOWN - 1 :
+	    (uint32_t)ms;
+}
+
+/* Bytes C's socket holds that its player has not had yet (SIOCOUTQ: not
+ * acknowledged), which the kernel may have taken megabytes of: 0 when
+ * not known (libmicrohttpd holds the socket). */
+static uint64_t
+client_queued(const struct client *c)
+{
+	int n = 0;
+
+	if (c->fan != FAN_TAKEN || c->fd < 0 ||
+	    ioctl(c->fd, SIOCOUTQ, &n) == -1 || n < 0)
+		return 0;
+	return (uint64_t)n;
+}
+
+void
+http_client_figures(struct worker *w, struct client *c, uint64_t now)
+{
+	uint64_t head, rate, queued, got;
+
+	if (c->rec < 0 || c->rr == NULL || now < c->fig_ms + HTTP_FIGURES_MS)
+		return;
+	/* what the player has had: what was sent, less what its socket
+	 * still holds */
+	queued = client_queued(c);
+	got = c->bytes > queued ? c->bytes - queued : 0;
+	rate = got > c->fig_bytes ? (got - c->fig_bytes) * 8000 /
+	    (now - c->fig_ms) : 0;
+	head = ring_head(&c->rr->ring);
+	client_table_figures(&w->st->client_tab, c->rec, got,
+	    rate > UINT32_MAX ? UINT32_MAX : (uint32_t)rate,
+	    client_lag_ms(c, (head > c->pos ? head - c->pos : 0) + queued));
+	c->fig_ms = now;
+	if (got > c->fig_bytes)
+		c->fig_bytes = got;
 }
 
 /* Under w->lock: can this suspended client make progress? */

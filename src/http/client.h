@@ -55,6 +55,12 @@ int	 http_client_stream_alive(struct worker *, struct client *);
 int	 http_client_follow_ring(struct worker *, struct client *);
 /* 1 when the stream was stopped (ringcastctl stop, idle). */
 int	 http_client_stream_stopped(struct worker *, struct client *);
+/* List TS client C in the state segment's client table (its address,
+ * User-Agent, route, since now). */
+void	 http_client_listed(struct worker *, struct client *c);
+/* Once every HTTP_FIGURES_MS: C's bytes, rate and lag into its record
+ * (the thread that sends C's bytes calls it). */
+void	 http_client_figures(struct worker *, struct client *c, uint64_t now);
 /* A TS client event (client_connected, client_disconnected). */
 void	 http_client_event(struct client *, const char *event);
 /* The request of client C completed: uncount it, let go of its ring,

@@ -434,6 +434,7 @@ fan_check(struct fanout *f)
 				fan_hand_back(f, c);
 				continue;
 			}
+			http_client_figures(w, c, now);
 			/* an ended ring is drained, never followed: its
 			 * slot may carry another stream by now */
 			if (ring_ended(&c->rr->ring) || c->rr->gen ==

@@ -142,6 +142,9 @@ hls_player_touch(struct worker *w, struct MHD_Connection *conn, int slot,
 			continue;
 		p->slot = (uint32_t)slot;
 		str_copy(p->addr, addr, sizeof(p->addr));
+		str_copy(p->user_agent, ua != NULL ? ua : "",
+		    sizeof(p->user_agent));
+		atomic_store(&p->lag_ms, CLIENT_LAG_UNKNOWN);
 		atomic_store(&p->first_ms, now);
 		atomic_store(&p->last_ms, now);
 		atomic_store(&p->bytes, 0);

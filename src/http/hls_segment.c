@@ -212,8 +212,13 @@ hls_segment_serve(struct worker *w, struct MHD_Connection *conn, int slot,
 		return http_error_hdr(conn, MHD_HTTP_RANGE_NOT_SATISFIABLE,
 		    "range not satisfiable", "Content-Range", crange);
 	}
-	if (who != NULL)
+	if (who != NULL) {
 		atomic_fetch_add(&who->bytes, count);
+		/* how far behind the newest segment this one's end is */
+		if (ring_last_segment(&rr->ring, &last) == 0)
+			atomic_store(&who->lag_ms, (uint32_t)((last.seq - seq) *
+			    (last.duration_us / 1000)));
+	}
 	hls_seg_expire(slot, rr->gen);
 	/* Far from the writer: let the kernel send it (sendfile), no copy;
 	 * a whole one from the response kept for it. */

@@ -29,6 +29,7 @@
 #include "uri.h"
 
 /* HTTP_REVIVE_MS, HTTP_BLOCK_BYTES: tuning.h. */
+#define HTTP_FIGURES_MS		1000	/* a player's rate and lag, this often */
 #define HTTP_RAP_WAIT_MS	3000	/* no keyframe seen: start at head */
 /* libmicrohttpd's per-connection memory pool (its default, set so that
  * uri.h's limits hold whatever a later version defaults to) */
@@ -83,6 +84,12 @@ struct client {
 	uint64_t		 started_ms;
 	uint64_t		 deadline_ms;	/* WAIT_START: 503 after */
 	uint64_t		 bytes;
+	/* the player's record in the state segment's client table
+	 * (client_table.h; -1: none) and its last figures' time and bytes */
+	int			 rec;
+	enum client_route	 route;
+	uint64_t		 fig_ms;
+	uint64_t		 fig_bytes;
 	char			 addr[64];
 	char			 edge[CONFIG_EDGE_ID_MAX + 1];	/* "": a player */
 	int			 counted;

@@ -99,6 +99,7 @@ stream_reader(void *cls, uint64_t off, char *buf, size_t max)
 		c->bytes += (uint64_t)n;
 		atomic_fetch_add_explicit(&w->st->streams[c->slot].bytes_out,
 		    (uint64_t)n, memory_order_relaxed);
+		http_client_figures(w, c, now_ms());
 	}
 	return n;
 }
@@ -121,6 +122,7 @@ stream_respond(struct worker *w, struct client *c)
 	c->phase = CLIENT_STREAMING;
 	c->announced = 1;
 	atomic_fetch_add(&w->st->streams[c->slot].clients_served, 1);
+	http_client_listed(w, c);
 	http_client_event(c, "client_connected");
 	ret = http_queue(c->conn, MHD_HTTP_OK, r);
 	MHD_destroy_response(r);

@@ -38,6 +38,7 @@ control_parse(char *line, char **arg)
 		{ "metrics", CTL_CMD_METRICS, -1 },
 		{ "channels", CTL_CMD_CHANNELS, 0 },
 		{ "refresh", CTL_CMD_REFRESH, -1 },
+		{ "clients", CTL_CMD_CLIENTS, -1 },
 	};
 	char *p, *end;
 	size_t i, wlen;
@@ -208,6 +209,40 @@ control_metrics(struct control_client *c, const struct control_ops *ops,
 		buf_puts(&c->out, "\n");
 }
 
+/* clients [json|text] [STREAM]: every player, of STREAM or all. */
+static void
+control_clients(struct control_client *c, const struct control_ops *ops,
+    void *ops_arg, char *arg)
+{
+	char *how = arg, *stream = NULL;
+	size_t n;
+	int json = 0;
+
+	if (how != NULL) {
+		n = strcspn(how, " \t");
+		if (how[n] != '\0') {
+			how[n] = '\0';
+			stream = how + n + 1 + strspn(how + n + 1, " \t");
+			if (strpbrk(stream, " \t") != NULL || stream[0] == '\0') {
+				control_reply_error(c, "usage: clients "
+				    "[json|text] [STREAM]");
+				return;
+			}
+		}
+		if (strcmp(how, "json") == 0)
+			json = 1;
+		else if (strcmp(how, "text") != 0) {
+			control_reply_error(c, "usage: clients [json|text] "
+			    "[STREAM]");
+			return;
+		}
+	}
+	if (ops->clients(ops_arg, stream, json, &c->out) == -1)
+		control_reply_error(c, "out of memory");
+	else if (json)
+		buf_puts(&c->out, "\n");
+}
+
 static void
 control_command(struct control_client *c, const struct control_ops *ops,
     void *ops_arg, char *line)
@@ -262,10 +297,13 @@ control_command(struct control_client *c, const struct control_ops *ops,
 		else
 			control_reply_error(c, err);
 		break;
+	case CTL_CMD_CLIENTS:
+		control_clients(c, ops, ops_arg, arg);
+		break;
 	case CTL_CMD_INVALID:
 		control_reply_error(c, "unknown command (try: status, events,"
 		    " reload, start NAME, stop NAME, metrics, channels, "
-		    "refresh [SOURCE])");
+		    "refresh [SOURCE], clients [json|text] [STREAM])");
 		break;
 	}
 }

@@ -36,6 +36,10 @@ struct control_ops {
 		    struct buf *);
 	/* Append the lineup of `sources` as JSON (channels_json.h). */
 	int	(*channels_json)(void *arg, struct buf *);
+	/* Append every player (of STREAM when not NULL) as JSON, one
+	 * object {"players":[...],...}, or as a text table (clients_view.h). */
+	int	(*clients)(void *arg, const char *stream, int json,
+		    struct buf *);
 	/* Refresh the source NAME (NULL: every source) now. */
 	int	(*refresh)(void *arg, const char *name, char *err,
 		    size_t errsz);
@@ -82,6 +86,7 @@ enum control_cmd {
 	CTL_CMD_METRICS,
 	CTL_CMD_CHANNELS,
 	CTL_CMD_REFRESH,
+	CTL_CMD_CLIENTS,
 };
 enum control_cmd control_parse(char *line, char **arg);
 

@@ -21,12 +21,14 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "channels_json.h"
+#include "clients_view.h"
 #include "log.h"
 #include "msg.h"
 #include "origins.h"
@@ -467,6 +469,21 @@ sup_ctl_channels(void *arg, struct buf *b)
 	return rc;
 }
 
+/* `ringcastctl clients [STREAM]`: every player, from the state segment. */
+static int
+sup_ctl_clients(void *arg, const char *stream, int json, struct buf *b)
+{
+	const struct supervisor *sv = arg;
+
+	if (!json)
+		return clients_text(sv->st, stream, b);
+	buf_puts(b, "{");
+	if (clients_json(sv->st, stream, SIZE_MAX, b) == -1)
+		return -1;
+	buf_puts(b, "}");
+	return b->failed ? -1 : 0;
+}
+
 /* `ringcastctl refresh [SOURCE]`: asks the source process. */
 static int
 sup_ctl_refresh(void *arg, const char *name, char *err, size_t errsz)
@@ -505,6 +522,7 @@ static const struct control_ops sup_control_ops = {
 	.metrics_json = sup_ctl_metrics_json,
 	.channels_json = sup_ctl_channels,
 	.refresh = sup_ctl_refresh,
+	.clients = sup_ctl_clients,
 };
 
 /* ---- main loop ---- */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ace_status.h"
+#include "clients_view.h"
 #include "prom.h"
 #include "status.h"
 #include "util.h"
@@ -127,6 +128,7 @@ status_json(const struct state *st, struct buf *b)
 	}
 	buf_puts(b, "}");
 	ace_status_json(st, b);
+	clients_json(st, NULL, STATUS_CLIENTS_MAX, b);
 	buf_puts(b, "}");
 	return b->failed ? -1 : 0;
 }

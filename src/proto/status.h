@@ -6,6 +6,10 @@
 #ifndef RINGCAST_STATUS_H
 #define RINGCAST_STATUS_H
 
+/* Players listed in /status ("players"; the rest counted in
+ * "players_not_shown"; `ringcastctl clients` lists every one). */
+#define STATUS_CLIENTS_MAX	1000
+
 #include "json.h"
 #include "state.h"
 

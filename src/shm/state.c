@@ -423,6 +423,7 @@ state_worker_reset(struct state *st, int worker)
 	atomic_store(&st->workers[worker].pid, 0);
 	for (s = 0; s < STATE_IP_BUCKETS; s++)
 		atomic_store(&st->ip_conns[worker][s], 0);
+	client_table_reset(&st->client_tab, worker);
 }
 
 uint32_t

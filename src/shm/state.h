@@ -27,16 +27,18 @@
 #include <sys/types.h>
 
 #include "ace_state.h"
+#include "client_table.h"
 #include "config.h"
 #include "history.h"
 #include "hls_cache.h"
 
 #define STATE_MAGIC		0x52435354u	/* "RCST" */
-#define STATE_VERSION		13u	/* 2: acestream records, 3: cors_origins, 4: edges,
+#define STATE_VERSION		14u	/* 2: acestream records, 3: cors_origins, 4: edges,
 				   5: ui_enabled, 6: hls_cache, 7: holds,
 				   8: engine refusals, 9: infohashes,
 				   10: history, 11: hdhomerun,
-				   12: lineup_mode, 13: removed */
+				   12: lineup_mode, 13: removed,
+				   14: client_tab, HLS players' user agent */
 #define STATE_MAX_STREAMS	CONFIG_MAX_STREAMS
 #define STATE_MAX_WORKERS	CONFIG_MAX_WORKERS
 #define STATE_URL_MAX		512
@@ -142,7 +144,10 @@ struct hls_player {
 	_Atomic uint64_t	 last_ms;
 	_Atomic uint64_t	 bytes;
 	_Atomic uint32_t	 timeout_ms;
+	_Atomic uint32_t	 lag_ms;	/* behind the newest segment */
 	char			 addr[48];
+	char			 user_agent[CLIENT_UA_MAX];	/* set once,
+						   before ready */
 };
 
 /*
@@ -229,6 +234,8 @@ struct state {
 	struct state_hold	 holds[STATE_HOLDS];
 	/* The last hour of every stream (history.h), supervisor-written. */
 	struct history_slot	 history[STATE_MAX_STREAMS];
+	/* Every TS player, for the per-client views (client_table.h). */
+	struct client_table	 client_tab;
 	/* Built HLS playlists, per stream and variant (hls_cache.h); last:
 	 * most of it is never touched, so never backed by memory. */
 	struct hls_cache_slot	 hls_cache[STATE_MAX_STREAMS];

@@ -94,6 +94,15 @@ fuzz_refresh(void *arg, const char *name, char *err, size_t errsz)
 	return -1;
 }
 
+static int
+fuzz_clients(void *arg, const char *stream, int json, struct buf *b)
+{
+	if (json)
+		return buf_puts(b, "{\"players\":[],\"players_not_shown\":0}");
+	(void)stream;
+	return buf_puts(b, "STREAM ROUTE ADDRESS\n0 clients\n");
+}
+
 static const struct control_ops fuzz_ops = {
 	.reload = fuzz_reload,
 	.start = fuzz_start,
@@ -103,6 +112,7 @@ static const struct control_ops fuzz_ops = {
 	.metrics_json = fuzz_metrics_json,
 	.channels_json = fuzz_channels_json,
 	.refresh = fuzz_refresh,
+	.clients = fuzz_clients,
 };
 
 /* ---- part 1: the parser alone ---- */
@@ -118,7 +128,7 @@ parse_check(const uint8_t *data, size_t size)
 	line = fuzz_cstring(data, size);
 	len = strlen(line);
 	cmd = control_parse(line, &arg);
-	CHECK(cmd >= CTL_CMD_INVALID && cmd <= CTL_CMD_REFRESH);
+	CHECK(cmd >= CTL_CMD_INVALID && cmd <= CTL_CMD_CLIENTS);
 	if (arg != NULL) {
 		CHECK(arg >= line && arg < line + len);
 		CHECK(*arg != '\0' && *arg != ' ' && *arg != '\t');
@@ -148,6 +158,8 @@ parse_check(const uint8_t *data, size_t size)
 		break;
 	case CTL_CMD_METRICS:
 	case CTL_CMD_REFRESH:		/* a source's name, or every source */
+	case CTL_CMD_CLIENTS:		/* json|text and a stream, checked
+					   by the command */
 		break;
 	}
 	free(line);
@@ -218,6 +230,9 @@ session(const uint8_t *data, size_t size)
 		first[nl - data] = '\0';
 		switch (control_parse(first, &arg)) {
 		case CTL_CMD_STATUS_TEXT: text_ok = 1; break;
+		case CTL_CMD_CLIENTS:	/* a table unless json */
+			text_ok = arg == NULL || strncmp(arg, "json", 4) != 0;
+			break;
 		case CTL_CMD_EVENTS: events = 1; break;
 		default: break;
 		}

@@ -19,6 +19,7 @@ driven over the DevTools protocol (cdp.py).
   fails shown without reloading the page; no panel without sources."""
 
 import os
+import socket
 import shutil
 import subprocess
 import sys
@@ -129,6 +130,16 @@ def test_status_page_on_a_phone_follows_events():
               d.url("/hls/sports/index.m3u8"), "HLS URL on the card")
         check(b.js((card % "sports") + ".querySelector('[data-field=\"ts-url\"]').value") ==
               d.url("/stream/sports"), "TS URL on the card")
+        # a player of sports is listed on its card, with its User-Agent
+        player = socket.create_connection(("127.0.0.1", d.port))
+        player.sendall(b"GET /stream/sports HTTP/1.1\r\nHost: x\r\n"
+                       b"User-Agent: phone-test/1\r\n\r\n")
+        rows = (card % "sports") + ".querySelectorAll('[data-field=\"players\"] tr')"
+        b.wait_js("%s.length === 1 && %s[0].textContent.includes('phone-test/1')" %
+                  (rows, rows), 10, what="the player on the sports card")
+        check(b.js(rows + "[0].cells[1].textContent") == "ts", "its route")
+        check(b.js((card % "news") + ".querySelector('[data-field=\"players-box\"]').hidden"),
+              "no players box on a card without players")
         # usable on a phone: nothing wider than the screen
         check(b.js("document.documentElement.scrollWidth <= window.innerWidth"),
               "horizontal scrolling: %s > %s" % (
@@ -152,6 +163,7 @@ def test_status_page_on_a_phone_follows_events():
         b.screenshot(os.path.join(d.dir, "status-page-phone.png"))
         problems = b.problems()
         check(not problems, "script errors or CSP violations: %s" % problems)
+        player.close()
     finally:
         b.close()
 

@@ -140,6 +140,31 @@
     const err = field(card, "error");
     err.textContent = d.last_error || "";
     err.parentElement.hidden = !d.last_error;
+    renderPlayers(name, card);
+  }
+
+  /* The stream's players: who, how, since when, at what rate and how far
+   * behind the live edge (a lag above 5 s is marked). */
+  function renderPlayers(name, card) {
+    const list = ((daemon && daemon.players) || []).filter(
+      (p) => p.stream === name);
+    const body = field(card, "players");
+    const rows = list.map((p) => {
+      const tr = document.createElement("tr");
+      const cells = [p.address, p.route, fmtDuration(p.seconds),
+        fmtRate(p.rate_bps), p.lag == null ? "\u2014" : p.lag.toFixed(1) + " s",
+        p.user_agent || "\u2014"];
+      cells.forEach((text, i) => {
+        const td = document.createElement("td");
+        td.textContent = text;
+        if (i === 4 && p.lag != null && p.lag > 5) td.className = "lagging";
+        tr.appendChild(td);
+      });
+      return tr;
+    });
+    body.replaceChildren(...rows);
+    field(card, "players-count").textContent = "(" + list.length + ")";
+    field(card, "players-box").hidden = list.length === 0;
   }
 
   function newSourceCard(name) {
