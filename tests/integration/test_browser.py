@@ -282,6 +282,8 @@ def test_status_page_shows_the_channel_lists_and_their_errors():
                   10, what="the page of a daemon without sources")
         check(b.js("document.getElementById('sources-panel').hidden"),
               "a Channel lists panel without sources")
+        check(b.js("document.getElementById('engines-panel').hidden"),
+              "an engines panel without engines")
         b.navigate(d.url("/"))
         card = "document.querySelector('[data-source=\"%s\"]')"
         fld = card + ".querySelector('[data-field=\"%s\"]')"
@@ -329,3 +331,41 @@ def test_status_page_shows_the_channel_lists_and_their_errors():
         check(not problems, "script errors or CSP violations: %s" % problems)
     finally:
         b.close()
+
+
+def test_status_page_shows_the_engines():
+    from test_ace import Player, engine_id
+    e = harness.Engine()
+    d = Daemon(extra='acestream = { engines = [ "%s" ]; };' % e.base)
+    d.start()
+    cid = "0123456789abcdef0123456789abcdef01234567"
+    p = Player(d.port, "/ace/getstream?id=" + cid, 8)
+    p.start()
+    wait_for(lambda: engine_id(e, cid)["pulls"] == 1, 10, what="the engine's pull")
+    b = Browser(*PHONE, mobile=True)
+    try:
+        b.navigate(d.url("/"))
+        card = "document.querySelector('[data-engine=\"%s\"]')" % e.base
+        fld = card + ".querySelector('[data-field=\"%s\"]')"
+        b.wait_js("%s !== null && %s.textContent === '1'" % (card, fld % "streams"),
+                  10, what="the engine with its stream on the page")
+        check(not b.js("document.getElementById('engines-panel').hidden"), "panel hidden")
+        check(b.js((fld % "state") + ".textContent") in ("up", "unknown"),
+              b.js((fld % "state") + ".textContent"))
+        check(b.js((fld % "kind") + ".textContent") == "configured", "kind")
+        b.wait_js("%s.textContent === 'up'" % (fld % "state"), 15, what="the engine up")
+        # what the engine's stat_url says of the stream: peers and speed
+        b.wait_js("%s.textContent.endsWith('KB/s')" % (fld % "down"), 10,
+                  what="the speed down")
+        check(b.js((fld % "pid") + ".parentElement.hidden"),
+              "a pid shown for a configured engine")
+        check(b.js("document.documentElement.scrollWidth <= window.innerWidth"),
+              "horizontal scrolling: %s > %s" % (
+                  b.js("document.documentElement.scrollWidth"), b.js("window.innerWidth")))
+        problems = b.problems()
+        check(not problems, "script errors or CSP violations: %s" % problems)
+    finally:
+        b.close()
+    p.join()
+    d.stop()
+    e.stop()

@@ -29,6 +29,7 @@
   const $ = (id) => document.getElementById(id);
   const streams = new Map();        /* name -> { card, data, rate } */
   const sources = new Map();        /* channel list name -> { card, data } */
+  const engines = new Map();        /* engine URL -> its card */
   let daemon = null;
   let previewing = null;            /* { name, retries } */
   let refreshTimer = null;
@@ -222,6 +223,63 @@
     $("sources-panel").hidden = sources.size === 0;
   }
 
+  /* The engines of /status "acestream": state (a managed engine's own,
+   * else its health), kind, what its streams say of peers and speed
+   * (KB/s, summed over the streams on it), and a managed engine's pid,
+   * port and restarts. */
+  function engineFigures(st, url) {
+    const f = { peers: 0, down: 0, up: 0 };
+    for (const d of Object.values(st.streams || {})) {
+      const a = d.acestream;
+      if (!a || a.engine !== url) continue;
+      f.peers += a.peers || 0;
+      f.down += a.speed_down || 0;
+      f.up += a.speed_up || 0;
+    }
+    return f;
+  }
+
+  function renderEngine(card, e, f) {
+    const state = field(card, "state");
+    state.textContent = e.state || e.health;
+    state.dataset.state = e.health === "up" ? "ok" :
+      e.health === "down" ? "failed" : "pending";
+    field(card, "kind").textContent = e.managed ? "managed" : "configured";
+    field(card, "streams").textContent = String(e.streams);
+    field(card, "peers").textContent = String(f.peers);
+    field(card, "down").textContent = f.down + " KB/s";
+    field(card, "up").textContent = f.up + " KB/s";
+    field(card, "version").textContent = e.version || "\u2014";
+    for (const k of ["pid", "port", "restarts"]) {
+      field(card, k + "-box").hidden = e[k] == null;
+      field(card, k).textContent = e[k] == null ? "" : String(e[k]);
+    }
+    const err = field(card, "error");
+    err.textContent = e.error || "";
+    err.parentElement.hidden = !e.error;
+  }
+
+  function applyEngines(st) {
+    const list = (st.acestream && st.acestream.engines) || [];
+    const box = $("engines");
+    const cards = list.map((e) => {
+      let card = engines.get(e.url);
+      if (!card) {
+        card = $("engine-card").content.firstElementChild.cloneNode(true);
+        card.dataset.engine = e.url;
+        card.querySelector(".name").textContent = e.url;
+        card.querySelector(".name").title = e.url;
+        engines.set(e.url, card);
+      }
+      renderEngine(card, e, engineFigures(st, e.url));
+      return card;
+    });
+    for (const [url, card] of engines)
+      if (!list.some((e) => e.url === url)) engines.delete(url);
+    box.replaceChildren(...cards);
+    $("engines-panel").hidden = list.length === 0;
+  }
+
   function applyStatus(st) {
     const now = Date.now();
     const seen = new Set();
@@ -254,6 +312,7 @@
     for (const name of streams.keys()) render(name);
     $("empty").hidden = streams.size > 0;
     applySources(st.sources);
+    applyEngines(st);
     summary();
   }
 
