@@ -26,7 +26,7 @@ SAN		?=
 # Compile jobs of the targets that build before testing (check, check-asan).
 JOBS		?= $(shell nproc 2>/dev/null || echo 2)
 
-PKGS		:= libcurl libmicrohttpd libconfig json-c libxml-2.0 zlib
+PKGS		:= libcurl libmicrohttpd libconfig json-c libxml-2.0 zlib gnutls
 PKG_CFLAGS	 = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS	 = $(shell pkg-config --libs cmocka 2>/dev/null)

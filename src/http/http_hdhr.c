@@ -25,7 +25,9 @@
  *
  * The documents' base URL is public_url when set; otherwise http:// and
  * the request's Host header, when it is a plain host[:port]
- * (hdhr_host_valid); otherwise the address the request came to.
+ * (hdhr_host_valid); otherwise the address the request came to.  With
+ * access = "users" and a token in the request's URL, the base gets the
+ * path prefix /u/TOKEN (access.h), so every URL in the documents plays.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -34,6 +36,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "access.h"
 #include "channels_doc.h"
 #include "hdhr.h"
 #include "http.h"
@@ -233,7 +236,9 @@ http_hdhr_request(struct worker *w, struct MHD_Connection *conn,
 {
 	struct state_hdhr h;
 	struct hdhr_device d;
-	char base[HDHR_BASE_MAX];
+	char base[HDHR_BASE_MAX + CONFIG_TOKEN_MAX];
+	enum cred_form form;
+	const char *token;
 	struct buf b;
 
 	(void)con_cls;
@@ -242,6 +247,12 @@ http_hdhr_request(struct worker *w, struct MHD_Connection *conn,
 	if (strcmp(url, "/lineup.post") == 0)
 		return hdhr_lineup_post(conn, method);
 	hdhr_base_url(conn, &h, base, sizeof(base));
+	/* a token in the URL: the documents' URLs carry it as a path
+	 * prefix (what media servers keep; it works on every route) */
+	if ((form = access_form(conn, &token)) == CRED_PATH ||
+	    form == CRED_QUERY)
+		snprintf(base + strlen(base), sizeof(base) - strlen(base),
+		    "/u/%s", token);
 	memset(&d, 0, sizeof(d));
 	d.friendly_name = h.friendly_name;
 	d.device_id = h.device_id;

@@ -119,6 +119,23 @@ sup_relisten(struct supervisor *sv, const struct config *cfg)
 	return 0;
 }
 
+/* Who may watch changed: the workers hold it from their start, so a
+ * new generation starts on the same sockets and the old one retires
+ * after its clients (which keep the rules they came in under). */
+static void
+sup_renew_workers(struct supervisor *sv)
+{
+	int i;
+
+	for (i = 0; i < PROC_MAX; i++) {
+		struct proc *p = &sv->procs.procs[i];
+
+		if (p->role == ROLE_WORKER && !p->exiting)
+			sup_retire_worker(p);
+	}
+	log_info("reload: access changed, starting new workers");
+}
+
 static int
 sup_listen_changed(const struct config *a, const struct config *b)
 {
@@ -167,6 +184,8 @@ supervisor_reload(struct supervisor *sv, char *err, size_t errsz)
 		return -1;
 	}
 	relisten = sup_listen_changed(old, cfg) && sup_relisten(sv, cfg) == 0;
+	if (!relisten && config_access_differ(old, cfg))
+		sup_renew_workers(sv);
 	/* removed and changed streams */
 	for (i = 0; i < STATE_MAX_STREAMS; i++) {
 		struct sup_stream *ss = &sv->streams[i];
