@@ -147,8 +147,9 @@ def local_path(d, url):
     return u.path + ("?" + u.query if u.query else "")
 
 
-def start(o, e=None, **kw):
+def start(o, e=None, extra="", **kw):
     engines = ('acestream = { engines = [ "%s" ]; };' % e.base) if e else ""
+    engines += extra
     d = AccessDaemon(streams='{ name = "news"; url = "%s"; }, '
                      '{ name = "sport"; url = "%s"; }'
                      % (o.url("/live.ts"), o.url("/live2.ts")),
@@ -311,3 +312,39 @@ def test_users_file_reloads_while_players_play():
         check(st == 200 and len(body) > 300 * 188 and ts_aligned(body),
               "a running player was disturbed: %s %d %d" % (p.path, st, len(body)))
     check(DAVE not in d.log_text(whole=True) and sha(DAVE) not in d.log_text(whole=True))
+
+
+def test_hdhomerun_documents_carry_the_path_prefix():
+    o = Origin()
+    d = start(o, extra='hdhomerun = { enabled = true; };')
+    refused(d, "/discover.json", 401)
+    for path, hdrs in (("/u/%s/discover.json" % ALICE, {}),
+                       ("/discover.json?token=" + ALICE, {})):
+        st, _, body = http_get(d.port, path, headers=hdrs)
+        disc = json.loads(body)
+        base = "http://127.0.0.1:%d/u/%s" % (d.port, ALICE)
+        check(st == 200 and disc["BaseURL"] == base and
+              disc["LineupURL"] == base + "/lineup.json", disc)
+        st, _, body = http_get(d.port, local_path(d, disc["LineupURL"]))
+        lineup = {c["GuideName"]: c["URL"] for c in json.loads(body)}
+        check(st == 200 and lineup["news"] == base + "/tuner/news", lineup)
+    plays(d.port, local_path(d, lineup["news"]))
+    # the header forms: the documents as they are, players resend headers
+    st, _, body = http_get(d.port, "/lineup.json", headers=bearer(ALICE))
+    check(st == 200 and ALICE not in body.decode(), body)
+
+
+def test_reload_changes_users():
+    o = Origin()
+    d = start(o)
+    plays(d.port, "/stream/news?token=" + ALICE, seconds=1.0)
+    d.extra = d.extra.replace('token = "%s"' % ALICE, 'token = "alice-New-5"')
+    d.write_conf()
+    rc, out, err = d.ctl("reload")
+    check(rc == 0, (out, err))
+    # the new workers know the new token; the old ones retire
+    wait_for(lambda: http_get(d.port, "/status?token=alice-New-5")[0] == 200,
+             10, what="the new token")
+    for _ in range(6):
+        refused(d, "/status?token=" + ALICE, 401)
+        check(http_get(d.port, "/status?token=alice-New-5")[0] == 200)
