@@ -129,10 +129,11 @@ access_read_file(size_t *len)
 
 	if ((fd = open(acc.path, O_RDONLY | O_CLOEXEC)) == -1)
 		return NULL;
-	if (fstat(fd, &st) == -1 || st.st_size > USERS_FILE_MAX_BYTES ||
-	    (text = malloc((size_t)st.st_size + 1)) == NULL) {
-		if (errno == 0 || st.st_size > USERS_FILE_MAX_BYTES)
-			errno = EFBIG;
+	if (fstat(fd, &st) == 0 && st.st_size > USERS_FILE_MAX_BYTES)
+		errno = EFBIG;
+	else if (fstat(fd, &st) == 0)
+		text = malloc((size_t)st.st_size + 1);	/* NULL: ENOMEM */
+	if (text == NULL) {
 		close(fd);
 		return NULL;
 	}
@@ -202,6 +203,7 @@ access_reload(void)
 		return;
 	acc.seen = st;
 	acc.have_seen = 1;
+	acc.failing = 0;	/* a new version: its problems are logged */
 	if ((text = access_read_file(&len)) == NULL) {
 		access_file_failed(strerror(errno));
 		return;

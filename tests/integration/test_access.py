@@ -340,11 +340,18 @@ def test_reload_changes_users():
     plays(d.port, "/stream/news?token=" + ALICE, seconds=1.0)
     d.extra = d.extra.replace('token = "%s"' % ALICE, 'token = "alice-New-5"')
     d.write_conf()
+    # the new workers know the new token; the old ones retire (they
+    # have no player left) and stop accepting
+    def workers():
+        st, _, body = http_get(d.port, "/status", headers=bearer(ADMIN))
+        return {w["pid"] for w in json.loads(body)["workers"]} if st == 200 \
+            else set()
+    old = workers()
+    check(len(old) == 2, old)
     rc, out, err = d.ctl("reload")
     check(rc == 0, (out, err))
-    # the new workers know the new token; the old ones retire
-    wait_for(lambda: http_get(d.port, "/status?token=alice-New-5")[0] == 200,
-             10, what="the new token")
+    wait_for(lambda: len(workers()) == 2 and not workers() & old, 10,
+             what="the new workers alone")
     for _ in range(6):
         refused(d, "/status?token=" + ALICE, 401)
         check(http_get(d.port, "/status?token=alice-New-5")[0] == 200)
