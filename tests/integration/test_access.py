@@ -107,8 +107,9 @@ def with_cred(path, form, user, token):
     return path, bearer(token)
 
 
-def read_ts(port, path, seconds, headers=None):
-    """A continuous response read for SECONDS: (status, headers, body)."""
+def read_ts(port, path, seconds, headers=None, max_bytes=None):
+    """A continuous response read for SECONDS, or until MAX_BYTES came:
+    (status, headers, body)."""
     s = socket.create_connection(("127.0.0.1", port), timeout=5 * SLOW)
     extra = "".join("%s: %s\r\n" % kv for kv in (headers or {}).items())
     s.sendall(("GET %s HTTP/1.0\r\nHost: 127.0.0.1:%d\r\n%s\r\n"
@@ -123,6 +124,8 @@ def read_ts(port, path, seconds, headers=None):
         if not chunk:
             break
         data += chunk
+        if max_bytes and len(data) > max_bytes:
+            break
     s.close()
     head, _, body = data.partition(b"\r\n\r\n")
     lines = head.decode("latin1").split("\r\n")
@@ -135,7 +138,10 @@ def read_ts(port, path, seconds, headers=None):
 
 
 def plays(port, path, headers=None, seconds=2.0):
-    st, h, body = read_ts(port, path, seconds, headers)
+    """PATH plays: 60 TS packets within SECONDS (at least 8: an on-demand
+    stream starts first, on a loaded machine too)."""
+    st, h, body = read_ts(port, path, max(seconds, 8), headers,
+                          max_bytes=60 * 188 + 1024)
     check(st == 200 and len(body) > 50 * 188 and ts_aligned(body),
           "%s did not play: %d %r %d bytes" % (path, st, body[:200], len(body)))
 
