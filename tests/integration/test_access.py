@@ -286,8 +286,12 @@ class Player(threading.Thread):
 def test_users_file_reloads_while_players_play():
     o = Origin()
     d = start(o)
-    players = [Player(d.port, "/stream/news?token=" + ALICE, 8),
-               Player(d.port, "/u/%s/stream/sport" % CAROL, 8)]
+    # ten players: five of a user of the configuration, five of a user
+    # of the file who is removed while they play
+    players = [Player(d.port, "/stream/news?token=" + ALICE, 8)
+               for _ in range(5)]
+    players += [Player(d.port, "/u/%s/stream/sport" % CAROL, 8)
+                for _ in range(5)]
     for p in players:
         p.start()
     time.sleep(1.5)
@@ -361,3 +365,20 @@ def test_reload_changes_users():
     for _ in range(6):
         refused(d, "/status?token=" + ALICE, 401)
         check(http_get(d.port, "/status?token=alice-New-5")[0] == 200)
+
+
+def test_open_access_checks_nothing():
+    """access = "open" (the default): tokens mean nothing, /u/ is no
+    route, /metrics and /healthz answer anyone, /status shows URLs."""
+    o = Origin()
+    d = Daemon(streams='{ name = "news"; url = "%s"; }' % o.url("/live.ts"))
+    d.start()
+    plays(d.port, "/stream/news")
+    plays(d.port, "/stream/news?token=whatever")
+    check(http_get(d.port, "/u/%s/stream/news" % ALICE)[0] == 404)
+    check(http_get(d.port, "/metrics")[0] == 200)
+    st, _, body = http_get(d.port, "/status")
+    check(st == 200 and json.loads(body)["streams"]["news"]["url"] ==
+          o.url("/live.ts"), body)
+    st, _, body = http_get(d.port, "/playlist.m3u?token=whatever")
+    check(st == 200 and b"token" not in body, body)
