@@ -377,13 +377,38 @@ access_stream_subject(struct worker *w, const char *name, char *out,
 	return out;
 }
 
-/* The subject of an /ace/ request: its input's key, without options
- * ("ace:" alone when it has no valid input: only "ace:" globs pass). */
+/* The value of argument NAME in QUERY ("a=1&b=2", not decoded) into
+ * OUT: OUT, or NULL when it is not there (or too long). */
 static const char *
-access_ace_subject(struct MHD_Connection *conn, const char *url, char *out,
+access_query_arg(const char *query, const char *name, char *out,
     size_t outsz)
 {
+	size_t nl = strlen(name), vl;
+	const char *p;
+
+	for (p = query; p != NULL && *p != '\0'; p = strchr(p, '&') ?
+	    strchr(p, '&') + 1 : NULL)
+		if (strncmp(p, name, nl) == 0 && p[nl] == '=') {
+			vl = strcspn(p + nl + 1, "&");
+			if (vl >= outsz)
+				return NULL;
+			memcpy(out, p + nl + 1, vl);
+			out[vl] = '\0';
+			return out;
+		}
+	return NULL;
+}
+
+/* The subject of an /ace/ request: its input's key, without options
+ * ("ace:" alone when it has no valid input: only "ace:" globs pass).
+ * The input is the request's arguments (CONN), or QUERY when CONN is
+ * NULL (a URL of a playlist). */
+static const char *
+access_ace_subject(struct MHD_Connection *conn, const char *query,
+    const char *url, char *out, size_t outsz)
+{
 	char key[CONFIG_NAME_MAX + 1], tmp[CONFIG_NAME_MAX + 1];
+	char val[ACE_URL_MAX + 1];
 	struct ace_request rq;
 	struct ace_key k;
 	const char *v, *p;
@@ -404,9 +429,10 @@ access_ace_subject(struct MHD_Connection *conn, const char *url, char *out,
 		memset(&rq, 0, sizeof(rq));
 		for (i = 0; i < sizeof(ace_input_names) /
 		    sizeof(ace_input_names[0]) && rq.param == NULL; i++)
-			if ((v = MHD_lookup_connection_value(conn,
-			    MHD_GET_ARGUMENT_KIND, ace_input_names[i])) !=
-			    NULL) {
+			if ((v = conn != NULL ? MHD_lookup_connection_value(
+			    conn, MHD_GET_ARGUMENT_KIND, ace_input_names[i]) :
+			    access_query_arg(query, ace_input_names[i], val,
+			    sizeof(val))) != NULL) {
 				rq.param = ace_input_names[i];
 				rq.value = v;
 			}
@@ -444,7 +470,7 @@ access_subject(struct worker *w, struct MHD_Connection *conn,
 		return hls_path_split(url, name, sizeof(name), &file) == 0 ?
 		    access_stream_subject(w, name, out, outsz) : NULL;
 	if (strncmp(url, "/ace/", 5) == 0)
-		return access_ace_subject(conn, url, out, outsz);
+		return access_ace_subject(conn, NULL, url, out, outsz);
 	if (strcmp(url, "/history") == 0 && (p = MHD_lookup_connection_value(
 	    conn, MHD_GET_ARGUMENT_KIND, "stream")) != NULL &&
 	    config_name_valid(p))
@@ -544,6 +570,59 @@ access_form(struct MHD_Connection *conn, const char **token)
 	return acur.form;
 }
 
+/* The user the current request was let in as (under acc.lock), or
+ * NULL. */
+static const struct user_conf *
+access_current_user(void)
+{
+	int i;
+
+	for (i = 0; i < acc.n_cfg; i++)
+		if (strcmp(acc.cfg_users[i].name, acur.user) == 0)
+			return &acc.cfg_users[i];
+	for (i = 0; i < acc.n_file; i++)
+		if (strcmp(acc.file_users[i].name, acur.user) == 0)
+			return &acc.file_users[i];
+	return NULL;
+}
+
+int
+access_may_play(void *arg, const char *path)
+{
+	struct access_play *ap = arg;
+	char buf[CONFIG_NAME_MAX + 16], name[CONFIG_NAME_MAX + 1];
+	const struct user_conf *u;
+	const char *subject = NULL, *q;
+	size_t n;
+	int ok;
+
+	if (access_admin(ap->conn))
+		return 1;
+	if (acur.conn != ap->conn || acur.user[0] == '\0')
+		return 0;
+	q = strchr(path, '?');
+	n = q != NULL ? (size_t)(q - path) : strlen(path);
+	if (strncmp(path, "/ace/", 5) == 0)
+		subject = access_ace_subject(NULL, q != NULL ? q + 1 : "",
+		    path, buf, sizeof(buf));
+	else if (strncmp(path, "/stream/", 8) == 0 && n - 8 < sizeof(name)) {
+		memcpy(name, path + 8, n - 8);
+		name[n - 8] = '\0';
+		if (n - 8 > 3 && strcmp(name + n - 8 - 3, ".ts") == 0)
+			name[n - 8 - 3] = '\0';
+		if (config_name_valid(name))
+			subject = access_stream_subject(ap->w, name, buf,
+			    sizeof(buf));
+	}
+	if (subject == NULL)
+		return 1;	/* not a stream: a guide, a page */
+	pthread_rwlock_rdlock(&acc.lock);
+	ok = (u = access_current_user()) != NULL &&
+	    config_user_allows(u, subject);
+	pthread_rwlock_unlock(&acc.lock);
+	return ok;
+}
+
 int
 access_admin(struct MHD_Connection *conn)
 {
@@ -554,9 +633,9 @@ int
 access_may_see(void *conn, const char *name, int origin)
 {
 	char subject[CONFIG_NAME_MAX + 16];
-	const struct user_conf *u = NULL;
+	const struct user_conf *u;
 	struct ace_key k;
-	int i, ok = 0;
+	int ok;
 
 	if (access_admin(conn))
 		return 1;
@@ -569,13 +648,8 @@ access_may_see(void *conn, const char *name, int origin)
 	else
 		str_copy(subject, name, sizeof(subject));
 	pthread_rwlock_rdlock(&acc.lock);
-	for (i = 0; i < acc.n_cfg && u == NULL; i++)
-		if (strcmp(acc.cfg_users[i].name, acur.user) == 0)
-			u = &acc.cfg_users[i];
-	for (i = 0; i < acc.n_file && u == NULL; i++)
-		if (strcmp(acc.file_users[i].name, acur.user) == 0)
-			u = &acc.file_users[i];
-	ok = u != NULL && config_user_allows(u, subject);
+	ok = (u = access_current_user()) != NULL &&
+	    config_user_allows(u, subject);
 	pthread_rwlock_unlock(&acc.lock);
 	return ok;
 }

@@ -39,5 +39,13 @@ enum cred_form access_form(struct MHD_Connection *, const char **token);
  * access = "open"), else whether it may see stream NAME of ORIGIN. */
 int	 access_admin(struct MHD_Connection *);
 int	 access_may_see(void *conn, const char *name, int origin);
+/* /playlist.m3u (cred_playlist_filter): whether the current request may
+ * play PATH ("/stream/NAME", "/ace/getstream?id=..."; anything else:
+ * yes).  ARG is a struct access_play. */
+struct access_play {
+	struct worker		*w;
+	struct MHD_Connection	*conn;
+};
+int	 access_may_play(void *arg, const char *path);
 
 #endif

@@ -5,10 +5,11 @@
  * Every answer is rendered from shared memory by status.c (and the
  * playlist's channels of the lineup from STATE_DIR/channels.json);
  * nothing here asks another process.  With access = "users" the
- * playlist's URLs carry the request's credential (the path form is in
- * the base URL, so cached per token; the query form is added to the
- * cached copy per request) and /status shows a user only the streams
- * that user may watch, without upstream URLs.
+ * playlist lists a user only what that user may play, and its URLs
+ * carry the request's credential (the path form is in the base URL, so
+ * cached per token; the filter and the query form apply to the cached
+ * copy per request); /status shows a user only the streams that user
+ * may watch, without upstream URLs.
  */
 #include <errno.h>
 #include <signal.h>
@@ -80,18 +81,31 @@ http_playlist_render(struct worker *w, const struct playlist_key *k,
 	return 0;
 }
 
-/* The cached playlist BLOB with ?token=TOKEN on its URLs (let go of). */
+/*
+ * The cached playlist BLOB (let go of) as a user sees it: only the
+ * entries the user may play, their URLs with ?token=TOKEN when the
+ * request came with one.
+ */
 static enum MHD_Result
-http_playlist_query(struct MHD_Connection *conn, struct lineup_blob *blob,
-    const char *base, const char *token)
+http_playlist_user(struct worker *w, struct MHD_Connection *conn,
+    struct lineup_blob *blob, const char *base)
 {
-	struct buf b;
+	struct access_play ap = { w, conn };
+	const char *token;
+	struct buf f, b;
 	int rc;
 
+	buf_init(&f);
 	buf_init(&b);
-	rc = cred_playlist_rewrite(blob->data, blob->len, CRED_QUERY, token,
-	    base, &b);
+	rc = cred_playlist_filter(blob->data, blob->len, base,
+	    access_may_play, &ap, &f);
 	lineup_blob_put(blob);
+	if (rc == 0 && access_form(conn, &token) == CRED_QUERY)
+		rc = cred_playlist_rewrite(f.data, f.len, CRED_QUERY, token,
+		    base, &b);
+	else if (rc == 0)
+		buf_append(&b, f.data, f.len);
+	buf_free(&f);
 	return http_reply_buf(conn, MHD_HTTP_OK, "audio/x-mpegurl", &b, rc);
 }
 
@@ -136,8 +150,8 @@ http_playlist(struct worker *w, struct MHD_Connection *conn, struct buf *b)
 	}
 	lineup_snap_put(k.snap);
 	buf_free(b);
-	if (access_form(conn, &token) == CRED_QUERY)
-		return http_playlist_query(conn, blob, base, token);
+	if (access_on())	/* the admin's too: its query token */
+		return http_playlist_user(w, conn, blob, base);
 	r = MHD_create_response_from_buffer_with_free_callback_cls(blob->len,
 	    blob->data, lineup_blob_put, blob);
 	if (r == NULL) {

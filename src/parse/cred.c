@@ -20,6 +20,8 @@
 
 #include "cred.h"
 
+#define CRED_PATH_MAX	4096	/* a URL's path and query, kept */
+
 int
 cred_path_split(const char *url, char *tok, size_t toksz, const char **rest)
 {
@@ -238,5 +240,52 @@ cred_playlist_rewrite(const char *text, size_t len, enum cred_form form,
 		buf_append(out, p + ll - cr, cr + (nl != NULL));
 		p += ll + (nl != NULL);
 	}
+	return out->failed ? -1 : 0;
+}
+
+/* Whether the URL line of LEN bytes at U is kept (see cred.h). */
+static int
+cred_keep(const char *u, size_t len, const char *base,
+    int (*keep)(void *, const char *), void *arg)
+{
+	char path[CRED_PATH_MAX];
+	size_t bl = strlen(base);
+
+	if (len <= bl || strncmp(u, base, bl) != 0 || u[bl] != '/')
+		return 1;
+	if (len - bl >= sizeof(path))
+		return 0;	/* none of ours is that long */
+	memcpy(path, u + bl, len - bl);
+	path[len - bl] = '\0';
+	return keep(arg, path);
+}
+
+int
+cred_playlist_filter(const char *text, size_t len, const char *base,
+    int (*keep)(void *arg, const char *path), void *arg, struct buf *out)
+{
+	const char *p = text, *end = text + len, *nl, *entry = text;
+	size_t ll, cr;
+	int first = 1;
+
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		ll = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
+		cr = ll > 0 && p[ll - 1] == '\r';
+		if (first || ll - cr == 0 || p[0] == '#') {
+			if (first)	/* #EXTM3U and its attributes */
+				buf_append(out, p, ll + (nl != NULL));
+			p += ll + (nl != NULL);
+			if (first)
+				entry = p;
+			first = 0;
+			continue;
+		}
+		p += ll + (nl != NULL);
+		if (cred_keep(p - ll - (nl != NULL), ll - cr, base, keep, arg))
+			buf_append(out, entry, (size_t)(p - entry));
+		entry = p;
+	}
+	buf_append(out, entry, (size_t)(end - entry));	/* trailing lines */
 	return out->failed ? -1 : 0;
 }

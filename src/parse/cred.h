@@ -53,4 +53,16 @@ int	 cred_playlist_rewrite(const char *text, size_t len,
 	    enum cred_form form, const char *token, const char *base,
 	    struct buf *out);
 
+/*
+ * Append to OUT the M3U playlist of LEN bytes at TEXT without the
+ * entries KEEP refuses.  An entry is a URL line and the comment lines
+ * just before it (#EXTINF, #EXTGRP, ...); KEEP(ARG, PATH) gets the URL's
+ * path and query after BASE ("http://host"), and entries whose URL does
+ * not start with BASE + "/" are kept.  The first line, #EXTM3U, is
+ * always kept.  0, or -1 when OUT failed.
+ */
+int	 cred_playlist_filter(const char *text, size_t len, const char *base,
+	    int (*keep)(void *arg, const char *path), void *arg,
+	    struct buf *out);
+
 #endif

@@ -18,6 +18,8 @@
  * unchanged; rewritten with the query or the path form, taking every
  * "?token=T", "&token=T" or "/u/T" out again gives the input back (T
  * appears nowhere in the input): the rewrite only ever adds the token.
+ * cred_playlist_filter keeping every entry gives the input back, and
+ * keeping none leaves no URL line of the base after the first line.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -143,6 +145,46 @@ rewrite_check(const uint8_t *data, size_t size, enum cred_form form,
 	buf_free(&b);
 }
 
+static int
+keep_all(void *arg, const char *path)
+{
+	(void)arg;
+	CHECK(path[0] == '/');
+	return 1;
+}
+
+static int
+keep_none(void *arg, const char *path)
+{
+	(void)arg;
+	CHECK(path[0] == '/');
+	return 0;
+}
+
+/* Keeping every entry gives the playlist back; keeping none leaves no
+ * URL line of the base but the first line. */
+static void
+filter_check(const uint8_t *data, size_t size)
+{
+	struct buf b;
+	const char *p, *nl;
+
+	buf_init(&b);
+	CHECK(cred_playlist_filter((const char *)data, size, "http://h:8",
+	    keep_all, NULL, &b) == 0);
+	CHECK(b.len == size && (size == 0 || memcmp(b.data, data, size) == 0));
+	buf_free(&b);
+	buf_init(&b);
+	CHECK(cred_playlist_filter((const char *)data, size, "http://h:8",
+	    keep_none, NULL, &b) == 0);
+	CHECK(b.len <= size);
+	buf_puts(&b, "");
+	for (p = b.data, nl = strchr(p, '\n'); nl != NULL;
+	    p = nl + 1, nl = strchr(p, '\n'))
+		CHECK(strncmp(nl + 1, "http://h:8/", 11) != 0);
+	buf_free(&b);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -160,6 +202,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rewrite_check(data, size, CRED_PATH, "http://h:8");
 	}
 	rewrite_check(data, size, CRED_BASIC, "http://h:8");
+	filter_check(data, size);
 	free(s);
 	return 0;
 }

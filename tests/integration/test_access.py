@@ -246,6 +246,14 @@ def test_refusals_start_nothing():
     s = json.loads(body)
     check(sorted(s["streams"]) == ["news", "sport"], body)
     check(s["streams"]["news"]["url"] == o.url("/live.ts"), body)
+    # /playlist.m3u lists bob only what bob may play; alice and the
+    # admin everything
+    for token, names in ((BOB, ["news"]), (ALICE, ["news", "sport"]),
+                         (ADMIN, ["news", "sport"])):
+        st, _, body = http_get(d.port, "/playlist.m3u?token=" + token)
+        listed = re.findall(r"/stream/(\w+)\?token=", body.decode())
+        check(st == 200 and listed == names, (token, body))
+        check(body.decode().count("#EXTINF") == len(names), body)
     # /metrics and /healthz: the admin token only (no internal address)
     refused(d, "/metrics", 401)
     refused(d, "/metrics", 403, bearer(ALICE))

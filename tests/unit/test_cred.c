@@ -152,6 +152,40 @@ test_rewrite_m3u(void **state)
 	    "#EXTINF:-1,D\nhttp://other/stream/d\n");
 }
 
+/* A user whose globs allow /stream/a and content ids only. */
+static int
+keep_a(void *arg, const char *path)
+{
+	(*(int *)arg)++;
+	return strcmp(path, "/stream/a") == 0 ||
+	    strncmp(path, "/ace/", 5) == 0;
+}
+
+static void
+test_filter(void **state)
+{
+	static const char pl[] = "#EXTM3U url-tvg=\"http://h:8/epg.xml\"\n"
+	    "#EXTINF:-1 tvg-id=\"a\",A\nhttp://h:8/stream/a\n"
+	    "#EXTINF:-1,B\n#EXTGRP:x\nhttp://h:8/stream/b\n"
+	    "#EXTINF:-1,C\nhttp://h:8/ace/getstream?id=ab\n"
+	    "#EXTINF:-1,D\nhttp://other/stream/d\n"
+	    "#EXTINF:-1,E\r\nhttp://h:8/stream/e";
+	struct buf b;
+	int calls = 0;
+
+	(void)state;
+	buf_init(&b);
+	assert_int_equal(cred_playlist_filter(pl, strlen(pl), "http://h:8",
+	    keep_a, &calls, &b), 0);
+	buf_puts(&b, "");
+	assert_string_equal(b.data, "#EXTM3U url-tvg=\"http://h:8/epg.xml\"\n"
+	    "#EXTINF:-1 tvg-id=\"a\",A\nhttp://h:8/stream/a\n"
+	    "#EXTINF:-1,C\nhttp://h:8/ace/getstream?id=ab\n"
+	    "#EXTINF:-1,D\nhttp://other/stream/d\n");
+	assert_int_equal(calls, 4);	/* not for another host's URL */
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -160,6 +194,7 @@ main(void)
 		cmocka_unit_test(test_headers),
 		cmocka_unit_test(test_rewrite_m3u8),
 		cmocka_unit_test(test_rewrite_m3u),
+		cmocka_unit_test(test_filter),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
