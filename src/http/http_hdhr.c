@@ -27,7 +27,8 @@
  * the request's Host header, when it is a plain host[:port]
  * (hdhr_host_valid); otherwise the address the request came to.  With
  * access = "users" and a token in the request's URL, the base gets the
- * path prefix /u/TOKEN (access.h), so every URL in the documents plays.
+ * path prefix /u/TOKEN (access.h), so every URL in the documents plays,
+ * and a user's lineup lists only what the user may play.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -166,10 +167,32 @@ hdhr_lineup_channels(struct worker *w, const struct channels_doc *doc,
 	return n;
 }
 
+/* Keep of the N channels CH those the current request may play
+ * (access = "users": a user's allow); how many are left. */
+static size_t
+hdhr_lineup_allowed(struct worker *w, struct MHD_Connection *conn,
+    struct hdhr_channel *ch, size_t n)
+{
+	struct access_play ap = { w, conn };
+	char path[CONFIG_NAME_MAX + 16];
+	size_t i, kept = 0;
+
+	if (!access_on() || access_admin(conn))
+		return n;
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "/stream/%s", ch[i].stream);
+		if (access_may_play(&ap, path))
+			ch[kept++] = ch[i];
+	}
+	return kept;
+}
+
 /* lineup.json: every stream of the configuration (by number), then the
- * channels of the lineup, when there are sources. */
+ * channels of the lineup, when there are sources; a user's only those
+ * the user may play. */
 static int
-hdhr_lineup(struct worker *w, const char *base, struct buf *b)
+hdhr_lineup(struct worker *w, struct MHD_Connection *conn, const char *base,
+    struct buf *b)
 {
 	struct channels_doc doc;
 	struct hdhr_channel *ch;
@@ -199,6 +222,7 @@ hdhr_lineup(struct worker *w, const char *base, struct buf *b)
 	}
 	if (lineup)
 		n = hdhr_lineup_channels(w, &doc, ch, n, nums);
+	n = hdhr_lineup_allowed(w, conn, ch, n);
 	rc = hdhr_lineup_json(b, base, ch, n);
 out:
 	if (lineup)
@@ -264,7 +288,7 @@ http_hdhr_request(struct worker *w, struct MHD_Connection *conn,
 		    hdhr_discover_json(&b, &d));
 	if (strcmp(url, "/lineup.json") == 0)
 		return http_reply_buf(conn, MHD_HTTP_OK, "application/json", &b,
-		    hdhr_lineup(w, base, &b));
+		    hdhr_lineup(w, conn, base, &b));
 	if (strcmp(url, "/lineup_status.json") == 0)
 		return http_reply_buf(conn, MHD_HTTP_OK, "application/json", &b,
 		    hdhr_lineup_status_json(&b));

@@ -347,6 +347,10 @@ def test_hdhomerun_documents_carry_the_path_prefix():
         lineup = {c["GuideName"]: c["URL"] for c in json.loads(body)}
         check(st == 200 and lineup["news"] == base + "/tuner/news", lineup)
     plays(d.port, local_path(d, lineup["news"]))
+    # bob's lineup: news only
+    st, _, body = http_get(d.port, "/u/%s/lineup.json" % BOB)
+    check(st == 200 and [c["GuideName"] for c in json.loads(body)] == ["news"],
+          body)
     # the header forms: the documents as they are, players resend headers
     st, _, body = http_get(d.port, "/lineup.json", headers=bearer(ALICE))
     check(st == 200 and ALICE not in body.decode(), body)
