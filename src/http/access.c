@@ -288,18 +288,21 @@ access_begin(struct MHD_Connection *conn, const char *url, int *bad)
 	if ((v = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND,
 	    CRED_QUERY_ARG)) != NULL) {
 		acur.form = CRED_QUERY;
-		str_copy(acur.token, v, sizeof(acur.token));
+		/* too long for any token: an empty one, wrong */
+		if (str_copy(acur.token, v, sizeof(acur.token)) >=
+		    sizeof(acur.token))
+			acur.token[0] = '\0';
 	} else if ((v = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_AUTHORIZATION)) != NULL) {
+		acur.form = CRED_BASIC;
+		/* Bearer; a header of neither leaves the token empty: wrong */
 		if (cred_basic_parse(v, acur.basic_user,
 		    sizeof(acur.basic_user), acur.token,
-		    sizeof(acur.token)) == 0)
-			acur.form = CRED_BASIC;
-		else if (cred_bearer_parse(v, acur.token,
-		    sizeof(acur.token)) == 0)
+		    sizeof(acur.token)) == -1) {
 			acur.form = CRED_BEARER;
-		else
-			acur.form = CRED_BEARER;	/* unreadable: wrong */
+			(void)cred_bearer_parse(v, acur.token,
+			    sizeof(acur.token));
+		}
 	}
 	return url;
 }
