@@ -54,8 +54,9 @@
 static struct {
 	pthread_rwlock_t	 lock;		/* file_users */
 	enum access_mode	 mode;
-	int			 internal[CONFIG_MAX_LISTEN];
-	int			 n_listen;
+	int			 internal_fd[CONFIG_MAX_LISTEN];	/* the
+				   listening sockets marked internal */
+	int			 n_internal;
 	const struct user_conf	*cfg_users;	/* the configuration's */
 	int			 n_cfg;
 	struct user_conf	*file_users;
@@ -233,14 +234,15 @@ access_reload(void)
 }
 
 int
-access_start(struct worker *w, const struct config *cfg)
+access_start(struct worker *w, const struct config *cfg, const int *fds,
+    int n_fds)
 {
 	int i;
 
 	acc.mode = cfg->access;
-	acc.n_listen = cfg->n_listen;
-	for (i = 0; i < cfg->n_listen; i++)
-		acc.internal[i] = cfg->listen_internal[i];
+	for (i = 0; i < n_fds && i < cfg->n_listen; i++)
+		if (cfg->listen_internal[i])
+			acc.internal_fd[acc.n_internal++] = fds[i];
 	acc.cfg_users = cfg->users;
 	acc.n_cfg = cfg->n_users;
 	acc.loud = w->row == 0;
@@ -481,19 +483,23 @@ access_subject(struct worker *w, struct MHD_Connection *conn,
 	return NULL;
 }
 
-/* Whether the connection came in on a listen address marked internal. */
+/* Whether the connection came in on a listen address marked internal:
+ * its daemon's listening socket is one of those (whatever the order of
+ * the worker's daemons). */
 static int
-access_internal(struct worker *w, struct MHD_Connection *conn)
+access_internal(struct MHD_Connection *conn)
 {
 	const union MHD_ConnectionInfo *ci;
+	const union MHD_DaemonInfo *di;
 	int i;
 
-	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_DAEMON);
-	if (ci == NULL)
+	if (acc.n_internal == 0 || (ci = MHD_get_connection_info(conn,
+	    MHD_CONNECTION_INFO_DAEMON)) == NULL || (di = MHD_get_daemon_info(
+	    ci->daemon, MHD_DAEMON_INFO_LISTEN_FD)) == NULL)
 		return 0;
-	for (i = 0; i < w->n_daemons && i < acc.n_listen; i++)
-		if (w->daemons[i] == ci->daemon)
-			return acc.internal[i];
+	for (i = 0; i < acc.n_internal; i++)
+		if (di->listen_fd == acc.internal_fd[i])
+			return 1;
 	return 0;
 }
 
@@ -543,7 +549,7 @@ access_check(struct worker *w, struct MHD_Connection *conn, const char *url,
 		subject = access_subject(w, conn, url, buf, sizeof(buf));
 	v = access_verify(w, subject, &allowed);
 	if (flags & HTTP_ROUTE_INTERNAL) {
-		if (v == ACCESS_ADMIN || access_internal(w, conn))
+		if (v == ACCESS_ADMIN || access_internal(conn))
 			return 0;
 		*ret = access_refuse(conn, url, v == ACCESS_USER ?
 		    MHD_HTTP_FORBIDDEN : MHD_HTTP_UNAUTHORIZED,

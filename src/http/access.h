@@ -10,8 +10,10 @@
 #include "cred.h"
 #include "http.h"
 
-/* At the worker's start, from its configuration: 0, or -1. */
-int	 access_start(struct worker *, const struct config *);
+/* At the worker's start, from its configuration and its listening
+ * sockets FDS (in the order of the configuration's listen): 0, or -1. */
+int	 access_start(struct worker *, const struct config *, const int *fds,
+	    int n_fds);
 /* About once a second (routes_tick): reread users_file if it changed. */
 void	 access_tick(struct worker *);
 /* 1 when access = "users". */
