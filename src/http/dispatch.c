@@ -15,9 +15,14 @@
  * socket, the only ones that do not leave through http_queue (http.c),
  * because libmicrohttpd cannot be asked to send them.
  *
- * Calls http.c (answers, the current request for CORS) and client.c (a
- * completed client); the routes only through the table in struct worker,
- * so it never names a route or the worker.
+ * With access = "users" every call first gives access.c the request
+ * (a /u/TOKEN/ prefix is cut off there, so each route sees its own
+ * path), and a new request on a route that needs a credential is let
+ * through only by access_check, before its route runs.
+ *
+ * Calls http.c (answers, the current request for CORS), access.c and
+ * client.c (a completed client); the routes only through the table in
+ * struct worker, so it never names a route or the worker.
  */
 #include <sys/socket.h>
 
@@ -25,6 +30,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "access.h"
 #include "client.h"
 #include "cors.h"
 #include "dispatch.h"
@@ -189,8 +195,10 @@ http_dispatch(struct worker *w, struct MHD_Connection *conn, const char *url,
     const char *method, size_t *upload_data_size, void **con_cls)
 {
 	const struct http_route *r;
-	int get;
+	enum MHD_Result ret;
+	int get, bad;
 
+	url = access_begin(conn, url, &bad);
 	http_request_begin(w->st, conn, url);
 	if (*con_cls == &request_answered)	/* see http_uri_check */
 		return MHD_NO;
@@ -220,6 +228,8 @@ http_dispatch(struct worker *w, struct MHD_Connection *conn, const char *url,
 	}
 	*con_cls = NULL;
 	atomic_fetch_add(&w->st->workers[w->row].requests, 1);
+	if (bad)	/* "/u//..." or a token too long for any */
+		return http_error(conn, MHD_HTTP_NOT_FOUND, "not found");
 	r = http_route_find(w->routes->routes, url);
 	get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
 	    strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
@@ -235,6 +245,8 @@ http_dispatch(struct worker *w, struct MHD_Connection *conn, const char *url,
 		    "method not allowed");
 	if (r == NULL)
 		return http_error(conn, MHD_HTTP_NOT_FOUND, "not found");
+	if (access_check(w, conn, url, r->flags, &ret) == -1)
+		return ret;
 	return r->handler(w, conn, url, method, con_cls);
 }
 

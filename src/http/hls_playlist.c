@@ -18,13 +18,20 @@
  * request for a stream that has no segment yet waits suspended (never
  * blocking a thread) for the first one.
  *
+ * A request that came with its token in the URL (access = "users",
+ * access.h) gets a copy of its own with the token on every URI (a
+ * query token) or on the absolute ones (a path prefix); the shared
+ * copies never hold a token.
+ *
  * Called by the HLS routes (http_hls.c); calls http.c and client.c
- * (answers, waiting, ring mappings), manifest.c and hls_cache.c.
+ * (answers, waiting, ring mappings), access.c, manifest.c and
+ * hls_cache.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
 #include "client.h"
 #include "hls_cache.h"
 #include "hls_playlist.h"
@@ -219,6 +226,19 @@ hls_local_response(const struct hls_local *l, int f)
 	    l->body, MHD_RESPMEM_MUST_COPY), hdrs, f);
 }
 
+/* L's bytes with the request's TOKEN on its URIs (FORM), queued. */
+static enum MHD_Result
+hls_local_token(struct MHD_Connection *conn, const struct hls_local *l,
+    enum cred_form form, const char *token)
+{
+	struct buf b;
+	int rc;
+
+	buf_init(&b);
+	rc = cred_playlist_rewrite(l->body, l->len, form, token, "", &b);
+	return http_reply_buf(conn, MHD_HTTP_OK, HLS_PLAYLIST_TYPE, &b, rc);
+}
+
 /*
  * Answer a playlist request from the worker's copy of the current
  * version: 0 and *RET, or -1 when the stream has no segment yet.
@@ -232,6 +252,8 @@ hls_playlist_answer(struct worker *w, struct MHD_Connection *conn, int slot,
 	struct stream_slot *ss = &w->st->streams[slot];
 	struct hls_cache_key key;
 	struct MHD_Response *r;
+	enum cred_form form;
+	const char *token;
 	uint8_t none;
 	int f = http_cors_fixed(conn), rc = 0;
 
@@ -256,6 +278,9 @@ hls_playlist_answer(struct worker *w, struct MHD_Connection *conn, int slot,
 	    ring_copy(&l->rr->ring, l->first_start, &none, 0) == -1) &&
 	    hls_local_update(w, slot, cfg->name, &key, l) == -1)
 		rc = -1;
+	else if ((form = access_form(conn, &token)) == CRED_QUERY ||
+	    form == CRED_PATH)
+		*ret = hls_local_token(conn, l, form, token);
 	else if (f >= 0) {	/* the response shared by the requests */
 		if (l->resp[f] == NULL)
 			l->resp[f] = hls_local_response(l, f);

@@ -133,6 +133,10 @@ typedef enum MHD_Result http_handler_fn(struct worker *,
 
 #define HTTP_ROUTE_PREFIX	0x1	/* PATH is a prefix of the URL */
 #define HTTP_ROUTE_ANY_METHOD	0x2	/* else GET and HEAD only (405) */
+/* With access = "users" (access.h) a route needs a credential unless: */
+#define HTTP_ROUTE_OPEN		0x4	/* it checks its own (admin API) */
+#define HTTP_ROUTE_INTERNAL	0x8	/* the admin token, or a listen
+					 * address marked internal */
 
 struct http_route {
 	const char	*path;		/* NULL ends the table */

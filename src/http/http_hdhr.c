@@ -26,7 +26,10 @@
  *
  * The documents' base URL is public_url when set; otherwise http:// and
  * the request's Host header, when it is a plain host[:port]
- * (hdhr_host_valid); otherwise the address the request came to.
+ * (hdhr_host_valid); otherwise the address the request came to.  With
+ * access = "users" and a token in the request's URL, the base gets the
+ * path prefix /u/TOKEN (access.h), so every URL in the documents plays,
+ * and a user's lineup lists only what the user may play.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -35,6 +38,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "access.h"
 #include "channels_doc.h"
 #include "lineup_cache.h"
 #include "hdhr.h"
@@ -151,10 +155,32 @@ hdhr_lineup_channels(struct worker *w, const struct channels_doc *doc,
 	return n;
 }
 
+/* Keep of the N channels CH those the current request may play
+ * (access = "users": a user's allow); how many are left. */
+static size_t
+hdhr_lineup_allowed(struct worker *w, struct MHD_Connection *conn,
+    struct hdhr_channel *ch, size_t n)
+{
+	struct access_play ap = { w, conn };
+	char path[CONFIG_NAME_MAX + 16];
+	size_t i, kept = 0;
+
+	if (!access_on() || access_admin(conn))
+		return n;
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "/stream/%s", ch[i].stream);
+		if (access_may_play(&ap, path))
+			ch[kept++] = ch[i];
+	}
+	return kept;
+}
+
 /* lineup.json: every stream of the configuration (by number), then the
- * channels of the lineup, when there are sources. */
+ * channels of the lineup, when there are sources; a user's only those
+ * the user may play. */
 static int
-hdhr_lineup(struct worker *w, const char *base, struct buf *b)
+hdhr_lineup(struct worker *w, struct MHD_Connection *conn, const char *base,
+    struct buf *b)
 {
 	struct lineup_snap *snap = NULL;
 	struct hdhr_channel *ch;
@@ -182,6 +208,7 @@ hdhr_lineup(struct worker *w, const char *base, struct buf *b)
 	}
 	if (snap != NULL)
 		n = hdhr_lineup_channels(w, &snap->doc, ch, n);
+	n = hdhr_lineup_allowed(w, conn, ch, n);
 	rc = hdhr_lineup_json(b, base, ch, n);
 out:
 	lineup_snap_put(snap);
@@ -217,7 +244,9 @@ http_hdhr_request(struct worker *w, struct MHD_Connection *conn,
 {
 	struct state_hdhr h;
 	struct hdhr_device d;
-	char base[HDHR_BASE_MAX];
+	char base[HDHR_BASE_MAX + CONFIG_TOKEN_MAX];
+	enum cred_form form;
+	const char *token;
 	struct buf b;
 
 	(void)con_cls;
@@ -226,6 +255,12 @@ http_hdhr_request(struct worker *w, struct MHD_Connection *conn,
 	if (strcmp(url, "/lineup.post") == 0)
 		return hdhr_lineup_post(conn, method);
 	hdhr_base_url(conn, &h, base, sizeof(base));
+	/* a token in the URL: the documents' URLs carry it as a path
+	 * prefix (what media servers keep; it works on every route) */
+	if ((form = access_form(conn, &token)) == CRED_PATH ||
+	    form == CRED_QUERY)
+		snprintf(base + strlen(base), sizeof(base) - strlen(base),
+		    "/u/%s", token);
 	memset(&d, 0, sizeof(d));
 	d.friendly_name = h.friendly_name;
 	d.device_id = h.device_id;
@@ -237,7 +272,7 @@ http_hdhr_request(struct worker *w, struct MHD_Connection *conn,
 		    hdhr_discover_json(&b, &d));
 	if (strcmp(url, "/lineup.json") == 0)
 		return http_reply_buf(conn, MHD_HTTP_OK, "application/json", &b,
-		    hdhr_lineup(w, base, &b));
+		    hdhr_lineup(w, conn, base, &b));
 	if (strcmp(url, "/lineup_status.json") == 0)
 		return http_reply_buf(conn, MHD_HTTP_OK, "application/json", &b,
 		    hdhr_lineup_status_json(&b));

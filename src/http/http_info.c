@@ -4,7 +4,12 @@
  *
  * Every answer is rendered from shared memory by status.c (and the
  * playlist's channels of the lineup from STATE_DIR/channels.json);
- * nothing here asks another process.
+ * nothing here asks another process.  With access = "users" the
+ * playlist lists a user only what that user may play, and its URLs
+ * carry the request's credential (the path form is in the base URL, so
+ * cached per token; the filter and the query form apply to the cached
+ * copy per request); /status shows a user only the streams that user
+ * may watch, without upstream URLs.
  */
 #include <errno.h>
 #include <signal.h>
@@ -13,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "access.h"
 #include "channels_json.h"
 #include "http.h"
 #include "lineup_cache.h"
@@ -77,6 +83,34 @@ http_playlist_render(struct worker *w, const struct playlist_key *k,
 }
 
 /*
+ * The cached playlist BLOB (let go of) as a user sees it: only the
+ * entries the user may play, their URLs with ?token=TOKEN when the
+ * request came with one.
+ */
+static enum MHD_Result
+http_playlist_user(struct worker *w, struct MHD_Connection *conn,
+    struct lineup_blob *blob, const char *base)
+{
+	struct access_play ap = { w, conn };
+	const char *token;
+	struct buf f, b;
+	int rc;
+
+	buf_init(&f);
+	buf_init(&b);
+	rc = cred_playlist_filter(blob->data, blob->len, base,
+	    access_may_play, &ap, &f);
+	lineup_blob_put(blob);
+	if (rc == 0 && access_form(conn, &token) == CRED_QUERY)
+		rc = cred_playlist_rewrite(f.data, f.len, CRED_QUERY, token,
+		    base, &b);
+	else if (rc == 0)
+		buf_append(&b, f.data, f.len);
+	buf_free(&f);
+	return http_reply_buf(conn, MHD_HTTP_OK, "audio/x-mpegurl", &b, rc);
+}
+
+/*
  * GET /playlist.m3u[?group=G]: the streams, then the channels of the
  * lineup (STATE_DIR/channels.json, when there are sources); url-tvg
  * names /epg.xml when the source process has built a guide.  Rendered
@@ -89,10 +123,14 @@ http_playlist(struct worker *w, struct MHD_Connection *conn, struct buf *b)
 	struct playlist_key k;
 	struct lineup_blob *blob;
 	struct MHD_Response *r;
-	char base[300], epg[320];
+	char base[300 + CONFIG_TOKEN_MAX], epg[320 + CONFIG_TOKEN_MAX];
 	const char *hdrs[] = { "Content-Type", "audio/x-mpegurl", NULL };
+	const char *token;
 
 	http_base_url(conn, base, sizeof(base));
+	if (access_form(conn, &token) == CRED_PATH)
+		snprintf(base + strlen(base), sizeof(base) - strlen(base),
+		    "/u/%s", token);
 	snprintf(epg, sizeof(epg), "%s/epg.xml", base);
 	memset(&k, 0, sizeof(k));
 	k.base = base;
@@ -113,6 +151,8 @@ http_playlist(struct worker *w, struct MHD_Connection *conn, struct buf *b)
 	}
 	lineup_snap_put(k.snap);
 	buf_free(b);
+	if (access_on())	/* the admin's too: its query token */
+		return http_playlist_user(w, conn, blob, base);
 	r = MHD_create_response_from_buffer_with_free_callback_cls(blob->len,
 	    blob->data, lineup_blob_put, blob);
 	if (r == NULL) {
@@ -126,11 +166,12 @@ http_playlist(struct worker *w, struct MHD_Connection *conn, struct buf *b)
 static enum MHD_Result
 http_status(struct worker *w, struct MHD_Connection *conn, struct buf *b)
 {
+	struct status_filter f = { access_may_see, conn };
 	struct lineup_snap *snap = NULL;
-	int rc;
+	int admin = access_admin(conn), rc;
 
-	rc = status_json(w->st, b);
-	if (rc == 0 && atomic_load(&w->st->lineup_mode) &&
+	rc = status_json_view(w->st, admin ? NULL : &f, b);
+	if (rc == 0 && admin && atomic_load(&w->st->lineup_mode) &&
 	    (snap = lineup_snap_get(w->channels_file)) != NULL)
 		rc = channels_status_sources(&snap->doc, b);
 	lineup_snap_put(snap);

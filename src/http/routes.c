@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "access.h"
 #include "http_dynamic.h"
 #include "routes.h"
 
@@ -64,8 +65,11 @@ routes_tuner(struct worker *w, struct MHD_Connection *conn, const char *url,
 }
 
 static const struct http_route routes[] = {
-	{ "/admin/",		HTTP_ROUTE_PREFIX | HTTP_ROUTE_ANY_METHOD,
-	    http_admin_request },
+	/* with access = "users" (access.c) every route needs a credential
+	 * but the admin API (its own token) and /metrics, /healthz (the
+	 * admin token or an internal listen address) */
+	{ "/admin/",		HTTP_ROUTE_PREFIX | HTTP_ROUTE_ANY_METHOD |
+	    HTTP_ROUTE_OPEN,	http_admin_request },
 	{ "/stream/",		HTTP_ROUTE_PREFIX,	http_stream_request },
 	{ "/hls/",		HTTP_ROUTE_PREFIX,	http_hls_request },
 	{ "/ace/stat/",		HTTP_ROUTE_PREFIX,	http_aceapi_request },
@@ -73,11 +77,11 @@ static const struct http_route routes[] = {
 	{ "/ace/",		HTTP_ROUTE_PREFIX,	routes_ace },
 	{ "/webui/api/service",	0,			http_aceapi_request },
 	{ "/status",		0,			http_info_request },
-	{ "/metrics",		0,			http_info_request },
-	{ "/metrics/performance", 0,			http_info_request },
+	{ "/metrics",		HTTP_ROUTE_INTERNAL,	http_info_request },
+	{ "/metrics/performance", HTTP_ROUTE_INTERNAL,	http_info_request },
 	{ "/playlist.m3u",	0,			http_info_request },
 	{ "/playlist.m3u8",	0,			http_info_request },
-	{ "/healthz",		0,			http_info_request },
+	{ "/healthz",		HTTP_ROUTE_INTERNAL,	http_info_request },
 	{ "/history",		0,			http_history_request },
 	/* HDHomeRun tuner (http_hdhr.c) */
 	{ "/discover.json",	0,			http_hdhr_request },
@@ -113,6 +117,7 @@ void
 routes_tick(struct worker *w)
 {
 	http_hls_expire(w);
+	access_tick(w);
 }
 
 void

@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "access.h"
 #include "channels_doc.h"
 #include "client.h"
 #include "dispatch.h"
@@ -374,6 +375,8 @@ worker_main(struct proc *self, const struct child_ctx *ctx)
 	}
 	proc_child_init(worker_on_sigterm, "worker %d", w.row + 1);
 	atomic_store(&w.st->workers[w.row].pid, (int32_t)getpid());
+	if (access_start(&w, ctx->cfg, ctx->listen_fds, ctx->n_listen) == -1)
+		fatalx("users_file: path too long");
 	worker_open_events(&w);
 	if (fanout_start(&w) == -1)
 		log_warnx("TS bodies go through libmicrohttpd");

@@ -6,7 +6,8 @@
  * anything changes, and a file with any error leaves the running
  * configuration as it was (a config_rejected event says why).  Then the
  * streams are diffed and only added, removed and changed ones are
- * touched; new listening addresses get a new worker generation while the
+ * touched; new listening addresses (or new rules of who may watch, which
+ * the workers take at their start) get a new worker generation while the
  * old one retires after its clients; the daemon-wide settings, the
  * workers, the webhook, the origins and their helpers follow the new
  * file.  It calls the stream, processes and events files of the
@@ -249,6 +250,11 @@ supervisor_reload(struct supervisor *sv, char *err, size_t errsz)
 	    config_tls_differ(old, cfg)) {
 		log_info("reload: new TLS certificate or key: new workers"
 		    " serve it, the current ones retire after their clients");
+		sup_new_generation(sv);
+	}
+	if (!relisten && config_access_differ(old, cfg)) {
+		log_info("reload: who may watch changed: new workers apply it,"
+		    " the current ones retire after their clients");
 		sup_new_generation(sv);
 	}
 	/* removed and changed streams */

@@ -65,6 +65,13 @@
 #define CONFIG_MAX_CHANNEL_OVERRIDES	4096	/* `channels` entries */
 #define CONFIG_MAX_EPG_WINDOW		2678400	/* seconds (31 days) of
 						   epg_past, epg_future */
+/* Access control (config_access.c, users_file.c). */
+#define CONFIG_MAX_USERS		4096	/* `users` entries */
+#define CONFIG_MAX_USER_GLOBS		64	/* a user's allow */
+#define CONFIG_TOKEN_DIGEST_BYTES	32	/* SHA-256 (digest.h) */
+#define CONFIG_ACE_SUBJECT		"ace:"	/* allow globs of content
+						   ids start with it */
+#define CONFIG_LISTEN_INTERNAL		" internal"	/* listen flag */
 
 enum stream_type {
 	STREAM_TS = 0,
@@ -205,6 +212,27 @@ struct source_conf {
 	int			 line;
 };
 
+/* Who may watch (`access`). */
+enum access_mode {
+	ACCESS_OPEN = 0,	/* anyone: nothing is checked */
+	ACCESS_USERS = 1,	/* a user's token, or the admin token */
+};
+
+/*
+ * One user, of `users` or of users_file: the SHA-256 of the token (the
+ * token itself is never kept), the connections allowed (0: no limit)
+ * and the fnmatch globs of what the user may watch (stream names, and
+ * CONFIG_ACE_SUBJECT + key for content ids).
+ */
+struct user_conf {
+	char			 name[CONFIG_NAME_MAX + 1];
+	unsigned char		 token_sha256[CONFIG_TOKEN_DIGEST_BYTES];
+	int			 max_connections;
+	char			*allow[CONFIG_MAX_USER_GLOBS];
+	int			 n_allow;
+	int			 line;
+};
+
 /* What a lineup channel that a refresh removed does while it plays. */
 enum removed_channels {
 	REMOVED_DRAIN = 0,	/* ends (reason removed) when its players leave */
@@ -238,6 +266,8 @@ struct config {
 	char			*tls_key;
 	char			*tls_cert_pem;		/* NUL-terminated */
 	char			*tls_key_pem;
+	int			 listen_internal[CONFIG_MAX_LISTEN];	/* 1: the
+					   address was marked " internal" */
 	int			 workers;		/* 0 -> one per CPU, resolved */
 	char			*user;			/* "" = no privilege drop */
 	char			*pid_file;
@@ -284,6 +314,11 @@ struct config {
 	 * epg_future seconds ahead of the time it is built. */
 	int			 epg_past;
 	int			 epg_future;
+	/* Who may watch (config_access.c). */
+	enum access_mode	 access;
+	struct user_conf	*users;
+	int			 n_users;
+	char			*users_file;		/* "" = none */
 };
 
 /*
@@ -342,6 +377,21 @@ int			 config_parent_allows(const struct config *,
 #define CONFIG_PARENT_ACE_PATH	"/ace/getstream?"	/* content ids: id=ID */
 int			 config_parent_base(const char *url, const char *name,
 			    char *out, size_t outsz);
+/* 1 when A and B differ in who may watch (access, users, users_file,
+ * the listen addresses' internal flags): the workers start again. */
+int			 config_access_differ(const struct config *a,
+			    const struct config *b);
+/* Free the N users at U (their globs) and U. */
+void			 config_users_free(struct user_conf *u, int n);
+/*
+ * 1 when the user U may watch SUBJECT: a stream name, or
+ * CONFIG_ACE_SUBJECT and a content-id stream's key.  A glob that starts
+ * with CONFIG_ACE_SUBJECT matches content ids only, any other glob
+ * stream names only.
+ */
+int			 config_user_allows(const struct user_conf *u,
+			    const char *subject);
+
 /* The path in a "file://PATH" URL (relative or absolute), else NULL. */
 const char		*config_url_file_path(const char *url);
 

@@ -103,6 +103,17 @@ config_sources_free(struct config *cfg)
 }
 
 void
+config_users_free(struct user_conf *u, int n)
+{
+	int i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < u[i].n_allow; j++)
+			free(u[i].allow[j]);
+	free(u);
+}
+
+void
 config_free(struct config *cfg)
 {
 	int i;
@@ -131,6 +142,8 @@ config_free(struct config *cfg)
 	for (i = 0; i < cfg->n_parent_streams; i++)
 		free(cfg->parent_streams[i]);
 	free(cfg->edge_id);
+	config_users_free(cfg->users, cfg->n_users);
+	free(cfg->users_file);
 	free(cfg->defaults.user_agent);
 	free(cfg->defaults.ca_file);
 	for (i = 0; i < cfg->ace.n_engines; i++)

@@ -176,7 +176,18 @@ int
 config_check_listen(struct config_ctx *c, const config_setting_t *e,
     const char *a)
 {
-	const char *why = listen_problem(a);
+	size_t n = strlen(a), sl = strlen(CONFIG_LISTEN_INTERNAL);
+	char bare[LISTEN_HOST_MAX + 16];
+	const char *why;
+
+	/* "host:port internal" (config_access.c cuts the flag off) */
+	if (n > sl && n - sl < sizeof(bare) &&
+	    strcmp(a + n - sl, CONFIG_LISTEN_INTERNAL) == 0) {
+		memcpy(bare, a, n - sl);
+		bare[n - sl] = '\0';
+		a = bare;
+	}
+	why = listen_problem(a);
 
 	if (why != NULL) {
 		if (config_has_ctrl(a, 0))

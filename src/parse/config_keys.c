@@ -33,6 +33,7 @@
 #define ACE(f)		offsetof(struct ace_conf, f)
 #define HDHR(f)		offsetof(struct hdhr_conf, f)
 #define SRC(f)		offsetof(struct source_conf, f)
+#define USR(f)		offsetof(struct user_conf, f)
 
 static const struct keyword log_targets[] = {
 	{ "syslog", LOG_TARGET_SYSLOG },
@@ -58,6 +59,12 @@ static const struct keyword stream_types[] = {
 static const struct keyword removed_modes[] = {
 	{ "drain", REMOVED_DRAIN },
 	{ "stop", REMOVED_STOP },
+	{ NULL, 0 },
+};
+
+static const struct keyword access_modes[] = {
+	{ "open", ACCESS_OPEN },
+	{ "users", ACCESS_USERS },
 	{ NULL, 0 },
 };
 
@@ -141,6 +148,13 @@ static const struct keydef global_keys[] = {
 	    .def = 172800 },
 	{ "epg_future", K_INT, CFG(epg_future), 0, CONFIG_MAX_EPG_WINDOW, 0,
 	    .def = 604800 },
+	/* who may watch (config_access.c) */
+	{ "access", K_WORD, CFG(access), 0, 0, KF_OWN, .def_str = "open",
+	    .words = access_modes },
+	{ "users", K_GROUP, 0, 0, CONFIG_MAX_USERS, KF_OWN,
+	    .def_str = NULL },
+	{ "users_file", K_STRING, CFG(users_file), 0, 0,
+	    KF_NOCTRL | KF_ABSPATH | KF_EMPTY_OK, .def_str = "" },
 };
 
 /* The `log` group, in struct config. */
@@ -283,6 +297,20 @@ static const struct keydef source_keys[] = {
 	    .def_str = NULL },	/* walked by config_walk.c */
 };
 
+/* A user of `users`, in struct user_conf (walked by config_access.c;
+ * allow's default is "*" and "ace:*", set there). */
+static const struct keydef user_keys[] = {
+	{ "name", K_STRING, 0, 1, CONFIG_NAME_MAX, KF_OWN | KF_REQUIRED,
+	    .def_str = NULL },
+	{ "token", K_STRING, 0, 0, 0, KF_OWN | KF_REQUIRED,
+	    .def_str = NULL },
+	{ "max_connections", K_INT, USR(max_connections), 0, INT_MAX, 0,
+	    .def = 0 },	/* 0: no limit */
+	{ "allow", K_LIST, USR(allow), 0, CONFIG_MAX_USER_GLOBS,
+	    KF_OWN | KF_DERIVED, .def_str = NULL,
+	    .count_off = USR(n_allow) },
+};
+
 const struct keytab config_global_keys = { global_keys, NKEYS(global_keys) };
 const struct keytab config_log_keys = { log_keys, NKEYS(log_keys) };
 const struct keytab config_opts_keys = { opts_keys, NKEYS(opts_keys) };
@@ -291,6 +319,7 @@ const struct keytab config_stream_keys = { stream_keys, NKEYS(stream_keys) };
 const struct keytab config_ace_keys = { ace_keys, NKEYS(ace_keys) };
 const struct keytab config_hdhr_keys = { hdhr_keys, NKEYS(hdhr_keys) };
 const struct keytab config_source_keys = { source_keys, NKEYS(source_keys) };
+const struct keytab config_user_keys = { user_keys, NKEYS(user_keys) };
 
 const struct keydef *
 keytab_find(const struct keytab *tab, const char *name)

@@ -66,6 +66,7 @@ extern const struct keytab config_stream_keys;	/* struct stream_conf */
 extern const struct keytab config_ace_keys;	/* struct ace_conf */
 extern const struct keytab config_hdhr_keys;	/* struct hdhr_conf */
 extern const struct keytab config_source_keys;	/* struct source_conf */
+extern const struct keytab config_user_keys;	/* struct user_conf */
 
 const struct keydef *keytab_find(const struct keytab *, const char *name);
 /* Store every default of TAB into BASE; -1 when out of memory (what

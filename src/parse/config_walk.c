@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "config_access.h"
 #include "config_check.h"
 #include "config_err.h"
 #include "config_keys.h"
@@ -784,6 +785,8 @@ static const struct {
 	{ "sources", config_sources_walk },
 	{ "channels", config_channels_walk },
 	{ "removed_channels", config_removed_walk },
+	{ "access", config_access_walk },
+	{ "users", config_users_walk },
 };
 
 /* Top-level setting S of the KF_OWN row K. */
@@ -810,6 +813,7 @@ config_walk(struct config_ctx *c, struct config *cfg,
 		parse_defaults(c, cfg, s);
 	walk_group(c, root, &config_global_keys, cfg, root_key);
 	parse_source_defaults(c, cfg, root);
+	config_access_finish(c, cfg, root);
 	config_check_root(c, cfg, root);
 	if (c->n_errs == 0)	/* the files only for an otherwise good one */
 		config_check_tls(c, cfg, root);

@@ -64,8 +64,50 @@ stream_view(const struct state *st, int i, struct stream_view *v)
 	return 0;
 }
 
+/* One stream of /status: every field, or (a user's view, ADMIN 0) none
+ * that names an upstream, an engine or a parent. */
+static void
+status_json_stream(const struct state *st, int i, const struct stream_view *v,
+    int admin, struct buf *b)
+{
+	json_key(b, v->cfg.name);
+	buf_puts(b, "{");
+	json_kv_str(b, "state", stream_state_name(v->state));
+	json_kv_str(b, "type", config_stream_type_name(v->cfg.type));
+	if (admin)
+		json_kv_str(b, "url", v->url);
+	if (admin && (v->cfg.origin == STREAM_ORIGIN_PARENT ||
+	    v->cfg.origin == STREAM_ORIGIN_PARENT_ACE))
+		json_kv_str(b, "parent", v->parent[0] ? v->parent : NULL);
+	json_kv_int(b, "pid", v->pid);
+	json_kv_uint(b, "clients", v->clients);
+	json_kv_uint(b, "edges", v->edges);
+	json_kv_uint(b, "bytes_in", v->bytes_in);
+	json_kv_uint(b, "bytes_out", v->bytes_out);
+	json_kv_bool(b, "healthy", v->healthy);
+	if (admin)
+		json_kv_str(b, "last_error", v->err[0] ? v->err : NULL);
+	json_kv_double(b, "uptime", v->uptime_s);
+	json_kv_bool(b, "on_demand", v->cfg.on_demand);
+	json_kv_uint(b, "reconnects", v->reconnects);
+	json_kv_uint(b, "failovers", v->failovers);
+	json_kv_uint(b, "skipped_clients", v->skipped);
+	json_kv_uint(b, "clients_served", v->served);
+	json_kv_uint(b, "fetcher_restarts", v->restarts);
+	if (admin)
+		ace_status_json_stream(st, i, b);
+	buf_puts(b, "}");
+}
+
 int
 status_json(const struct state *st, struct buf *b)
+{
+	return status_json_view(st, NULL, b);
+}
+
+int
+status_json_view(const struct state *st, const struct status_filter *f,
+    struct buf *b)
 {
 	struct stream_view v;
 	int i, w;
@@ -98,37 +140,15 @@ status_json(const struct state *st, struct buf *b)
 	buf_puts(b, "]");
 	json_key(b, "streams");
 	buf_puts(b, "{");
-	for (i = 0; i < STATE_MAX_STREAMS; i++) {
-		if (stream_view(st, i, &v) == -1)
-			continue;
-		json_key(b, v.cfg.name);
-		buf_puts(b, "{");
-		json_kv_str(b, "state", stream_state_name(v.state));
-		json_kv_str(b, "type", config_stream_type_name(v.cfg.type));
-		json_kv_str(b, "url", v.url);
-		if (v.cfg.origin == STREAM_ORIGIN_PARENT ||
-		    v.cfg.origin == STREAM_ORIGIN_PARENT_ACE)
-			json_kv_str(b, "parent", v.parent[0] ? v.parent : NULL);
-		json_kv_int(b, "pid", v.pid);
-		json_kv_uint(b, "clients", v.clients);
-		json_kv_uint(b, "edges", v.edges);
-		json_kv_uint(b, "bytes_in", v.bytes_in);
-		json_kv_uint(b, "bytes_out", v.bytes_out);
-		json_kv_bool(b, "healthy", v.healthy);
-		json_kv_str(b, "last_error", v.err[0] ? v.err : NULL);
-		json_kv_double(b, "uptime", v.uptime_s);
-		json_kv_bool(b, "on_demand", v.cfg.on_demand);
-		json_kv_uint(b, "reconnects", v.reconnects);
-		json_kv_uint(b, "failovers", v.failovers);
-		json_kv_uint(b, "skipped_clients", v.skipped);
-		json_kv_uint(b, "clients_served", v.served);
-		json_kv_uint(b, "fetcher_restarts", v.restarts);
-		ace_status_json_stream(st, i, b);
-		buf_puts(b, "}");
-	}
+	for (i = 0; i < STATE_MAX_STREAMS; i++)
+		if (stream_view(st, i, &v) == 0 && (f == NULL ||
+		    f->may_see(f->arg, v.cfg.name, v.cfg.origin)))
+			status_json_stream(st, i, &v, f == NULL, b);
 	buf_puts(b, "}");
-	ace_status_json(st, b);
-	clients_json(st, NULL, STATUS_CLIENTS_MAX, b);
+	if (f == NULL) {	/* the admin's view: engines and players */
+		ace_status_json(st, b);
+		clients_json(st, NULL, STATUS_CLIENTS_MAX, b);
+	}
 	buf_puts(b, "}");
 	return b->failed ? -1 : 0;
 }

@@ -14,6 +14,18 @@
 #include "state.h"
 
 int	 status_json(const struct state *, struct buf *);
+/*
+ * /status as a user sees it (access = "users", not the admin): only the
+ * streams MAY_SEE accepts (by name and origin), and nothing that names
+ * an upstream (url, parent, last_error, the engines).  F NULL: the
+ * admin's view, status_json.
+ */
+struct status_filter {
+	int	(*may_see)(void *arg, const char *name, int origin);
+	void	*arg;
+};
+int	 status_json_view(const struct state *, const struct status_filter *f,
+	    struct buf *);
 int	 status_text(const struct state *, struct buf *);
 int	 status_prometheus(const struct state *, struct buf *);
 int	 status_playlist_m3u(const struct state *, const char *base_url,

@@ -15,7 +15,7 @@
 
 FUZZ_CC		?= clang
 FUZZ_B		 = $(B)/fuzz
-FUZZ_TARGETS	:= m3u8 tsscan config json control http_path msg ace m3u_list xmltv
+FUZZ_TARGETS	:= m3u8 tsscan config json control http_path msg ace m3u_list xmltv access
 FUZZ_SAN	:= -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS	 = $(WFLAGS) -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) \
 		   -fsanitize=fuzzer-no-link $(SRC_DIRS:%=-Isrc/%) $(PKG_CFLAGS) \
