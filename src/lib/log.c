@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "redact.h"
 
 #define LOG_LINE_MAX	2048
 
@@ -153,11 +154,13 @@ static void
 log_emit(int pri, const char *msg)
 {
 	char clean[LOG_LINE_MAX], line[LOG_LINE_MAX + 160], ts[32];
+	char hidden[LOG_LINE_MAX];
 	struct timespec now;
 	struct tm tm;
 	int n;
 
-	log_sanitize(clean, sizeof(clean), msg);
+	redact_text(msg, hidden, sizeof(hidden));	/* no credentials */
+	log_sanitize(clean, sizeof(clean), hidden);
 	if (log_dest == LOG_DEST_SYSLOG) {
 		syslog(pri, "%s: %s", log_role_buf, clean);
 		return;

@@ -12,12 +12,14 @@
  * history (sup_history.c: marks), and calls no other file of the
  * supervisor: it only reads the stream table.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
 #include "log.h"
 #include "msg.h"
 #include "origins.h"
+#include "redact.h"
 #include "sup_private.h"
 #include "util.h"
 
@@ -56,7 +58,7 @@ void
 supervisor_event(struct supervisor *sv, const char *obj)
 {
 	uint64_t start = metrics_start();
-	char ts[UTIL_RFC3339_MAX];
+	char ts[UTIL_RFC3339_MAX], *hidden;
 	struct buf line;
 	int ok;
 	size_t n = strlen(obj);
@@ -65,6 +67,15 @@ supervisor_event(struct supervisor *sv, const char *obj)
 		log_warnx("malformed event dropped");
 		return;
 	}
+	/* no credential of an upstream URL leaves in an event: a redacted
+	 * URL is at most 1.5 times as long as the URL */
+	if ((hidden = malloc(2 * n + 64)) == NULL) {
+		log_warnx("event dropped: out of memory");
+		return;
+	}
+	redact_text(obj, hidden, 2 * n + 64);
+	obj = hidden;
+	n = strlen(obj);
 	sup_history_event(sv, obj);
 	format_rfc3339_ms(wall_ms(), ts);
 	buf_init(&line);
@@ -84,6 +95,7 @@ supervisor_event(struct supervisor *sv, const char *obj)
 	}
 	ok = !line.failed;
 	buf_free(&line);
+	free(hidden);
 	metrics_end(sv->metrics, METRICS_SLOT_SUPERVISOR,
 	    METRICS_EVENT_DISPATCH, start, ok);
 }

@@ -10,18 +10,21 @@
 
 #include "ace_status.h"
 #include "prom.h"
+#include "redact.h"
 #include "util.h"
 
 void
 ace_status_json_stream(const struct state *st, int slot, struct buf *b)
 {
 	struct ace_slot_view v;
+	char hidden[REDACT_URL_MAX];
 
 	if (ace_state_slot(&st->ace, slot, &v) == -1)
 		return;
 	json_key(b, "acestream");
 	buf_puts(b, "{");
-	json_kv_str(b, "content_id", v.content_id);
+	redact_text(v.content_id, hidden, sizeof(hidden));	/* url= */
+	json_kv_str(b, "content_id", hidden);
 	json_kv_str(b, "id_type", v.param);
 	json_kv_str(b, "infohash", v.infohash[0] ? v.infohash : NULL);
 	json_kv_str(b, "engine", v.engine);

@@ -13,7 +13,7 @@
  *
  * Building is pure (a buf); loading reads one local file with json-c and
  * checks every field, so a damaged file is refused whole, never half
- * read.  channels_redact_url hides credentials before a URL is shown.
+ * read.
  */
 #ifndef RINGCAST_CHANNELS_DOC_H
 #define RINGCAST_CHANNELS_DOC_H
@@ -27,7 +27,6 @@
 #define CHANNELS_DOC_VERSION	2
 #define CHANNELS_DOC_MAX_BYTES	(64 * 1024 * 1024)
 #define CHANNELS_MAX_URLS	9	/* played + CONFIG_MAX_BACKUP_URLS */
-#define CHANNELS_REDACT_MAX	4096	/* a redacted URL, with its NUL */
 
 /* A source's last refresh, as the document holds it. */
 struct channels_source {
@@ -76,13 +75,5 @@ void	 channels_doc_free(struct channels_doc *doc);
 /* The channel called NAME, or NULL. */
 const struct channels_entry *channels_doc_find(const struct channels_doc *,
 	    const char *name);
-/*
- * URL with its credentials hidden, into OUT (OUTSZ bytes): the
- * user:password@ of its authority and the values of query parameters
- * whose names hold "pass", "token", "key", "secret", "auth", "sig" or
- * are "u", "user", "username" become "***".  0, or -1 when it does
- * not fit.
- */
-int	 channels_redact_url(const char *url, char *out, size_t outsz);
 
 #endif

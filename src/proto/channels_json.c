@@ -8,6 +8,7 @@
 
 #include "ace_input.h"
 #include "channels_json.h"
+#include "redact.h"
 #include "m3u_url.h"
 #include "util.h"
 
@@ -96,7 +97,7 @@ channels_current_url(const struct state *st, const struct channels_entry *c,
 	    atomic_load(&st->streams[slot].fetcher_pid) > 0)
 		state_slot_get_info(st, slot, now, sizeof(now), err,
 		    sizeof(err));
-	if (channels_redact_url(now[0] != '\0' ? now : c->urls[0], out,
+	if (url_redact(now[0] != '\0' ? now : c->urls[0], out,
 	    outsz) == -1)
 		str_copy(out, "***", outsz);
 }
@@ -105,7 +106,7 @@ static void
 channels_json_channel(const struct channels_entry *c, const struct state *st,
     struct buf *b)
 {
-	char url[CHANNELS_REDACT_MAX];
+	char url[REDACT_URL_MAX];
 	size_t i;
 
 	buf_puts(b, "{");
@@ -128,7 +129,7 @@ channels_json_channel(const struct channels_entry *c, const struct state *st,
 	for (i = 0; i < c->n_urls; i++) {
 		if (i > 0)
 			buf_puts(b, ",");
-		if (channels_redact_url(c->urls[i], url, sizeof(url)) == -1)
+		if (url_redact(c->urls[i], url, sizeof(url)) == -1)
 			str_copy(url, "***", sizeof(url));
 		json_str(b, url);
 	}

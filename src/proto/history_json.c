@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "history_json.h"
+#include "redact.h"
 #include "seqlock.h"
 
 /* MS as seconds: "12" or "12.345". */
@@ -63,6 +64,7 @@ static void
 history_json_marks(struct buf *b, const struct history_data *d,
     uint64_t from_ms, uint64_t to_ms)
 {
+	char hidden[REDACT_URL_MAX];
 	const struct history_mark *m;
 	uint32_t i, n = history_marks(d);
 	int first = 1;
@@ -80,7 +82,8 @@ history_json_marks(struct buf *b, const struct history_data *d,
 		json_kv_str(b, "kind",
 		    history_mark_name((enum history_mark_kind)m->kind));
 		json_kv_uint(b, "count", m->count);
-		json_kv_str(b, "text", m->text);
+		redact_text(m->text, hidden, sizeof(hidden));
+		json_kv_str(b, "text", hidden);
 		buf_puts(b, "}");
 	}
 	buf_puts(b, "]");

@@ -12,6 +12,7 @@
 #include "ace_status.h"
 #include "clients_view.h"
 #include "prom.h"
+#include "redact.h"
 #include "status.h"
 #include "util.h"
 
@@ -30,6 +31,20 @@ struct stream_view {
 	char		 parent[STATE_URL_MAX];	/* edge streams: in use, or "" */
 };
 
+/* No credential of an upstream URL is shown, to anyone (redact.h). */
+static void
+stream_view_redact(struct stream_view *v)
+{
+	char tmp[REDACT_URL_MAX];
+
+	redact_text(v->url, tmp, sizeof(tmp));
+	str_copy(v->url, tmp, sizeof(v->url));
+	redact_text(v->err, tmp, sizeof(tmp));
+	str_copy(v->err, tmp, sizeof(v->err));
+	redact_text(v->parent, tmp, sizeof(tmp));
+	str_copy(v->parent, tmp, sizeof(v->parent));
+}
+
 static int
 stream_view(const struct state *st, int i, struct stream_view *v)
 {
@@ -46,6 +61,7 @@ stream_view(const struct state *st, int i, struct stream_view *v)
 	    config_parent_base(v->url, v->cfg.name, v->parent,
 	    sizeof(v->parent)) == -1)
 		v->parent[0] = '\0';
+	stream_view_redact(v);
 	v->state = (enum stream_state)atomic_load(&s->state);
 	v->pid = atomic_load(&s->fetcher_pid);
 	v->clients = state_stream_clients(st, i);

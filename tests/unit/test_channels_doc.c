@@ -18,6 +18,7 @@
 
 #include "channels_doc.h"
 #include "channels_json.h"
+#include "redact.h"
 #include "lineup.h"
 #include "lineup_numbers.h"
 #include "lineup_override.h"
@@ -220,11 +221,11 @@ test_redact(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		assert_int_equal(channels_redact_url(cases[i][0], out,
+		assert_int_equal(url_redact(cases[i][0], out,
 		    sizeof(out)), 0);
 		assert_string_equal(out, cases[i][1]);
 	}
-	assert_int_equal(channels_redact_url("http://u:p@h/x", out, 10), -1);
+	assert_int_equal(url_redact("http://u:p@h/x", out, 10), -1);
 }
 
 /* `ringcastctl channels`: the JSON as a table for people. */
