@@ -31,11 +31,11 @@ RINGCAST_UA = "ringcast-test-vlc"
 
 
 def vlc_user():
-    """(uid, gid, home) to run VLC as: nobody when we are root."""
+    """(uid, gid) to run VLC as: nobody's when we are root, else None."""
     if os.geteuid() != 0:
-        return None, None, None
+        return None, None
     pw = pwd.getpwnam("nobody")
-    return pw.pw_uid, pw.pw_gid, pw.pw_dir
+    return pw.pw_uid, pw.pw_gid
 
 
 def out_dir(uid, gid):
@@ -71,7 +71,7 @@ def vlc_record(url, dst):
     cvlc = shutil.which("cvlc")
     check(cvlc, "no cvlc: install vlc-bin and vlc-plugin-base "
           "(scripts/install-deps test)")
-    uid, gid, _ = vlc_user()
+    uid, gid = vlc_user()
     env = dict(os.environ, HOME=os.path.dirname(dst))
     args = [cvlc, "--intf", "dummy", "--no-interact", "--play-and-exit",
             "--run-time", str(RECORD_S),
@@ -119,7 +119,7 @@ def test_vlc_plays_and_records_a_channel_of_playlist_m3u():
         return st == 200 and b"url-tvg=" in body and \
             ("/stream/%s" % CHANNEL).encode() in body
     wait_for(listed, 10, what="the channel and url-tvg in /playlist.m3u")
-    uid, gid, _ = vlc_user()
+    uid, gid = vlc_user()
     outd = out_dir(uid, gid)
     dst = os.path.join(outd, "recording.ts")
     try:
