@@ -215,7 +215,7 @@ eng_fork(struct supervisor *sv, int k, struct sup_engine *e)
 	char dir[ENG_PATH_MAX], err[160];
 	char **argv;
 	int fds[2], n;
-	pid_t pid;
+	pid_t pid, me = getpid();
 
 	n = snprintf(dir, sizeof(dir), "%s/%d", a->engine_dir, k);
 	if (n < 0 || (size_t)n >= sizeof(dir) || eng_mkdirs(dir) == -1) {
@@ -233,7 +233,7 @@ eng_fork(struct supervisor *sv, int k, struct sup_engine *e)
 		return -1;
 	}
 	if ((pid = fork()) == 0)
-		eng_child(argv, fds[1], getppid());
+		eng_child(argv, fds[1], me);
 	close(fds[1]);
 	free(argv);
 	if (pid == -1) {
@@ -275,6 +275,8 @@ eng_start(struct supervisor *sv, int k)
 	eng_url(url, sizeof(url), e->port);
 	if (e->command == NULL || eng_fork(sv, k, e) == -1) {
 		e->restart_at_ms = now + e->backoff_ms;
+		e->backoff_ms = e->backoff_ms * 2 > ENG_BACKOFF_MAX_MS ?
+		    ENG_BACKOFF_MAX_MS : e->backoff_ms * 2;
 		ace_state_managed_put(&sv->st->ace, eng_place(k), url,
 		    (unsigned)e->port, 0, e->restarts);
 		return;

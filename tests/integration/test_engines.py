@@ -264,6 +264,43 @@ def test_a_killed_engine_is_started_again():
         d.stop()
 
 
+def test_reload_scales_and_replaces_engines():
+    d = managed_daemon("min_engines = 2; max_engines = 2;")
+    try:
+        wait_for(lambda: len(ready_engines(d)) == 2, 10, what="two engines")
+        first = {e["port"]: e["pid"] for e in ready_engines(d)}
+        lo = min(first)
+        # fewer engines: the one beyond max_engines stops, the other stays
+        d.extra = d.extra.replace("min_engines = 2; max_engines = 2;",
+                                  "min_engines = 1; max_engines = 1;")
+        d.write_conf()
+        d.signal(signal.SIGHUP)
+        wait_for(lambda: len(engines(d)) == 1, 10,
+                 what="the engine beyond max_engines stopped")
+        check(ready_engines(d)[0]["pid"] == first[lo],
+              "the engine within max_engines was restarted")
+        wait_for(lambda: not alive(first[lo + 1]), 5,
+                 what="the stopped engine's process gone")
+        # another command: the engine is replaced
+        d.extra = d.extra.replace(" -q ", " -q -a 0 ")
+        d.write_conf()
+        d.signal(signal.SIGHUP)
+        wait_for(lambda: [e for e in ready_engines(d)
+                          if e["pid"] != first[lo]], 10,
+                 what="the engine started again with the new command")
+        check(not alive(first[lo]), "the old engine still runs")
+        # no acestream group: every engine stops
+        d.extra = ""
+        d.write_conf()
+        d.signal(signal.SIGHUP)
+        wait_for(lambda: "acestream" not in d.http_status(), 10,
+                 what="acestream gone from /status")
+        check(not [p for p in d.children() if "tests/engine" in
+                   d.children()[p]], "an engine runs without acestream")
+    finally:
+        d.stop()
+
+
 def test_no_engine_survives_a_killed_supervisor():
     # the wrapper ignores SIGTERM, so the kernel's parent-death signal
     # does not end it: only the next start's sweep does
