@@ -196,7 +196,7 @@ eng_pidfile_write(struct supervisor *sv, int k, pid_t pid)
 	char path[ENG_PATH_MAX];
 	FILE *f;
 
-	if (eng_pidfile(path, sizeof(path), sv->cfg->ace.engine_dir, k) ==
+	if (eng_pidfile(path, sizeof(path), sv->engines[k].base, k) ==
 	    -1 || (f = fopen(path, "we")) == NULL) {
 		log_warn("engine %d: cannot write its pid file", k);
 		return;
@@ -244,6 +244,7 @@ eng_fork(struct supervisor *sv, int k, struct sup_engine *e)
 	fd_set_nonblock(fds[0]);
 	free(e->dir);
 	e->dir = strdup(dir);
+	str_copy(e->base, a->engine_dir, sizeof(e->base));
 	e->out_fd = fds[0];
 	e->pid = pid;
 	eng_pidfile_write(sv, k, pid);
@@ -414,7 +415,7 @@ sup_engines_reaped(struct supervisor *sv, pid_t pid, int status)
 	if (e->out_fd != -1)
 		eng_read(e, k);		/* its last words */
 	kill(-pid, SIGKILL);	/* what it started: the group goes too */
-	if (eng_pidfile(path, sizeof(path), sv->cfg->ace.engine_dir, k) == 0)
+	if (eng_pidfile(path, sizeof(path), e->base, k) == 0)
 		unlink(path);
 	proc_status_str(status, st, sizeof(st));
 	restart = !e->stop && !sv->stopping;
@@ -454,12 +455,11 @@ eng_stale(struct supervisor *sv, int k)
 {
 	const struct ace_conf *a = &sv->cfg->ace;
 	const struct sup_engine *e = &sv->engines[k];
-	size_t n = strlen(a->engine_dir);
 
 	return !eng_managed(sv) || k >= a->max_engines ||
 	    e->port != a->engine_port_lo + k || e->command == NULL ||
-	    strcmp(e->command, a->engine_command) != 0 || (e->dir != NULL &&
-	    (strncmp(e->dir, a->engine_dir, n) != 0 || e->dir[n] != '/'));
+	    strcmp(e->command, a->engine_command) != 0 ||
+	    (e->base[0] != '\0' && strcmp(e->base, a->engine_dir) != 0);
 }
 
 /* Engine K, starting: ready after a good health check, or given up. */
@@ -649,7 +649,7 @@ sup_engines_cleanup(struct supervisor *sv)
 			kill(-pid, SIGKILL);
 			waitpid(pid, NULL, 0);
 			if (eng_pidfile(path, sizeof(path),
-			    sv->cfg->ace.engine_dir, k) == 0)
+			    sv->engines[k].base, k) == 0)
 				unlink(path);
 		}
 		eng_free(sv, k);

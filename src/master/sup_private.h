@@ -107,7 +107,8 @@ struct sup_engine {
 	int		 port;
 	enum ace_phase	 phase;
 	char		*command;		/* the template it runs */
-	char		*dir;
+	char		*dir;			/* engine_dir/K */
+	char		 base[CONFIG_ENGINE_DIR_MAX + 1];	/* engine_dir (its K.pid) */
 	uint64_t	 started_ms, idle_since_ms;
 	uint64_t	 kill_at_ms;		/* SIGKILL the group then */
 	uint64_t	 restart_at_ms;		/* 0: none pending */

@@ -48,6 +48,7 @@
 #define CONFIG_EDGE_HEADER		"X-Ringcast-Edge"	/* carries it */
 #define CONFIG_MAX_ENGINES		16	/* acestream.engines */
 #define CONFIG_MAX_MANAGED_ENGINES	16	/* acestream.max_engines */
+#define CONFIG_ENGINE_DIR_MAX		1000	/* bytes of engine_dir */
 #define CONFIG_ACE_ID_LEN		40	/* hex digits of a content id */
 /* HDHomeRun tuner: a stream's number ("5", "5.1"), the tuners, the
  * name (== HDHR_TUNERS_MIN/MAX, STATE_HDHR_NAME_MAX - 1, ...) */

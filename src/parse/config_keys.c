@@ -239,7 +239,7 @@ static const struct keydef ace_keys[] = {
 	    .def_str = "" },	/* "": no managed engines */
 	{ "engine_ports", K_STRING, ACE(engine_ports), 0, 0, KF_NOCTRL,
 	    .def_str = "6880-6999" },
-	{ "engine_dir", K_STRING, ACE(engine_dir), 0, 0,
+	{ "engine_dir", K_STRING, ACE(engine_dir), 0, CONFIG_ENGINE_DIR_MAX,
 	    KF_NOCTRL | KF_ABSPATH, .def_str = "/var/lib/ringcast/engines" },
 	{ "min_engines", K_INT, ACE(min_engines), 0,
 	    CONFIG_MAX_MANAGED_ENGINES, 0, .def = 0 },

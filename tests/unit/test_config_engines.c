@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -155,6 +156,28 @@ test_managed_mistakes(void **state)
 	    "test.conf:1: acestream has no engines\n");
 }
 
+static void
+test_engine_dir_length(void **state)
+{
+	char text[CONFIG_ENGINE_DIR_MAX + 128];
+	struct config *cfg;
+	int n;
+
+	(void)state;
+	n = snprintf(text, sizeof(text), "acestream = { engine_command = "
+	    "\"e -p %%p\";\nengine_dir = \"/%0*d\"; };\n",
+	    CONFIG_ENGINE_DIR_MAX - 1, 0);
+	assert_true(n > 0 && (size_t)n < sizeof(text));
+	cfg = load_ok(text);
+	assert_int_equal(strlen(cfg->ace.engine_dir), CONFIG_ENGINE_DIR_MAX);
+	config_free(cfg);
+	snprintf(text, sizeof(text), "acestream = { engine_command = "
+	    "\"e -p %%p\";\nengine_dir = \"/%0*d\"; };\n",
+	    CONFIG_ENGINE_DIR_MAX, 0);
+	expect_errors(text, "test.conf:2: engine_dir is too long (at most "
+	    "1000 bytes)\n");
+}
+
 int
 main(void)
 {
@@ -164,6 +187,7 @@ main(void)
 		cmocka_unit_test(test_port_ranges),
 		cmocka_unit_test(test_defaults_and_managed_only),
 		cmocka_unit_test(test_managed_mistakes),
+		cmocka_unit_test(test_engine_dir_length),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
