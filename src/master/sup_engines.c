@@ -419,6 +419,8 @@ sup_engines_reaped(struct supervisor *sv, pid_t pid, int status)
 		unlink(path);
 	proc_status_str(status, st, sizeof(st));
 	restart = !e->stop && !sv->stopping;
+	if (restart && now - e->started_ms >= ENG_STABLE_MS)
+		e->backoff_ms = ENG_BACKOFF_MIN_MS;
 	if (restart)
 		log_warnx("engine %d (pid %d) exited: %s; starting it again "
 		    "in %.1f s", k, (int)pid, st, (double)e->backoff_ms / 1e3);
@@ -429,8 +431,6 @@ sup_engines_reaped(struct supervisor *sv, pid_t pid, int status)
 		eng_free(sv, k);
 		return 1;
 	}
-	if (now - e->started_ms >= ENG_STABLE_MS)
-		e->backoff_ms = ENG_BACKOFF_MIN_MS;
 	e->restart_at_ms = now + e->backoff_ms;
 	e->backoff_ms = e->backoff_ms * 2 > ENG_BACKOFF_MAX_MS ?
 	    ENG_BACKOFF_MAX_MS : e->backoff_ms * 2;
