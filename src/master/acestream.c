@@ -152,7 +152,8 @@ ace_managed(const struct ace_conf *a)
  * or a stream that ends.  1 then, else 0.
  */
 static int
-ace_engine_coming(const struct ace_conf *a, struct origin_refusal *r)
+ace_engine_coming(struct state *st, const struct ace_conf *a,
+    struct origin_refusal *r)
 {
 	if (!ace_managed(a))
 		return 0;
@@ -162,6 +163,7 @@ ace_engine_coming(const struct ace_conf *a, struct origin_refusal *r)
 	    a->max_streams_per_engine);
 	r->wait_s = a->start_timeout;
 	r->wait_max = a->max_waiting;
+	r->count_after_wait = &st->ace.refused;
 	return 1;
 }
 
@@ -213,7 +215,7 @@ ace_create(struct state *st, const struct config *cfg, const char *key,
 	n = ace_engines(st, pick, views);
 	if ((i = ace_pick_engine(pick, n, a->max_streams_per_engine, -1)) ==
 	    -1) {
-		if (ace_engine_coming(a, r))
+		if (ace_engine_coming(st, a, r))
 			return NULL;	/* the supervisor keeps it waiting */
 		for (i = 0; i < n; i++)
 			usable += pick[i].usable;

@@ -41,6 +41,10 @@ struct origin_refusal {
 	 * meanwhile; the refusal above is the answer when it gives up. */
 	double		 wait_s;
 	int		 wait_max;
+	/* Not NULL: bumped when the player gets this refusal in the end,
+	 * after its wait or at once beyond wait_max (acestream.c: the
+	 * refused count of /status). */
+	_Atomic uint64_t *count_after_wait;
 };
 
 /* Fill *R: STATUS, RETRY_AFTER_S (0: none) and the reason, printf-style

@@ -101,11 +101,14 @@ sup_create_request(struct supervisor *sv, struct proc *p, const struct msg *m)
 	sup_create_tick(sv, now_ms());	/* the waiting go first */
 	memset(&r, 0, sizeof(r));
 	slot = sup_stream_create(sv, h.origin, key, args, &r);
-	if (slot == -1 && r.wait_s > 0 && !sv->stopping &&
-	    sup_wait_add(sv, p, h.id, h.origin, key, args, &r) == 0) {
-		log_info("stream %s: waiting up to %.0f s for an engine",
-		    key, r.wait_s);
-		return;
+	if (slot == -1 && r.wait_s > 0 && !sv->stopping) {
+		if (sup_wait_add(sv, p, h.id, h.origin, key, args, &r) == 0) {
+			log_info("stream %s: waiting up to %.0f s for an "
+			    "engine", key, r.wait_s);
+			return;
+		}
+		if (r.count_after_wait != NULL)	/* max_waiting: at once */
+			atomic_fetch_add(r.count_after_wait, 1);
 	}
 	if (slot == -1)
 		log_info("stream %s refused: %u %s", key, r.status, r.reason);
@@ -127,6 +130,8 @@ sup_wait_retry(struct supervisor *sv, struct sup_waiter *w, uint64_t now)
 	if (slot == -1 && r.wait_s > 0 && now < w->deadline_ms &&
 	    !sv->stopping)
 		return 0;
+	if (slot == -1 && r.count_after_wait != NULL)
+		atomic_fetch_add(r.count_after_wait, 1);
 	if (slot == -1)
 		log_info("stream %s refused after waiting: %u %s", w->key,
 		    r.status, r.reason);

@@ -150,6 +150,8 @@ def test_a_full_engine_makes_a_second_and_max_engines_503s():
         check(1.8 <= waited < 6 * harness.SLOW,
               "the 503 came after %.1f s, not start_timeout (2 s)" % waited)
         check(len(engines(d)) == 2, "more than max_engines: %s" % engines(d))
+        check(d.http_status()["acestream"]["refused"] == 1,
+              "the 503 after the wait is not counted as refused")
         a.join(15)
         b.join(15)
         for p in (a, b):
@@ -192,6 +194,8 @@ def test_max_waiting_and_a_failed_start():
         check(st == 503 and hdrs.get("retry-after") and
               2.8 <= first["waited"] < 6 * harness.SLOW,
               "the waiting player got %d after %.1f s" % (st, first["waited"]))
+        check(d.http_status()["acestream"]["refused"] == 2,
+              "the two 503s are not counted as refused")
         wait_for(lambda: ev.find("engine_unhealthy", engine=0), 5,
                  what="engine_unhealthy of a start that timed out")
         wait_for(lambda: ev.find("engine_exited", engine=0, restarting=True),
