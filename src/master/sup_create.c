@@ -5,13 +5,17 @@
  * The worker relays MSG_STREAM_CREATE and suspends its connection until
  * MSG_STREAM_CREATE_REPLY (http_dynamic.c); no thread of it waits.  An
  * origin whose create() refuses with wait_s set (acestream.c: every
- * engine is full, and a managed engine is starting or can be started)
- * has the request kept here instead: a waiter, asked again every tick,
- * answered with its stream as soon as create() makes one, or with the
- * origin's refusal (a 503 with Retry-After) once wait_s has passed.  At
- * most wait_max requests wait; the next one gets the refusal at once.
- * A waiter whose worker died is dropped.  It calls sup_stream.c (the
- * stream's creation); the loop calls it.
+ * engine is full, and engines are managed: one may start, a stream may
+ * end) has the request kept here instead: a waiter, asked again every
+ * tick, oldest first, and before any new request (which must not take
+ * the room a waiter waited for), answered with its stream as soon as
+ * create() makes one, or with the origin's refusal (a 503 with
+ * Retry-After) once wait_s has passed.  At most wait_max requests wait;
+ * the next one gets the refusal at once.  A waiter whose worker died is
+ * dropped; one whose player left is not known here (the worker notices
+ * when it resumes the connection), so its stream is made and ends on
+ * idle.  It calls sup_stream.c (the stream's creation); the loop calls
+ * it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -47,7 +51,7 @@ sup_wait_add(struct supervisor *sv, struct proc *p, uint32_t id,
     unsigned origin, const char *key, const char *args,
     const struct origin_refusal *r)
 {
-	struct sup_waiter *w;
+	struct sup_waiter *w, **tail = &sv->waiters;
 
 	if (sv->n_waiters >= r->wait_max || (w = calloc(1, sizeof(*w))) ==
 	    NULL || (w->args = strdup(args)) == NULL) {
@@ -65,8 +69,9 @@ sup_wait_add(struct supervisor *sv, struct proc *p, uint32_t id,
 	w->since_ms = now_ms();
 	w->deadline_ms = w->since_ms + (uint64_t)(r->wait_s * 1000.0);
 	str_copy(w->key, key, sizeof(w->key));
-	w->next = sv->waiters;
-	sv->waiters = w;
+	while (*tail != NULL)	/* the oldest is asked for first */
+		tail = &(*tail)->next;
+	*tail = w;
 	sv->n_waiters++;
 	return 0;
 }
