@@ -9,9 +9,11 @@ waits for one to start instead of getting a 503, and gets the stream;
 a second id starts a second engine when the first is full; past
 max_engines the player gets 503 with Retry-After once start_timeout
 passed; at most max_waiting players wait, the next gets 503 at once;
-idle engines stop down to min_engines; a killed engine is started again;
-and no engine process outlives a SIGKILLed supervisor past the next
-ringcastd start."""
+idle engines stop down to min_engines; a killed engine is started again
+(its player kept, data again after a gap), and so is one that fails its
+health checks or never becomes ready; a reload scales and replaces
+engines; and no engine process outlives a SIGKILLed supervisor past the
+next ringcastd start."""
 
 import os
 import random
@@ -311,6 +313,31 @@ def test_a_killed_engine_is_started_again():
         gap = max(b - a for a, b in zip(player.media, player.media[1:]))
         print("media gap across the engine restart: %.1f s" % gap)
         check(gap < 6, "the gap was %.1f s" % gap)
+    finally:
+        d.stop()
+
+
+def test_a_down_engine_is_replaced():
+    d = managed_daemon("min_engines = 1;")
+    try:
+        ev = Subscriber(d)
+        wait_for(lambda: len(ready_engines(d)) == 1, 10, what="an engine")
+        old = ready_engines(d)[0]
+        st, _, body = http_get(old["port"], "/fault?down=1")
+        check(st == 200, "the engine refused the fault: %s" % body)
+        # 3 failed health checks, 3 s apart
+        wait_for(lambda: ev.find("engine_unhealthy", engine=0,
+                                 pid=old["pid"]), 15,
+                 what="engine_unhealthy of the engine that went down")
+        check(ev.find("engine_unhealthy", pid=old["pid"]).get("error"),
+              "engine_unhealthy without the error")
+        wait_for(lambda: ev.find("engine_exited", pid=old["pid"],
+                                 restarting=True), 8,
+                 what="the down engine killed to start again")
+        wait_for(lambda: [e for e in ready_engines(d)
+                          if e["pid"] != old["pid"]], 10,
+                 what="a fresh engine ready")
+        check(not alive(old["pid"]), "the down engine still runs")
     finally:
         d.stop()
 
