@@ -9,8 +9,8 @@
  * admin API's pattern (http_admin.c).  The supervisor answers at once,
  * from memory, so the wait is a round trip; CREATE_TIMEOUT_MS only
  * guards against a supervisor that cannot answer.  Or, for a content id
- * while a managed engine starts, up to acestream.start_timeout later
- * (the state segment's ace.wait_limit_ms, added to the guard).
+ * that waits for room on a managed engine, up to acestream.start_timeout
+ * later (the state segment's ace.wait_limit_ms, added to the guard).
  *
  * The request may carry the origin's arguments for a new stream (an
  * AceStream url= and options): they follow the key in the message, after

@@ -35,8 +35,9 @@ struct origin_refusal {
 	unsigned	 status;		/* 404, 503, ... */
 	unsigned	 retry_after_s;		/* 0: no Retry-After */
 	char		 reason[ORIGIN_REASON_MAX];
-	/* > 0: what is missing is on its way (acestream.c: an engine
-	 * starting): the supervisor keeps the request up to WAIT_S seconds,
+	/* > 0: what is missing may come (acestream.c: room on an engine,
+	 * managed engines starting as needed): the supervisor keeps the
+	 * request (sup_create.c) up to WAIT_S seconds,
 	 * at most WAIT_MAX such requests at once, asking create() again
 	 * meanwhile; the refusal above is the answer when it gives up. */
 	double		 wait_s;
