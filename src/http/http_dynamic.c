@@ -8,7 +8,9 @@
  * MSG_STREAM_CREATE_REPLY names the slot or says why not.  This is the
  * admin API's pattern (http_admin.c).  The supervisor answers at once,
  * from memory, so the wait is a round trip; CREATE_TIMEOUT_MS only
- * guards against a supervisor that cannot answer.
+ * guards against a supervisor that cannot answer.  Or, for a content id
+ * that waits for room on a managed engine, up to acestream.start_timeout
+ * later (the state segment's ace.wait_limit_ms, added to the guard).
  *
  * The request may carry the origin's arguments for a new stream (an
  * AceStream url= and options): they follow the key in the message, after
@@ -66,7 +68,9 @@ dynamic_ask(struct worker *w, struct MHD_Connection *conn,
 	c->kind = CLIENT_CREATE;
 	c->create_slot = -1;
 	c->started_ms = now_ms();
-	c->deadline_ms = c->started_ms + CREATE_TIMEOUT_MS;
+	c->deadline_ms = c->started_ms + CREATE_TIMEOUT_MS +
+	    (origin == STREAM_ORIGIN_ACE ?
+	    atomic_load(&w->st->ace.wait_limit_ms) : 0);
 	str_copy(c->name, key, sizeof(c->name));
 	*con_cls = c;
 	pthread_mutex_lock(&w->lock);

@@ -55,19 +55,24 @@
 
 /* ---- the supervisor's side: origin hooks ---- */
 
-/* Engines of the segment with their load; how many there are. */
+/* Engines of the segment with their load, configured and managed (a
+ * managed one is usable once ready); how many there are.  PLACE[k]: the
+ * state segment's index of the k-th (NULL: not wanted). */
 static int
-ace_engines(struct state *st, struct ace_pick *pick,
-    struct ace_engine_view *views)
+ace_engines_at(struct state *st, struct ace_pick *pick,
+    struct ace_engine_view *views, int *place)
 {
 	struct ace_slot_view sv;
 	int i, j, n = 0;
 
 	for (i = 0; i < ACE_MAX_ENGINES; i++) {
-		if (ace_state_engine(&st->ace, i, &views[i]) == -1)
-			break;
-		pick[i].usable = views[i].health != ACE_HEALTH_DOWN;
-		pick[i].streams = 0;
+		if (ace_state_engine(&st->ace, i, &views[n]) == -1)
+			continue;
+		pick[n].usable = views[n].health != ACE_HEALTH_DOWN &&
+		    ace_engine_choosable(&views[n]);
+		pick[n].streams = 0;
+		if (place != NULL)
+			place[n] = i;
 		n++;
 	}
 	for (j = 0; j < CONFIG_MAX_STREAMS; j++) {
@@ -80,16 +85,24 @@ ace_engines(struct state *st, struct ace_pick *pick,
 	return n;
 }
 
+static int
+ace_engines(struct state *st, struct ace_pick *pick,
+    struct ace_engine_view *views)
+{
+	return ace_engines_at(st, pick, views, NULL);
+}
+
 /* Refresh every engine's stream count (shown in /status). */
 static void
 ace_recount(struct state *st)
 {
 	struct ace_engine_view views[ACE_MAX_ENGINES];
 	struct ace_pick pick[ACE_MAX_ENGINES];
-	int i, n = ace_engines(st, pick, views);
+	int place[ACE_MAX_ENGINES];
+	int i, n = ace_engines_at(st, pick, views, place);
 
 	for (i = 0; i < n; i++)
-		atomic_store(&st->ace.engines[i].streams,
+		atomic_store(&st->ace.engines[place[i]].streams,
 		    (uint32_t)pick[i].streams);
 }
 
@@ -126,6 +139,34 @@ ace_refused_before(struct state *st, const char *key,
 	return 1;
 }
 
+static int
+ace_managed(const struct ace_conf *a)
+{
+	return a->engine_command != NULL && a->engine_command[0] != '\0';
+}
+
+/*
+ * No engine has room for a new stream: with managed engines the request
+ * waits (*R says how long and how many may) for room: an engine that
+ * starts (the supervisor starts one while fewer than max_engines run)
+ * or a stream that ends.  1 then, else 0.
+ */
+static int
+ace_engine_coming(struct state *st, const struct ace_conf *a,
+    struct origin_refusal *r)
+{
+	if (!ace_managed(a))
+		return 0;
+	origin_refuse(r, 503, ACE_RETRY_AFTER_S, "no engine had room within "
+	    "acestream.start_timeout (%.0f s; max_engines = %d, "
+	    "max_streams_per_engine = %d)", a->start_timeout, a->max_engines,
+	    a->max_streams_per_engine);
+	r->wait_s = a->start_timeout;
+	r->wait_max = a->max_waiting;
+	r->count_after_wait = &st->ace.refused;
+	return 1;
+}
+
 /* ARGS name a URL or magnet for the engine to fetch, which CFG forbids. */
 static int
 ace_url_forbidden(const struct config *cfg, const char *args)
@@ -147,7 +188,7 @@ ace_create(struct state *st, const struct config *cfg, const char *key,
 	struct ace_key k;
 	int n, i, usable = 0;
 
-	if (!a->enabled || a->n_engines == 0) {
+	if (!a->enabled || (a->n_engines == 0 && !ace_managed(a))) {
 		origin_refuse(r, 404, 0, "acestream is not configured");
 		return NULL;
 	}
@@ -174,13 +215,15 @@ ace_create(struct state *st, const struct config *cfg, const char *key,
 	n = ace_engines(st, pick, views);
 	if ((i = ace_pick_engine(pick, n, a->max_streams_per_engine, -1)) ==
 	    -1) {
+		if (ace_engine_coming(st, a, r))
+			return NULL;	/* the supervisor keeps it waiting */
 		for (i = 0; i < n; i++)
 			usable += pick[i].usable;
 		atomic_fetch_add(&st->ace.refused, 1);
 		if (usable == 0)
 			origin_refuse(r, 503, ACE_RETRY_AFTER_S,
-			    "no engine is up (%d configured, all failing their"
-			    " health check)", n);
+			    "no engine is up (%d known, none ready and "
+			    "passing its health check)", n);
 		else
 			origin_refuse(r, 503, ACE_RETRY_AFTER_S,
 			    "no engine has room: %d usable engine(s), each with"
@@ -245,6 +288,11 @@ ace_configure(struct state *st, const struct config *cfg)
 {
 	ace_state_set_engines(&st->ace, cfg->ace.engines,
 	    cfg->ace.enabled ? cfg->ace.n_engines : 0);
+	atomic_store(&st->ace.managed_max, cfg->ace.enabled &&
+	    ace_managed(&cfg->ace) ? (uint32_t)cfg->ace.max_engines : 0);
+	atomic_store(&st->ace.wait_limit_ms, cfg->ace.enabled &&
+	    ace_managed(&cfg->ace) ? (uint32_t)(cfg->ace.start_timeout *
+	    1000.0) : 0);
 	atomic_store(&st->ace.allow_url_input,
 	    (uint32_t)cfg->ace.allow_url_input);
 	ace_recount(st);
@@ -256,10 +304,20 @@ ace_stale(struct state *st, const struct config *cfg, int slot,
 {
 	struct ace_slot_view v;
 
+	struct ace_engine_view e;
+	int i;
+
 	(void)sc;
 	if (!cfg->ace.enabled || ace_state_slot(&st->ace, slot, &v) == -1)
 		return 1;
-	return !config_ace_engine_known(cfg, v.engine);
+	if (config_ace_engine_known(cfg, v.engine))
+		return 0;
+	for (i = ACE_MANAGED_BASE; i < ACE_MAX_ENGINES; i++)
+		if (ace_managed(&cfg->ace) &&
+		    ace_state_engine(&st->ace, i, &e) == 0 &&
+		    strcmp(e.url, v.engine) == 0)
+			return 0;	/* a managed engine: it goes if it stops */
+	return 1;
 }
 
 static void
@@ -455,8 +513,11 @@ ace_mon_check(const struct ace_engine_view *v, const char *ua,
 	return -1;
 }
 
+/* Health checks: of every engine, or (STARTING_ONLY) of the managed
+ * engines that are starting, whose first good check makes them ready. */
 static void
-ace_mon_health(struct state *st, const char *ua, struct buf *body)
+ace_mon_health(struct state *st, const char *ua, struct buf *body,
+    int starting_only)
 {
 	char version[ACE_VERSION_MAX], err[256];
 	struct ace_engine_view v;
@@ -465,7 +526,8 @@ ace_mon_health(struct state *st, const char *ua, struct buf *body)
 	int i, ok;
 
 	for (i = 0; i < ACE_MAX_ENGINES && !ace_mon_stop; i++) {
-		if (ace_state_engine(&st->ace, i, &v) == -1)
+		if (ace_state_engine(&st->ace, i, &v) == -1 || (starting_only &&
+		    v.phase != ACE_PHASE_STARTING) || (v.managed && v.pid == 0))
 			continue;
 		version[0] = '\0';
 		err[0] = '\0';
@@ -473,6 +535,8 @@ ace_mon_health(struct state *st, const char *ua, struct buf *body)
 		    err, sizeof(err)) == 0;
 		h = ace_state_engine_check(&st->ace, i, v.url, ok, net,
 		    version, err);
+		if (v.phase == ACE_PHASE_STARTING)
+			continue;	/* not listening yet is no news */
 		if (!ok && h != ACE_HEALTH_DOWN)
 			log_info("engine %s: health check failed (%u in a row; "
 			    "down at %d): %s", v.url, v.fails + 1,
@@ -512,7 +576,8 @@ ace_mon_stats(struct state *st, const char *ua, struct buf *body)
 static int
 ace_helper_wanted(const struct config *cfg)
 {
-	return cfg->ace.enabled && cfg->ace.n_engines > 0;
+	return cfg->ace.enabled && (cfg->ace.n_engines > 0 ||
+	    ace_managed(&cfg->ace));
 }
 
 static void
@@ -540,9 +605,10 @@ ace_helper_main(struct proc *self, const struct child_ctx *ctx)
 		ace_mon_stop_orphans(st, ua, &body);
 		now = now_ms();
 		if (now >= next_health) {
-			ace_mon_health(st, ua, &body);
+			ace_mon_health(st, ua, &body, 0);
 			next_health = now_ms() + ACE_HEALTH_EVERY_MS;
-		}
+		} else
+			ace_mon_health(st, ua, &body, 1);
 		if (now >= next_stats) {
 			ace_mon_stats(st, ua, &body);
 			next_stats = now_ms() + ACE_STAT_EVERY_MS;

@@ -19,6 +19,9 @@ origin_refuse(struct origin_refusal *r, unsigned status,
 
 	r->status = status;
 	r->retry_after_s = retry_after_s;
+	r->wait_s = 0;
+	r->wait_max = 0;
+	r->count_after_wait = NULL;
 	va_start(ap, fmt);
 	vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
 	va_end(ap);

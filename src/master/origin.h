@@ -35,6 +35,17 @@ struct origin_refusal {
 	unsigned	 status;		/* 404, 503, ... */
 	unsigned	 retry_after_s;		/* 0: no Retry-After */
 	char		 reason[ORIGIN_REASON_MAX];
+	/* > 0: what is missing may come (acestream.c: room on an engine,
+	 * managed engines starting as needed): the supervisor keeps the
+	 * request (sup_create.c) up to WAIT_S seconds,
+	 * at most WAIT_MAX such requests at once, asking create() again
+	 * meanwhile; the refusal above is the answer when it gives up. */
+	double		 wait_s;
+	int		 wait_max;
+	/* Not NULL: bumped when the player gets this refusal in the end,
+	 * after its wait or at once beyond wait_max (acestream.c: the
+	 * refused count of /status). */
+	_Atomic uint64_t *count_after_wait;
 };
 
 /* Fill *R: STATUS, RETRY_AFTER_S (0: none) and the reason, printf-style

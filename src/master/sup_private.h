@@ -12,7 +12,10 @@
  *
  * The calls go one way, so the layer check finds no cycle: supervisor.c
  * calls them all; sup_reload.c calls sup_stream.c, sup_procs.c and
- * sup_events.c; sup_stream.c calls sup_procs.c and sup_events.c;
+ * sup_events.c; sup_create.c (a worker's request for a dynamic stream)
+ * calls sup_stream.c; sup_engines.c (managed AceStream engines) calls
+ * sup_create.c and sup_events.c; sup_stream.c calls sup_procs.c and
+ * sup_events.c;
  * sup_events.c calls sup_history.c; sup_procs.c, sup_stats.c and
  * sup_history.c call none of them.
  */
@@ -21,11 +24,15 @@
 
 #include <stdint.h>
 
+#include <poll.h>
+
+#include "ace_state.h"
 #include "config.h"
 #include "control.h"
 #include "evring.h"
 #include "metrics.h"
 #include "msg.h"
+#include "origin.h"
 #include "proc.h"
 #include "state.h"
 
@@ -76,6 +83,40 @@ struct sup_stream {
 	struct stream_conf *dyn;		/* a dynamic stream's own conf */
 };
 
+/* A worker's request for a dynamic stream kept until what it needs
+ * comes (sup_create.c). */
+struct sup_waiter {
+	struct sup_waiter *next;
+	int		 worker_row;
+	pid_t		 worker_pid;
+	uint32_t	 id;			/* the worker's request id */
+	unsigned	 origin;
+	uint64_t	 since_ms, deadline_ms;
+	char		 key[CONFIG_NAME_MAX + 1];
+	char		*args;
+};
+
+/* A managed AceStream engine (sup_engines.c); engine K runs on port
+ * engine_port_lo + K in engine_dir/K. */
+struct sup_engine {
+	int		 used;			/* 0: free */
+	pid_t		 pid;			/* its process group; 0: none */
+	int		 out_fd;		/* its stdout and stderr */
+	char		 line[256];		/* a partial line of it */
+	size_t		 line_len;
+	int		 port;
+	enum ace_phase	 phase;
+	char		*command;		/* the template it runs */
+	char		*dir;			/* engine_dir/K */
+	char		 base[CONFIG_ENGINE_DIR_MAX + 1];	/* engine_dir (its K.pid) */
+	uint64_t	 started_ms, idle_since_ms;
+	uint64_t	 kill_at_ms;		/* SIGKILL the group then */
+	uint64_t	 restart_at_ms;		/* 0: none pending */
+	uint64_t	 backoff_ms;
+	unsigned	 restarts;
+	int		 stop;			/* stopping for good */
+};
+
 /* Supervisor-side view of a stream's history (sup_history.c): its last
  * reading of the counters and what its upstream events said. */
 struct sup_history {
@@ -119,6 +160,10 @@ struct supervisor {
 	int		 stopping;
 	uint64_t	 stop_deadline_ms;
 	int		 workers_wanted;
+	struct sup_waiter *waiters;		/* sup_create.c */
+	int		 n_waiters;
+	struct sup_engine engines[CONFIG_MAX_MANAGED_ENGINES];
+	int		 engines_swept;
 };
 
 /* ---- sup_stream.c: stream lifecycle, named and dynamic ---- */
@@ -151,15 +196,43 @@ void	 sup_idle_check(struct supervisor *, uint64_t now);
 /* Once a tick: when channels.json changed, mark the lineup streams
  * whose channel is gone or disabled removed (and unmark the returned). */
 void	 sup_lineup_check(struct supervisor *);
-/* Dynamic streams (origin.h). */
+/* Dynamic streams (origin.h): the stream for (ORIGIN, KEY), running or
+ * made now, or -1 with *R filled. */
+int	 sup_stream_create(struct supervisor *, unsigned origin,
+	    const char *key, const char *args, struct origin_refusal *r);
 void	 sup_dynamic_free(struct supervisor *, int slot);
-void	 sup_create_request(struct supervisor *, struct proc *,
-	    const struct msg *);
 void	 sup_stream_not_found(struct supervisor *, int slot);
 void	 sup_origin_message(struct supervisor *, struct proc *,
 	    const struct msg *);
 void	 sup_origins_configure(struct supervisor *);
 void	 sup_dynamic_reload(struct supervisor *, const struct config *);
+
+/* ---- sup_create.c: a worker's request for a dynamic stream ---- */
+
+void	 sup_create_request(struct supervisor *, struct proc *,
+	    const struct msg *);
+/* Once a tick: ask again for the waiting requests; answer them. */
+void	 sup_create_tick(struct supervisor *, uint64_t now);
+/* Requests waiting; *KEYS: for how many different keys. */
+int	 sup_create_waiting(const struct supervisor *, int *keys);
+void	 sup_create_free(struct supervisor *);
+
+/* ---- sup_engines.c: managed AceStream engines ---- */
+
+/* At start-up: kill the engine groups a killed supervisor left. */
+void	 sup_engines_sweep(struct supervisor *);
+/* Once a tick: start, ready, scale, restart and stop engines. */
+void	 sup_engines_tick(struct supervisor *, uint64_t now);
+/* PID was reaped: 1 when it was an engine's. */
+int	 sup_engines_reaped(struct supervisor *, pid_t pid, int status);
+/* The engines' output pipes into PFD (MAX room): how many. */
+int	 sup_engines_pollfds(struct supervisor *, struct pollfd *pfd, int max);
+void	 sup_engines_output(struct supervisor *, const struct pollfd *pfd,
+	    int n);
+/* 1 while an engine process runs. */
+int	 sup_engines_running(struct supervisor *);
+/* Exit: SIGKILL every engine group left, reap it, forget its file. */
+void	 sup_engines_cleanup(struct supervisor *);
 
 /* ---- sup_procs.c: spawning, workers, webhook and helpers ---- */
 

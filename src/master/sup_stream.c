@@ -386,25 +386,6 @@ sup_dynamic_free(struct supervisor *sv, int slot)
 	sup_helpers_apply(sv);	/* the last stream of a removed origin */
 }
 
-static void
-sup_create_reply(struct supervisor *sv, struct proc *p, uint32_t id,
-    int slot, const struct origin_refusal *r)
-{
-	struct msg_create_reply h;
-	size_t n = 0;
-
-	h.id = id;
-	h.slot = slot;
-	h.status = r != NULL ? r->status : 200;
-	h.retry_after_s = r != NULL ? r->retry_after_s : 0;
-	if (r != NULL)
-		n = strnlen(r->reason, sizeof(r->reason) - 1);
-	if (p->fd != -1 && msg_send_text(p->fd, MSG_STREAM_CREATE_REPLY, &h,
-	    sizeof(h), r != NULL ? r->reason : NULL, n) == -1)
-		log_warn("cannot answer a stream request of worker %d",
-		    p->index + 1);
-}
-
 /* The stream KEY joins: the dynamic stream its origin finds (the same
  * content under another key), else KEY's own; -1 when none. */
 static int
@@ -425,7 +406,7 @@ sup_stream_find(struct supervisor *sv, const struct origin_ops *o,
  * it: one stream a key however many players ask at once; so does a key
  * whose origin finds it another stream of the same content (find).
  */
-static int
+int
 sup_stream_create(struct supervisor *sv, unsigned origin, const char *key,
     const char *args, struct origin_refusal *r)
 {
@@ -508,41 +489,6 @@ sup_stream_create(struct supervisor *sv, unsigned origin, const char *key,
 		return -1;
 	}
 	return slot;
-}
-
-/* MSG_STREAM_CREATE from worker P ("KEY" or "KEY\nARGS"): answer it at
- * once. */
-void
-sup_create_request(struct supervisor *sv, struct proc *p, const struct msg *m)
-{
-	char key[CONFIG_NAME_MAX + 1];
-	struct origin_refusal r;
-	struct msg_create h;
-	const char *text = "", *args;
-	size_t klen = 0;
-	int slot;
-
-	if (msg_get_text(m, &h, sizeof(h), &text, &klen) == 0 &&
-	    (args = memchr(text, '\n', klen)) != NULL)
-		klen = (size_t)(args++ - text);
-	else
-		args = "";
-	if (m->len < sizeof(h) || klen == 0 || klen > CONFIG_NAME_MAX) {
-		log_warnx("worker %d sent a malformed stream request",
-		    p->index + 1);
-		if (m->len >= sizeof(h)) {
-			origin_refuse(&r, 400, 0, "malformed stream key");
-			sup_create_reply(sv, p, h.id, -1, &r);
-		}
-		return;
-	}
-	memcpy(key, text, klen);
-	key[klen] = '\0';
-	memset(&r, 0, sizeof(r));
-	slot = sup_stream_create(sv, h.origin, key, args, &r);
-	if (slot == -1)
-		log_info("stream %s refused: %u %s", key, r.status, r.reason);
-	sup_create_reply(sv, p, h.id, slot, slot == -1 ? &r : NULL);
 }
 
 /* SLOT's fetcher found its stream nowhere: it ends, its origin knows. */

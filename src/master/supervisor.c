@@ -10,8 +10,10 @@
  * and removal (shm.c).  What the loop drives lives beside it (sup_private.h):
  * stream lifecycle (sup_stream.c), spawning and worker generations
  * (sup_procs.c), reload (sup_reload.c), events (sup_events.c), process
- * stats (sup_stats.c) and the streams' history (sup_history.c); none of
- * them calls back into this file.
+ * stats (sup_stats.c), the streams' history (sup_history.c), the
+ * requests that wait for a dynamic stream (sup_create.c) and the managed
+ * AceStream engines, children of this process too (sup_engines.c); none
+ * of them calls back into this file.
  */
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -38,7 +40,8 @@
 #include "supervisor.h"
 #include "util.h"
 
-#define SUP_POLL_MAX	(PROC_MAX + CONTROL_MAX_CLIENTS + 4)
+#define SUP_POLL_MAX	(PROC_MAX + CONTROL_MAX_CLIENTS + \
+			 CONFIG_MAX_MANAGED_ENGINES + 4)
 
 static void	 sup_child_message(struct supervisor *, struct proc *);
 
@@ -122,8 +125,10 @@ sup_reap(struct supervisor *sv)
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		if ((p = proc_by_pid(&sv->procs, pid)) == NULL)
+		if ((p = proc_by_pid(&sv->procs, pid)) == NULL) {
+			sup_engines_reaped(sv, pid, status);
 			continue;
+		}
 		sup_child_exited(sv, p, status);
 	}
 }
@@ -240,6 +245,8 @@ sup_timers(struct supervisor *sv)
 			p->kill_at_ms = 0;
 		}
 	}
+	sup_create_tick(sv, now);
+	sup_engines_tick(sv, now);
 	if (!sv->stopping) {
 		sup_lineup_check(sv);
 		sup_idle_check(sv, now);
@@ -351,7 +358,7 @@ sup_children_left(struct supervisor *sv)
 		if (sv->procs.procs[i].role != ROLE_NONE &&
 		    sv->procs.procs[i].pid > 0)
 			return 1;
-	return 0;
+	return sup_engines_running(sv);
 }
 
 static void
@@ -367,6 +374,8 @@ sup_cleanup(struct supervisor *sv)
 			waitpid(p->pid, NULL, 0);
 		}
 	}
+	sup_engines_cleanup(sv);
+	sup_create_free(sv);
 	for (i = 0; i < STATE_MAX_STREAMS; i++) {
 		if (sv->streams[i].ring_gen != 0)
 			sup_stream_finish(sv, i, END_SHUTDOWN);
@@ -532,7 +541,7 @@ sup_poll_once(struct supervisor *sv)
 {
 	struct pollfd pfd[SUP_POLL_MAX];
 	struct proc *who[PROC_MAX];
-	int i, n = 0, nproc = 0, nctl;
+	int i, n = 0, nproc = 0, nctl, neng, eng;
 
 	pfd[n].fd = sv->sigfd;
 	pfd[n++].events = POLLIN;
@@ -545,6 +554,9 @@ sup_poll_once(struct supervisor *sv)
 		pfd[n].fd = p->fd;
 		pfd[n++].events = POLLIN;
 	}
+	eng = n;
+	neng = sup_engines_pollfds(sv, pfd + eng, SUP_POLL_MAX - eng);
+	n += neng;
 	nctl = control_pollfds(&sv->ctl, pfd + n, SUP_POLL_MAX - n);
 	if (poll(pfd, (nfds_t)(n + nctl), SUP_TICK_MS) == -1) {
 		if (errno != EINTR)
@@ -555,6 +567,7 @@ sup_poll_once(struct supervisor *sv)
 	for (i = 0; i < nproc; i++)
 		if (pfd[1 + i].revents && who[i]->fd == pfd[1 + i].fd)
 			sup_child_message(sv, who[i]);
+	sup_engines_output(sv, pfd + eng, neng);
 	if (pfd[0].revents)
 		sup_handle_signals(sv);
 	control_handle(&sv->ctl, &sup_control_ops, sv, pfd + n, nctl);
@@ -595,6 +608,7 @@ supervisor_run(struct supervisor *sv)
 		sv->procs.keep_fds[sv->procs.n_keep++] = sv->listen_fds[i];
 	sup_apply_daemon_settings(sv);
 	sup_origins_configure(sv);
+	sup_engines_sweep(sv);
 	atomic_store(&sv->st->config_generation, 1);
 	sup_webhook_apply(sv, NULL);
 	sup_helpers_apply(sv);

@@ -49,6 +49,8 @@
 #define CONFIG_EDGE_ID_MAX		128	/* bytes of edge_id */
 #define CONFIG_EDGE_HEADER		"X-Ringcast-Edge"	/* carries it */
 #define CONFIG_MAX_ENGINES		16	/* acestream.engines */
+#define CONFIG_MAX_MANAGED_ENGINES	16	/* acestream.max_engines */
+#define CONFIG_ENGINE_DIR_MAX		1000	/* bytes of engine_dir */
 #define CONFIG_ACE_ID_LEN		40	/* hex digits of a content id */
 /* HDHomeRun tuner: a stream's number ("5", "5.1"), the tuners, the
  * name (== HDHR_TUNERS_MIN/MAX, STATE_HDHR_NAME_MAX - 1, ...) */
@@ -179,6 +181,15 @@ struct ace_conf {
 	double			 segment_duration;
 	double			 error_cache;		/* s an engine's refusal holds */
 	int			 allow_url_input;	/* url=, magnet= taken */
+	/* Managed engines (engine_command "": none). */
+	char			*engine_command;	/* template, engine_cmd.h */
+	char			*engine_ports;		/* "LO-HI" */
+	int			 engine_port_lo, engine_port_hi;	/* parsed */
+	char			*engine_dir;
+	int			 min_engines, max_engines;
+	double			 engine_idle_timeout;	/* s */
+	double			 engine_start_timeout;	/* s */
+	int			 max_waiting;	/* players waiting for one */
 	struct stream_opts	 opts;			/* defaults + own keys */
 	int			 line;
 };

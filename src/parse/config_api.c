@@ -150,6 +150,9 @@ config_free(struct config *cfg)
 		free(cfg->ace.engines[i]);
 	free(cfg->ace.opts.user_agent);
 	free(cfg->ace.opts.ca_file);
+	free(cfg->ace.engine_command);
+	free(cfg->ace.engine_ports);
+	free(cfg->ace.engine_dir);
 	free(cfg->hdhr.friendly_name);
 	free(cfg->hdhr.device_id);
 	free(cfg->public_url);

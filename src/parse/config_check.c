@@ -22,6 +22,7 @@
 #include <strings.h>
 
 #include "config_check.h"
+#include "engine_cmd.h"
 #include "hdhr_id.h"
 #include "hostport.h"
 
@@ -438,6 +439,41 @@ check_stream_slots(struct config_ctx *c, const struct config *cfg,
 	    "acestream.max_streams (%d) and the %d named streams "
 	    "exceed the %d stream slots", cfg->ace.max_streams,
 	    cfg->n_streams, CONFIG_MAX_STREAMS);
+}
+
+/* The setting KEY of G, or G itself when it does not set KEY. */
+static const config_setting_t *
+setting_or(const config_setting_t *g, const char *key)
+{
+	const config_setting_t *s = config_setting_get_member(g, key);
+
+	return s != NULL ? s : g;
+}
+
+void
+config_check_managed(struct config_ctx *c, struct ace_conf *a,
+    const config_setting_t *g)
+{
+	char err[160];
+
+	if (engine_ports_parse(a->engine_ports, &a->engine_port_lo,
+	    &a->engine_port_hi) == -1)
+		cerror(c, setting_or(g, "engine_ports"), "engine_ports must be "
+		    "\"LOW-HIGH\" (ports 1-65535, LOW <= HIGH), not '%s'",
+		    a->engine_ports);
+	else if (a->engine_port_hi - a->engine_port_lo + 1 < a->max_engines)
+		cerror(c, setting_or(g, "engine_ports"), "engine_ports '%s' "
+		    "holds %d port(s), fewer than max_engines (%d)",
+		    a->engine_ports, a->engine_port_hi - a->engine_port_lo + 1,
+		    a->max_engines);
+	if (a->min_engines > a->max_engines)
+		cerror(c, setting_or(g, "min_engines"), "min_engines (%d) is "
+		    "more than max_engines (%d)", a->min_engines,
+		    a->max_engines);
+	if (a->engine_command[0] != '\0' &&
+	    engine_cmd_check(a->engine_command, err, sizeof(err)) == -1)
+		cerror(c, setting_or(g, "engine_command"), "engine_command: %s",
+		    err);
 }
 
 void

@@ -48,6 +48,9 @@ void	 config_check_number(struct config_ctx *, const struct stream_conf *st,
 /* hdhomerun group G: a device_id must be one a tuner may have. */
 void	 config_check_hdhr(struct config_ctx *, const struct hdhr_conf *h,
 	    const config_setting_t *g);
+/* acestream group G: the managed engines' template, ports and counts. */
+void	 config_check_managed(struct config_ctx *, struct ace_conf *a,
+	    const config_setting_t *g);
 /* After the whole file: memory budget, edge keys, stream slots, token
  * lengths. */
 void	 config_check_root(struct config_ctx *, const struct config *cfg,

@@ -240,8 +240,8 @@ static const struct keydef stream_keys[] = {
 
 /* The `acestream` group's own keys, in struct ace_conf. */
 static const struct keydef ace_keys[] = {
-	{ "engines", K_LIST, ACE(engines), 1, CONFIG_MAX_ENGINES,
-	    KF_OWN | KF_REQUIRED, .count_off = ACE(n_engines) },
+	{ "engines", K_LIST, ACE(engines), 0, CONFIG_MAX_ENGINES,
+	    KF_OWN, .def_str = NULL, .count_off = ACE(n_engines) },
 	{ "max_streams_per_engine", K_INT, ACE(max_streams_per_engine), 1,
 	    1000, 0, .def = 4 },
 	{ "max_streams", K_INT, ACE(max_streams), 1, CONFIG_MAX_STREAMS, 0,
@@ -255,6 +255,21 @@ static const struct keydef ace_keys[] = {
 	{ "rebase_urls", K_BOOL, ACE(rebase_urls), 0, 0, 0, .def = 1 },
 	{ "segment_duration", K_DOUBLE, ACE(segment_duration), 0, SEC,
 	    KF_GT_MIN, .def = CONFIG_DEFAULT_SEGMENT_DURATION },
+	{ "engine_command", K_STRING, ACE(engine_command), 0, 0, KF_NOCTRL,
+	    .def_str = "" },	/* "": no managed engines */
+	{ "engine_ports", K_STRING, ACE(engine_ports), 0, 0, KF_NOCTRL,
+	    .def_str = "6880-6999" },
+	{ "engine_dir", K_STRING, ACE(engine_dir), 0, CONFIG_ENGINE_DIR_MAX,
+	    KF_NOCTRL | KF_ABSPATH, .def_str = "/var/lib/ringcast/engines" },
+	{ "min_engines", K_INT, ACE(min_engines), 0,
+	    CONFIG_MAX_MANAGED_ENGINES, 0, .def = 0 },
+	{ "max_engines", K_INT, ACE(max_engines), 1,
+	    CONFIG_MAX_MANAGED_ENGINES, 0, .def = 4 },
+	{ "engine_idle_timeout", K_DOUBLE, ACE(engine_idle_timeout), 0, SEC,
+	    0, .def = 120.0 },
+	{ "engine_start_timeout", K_DOUBLE, ACE(engine_start_timeout), 0, SEC,
+	    KF_GT_MIN, .def = 60.0 },
+	{ "max_waiting", K_INT, ACE(max_waiting), 0, 100000, 0, .def = 100 },
 };
 
 /* The `hdhomerun` group, in struct hdhr_conf. */

@@ -758,8 +758,10 @@ parse_acestream(struct config_ctx *c, struct config *cfg,
 		else if (!opts_key(c, &a->opts, s))
 			cerror_unknown(c, s);
 	}
-	if (config_setting_get_member(g, "engines") == NULL)
+	if (config_setting_get_member(g, "engines") == NULL &&
+	    (a->engine_command == NULL || a->engine_command[0] == '\0'))
 		cerror(c, g, "acestream has no engines");
+	config_check_managed(c, a, g);
 	config_check_opts(c, &a->opts, g);
 }
 

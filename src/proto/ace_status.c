@@ -51,13 +51,28 @@ engine_next(const struct state *st, int *i, struct ace_engine_view *e)
 	return 0;
 }
 
+/* A managed engine's own fields. */
+static void
+ace_status_json_managed(const struct ace_engine_view *e, struct buf *b)
+{
+	json_kv_bool(b, "managed", e->managed);
+	if (!e->managed)
+		return;
+	json_kv_str(b, "state", ace_phase_name(e->phase));
+	json_kv_int(b, "pid", e->pid);
+	json_kv_uint(b, "port", e->port);
+	json_kv_uint(b, "restarts", e->restarts);
+}
+
 void
 ace_status_json(const struct state *st, struct buf *b)
 {
 	struct ace_engine_view e;
-	int i, n = 0;
+	uint32_t managed_max = atomic_load(&st->ace.managed_max);
+	int i, n = 0, more;
 
-	for (i = -1; engine_next(st, &i, &e);) {
+	for (i = -1; (more = engine_next(st, &i, &e)) || (n == 0 &&
+	    managed_max > 0);) {
 		if (n++ == 0) {
 			json_key(b, "acestream");
 			buf_puts(b, "{");
@@ -65,8 +80,13 @@ ace_status_json(const struct state *st, struct buf *b)
 			    atomic_load(&st->ace.refused));
 			json_kv_int(b, "monitor_pid",
 			    atomic_load(&st->ace.monitor_pid));
+			json_kv_uint(b, "max_engines", managed_max);
+			json_kv_uint(b, "waiting",
+			    atomic_load(&st->ace.waiting));
 			json_key(b, "engines");
 			buf_puts(b, "[");
+			if (!more)
+				break;
 		} else
 			buf_puts(b, ",");
 		buf_puts(b, "{");
@@ -80,6 +100,7 @@ ace_status_json(const struct state *st, struct buf *b)
 		json_key(b, "network");
 		buf_puts(b, e.network == ACE_NET_UNKNOWN ? "null" :
 		    e.network == ACE_NET_CONNECTED ? "true" : "false");
+		ace_status_json_managed(&e, b);
 		buf_puts(b, "}");
 	}
 	if (n > 0)
@@ -116,11 +137,23 @@ ace_status_text(const struct state *st, struct buf *b)
 			buf_printf(b, "%-40s %-7s %-10s %7s %8s  %s\n",
 			    "ENGINE", "HEALTH", "VERSION", "STREAMS",
 			    "SESSIONS", "LAST ERROR");
-		buf_printf(b, "%-40s %-7s %-10s %7u %8llu  %s\n", e.url,
+		buf_printf(b, "%-40s %-7s %-10s %7u %8llu  %s", e.url,
 		    ace_health_name(e.health), e.version[0] ? e.version : "-",
 		    e.streams, (unsigned long long)e.sessions,
 		    e.health == ACE_HEALTH_DOWN ? e.error : "");
+		if (e.managed)	/* managed: its process too */
+			buf_printf(b, "%s[managed: %s, pid %d, port %u, "
+			    "%u restart(s)]", e.health == ACE_HEALTH_DOWN ?
+			    " " : "", ace_phase_name(e.phase), e.pid, e.port,
+			    e.restarts);
+		buf_puts(b, "\n");
 	}
+	if (n == 0 && atomic_load(&st->ace.managed_max) > 0)
+		buf_printf(b, "no engine runs (managed: up to %u)\n",
+		    atomic_load(&st->ace.managed_max));
+	if (atomic_load(&st->ace.waiting) > 0)
+		buf_printf(b, "%u request(s) waiting for an engine\n",
+		    atomic_load(&st->ace.waiting));
 }
 
 /* What the health checks found, per engine: failed checks in a row, and
@@ -136,6 +169,23 @@ ace_status_prometheus_checks(const struct state *st, struct buf *b)
 	for (i = -1; engine_next(st, &i, &e);)
 		prom_series(b, "ringcast_ace_engine_failed_checks", "engine",
 		    e.url, e.fails);
+	prom_help(b, "ringcast_ace_engine_managed", "gauge",
+	    "1 for an engine ringcast runs itself (acestream.engine_command)");
+	for (i = -1; engine_next(st, &i, &e);)
+		prom_series(b, "ringcast_ace_engine_managed", "engine", e.url,
+		    e.managed);
+	prom_help(b, "ringcast_ace_engine_ready", "gauge",
+	    "1 while the engine may be given new streams (a managed engine: "
+	    "ready, else: not down)");
+	for (i = -1; engine_next(st, &i, &e);)
+		prom_series(b, "ringcast_ace_engine_ready", "engine", e.url,
+		    ace_engine_choosable(&e) && e.health != ACE_HEALTH_DOWN);
+	prom_help(b, "ringcast_ace_engine_restarts_total", "counter",
+	    "Times ringcast started the managed engine again");
+	for (i = -1; engine_next(st, &i, &e);)
+		if (e.managed)
+			prom_series(b, "ringcast_ace_engine_restarts_total",
+			    "engine", e.url, e.restarts);
 	prom_help(b, "ringcast_ace_engine_network_connected", "gauge",
 	    "1 while the engine says it has a network connection, else 0");
 	for (i = -1; engine_next(st, &i, &e);)
@@ -167,12 +217,16 @@ ace_status_prometheus(const struct state *st, struct buf *b)
 	int i, k;
 
 	i = -1;
-	if (!engine_next(st, &i, &e))
+	if (!engine_next(st, &i, &e) && atomic_load(&st->ace.managed_max) ==
+	    0)
 		return;
 	prom_help(b, "ringcast_ace_refused_total", "counter",
 	    "Content-id requests refused: no engine with room");
 	prom_uint(b, "ringcast_ace_refused_total",
 	    atomic_load(&st->ace.refused));
+	prom_help(b, "ringcast_ace_waiting", "gauge",
+	    "Content-id requests waiting for a managed engine to be ready");
+	prom_uint(b, "ringcast_ace_waiting", atomic_load(&st->ace.waiting));
 	ace_status_prometheus_checks(st, b);
 	for (k = 0; k < 6; k++) {
 		prom_help(b, help[k][0], help[k][1], help[k][2]);

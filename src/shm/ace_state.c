@@ -24,6 +24,25 @@ ace_health_name(enum ace_health h)
 	return "unknown";
 }
 
+const char *
+ace_phase_name(enum ace_phase p)
+{
+	switch (p) {
+	case ACE_PHASE_STARTING:	return "starting";
+	case ACE_PHASE_READY:		return "ready";
+	case ACE_PHASE_UNHEALTHY:	return "unhealthy";
+	case ACE_PHASE_STOPPING:	return "stopping";
+	case ACE_PHASE_NONE:		break;
+	}
+	return "unmanaged";
+}
+
+int
+ace_engine_choosable(const struct ace_engine_view *v)
+{
+	return !v->managed || v->phase == ACE_PHASE_READY;
+}
+
 enum ace_health
 ace_health_after(enum ace_health was, uint32_t fails, uint32_t oks)
 {
@@ -61,7 +80,7 @@ ace_state_set_engines(struct ace_state *as, char *const *urls, int n)
 	struct ace_engine_state *e;
 	int i, same;
 
-	for (i = 0; i < ACE_MAX_ENGINES; i++) {
+	for (i = 0; i < ACE_MANAGED_BASE; i++) {
 		e = &as->engines[i];
 		same = i < n && e->in_use && strcmp(e->url, urls[i]) == 0;
 		if (same)
@@ -78,6 +97,63 @@ ace_state_set_engines(struct ace_state *as, char *const *urls, int n)
 		atomic_store(&e->oks, 0);
 		atomic_store(&e->network, ACE_NET_UNKNOWN);
 	}
+}
+
+/* Reset what the monitor knows of engine E. */
+static void
+ace_engine_forget(struct ace_engine_state *e)
+{
+	atomic_store(&e->health, ACE_HEALTH_UNKNOWN);
+	atomic_store(&e->checked_wall_ms, 0);
+	atomic_store(&e->sessions, 0);
+	atomic_store(&e->streams, 0);
+	atomic_store(&e->fails, 0);
+	atomic_store(&e->oks, 0);
+	atomic_store(&e->network, ACE_NET_UNKNOWN);
+	seqlock_write_begin(&e->mon_seq);
+	e->version[0] = e->error[0] = '\0';
+	seqlock_write_end(&e->mon_seq);
+}
+
+void
+ace_state_managed_put(struct ace_state *as, int i, const char *url,
+    unsigned port, int pid, unsigned restarts)
+{
+	struct ace_engine_state *e = &as->engines[i];
+
+	seqlock_write_begin(&e->seq);
+	e->in_use = 1;
+	str_copy(e->url, url, sizeof(e->url));
+	seqlock_write_end(&e->seq);
+	ace_engine_forget(e);
+	atomic_store(&e->managed, 1);
+	atomic_store(&e->port, port);
+	atomic_store(&e->restarts, restarts);
+	ace_state_managed_phase(as, i, ACE_PHASE_STARTING, pid);
+}
+
+void
+ace_state_managed_phase(struct ace_state *as, int i, enum ace_phase p,
+    int pid)
+{
+	atomic_store(&as->engines[i].pid, pid);
+	atomic_store(&as->engines[i].phase, p);
+}
+
+void
+ace_state_managed_clear(struct ace_state *as, int i)
+{
+	struct ace_engine_state *e = &as->engines[i];
+
+	seqlock_write_begin(&e->seq);
+	e->in_use = 0;
+	e->url[0] = '\0';
+	seqlock_write_end(&e->seq);
+	ace_engine_forget(e);
+	atomic_store(&e->managed, 0);
+	atomic_store(&e->phase, ACE_PHASE_NONE);
+	atomic_store(&e->pid, 0);
+	atomic_store(&e->port, 0);
 }
 
 void
@@ -126,6 +202,11 @@ ace_state_engine(const struct ace_state *as, int i, struct ace_engine_view *v)
 	v->checked_wall_ms = atomic_load(&e->checked_wall_ms);
 	v->fails = atomic_load(&e->fails);
 	v->network = (enum ace_network)atomic_load(&e->network);
+	v->managed = (int)atomic_load(&e->managed);
+	v->phase = (enum ace_phase)atomic_load(&e->phase);
+	v->pid = atomic_load(&e->pid);
+	v->port = atomic_load(&e->port);
+	v->restarts = atomic_load(&e->restarts);
 	return 0;
 }
 

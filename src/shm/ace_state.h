@@ -21,7 +21,10 @@
 
 #include "config.h"
 
-#define ACE_MAX_ENGINES		CONFIG_MAX_ENGINES
+/* Configured engines in [0, CONFIG_MAX_ENGINES), managed engine K at
+ * ACE_MANAGED_BASE + K. */
+#define ACE_MANAGED_BASE	CONFIG_MAX_ENGINES
+#define ACE_MAX_ENGINES		(CONFIG_MAX_ENGINES + CONFIG_MAX_MANAGED_ENGINES)
 #define ACE_URL_MAX		512
 #define ACE_SESSION_ID_MAX	64
 #define ACE_VERSION_MAX		32
@@ -57,6 +60,15 @@ enum ace_network {
 	ACE_NET_OFFLINE,		/* "connected": false: a failed check */
 };
 
+/* Where a managed engine is in its life (configured ones: NONE). */
+enum ace_phase {
+	ACE_PHASE_NONE = 0,		/* not managed: always chosen by health */
+	ACE_PHASE_STARTING,		/* started (or to restart), not ready */
+	ACE_PHASE_READY,		/* answered get_version: chosen */
+	ACE_PHASE_UNHEALTHY,		/* down: being killed to restart */
+	ACE_PHASE_STOPPING,		/* idle or shutdown: being stopped */
+};
+
 struct ace_engine_state {
 	_Atomic uint32_t	 seq;		/* supervisor: in_use, url */
 	uint32_t		 in_use;
@@ -71,6 +83,12 @@ struct ace_engine_state {
 	_Atomic uint32_t	 fails;		/* failed checks in a row */
 	_Atomic uint32_t	 oks;		/* good checks in a row */
 	_Atomic uint32_t	 network;	/* enum ace_network */
+	/* Supervisor: a managed engine's process. */
+	_Atomic uint32_t	 managed;	/* 1: ringcast runs it */
+	_Atomic uint32_t	 phase;		/* enum ace_phase */
+	_Atomic int32_t		 pid;		/* 0: none running */
+	_Atomic uint32_t	 port;
+	_Atomic uint32_t	 restarts;
 };
 
 struct ace_slot_state {
@@ -149,6 +167,14 @@ struct ace_state {
 	_Atomic uint64_t	 orphans_lost;	/* queue full */
 	_Atomic uint32_t	 monitor_pid;
 	_Atomic uint32_t	 allow_url_input;	/* supervisor: the key */
+	_Atomic uint32_t	 managed_max;	/* supervisor: max_engines when
+						 * engines are managed, else 0 */
+	_Atomic uint32_t	 waiting;	/* supervisor: players waiting
+						 * for an engine */
+	_Atomic uint32_t	 wait_limit_ms;	/* supervisor: how long the
+						 * supervisor may keep a
+						 * content-id request waiting
+						 * (0: it answers at once) */
 };
 
 /* Consistent copies for readers. */
@@ -163,6 +189,10 @@ struct ace_engine_view {
 	uint64_t	 checked_wall_ms;
 	uint32_t	 fails;		/* failed checks in a row */
 	enum ace_network network;
+	int		 managed;
+	enum ace_phase	 phase;
+	int		 pid;
+	unsigned	 port, restarts;
 };
 
 struct ace_slot_view {
@@ -195,6 +225,18 @@ void	 ace_state_engine_health(struct ace_state *, int i, const char *url,
 int	 ace_state_engine(const struct ace_state *, int i,
 	    struct ace_engine_view *);
 const char *ace_health_name(enum ace_health);
+const char *ace_phase_name(enum ace_phase);
+/* 1 when the engine choice may send a new stream to V (not a managed
+ * engine that is starting, unhealthy or stopping). */
+int	 ace_engine_choosable(const struct ace_engine_view *v);
+/* Supervisor: managed engine I at URL (PORT, process PID) starts: what
+ * was known of the place is reset; its phase, pid and restarts. */
+void	 ace_state_managed_put(struct ace_state *, int i, const char *url,
+	    unsigned port, int pid, unsigned restarts);
+void	 ace_state_managed_phase(struct ace_state *, int i, enum ace_phase,
+	    int pid);
+/* Supervisor: managed engine I is gone. */
+void	 ace_state_managed_clear(struct ace_state *, int i);
 /* The health after a check, from the one before and the checks in a row
  * that failed (FAILS) or went well (OKS): ACE_DOWN_AFTER_FAILS and
  * ACE_UP_AFTER_OKS (pure). */
