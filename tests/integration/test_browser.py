@@ -369,3 +369,27 @@ def test_status_page_shows_the_engines():
     p.join()
     d.stop()
     e.stop()
+
+
+def test_status_page_shows_a_managed_engine():
+    from test_engines import managed_daemon, ready_engines
+    d = managed_daemon("min_engines = 1;")
+    wait_for(lambda: ready_engines(d), 20, what="the managed engine ready")
+    e = ready_engines(d)[0]
+    b = Browser()
+    try:
+        b.navigate(d.url("/"))
+        card = "document.querySelector('#engines [data-engine]')"
+        fld = card + ".querySelector('[data-field=\"%s\"]')"
+        b.wait_js("%s !== null && %s.textContent === 'managed'" % (card, fld % "kind"),
+                  10, what="the managed engine on the page")
+        check(b.js((fld % "state") + ".textContent") == "ready", "its state")
+        check(b.js((fld % "pid") + ".textContent") == str(e["pid"]) and
+              not b.js((fld % "pid") + ".parentElement.hidden"), "its pid")
+        check(b.js((fld % "port") + ".textContent") == str(e["port"]), "its port")
+        check(b.js((fld % "restarts") + ".textContent") == "0", "its restarts")
+        problems = b.problems()
+        check(not problems, "script errors or CSP violations: %s" % problems)
+    finally:
+        b.close()
+    d.stop()
