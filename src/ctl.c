@@ -40,6 +40,9 @@ usage(void)
 	    "                      latency percentiles by operation\n"
 	    "  channels [--json]   the lineup of the channel lists\n"
 	    "  refresh [SOURCE]    fetch a channel list (all) again now\n"
+	    "  drain ENGINE        move an AceStream engine's streams off it\n"
+	    "                      (URL, or its place in status from 0)\n"
+	    "  undrain ENGINE      let it take streams again\n"
 	    "  clients [STREAM] [--json]\n"
 	    "                      every player: address, user agent, route,\n"
 	    "                      time, bytes, rate, lag\n");
@@ -123,6 +126,9 @@ ctl_command(int argc, char **argv, struct buf *cmd)
 	if (strcmp(c, "channels") == 0 && argc == 2 &&
 	    strcmp(argv[1], "--json") == 0)
 		return buf_puts(cmd, "channels\n");
+	if ((strcmp(c, "drain") == 0 || strcmp(c, "undrain") == 0) &&
+	    argc == 2 && strpbrk(argv[1], " \t\r\n") == NULL)
+		return buf_printf(cmd, "%s %s\n", c, argv[1]);
 	if (strcmp(c, "clients") == 0 && argc <= 3)
 		return ctl_clients(argc, argv, cmd);
 	if (strcmp(c, "metrics") == 0 && argc <= 4) {

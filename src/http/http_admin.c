@@ -1,6 +1,8 @@
 /*
  * http_admin.c - the admin API: POST /admin/reload,
- * POST /admin/streams/NAME/stop, POST /admin/streams/NAME/start.
+ * POST /admin/streams/NAME/stop, POST /admin/streams/NAME/start,
+ * POST /admin/engines/drain?engine=E and /admin/engines/undrain?engine=E
+ * (E: an AceStream engine's URL, or its place in /status from 0).
  *
  * Off (404) while admin_token is empty; otherwise every request needs
  * "Authorization: Bearer TOKEN", compared in constant time (401 without
@@ -22,9 +24,25 @@
 
 #define ADMIN_TIMEOUT_MS	10000
 
+/* drain or undrain (WHAT) of the engine in ?engine=: 0, or -1. */
+static int
+admin_engine(struct MHD_Connection *conn, const char *what, char *cmd,
+    size_t cmdsz)
+{
+	const char *e = MHD_lookup_connection_value(conn,
+	    MHD_GET_ARGUMENT_KIND, "engine");
+	int n;
+
+	if (e == NULL || e[0] == '\0' || strpbrk(e, " \t\r\n") != NULL)
+		return -1;
+	n = snprintf(cmd, cmdsz, "%s %s", what, e);
+	return n < 0 || (size_t)n >= cmdsz ? -1 : 0;
+}
+
 /* The supervisor command for URL, or -1 (unknown path: 404). */
 static int
-admin_command(const char *url, char *cmd, size_t cmdsz)
+admin_command(struct MHD_Connection *conn, const char *url, char *cmd,
+    size_t cmdsz)
 {
 	char name[CONFIG_NAME_MAX + 1];
 	const char *p, *slash;
@@ -34,6 +52,10 @@ admin_command(const char *url, char *cmd, size_t cmdsz)
 		str_copy(cmd, "reload", cmdsz);
 		return 0;
 	}
+	if (strcmp(url, "/admin/engines/drain") == 0)
+		return admin_engine(conn, "drain", cmd, cmdsz);
+	if (strcmp(url, "/admin/engines/undrain") == 0)
+		return admin_engine(conn, "undrain", cmd, cmdsz);
 	if (strncmp(url, "/admin/streams/", 15) != 0)
 		return -1;
 	p = url + 15;
@@ -136,7 +158,7 @@ http_admin_request(struct worker *w, struct MHD_Connection *conn,
 	state_get_admin_token(w->st, token, sizeof(token));
 	if (token[0] == '\0')
 		return http_error(conn, MHD_HTTP_NOT_FOUND, "not found");
-	if (admin_command(url, cmd, sizeof(cmd)) == -1)
+	if (admin_command(conn, url, cmd, sizeof(cmd)) == -1)
 		return http_error(conn, MHD_HTTP_NOT_FOUND, "not found");
 	if (strcmp(method, MHD_HTTP_METHOD_OPTIONS) == 0)
 		return http_preflight(conn);	/* CORS: listed origins only */

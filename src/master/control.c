@@ -39,6 +39,8 @@ control_parse(char *line, char **arg)
 		{ "channels", CTL_CMD_CHANNELS, 0 },
 		{ "refresh", CTL_CMD_REFRESH, -1 },
 		{ "clients", CTL_CMD_CLIENTS, -1 },
+		{ "drain", CTL_CMD_DRAIN, 1 },
+		{ "undrain", CTL_CMD_UNDRAIN, 1 },
 	};
 	char *p, *end;
 	size_t i, wlen;
@@ -300,10 +302,19 @@ control_command(struct control_client *c, const struct control_ops *ops,
 	case CTL_CMD_CLIENTS:
 		control_clients(c, ops, ops_arg, arg);
 		break;
+	case CTL_CMD_DRAIN:
+	case CTL_CMD_UNDRAIN:
+		if (ops->drain(ops_arg, arg, cmd == CTL_CMD_DRAIN, err,
+		    sizeof(err)) == 0)
+			control_reply_json_ok(c);
+		else
+			control_reply_error(c, err);
+		break;
 	case CTL_CMD_INVALID:
 		control_reply_error(c, "unknown command (try: status, events,"
 		    " reload, start NAME, stop NAME, metrics, channels, "
-		    "refresh [SOURCE], clients [json|text] [STREAM])");
+		    "refresh [SOURCE], clients [json|text] [STREAM], "
+		    "drain ENGINE, undrain ENGINE)");
 		break;
 	}
 }

@@ -40,6 +40,9 @@ struct control_ops {
 	 * object {"players":[...],...}, or as a text table (clients_view.h). */
 	int	(*clients)(void *arg, const char *stream, int json,
 		    struct buf *);
+	/* Drain (ON) or undrain the AceStream engine ENGINE. */
+	int	(*drain)(void *arg, const char *engine, int on, char *err,
+		    size_t errsz);
 	/* Refresh the source NAME (NULL: every source) now. */
 	int	(*refresh)(void *arg, const char *name, char *err,
 		    size_t errsz);
@@ -87,6 +90,8 @@ enum control_cmd {
 	CTL_CMD_CHANNELS,
 	CTL_CMD_REFRESH,
 	CTL_CMD_CLIENTS,
+	CTL_CMD_DRAIN,
+	CTL_CMD_UNDRAIN,
 };
 enum control_cmd control_parse(char *line, char **arg);
 

@@ -504,6 +504,10 @@ eng_check_ready(struct supervisor *sv, int k, uint64_t now,
 		eng_stop(sv, k, 0, "it failed its health checks");
 		return;
 	}
+	if (v->draining && v->streams == 0) {
+		eng_stop(sv, k, 1, "drained (ringcastctl drain)");
+		return;
+	}
 	if (v->streams > 0)
 		e->idle_since_ms = now;
 	else if (idle_ok && now - e->idle_since_ms >= (uint64_t)(idle *
@@ -611,6 +615,7 @@ sup_engines_tick(struct supervisor *sv, uint64_t now)
 
 	atomic_store(&sv->st->ace.waiting,
 	    (uint32_t)sup_create_waiting(sv, &keys));
+	keys += sup_drain_tick(sv);	/* streams a drain could not move */
 	for (k = 0; k < CONFIG_MAX_MANAGED_ENGINES; k++)
 		alive += sv->engines[k].used && !sv->engines[k].stop;
 	idle_left = keys > 0 || !eng_managed(sv) ? 0 :

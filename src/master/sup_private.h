@@ -234,6 +234,16 @@ int	 sup_engines_running(struct supervisor *);
 /* Exit: SIGKILL every engine group left, reap it, forget its file. */
 void	 sup_engines_cleanup(struct supervisor *);
 
+/* ---- sup_drain.c: engines drained and undrained ---- */
+
+/* Drain (ON) or undrain the engine named ENGINE (its URL, or its place
+ * in /status's engines from 0): 0, or -1 with ERR. */
+int	 sup_drain(struct supervisor *, const char *engine, int on,
+	    char *err, size_t errsz);
+/* Move the streams of drained engines to others with room: how many
+ * found none. */
+int	 sup_drain_tick(struct supervisor *);
+
 /* ---- sup_procs.c: spawning, workers, webhook and helpers ---- */
 
 int	 sup_spawn(struct supervisor *, struct proc *);

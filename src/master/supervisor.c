@@ -154,6 +154,10 @@ sup_admin(struct supervisor *sv, struct proc *p, const struct msg *m)
 		rc = supervisor_stream_stop(sv, cmd + 5, err, sizeof(err));
 	else if (strncmp(cmd, "start ", 6) == 0)
 		rc = supervisor_stream_start(sv, cmd + 6, err, sizeof(err));
+	else if (strncmp(cmd, "drain ", 6) == 0)
+		rc = sup_drain(sv, cmd + 6, 1, err, sizeof(err));
+	else if (strncmp(cmd, "undrain ", 8) == 0)
+		rc = sup_drain(sv, cmd + 8, 0, err, sizeof(err));
 	else
 		snprintf(err, sizeof(err), "unknown admin command");
 	reply.id = req.id;
@@ -478,6 +482,12 @@ sup_ctl_channels(void *arg, struct buf *b)
 	return rc;
 }
 
+static int
+sup_ctl_drain(void *arg, const char *engine, int on, char *err, size_t errsz)
+{
+	return sup_drain(arg, engine, on, err, errsz);
+}
+
 /* `ringcastctl clients [STREAM]`: every player, from the state segment. */
 static int
 sup_ctl_clients(void *arg, const char *stream, int json, struct buf *b)
@@ -532,6 +542,7 @@ static const struct control_ops sup_control_ops = {
 	.channels_json = sup_ctl_channels,
 	.refresh = sup_ctl_refresh,
 	.clients = sup_ctl_clients,
+	.drain = sup_ctl_drain,
 };
 
 /* ---- main loop ---- */

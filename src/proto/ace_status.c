@@ -97,6 +97,7 @@ ace_status_json(const struct state *st, struct buf *b)
 		json_kv_uint(b, "streams", e.streams);
 		json_kv_uint(b, "sessions", e.sessions);
 		json_kv_uint(b, "failed_checks", e.fails);
+		json_kv_bool(b, "draining", e.draining);
 		json_key(b, "network");
 		buf_puts(b, e.network == ACE_NET_UNKNOWN ? "null" :
 		    e.network == ACE_NET_CONNECTED ? "true" : "false");
@@ -146,6 +147,8 @@ ace_status_text(const struct state *st, struct buf *b)
 			    "%u restart(s)]", e.health == ACE_HEALTH_DOWN ?
 			    " " : "", ace_phase_name(e.phase), e.pid, e.port,
 			    e.restarts);
+		if (e.draining)
+			buf_puts(b, " [drained]");
 		buf_puts(b, "\n");
 	}
 	if (n == 0 && atomic_load(&st->ace.managed_max) > 0)

@@ -40,7 +40,7 @@ ace_phase_name(enum ace_phase p)
 int
 ace_engine_choosable(const struct ace_engine_view *v)
 {
-	return !v->managed || v->phase == ACE_PHASE_READY;
+	return !v->draining && (!v->managed || v->phase == ACE_PHASE_READY);
 }
 
 enum ace_health
@@ -89,6 +89,7 @@ ace_state_set_engines(struct ace_state *as, char *const *urls, int n)
 		e->in_use = i < n;
 		str_copy(e->url, i < n ? urls[i] : "", sizeof(e->url));
 		seqlock_write_end(&e->seq);
+		atomic_store(&e->draining, 0);	/* another engine now */
 		atomic_store(&e->health, ACE_HEALTH_UNKNOWN);
 		atomic_store(&e->checked_wall_ms, 0);
 		atomic_store(&e->sessions, 0);
@@ -154,6 +155,7 @@ ace_state_managed_clear(struct ace_state *as, int i)
 	atomic_store(&e->phase, ACE_PHASE_NONE);
 	atomic_store(&e->pid, 0);
 	atomic_store(&e->port, 0);
+	atomic_store(&e->draining, 0);	/* the next engine here is new */
 }
 
 void
@@ -205,6 +207,7 @@ ace_state_engine(const struct ace_state *as, int i, struct ace_engine_view *v)
 	v->managed = (int)atomic_load(&e->managed);
 	v->phase = (enum ace_phase)atomic_load(&e->phase);
 	v->pid = atomic_load(&e->pid);
+	v->draining = (int)atomic_load(&e->draining);
 	v->port = atomic_load(&e->port);
 	v->restarts = atomic_load(&e->restarts);
 	return 0;

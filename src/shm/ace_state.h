@@ -89,6 +89,9 @@ struct ace_engine_state {
 	_Atomic int32_t		 pid;		/* 0: none running */
 	_Atomic uint32_t	 port;
 	_Atomic uint32_t	 restarts;
+	/* Supervisor: 1 while drained (ringcastctl drain): no new stream,
+	 * its streams moved off it. */
+	_Atomic uint32_t	 draining;
 };
 
 struct ace_slot_state {
@@ -193,6 +196,7 @@ struct ace_engine_view {
 	enum ace_phase	 phase;
 	int		 pid;
 	unsigned	 port, restarts;
+	int		 draining;
 };
 
 struct ace_slot_view {
@@ -226,8 +230,8 @@ int	 ace_state_engine(const struct ace_state *, int i,
 	    struct ace_engine_view *);
 const char *ace_health_name(enum ace_health);
 const char *ace_phase_name(enum ace_phase);
-/* 1 when the engine choice may send a new stream to V (not a managed
- * engine that is starting, unhealthy or stopping). */
+/* 1 when the engine choice may send a new stream to V (not a drained
+ * engine, nor a managed one that is starting, unhealthy or stopping). */
 int	 ace_engine_choosable(const struct ace_engine_view *v);
 /* Supervisor: managed engine I at URL (PORT, process PID) starts: what
  * was known of the place is reset; its phase, pid and restarts. */

@@ -33,13 +33,13 @@
 #include "hls_cache.h"
 
 #define STATE_MAGIC		0x52435354u	/* "RCST" */
-#define STATE_VERSION		15u	/* 2: acestream records, 3: cors_origins, 4: edges,
+#define STATE_VERSION		16u	/* 2: acestream records, 3: cors_origins, 4: edges,
 				   5: ui_enabled, 6: hls_cache, 7: holds,
 				   8: engine refusals, 9: infohashes,
 				   10: history, 11: hdhomerun,
 				   12: lineup_mode, 13: removed,
 				   14: client_tab, HLS players' user agent,
-				   15: managed engines */
+				   15: managed engines, 16: draining */
 #define STATE_MAX_STREAMS	CONFIG_MAX_STREAMS
 #define STATE_MAX_WORKERS	CONFIG_MAX_WORKERS
 #define STATE_URL_MAX		512

@@ -103,6 +103,16 @@ fuzz_clients(void *arg, const char *stream, int json, struct buf *b)
 	return buf_puts(b, "STREAM ROUTE ADDRESS\n0 clients\n");
 }
 
+static int
+fuzz_drain(void *arg, const char *engine, int on, char *err, size_t errsz)
+{
+	(void)on;
+	if (strcmp(engine, "0") == 0)
+		return 0;
+	snprintf(err, errsz, "no engine %s", engine);
+	return -1;
+}
+
 static const struct control_ops fuzz_ops = {
 	.reload = fuzz_reload,
 	.start = fuzz_start,
@@ -113,6 +123,7 @@ static const struct control_ops fuzz_ops = {
 	.channels_json = fuzz_channels_json,
 	.refresh = fuzz_refresh,
 	.clients = fuzz_clients,
+	.drain = fuzz_drain,
 };
 
 /* ---- part 1: the parser alone ---- */
@@ -128,7 +139,7 @@ parse_check(const uint8_t *data, size_t size)
 	line = fuzz_cstring(data, size);
 	len = strlen(line);
 	cmd = control_parse(line, &arg);
-	CHECK(cmd >= CTL_CMD_INVALID && cmd <= CTL_CMD_CLIENTS);
+	CHECK(cmd >= CTL_CMD_INVALID && cmd <= CTL_CMD_UNDRAIN);
 	if (arg != NULL) {
 		CHECK(arg >= line && arg < line + len);
 		CHECK(*arg != '\0' && *arg != ' ' && *arg != '\t');
@@ -136,6 +147,10 @@ parse_check(const uint8_t *data, size_t size)
 		    arg[strlen(arg) - 1] != '\n');
 	}
 	switch (cmd) {
+	case CTL_CMD_DRAIN:
+	case CTL_CMD_UNDRAIN:
+		CHECK(arg != NULL && strpbrk(arg, " \t") == NULL);
+		break;
 	case CTL_CMD_START:
 	case CTL_CMD_STOP:
 		CHECK(arg != NULL && strpbrk(arg, " \t") == NULL);

@@ -241,7 +241,7 @@
 
   function renderEngine(card, e, f) {
     const state = field(card, "state");
-    state.textContent = e.state || e.health;
+    state.textContent = e.draining ? "drained" : e.state || e.health;
     state.dataset.state = e.health === "up" ? "ok" :
       e.health === "down" ? "failed" : "pending";
     field(card, "kind").textContent = e.managed ? "managed" : "configured";
