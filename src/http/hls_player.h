@@ -21,6 +21,11 @@
  */
 struct hls_player *hls_player_touch(struct worker *, struct MHD_Connection *,
 	    int slot, const struct slot_cfg *, int *full);
+/* Whether CONN's player of SLOT (address and User-Agent) is known. */
+int	 hls_player_known(struct worker *, struct MHD_Connection *, int slot);
+/* Forget player I now (client_disconnected): 0, or -1 when another
+ * worker forgot it first. */
+int	 hls_player_drop(struct worker *, size_t i);
 /* The answer to a player hls_player_touch refused for WHY (*FULL). */
 enum MHD_Result hls_player_refused(struct MHD_Connection *, int why);
 /* Forget the players silent longer than their timeout

@@ -402,6 +402,8 @@ http_event_client(struct worker *w, const struct http_client_ev *ev)
 	json_kv_str(&b, "kind", ev->kind);
 	if (ev->edge != NULL && ev->edge[0] != '\0')
 		json_kv_str(&b, "edge", ev->edge);
+	if (ev->user != NULL && ev->user[0] != '\0')
+		json_kv_str(&b, "user", ev->user);
 	if (strcmp(ev->event, "client_disconnected") == 0) {
 		json_kv_uint(&b, "bytes", ev->bytes);
 		json_kv_double(&b, "seconds", ev->seconds);

@@ -92,6 +92,7 @@ struct client {
 	uint64_t		 fig_bytes;
 	char			 addr[64];
 	char			 edge[CONFIG_EDGE_ID_MAX + 1];	/* "": a player */
+	char			 user[CLIENT_USER_MAX];	/* its user; "": none */
 	int			 counted;
 	int			 announced;	/* client_connected sent */
 	int			 suspended;
@@ -278,6 +279,7 @@ struct http_client_ev {
 	const char	*client;	/* its address */
 	const char	*kind;		/* "ts", "hls" */
 	const char	*edge;		/* an edge's identity; NULL, "": none */
+	const char	*user;		/* access = "users"; NULL, "": none */
 	uint64_t	 bytes;		/* client_disconnected: sent, */
 	double		 seconds;	/* and for how long */
 };

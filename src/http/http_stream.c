@@ -55,6 +55,7 @@ client_fill(struct worker *w, struct client *c, char *buf, size_t max)
 	uint64_t pos;
 
 	if (c->ending || atomic_load(&w->stopping) ||
+	    http_client_closing(w, c) ||
 	    !http_client_stream_alive(w, c) || http_client_stream_stopped(w, c))
 		return MHD_CONTENT_READER_END_OF_STREAM;
 	http_client_follow_ring(w, c);

@@ -103,6 +103,13 @@ fuzz_clients(void *arg, const char *stream, int json, struct buf *b)
 	return buf_puts(b, "STREAM ROUTE ADDRESS\n0 clients\n");
 }
 
+static const char *
+fuzz_signing_key(void *arg)
+{
+	(void)arg;
+	return "fuzz-signing-key-0123456789";
+}
+
 static const struct control_ops fuzz_ops = {
 	.reload = fuzz_reload,
 	.start = fuzz_start,
@@ -113,6 +120,7 @@ static const struct control_ops fuzz_ops = {
 	.channels_json = fuzz_channels_json,
 	.refresh = fuzz_refresh,
 	.clients = fuzz_clients,
+	.signing_key = fuzz_signing_key,
 };
 
 /* ---- part 1: the parser alone ---- */
@@ -128,7 +136,7 @@ parse_check(const uint8_t *data, size_t size)
 	line = fuzz_cstring(data, size);
 	len = strlen(line);
 	cmd = control_parse(line, &arg);
-	CHECK(cmd >= CTL_CMD_INVALID && cmd <= CTL_CMD_CLIENTS);
+	CHECK(cmd >= CTL_CMD_INVALID && cmd <= CTL_CMD_SIGN);
 	if (arg != NULL) {
 		CHECK(arg >= line && arg < line + len);
 		CHECK(*arg != '\0' && *arg != ' ' && *arg != '\t');
@@ -160,6 +168,7 @@ parse_check(const uint8_t *data, size_t size)
 	case CTL_CMD_REFRESH:		/* a source's name, or every source */
 	case CTL_CMD_CLIENTS:		/* json|text and a stream, checked
 					   by the command */
+	case CTL_CMD_SIGN:		/* path, seconds, address: likewise */
 		break;
 	}
 	free(line);

@@ -1,0 +1,111 @@
+/*
+ * access_limit.c - a user's max_connections, counted across every
+ * worker.
+ *
+ * Nothing is counted apart: a user's players are the records that
+ * already list every player in the state segment, a TS record of the
+ * client table (a /stream/, /tuner/ or /ace/getstream connection) and an
+ * HLS entry of hls_players (one address and User-Agent, however many
+ * requests it makes), each naming its user.  So the count cannot leak
+ * or drift: a player that leaves frees its record, the supervisor frees
+ * a dead worker's records (client_table_reset) and an HLS player that
+ * falls silent expires.  Counting walks both tables (16384 entries);
+ * only a request that would start a new player of a user with a limit
+ * pays it.
+ *
+ * At the limit, users_over_limit decides: "refuse" answers 429 with
+ * Retry-After; "close_oldest" closes the user's oldest player and lets
+ * the new one in, as an IPTV app that zaps expects.  Closing a TS
+ * player sets its record's closing flag, which the worker holding it
+ * sees within about a second (its sender's check, its content reader
+ * or its wake loop) and ends the response; an HLS player's entry is
+ * dropped at once, so its next request is a new player, counted anew.
+ *
+ * The check comes before the route runs, while a TS record is claimed
+ * once the stream answers: two requests of one user in the same instant
+ * can both pass, one player over the limit until one leaves.  A player
+ * still waiting for its stream's first data is not counted yet.
+ *
+ * Calls: the client table and hls_players (state segment),
+ * clients_view.c (the count), hls_player.c, hls_path.c, hdhr.h (paths).
+ */
+#include <string.h>
+
+#include "access.h"
+#include "clients_view.h"
+#include "hdhr.h"
+#include "hls_path.h"
+#include "hls_player.h"
+#include "log.h"
+#include "util.h"
+
+#define LIMIT_CLOSE_TRIES	4	/* oldest players closed at most, per
+					   new one (more: others raced in) */
+
+enum limit_route {
+	LIMIT_NONE = 0,	/* not a player: a list, a page, a document */
+	LIMIT_TS,
+	LIMIT_HLS,
+};
+
+static enum limit_route
+limit_route(const char *url)
+{
+	if (strncmp(url, "/stream/", 8) == 0 ||
+	    strncmp(url, HDHR_STREAM_PATH, strlen(HDHR_STREAM_PATH)) == 0 ||
+	    strcmp(url, "/ace/getstream") == 0 ||
+	    strcmp(url, "/ace/getstream/") == 0)
+		return LIMIT_TS;
+	if (strncmp(url, HLS_PATH_PREFIX, strlen(HLS_PATH_PREFIX)) == 0)
+		return LIMIT_HLS;
+	return LIMIT_NONE;
+}
+
+/* Whether URL is a request of an HLS player already counted. */
+static int
+limit_hls_known(struct worker *w, struct MHD_Connection *conn,
+    const char *url)
+{
+	char name[CONFIG_NAME_MAX + 1];
+	const char *file;
+	int slot;
+
+	return hls_path_split(url, name, sizeof(name), &file) == 0 &&
+	    (slot = state_find(w->st, name)) != -1 &&
+	    hls_player_known(w, conn, slot);
+}
+
+/* Close candidate I of clients_of_user: 0, or -1 when it was gone. */
+static int
+limit_close(struct worker *w, const char *user, int i)
+{
+	if (i < CLIENT_TABLE_SIZE) {
+		client_table_close(&w->st->client_tab, i);
+		return 0;
+	}
+	if (hls_player_drop(w, (size_t)(i - CLIENT_TABLE_SIZE)) == -1)
+		return -1;
+	log_info("an HLS player of user %s forgotten: its user opened more "
+	    "than max_connections", user);
+	return 0;
+}
+
+int
+access_limit_admit(struct worker *w, struct MHD_Connection *conn,
+    const char *url, const char *user, int max, int close_oldest)
+{
+	int n, oldest, tries;
+
+	if (max <= 0 || user[0] == '\0' ||
+	    limit_route(url) == LIMIT_NONE ||
+	    (limit_route(url) == LIMIT_HLS &&
+	    limit_hls_known(w, conn, url)))
+		return 0;
+	n = clients_of_user(w->st, user, &oldest);
+	for (tries = 0; close_oldest && n >= max && oldest != -1 &&
+	    tries < LIMIT_CLOSE_TRIES; tries++) {
+		(void)limit_close(w, user, oldest);
+		n = clients_of_user(w->st, user, &oldest);
+	}
+	return n < max ? 0 : -1;
+}
