@@ -16,7 +16,9 @@ without any request to the origin."""
 import hashlib
 import hmac
 import json
+import os
 import re
+import signal
 import socket
 import subprocess
 import threading
@@ -304,3 +306,27 @@ def test_signed_urls():
     plays(d.port, out.strip(), seconds=2)
     rc, out, err = d.ctl("sign", "/stream/sport", "--bind-ip", "nowhere")
     check(rc != 0 and "address" in err, (out, err))
+
+
+def test_dead_worker_frees_its_places():
+    o = Origin()
+    d = start(o)
+    ps = [Player(d.port, "/stream/news?token=" + ERIN) for _ in range(2)]
+    for p in ps:
+        p.wait_playing()
+    over_limit(d, "/stream/news?token=" + ERIN)
+    # every worker killed: their players drop, the supervisor frees their
+    # records, and erin has both places again
+    workers = list(d.children("worker"))
+    for pid in workers:
+        os.kill(pid, signal.SIGKILL)
+    wait_for(lambda: all(p.ended for p in ps), 10 * SLOW, what="players dropped")
+    wait_for(lambda: len(set(d.children("worker")) - set(workers)) == 2,
+             10 * SLOW, what="workers respawned")
+    d.wait_ready()
+    ps = [Player(d.port, "/stream/news?token=" + ERIN) for _ in range(2)]
+    for p in ps:
+        p.wait_playing()
+    over_limit(d, "/stream/news?token=" + ERIN)
+    for p in ps:
+        p.leave()
