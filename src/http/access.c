@@ -719,6 +719,8 @@ access_check(struct worker *w, struct MHD_Connection *conn, const char *url,
 		return access_check_internal(w, conn, url, v, ret);
 	if (v == ACCESS_ADMIN)
 		return 0;
+	if (v == ACCESS_USER)
+		http_request_user_set(conn, acur.user);
 	if (!allowed || (v != ACCESS_USER && v != ACCESS_SIGNED)) {
 		*ret = access_refuse_verdict(w, conn, url, v);
 		return -1;
@@ -733,11 +735,7 @@ access_check(struct worker *w, struct MHD_Connection *conn, const char *url,
 	return 0;
 }
 
-const char *
-access_user(struct MHD_Connection *conn)
-{
-	return acur.conn == conn ? acur.user : "";
-}
+
 
 enum cred_form
 access_form(struct MHD_Connection *conn, const char **token)

@@ -36,9 +36,6 @@ int	 access_check(struct worker *, struct MHD_Connection *,
 	    const char *url, int flags, enum MHD_Result *ret);
 /* The current request's credential form and token (*TOKEN: NULL with
  * CRED_NONE, always CRED_NONE with access = "open"). */
-/* The user the request on CONN was let in as ("": none, the admin, a
- * signed URL), while its route runs. */
-const char *access_user(struct MHD_Connection *);
 /* Whether a request for URL of USER (limit MAX, 0: none) may make a new
  * player (access_limit.c): 0, or -1 at the limit (CLOSE_OLDEST: when
  * the user's oldest could not be closed). */

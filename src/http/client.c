@@ -30,7 +30,6 @@
 
 #include "json.h"
 
-#include "access.h"
 #include "client.h"
 #include "http.h"
 #include "log.h"
@@ -202,8 +201,8 @@ http_client_new(struct worker *w, struct MHD_Connection *conn, int slot,
 	c->started_ms = now_ms();
 	c->deadline_ms = c->started_ms + (wait_ms ? wait_ms : HTTP_CLIENT_WAIT_MS);
 	http_peer_addr(conn, c->addr, sizeof(c->addr));
-	/* the user access_check let in: new requests run it first */
-	str_copy(c->user, access_user(conn), sizeof(c->user));
+	/* the user access control let in: new requests are checked first */
+	str_copy(c->user, http_request_user(conn), sizeof(c->user));
 	return c;
 }
 

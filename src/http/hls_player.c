@@ -28,7 +28,6 @@
 
 #include <string.h>
 
-#include "access.h"
 #include "hls_player.h"
 #include "http.h"
 #include "util.h"
@@ -174,7 +173,7 @@ hls_player_touch(struct worker *w, struct MHD_Connection *conn, int slot,
 		str_copy(p->addr, addr, sizeof(p->addr));
 		str_copy(p->user_agent, ua != NULL ? ua : "",
 		    sizeof(p->user_agent));
-		str_copy(p->user, access_user(conn), sizeof(p->user));
+		str_copy(p->user, http_request_user(conn), sizeof(p->user));
 		atomic_store(&p->lag_ms, CLIENT_LAG_UNKNOWN);
 		atomic_store(&p->first_ms, now);
 		atomic_store(&p->last_ms, now);

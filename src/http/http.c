@@ -141,12 +141,15 @@ http_response_headers(struct MHD_Response *r, const char *const *hdrs,
  * callback of a connection on its daemon's thread, and a response can
  * only be queued from the access handler, so http_dispatch notes here
  * what http_queue() needs (the route class, for CORS) before any route
- * runs, and every route gets CORS without passing anything along.
+ * runs, and every route gets CORS without passing anything along; and
+ * the user access control let the request in as (access.c), which the
+ * player records name.
  */
 static __thread struct {
 	struct MHD_Connection	*conn;
 	const struct state	*st;
 	enum cors_class		 cls;
+	char			 user[CLIENT_USER_MAX];	/* let in as */
 } http_cur;
 
 void
@@ -157,6 +160,20 @@ http_request_begin(const struct state *st, struct MHD_Connection *conn,
 	http_cur.st = st;
 	http_cur.cls = strncmp(url, "/admin", 6) == 0 ? CORS_ADMIN :
 	    CORS_PLAYER;
+	http_cur.user[0] = '\0';
+}
+
+void
+http_request_user_set(struct MHD_Connection *conn, const char *user)
+{
+	if (http_cur.conn == conn)
+		str_copy(http_cur.user, user, sizeof(http_cur.user));
+}
+
+const char *
+http_request_user(struct MHD_Connection *conn)
+{
+	return http_cur.conn == conn ? http_cur.user : "";
 }
 
 /* Add H: V; 0, or -1 when libmicrohttpd could not (out of memory). */

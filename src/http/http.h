@@ -293,5 +293,10 @@ void	 http_request_fetcher(struct worker *, int slot);
  * dispatcher calls it before any route runs. */
 void	 http_request_begin(const struct state *, struct MHD_Connection *,
 	    const char *url);
+/* The user access control let the current request in as ("": none, the
+ * admin token, a signed URL, open access): set by access.c before the
+ * route runs, read by the routes (player records, events). */
+void	 http_request_user_set(struct MHD_Connection *, const char *user);
+const char *http_request_user(struct MHD_Connection *);
 
 #endif
