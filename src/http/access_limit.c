@@ -21,6 +21,11 @@
  * or its wake loop) and ends the response; an HLS player's entry is
  * dropped at once, so its next request is a new player, counted anew.
  *
+ * An HLS request is of a known player when its stream's entry for its
+ * address and User-Agent exists, or, at the limit, when the user has an
+ * entry of that address and User-Agent on any stream (a lineup channel
+ * asked by its name, played as a stream of another).
+ *
  * The check comes before the route runs, while a TS record is claimed
  * once the stream answers: two requests of one user in the same instant
  * can both pass, one player over the limit until one leaves.  A player
@@ -94,14 +99,18 @@ int
 access_limit_admit(struct worker *w, struct MHD_Connection *conn,
     const char *url, const char *user, int max, int close_oldest)
 {
+	enum limit_route route = limit_route(url);
 	int n, oldest, tries;
 
-	if (max <= 0 || user[0] == '\0' ||
-	    limit_route(url) == LIMIT_NONE ||
-	    (limit_route(url) == LIMIT_HLS &&
-	    limit_hls_known(w, conn, url)))
+	if (max <= 0 || user[0] == '\0' || route == LIMIT_NONE ||
+	    (route == LIMIT_HLS && limit_hls_known(w, conn, url)))
 		return 0;
 	n = clients_of_user(w->st, user, &oldest);
+	/* a playlist asked by a name its stream does not have (a channel
+	 * played as a content id): the player, if known, is known by its
+	 * address and User-Agent */
+	if (n >= max && route == LIMIT_HLS && hls_player_of_user(w, conn, user))
+		return 0;
 	for (tries = 0; close_oldest && n >= max && oldest != -1 &&
 	    tries < LIMIT_CLOSE_TRIES; tries++) {
 		(void)limit_close(w, user, oldest);

@@ -124,6 +124,27 @@ hls_player_known(struct worker *w, struct MHD_Connection *conn, int slot)
 	return 0;
 }
 
+int
+hls_player_of_user(struct worker *w, struct MHD_Connection *conn,
+    const char *user)
+{
+	const char *ua = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_USER_AGENT);
+	char addr[48];
+	size_t i;
+
+	http_peer_addr(conn, addr, sizeof(addr));
+	for (i = 0; i < STATE_HLS_CLIENTS; i++) {
+		const struct hls_player *p = &w->st->hls_players[i];
+
+		if (atomic_load_explicit(&p->ready, memory_order_relaxed) &&
+		    strcmp(p->user, user) == 0 && strcmp(p->addr, addr) == 0 &&
+		    strcmp(p->user_agent, ua != NULL ? ua : "") == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * Record activity of this player in the shared table.  A new player is
  * admitted if the stream and the server have room (*FULL otherwise).

@@ -23,6 +23,10 @@ struct hls_player *hls_player_touch(struct worker *, struct MHD_Connection *,
 	    int slot, const struct slot_cfg *, int *full);
 /* Whether CONN's player of SLOT (address and User-Agent) is known. */
 int	 hls_player_known(struct worker *, struct MHD_Connection *, int slot);
+/* Whether USER has an HLS player at CONN's address and User-Agent, of
+ * any stream (a playlist asked under another name than its stream's). */
+int	 hls_player_of_user(struct worker *, struct MHD_Connection *,
+	    const char *user);
 /* Forget player I now (client_disconnected): 0, or -1 when another
  * worker forgot it first. */
 int	 hls_player_drop(struct worker *, size_t i);
