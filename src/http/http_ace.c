@@ -209,6 +209,7 @@ ace_hold(struct worker *w, struct MHD_Connection *conn, int slot,
 		return 0;
 	c->w = w;
 	c->conn = conn;
+	str_copy(c->user, http_request_user(conn), sizeof(c->user));
 	c->kind = CLIENT_CREATE;
 	c->admin_done = 1;
 	c->create_slot = slot;

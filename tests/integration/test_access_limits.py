@@ -25,21 +25,25 @@ import threading
 import time
 import urllib.parse
 
-from harness import SLOW, Origin, binary, check, http_get, ts_aligned, wait_for
-from test_access import AccessDaemon, ADMIN, ALICE, bearer, plays, sha
+from harness import (SLOW, Engine, Origin, binary, check, http_get, ts_aligned,
+                     wait_for)
+from test_access import (ID, AccessDaemon, ADMIN, ALICE, bearer, plays,
+                         read_ts, sha)
 
 KEY = "signing-Key-0123456789abcdef"
 ERIN = "erin-Tok-5"          # max_connections = 2
 UA = "limits-test/1.0"
 
 
-def start(o, extra="", hls=False):
+def start(o, extra="", engine=None):
     streams = ('{ name = "news"; url = "%s"; }, { name = "sport"; url = "%s"; }'
                % (o.url("/live.ts"), o.url("/live2.ts")))
     d = AccessDaemon(streams=streams, workers=2, extra="""
 users_over_limit = "%s";
 url_signing_key = "%s";
-""" % ("close_oldest" if "close" in extra else "refuse", KEY))
+%s
+""" % ("close_oldest" if "close" in extra else "refuse", KEY,
+       'acestream = { engines = [ "%s" ]; };' % engine.base if engine else ""))
     # erin, limited to two players, in the configuration
     d.extra = d.extra.replace(
         "users = ( ",
@@ -98,9 +102,11 @@ class Player(threading.Thread):
         self.join(5)
 
 
-def over_limit(d, path, headers=None):
-    st, h, body = http_get(d.port, path, headers=headers or {})
-    check(st == 429, "%s: %d, wanted 429: %s" % (path, st, body))
+def over_limit(d, path):
+    """PATH gets 429 (read for 10 s at most: a stream that plays instead
+    would never end)."""
+    st, h, body = read_ts(d.port, path, 10, max_bytes=64 * 1024)
+    check(st == 429, "%s: %d, wanted 429: %r" % (path, st, body[:200]))
     check(h.get("retry-after", "").isdigit(), h)
     check("max_connections" in json.loads(body)["error"], body)
 
@@ -329,4 +335,26 @@ def test_dead_worker_frees_its_places():
         p.wait_playing()
     over_limit(d, "/stream/news?token=" + ERIN)
     for p in ps:
+        p.leave()
+
+
+def test_content_id_player_counts_one():
+    o, e = Origin(), Engine()
+    d = start(o, engine=e)
+    p1 = Player(d.port, "/ace/getstream?id=%s&token=%s" % (ID, ERIN))
+    p1.wait_playing()
+    p2 = Player(d.port, "/stream/news?token=" + ERIN)
+    p2.wait_playing()
+    over_limit(d, "/ace/getstream?id=%s&token=%s" % (ID, ERIN))
+    over_limit(d, "/stream/sport?token=" + ERIN)
+    rc, out, _ = d.ctl("clients", "--json")
+    mine = [p for p in json.loads(out)["players"] if p.get("user") == "erin"]
+    check(sorted(p["route"] for p in mine) == ["ace", "ts"], mine)
+    p1.leave()
+    wait_for(lambda: len([p for p in json.loads(d.ctl("clients", "--json")[1])
+                          ["players"] if p.get("user") == "erin"]) == 1,
+             10 * SLOW, what="the content id's player gone")
+    p3 = Player(d.port, "/stream/sport?token=" + ERIN)
+    p3.wait_playing()
+    for p in (p2, p3):
         p.leave()
