@@ -5,9 +5,10 @@ the user; /metrics counts refusals by reason) and signed URLs.
 What an operator relies on: with max_connections = 2 and two workers, two
 TS players of a user play and the third gets 429 with Retry-After and a
 JSON reason; with users_over_limit = "close_oldest" the first is closed
-within a few seconds and the third plays; a player that left frees its
+within a few seconds and the third plays (an HLS player that is the
+oldest is forgotten); a player that left, or whose worker died, frees its
 place; an HLS player polling playlist and segments counts once however
-many requests it makes.  A URL signed with url_signing_key (`ringcastctl
+many requests it makes, a content id's /ace/getstream player one.  A URL signed with url_signing_key (`ringcastctl
 sign`, or the documented HMAC computed here) plays without a token, TS
 and HLS (a segment URI from the signed playlist as given); an expired
 one, a forged one and one bound to another address get 403 with JSON,
@@ -357,4 +358,30 @@ def test_content_id_player_counts_one():
     p3 = Player(d.port, "/stream/sport?token=" + ERIN)
     p3.wait_playing()
     for p in (p2, p3):
+        p.leave()
+
+
+def test_close_oldest_forgets_an_hls_player():
+    o = Origin()
+    d = start(o, extra="close")
+    ev, lines = events(d)
+    hdr = {"User-Agent": UA}
+    st, _, body = http_get(d.port, "/hls/news/index.m3u8?token=" + ERIN,
+                           timeout=20 * SLOW, headers=hdr)
+    check(st == 200, (st, body))
+    # the HLS player is the oldest: two TS players more forget it
+    ps = []
+    for name in ("news", "sport"):
+        ps.append(Player(d.port, "/stream/%s?token=%s" % (name, ERIN)))
+        ps[-1].wait_playing()
+    wait_for(lambda: any('"client_disconnected"' in l and '"kind":"hls"' in l
+                         and '"user":"erin"' in l for l in lines),
+             5 * SLOW, what="the HLS player forgotten")
+    rc, out, _ = d.ctl("clients", "--json")
+    mine = [p for p in json.loads(out)["players"] if p.get("user") == "erin"]
+    check(sorted(p["route"] for p in mine) == ["ts", "ts"], mine)
+    check(all(p.ended is None for p in ps), "the TS players play on")
+    ev.terminate()
+    ev.wait(5)
+    for p in ps:
         p.leave()
