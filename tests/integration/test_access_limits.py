@@ -359,6 +359,13 @@ def test_content_id_player_counts_one():
     p3.wait_playing()
     for p in (p2, p3):
         p.leave()
+    # a signed content id: its id is in the signature
+    rc, out, err = d.ctl("sign", "/ace/getstream?id=" + ID)
+    check(rc == 0 and out.startswith("/ace/getstream?id=%s&exp=" % ID),
+          (out, err))
+    plays(d.port, out.strip(), seconds=3)
+    other = "fedcba9876543210fedcba9876543210fedcba98"
+    forbidden(d, out.strip().replace(ID, other))
 
 
 def test_close_oldest_forgets_an_hls_player():
