@@ -84,11 +84,18 @@ limit_hls_known(struct worker *w, struct MHD_Connection *conn,
 static int
 limit_close(struct worker *w, const char *user, int i)
 {
+	struct client_view v;
+
 	if (i < CLIENT_TABLE_SIZE) {
+		/* still the user's: not a record freed and claimed again */
+		if (!client_table_read(&w->st->client_tab, i, &v) ||
+		    strcmp(v.user, user) != 0)
+			return -1;
 		client_table_close(&w->st->client_tab, i);
 		return 0;
 	}
-	if (hls_player_drop(w, (size_t)(i - CLIENT_TABLE_SIZE)) == -1)
+	if (strcmp(w->st->hls_players[i - CLIENT_TABLE_SIZE].user, user) != 0 ||
+	    hls_player_drop(w, (size_t)(i - CLIENT_TABLE_SIZE)) == -1)
 		return -1;
 	log_info("an HLS player of user %s forgotten: its user opened more "
 	    "than max_connections", user);
