@@ -373,6 +373,8 @@ access_find(const uint8_t d[DIGEST_SHA256_BYTES])
 	return found;
 }
 
+/* The request's path and its arguments again ("/p?a=1&b"), as the
+ * signature's scope is made of them (libmicrohttpd keeps no raw query). */
 struct access_url {
 	char	 s[SIGNED_SCOPE_MAX];
 	size_t	 len;
