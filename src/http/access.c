@@ -57,7 +57,6 @@
 
 #define ACCESS_REALM		"Basic realm=\"ringcast\""
 #define ACCESS_LOG_EVERY_MS	1000	/* refusals: one line at most */
-#define ACCESS_RETRY_AFTER_S	"5"	/* a user at max_connections: 429 */
 
 /* The worker's table (one per process, like its HLS table). */
 static struct {
@@ -652,7 +651,7 @@ access_refuse(struct worker *w, struct MHD_Connection *conn, const char *url,
 		    ACCESS_REALM);
 	if (status == MHD_HTTP_TOO_MANY_REQUESTS)
 		return http_error_hdr(conn, status, why, "Retry-After",
-		    ACCESS_RETRY_AFTER_S);
+		    HTTP_OVER_LIMIT_RETRY_S);
 	return http_error(conn, status, why);
 }
 
@@ -722,7 +721,7 @@ access_check(struct worker *w, struct MHD_Connection *conn, const char *url,
 	if (v == ACCESS_ADMIN)
 		return 0;
 	if (v == ACCESS_USER)
-		http_request_user_set(conn, acur.user);
+		http_request_user_set(conn, acur.user, acur.max_connections);
 	if (!allowed || (v != ACCESS_USER && v != ACCESS_SIGNED)) {
 		*ret = access_refuse_verdict(w, conn, url, v);
 		return -1;
@@ -730,8 +729,7 @@ access_check(struct worker *w, struct MHD_Connection *conn, const char *url,
 	if (v == ACCESS_USER && access_limit_admit(w, conn, url, acur.user,
 	    acur.max_connections, acc.close_oldest) == -1) {
 		*ret = access_refuse(w, conn, url, MHD_HTTP_TOO_MANY_REQUESTS,
-		    STATE_REFUSED_OVER_LIMIT, "this user has max_connections "
-		    "players already");
+		    STATE_REFUSED_OVER_LIMIT, HTTP_OVER_LIMIT_MSG);
 		return -1;
 	}
 	return 0;

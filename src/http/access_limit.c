@@ -27,9 +27,12 @@
  * asked by its name, played as a stream of another).
  *
  * The check comes before the route runs, while a TS record is claimed
- * once the stream answers: two requests of one user in the same instant
- * can both pass, one player over the limit until one leaves.  A player
- * still waiting for its stream's first data is not counted yet.
+ * once the stream answers: requests of one user that came together, or
+ * waited together for a stream to start, can all pass it.  So the count
+ * is taken again once a new player is listed (http_client_over_limit,
+ * hls_player_over_limit): over the limit, it is refused (429) and its
+ * record freed.  Claim first, count second: never a player too many;
+ * in a close race every racer may count the others and be refused.
  *
  * Calls: the client table and hls_players (state segment),
  * clients_view.c (the count), hls_player.c, hls_path.c, hdhr.h (paths).

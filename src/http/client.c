@@ -31,6 +31,7 @@
 #include "json.h"
 
 #include "client.h"
+#include "clients_view.h"
 #include "http.h"
 #include "log.h"
 #include "util.h"
@@ -202,7 +203,7 @@ http_client_new(struct worker *w, struct MHD_Connection *conn, int slot,
 	c->deadline_ms = c->started_ms + (wait_ms ? wait_ms : HTTP_CLIENT_WAIT_MS);
 	http_peer_addr(conn, c->addr, sizeof(c->addr));
 	/* the user access control let in: new requests are checked first */
-	str_copy(c->user, http_request_user(conn), sizeof(c->user));
+	http_client_user_note(c, conn);
 	return c;
 }
 
@@ -309,6 +310,20 @@ http_client_listed(struct worker *w, struct client *c)
 	c->fig_ms = now_ms();
 	c->rec = client_table_claim(&w->st->client_tab, w->row, c->slot,
 	    c->route, wall_ms(), c->addr, ua, c->user);
+}
+
+int
+http_client_over_limit(struct worker *w, struct client *c)
+{
+	int oldest;
+
+	if (c->user_max <= 0 || c->user[0] == '\0' || c->rec < 0 ||
+	    clients_of_user(w->st, c->user, &oldest) <= c->user_max)
+		return 0;
+	client_table_release(&w->st->client_tab, c->rec);
+	c->rec = -1;
+	atomic_fetch_add(&w->st->access_refused[STATE_REFUSED_OVER_LIMIT], 1);
+	return 1;
 }
 
 int

@@ -28,6 +28,7 @@
 
 #include <string.h>
 
+#include "clients_view.h"
 #include "hls_player.h"
 #include "http.h"
 #include "util.h"
@@ -145,6 +146,24 @@ hls_player_of_user(struct worker *w, struct MHD_Connection *conn,
 	return 0;
 }
 
+/* Whether the user of P, a new player just listed, has more players
+ * than its max_connections (another request of the user passed the
+ * check in the same instant): 1, and P is forgotten (refused). */
+static int
+hls_player_over_limit(struct worker *w, struct MHD_Connection *conn,
+    struct hls_player *p)
+{
+	int max = http_request_user_max(conn), oldest;
+
+	if (max <= 0 || p->user[0] == '\0' ||
+	    clients_of_user(w->st, p->user, &oldest) <= max)
+		return 0;
+	atomic_store(&p->ready, 0);
+	atomic_store(&p->key, 0);
+	atomic_fetch_add(&w->st->access_refused[STATE_REFUSED_OVER_LIMIT], 1);
+	return 1;
+}
+
 /*
  * Record activity of this player in the shared table.  A new player is
  * admitted if the stream and the server have room (*FULL otherwise).
@@ -201,6 +220,10 @@ hls_player_touch(struct worker *w, struct MHD_Connection *conn, int slot,
 		atomic_store(&p->bytes, 0);
 		atomic_store(&p->timeout_ms, hls_timeout_ms(w, slot, cfg));
 		atomic_store(&p->ready, 1);
+		if (hls_player_over_limit(w, conn, p)) {
+			*full = HLS_REFUSE_USER;
+			return NULL;
+		}
 		atomic_fetch_add(&w->st->streams[slot].hls_clients, 1);
 		atomic_fetch_add(&w->st->streams[slot].clients_served, 1);
 		hls_player_event(w, p, "client_connected", cfg->name);
@@ -212,6 +235,9 @@ hls_player_touch(struct worker *w, struct MHD_Connection *conn, int slot,
 enum MHD_Result
 hls_player_refused(struct MHD_Connection *conn, int why)
 {
+	if (why == HLS_REFUSE_USER)
+		return http_error_hdr(conn, MHD_HTTP_TOO_MANY_REQUESTS,
+		    HTTP_OVER_LIMIT_MSG, "Retry-After", HTTP_OVER_LIMIT_RETRY_S);
 	if (why == HLS_REFUSE_REMOVED)
 		return http_error(conn, MHD_HTTP_NOT_FOUND,
 		    "the channel was removed from the lineup");

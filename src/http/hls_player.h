@@ -9,6 +9,7 @@
 
 #define HLS_REFUSE_FULL		1	/* no room: 503 */
 #define HLS_REFUSE_REMOVED	2	/* a removed channel: 404 */
+#define HLS_REFUSE_USER		3	/* its user has max_connections: 429 */
 
 /*
  * Record a request of the player on CONN for SLOT (configured as CFG) in

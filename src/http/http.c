@@ -150,6 +150,7 @@ static __thread struct {
 	const struct state	*st;
 	enum cors_class		 cls;
 	char			 user[CLIENT_USER_MAX];	/* let in as */
+	int			 user_max;	/* its max_connections */
 } http_cur;
 
 void
@@ -161,19 +162,36 @@ http_request_begin(const struct state *st, struct MHD_Connection *conn,
 	http_cur.cls = strncmp(url, "/admin", 6) == 0 ? CORS_ADMIN :
 	    CORS_PLAYER;
 	http_cur.user[0] = '\0';
+	http_cur.user_max = 0;
 }
 
 void
-http_request_user_set(struct MHD_Connection *conn, const char *user)
+http_request_user_set(struct MHD_Connection *conn, const char *user,
+    int max)
 {
-	if (http_cur.conn == conn)
-		str_copy(http_cur.user, user, sizeof(http_cur.user));
+	if (http_cur.conn != conn)
+		return;
+	str_copy(http_cur.user, user, sizeof(http_cur.user));
+	http_cur.user_max = max;
 }
 
 const char *
 http_request_user(struct MHD_Connection *conn)
 {
 	return http_cur.conn == conn ? http_cur.user : "";
+}
+
+int
+http_request_user_max(struct MHD_Connection *conn)
+{
+	return http_cur.conn == conn ? http_cur.user_max : 0;
+}
+
+void
+http_client_user_note(struct client *c, struct MHD_Connection *conn)
+{
+	str_copy(c->user, http_request_user(conn), sizeof(c->user));
+	c->user_max = http_request_user_max(conn);
 }
 
 /* Add H: V; 0, or -1 when libmicrohttpd could not (out of memory). */

@@ -392,3 +392,33 @@ def test_close_oldest_forgets_an_hls_player():
     ev.wait(5)
     for p in ps:
         p.leave()
+
+
+def test_a_burst_never_passes_the_limit():
+    o = Origin()
+    d = start(o)
+    # six requests at once, for a stream that has not started: the check
+    # before the route lets them all wait; listed one by one, at most two
+    # play, the others get 429
+    ps = [Player(d.port, "/stream/sport?token=" + ERIN) for _ in range(6)]
+    wait_for(lambda: all(p.status() for p in ps) and
+             all(p.status() == 429 or len(p.data) > 50 * 188 for p in ps),
+             15 * SLOW, what="every request answered")
+    time.sleep(1)
+    playing = [p for p in ps if p.status() == 200 and p.ended is None]
+    refused = [p for p in ps if p.status() == 429]
+    check(1 <= len(playing) <= 2 and len(playing) + len(refused) == 6,
+          [(p.status(), p.ended) for p in ps])
+    rc, out, _ = d.ctl("clients", "--json")
+    mine = [p for p in json.loads(out)["players"] if p.get("user") == "erin"]
+    check(len(mine) == len(playing), mine)
+    for p in ps:
+        p.leave()
+    # nothing leaked: two play again
+    wait_for(lambda: not [p for p in json.loads(d.ctl("clients", "--json")[1])
+                          ["players"] if p.get("user") == "erin"],
+             10 * SLOW, what="erin's players gone")
+    ps = [Player(d.port, "/stream/news?token=" + ERIN) for _ in range(2)]
+    for p in ps:
+        p.wait_playing()
+        p.leave()
