@@ -24,6 +24,7 @@
 #define CTL_EXIT_OK		0
 #define CTL_EXIT_REFUSED	1
 #define CTL_EXIT_UNREACHABLE	2
+#define CTL_SIGN_TTL_S		"3600"	/* sign without --ttl: an hour */
 
 static void
 usage(void)
@@ -44,8 +45,10 @@ usage(void)
 	    "                      (URL, or its place in status from 0)\n"
 	    "  undrain ENGINE      let it take streams again\n"
 	    "  clients [STREAM] [--json]\n"
-	    "                      every player: address, user agent, route,\n"
-	    "                      time, bytes, rate, lag\n");
+	    "                      every player: address, user, user agent,\n"
+	    "                      route, time, bytes, rate, lag\n"
+	    "  sign PATH [--ttl SECONDS] [--bind-ip IP]\n"
+	    "                      PATH signed with url_signing_key\n");
 	exit(CTL_EXIT_REFUSED);
 }
 
@@ -106,6 +109,31 @@ ctl_clients(int argc, char **argv, struct buf *cmd)
 	    stream ? " " : "", stream ? stream : "");
 }
 
+/* sign PATH [--ttl SECONDS] [--bind-ip IP], options in any order. */
+static int
+ctl_sign(int argc, char **argv, struct buf *cmd)
+{
+	const char *path = NULL, *ttl = CTL_SIGN_TTL_S, *ip = NULL;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--ttl") == 0 && i + 1 < argc)
+			ttl = argv[++i];
+		else if (strcmp(argv[i], "--bind-ip") == 0 && i + 1 < argc)
+			ip = argv[++i];
+		else if (path == NULL && argv[i][0] == '/')
+			path = argv[i];
+		else
+			return -1;
+	}
+	if (path == NULL || strpbrk(path, " \t\r\n") != NULL ||
+	    strpbrk(ttl, " \t\r\n") != NULL ||
+	    (ip != NULL && strpbrk(ip, " \t\r\n") != NULL))
+		return -1;
+	return buf_printf(cmd, "sign %s %s%s%s\n", path, ttl, ip ? " " : "",
+	    ip ? ip : "");
+}
+
 /* Build the command line from argv; -1 on a usage error. */
 static int
 ctl_command(int argc, char **argv, struct buf *cmd)
@@ -131,6 +159,8 @@ ctl_command(int argc, char **argv, struct buf *cmd)
 		return buf_printf(cmd, "%s %s\n", c, argv[1]);
 	if (strcmp(c, "clients") == 0 && argc <= 3)
 		return ctl_clients(argc, argv, cmd);
+	if (strcmp(c, "sign") == 0)
+		return ctl_sign(argc, argv, cmd);
 	if (strcmp(c, "metrics") == 0 && argc <= 4) {
 		int i;
 
@@ -236,6 +266,9 @@ main(int argc, char **argv)
 		return CTL_EXIT_UNREACHABLE;
 	} else if (strcmp(argv[0], "channels") == 0 && argc == 1)
 		ctl_channels_table(&answer);
+	else if (strcmp(argv[0], "sign") == 0 &&
+	    json_get_str(buf_str(&answer), "path", err, sizeof(err)) == 0)
+		printf("%s\n", err);
 	else
 		fwrite(answer.data, 1, answer.len, stdout);
 	buf_free(&answer);

@@ -20,6 +20,13 @@
  * users it had.  Readers take the table's read lock only to look a
  * token up; the swap takes the write lock.
  *
+ * A signed URL (signed_url.h: ?exp=&sig=[&ip=1], made with
+ * url_signing_key) plays a stream without a token, until it expires;
+ * its arguments are handed on in playlists as ?token= is (CRED_SIGNED).
+ * A user's new player beyond max_connections is refused or closes the
+ * user's oldest (access_limit.c).  Every refusal is counted by reason
+ * in the state segment (/metrics).
+ *
  * The form each request came with is noted per thread (as http.c notes
  * its CORS class), for the routes that write URLs (access_form).  A
  * token is never logged: refusals are logged at most once a second, by
@@ -44,6 +51,7 @@
 #include "hdhr.h"
 #include "hls_path.h"
 #include "log.h"
+#include "signed_url.h"
 #include "users_file.h"
 #include "util.h"
 
@@ -66,6 +74,8 @@ static struct {
 	int			 have_seen;
 	int			 failing;	/* logged once */
 	int			 loud;		/* the first worker logs */
+	int			 close_oldest;	/* users_over_limit */
+	const char		*signing_key;	/* url_signing_key; "": none */
 	_Atomic uint64_t	 refused_log_ms;
 	_Atomic uint32_t	 refused_quiet;
 } acc = { .lock = PTHREAD_RWLOCK_INITIALIZER };
@@ -77,6 +87,7 @@ static __thread struct {
 	char			 token[CONFIG_TOKEN_MAX];
 	char			 basic_user[CRED_NAME_MAX + 1];
 	char			 user[CONFIG_NAME_MAX + 1];	/* checked */
+	int			 max_connections;	/* the user's */
 	int			 admin;
 } acur;
 
@@ -85,6 +96,9 @@ enum access_verdict {
 	ACCESS_WRONG,		/* a credential of nobody */
 	ACCESS_USER,
 	ACCESS_ADMIN,
+	ACCESS_SIGNED,		/* a true signed URL */
+	ACCESS_SIGNED_BAD,	/* forged, of another path or address */
+	ACCESS_SIGNED_EXPIRED,
 };
 
 int
@@ -246,6 +260,9 @@ access_start(struct worker *w, const struct config *cfg, const int *fds,
 	acc.cfg_users = cfg->users;
 	acc.n_cfg = cfg->n_users;
 	acc.loud = w->row == 0;
+	acc.close_oldest = cfg->users_over_limit == OVER_LIMIT_CLOSE_OLDEST;
+	acc.signing_key = cfg->url_signing_key != NULL ?
+	    cfg->url_signing_key : "";
 	if (cfg->users_file != NULL &&
 	    str_copy(acc.path, cfg->users_file, sizeof(acc.path)) >=
 	    sizeof(acc.path))
@@ -265,6 +282,32 @@ access_tick(struct worker *w)
 
 /* ---- the request ---- */
 
+/* A request with no token but ?sig=: note its arguments, which URLs
+ * written for it carry (checked in access_verify). */
+static void
+access_begin_signed(struct MHD_Connection *conn)
+{
+	const char *exp, *sig, *ip;
+	int n;
+
+	if ((sig = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND,
+	    SIGNED_ARG_SIG)) == NULL)
+		return;
+	exp = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND,
+	    SIGNED_ARG_EXP);
+	ip = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND,
+	    SIGNED_ARG_IP);
+	acur.form = CRED_SIGNED;
+	/* only digits and hex go into playlists: anything else is wrong */
+	n = snprintf(acur.token, sizeof(acur.token), SIGNED_ARG_EXP "=%s&"
+	    SIGNED_ARG_SIG "=%s%s%s", exp != NULL ? exp : "", sig,
+	    ip != NULL ? "&" SIGNED_ARG_IP "=" : "", ip != NULL ? ip : "");
+	if (n < 0 || (size_t)n >= sizeof(acur.token) ||
+	    strspn(acur.token, "0123456789abcdefABCDEF=&" SIGNED_ARG_EXP
+	    SIGNED_ARG_SIG SIGNED_ARG_IP) != (size_t)n)
+		acur.token[0] = '\0';
+}
+
 const char *
 access_begin(struct MHD_Connection *conn, const char *url, int *bad)
 {
@@ -275,7 +318,7 @@ access_begin(struct MHD_Connection *conn, const char *url, int *bad)
 	acur.conn = conn;
 	acur.form = CRED_NONE;
 	acur.token[0] = acur.basic_user[0] = acur.user[0] = '\0';
-	acur.admin = 0;
+	acur.admin = acur.max_connections = 0;
 	if (acc.mode != ACCESS_USERS)
 		return url;
 	if ((rc = cred_path_split(url, acur.token, sizeof(acur.token),
@@ -305,7 +348,8 @@ access_begin(struct MHD_Connection *conn, const char *url, int *bad)
 			(void)cred_bearer_parse(v, acur.token,
 			    sizeof(acur.token));
 		}
-	}
+	} else if (acc.signing_key[0] != '\0')
+		access_begin_signed(conn);
 	return url;
 }
 
@@ -328,10 +372,73 @@ access_find(const uint8_t d[DIGEST_SHA256_BYTES])
 	return found;
 }
 
-/* Who the current request is; *ALLOWED whether SUBJECT (NULL: none) is
- * the user's to watch. */
+/* The request's path and its arguments again ("/p?a=1&b"), as the
+ * signature's scope is made of them (libmicrohttpd keeps no raw query). */
+struct access_url {
+	char	 s[SIGNED_SCOPE_MAX];
+	size_t	 len;
+	int	 failed;
+};
+
+static enum MHD_Result
+access_url_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct access_url *u = cls;
+	int n;
+
+	(void)kind;
+	n = snprintf(u->s + u->len, sizeof(u->s) - u->len, "%c%s%s%s",
+	    strchr(u->s, '?') != NULL ? '&' : '?', key,
+	    value != NULL ? "=" : "", value != NULL ? value : "");
+	if (n < 0 || (size_t)n >= sizeof(u->s) - u->len) {
+		u->failed = 1;
+		return MHD_NO;
+	}
+	u->len += (size_t)n;
+	return MHD_YES;
+}
+
+/* The current request's signed URL: ACCESS_SIGNED, or why not. */
 static enum access_verdict
-access_verify(struct worker *w, const char *subject, int *allowed)
+access_verify_signed(struct MHD_Connection *conn, const char *url)
+{
+	struct access_url u = { .len = 0, .failed = 0 };
+	char addr[64];
+	const char *exp, *sig, *ip;
+
+	if (acur.token[0] == '\0' || str_copy(u.s, url, sizeof(u.s)) >=
+	    sizeof(u.s))
+		return ACCESS_SIGNED_BAD;
+	u.len = strlen(u.s);
+	(void)MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND,
+	    access_url_arg, &u);
+	if (u.failed)
+		return ACCESS_SIGNED_BAD;
+	exp = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND,
+	    SIGNED_ARG_EXP);
+	sig = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND,
+	    SIGNED_ARG_SIG);
+	ip = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND,
+	    SIGNED_ARG_IP);
+	http_peer_addr(conn, addr, sizeof(addr));
+	switch (signed_url_check(acc.signing_key, u.s, exp, sig, ip, addr,
+	    (long long)(wall_ms() / 1000))) {
+	case SIGNED_OK:
+		return ACCESS_SIGNED;
+	case SIGNED_EXPIRED:
+		return ACCESS_SIGNED_EXPIRED;
+	case SIGNED_BAD:
+		break;
+	}
+	return ACCESS_SIGNED_BAD;
+}
+
+/* Who the current request is; *ALLOWED whether SUBJECT (NULL: none) is
+ * the user's to watch (URL: the request's path, for a signed one). */
+static enum access_verdict
+access_verify(struct worker *w, const char *url, const char *subject,
+    int *allowed)
 {
 	char admin[STATE_TOKEN_MAX];
 	uint8_t d[DIGEST_SHA256_BYTES];
@@ -341,6 +448,13 @@ access_verify(struct worker *w, const char *subject, int *allowed)
 	*allowed = 0;
 	if (acur.form == CRED_NONE)
 		return ACCESS_NONE;
+	if (acur.form == CRED_SIGNED) {
+		/* a signature opens the players of its path, nothing else */
+		if ((v = access_verify_signed(acur.conn, url)) ==
+		    ACCESS_SIGNED)
+			*allowed = subject != NULL;
+		return v;
+	}
 	state_get_admin_token(w->st, admin, sizeof(admin));
 	if (admin[0] != '\0' && acur.token[0] != '\0' &&
 	    str_equal_ct(acur.token, admin)) {
@@ -355,6 +469,7 @@ access_verify(struct worker *w, const char *subject, int *allowed)
 	    strcmp(u->name, acur.basic_user) == 0)) {
 		v = ACCESS_USER;
 		str_copy(acur.user, u->name, sizeof(acur.user));
+		acur.max_connections = u->max_connections;
 		*allowed = subject == NULL || config_user_allows(u, subject);
 	}
 	pthread_rwlock_unlock(&acc.lock);
@@ -523,15 +638,68 @@ access_log_refusal(struct MHD_Connection *conn, const char *url,
 	    "such line)", url, addr, status, why, quiet);
 }
 
+/* Refuse the request with STATUS and WHY, counted as REASON. */
 static enum MHD_Result
-access_refuse(struct MHD_Connection *conn, const char *url, unsigned status,
-    const char *why)
+access_refuse(struct worker *w, struct MHD_Connection *conn, const char *url,
+    unsigned status, enum state_refusal reason, const char *why)
 {
+	atomic_fetch_add_explicit(&w->st->access_refused[reason], 1,
+	    memory_order_relaxed);
 	access_log_refusal(conn, url, status, why);
 	if (status == MHD_HTTP_UNAUTHORIZED)
 		return http_error_hdr(conn, status, why, "WWW-Authenticate",
 		    ACCESS_REALM);
+	if (status == MHD_HTTP_TOO_MANY_REQUESTS)
+		return http_error_hdr(conn, status, why, "Retry-After",
+		    HTTP_OVER_LIMIT_RETRY_S);
 	return http_error(conn, status, why);
+}
+
+/* An internal route (/metrics, /healthz): 0, or -1 and *RET refused. */
+static int
+access_check_internal(struct worker *w, struct MHD_Connection *conn,
+    const char *url, enum access_verdict v, enum MHD_Result *ret)
+{
+	if (v == ACCESS_ADMIN || access_internal(conn))
+		return 0;
+	*ret = access_refuse(w, conn, url, v == ACCESS_USER ?
+	    MHD_HTTP_FORBIDDEN : MHD_HTTP_UNAUTHORIZED,
+	    v == ACCESS_USER ? STATE_REFUSED_NOT_ALLOWED :
+	    v == ACCESS_NONE ? STATE_REFUSED_NO_CREDENTIAL :
+	    STATE_REFUSED_BAD_TOKEN,
+	    "only the admin token or an internal address may ask this");
+	return -1;
+}
+
+/* Refuse what verdict V (not allowed) means: *RET. */
+static enum MHD_Result
+access_refuse_verdict(struct worker *w, struct MHD_Connection *conn,
+    const char *url, enum access_verdict v)
+{
+	switch (v) {
+	case ACCESS_NONE:
+		return access_refuse(w, conn, url, MHD_HTTP_UNAUTHORIZED,
+		    STATE_REFUSED_NO_CREDENTIAL,
+		    "a token is needed: ?token=, /u/TOKEN/, Basic or Bearer");
+	case ACCESS_WRONG:
+		return access_refuse(w, conn, url, MHD_HTTP_UNAUTHORIZED,
+		    STATE_REFUSED_BAD_TOKEN, "unknown token");
+	case ACCESS_SIGNED_BAD:
+		return access_refuse(w, conn, url, MHD_HTTP_FORBIDDEN,
+		    STATE_REFUSED_BAD_SIGNATURE, "bad signature");
+	case ACCESS_SIGNED_EXPIRED:
+		return access_refuse(w, conn, url, MHD_HTTP_FORBIDDEN,
+		    STATE_REFUSED_EXPIRED, "the signed URL has expired");
+	case ACCESS_SIGNED:
+		return access_refuse(w, conn, url, MHD_HTTP_FORBIDDEN,
+		    STATE_REFUSED_NOT_ALLOWED,
+		    "a signed URL opens a stream, nothing else");
+	case ACCESS_USER:
+	case ACCESS_ADMIN:
+		break;
+	}
+	return access_refuse(w, conn, url, MHD_HTTP_FORBIDDEN,
+	    STATE_REFUSED_NOT_ALLOWED, "this user may not watch this");
 }
 
 int
@@ -547,26 +715,27 @@ access_check(struct worker *w, struct MHD_Connection *conn, const char *url,
 		return 0;
 	if (!(flags & HTTP_ROUTE_INTERNAL))
 		subject = access_subject(w, conn, url, buf, sizeof(buf));
-	v = access_verify(w, subject, &allowed);
-	if (flags & HTTP_ROUTE_INTERNAL) {
-		if (v == ACCESS_ADMIN || access_internal(conn))
-			return 0;
-		*ret = access_refuse(conn, url, v == ACCESS_USER ?
-		    MHD_HTTP_FORBIDDEN : MHD_HTTP_UNAUTHORIZED,
-		    "only the admin token or an internal address may ask this");
+	v = access_verify(w, url, subject, &allowed);
+	if (flags & HTTP_ROUTE_INTERNAL)
+		return access_check_internal(w, conn, url, v, ret);
+	if (v == ACCESS_ADMIN)
+		return 0;
+	if (v == ACCESS_USER)
+		http_request_user_set(conn, acur.user, acur.max_connections);
+	if (!allowed || (v != ACCESS_USER && v != ACCESS_SIGNED)) {
+		*ret = access_refuse_verdict(w, conn, url, v);
 		return -1;
 	}
-	if (v == ACCESS_NONE)
-		*ret = access_refuse(conn, url, MHD_HTTP_UNAUTHORIZED,
-		    "a token is needed: ?token=, /u/TOKEN/, Basic or Bearer");
-	else if (v == ACCESS_WRONG)
-		*ret = access_refuse(conn, url, MHD_HTTP_UNAUTHORIZED,
-		    "unknown token");
-	else if (!allowed)
-		*ret = access_refuse(conn, url, MHD_HTTP_FORBIDDEN,
-		    "this user may not watch this");
-	return v == ACCESS_ADMIN || (v == ACCESS_USER && allowed) ? 0 : -1;
+	if (v == ACCESS_USER && access_limit_admit(w, conn, url, acur.user,
+	    acur.max_connections, acc.close_oldest) == -1) {
+		*ret = access_refuse(w, conn, url, MHD_HTTP_TOO_MANY_REQUESTS,
+		    STATE_REFUSED_OVER_LIMIT, HTTP_OVER_LIMIT_MSG);
+		return -1;
+	}
+	return 0;
 }
+
+
 
 enum cred_form
 access_form(struct MHD_Connection *conn, const char **token)

@@ -36,6 +36,11 @@ int	 access_check(struct worker *, struct MHD_Connection *,
 	    const char *url, int flags, enum MHD_Result *ret);
 /* The current request's credential form and token (*TOKEN: NULL with
  * CRED_NONE, always CRED_NONE with access = "open"). */
+/* Whether a request for URL of USER (limit MAX, 0: none) may make a new
+ * player (access_limit.c): 0, or -1 at the limit (CLOSE_OLDEST: when
+ * the user's oldest could not be closed). */
+int	 access_limit_admit(struct worker *, struct MHD_Connection *,
+	    const char *url, const char *user, int max, int close_oldest);
 enum cred_form access_form(struct MHD_Connection *, const char **token);
 /* /status: whether the current request sees everything (the admin, or
  * access = "open"), else whether it may see stream NAME of ORIGIN. */

@@ -31,7 +31,9 @@
 #include "json.h"
 
 #include "client.h"
+#include "clients_view.h"
 #include "http.h"
+#include "log.h"
 #include "util.h"
 
 void
@@ -80,7 +82,8 @@ http_client_event(struct client *c, const char *event)
 {
 	struct http_client_ev ev = {
 		.event = event, .stream = c->name, .client = c->addr,
-		.kind = "ts", .edge = c->edge, .bytes = c->bytes,
+		.kind = "ts", .edge = c->edge, .user = c->user,
+		.bytes = c->bytes,
 		.seconds = (double)(now_ms() - c->started_ms) / 1000.0,
 	};
 
@@ -199,6 +202,8 @@ http_client_new(struct worker *w, struct MHD_Connection *conn, int slot,
 	c->started_ms = now_ms();
 	c->deadline_ms = c->started_ms + (wait_ms ? wait_ms : HTTP_CLIENT_WAIT_MS);
 	http_peer_addr(conn, c->addr, sizeof(c->addr));
+	/* the user access control let in: new requests are checked first */
+	http_client_user_note(c, conn);
 	return c;
 }
 
@@ -304,7 +309,33 @@ http_client_listed(struct worker *w, struct client *c)
 
 	c->fig_ms = now_ms();
 	c->rec = client_table_claim(&w->st->client_tab, w->row, c->slot,
-	    c->route, wall_ms(), c->addr, ua);
+	    c->route, wall_ms(), c->addr, ua, c->user);
+}
+
+int
+http_client_over_limit(struct worker *w, struct client *c)
+{
+	int oldest;
+
+	if (c->user_max <= 0 || c->user[0] == '\0' || c->rec < 0 ||
+	    clients_of_user(w->st, c->user, &oldest) <= c->user_max)
+		return 0;
+	client_table_release(&w->st->client_tab, c->rec);
+	c->rec = -1;
+	atomic_fetch_add(&w->st->access_refused[STATE_REFUSED_OVER_LIMIT], 1);
+	return 1;
+}
+
+int
+http_client_closing(struct worker *w, struct client *c)
+{
+	if (!client_table_closing(&w->st->client_tab, c->rec))
+		return 0;
+	if (!c->ending)
+		log_info("client %s (user %s) of %s closed: its user opened "
+		    "more than max_connections", c->addr, c->user, c->name);
+	c->ending = 1;
+	return 1;
 }
 
 /* How many milliseconds of C's stream the LAG bytes behind its head
@@ -367,7 +398,7 @@ client_ready(struct worker *w, struct client *c)
 {
 	uint64_t gen;
 
-	if (c->ending || atomic_load(&w->stopping))
+	if (c->ending || atomic_load(&w->stopping) || http_client_closing(w, c))
 		return 1;
 	if (c->ready != NULL)
 		return c->ready(w, c);

@@ -58,6 +58,13 @@ int	 http_client_stream_stopped(struct worker *, struct client *);
 /* List TS client C in the state segment's client table (its address,
  * User-Agent, route, since now). */
 void	 http_client_listed(struct worker *, struct client *c);
+/* Whether C's user, with C listed, has more players than its
+ * max_connections (another request of the user passed the check in
+ * the same instant): 1, and C's record is released (C is refused). */
+int	 http_client_over_limit(struct worker *, struct client *c);
+/* Whether C's record was asked to close (access_limit.c): 1, and C is
+ * marked ending. */
+int	 http_client_closing(struct worker *, struct client *c);
 /* Once every HTTP_FIGURES_MS: C's bytes, rate and lag into its record
  * (the thread that sends C's bytes calls it). */
 void	 http_client_figures(struct worker *, struct client *c, uint64_t now);

@@ -214,6 +214,10 @@ http_dispatch(struct worker *w, struct MHD_Connection *conn, const char *url,
 	if (*con_cls != &request_seen) {	/* a resumed, waiting client */
 		struct client *c = *con_cls;
 
+		/* the user it was let in as (noted when it was made: its
+		 * resumed calls are not checked again), for the player it
+		 * becomes */
+		http_request_user_set(conn, c->user, c->user_max);
 		if (w->routes->resume[c->kind] != NULL)
 			return w->routes->resume[c->kind](w, conn, url, method,
 			    con_cls);

@@ -396,7 +396,7 @@ fan_must_end(struct fanout *f, struct client *c, uint64_t now)
 	struct worker *w = f->w;
 	int slot = c->slot;
 
-	if (c->ending || atomic_load(&w->stopping))
+	if (c->ending || atomic_load(&w->stopping) || http_client_closing(w, c))
 		return 1;
 	/* the upstream ended: what the ring holds goes out, then the end,
 	 * also once a stream made on request has lost its slot with it */

@@ -9,6 +9,7 @@
 
 #define HLS_REFUSE_FULL		1	/* no room: 503 */
 #define HLS_REFUSE_REMOVED	2	/* a removed channel: 404 */
+#define HLS_REFUSE_USER		3	/* its user has max_connections: 429 */
 
 /*
  * Record a request of the player on CONN for SLOT (configured as CFG) in
@@ -21,6 +22,15 @@
  */
 struct hls_player *hls_player_touch(struct worker *, struct MHD_Connection *,
 	    int slot, const struct slot_cfg *, int *full);
+/* Whether CONN's player of SLOT (address and User-Agent) is known. */
+int	 hls_player_known(struct worker *, struct MHD_Connection *, int slot);
+/* Whether USER has an HLS player at CONN's address and User-Agent, of
+ * any stream (a playlist asked under another name than its stream's). */
+int	 hls_player_of_user(struct worker *, struct MHD_Connection *,
+	    const char *user);
+/* Forget player I now (client_disconnected): 0, or -1 when another
+ * worker forgot it first. */
+int	 hls_player_drop(struct worker *, size_t i);
 /* The answer to a player hls_player_touch refused for WHY (*FULL). */
 enum MHD_Result hls_player_refused(struct MHD_Connection *, int why);
 /* Forget the players silent longer than their timeout

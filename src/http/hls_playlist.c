@@ -279,7 +279,7 @@ hls_playlist_answer(struct worker *w, struct MHD_Connection *conn, int slot,
 	    hls_local_update(w, slot, cfg->name, &key, l) == -1)
 		rc = -1;
 	else if ((form = access_form(conn, &token)) == CRED_QUERY ||
-	    form == CRED_PATH)
+	    form == CRED_PATH || form == CRED_SIGNED)
 		*ret = hls_local_token(conn, l, form, token);
 	else if (f >= 0) {	/* the response shared by the requests */
 		if (l->resp[f] == NULL)

@@ -141,12 +141,16 @@ http_response_headers(struct MHD_Response *r, const char *const *hdrs,
  * callback of a connection on its daemon's thread, and a response can
  * only be queued from the access handler, so http_dispatch notes here
  * what http_queue() needs (the route class, for CORS) before any route
- * runs, and every route gets CORS without passing anything along.
+ * runs, and every route gets CORS without passing anything along; and
+ * the user access control let the request in as (access.c), which the
+ * player records name.
  */
 static __thread struct {
 	struct MHD_Connection	*conn;
 	const struct state	*st;
 	enum cors_class		 cls;
+	char			 user[CLIENT_USER_MAX];	/* let in as */
+	int			 user_max;	/* its max_connections */
 } http_cur;
 
 void
@@ -157,6 +161,37 @@ http_request_begin(const struct state *st, struct MHD_Connection *conn,
 	http_cur.st = st;
 	http_cur.cls = strncmp(url, "/admin", 6) == 0 ? CORS_ADMIN :
 	    CORS_PLAYER;
+	http_cur.user[0] = '\0';
+	http_cur.user_max = 0;
+}
+
+void
+http_request_user_set(struct MHD_Connection *conn, const char *user,
+    int max)
+{
+	if (http_cur.conn != conn)
+		return;
+	str_copy(http_cur.user, user, sizeof(http_cur.user));
+	http_cur.user_max = max;
+}
+
+const char *
+http_request_user(struct MHD_Connection *conn)
+{
+	return http_cur.conn == conn ? http_cur.user : "";
+}
+
+int
+http_request_user_max(struct MHD_Connection *conn)
+{
+	return http_cur.conn == conn ? http_cur.user_max : 0;
+}
+
+void
+http_client_user_note(struct client *c, struct MHD_Connection *conn)
+{
+	str_copy(c->user, http_request_user(conn), sizeof(c->user));
+	c->user_max = http_request_user_max(conn);
 }
 
 /* Add H: V; 0, or -1 when libmicrohttpd could not (out of memory). */
@@ -402,6 +437,8 @@ http_event_client(struct worker *w, const struct http_client_ev *ev)
 	json_kv_str(&b, "kind", ev->kind);
 	if (ev->edge != NULL && ev->edge[0] != '\0')
 		json_kv_str(&b, "edge", ev->edge);
+	if (ev->user != NULL && ev->user[0] != '\0')
+		json_kv_str(&b, "user", ev->user);
 	if (strcmp(ev->event, "client_disconnected") == 0) {
 		json_kv_uint(&b, "bytes", ev->bytes);
 		json_kv_double(&b, "seconds", ev->seconds);

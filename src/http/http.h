@@ -92,6 +92,8 @@ struct client {
 	uint64_t		 fig_bytes;
 	char			 addr[64];
 	char			 edge[CONFIG_EDGE_ID_MAX + 1];	/* "": a player */
+	char			 user[CLIENT_USER_MAX];	/* its user; "": none */
+	int			 user_max;	/* the user's max_connections */
 	int			 counted;
 	int			 announced;	/* client_connected sent */
 	int			 suspended;
@@ -278,6 +280,7 @@ struct http_client_ev {
 	const char	*client;	/* its address */
 	const char	*kind;		/* "ts", "hls" */
 	const char	*edge;		/* an edge's identity; NULL, "": none */
+	const char	*user;		/* access = "users"; NULL, "": none */
 	uint64_t	 bytes;		/* client_disconnected: sent, */
 	double		 seconds;	/* and for how long */
 };
@@ -291,5 +294,20 @@ void	 http_request_fetcher(struct worker *, int slot);
  * dispatcher calls it before any route runs. */
 void	 http_request_begin(const struct state *, struct MHD_Connection *,
 	    const char *url);
+/* The user access control let the current request in as ("": none, the
+ * admin token, a signed URL, open access) and its max_connections (0:
+ * none): set by access.c before the route runs, read by the routes
+ * (player records, events, the limit checked again once a player is
+ * listed). */
+void	 http_request_user_set(struct MHD_Connection *, const char *user,
+	    int max);
+const char *http_request_user(struct MHD_Connection *);
+int	 http_request_user_max(struct MHD_Connection *);
+/* Note them in C, a client made for the request (its resumed calls are
+ * not checked again). */
+void	 http_client_user_note(struct client *c, struct MHD_Connection *);
+/* A user's new player beyond max_connections: 429, this, Retry-After. */
+#define HTTP_OVER_LIMIT_MSG	"this user has max_connections players already"
+#define HTTP_OVER_LIMIT_RETRY_S	"5"	/* Retry-After, seconds */
 
 #endif

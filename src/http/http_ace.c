@@ -209,6 +209,7 @@ ace_hold(struct worker *w, struct MHD_Connection *conn, int slot,
 		return 0;
 	c->w = w;
 	c->conn = conn;
+	http_client_user_note(c, conn);
 	c->kind = CLIENT_CREATE;
 	c->admin_done = 1;
 	c->create_slot = slot;

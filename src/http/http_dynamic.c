@@ -65,6 +65,7 @@ dynamic_ask(struct worker *w, struct MHD_Connection *conn,
 		return -1;
 	c->w = w;
 	c->conn = conn;
+	http_client_user_note(c, conn);
 	c->kind = CLIENT_CREATE;
 	c->create_slot = -1;
 	c->started_ms = now_ms();

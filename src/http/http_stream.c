@@ -55,6 +55,7 @@ client_fill(struct worker *w, struct client *c, char *buf, size_t max)
 	uint64_t pos;
 
 	if (c->ending || atomic_load(&w->stopping) ||
+	    http_client_closing(w, c) ||
 	    !http_client_stream_alive(w, c) || http_client_stream_stopped(w, c))
 		return MHD_CONTENT_READER_END_OF_STREAM;
 	http_client_follow_ring(w, c);
@@ -110,6 +111,12 @@ stream_respond(struct worker *w, struct client *c)
 	struct MHD_Response *r;
 	enum MHD_Result ret;
 
+	/* listed first: another request of its user that passed the check
+	 * in the same instant is counted now */
+	http_client_listed(w, c);
+	if (http_client_over_limit(w, c))
+		return http_error_hdr(c->conn, MHD_HTTP_TOO_MANY_REQUESTS,
+		    HTTP_OVER_LIMIT_MSG, "Retry-After", HTTP_OVER_LIMIT_RETRY_S);
 	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN,
 	    HTTP_BLOCK_BYTES, stream_reader, c, NULL);
 	if (r == NULL)
@@ -122,7 +129,6 @@ stream_respond(struct worker *w, struct client *c)
 	c->phase = CLIENT_STREAMING;
 	c->announced = 1;
 	atomic_fetch_add(&w->st->streams[c->slot].clients_served, 1);
-	http_client_listed(w, c);
 	http_client_event(c, "client_connected");
 	ret = http_queue(c->conn, MHD_HTTP_OK, r);
 	MHD_destroy_response(r);

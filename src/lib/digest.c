@@ -1,6 +1,6 @@
 /*
  * digest.c - SHA-256 for the users' tokens (access control), compared in
- * constant time.
+ * constant time, and HMAC-SHA256 for signed URLs (signed_url.c).
  *
  * Tokens are never kept in plain: the configuration holds either the
  * token, hashed as soon as it is read, or its SHA-256 written in hex, and
@@ -26,6 +26,14 @@ digest_sha256(const void *data, size_t len, uint8_t out[DIGEST_SHA256_BYTES])
 {
 	return gnutls_hash_fast(GNUTLS_DIG_SHA256, data, len, out) == 0 ?
 	    0 : -1;
+}
+
+int
+digest_hmac_sha256(const void *key, size_t keylen, const void *data,
+    size_t len, uint8_t out[DIGEST_SHA256_BYTES])
+{
+	return gnutls_hmac_fast(GNUTLS_MAC_SHA256, key, keylen, data, len,
+	    out) == 0 ? 0 : -1;
 }
 
 int

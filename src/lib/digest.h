@@ -1,5 +1,6 @@
 /*
- * digest.h - SHA-256 of secrets (users' tokens) and constant-time
+ * digest.h - SHA-256 of secrets (users' tokens), HMAC-SHA256 (signed
+ * URLs) and constant-time
  * comparison of digests (digest.c).
  */
 #ifndef RINGCAST_DIGEST_H
@@ -14,6 +15,9 @@
 /* OUT = SHA-256 of LEN bytes at DATA: 0, or -1 (GnuTLS failed). */
 int	 digest_sha256(const void *data, size_t len,
 	    uint8_t out[DIGEST_SHA256_BYTES]);
+/* OUT = HMAC-SHA256 with KEY of LEN bytes at DATA: 0, or -1. */
+int	 digest_hmac_sha256(const void *key, size_t keylen, const void *data,
+	    size_t len, uint8_t out[DIGEST_SHA256_BYTES]);
 /* 1 when the LEN bytes at A and B are equal; the time depends only on
  * LEN, never on where they differ. */
 int	 digest_equal_ct(const void *a, const void *b, size_t len);

@@ -8,22 +8,33 @@
  * (CONTROL_QUEUE_MAX_EVENTS / _BYTES); a subscriber that does not read is
  * cut off with a log line, so it can never slow anything down.
  *
+ * `sign` makes a signed URL (signed_url.h) with the supervisor's
+ * url_signing_key: the key stays in the daemon, ringcastctl never reads
+ * the configuration.
+ *
  * What a command does is not decided here: control_handle is given a
  * table of callbacks (struct control_ops) by the supervisor.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "config_check.h"
 #include "control.h"
 #include "log.h"
 #include "metrics.h"
+#include "signed_url.h"
 #include "util.h"
+
+#define CONTROL_SIGN_TTL_MAX_S	(10LL * 366 * 86400)	/* sign: ten years */
 
 enum control_cmd
 control_parse(char *line, char **arg)
@@ -41,6 +52,7 @@ control_parse(char *line, char **arg)
 		{ "clients", CTL_CMD_CLIENTS, -1 },
 		{ "drain", CTL_CMD_DRAIN, 1 },
 		{ "undrain", CTL_CMD_UNDRAIN, 1 },
+		{ "sign", CTL_CMD_SIGN, -1 },
 	};
 	char *p, *end;
 	size_t i, wlen;
@@ -245,6 +257,52 @@ control_clients(struct control_client *c, const struct control_ops *ops,
 		buf_puts(&c->out, "\n");
 }
 
+/* sign PATH TTL [IP]: PATH signed with url_signing_key for TTL seconds
+ * (bound to IP), as {"path":...}. */
+static void
+control_sign(struct control_client *c, const struct control_ops *ops,
+    void *ops_arg, char *arg)
+{
+	char args[SIGNED_ARGS_MAX], out[SIGNED_SCOPE_MAX + SIGNED_ARGS_MAX + 2];
+	char *path, *ttl, *ip, *save = NULL, *end = NULL;
+	const char *key = ops->signing_key(ops_arg);
+	unsigned char addr[sizeof(struct in6_addr)];
+	long long secs = 0;
+
+	path = arg != NULL ? strtok_r(arg, " \t", &save) : NULL;
+	ttl = path != NULL ? strtok_r(NULL, " \t", &save) : NULL;
+	ip = ttl != NULL ? strtok_r(NULL, " \t", &save) : NULL;
+	if (ttl != NULL)
+		secs = strtoll(ttl, &end, 10);
+	if (path == NULL || path[0] != '/' || ttl == NULL || *end != '\0' ||
+	    secs < 1 || secs > CONTROL_SIGN_TTL_MAX_S ||
+	    strlen(path) >= SIGNED_SCOPE_MAX ||
+	    strtok_r(NULL, " \t", &save) != NULL ||
+	    config_has_ctrl(path, 1)) {
+		control_reply_error(c, "usage: sign PATH SECONDS [IP]");
+		return;
+	}
+	if (ip != NULL && inet_pton(AF_INET, ip, addr) != 1 &&
+	    inet_pton(AF_INET6, ip, addr) != 1) {
+		control_reply_error(c, "not an IP address");
+		return;
+	}
+	if (key == NULL || key[0] == '\0') {
+		control_reply_error(c, "url_signing_key is not set");
+		return;
+	}
+	if (signed_url_args(key, path, (long long)(wall_ms() / 1000) + secs,
+	    ip, args, sizeof(args)) == -1) {
+		control_reply_error(c, "the path is too long");
+		return;
+	}
+	snprintf(out, sizeof(out), "%s%c%s", path, strchr(path, '?') != NULL ?
+	    '&' : '?', args);
+	buf_puts(&c->out, "{");
+	json_kv_str(&c->out, "path", out);
+	buf_puts(&c->out, "}\n");
+}
+
 static void
 control_command(struct control_client *c, const struct control_ops *ops,
     void *ops_arg, char *line)
@@ -310,11 +368,14 @@ control_command(struct control_client *c, const struct control_ops *ops,
 		else
 			control_reply_error(c, err);
 		break;
+	case CTL_CMD_SIGN:
+		control_sign(c, ops, ops_arg, arg);
+		break;
 	case CTL_CMD_INVALID:
 		control_reply_error(c, "unknown command (try: status, events,"
 		    " reload, start NAME, stop NAME, metrics, channels, "
 		    "refresh [SOURCE], clients [json|text] [STREAM], "
-		    "drain ENGINE, undrain ENGINE)");
+		    "drain ENGINE, undrain ENGINE, sign PATH SECONDS [IP])");
 		break;
 	}
 }

@@ -46,6 +46,8 @@ struct control_ops {
 	/* Refresh the source NAME (NULL: every source) now. */
 	int	(*refresh)(void *arg, const char *name, char *err,
 		    size_t errsz);
+	/* url_signing_key ("": none), for `sign` (signed_url.h). */
+	const char *(*signing_key)(void *arg);
 };
 
 struct control_client {
@@ -92,6 +94,7 @@ enum control_cmd {
 	CTL_CMD_CLIENTS,
 	CTL_CMD_DRAIN,
 	CTL_CMD_UNDRAIN,
+	CTL_CMD_SIGN,		/* sign PATH TTL [IP]: {"path":"PATH?exp=.."} */
 };
 enum control_cmd control_parse(char *line, char **arg);
 

@@ -532,6 +532,15 @@ sup_ctl_refresh(void *arg, const char *name, char *err, size_t errsz)
 	return 0;
 }
 
+static const char *
+sup_ctl_signing_key(void *arg)
+{
+	const struct supervisor *sv = arg;
+
+	return sv->cfg->url_signing_key != NULL ? sv->cfg->url_signing_key :
+	    "";
+}
+
 static const struct control_ops sup_control_ops = {
 	.reload = sup_ctl_reload,
 	.start = sup_ctl_start,
@@ -543,6 +552,7 @@ static const struct control_ops sup_control_ops = {
 	.refresh = sup_ctl_refresh,
 	.clients = sup_ctl_clients,
 	.drain = sup_ctl_drain,
+	.signing_key = sup_ctl_signing_key,
 };
 
 /* ---- main loop ---- */

@@ -229,6 +229,14 @@ enum access_mode {
 	ACCESS_USERS = 1,	/* a user's token, or the admin token */
 };
 
+/* What a user's new player at max_connections meets
+ * (`users_over_limit`). */
+enum over_limit {
+	OVER_LIMIT_REFUSE = 0,		/* 429, Retry-After */
+	OVER_LIMIT_CLOSE_OLDEST = 1,	/* the user's oldest player closed */
+};
+#define CONFIG_SIGNING_KEY_MIN	16	/* bytes of url_signing_key, at least */
+
 /*
  * One user, of `users` or of users_file: the SHA-256 of the token (the
  * token itself is never kept), the connections allowed (0: no limit)
@@ -330,6 +338,8 @@ struct config {
 	struct user_conf	*users;
 	int			 n_users;
 	char			*users_file;		/* "" = none */
+	enum over_limit		 users_over_limit;
+	char			*url_signing_key;	/* "" = none */
 };
 
 /*

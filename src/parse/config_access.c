@@ -1,7 +1,9 @@
 /*
  * config_access.c - who may watch: `access` ("open": anyone, as always;
  * "users": a user's token or the admin token), the `users` list, the
- * users_file setting and the " internal" flag of a listen address.
+ * users_file setting, users_over_limit (what a user's player over
+ * max_connections meets), url_signing_key and the " internal" flag of a
+ * listen address.
  *
  * A user's token is hashed (SHA-256, digest.h) as soon as it is read,
  * or given already hashed as "sha256:HEX", so no plain token stays in
@@ -48,6 +50,23 @@ config_user_glob_problem(const char *v)
 	if (strchr(v, ',') != NULL)
 		return "allow pattern must not hold a comma";
 	return NULL;
+}
+
+void
+config_over_limit_walk(struct config_ctx *c, struct config *cfg,
+    const config_setting_t *s)
+{
+	const struct keydef *k = keytab_find(&config_global_keys,
+	    "users_over_limit");
+	int mode;
+
+	if (config_setting_type(s) != CONFIG_TYPE_STRING ||
+	    keydef_word(k, config_setting_get_string(s), &mode) == -1) {
+		cerror(c, s, "users_over_limit must be \"refuse\" (429) or "
+		    "\"close_oldest\" (the user's oldest player is closed)");
+		return;
+	}
+	cfg->users_over_limit = (enum over_limit)mode;
 }
 
 void
@@ -320,6 +339,11 @@ config_access_finish(struct config_ctx *c, struct config *cfg,
     const config_setting_t *root)
 {
 	listen_flags(c, cfg, root);
+	if (cfg->url_signing_key != NULL && cfg->url_signing_key[0] != '\0' &&
+	    strlen(cfg->url_signing_key) < CONFIG_SIGNING_KEY_MIN)
+		cerror(c, config_setting_get_member(root, "url_signing_key"),
+		    "url_signing_key must be at least %d bytes",
+		    CONFIG_SIGNING_KEY_MIN);
 	if (cfg->access == ACCESS_USERS && cfg->n_users == 0 &&
 	    (cfg->users_file == NULL || cfg->users_file[0] == '\0') &&
 	    (cfg->admin_token == NULL || cfg->admin_token[0] == '\0'))
@@ -351,6 +375,8 @@ config_access_differ(const struct config *a, const struct config *b)
 
 	if (a->access != b->access || a->n_users != b->n_users ||
 	    config_strings_differ(a->users_file, b->users_file) ||
+	    a->users_over_limit != b->users_over_limit ||
+	    config_strings_differ(a->url_signing_key, b->url_signing_key) ||
 	    a->n_listen != b->n_listen)
 		return 1;
 	for (i = 0; i < a->n_listen; i++)

@@ -13,6 +13,8 @@
 #include "config_err.h"
 
 /* `access = "open" | "users"` (setting S) into CFG. */
+void	 config_over_limit_walk(struct config_ctx *, struct config *cfg,
+	    const config_setting_t *s);
 void	 config_access_walk(struct config_ctx *, struct config *cfg,
 	    const config_setting_t *s);
 /* The list S (`users = ( { ... }, ... )`) into CFG. */

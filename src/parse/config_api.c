@@ -144,6 +144,7 @@ config_free(struct config *cfg)
 	free(cfg->edge_id);
 	config_users_free(cfg->users, cfg->n_users);
 	free(cfg->users_file);
+	free(cfg->url_signing_key);
 	free(cfg->defaults.user_agent);
 	free(cfg->defaults.ca_file);
 	for (i = 0; i < cfg->ace.n_engines; i++)

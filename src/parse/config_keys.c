@@ -68,6 +68,12 @@ static const struct keyword access_modes[] = {
 	{ NULL, 0 },
 };
 
+static const struct keyword over_limit_modes[] = {
+	{ "refuse", OVER_LIMIT_REFUSE },
+	{ "close_oldest", OVER_LIMIT_CLOSE_OLDEST },
+	{ NULL, 0 },
+};
+
 static const struct keyword variants[] = {	/* or a bandwidth */
 	{ "highest", VARIANT_HIGHEST },
 	{ "lowest", VARIANT_LOWEST },
@@ -155,6 +161,10 @@ static const struct keydef global_keys[] = {
 	    .def_str = NULL },
 	{ "users_file", K_STRING, CFG(users_file), 0, 0,
 	    KF_NOCTRL | KF_ABSPATH | KF_EMPTY_OK, .def_str = "" },
+	{ "users_over_limit", K_WORD, CFG(users_over_limit), 0, 0, KF_OWN,
+	    .def_str = "refuse", .words = over_limit_modes },
+	{ "url_signing_key", K_STRING, CFG(url_signing_key), 0, 0,
+	    KF_NOCTRL | KF_EMPTY_OK, .def_str = "" },
 };
 
 /* The `log` group, in struct config. */

@@ -788,6 +788,7 @@ static const struct {
 	{ "channels", config_channels_walk },
 	{ "removed_channels", config_removed_walk },
 	{ "access", config_access_walk },
+	{ "users_over_limit", config_over_limit_walk },
 	{ "users", config_users_walk },
 };
 

@@ -5,7 +5,8 @@
  * Players differ in what they can send: a URL with ?token= survives
  * most, a path prefix /u/TOKEN/ survives those that drop query strings
  * (and is what HDHomeRun and M3U clients are given), browsers and
- * curl send Basic, scripts Bearer.  Whatever form a list or a playlist
+ * curl send Basic, scripts Bearer.  A signed URL's arguments
+ * (signed_url.h) are handed on like ?token=.  Whatever form a list or a playlist
  * was fetched with, the URLs in it are rewritten to repeat it, so a
  * player that got in once never meets a 401 further down; the header
  * forms need nothing, players send their headers again.
@@ -143,7 +144,7 @@ cred_own_url(const char *u, size_t len, enum cred_form form,
 		return 1;
 	if (len > 0 && u[0] == '/')
 		return len < 2 || u[1] != '/';	/* not //host/ */
-	if (form != CRED_QUERY || len == 0)
+	if ((form != CRED_QUERY && form != CRED_SIGNED) || len == 0)
 		return 0;
 	/* relative: no scheme (a ':' before the first '/', '?' or '#') */
 	for (i = 0; i < len; i++)
@@ -165,10 +166,11 @@ cred_url(const char *u, size_t len, enum cred_form form, const char *token,
 		buf_append(out, u, len);
 		return;
 	}
-	if (form == CRED_QUERY) {
+	if (form == CRED_QUERY || form == CRED_SIGNED) {
 		buf_append(out, u, len);
 		buf_puts(out, memchr(u, '?', len) != NULL ? "&" : "?");
-		buf_puts(out, CRED_QUERY_ARG "=");
+		if (form == CRED_QUERY)
+			buf_puts(out, CRED_QUERY_ARG "=");
 		buf_puts(out, token);
 		return;
 	}
@@ -225,7 +227,7 @@ cred_playlist_rewrite(const char *text, size_t len, enum cred_form form,
 	const char *p = text, *end = text + len, *nl;
 	size_t ll, cr;
 
-	if (form != CRED_PATH && form != CRED_QUERY) {
+	if (form != CRED_PATH && form != CRED_QUERY && form != CRED_SIGNED) {
 		buf_append(out, text, len);
 		return out->failed ? -1 : 0;
 	}

@@ -22,6 +22,8 @@ enum cred_form {
 	CRED_QUERY,	/* ?token=TOKEN: every URL gets the argument */
 	CRED_BASIC,	/* headers: a player sends them again, URLs stay */
 	CRED_BEARER,
+	CRED_SIGNED,	/* ?exp=&sig=[&ip=1] (signed_url.h): every URL gets
+			   the same arguments, the "token" */
 };
 
 /*
@@ -40,11 +42,12 @@ int	 cred_bearer_parse(const char *hdr, char *tok, size_t toksz);
 
 /*
  * Append to OUT the playlist (M3U or M3U8) of LEN bytes at TEXT with its
- * URLs carrying TOKEN in FORM (CRED_PATH or CRED_QUERY; any other form
+ * URLs carrying TOKEN in FORM (CRED_PATH, CRED_QUERY or CRED_SIGNED, whose
+ * TOKEN is the arguments "exp=..&sig=.." themselves; any other form
  * copies TEXT as it is).  A URL is a line that is not a comment, or a
  * URI="...", url-tvg="..." or x-tvg-url="..." attribute.  Only ringcast's
  * own URLs change: those starting with BASE + "/" (BASE "http://host"),
- * absolute paths, and (CRED_QUERY only) relative URLs without a scheme;
+ * absolute paths, and (the query forms only) relative URLs without a scheme;
  * a URL of another host never gets the token.  The path form inserts
  * "/u/TOKEN" before the path; the query form appends "?token=" or
  * "&token=".  0, or -1 when OUT failed.

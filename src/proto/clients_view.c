@@ -7,7 +7,8 @@
  * (client_table.h, their figures written by their workers about once a
  * second), HLS players from hls_players (their rate is the average of
  * their session, their lag that of the last segment they asked for,
- * behind the newest).  /metrics keeps aggregate counts only: a label a
+ * behind the newest).  The same candidates give a user's players, for
+ * max_connections (clients_of_user).  /metrics keeps aggregate counts only: a label a
  * player would make its series unbounded.
  */
 #include <stdio.h>
@@ -53,6 +54,7 @@ clients_hls_view(const struct hls_player *p, uint64_t now, uint64_t wall,
 	v->since_wall_ms = wall - (now > first ? now - first : 0);
 	str_copy(v->addr, p->addr, sizeof(v->addr));
 	str_copy(v->user_agent, p->user_agent, sizeof(v->user_agent));
+	str_copy(v->user, p->user, sizeof(v->user));
 	v->bytes = atomic_load(&p->bytes);
 	v->rate_bps = span > 0 ? (uint32_t)(v->bytes * 8000 / span) : 0;
 	v->lag_ms = atomic_load(&p->lag_ms);
@@ -102,6 +104,28 @@ clients_each(const struct state *st, const char *stream,
 	return n;
 }
 
+int
+clients_of_user(const struct state *st, const char *user, int *oldest)
+{
+	uint64_t now = now_ms(), wall = wall_ms(), since = UINT64_MAX;
+	struct client_view v;
+	size_t i;
+	int n = 0;
+
+	*oldest = -1;
+	for (i = 0; i < CLIENTS_CANDIDATES; i++) {
+		if (!clients_nth(st, i, now, wall, &v) || v.closing ||
+		    strcmp(v.user, user) != 0)
+			continue;
+		n++;
+		if (v.since_wall_ms < since) {
+			since = v.since_wall_ms;
+			*oldest = (int)i;
+		}
+	}
+	return n;
+}
+
 struct clients_json_ctx {
 	struct buf	*b;
 	size_t		 max, n, more;
@@ -127,6 +151,8 @@ clients_json_one(void *arg, const char *stream, const struct client_view *v)
 	json_kv_str(b, "route", client_route_name(v->route));
 	json_kv_str(b, "address", v->addr);
 	json_kv_str(b, "user_agent", v->user_agent);
+	if (v->user[0] != '\0')	/* access = "users" */
+		json_kv_str(b, "user", v->user);
 	json_kv_str(b, "since", since);
 	json_kv_double(b, "seconds", (double)(x->wall - v->since_wall_ms) /
 	    1000.0);
@@ -176,8 +202,9 @@ clients_text_one(void *arg, const char *stream, const struct client_view *v)
 		str_copy(lag, "-", sizeof(lag));
 	else
 		snprintf(lag, sizeof(lag), "%.1f", v->lag_ms / 1000.0);
-	buf_printf(x->b, "%-20s %-4s %-39s %8.0f %12llu %7s %6s %s\n", stream,
-	    client_route_name(v->route), v->addr,
+	buf_printf(x->b, "%-20s %-4s %-39s %-16s %8.0f %12llu %7s %6s %s\n",
+	    stream, client_route_name(v->route), v->addr,
+	    v->user[0] != '\0' ? v->user : "-",
 	    (double)(x->wall - v->since_wall_ms) / 1000.0,
 	    (unsigned long long)v->bytes, rate, lag, v->user_agent);
 	x->n++;
@@ -189,8 +216,9 @@ clients_text(const struct state *st, const char *stream, struct buf *b)
 {
 	struct clients_json_ctx x = { b, 0, 0, 0, wall_ms() };
 
-	buf_printf(b, "%-20s %-4s %-39s %8s %12s %7s %6s %s\n", "STREAM",
-	    "ROUTE", "ADDRESS", "SECONDS", "BYTES", "RATE", "LAG", "USER AGENT");
+	buf_printf(b, "%-20s %-4s %-39s %-16s %8s %12s %7s %6s %s\n",
+	    "STREAM", "ROUTE", "ADDRESS", "USER", "SECONDS", "BYTES", "RATE",
+	    "LAG", "USER AGENT");
 	if (clients_each(st, stream, clients_text_one, &x) == -1)
 		return -1;
 	buf_printf(b, "%zu clients\n", x.n);

@@ -18,6 +18,13 @@
 int	 clients_each(const struct state *, const char *stream,
 	    int (*fn)(void *arg, const char *stream,
 	    const struct client_view *v), void *arg);
+/*
+ * The players of USER (a TS record or an HLS entry each; not those
+ * asked to close): how many, and in *OLDEST the one that came first
+ * (-1: none): a record of the client table below CLIENT_TABLE_SIZE,
+ * else HLS entry *OLDEST - CLIENT_TABLE_SIZE.
+ */
+int	 clients_of_user(const struct state *, const char *user, int *oldest);
 /* Append "players":[...] (at most MAX) and "players_not_shown":N (past
  * MAX, or with no room in the table) to the object B is writing. */
 int	 clients_json(const struct state *, const char *stream, size_t max,

@@ -279,6 +279,27 @@ status_prometheus_procs(const struct state *st, struct buf *b)
 	}
 }
 
+/* Requests access control refused, by reason (state.h). */
+static void
+status_prom_refused(const struct state *st, struct buf *b)
+{
+	static const char *const why[STATE_REFUSED_N] = {
+		[STATE_REFUSED_NO_CREDENTIAL] = "no_credential",
+		[STATE_REFUSED_BAD_TOKEN] = "bad_token",
+		[STATE_REFUSED_NOT_ALLOWED] = "not_allowed",
+		[STATE_REFUSED_OVER_LIMIT] = "over_limit",
+		[STATE_REFUSED_BAD_SIGNATURE] = "bad_signature",
+		[STATE_REFUSED_EXPIRED] = "expired",
+	};
+	int i;
+
+	prom_help(b, "ringcast_access_refused_total", "counter",
+	    "Requests refused by access control, by reason");
+	for (i = 0; i < STATE_REFUSED_N; i++)
+		prom_series(b, "ringcast_access_refused_total", "reason",
+		    why[i], atomic_load(&st->access_refused[i]));
+}
+
 int
 status_prometheus(const struct state *st, struct buf *b)
 {
@@ -322,6 +343,7 @@ status_prometheus(const struct state *st, struct buf *b)
 	    "Events lost because a queue was full");
 	prom_uint(b, "ringcast_events_dropped_total",
 	    atomic_load(&st->events_dropped));
+	status_prom_refused(st, b);
 	prom_help(b, "ringcast_clients", "gauge", "Connected clients");
 	prom_uint(b, "ringcast_clients", state_total_clients(st));
 	for (k = 0; k < sizeof(m) / sizeof(m[0]); k++) {

@@ -15,7 +15,7 @@
 int
 client_table_claim(struct client_table *t, int row, int slot,
     enum client_route route, uint64_t since_wall_ms, const char *addr,
-    const char *ua)
+    const char *ua, const char *user)
 {
 	uint32_t start, i, free_;
 	struct client_rec *r;
@@ -35,6 +35,8 @@ client_table_claim(struct client_table *t, int row, int slot,
 		str_copy(r->addr, addr, sizeof(r->addr));
 		str_copy(r->user_agent, ua != NULL ? ua : "",
 		    sizeof(r->user_agent));
+		str_copy(r->user, user != NULL ? user : "", sizeof(r->user));
+		atomic_store(&r->closing, 0);
 		atomic_store(&r->bytes, 0);
 		atomic_store(&r->rate_bps, 0);
 		atomic_store(&r->lag_ms, CLIENT_LAG_UNKNOWN);
@@ -67,6 +69,7 @@ client_rec_free(struct client_rec *r)
 	seqlock_write_begin(&r->seq);
 	r->addr[0] = '\0';
 	r->user_agent[0] = '\0';
+	r->user[0] = '\0';
 	seqlock_write_end(&r->seq);
 	atomic_store(&r->owner, 0);
 }
@@ -76,6 +79,20 @@ client_table_release(struct client_table *t, int i)
 {
 	if (i >= 0 && i < CLIENT_TABLE_SIZE)
 		client_rec_free(&t->recs[i]);
+}
+
+void
+client_table_close(struct client_table *t, int i)
+{
+	if (i >= 0 && i < CLIENT_TABLE_SIZE)
+		atomic_store(&t->recs[i].closing, 1);
+}
+
+int
+client_table_closing(const struct client_table *t, int i)
+{
+	return i >= 0 && i < CLIENT_TABLE_SIZE &&
+	    atomic_load_explicit(&t->recs[i].closing, memory_order_relaxed);
 }
 
 void
@@ -102,11 +119,14 @@ client_table_read(const struct client_table *t, int i, struct client_view *v)
 		v->since_wall_ms = r->since_wall_ms;
 		memcpy(v->addr, r->addr, sizeof(v->addr));
 		memcpy(v->user_agent, r->user_agent, sizeof(v->user_agent));
+		memcpy(v->user, r->user, sizeof(v->user));
 	}
 	if (!rd.ok || v->addr[0] == '\0' || atomic_load(&r->owner) == 0)
 		return 0;
 	v->addr[sizeof(v->addr) - 1] = '\0';
 	v->user_agent[sizeof(v->user_agent) - 1] = '\0';
+	v->user[sizeof(v->user) - 1] = '\0';
+	v->closing = (int)atomic_load(&r->closing);
 	v->bytes = atomic_load_explicit(&r->bytes, memory_order_relaxed);
 	v->rate_bps = atomic_load_explicit(&r->rate_bps, memory_order_relaxed);
 	v->lag_ms = atomic_load_explicit(&r->lag_ms, memory_order_relaxed);

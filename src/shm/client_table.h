@@ -12,6 +12,12 @@
  * leaves, and the supervisor frees a dead worker's records
  * (client_table_reset).  A player that finds the table full is served,
  * only not listed (counted in unlisted).
+ *
+ * A record also names the player's user (access = "users"; "" else), so
+ * that any worker can count a user's players (access_limit.c), and
+ * carries a closing flag: a worker that lets a user in over the limit in
+ * close_oldest mode sets it on the user's oldest record, and the worker
+ * holding that player ends it at its next check (about once a second).
  */
 #ifndef RINGCAST_CLIENT_TABLE_H
 #define RINGCAST_CLIENT_TABLE_H
@@ -24,6 +30,7 @@
 #define CLIENT_ADDR_MAX		48
 #define CLIENT_UA_MAX		128	/* a User-Agent, cut */
 #define CLIENT_LAG_UNKNOWN	UINT32_MAX
+#define CLIENT_USER_MAX		65	/* a user's name (CONFIG_NAME_MAX + 1) */
 
 enum client_route {
 	CLIENT_ROUTE_TS = 0,	/* /stream/NAME, /tuner/NAME */
@@ -39,6 +46,8 @@ struct client_rec {
 	uint64_t		 since_wall_ms;
 	char			 addr[CLIENT_ADDR_MAX];
 	char			 user_agent[CLIENT_UA_MAX];
+	char			 user[CLIENT_USER_MAX];	/* "": nobody's */
+	_Atomic uint32_t	 closing;	/* 1: its worker is to end it */
 	_Atomic uint64_t	 bytes;
 	_Atomic uint32_t	 rate_bps;	/* bits a second, last second */
 	_Atomic uint32_t	 lag_ms;	/* CLIENT_LAG_UNKNOWN: not known */
@@ -58,16 +67,22 @@ struct client_view {
 	uint64_t	 since_wall_ms;
 	char		 addr[CLIENT_ADDR_MAX];
 	char		 user_agent[CLIENT_UA_MAX];
+	char		 user[CLIENT_USER_MAX];
+	int		 closing;
 	uint64_t	 bytes;
 	uint32_t	 rate_bps;
 	uint32_t	 lag_ms;
 };
 
 /* Claim a record for worker ROW's new player of SLOT: its index, or -1
- * (full: counted as unlisted).  UA may be NULL. */
+ * (full: counted as unlisted).  UA and USER may be NULL. */
 int	 client_table_claim(struct client_table *, int row, int slot,
 	    enum client_route route, uint64_t since_wall_ms, const char *addr,
-	    const char *ua);
+	    const char *ua, const char *user);
+/* Ask the worker holding record I to end its player; whether record I
+ * was asked to. */
+void	 client_table_close(struct client_table *, int i);
+int	 client_table_closing(const struct client_table *, int i);
 /* The player of record I (claimed) sent BYTES in all; RATE_BPS and
  * LAG_MS as measured by its worker. */
 void	 client_table_figures(struct client_table *, int i, uint64_t bytes,

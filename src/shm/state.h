@@ -33,13 +33,14 @@
 #include "hls_cache.h"
 
 #define STATE_MAGIC		0x52435354u	/* "RCST" */
-#define STATE_VERSION		16u	/* 2: acestream records, 3: cors_origins, 4: edges,
+#define STATE_VERSION		17u	/* 2: acestream records, 3: cors_origins, 4: edges,
 				   5: ui_enabled, 6: hls_cache, 7: holds,
 				   8: engine refusals, 9: infohashes,
 				   10: history, 11: hdhomerun,
 				   12: lineup_mode, 13: removed,
 				   14: client_tab, HLS players' user agent,
-				   15: managed engines, 16: draining */
+				   15: managed engines, 16: draining,
+				   17: players' users, access_refused */
 #define STATE_MAX_STREAMS	CONFIG_MAX_STREAMS
 #define STATE_MAX_WORKERS	CONFIG_MAX_WORKERS
 #define STATE_URL_MAX		512
@@ -149,6 +150,19 @@ struct hls_player {
 	char			 addr[48];
 	char			 user_agent[CLIENT_UA_MAX];	/* set once,
 						   before ready */
+	char			 user[CLIENT_USER_MAX];	/* likewise; "": none */
+};
+
+/* Why access control refused a request (access.c), counted in
+ * access_refused and shown by /metrics (reason="..."). */
+enum state_refusal {
+	STATE_REFUSED_NO_CREDENTIAL = 0,
+	STATE_REFUSED_BAD_TOKEN,
+	STATE_REFUSED_NOT_ALLOWED,
+	STATE_REFUSED_OVER_LIMIT,
+	STATE_REFUSED_BAD_SIGNATURE,
+	STATE_REFUSED_EXPIRED,
+	STATE_REFUSED_N
 };
 
 /*
@@ -195,6 +209,8 @@ struct state {
 	_Atomic uint64_t	 started_wall_ms;
 	_Atomic uint64_t	 config_generation;
 	_Atomic uint64_t	 events_dropped;
+	/* requests refused by access control, by reason, all workers */
+	_Atomic uint64_t	 access_refused[STATE_REFUSED_N];
 	struct proc_stats	 supervisor_stats;
 
 	/* "" = admin API off; written by the supervisor under admin_seq */

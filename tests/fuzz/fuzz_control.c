@@ -113,6 +113,13 @@ fuzz_drain(void *arg, const char *engine, int on, char *err, size_t errsz)
 	return -1;
 }
 
+static const char *
+fuzz_signing_key(void *arg)
+{
+	(void)arg;
+	return "fuzz-signing-key-0123456789";
+}
+
 static const struct control_ops fuzz_ops = {
 	.reload = fuzz_reload,
 	.start = fuzz_start,
@@ -124,6 +131,7 @@ static const struct control_ops fuzz_ops = {
 	.refresh = fuzz_refresh,
 	.clients = fuzz_clients,
 	.drain = fuzz_drain,
+	.signing_key = fuzz_signing_key,
 };
 
 /* ---- part 1: the parser alone ---- */
@@ -139,7 +147,7 @@ parse_check(const uint8_t *data, size_t size)
 	line = fuzz_cstring(data, size);
 	len = strlen(line);
 	cmd = control_parse(line, &arg);
-	CHECK(cmd >= CTL_CMD_INVALID && cmd <= CTL_CMD_UNDRAIN);
+	CHECK(cmd >= CTL_CMD_INVALID && cmd <= CTL_CMD_SIGN);
 	if (arg != NULL) {
 		CHECK(arg >= line && arg < line + len);
 		CHECK(*arg != '\0' && *arg != ' ' && *arg != '\t');
@@ -175,6 +183,7 @@ parse_check(const uint8_t *data, size_t size)
 	case CTL_CMD_REFRESH:		/* a source's name, or every source */
 	case CTL_CMD_CLIENTS:		/* json|text and a stream, checked
 					   by the command */
+	case CTL_CMD_SIGN:		/* path, seconds, address: likewise */
 		break;
 	}
 	free(line);

@@ -36,7 +36,19 @@ test_access_defaults(void **state)
 	assert_int_equal(cfg->n_users, 0);
 	assert_string_equal(cfg->users_file, "");
 	assert_int_equal(cfg->listen_internal[0], 0);
+	assert_int_equal(cfg->users_over_limit, OVER_LIMIT_REFUSE);
+	assert_string_equal(cfg->url_signing_key, "");
 	config_free(cfg);
+	cfg = load_ok("users_over_limit = \"close_oldest\";\n"
+	    "url_signing_key = \"0123456789abcdef\";\n");
+	assert_int_equal(cfg->users_over_limit, OVER_LIMIT_CLOSE_OLDEST);
+	assert_string_equal(cfg->url_signing_key, "0123456789abcdef");
+	config_free(cfg);
+	expect_errors("users_over_limit = \"later\";\n"
+	    "url_signing_key = \"0123456789abcde\";\n",
+	    "test.conf:1: users_over_limit must be \"refuse\" (429) or "
+	    "\"close_oldest\" (the user's oldest player is closed)\n"
+	    "test.conf:2: url_signing_key must be at least 16 bytes\n");
 }
 
 static void

@@ -126,6 +126,14 @@ test_rewrite_m3u8(void **state)
 	    "#EXTINF:2.0,\n45.ts?a=1");
 	/* header forms: as it is */
 	rewrite_is(pl, CRED_BASIC, "", pl);
+	/* a signed URL's arguments ("T" here), as the query form */
+	rewrite_is(pl, CRED_SIGNED, "", "#EXTM3U\n#EXT-X-TARGETDURATION:2\n"
+	    "#EXT-X-KEY:METHOD=AES-128,URI=\"key/3.key?T\",IV=0x1\n"
+	    "#EXTINF:2.0,\n41.ts?T\n"
+	    "#EXTINF:2.0,\r\n/hls/x/42.ts?T\r\n"
+	    "#EXTINF:2.0,\nhttp://cdn.example/43.ts\n"
+	    "#EXTINF:2.0,\n//cdn.example/44.ts\n"
+	    "#EXTINF:2.0,\n45.ts?a=1&T");
 }
 
 static void

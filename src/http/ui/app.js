@@ -152,13 +152,14 @@
     const body = field(card, "players");
     const rows = list.map((p) => {
       const tr = document.createElement("tr");
-      const cells = [p.address, p.route, fmtDuration(p.seconds),
+      const cells = [p.address, p.route, p.user || "\u2014",
+        fmtDuration(p.seconds),
         fmtRate(p.rate_bps), p.lag == null ? "\u2014" : p.lag.toFixed(1) + " s",
         p.user_agent || "\u2014"];
       cells.forEach((text, i) => {
         const td = document.createElement("td");
         td.textContent = text;
-        if (i === 4 && p.lag != null && p.lag > 5) td.className = "lagging";
+        if (i === 5 && p.lag != null && p.lag > 5) td.className = "lagging";
         tr.appendChild(td);
       });
       return tr;
