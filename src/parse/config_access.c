@@ -21,6 +21,7 @@
  */
 #include <fnmatch.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,26 +90,11 @@ static void
 user_name(struct config_ctx *c, struct config *cfg, struct user_conf *u,
     const config_setting_t *s)
 {
-	const char *v;
-	int i;
+	const struct config_names prev = { cfg->users, (int)(u - cfg->users),
+	    sizeof(*u), offsetof(struct user_conf, name),
+	    offsetof(struct user_conf, line) };
 
-	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		cerror_type(c, s, "a string");
-		return;
-	}
-	v = config_setting_get_string(s);
-	if (!config_name_valid(v)) {
-		cerror(c, s, "invalid user name: use 1 to %d of A-Z a-z 0-9 "
-		    "_ -", CONFIG_NAME_MAX);
-		return;
-	}
-	for (i = 0; &cfg->users[i] != u; i++)
-		if (strcmp(cfg->users[i].name, v) == 0) {
-			cerror(c, s, "duplicate user name '%s' (first defined "
-			    "at line %d)", v, cfg->users[i].line);
-			return;
-		}
-	memcpy(u->name, v, strlen(v) + 1);
+	config_check_list_name(c, s, "user", &prev, u->name, sizeof(u->name));
 }
 
 /* token: the token itself (hashed here) or "sha256:" and 64 hex digits.

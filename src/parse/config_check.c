@@ -535,3 +535,36 @@ config_check_loop(struct config_ctx *c, const struct stream_conf *st,
 			cerror(c, lp, "loop = true needs file:// urls, "
 			    "not backup url '%s'", st->backup_urls[i]);
 }
+
+int
+config_check_list_name(struct config_ctx *c, const config_setting_t *s,
+    const char *what, const struct config_names *prev, char *out,
+    size_t outsz)
+{
+	const char *v, *name;
+	int i;
+
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		cerror_type(c, s, "a string");
+		return -1;
+	}
+	v = config_setting_get_string(s);
+	if (!config_name_valid(v) || strlen(v) >= outsz) {
+		cerror(c, s, "invalid %s name: use 1 to %d of A-Z a-z 0-9 _ -",
+		    what, CONFIG_NAME_MAX);
+		return -1;
+	}
+	for (i = 0; i < prev->n; i++) {
+		name = (const char *)prev->base + (size_t)i * prev->size +
+		    prev->name_off;
+		if (strcmp(name, v) == 0) {
+			cerror(c, s, "duplicate %s name '%s' (first defined at "
+			    "line %d)", what, v, *(const int *)(const void *)
+			    ((const char *)prev->base + (size_t)i * prev->size +
+			    prev->line_off));
+			return -1;
+		}
+	}
+	memcpy(out, v, strlen(v) + 1);
+	return 0;
+}

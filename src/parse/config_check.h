@@ -56,4 +56,19 @@ void	 config_check_managed(struct config_ctx *, struct ace_conf *a,
 void	 config_check_root(struct config_ctx *, const struct config *cfg,
 	    const config_setting_t *root);
 
+/* The elements of a list before the one being walked, each with a name
+ * (char array at NAME_OFF) and the line it was defined on (int at
+ * LINE_OFF): N of SIZE bytes from BASE. */
+struct config_names {
+	const void	*base;
+	int		 n;
+	size_t		 size, name_off, line_off;
+};
+/* Setting S, the name of a list element (WHAT: "source", "user"): a
+ * stream-name-like string no element of PREV has, copied into OUT
+ * (OUTSZ bytes).  0, or -1 (reported). */
+int	 config_check_list_name(struct config_ctx *, const config_setting_t *s,
+	    const char *what, const struct config_names *prev, char *out,
+	    size_t outsz);
+
 #endif

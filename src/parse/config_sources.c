@@ -12,6 +12,7 @@
  * Calls: libconfig, the config_* modules below it.
  */
 #include <limits.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,26 +89,13 @@ static void
 source_name(struct config_ctx *c, struct config *cfg, struct source_conf *sc,
     const config_setting_t *s)
 {
-	const char *v;
-	int i;
+	const struct config_names prev = { cfg->sources,
+	    (int)(sc - cfg->sources), sizeof(*sc),
+	    offsetof(struct source_conf, name),
+	    offsetof(struct source_conf, line) };
 
-	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		cerror_type(c, s, "a string");
-		return;
-	}
-	v = config_setting_get_string(s);
-	if (!config_name_valid(v)) {
-		cerror(c, s, "invalid source name: use 1 to %d of A-Z a-z 0-9 "
-		    "_ -", CONFIG_NAME_MAX);
-		return;
-	}
-	for (i = 0; &cfg->sources[i] != sc; i++)
-		if (strcmp(cfg->sources[i].name, v) == 0) {
-			cerror(c, s, "duplicate source name '%s' (first "
-			    "defined at line %d)", v, cfg->sources[i].line);
-			return;
-		}
-	memcpy(sc->name, v, strlen(v) + 1);
+	config_check_list_name(c, s, "source", &prev, sc->name,
+	    sizeof(sc->name));
 }
 
 /* The location V of setting S (WHAT names it): an http(s) URL, a
