@@ -134,20 +134,7 @@ static void
 user_max_connections(struct config_ctx *c, struct user_conf *u,
     const config_setting_t *s)
 {
-	long long v;
-
-	if (config_setting_type(s) != CONFIG_TYPE_INT &&
-	    config_setting_type(s) != CONFIG_TYPE_INT64) {
-		cerror_type(c, s, "a whole number of connections");
-		return;
-	}
-	v = config_setting_get_int64(s);
-	if (v < 0 || v > INT_MAX) {
-		cerror(c, s, "max_connections must be 0 (no limit) to %d, "
-		    "not %lld", INT_MAX, v);
-		return;
-	}
-	u->max_connections = (int)v;
+	config_check_count(c, s, "connections", &u->max_connections);
 }
 
 static void

@@ -18,6 +18,7 @@
 #include <sys/un.h>
 
 #include <libconfig.h>
+#include <limits.h>
 #include <string.h>
 #include <strings.h>
 
@@ -566,5 +567,28 @@ config_check_list_name(struct config_ctx *c, const config_setting_t *s,
 		}
 	}
 	memcpy(out, v, strlen(v) + 1);
+	return 0;
+}
+
+int
+config_check_count(struct config_ctx *c, const config_setting_t *s,
+    const char *unit, int *out)
+{
+	long long v;
+
+	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64) {
+		cerror(c, s, "%s must be a whole number of %s, not %s",
+		    config_setting_name(s), unit,
+		    config_type_name(config_setting_type(s)));
+		return -1;
+	}
+	v = config_setting_get_int64(s);
+	if (v < 0 || v > INT_MAX) {
+		cerror(c, s, "%s must be 0 (no limit) to %d, not %lld",
+		    config_setting_name(s), INT_MAX, v);
+		return -1;
+	}
+	*out = (int)v;
 	return 0;
 }

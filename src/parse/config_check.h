@@ -71,4 +71,9 @@ int	 config_check_list_name(struct config_ctx *, const config_setting_t *s,
 	    const char *what, const struct config_names *prev, char *out,
 	    size_t outsz);
 
+/* Setting S, a count with 0 for no limit (UNIT: "streams"), into *OUT:
+ * 0, or -1 (reported). */
+int	 config_check_count(struct config_ctx *, const config_setting_t *s,
+	    const char *unit, int *out);
+
 #endif

@@ -191,20 +191,7 @@ static void
 source_max_streams(struct config_ctx *c, struct source_conf *sc,
     const config_setting_t *s)
 {
-	long long v;
-
-	if (config_setting_type(s) != CONFIG_TYPE_INT &&
-	    config_setting_type(s) != CONFIG_TYPE_INT64) {
-		cerror_type(c, s, "a whole number of streams");
-		return;
-	}
-	v = config_setting_get_int64(s);
-	if (v < 0 || v > INT_MAX) {
-		cerror(c, s, "max_streams must be 0 (no limit) to %d, not %lld",
-		    INT_MAX, v);
-		return;
-	}
-	sc->max_streams = (int)v;
+	config_check_count(c, s, "streams", &sc->max_streams);
 }
 
 static void

@@ -127,13 +127,16 @@ def http_get(port, path, timeout=5, method="GET", headers=None, host="127.0.0.1"
     return r.status, hdrs, body
 
 
-def read_stream(port, path, seconds, max_bytes=None, version="1.1"):
+def read_stream(port, path, seconds, max_bytes=None, version="1.1", headers=None):
     """Read a continuous response for SECONDS: (status, headers, bytes).
     Chunked bodies are not decoded: ask for HTTP/1.0 from servers that
-    would chunk."""
+    would chunk.  HEADERS: more request headers (a Host or User-Agent
+    replaces the default one)."""
+    hdrs = {"Host": "127.0.0.1", "User-Agent": "ringcast-test"}
+    hdrs.update(headers or {})
     s = socket.create_connection(("127.0.0.1", port), timeout=5 * SLOW)
-    s.sendall(("GET %s HTTP/%s\r\nHost: 127.0.0.1\r\n"
-               "User-Agent: ringcast-test\r\n\r\n" % (path, version)).encode())
+    s.sendall(("GET %s HTTP/%s\r\n%s\r\n" % (
+        path, version, "".join("%s: %s\r\n" % kv for kv in hdrs.items()))).encode())
     data = b""
     deadline = time.time() + seconds
     s.settimeout(0.5)

@@ -22,7 +22,7 @@ import threading
 import time
 import urllib.parse
 
-from harness import (SLOW, Daemon, Engine, Origin, check, free_port, http_get,
+from harness import (SLOW, read_stream, Daemon, Engine, Origin, check, free_port, http_get,
                      ts_aligned, wait_for)
 
 ADMIN = "adm-Secret-9"
@@ -108,33 +108,12 @@ def with_cred(path, form, user, token):
 
 
 def read_ts(port, path, seconds, headers=None, max_bytes=None):
-    """A continuous response read for SECONDS, or until MAX_BYTES came:
-    (status, headers, body)."""
-    s = socket.create_connection(("127.0.0.1", port), timeout=5 * SLOW)
-    extra = "".join("%s: %s\r\n" % kv for kv in (headers or {}).items())
-    s.sendall(("GET %s HTTP/1.0\r\nHost: 127.0.0.1:%d\r\n%s\r\n"
-               % (path, port, extra)).encode())
-    data, deadline = b"", time.time() + seconds * SLOW
-    s.settimeout(0.5)
-    while time.time() < deadline:
-        try:
-            chunk = s.recv(65536)
-        except socket.timeout:
-            continue
-        if not chunk:
-            break
-        data += chunk
-        if max_bytes and len(data) > max_bytes:
-            break
-    s.close()
-    head, _, body = data.partition(b"\r\n\r\n")
-    lines = head.decode("latin1").split("\r\n")
-    status = int(lines[0].split()[1]) if lines and lines[0] else 0
-    hdrs = {}
-    for line in lines[1:]:
-        k, _, v = line.partition(":")
-        hdrs[k.strip().lower()] = v.strip()
-    return status, hdrs, body
+    """A continuous response read for SECONDS (times SLOW), or until
+    MAX_BYTES came: (status, headers, body)."""
+    hdrs = {"Host": "127.0.0.1:%d" % port}
+    hdrs.update(headers or {})
+    return read_stream(port, path, seconds * SLOW, max_bytes=max_bytes,
+                       version="1.0", headers=hdrs)
 
 
 def plays(port, path, headers=None, seconds=2.0):
