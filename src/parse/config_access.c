@@ -257,24 +257,13 @@ void
 config_users_walk(struct config_ctx *c, struct config *cfg,
     const config_setting_t *s)
 {
+	static const struct config_group_list gl = {
+		"a list ( { ... }, { ... } )", "users", "; use users_file",
+		CONFIG_MAX_USERS, sizeof(struct user_conf) };
 	int i, n;
 
-	if (!config_setting_is_list(s)) {
-		cerror_type(c, s, "a list ( { ... }, { ... } )");
+	if ((cfg->users = config_check_group_list(c, s, &gl, &n)) == NULL)
 		return;
-	}
-	n = config_setting_length(s);
-	if (n > CONFIG_MAX_USERS) {
-		cerror(c, s, "too many users: %d (at most %d; use users_file)",
-		    n, CONFIG_MAX_USERS);
-		return;
-	}
-	if (n == 0)
-		return;
-	if ((cfg->users = calloc((size_t)n, sizeof(*cfg->users))) == NULL) {
-		cerror(c, s, "out of memory");
-		return;
-	}
 	cfg->n_users = n;
 	for (i = 0; i < n; i++)
 		user_parse(c, cfg, &cfg->users[i],

@@ -148,25 +148,14 @@ void
 config_channels_walk(struct config_ctx *c, struct config *cfg,
     const config_setting_t *s)
 {
+	static const struct config_group_list gl = {
+		"a list ( { match = ...; ... }, ... )", "channel overrides",
+		NULL, CONFIG_MAX_CHANNEL_OVERRIDES,
+		sizeof(struct channel_override) };
 	int i, n;
 
-	if (!config_setting_is_list(s)) {
-		cerror_type(c, s, "a list ( { match = ...; ... }, ... )");
+	if ((cfg->channels = config_check_group_list(c, s, &gl, &n)) == NULL)
 		return;
-	}
-	n = config_setting_length(s);
-	if (n > CONFIG_MAX_CHANNEL_OVERRIDES) {
-		cerror(c, s, "too many channel overrides: %d (at most %d)", n,
-		    CONFIG_MAX_CHANNEL_OVERRIDES);
-		return;
-	}
-	if (n == 0)
-		return;
-	if ((cfg->channels = calloc((size_t)n, sizeof(*cfg->channels))) ==
-	    NULL) {
-		cerror(c, s, "out of memory");
-		return;
-	}
 	cfg->n_channels = n;
 	for (i = 0; i < n; i++)
 		override_parse(c, &cfg->channels[i],

@@ -19,6 +19,7 @@
 
 #include <libconfig.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -591,4 +592,32 @@ config_check_count(struct config_ctx *c, const config_setting_t *s,
 	}
 	*out = (int)v;
 	return 0;
+}
+
+void *
+config_check_group_list(struct config_ctx *c, const config_setting_t *s,
+    const struct config_group_list *gl, int *n)
+{
+	void *arr;
+	int len;
+
+	*n = 0;
+	if (!config_setting_is_list(s)) {
+		cerror_type(c, s, gl->shape);
+		return NULL;
+	}
+	len = config_setting_length(s);
+	if (len > gl->max) {
+		cerror(c, s, "too many %s: %d (at most %d%s)", gl->what, len,
+		    gl->max, gl->hint != NULL ? gl->hint : "");
+		return NULL;
+	}
+	if (len == 0)
+		return NULL;
+	if ((arr = calloc((size_t)len, gl->size)) == NULL) {
+		cerror(c, s, "out of memory");
+		return NULL;
+	}
+	*n = len;
+	return arr;
 }

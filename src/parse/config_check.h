@@ -71,6 +71,19 @@ int	 config_check_list_name(struct config_ctx *, const config_setting_t *s,
 	    const char *what, const struct config_names *prev, char *out,
 	    size_t outsz);
 
+/* A list of groups (`sources`, `users`, `channels`): SHAPE for the type
+ * error ("a list ( { ... }, { ... } )"), WHAT ("sources") and HINT
+ * (appended, or NULL) for the one about more than MAX elements of SIZE
+ * bytes. */
+struct config_group_list {
+	const char	*shape, *what, *hint;
+	int		 max;
+	size_t		 size;
+};
+/* The zeroed array for list S (*N elements), or NULL with *N 0: empty,
+ * or not a fitting list (reported). */
+void	*config_check_group_list(struct config_ctx *, const config_setting_t *s,
+	    const struct config_group_list *gl, int *n);
 /* Setting S, a count with 0 for no limit (UNIT: "streams"), into *OUT:
  * 0, or -1 (reported). */
 int	 config_check_count(struct config_ctx *, const config_setting_t *s,

@@ -238,24 +238,13 @@ void
 config_sources_walk(struct config_ctx *c, struct config *cfg,
     const config_setting_t *s)
 {
+	static const struct config_group_list gl = {
+		"a list ( { ... }, { ... } )", "sources", NULL,
+		CONFIG_MAX_SOURCES, sizeof(struct source_conf) };
 	int i, n;
 
-	if (!config_setting_is_list(s)) {
-		cerror_type(c, s, "a list ( { ... }, { ... } )");
+	if ((cfg->sources = config_check_group_list(c, s, &gl, &n)) == NULL)
 		return;
-	}
-	n = config_setting_length(s);
-	if (n > CONFIG_MAX_SOURCES) {
-		cerror(c, s, "too many sources: %d (at most %d)", n,
-		    CONFIG_MAX_SOURCES);
-		return;
-	}
-	if (n == 0)
-		return;
-	if ((cfg->sources = calloc((size_t)n, sizeof(*cfg->sources))) == NULL) {
-		cerror(c, s, "out of memory");
-		return;
-	}
 	cfg->n_sources = n;
 	for (i = 0; i < n; i++)
 		source_parse(c, cfg, &cfg->sources[i],
